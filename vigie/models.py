@@ -133,6 +133,9 @@ class Article(Record):
     minhash: list[int] = Field(default_factory=list)  # signature, stored unindexed to verify candidates
     duplicate_of: str | None = None
     duplicate_kind: DuplicateKind | None = None
+    # Canonical URLs of copies folded into this article (syndication): a copy is not stored as
+    # a document of its own; its URL and outlet are added here and to `sources`.
+    duplicate_urls: list[str] = Field(default_factory=list)
     story_id: str | None = None
 
     entities: list[EntityMention] = Field(default_factory=list)

@@ -1,0 +1,57 @@
+"""news_digest: scheduled on the asset news_ingest updates; digests its new alerts and events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.sdk import Asset, dag, task
+
+from vigie.airflow_support import POOL_ELASTICSEARCH, default_args
+
+INDEXED_ARTICLES = Asset(name="vigie_indexed_articles", uri="vigie://elasticsearch/articles")
+
+
+@dag(
+    dag_id="news_digest",
+    schedule=[INDEXED_ARTICLES],
+    start_date=datetime(2025, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args(),
+    tags=["vigie"],
+    doc_md=__doc__,
+)
+def news_digest() -> None:
+    @task
+    def ingest_runs(*, triggering_asset_events=None) -> list[str]:  # type: ignore[no-untyped-def]
+        """The ingest runs behind this trigger (the latest run when started by hand)."""
+        from vigie.airflow_support import task_settings
+        from vigie.maintenance import latest_ingest_run
+
+        runs = sorted(
+            {
+                str(event.extra["run_id"])
+                for events in (triggering_asset_events or {}).values()
+                for event in events
+                if event.extra and "run_id" in event.extra
+            }
+        )
+        if not runs:
+            latest = latest_ingest_run(task_settings())
+            runs = [latest] if latest else []
+        return runs
+
+    @task(pool=POOL_ELASTICSEARCH)
+    def digest(runs: list[str]) -> list[str]:
+        from vigie.airflow_support import task_settings
+        from vigie.digest import build_digest, write_digest
+        from vigie.es import client
+
+        settings = task_settings()
+        es = client(settings)
+        return [str(write_digest(build_digest(es, settings, run), settings)) for run in runs]
+
+    digest(ingest_runs())
+
+
+news_digest()

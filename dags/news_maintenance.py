@@ -1,0 +1,56 @@
+"""news_maintenance (daily): replay spooled batches, purge old dead letters, report feeds
+failing N polls in a row, refresh the aliases of the time-based indices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.sdk import dag, task
+
+from vigie.airflow_support import POOL_ELASTICSEARCH, default_args
+
+
+@dag(
+    dag_id="news_maintenance",
+    schedule="@daily",
+    start_date=datetime(2025, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args(),
+    tags=["vigie"],
+    doc_md=__doc__,
+)
+def news_maintenance() -> None:
+    @task(pool=POOL_ELASTICSEARCH)
+    def replay_spool() -> dict[str, int]:
+        from vigie import maintenance
+        from vigie.airflow_support import task_settings
+
+        return maintenance.replay(task_settings())
+
+    @task(pool=POOL_ELASTICSEARCH)
+    def purge_dead_letters() -> int:
+        from vigie import maintenance
+        from vigie.airflow_support import task_settings
+
+        return maintenance.purge_dead_letters(task_settings())
+
+    @task
+    def report_failing_feeds() -> list[dict[str, object]]:
+        from vigie import maintenance
+        from vigie.airflow_support import task_settings
+
+        return maintenance.report_failing_feeds(task_settings())
+
+    @task(pool=POOL_ELASTICSEARCH)
+    def refresh_aliases() -> dict[str, object]:
+        from vigie import maintenance
+        from vigie.airflow_support import task_settings
+
+        return maintenance.refresh_aliases(task_settings())
+
+    replay_spool() >> purge_dead_letters() >> refresh_aliases()
+    report_failing_feeds()
+
+
+news_maintenance()

@@ -1,0 +1,53 @@
+"""What the DAGs need from Airflow at task run time (never at parse time).
+
+The Elasticsearch URL comes from `ES_URL` when set, else from the Airflow Connection
+`elasticsearch_default` (host, port, schema, login/password), else the local node.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from datetime import timedelta
+
+from vigie.config import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+ES_CONN_ID = "elasticsearch_default"
+POOL_FEEDS = "vigie_news_sites"  # bounds concurrent polls against news sites
+POOL_ELASTICSEARCH = "vigie_elasticsearch"  # bounds concurrent bulk/search load on the cluster
+
+
+def default_args() -> dict[str, object]:
+    """Retries with exponential backoff and a timeout on every task."""
+    return {
+        "owner": "vigie",
+        "retries": int(os.environ.get("VIGIE_TASK_RETRIES", "3")),
+        "retry_delay": timedelta(seconds=30),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=10),
+        "execution_timeout": timedelta(minutes=int(os.environ.get("VIGIE_TASK_TIMEOUT_MINUTES", "15"))),
+    }
+
+
+def schedule_interval() -> timedelta:
+    return timedelta(minutes=int(os.environ.get("VIGIE_SCHEDULE_MINUTES", "10")))
+
+
+def task_settings() -> Settings:
+    settings = get_settings()
+    if settings.es_external:
+        return settings
+    try:
+        from airflow.sdk import Connection
+
+        conn = Connection.get(ES_CONN_ID)
+    except Exception:  # noqa: BLE001 - no such connection: keep the local default
+        return settings
+    scheme = conn.schema or "http"
+    auth = f"{conn.login}:{conn.password}@" if conn.login else ""
+    url = f"{scheme}://{auth}{conn.host}:{conn.port or 9200}"
+    log.info("Elasticsearch from Airflow connection %s: %s://%s:%s", ES_CONN_ID, scheme, conn.host, conn.port)
+    return dataclasses.replace(settings, es_url=url, es_external=True)

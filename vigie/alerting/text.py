@@ -1,0 +1,119 @@
+"""French-aware text analysis for alert matching: sentences of normalised word stems with offsets.
+
+A word is normalised the same way in a rule's phrase and in an article, so that
+"frappe nucléaire", "frappes nucléaires" and "frappe nucleaire" meet on the same stems:
+
+1. spaCy's French tokenizer (rule-based, no model) splits words, punctuation and elided
+   clitics ("l'", "qu'", "jusqu'") and keeps abbreviations ("M.") whole; its sentencizer
+   splits sentences. Lines are split first: a headline without a final full stop is a
+   sentence of its own.
+2. Hyphenated words are split into their parts ("cessez-le-feu" -> cessez, le, feu), like the
+   Elasticsearch standard tokenizer does, so word distances agree with the Kibana export.
+3. Elided clitics are dropped (they are not words for distance counting); ligatures are
+   expanded (œ -> oe), accents folded (NFKD without combining marks), case lowered.
+4. The Snowball French stemmer (`snowballstemmer`) reduces inflections (frappes -> frapp).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import snowballstemmer
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+# Clitics that French writes elided before a vowel: "l'", "qu'", "jusqu'"...
+_ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['’ʼ]", re.IGNORECASE)
+_APOSTROPHES = re.compile(r"['’ʼ]")
+_WORD_PART = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")  # letters/digits, inner apostrophes kept
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
+
+
+def fold(word: str) -> str:
+    """Lowercase, expand ligatures, strip accents: "Nucléaire" -> "nucleaire"."""
+    decomposed = unicodedata.normalize("NFKD", word.translate(_LIGATURES).lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer("french")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The matching key of one word: elision stripped, folded, stemmed."""
+    bare = _APOSTROPHES.sub("", _ELISION.sub("", word))
+    folded = fold(bare)
+    return str(_stemmer().stemWord(folded)) if folded else ""
+
+
+@lru_cache(maxsize=1)
+def _nlp() -> Language:
+    import spacy
+
+    nlp = spacy.blank("fr")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+@dataclass(frozen=True)
+class Word:
+    key: str  # stem of the folded word
+    start: int  # character offsets in the analysed text
+    end: int
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    words: tuple[Word, ...]
+
+
+def _words_of_token(text: str, offset: int) -> list[Word]:
+    """Split one spaCy token into words: hyphen parts, clitics dropped."""
+    if _ELISION.fullmatch(text):
+        return []  # a lone clitic ("l'", "qu'"): not a word
+    words: list[Word] = []
+    for part in _WORD_PART.finditer(text):
+        raw = part.group(0)
+        key = stem(raw)
+        if not key:
+            continue
+        # Mark the word without its elided clitic: "l'attaque" -> "attaque".
+        clitic = _ELISION.match(raw)
+        start = offset + part.start() + (clitic.end() if clitic and len(raw) > clitic.end() else 0)
+        words.append(Word(key=key, start=start, end=offset + part.end()))
+    return words
+
+
+def analyse(text: str) -> tuple[Sentence, ...]:
+    """Sentences of `text` with their words; offsets index into `text`."""
+    sentences: list[Sentence] = []
+    nlp = _nlp()
+    line_start = 0
+    for line in text.splitlines(keepends=True):
+        if line.strip():
+            doc = nlp(line)
+            for sent in doc.sents:
+                words: list[Word] = []
+                for token in sent:
+                    if token.is_punct or token.is_space:
+                        continue
+                    words.extend(_words_of_token(token.text, line_start + token.idx))
+                if words:
+                    start = line_start + sent.start_char
+                    sentences.append(Sentence(start=start, end=line_start + sent.end_char, words=tuple(words)))
+        line_start += len(line)
+    return tuple(sentences)
+
+
+def phrase_keys(phrase: str) -> tuple[str, ...]:
+    """The word keys of a rule phrase, analysed exactly like article text."""
+    return tuple(word.key for sentence in analyse(phrase) for word in sentence.words)

@@ -1,0 +1,61 @@
+"""Per-feed poll history: consecutive failures, last success, last error.
+
+One small JSON file per feed under `<state_dir>/feed_health/`, so parallel poll tasks never
+write the same file. The maintenance DAG reports feeds failing N polls in a row.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from vigie.config import Settings
+
+
+class FeedHealth(BaseModel):
+    name: str
+    consecutive_failures: int = 0
+    last_success: datetime | None = None
+    last_error: str | None = None
+    last_poll: datetime | None = None
+
+
+def _path(settings: Settings, name: str) -> Path:
+    folder = settings.state_dir / "feed_health"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.json"
+
+
+def load(settings: Settings, name: str) -> FeedHealth:
+    path = _path(settings, name)
+    if path.is_file():
+        return FeedHealth.model_validate_json(path.read_text(encoding="utf-8"))
+    return FeedHealth(name=name)
+
+
+def record_poll(settings: Settings, name: str, error: str | None, when: datetime | None = None) -> FeedHealth:
+    when = when or datetime.now(UTC)
+    health = load(settings, name)
+    health.last_poll = when
+    if error:
+        health.consecutive_failures += 1
+        health.last_error = error
+    else:
+        health.consecutive_failures = 0
+        health.last_success = when
+    path = _path(settings, name)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(health.model_dump_json(), encoding="utf-8")
+    tmp.replace(path)
+    return health
+
+
+def failing_feeds(settings: Settings, threshold: int) -> list[FeedHealth]:
+    folder = settings.state_dir / "feed_health"
+    if not folder.is_dir():
+        return []
+    all_health = [FeedHealth.model_validate_json(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
+    return [h for h in all_health if h.consecutive_failures >= threshold]

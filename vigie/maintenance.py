@@ -1,0 +1,60 @@
+"""Daily upkeep, called by the news_maintenance DAG (and usable from a shell)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import timedelta
+
+from vigie.accounting import RunSummary
+from vigie.config import Settings
+from vigie.feedhealth import failing_feeds
+
+log = logging.getLogger(__name__)
+
+
+def replay(settings: Settings) -> dict[str, int]:
+    from vigie.es import client
+    from vigie.spool import replay_spool
+
+    summary = RunSummary()
+    replay_spool(client(settings), settings, summary)
+    stats = summary.stages.get("spool")
+    return stats.model_dump(include={"accepted", "skipped", "refused"}) if stats else {}
+
+
+def purge_dead_letters(settings: Settings, max_age_days: int | None = None) -> int:
+    from vigie.es import client
+    from vigie.indexer import purge_dead_letters as purge
+
+    days = max_age_days if max_age_days is not None else int(os.environ.get("VIGIE_DEADLETTER_MAX_AGE_DAYS", "30"))
+    return purge(client(settings), settings, older_than=timedelta(days=days))
+
+
+def report_failing_feeds(settings: Settings, threshold: int | None = None) -> list[dict[str, object]]:
+    limit = threshold if threshold is not None else int(os.environ.get("VIGIE_FEED_FAILURE_THRESHOLD", "3"))
+    failing = failing_feeds(settings, limit)
+    for health in failing:
+        log.warning(
+            "feed %s failed %d polls in a row (last error: %s, last success: %s)",
+            health.name,
+            health.consecutive_failures,
+            health.last_error,
+            health.last_success,
+        )
+    return [h.model_dump(mode="json") for h in failing]
+
+
+def refresh_aliases(settings: Settings) -> dict[str, object]:
+    from vigie.es import client
+    from vigie.indexer import ensure_aliases
+
+    return dict(ensure_aliases(client(settings), settings))
+
+
+def latest_ingest_run(settings: Settings) -> str | None:
+    path = settings.state_dir / "last_run.json"
+    if not path.is_file():
+        return None
+    return str(json.loads(path.read_text(encoding="utf-8"))["run_key"])

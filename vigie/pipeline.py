@@ -1,0 +1,250 @@
+"""One pass of the pipeline, stage by stage: the same functions back `vigie run` and the DAGs.
+
+Every stage is a plain function over a batch that records what it accepted, skipped and
+refused in a `RunSummary`. Stages are idempotent over their input: ids come from canonical
+URLs and content, so running a pass twice over the same feeds changes nothing.
+
+    poll_feed -> select_new -> fetch_articles -> detect_languages -> deduplicate
+              -> enrich -> cluster_stories -> index -> evaluate_alerts -> deliver
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from vigie.accounting import RunSummary
+from vigie.config import Settings, get_settings
+from vigie.models import Alert, Article, Event
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+    from enrich.pipeline import Enricher
+    from ingest.feeds import Feed
+    from ingest.fetch import Fetcher
+    from ingest.parse import FeedItem
+
+log = logging.getLogger(__name__)
+
+ProgressHook = Callable[[str, int], None]  # (stage name, items done)
+
+
+@dataclass
+class Candidate:
+    """A feed item selected for fetching, with the feed it came from."""
+
+    feed: Feed
+    item: FeedItem
+    article_id: str
+    canonical_url: str
+
+
+@dataclass
+class Pipeline:
+    """Holds the long-lived parts (client, fetcher, model) of a pass; stages are methods."""
+
+    settings: Settings = field(default_factory=get_settings)
+    summary: RunSummary = field(default_factory=RunSummary)
+    progress: ProgressHook | None = None
+
+    @cached_property
+    def es(self) -> Elasticsearch:
+        from vigie.es import client
+
+        return client(self.settings)
+
+    @cached_property
+    def fetcher(self) -> Fetcher:
+        from ingest.fetch import Fetcher
+
+        return Fetcher(self.settings)
+
+    @cached_property
+    def enricher(self) -> Enricher:
+        from enrich.pipeline import Enricher
+
+        return Enricher(self.settings)
+
+    def _tick(self, stage: str, n: int = 1) -> None:
+        if self.progress:
+            self.progress(stage, n)
+
+    # -- stages -------------------------------------------------------------------------
+
+    def poll_feed(self, feed: Feed) -> list[FeedItem]:
+        """Fetch one feed (conditional GET) and parse it; a broken feed yields what it can."""
+        from ingest.parse import parse_feed
+
+        from vigie.feedhealth import record_poll
+
+        result = self.fetcher.fetch(feed.url, conditional=True)
+        self._tick("feeds")
+        if result.not_modified:
+            record_poll(self.settings, feed.name, None)
+            self.summary.record("feeds", "skipped", feed.name, "not_modified")
+            return []
+        if result.error or result.content is None:
+            record_poll(self.settings, feed.name, result.error or "empty_body")
+            self.summary.record("feeds", "refused", feed.name, result.error or "empty_body")
+            return []
+        parsed = parse_feed(result.content, result.final_url or feed.url, feed.name)
+        record_poll(self.settings, feed.name, parsed.error if not parsed.items else None)
+        if parsed.error and not parsed.items:
+            self.summary.record("feeds", "refused", feed.name, parsed.error)
+            return []
+        if parsed.error:  # kept the items before the break; say so
+            self.summary.record("feeds", "accepted", feed.name, f"partial:{parsed.error}")
+        else:
+            self.summary.record("feeds", "accepted", feed.name)
+        self.summary.count("items", len(parsed.items))
+        return list(parsed.items)
+
+    def select_new(self, polled: Iterable[tuple[Feed, Sequence[FeedItem]]]) -> list[Candidate]:
+        """Canonicalise links, collapse repeats, and skip what is already indexed."""
+        from ingest.urls import article_id, canonicalize_url
+        from vigie.indexer import already_indexed
+
+        by_id: dict[str, Candidate] = {}
+        for feed, items in polled:
+            for item in items:
+                url = canonicalize_url(item.link)
+                key = article_id(url)
+                if key in by_id:
+                    self.summary.record("select", "skipped", item.link, "same_canonical_url")
+                    continue
+                by_id[key] = Candidate(feed=feed, item=item, article_id=key, canonical_url=url)
+        if not by_id:
+            return []
+        seen = already_indexed(self.es, self.settings, [(c.article_id, c.canonical_url) for c in by_id.values()])
+        fresh = []
+        for candidate in by_id.values():
+            if candidate.article_id in seen or candidate.canonical_url in seen:
+                self.summary.record("select", "skipped", candidate.canonical_url, "already_indexed")
+            else:
+                self.summary.record("select", "accepted", candidate.canonical_url)
+                fresh.append(candidate)
+        return sorted(fresh, key=lambda c: c.article_id)
+
+    def fetch_articles(self, candidates: Sequence[Candidate]) -> list[Article]:
+        """Fetch and extract each page; fall back to the feed summary (partial) when that fails."""
+        from ingest.article import build_article
+        from ingest.extract import decode_html, extract_article
+
+        results = self.fetcher.fetch_many([c.item.link for c in candidates])
+        articles: list[Article] = []
+        now = datetime.now(UTC).replace(microsecond=0)
+        for candidate, fetched in zip(candidates, results, strict=True):
+            extracted = None
+            if fetched.content is not None and not fetched.error:
+                html = decode_html(fetched.content, fetched.content_type)
+                extracted = extract_article(html, candidate.canonical_url)
+            article = build_article(candidate.item, candidate.feed, fetched, extracted)
+            article.fetched_at = article.fetched_at or now
+            if article.partial:
+                self.summary.record("extract", "accepted", article.url, f"partial:{article.partial_reason}")
+                self.summary.count("partial")
+            elif not article.text:
+                self.summary.record("extract", "refused", article.url, article.partial_reason or "no_text")
+                continue
+            else:
+                self.summary.record("extract", "accepted", article.url)
+            articles.append(article)
+            self._tick("articles")
+        return articles
+
+    def detect_languages(self, articles: Sequence[Article]) -> None:
+        from ingest.language import detect_language
+
+        for article in articles:
+            language, probability = detect_language(article.text or article.summary or article.title)
+            article.language, article.language_prob = language, round(probability, 4)
+            outcome = "accepted" if language in self.settings.enrich_languages else "skipped"
+            self.summary.record("language", outcome, article.url, "" if outcome == "accepted" else f"lang:{language}")
+            if outcome == "skipped":
+                self.summary.count("non_french")
+
+    def deduplicate(self, articles: Sequence[Article]) -> None:
+        from ingest.dedup import Deduplicator
+
+        Deduplicator(self.es, self.settings).check(list(articles), self.summary)
+
+    def to_enrich(self, articles: Sequence[Article]) -> list[Article]:
+        return [
+            a for a in articles if a.duplicate_of is None and a.language in self.settings.enrich_languages and a.text
+        ]
+
+    def enrich(self, articles: Sequence[Article]) -> list[Event]:
+        """Entities and events for new, non-duplicate articles in an enriched language."""
+        targets = self.to_enrich(articles)
+        if not targets:
+            return []
+        events = self.enricher.enrich(targets, self.summary)
+        for event in events:
+            self.summary.count(f"events:{event.sub_event_type}")
+        self._tick("enrich", len(targets))
+        return events
+
+    def cluster_stories(self, articles: Sequence[Article], events: Sequence[Event]) -> None:
+        from ingest.story import assign_stories
+
+        originals = [a for a in articles if a.duplicate_of is None]
+        assign_stories(self.es, self.settings, originals, self.summary)
+        story_of = {a.id: a.story_id for a in originals}
+        for event in events:
+            event.story_id = story_of.get(event.article_id)
+        self.summary.count("stories", len({a.story_id for a in originals if a.story_id}))
+
+    def index(self, articles: Sequence[Article], events: Sequence[Event]) -> None:
+        from vigie.indexer import Indexer
+
+        indexer = Indexer(self.es, self.settings)
+        # Articles in other languages are kept and tagged unless configuration says otherwise.
+        storable = [
+            a
+            for a in articles
+            if a.language in self.settings.enrich_languages or self.settings.index_other_languages
+        ]
+        if len(storable) < len(articles):
+            self.summary.count("not_indexed_language", len(articles) - len(storable))
+        indexer.index_articles(storable, self.summary)
+        indexer.index_events(list(events), self.summary)
+
+    def evaluate_alerts(self, articles: Sequence[Article], events: Sequence[Event]) -> list[Alert]:
+        from vigie.alerting.engine import AlertEngine
+
+        engine = AlertEngine(self.settings, self.es)
+        alerts = engine.evaluate(list(articles), list(events), self.summary)
+        return alerts
+
+    def deliver(self) -> None:
+        from vigie.alerting.notifiers import deliver_pending
+
+        deliver_pending(self.es, self.settings, self.summary)
+
+    def replay_spool(self) -> None:
+        from vigie.spool import replay_spool
+
+        replay_spool(self.es, self.settings, self.summary)
+
+    # -- a whole pass ---------------------------------------------------------------------
+
+    def run(self, feeds: Sequence[Feed]) -> RunSummary:
+        """One pass over `feeds`: what the news_ingest DAG does, in one process."""
+        self.replay_spool()
+        polled = [(feed, self.poll_feed(feed)) for feed in feeds]
+        candidates = self.select_new(polled)
+        articles = self.fetch_articles(candidates)
+        self.detect_languages(articles)
+        self.deduplicate(articles)
+        events = self.enrich(articles)
+        self.cluster_stories(articles, events)
+        alerts = self.evaluate_alerts(articles, events)
+        self.summary.count("alerts", len(alerts))
+        self.index(articles, events)
+        self.deliver()
+        return self.summary
