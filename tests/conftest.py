@@ -7,9 +7,17 @@ node's own log so CI says why.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+
+# Airflow reads its configuration on first import: give the session a throwaway home
+# before anything imports it. DAGs start unpaused so asset events queue their consumers.
+os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="vigie-airflow-"))
+os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(Path(__file__).resolve().parent.parent / "dags"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "False")
 
 import pytest
 from elasticsearch import Elasticsearch

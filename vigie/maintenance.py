@@ -54,7 +54,7 @@ def refresh_aliases(settings: Settings) -> dict[str, object]:
 
 
 def latest_ingest_run(settings: Settings) -> str | None:
-    path = settings.state_dir / "last_run.json"
+    path = settings.state_dir / "last_indexed_run.json"
     if not path.is_file():
         return None
     return str(json.loads(path.read_text(encoding="utf-8"))["run_key"])

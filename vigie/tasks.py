@@ -136,7 +136,11 @@ def index(paths: dict[str, str], run_key: str, settings: Settings | None = None)
     events = read_records(paths["events"], Event)
     pipeline.index(articles, events)
     _save_summary(settings, run_key, "index", pipeline.summary)
-    return sorted(a.id for a in articles if a.duplicate_of is None)
+    ids = sorted(a.id for a in articles if a.duplicate_of is None)
+    if ids:  # what a digest started by hand (no triggering asset event) falls back to
+        marker = settings.state_dir / "last_indexed_run.json"
+        marker.write_text(json.dumps({"run_key": run_key, "articles": len(ids)}), encoding="utf-8")
+    return ids
 
 
 def notify(run_key: str, settings: Settings | None = None) -> None:
