@@ -68,6 +68,7 @@ def settings(es_url: str, prefix: str, tmp_path: Path, feed_server: FeedServer) 
         "VIGIE_INDEX_PREFIX": prefix,
         "VIGIE_STATE_DIR": str(tmp_path / "state"),
         "VIGIE_ALLOW_HOSTS": "127.0.0.1",
+        "VIGIE_FETCH_HOST_DELAY": "0",  # politeness delay: real sites get 1 s, the test server none
     }
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)

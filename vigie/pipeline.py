@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from enrich.pipeline import Enricher
     from ingest.feeds import Feed
-    from ingest.fetch import Fetcher
+    from ingest.fetch import Fetcher, FetchResult
     from ingest.parse import FeedItem
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,9 @@ class Pipeline:
     settings: Settings = field(default_factory=get_settings)
     summary: RunSummary = field(default_factory=RunSummary)
     progress: ProgressHook | None = None
+    # Feed responses whose validators are stored only once their items are indexed (or
+    # spooled): a run that dies half-way must not turn the next poll into a 304 that hides them.
+    pending_validators: list[FetchResult] = field(default_factory=list)
 
     @cached_property
     def es(self) -> Elasticsearch:
@@ -82,7 +85,7 @@ class Pipeline:
 
         from vigie.feedhealth import record_poll
 
-        result = self.fetcher.fetch(feed.url, conditional=True)
+        result = self.fetcher.fetch(feed.url, conditional=True, remember=False)
         self._tick("feeds")
         if result.not_modified:
             record_poll(self.settings, feed.name, None)
@@ -92,7 +95,8 @@ class Pipeline:
             record_poll(self.settings, feed.name, result.error or "empty_body")
             self.summary.record("feeds", "refused", feed.name, result.error or "empty_body")
             return []
-        parsed = parse_feed(result.content, result.final_url or feed.url, feed.name)
+        parsed = parse_feed(result.content, result.final_url or feed.url, feed.name, content_type=result.content_type)
+        self.pending_validators.append(result)
         record_poll(self.settings, feed.name, parsed.error if not parsed.items else None)
         if parsed.error and not parsed.items:
             self.summary.record("feeds", "refused", feed.name, parsed.error)
@@ -193,7 +197,7 @@ class Pipeline:
         from ingest.story import assign_stories
 
         originals = [a for a in articles if a.duplicate_of is None]
-        assign_stories(self.es, self.settings, originals, self.summary)
+        assign_stories(self.es, self.settings, originals, self.summary, events)
         story_of = {a.id: a.story_id for a in originals}
         for event in events:
             event.story_id = story_of.get(event.article_id)
@@ -213,6 +217,21 @@ class Pipeline:
             self.summary.count("not_indexed_language", len(articles) - len(storable))
         indexer.index_articles(storable, self.summary)
         indexer.index_events(list(events), self.summary)
+        self.commit_validators()
+
+    def commit_validators(self, results: Sequence[FetchResult] | None = None) -> None:
+        """Store feed validators now that their items are indexed or spooled."""
+        for result in self.pending_validators if results is None else results:
+            self.fetcher.remember(result)
+        if results is None:
+            self.pending_validators.clear()
+
+    def check_configuration(self) -> None:
+        """Fail before fetching anything when a configuration file is broken: a run that
+        stops early loses nothing, one that stops between fetch and index might."""
+        from vigie.alerting.rules import load_rules
+
+        load_rules(self.settings.rules_file)
 
     def evaluate_alerts(self, articles: Sequence[Article], events: Sequence[Event]) -> list[Alert]:
         from vigie.alerting.engine import AlertEngine
@@ -235,6 +254,7 @@ class Pipeline:
 
     def run(self, feeds: Sequence[Feed]) -> RunSummary:
         """One pass over `feeds`: what the news_ingest DAG does, in one process."""
+        self.check_configuration()
         self.replay_spool()
         polled = [(feed, self.poll_feed(feed)) for feed in feeds]
         candidates = self.select_new(polled)

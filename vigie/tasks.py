@@ -22,6 +22,7 @@ from vigie.staging import read_records, run_dir, write_records
 class PolledFeed(BaseModel):
     feed: dict[str, object]
     items: list[dict[str, object]]
+    responses: list[dict[str, object]] = []  # feed responses whose validators await indexing
 
 
 def _pipeline(settings: Settings):  # type: ignore[no-untyped-def]
@@ -52,6 +53,7 @@ def prepare(run_key: str, settings: Settings | None = None) -> str:
 
     settings = settings or get_settings()
     pipeline = _pipeline(settings)
+    pipeline.check_configuration()
     install_templates(client(settings), settings)
     pipeline.replay_spool()
     _save_summary(settings, run_key, "prepare", pipeline.summary)
@@ -67,7 +69,11 @@ def poll(feed: dict[str, object], run_key: str, settings: Settings | None = None
     model = Feed.model_validate(feed)
     items = pipeline.poll_feed(model)
     out = run_dir(settings, run_key) / f"items-{model.name}.json"
-    polled = PolledFeed(feed=feed, items=[item.model_dump(mode="json") for item in items])
+    polled = PolledFeed(
+        feed=feed,
+        items=[item.model_dump(mode="json") for item in items],
+        responses=[r.model_dump(mode="json", exclude={"content"}) for r in pipeline.pending_validators],
+    )
     out.write_text(polled.model_dump_json(), encoding="utf-8")
     _save_summary(settings, run_key, f"poll-{model.name}", pipeline.summary)
     return str(out)
@@ -135,12 +141,23 @@ def index(paths: dict[str, str], run_key: str, settings: Settings | None = None)
     articles = read_records(paths["articles"], Article)
     events = read_records(paths["events"], Event)
     pipeline.index(articles, events)
+    pipeline.commit_validators(_polled_responses(settings, run_key))
     _save_summary(settings, run_key, "index", pipeline.summary)
     ids = sorted(a.id for a in articles if a.duplicate_of is None)
     if ids:  # what a digest started by hand (no triggering asset event) falls back to
         marker = settings.state_dir / "last_indexed_run.json"
         marker.write_text(json.dumps({"run_key": run_key, "articles": len(ids)}), encoding="utf-8")
     return ids
+
+
+def _polled_responses(settings: Settings, run_key: str):  # type: ignore[no-untyped-def]
+    from ingest.fetch import FetchResult
+
+    responses = []
+    for path in sorted(run_dir(settings, run_key).glob("items-*.json")):
+        polled = PolledFeed.model_validate_json(path.read_text(encoding="utf-8"))
+        responses.extend(FetchResult.model_validate(r) for r in polled.responses)
+    return responses
 
 
 def notify(run_key: str, settings: Settings | None = None) -> None:

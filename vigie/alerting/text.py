@@ -59,6 +59,7 @@ def _nlp() -> Language:
 
     nlp = spacy.blank("fr")
     nlp.add_pipe("sentencizer")
+    nlp.max_length = 50_000_000  # tokenizer + sentencizer only: no parser memory to protect
     return nlp
 
 
@@ -67,6 +68,7 @@ class Word:
     key: str  # stem of the folded word
     start: int  # character offsets in the analysed text
     end: int
+    joined: bool = False  # continues the previous word's token: "le" in "cessez-le-feu"
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ def _words_of_token(text: str, offset: int) -> list[Word]:
     if _ELISION.fullmatch(text):
         return []  # a lone clitic ("l'", "qu'"): not a word
     words: list[Word] = []
-    for part in _WORD_PART.finditer(text):
+    for index, part in enumerate(_WORD_PART.finditer(text)):
         raw = part.group(0)
         key = stem(raw)
         if not key:
@@ -89,7 +91,7 @@ def _words_of_token(text: str, offset: int) -> list[Word]:
         # Mark the word without its elided clitic: "l'attaque" -> "attaque".
         clitic = _ELISION.match(raw)
         start = offset + part.start() + (clitic.end() if clitic and len(raw) > clitic.end() else 0)
-        words.append(Word(key=key, start=start, end=offset + part.end()))
+        words.append(Word(key=key, start=start, end=offset + part.end(), joined=index > 0 and bool(words)))
     return words
 
 
@@ -109,11 +111,27 @@ def analyse(text: str) -> tuple[Sentence, ...]:
                     words.extend(_words_of_token(token.text, line_start + token.idx))
                 if words:
                     start = line_start + sent.start_char
-                    sentences.append(Sentence(start=start, end=line_start + sent.end_char, words=tuple(words)))
+                    sentences.append(
+                        Sentence(start=start, end=line_start + sent.end_char, words=tuple(words))
+                    )
         line_start += len(line)
     return tuple(sentences)
 
 
+def phrase_units(phrase: str) -> tuple[tuple[str, ...], ...]:
+    """The word keys of a rule phrase, analysed exactly like article text, grouped in units:
+    the parts of one hyphenated word ("cessez-le-feu") form one unit that must appear as
+    consecutive words; units are what `in_order: false` may reorder."""
+    units: list[list[str]] = []
+    for sentence in analyse(phrase):
+        for word in sentence.words:
+            if word.joined and units:
+                units[-1].append(word.key)
+            else:
+                units.append([word.key])
+    return tuple(tuple(unit) for unit in units)
+
+
 def phrase_keys(phrase: str) -> tuple[str, ...]:
-    """The word keys of a rule phrase, analysed exactly like article text."""
-    return tuple(word.key for sentence in analyse(phrase) for word in sentence.words)
+    """The word keys of a rule phrase, flat."""
+    return tuple(key for unit in phrase_units(phrase) for key in unit)

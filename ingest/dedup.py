@@ -1,0 +1,282 @@
+"""Exact and near-duplicate detection whose memory is the Elasticsearch articles index.
+
+Each article gets
+- `content_hash`: sha256 of its normalised body (headline excluded: syndicated copies retitle);
+- `minhash`: a 128-value MinHash signature (datasketch, affine32, seed 1) over word 3-shingles,
+  stored unindexed to verify candidates;
+- `minhash_bands`: 32 LSH band keys of 4 rows ("b07:<16 hex>"), indexed as keywords.
+
+`Deduplicator.check` sends ONE msearch per batch (one sub-search per article: a term on the
+content hash and one term per band key, each a constant-score clause, so hits rank by the
+number of shared bands), verifies each candidate (equal hash -> "exact"; estimated Jaccard
+>= 0.8 -> "near"), and also compares the batch's articles with each other. The original is
+the earliest published (tie: smallest id): deterministic whatever the arrival order. State is
+the index itself, so it holds across runs and parallel workers.
+
+Tuning (measured on the fixtures, exact Jaccard of normalised word shingles):
+
+    pair                                    1-shingle  2      3      4      5
+    syndicated copy vs 000 (18 words edited) 0.946    0.918  0.899  0.877  0.857
+    same-story other outlet vs 000          0.138    0.028  0.006  0.000  0.000
+    any other pair of fixture articles (max) 0.194    0.058  0.018  0.007  0.004
+
+    random word edits on 000 (20 trials):   1 %    2 %    3 %    5 %    8 %
+    3-shingles                             0.942  0.891  0.839  0.754  0.638
+    5-shingles                             0.909  0.826  0.755  0.633  0.489
+
+3-shingles keep a lightly edited copy well above 0.8 (5-shingles fall below it at 3 % edits)
+while unrelated articles stay under 0.02. Threshold 0.8 leaves ~4 % of words editable. Bands:
+32 x 4 puts the S-curve at (1/32)^(1/4) = 0.42, so a pair at J = 0.8 becomes a candidate with
+probability 1-(1-0.8^4)^32 > 0.9999 (16 x 8 would miss 5 % of them); the extra candidates
+between 0.4 and 0.8 are rare and cost one signature comparison each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from datasketch import MinHash
+from elasticsearch import Elasticsearch
+
+from ingest.extract import parse_datetime
+from vigie.accounting import RunSummary
+from vigie.config import Settings
+from vigie.models import Article, DuplicateKind
+
+STAGE = "dedup"
+SHINGLE_WORDS = 3
+NUM_PERM = 128
+BANDS, ROWS = 32, 4
+NEAR_THRESHOLD = 0.8
+MIN_WORDS = 30  # below this (feed summaries), a "match" says little: not compared
+CANDIDATES_PER_ARTICLE = 20
+SEED = 1
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32").permutations
+_NOT_WORD = re.compile(r"[^\w]+|_+")
+_FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
+assert BANDS * ROWS <= NUM_PERM
+
+
+def normalise_text(text: str) -> str:
+    """Lower case, no accents, no punctuation, single spaces: what survives re-typesetting."""
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join(_NOT_WORD.sub(" ", folded).split())
+
+
+def body_text(article: Article) -> str:
+    """The text without a leading headline line (copies are often retitled)."""
+    text = article.text or ""
+    first, _, rest = text.partition("\n")
+    if rest and normalise_text(first) == normalise_text(article.title):
+        return rest
+    return text
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+
+
+def shingles(normalised: str, size: int = SHINGLE_WORDS) -> set[bytes]:
+    words = normalised.split()
+    if len(words) <= size:
+        return {" ".join(words).encode("utf-8")} if words else set()
+    return {" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
+
+
+def minhash_signature(text: str) -> list[int]:
+    sketch = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32", permutations=_PERMUTATIONS)
+    sketch.update_batch(sorted(shingles(normalise_text(text))))
+    return [int(v) for v in sketch.hashvalues]
+
+
+def band_keys(signature: Sequence[int]) -> list[str]:
+    keys = []
+    for band in range(BANDS):
+        rows = signature[band * ROWS : (band + 1) * ROWS]
+        digest = hashlib.sha1(np.asarray(rows, dtype=np.uint64).tobytes()).hexdigest()[:16]
+        keys.append(f"b{band:02d}:{digest}")
+    return keys
+
+
+def estimated_jaccard(a: Sequence[int], b: Sequence[int]) -> float:
+    if not a or len(a) != len(b):
+        return 0.0
+    return float(np.count_nonzero(np.asarray(a, dtype=np.uint64) == np.asarray(b, dtype=np.uint64))) / len(a)
+
+
+def fingerprint(article: Article) -> None:
+    """Fill content_hash, minhash and minhash_bands from the article's body."""
+    body = body_text(article)
+    article.content_hash = content_hash(body)
+    article.minhash = minhash_signature(body)
+    article.minhash_bands = band_keys(article.minhash)
+
+
+@dataclass(frozen=True)
+class _Known:
+    """An article to compare against: stored in the index or earlier in the batch."""
+
+    id: str
+    original: str  # its own id, or what it duplicates
+    published: datetime
+    content_hash: str | None
+    minhash: Sequence[int]
+    bands: frozenset[str]
+
+    @property
+    def key(self) -> tuple[datetime, str]:
+        return (self.published, self.id)
+
+
+@dataclass(frozen=True)
+class Supersession:
+    """A stored article found to copy an earlier-published article of this batch: the caller
+    may re-point it (`duplicate_of=original_id`) or fold it."""
+
+    stored_id: str
+    original_id: str
+    kind: DuplicateKind
+
+
+def _order(article: Article) -> tuple[datetime, str]:
+    return (article.published or _FAR_FUTURE, article.id)
+
+
+class Deduplicator:
+    def __init__(self, es: Elasticsearch, settings: Settings, *, threshold: float = NEAR_THRESHOLD):
+        self.es = es
+        self.settings = settings
+        self.index = settings.index("articles")
+        self.threshold = threshold
+
+    def _match(self, article: Article, known: _Known) -> DuplicateKind | None:
+        if known.id == article.id:
+            return None  # re-processing an indexed article: not a copy of itself
+        if article.content_hash and article.content_hash == known.content_hash:
+            return "exact"
+        if estimated_jaccard(article.minhash, known.minhash) >= self.threshold:
+            return "near"
+        return None
+
+    def _search(self, articles: Sequence[Article]) -> list[list[_Known]]:
+        """Stored candidates for each article: one msearch for the whole batch."""
+        if not articles:
+            return []
+        searches: list[dict[str, Any]] = []
+        for article in articles:
+            should: list[dict[str, Any]] = [
+                {"constant_score": {"filter": {"term": {"content_hash": article.content_hash}}, "boost": 100}}
+            ]
+            should += [
+                {"constant_score": {"filter": {"term": {"minhash_bands": key}}, "boost": 1}}
+                for key in article.minhash_bands
+            ]
+            searches.append({"index": self.index, "ignore_unavailable": True, "allow_no_indices": True})
+            searches.append(
+                {
+                    "size": CANDIDATES_PER_ARTICLE,
+                    "_source": [
+                        "id",
+                        "content_hash",
+                        "minhash",
+                        "minhash_bands",
+                        "published",
+                        "duplicate_of",
+                    ],
+                    "query": {
+                        "bool": {
+                            "should": should,
+                            "minimum_should_match": 1,
+                            "must_not": [{"ids": {"values": [article.id]}}],
+                        }
+                    },
+                    "sort": [
+                        "_score",
+                        {"published": {"order": "asc", "unmapped_type": "date"}},
+                        {"id": {"order": "asc", "unmapped_type": "keyword"}},
+                    ],
+                }
+            )
+        response = self.es.msearch(searches=searches)
+        found: list[list[_Known]] = []
+        for result in response["responses"]:
+            if "error" in result:
+                raise RuntimeError(f"dedup candidate search failed: {result['error']}")
+            found.append([self._known(hit["_source"], hit["_id"]) for hit in result["hits"]["hits"]])
+        return found
+
+    @staticmethod
+    def _known(source: dict[str, Any], doc_id: str) -> _Known:
+        identifier = source.get("id") or doc_id
+        return _Known(
+            id=identifier,
+            original=source.get("duplicate_of") or identifier,
+            published=parse_datetime(source.get("published")) or _FAR_FUTURE,
+            content_hash=source.get("content_hash"),
+            minhash=source.get("minhash") or [],
+            bands=frozenset(source.get("minhash_bands") or []),
+        )
+
+    def check(self, articles: Iterable[Article], summary: RunSummary) -> list[Supersession]:
+        """Fill fingerprints and set duplicate_of/duplicate_kind on copies, in place.
+
+        Returns the stored articles that turned out to be later copies of an article of this
+        batch (rare: the copy's feed was polled first)."""
+        batch = sorted(articles, key=_order)
+        comparable = []
+        for article in batch:
+            fingerprint(article)
+            if len(body_text(article).split()) >= MIN_WORDS:
+                comparable.append(article)
+            else:
+                summary.record(STAGE, "accepted", article.id, "too_short_to_compare")
+        stored = dict(zip((a.id for a in comparable), self._search(comparable), strict=True))
+
+        superseded: list[Supersession] = []
+        seen: list[_Known] = []  # earlier articles of this batch
+        by_band: dict[str, list[_Known]] = defaultdict(list)
+        for article in comparable:
+            article.duplicate_of, article.duplicate_kind = None, None
+            peers = {k.id: k for key in article.minhash_bands for k in by_band[key]}
+            peers.update({k.id: k for k in seen if k.content_hash == article.content_hash})
+            matches = [
+                (known, kind)
+                for known in [*stored[article.id], *peers.values()]
+                if (kind := self._match(article, known)) is not None
+            ]
+            if matches:
+                first, kind = min(matches, key=lambda m: m[0].key)
+                if first.key < _order(article):
+                    article.duplicate_of, article.duplicate_kind = first.original, kind
+                else:
+                    superseded.extend(
+                        Supersession(stored_id=known.id, original_id=article.id, kind=k)
+                        for known, k in matches
+                        if known.key > _order(article) and known.id not in peers
+                    )
+            me = _Known(
+                id=article.id,
+                original=article.duplicate_of or article.id,
+                published=article.published or _FAR_FUTURE,
+                content_hash=article.content_hash,
+                minhash=article.minhash,
+                bands=frozenset(article.minhash_bands),
+            )
+            seen.append(me)
+            for key in article.minhash_bands:
+                by_band[key].append(me)
+            if article.duplicate_of:
+                summary.record(STAGE, "skipped", article.id, f"duplicate:{article.duplicate_kind}")
+                summary.count(f"duplicates:{article.duplicate_kind}")
+            else:
+                summary.record(STAGE, "accepted", article.id)
+        return superseded

@@ -1,0 +1,392 @@
+"""Notifiers (log, webhook, e-mail) and `deliver_pending`, the at-least-once delivery loop.
+
+Delivery state lives on the Alert document (`deliveries[]`), never in memory, so nothing is
+lost across runs or crashes:
+
+1. `deliver_pending` scans alerts whose `status` is "pending" (some delivery not yet sent).
+2. For each unsent delivery it CLAIMS the delivery by writing `attempts + 1` with optimistic
+   concurrency (`if_seq_no`/`if_primary_term` on a fresh realtime read). Two runners racing on
+   the same alert: one claim fails with a conflict and that runner leaves the alert alone.
+3. It sends (the webhook/SMTP notifiers retry transient failures inside the run, with
+   exponential backoff), then immediately marks the delivery "sent" (or "failed" with
+   `last_error`); this write re-reads and re-applies on conflict, so a concurrent alert update
+   (an article joining it) never erases the mark.
+4. A "failed" delivery keeps the alert "pending": the next run retries it.
+
+The one window left is a crash between a successful send and its mark: the next run sends
+again. Receivers can dedupe: webhooks carry `Idempotency-Key: <alert id>`, e-mails a
+deterministic `Message-ID: <alert id>.<notifier>@<domain>`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+import smtplib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from functools import partial
+from typing import Any, Protocol
+
+import httpx
+from elasticsearch import ConflictError, Elasticsearch, NotFoundError, helpers
+
+from vigie.accounting import RunSummary
+from vigie.alerting.engine import StoredAlert
+from vigie.alerting.rules import NotifierConfig, RuleSet, load_rules
+from vigie.config import Settings
+from vigie.es import to_document
+from vigie.models import Alert, AlertStatus
+
+log = logging.getLogger(__name__)
+alert_log = logging.getLogger("vigie.alerts")
+
+STAGE = "alert_delivery"
+MAX_MARK_ATTEMPTS = 8
+_TRANSIENT_HTTP = {408, 425, 429}
+
+
+class DeliveryError(Exception):
+    """A send failed; `transient` errors are retried within the run, all are retried next run."""
+
+    def __init__(self, message: str, transient: bool) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+class Notifier(Protocol):
+    config: NotifierConfig
+
+    def send(self, alert: Alert) -> None:
+        """Deliver `alert` once, or raise DeliveryError."""
+
+
+def alert_payload(alert: Alert) -> dict[str, Any]:
+    """What a webhook receives: the alert without its delivery bookkeeping."""
+    return alert.model_dump(mode="json", exclude={"deliveries", "status"})
+
+
+def plain_passage(matched_text: str) -> str:
+    """`matched_text` for plain text: <mark>x</mark> -> «x», entities unescaped."""
+    return html.unescape(re.sub(r"</?mark>", lambda m: "«" if m.group(0) == "<mark>" else "»", matched_text))
+
+
+def _retrying(
+    attempts: int, backoff: float, action: Callable[[], None], sleep: Callable[[float], None] = time.sleep
+) -> None:
+    """Run `action`, retrying transient DeliveryErrors with exponential backoff."""
+    for attempt in range(1, attempts + 1):
+        try:
+            action()
+            return
+        except DeliveryError as error:
+            if not error.transient or attempt == attempts:
+                raise
+            delay = backoff * 2 ** (attempt - 1)
+            log.info("delivery attempt %d/%d failed (%s), retrying in %.2fs", attempt, attempts, error, delay)
+            sleep(delay)
+
+
+@dataclass
+class LogNotifier:
+    config: NotifierConfig
+
+    def send(self, alert: Alert) -> None:
+        level = logging.getLevelName(str(self.config.options.get("level", "WARNING")))
+        alert_log.log(
+            level if isinstance(level, int) else logging.WARNING,
+            "ALERT [%s] %s: %s <%s> sources=%s | %s",
+            alert.severity,
+            alert.rule,
+            alert.title,
+            alert.url,
+            ",".join(alert.sources),
+            plain_passage(alert.matched_text),
+        )
+
+
+@dataclass
+class WebhookNotifier:
+    """JSON POST; 2xx is success, 5xx/408/425/429 and network errors are retried."""
+
+    config: NotifierConfig
+    user_agent: str = "Vigie"
+
+    def send(self, alert: Alert) -> None:
+        options = self.config.options
+        url = str(options["url"])
+        timeout = float(options.get("timeout_seconds", 10))
+        headers = {
+            **{str(k): str(v) for k, v in (options.get("headers") or {}).items()},
+            "Idempotency-Key": alert.id,
+            "User-Agent": self.user_agent,
+        }
+        body = json.dumps(alert_payload(alert), ensure_ascii=False).encode("utf-8")
+        headers["Content-Type"] = "application/json; charset=utf-8"
+
+        with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+
+            def post() -> None:
+                try:
+                    response = client.post(url, content=body, headers=headers)
+                except httpx.TransportError as error:
+                    raise DeliveryError(f"{type(error).__name__}: {error}", transient=True) from error
+                if 200 <= response.status_code < 300:
+                    return
+                transient = response.status_code >= 500 or response.status_code in _TRANSIENT_HTTP
+                raise DeliveryError(
+                    f"HTTP {response.status_code}: {response.text[:200]}", transient=transient
+                )
+
+            _retrying(int(options.get("max_attempts", 3)), float(options.get("backoff_seconds", 1.0)), post)
+
+
+def message_id(alert: Alert, config: NotifierConfig) -> str:
+    """Deterministic, so a receiver can drop the copy sent again after a crash."""
+    domain = str(config.options.get("message_id_domain", "vigie.local"))
+    return f"<{alert.id}.{config.name}@{domain}>"
+
+
+def build_email(alert: Alert, config: NotifierConfig) -> EmailMessage:
+    options = config.options
+    message = EmailMessage()
+    message["Subject"] = f"[Vigie {alert.severity.upper()}] {alert.rule}: {alert.title}"
+    message["From"] = str(options["from"])
+    message["To"] = ", ".join(options["to"])
+    message["Message-ID"] = message_id(alert, config)
+    message["Date"] = format_datetime(alert.triggered_at)
+    message["X-Vigie-Alert-Id"] = alert.id
+    lines = [
+        f"Règle : {alert.rule} ({alert.severity})",
+        alert.description,
+        "",
+        alert.title,
+        alert.url,
+        "",
+        plain_passage(alert.matched_text),
+        "",
+        f"Sources : {', '.join(alert.sources)}",
+        f"Publié (début de fenêtre) : {alert.window_start.isoformat()}",
+        f"Alerte : {alert.id}",
+    ]
+    message.set_content("\n".join(lines))
+    message.add_alternative(
+        "<html><body>"
+        f"<p><b>{html.escape(alert.rule)}</b> ({alert.severity})</p>"
+        f'<p><a href="{html.escape(alert.url)}">{html.escape(alert.title)}</a></p>'
+        f"<blockquote>{alert.matched_text}</blockquote>"  # already escaped, <mark> kept
+        f"<p>Sources : {html.escape(', '.join(alert.sources))}</p>"
+        "</body></html>",
+        subtype="html",
+    )
+    return message
+
+
+def _smtp_error(error: Exception) -> DeliveryError:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        transient = all(400 <= code < 500 for code in codes)
+        return DeliveryError(f"recipients refused: {error.recipients}", transient=transient)
+    if isinstance(error, smtplib.SMTPResponseException):
+        detail = (
+            error.smtp_error.decode("utf-8", "replace")
+            if isinstance(error.smtp_error, bytes)
+            else error.smtp_error
+        )
+        return DeliveryError(f"SMTP {error.smtp_code}: {detail}", transient=400 <= error.smtp_code < 500)
+    return DeliveryError(f"{type(error).__name__}: {error}", transient=True)  # disconnects, refused, timeouts
+
+
+@dataclass
+class EmailNotifier:
+    """SMTP with the standard library; 4xx replies and connection errors are retried."""
+
+    config: NotifierConfig
+
+    def send(self, alert: Alert) -> None:
+        options = self.config.options
+        message = build_email(alert, self.config)
+
+        def submit() -> None:
+            try:
+                with smtplib.SMTP(
+                    str(options["host"]),
+                    int(options.get("port", 25)),
+                    timeout=float(options.get("timeout_seconds", 10)),
+                ) as smtp:
+                    if options.get("starttls"):
+                        smtp.starttls()
+                    if options.get("username"):
+                        smtp.login(str(options["username"]), str(options.get("password", "")))
+                    refused = smtp.send_message(message)
+            except (smtplib.SMTPException, OSError) as error:
+                raise _smtp_error(error) from error
+            if refused:
+                # Accepted for some recipients: sending again would duplicate for those.
+                log.warning("alert %s: some recipients refused: %s", alert.id, refused)
+
+        _retrying(int(options.get("max_attempts", 3)), float(options.get("backoff_seconds", 1.0)), submit)
+
+
+def make_notifier(config: NotifierConfig, settings: Settings) -> Notifier:
+    if config.type == "webhook":
+        return WebhookNotifier(config, user_agent=settings.user_agent)
+    if config.type == "email":
+        return EmailNotifier(config)
+    return LogNotifier(config)
+
+
+# -- delivery loop ------------------------------------------------------------------------------
+
+
+def overall_status(alert: Alert) -> AlertStatus:
+    return "sent" if all(d.status == "sent" for d in alert.deliveries) else "pending"
+
+
+def _with_delivery(alert: Alert, key: str, **changes: Any) -> Alert:
+    deliveries = [d.model_copy(update=changes) if d.notifier == key else d for d in alert.deliveries]
+    updated = alert.model_copy(update={"deliveries": deliveries})
+    return updated.model_copy(update={"status": overall_status(updated)})
+
+
+def _read(es: Elasticsearch, index: str, alert_id: str) -> StoredAlert | None:
+    try:
+        hit = es.get(index=index, id=alert_id)
+    except NotFoundError:
+        return None
+    return StoredAlert(
+        Alert.model_validate(hit["_source"]), hit["_seq_no"], hit["_primary_term"], hit["_index"]
+    )
+
+
+def _write(es: Elasticsearch, stored: StoredAlert, alert: Alert) -> StoredAlert:
+    response = es.index(
+        index=stored.index,
+        id=alert.id,
+        document=to_document(alert),
+        if_seq_no=stored.seq_no,
+        if_primary_term=stored.primary_term,
+    )
+    return StoredAlert(alert, response["_seq_no"], response["_primary_term"], response["_index"])
+
+
+def _write_retrying(
+    es: Elasticsearch, stored: StoredAlert, change: Callable[[Alert], Alert]
+) -> StoredAlert | None:
+    """Apply `change` and write; on conflict re-read the alert and re-apply, so a mark is never lost."""
+    current: StoredAlert | None = stored
+    for _ in range(MAX_MARK_ATTEMPTS):
+        if current is None:
+            return None
+        try:
+            return _write(es, current, change(current.alert))
+        except ConflictError:
+            current = _read(es, stored.index, stored.alert.id)
+    raise RuntimeError(
+        f"alert {stored.alert.id}: could not record delivery state after {MAX_MARK_ATTEMPTS} conflicts"
+    )
+
+
+def deliver_alert(
+    es: Elasticsearch, index: str, alert_id: str, rules: RuleSet, settings: Settings, summary: RunSummary
+) -> Alert | None:
+    """Send every unsent delivery of one alert; returns the alert as last written."""
+    stored = _read(es, index, alert_id)
+    if stored is None:
+        return None
+    for delivery in list(stored.alert.deliveries):
+        if delivery.status == "sent":
+            continue
+        item = f"{alert_id}:{delivery.notifier}"
+        config = rules.notifier_by_key(delivery.notifier)
+        if config is None or not config.configured:
+            reason = "notifier_unknown" if config is None else "notifier_unconfigured"
+            summary.record(STAGE, "skipped", item, f"{reason}: {delivery.notifier}")
+            log.warning(
+                "alert %s: cannot deliver to %s (%s); left pending", alert_id, delivery.notifier, reason
+            )
+            continue
+        # Claim: a fresh read, then attempts+1 with optimistic concurrency.
+        fresh = _read(es, index, alert_id)
+        if fresh is None:
+            return None
+        current = next(d for d in fresh.alert.deliveries if d.notifier == delivery.notifier)
+        if current.status == "sent":
+            stored = fresh
+            continue
+        try:
+            stored = _write(
+                es, fresh, _with_delivery(fresh.alert, delivery.notifier, attempts=current.attempts + 1)
+            )
+        except ConflictError:
+            summary.record(STAGE, "skipped", item, "concurrent_update: retried next run")
+            return fresh.alert
+        try:
+            make_notifier(config, settings).send(stored.alert)
+        except DeliveryError as error:
+            message = str(error)[:500]
+            written = _write_retrying(
+                es,
+                stored,
+                partial(_with_delivery, key=delivery.notifier, status="failed", last_error=message),
+            )
+            summary.record(STAGE, "refused", item, f"delivery_failed: {message}")
+            log.warning(
+                "alert %s: delivery to %s failed, will retry next run: %s",
+                alert_id,
+                delivery.notifier,
+                message,
+            )
+        else:
+            sent_at = datetime.now(UTC)
+            written = _write_retrying(
+                es,
+                stored,
+                partial(
+                    _with_delivery, key=delivery.notifier, status="sent", sent_at=sent_at, last_error=None
+                ),
+            )
+            summary.record(STAGE, "accepted", item, "sent")
+        if written is None:
+            return None
+        stored = written
+    return stored.alert
+
+
+def deliver_pending(
+    es: Elasticsearch, settings: Settings, summary: RunSummary, rules: RuleSet | None = None
+) -> list[Alert]:
+    """Retry every alert with a pending or failed delivery; returns the alerts as left."""
+    rules = rules if rules is not None else load_rules(settings.rules_file)
+    index = settings.index("alerts")
+    if not es.indices.exists(index=index):
+        return []
+    es.indices.refresh(index=index)
+    pending = [
+        (hit["_index"], hit["_id"])
+        for hit in helpers.scan(
+            es,
+            index=index,
+            query={
+                "query": {"term": {"status": "pending"}},
+                "sort": [{"triggered_at": "asc"}],
+                "_source": False,
+            },
+            preserve_order=True,
+        )
+    ]
+    results: list[Alert] = []
+    for concrete_index, alert_id in pending:
+        alert = deliver_alert(es, concrete_index, alert_id, rules, settings, summary)
+        if alert is not None:
+            results.append(alert)
+    if pending:
+        es.indices.refresh(index=index)
+    summary.count("alerts:pending_after_delivery", sum(1 for a in results if a.status != "sent"))
+    return results
