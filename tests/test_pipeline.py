@@ -45,6 +45,7 @@ def test_sample_site_is_indexed_and_searchable(es, settings: Settings, feed_serv
     ids = _ids(feed_server)
 
     assert summary.get("feeds") == 2 and summary.get("extract") == 5, summary.model_dump()
+    es.indices.refresh(index=f"{settings.index_prefix}-*")
     assert es.count(index=settings.index("articles"))["count"] == 5
     assert _search_ids(es, settings, {"match_phrase": {"text": "frappe nucléaire"}}) == {ids["003"]}
     # The tracked link of 003 is stored under its canonical URL, without tracking parameters.
@@ -62,6 +63,7 @@ def test_sample_site_is_indexed_and_searchable(es, settings: Settings, feed_serv
     # A second pass changes nothing: the feeds answer 304.
     again = Pipeline(settings=settings).run(feeds)
     assert again.get("feeds", "skipped") == 2 and again.get("extract") == 0
+    es.indices.refresh(index=f"{settings.index_prefix}-*")
     assert es.count(index=settings.index("articles"))["count"] == 5
 
 
@@ -103,4 +105,5 @@ def test_vigie_run_cli_prints_the_summary(es, settings: Settings, feed_server: F
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Vigie run summary" in result.stdout and "Feeds polled" in result.stdout
+    es.indices.refresh(index=f"{settings.index_prefix}-*")
     assert es.count(index=settings.index("articles"))["count"] == 5

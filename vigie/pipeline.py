@@ -218,6 +218,18 @@ class Pipeline:
         indexer.index_articles(storable, self.summary)
         indexer.index_events(list(events), self.summary)
         self.commit_validators()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Make what this run wrote searchable now, rather than at the next refresh tick: the
+        freshness promise, and the next run's seen/dedup/story lookups, depend on it."""
+        from elasticsearch import ApiError, TransportError
+
+        families = ",".join(self.settings.index(kind) for kind in ("articles", "events", "alerts"))
+        try:
+            self.es.indices.refresh(index=families, ignore_unavailable=True, allow_no_indices=True)
+        except (ApiError, TransportError) as error:  # cluster down: the batch is spooled already
+            log.warning("refresh after indexing failed: %s", error)
 
     def commit_validators(self, results: Sequence[FetchResult] | None = None) -> None:
         """Store feed validators now that their items are indexed or spooled."""
