@@ -86,12 +86,13 @@ def settings(es_url: str, prefix: str, tmp_path: Path, feed_server: FeedServer) 
 def es(settings: Settings) -> Iterator[Elasticsearch]:
     """A client on the test cluster, with this test's templates installed; its indices are
     deleted afterwards."""
-    from vigie.es import client, install_templates
+    from vigie.es import client, install_templates, uninstall_templates
 
     es_client = client(settings)
     install_templates(es_client, settings)
     yield es_client
     es_client.indices.delete(index=f"{settings.index_prefix}-*", ignore_unavailable=True, allow_no_indices=True)
+    uninstall_templates(es_client, settings)
     es_client.close()
 
 

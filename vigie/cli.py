@@ -72,7 +72,7 @@ def es_install_templates() -> None:
 
     settings = get_settings()
     report = install_templates(client(settings), settings)
-    console.print(report)
+    console.print_json(json.dumps(report.to_dict()))
 
 
 @app.command()
@@ -189,7 +189,7 @@ def kibana_import(
     """Post the saved objects to Kibana's import API (overwrite)."""
     from vigie.kibana import import_saved_objects
 
-    console.print(import_saved_objects(url, path))
+    console.print(import_saved_objects(url, path, prefix=get_settings().index_prefix))
 
 
 def main() -> None:

@@ -1,15 +1,46 @@
-"""Elasticsearch connection, capability detection and template installation.
+"""Elasticsearch connection, capability detection, template installation and index naming.
 
 The client always targets `Settings.es_url` (the local node by default, `ES_URL` otherwise).
 Index templates live in `index_mappings/` as JSON with a `{{prefix}}` placeholder so tests can
-install an isolated copy per test under their own prefix.
+install an isolated copy per test under their own prefix; `index_mappings/README.md` explains
+the design (monthly indices chosen from the document's own date, read aliases, analyzers).
 """
 
 from __future__ import annotations
 
-from elasticsearch import Elasticsearch
+import json
+import logging
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal
 
-from vigie.config import Settings, get_settings
+from elasticsearch import BadRequestError, Elasticsearch
+
+from vigie.config import REPO_ROOT, Settings, get_settings
+from vigie.models import Alert, Article, DeadLetter, Event, Record
+
+log = logging.getLogger(__name__)
+
+MAPPINGS_DIR = REPO_ROOT / "index_mappings"
+PREFIX_PLACEHOLDER = "{{prefix}}"
+# Index families, in the order their templates are installed.
+FAMILIES: tuple[str, ...] = ("articles", "events", "alerts", "deadletters")
+TIME_BASED: tuple[str, ...] = ("articles", "events", "alerts")
+UNDATED = "undated"
+AnalysisVariant = Literal["french", "portable"]
+
+# The token filters `analysis-french.json` needs, as `_analyze` accepts them inline.
+FRENCH_FILTER_PROBES: dict[str, Any] = {
+    "elision": {"type": "elision", "articles": ["l"]},
+    "asciifolding": "asciifolding",
+    "stemmer:light_french": {"type": "stemmer", "language": "light_french"},
+    "stop:_french_": {"type": "stop", "stopwords": "_french_"},
+    "lowercase": "lowercase",
+}
+_PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 def client(settings: Settings | None = None, **kwargs: object) -> Elasticsearch:
@@ -17,3 +48,293 @@ def client(settings: Settings | None = None, **kwargs: object) -> Elasticsearch:
     options: dict[str, object] = {"request_timeout": 30, "retry_on_timeout": False, "max_retries": 0}
     options.update(kwargs)
     return Elasticsearch(settings.es_url, **options)  # type: ignore[arg-type]
+
+
+# --- templates -----------------------------------------------------------------------------
+
+
+def check_prefix(prefix: str) -> str:
+    """Index names must be lowercase and may not start with `-`, `_` or `+`."""
+    if not _PREFIX_RE.match(prefix):
+        raise ValueError(f"index prefix {prefix!r} must match {_PREFIX_RE.pattern}")
+    return prefix
+
+
+def load_template(path: Path, prefix: str) -> dict[str, Any]:
+    """A template JSON file with `{{prefix}}` replaced (JSON-escaped, so any prefix is safe)."""
+    text = path.read_text(encoding="utf-8")
+    rendered = text.replace(PREFIX_PLACEHOLDER, json.dumps(check_prefix(prefix))[1:-1])
+    body: dict[str, Any] = json.loads(rendered)
+    return body
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the cluster's analysis chain offers, probed with `_analyze`."""
+
+    filters: dict[str, bool]
+
+    @property
+    def french_analysis(self) -> bool:
+        return all(self.filters.get(name, False) for name in FRENCH_FILTER_PROBES)
+
+    @property
+    def missing(self) -> list[str]:
+        return sorted(name for name, ok in self.filters.items() if not ok)
+
+
+def detect_capabilities(es: Elasticsearch) -> Capabilities:
+    """Probe each token filter the French analyzer needs: a 400 from `_analyze` means the
+    filter does not exist (the minimal node has no analysis-common module). `GET /` is not
+    used: the minimal node answers it with 405."""
+    found: dict[str, bool] = {}
+    for name, spec in FRENCH_FILTER_PROBES.items():
+        try:
+            es.indices.analyze(tokenizer="standard", filter=[spec], text="L’attaque nucléaire")
+            found[name] = True
+        except BadRequestError:
+            found[name] = False
+    return Capabilities(filters=found)
+
+
+def choose_analysis(capabilities: Capabilities) -> AnalysisVariant:
+    return "french" if capabilities.french_analysis else "portable"
+
+
+@dataclass
+class TemplateReport:
+    prefix: str
+    capabilities: Capabilities
+    analysis: AnalysisVariant
+    component_templates: list[str] = field(default_factory=list)
+    index_templates: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["capabilities"] = {"filters": self.capabilities.filters, "missing": self.capabilities.missing}
+        return data
+
+
+def component_template_files(analysis: AnalysisVariant, mappings_dir: Path = MAPPINGS_DIR) -> dict[str, Path]:
+    """Component template name (with placeholder) -> file, in installation order."""
+    comp = mappings_dir / "component_templates"
+    return {
+        f"{PREFIX_PLACEHOLDER}-settings": comp / "settings.json",
+        f"{PREFIX_PLACEHOLDER}-analysis": comp / f"analysis-{analysis}.json",
+    }
+
+
+def index_template_files(mappings_dir: Path = MAPPINGS_DIR) -> dict[str, Path]:
+    """Index template name (with placeholder) -> file. Each holds its family's explicit
+    mapping: Elasticsearch validates a component template on its own, so a mapping naming
+    the `vigie_text` analyzer can only live where the analysis component is composed in."""
+    return {
+        f"{PREFIX_PLACEHOLDER}-{family}": mappings_dir / "index_templates" / f"{family}.json"
+        for family in FAMILIES
+    }
+
+
+def install_templates(
+    es: Elasticsearch,
+    settings: Settings,
+    *,
+    analysis: AnalysisVariant | Literal["auto"] = "auto",
+    mappings_dir: Path = MAPPINGS_DIR,
+) -> TemplateReport:
+    """Install (or update, idempotently) the component and index templates for
+    `settings.index_prefix`, choosing the analysis variant the cluster supports.
+
+    Templates apply to indices created afterwards; existing indices keep their mapping."""
+    prefix = check_prefix(settings.index_prefix)
+    capabilities = detect_capabilities(es)
+    variant: AnalysisVariant = choose_analysis(capabilities) if analysis == "auto" else analysis
+    if capabilities.french_analysis:
+        log.info("Elasticsearch offers French analysis (elision, asciifolding, light_french stemmer)")
+    else:
+        log.warning(
+            "Elasticsearch lacks token filters %s (server core only, no analysis-common module)",
+            ", ".join(capabilities.missing),
+        )
+    log.log(
+        logging.INFO if variant == "french" else logging.WARNING,
+        "installing analysis-%s as vigie_text%s",
+        variant,
+        "" if variant == "french" else ": `standard` analyzer, no elision, accent folding or stemming",
+    )
+    report = TemplateReport(prefix=prefix, capabilities=capabilities, analysis=variant)
+    for raw_name, path in component_template_files(variant, mappings_dir).items():
+        name = raw_name.replace(PREFIX_PLACEHOLDER, prefix)
+        es.cluster.put_component_template(name=name, body=load_template(path, prefix))
+        report.component_templates.append(name)
+    for raw_name, path in index_template_files(mappings_dir).items():
+        name = raw_name.replace(PREFIX_PLACEHOLDER, prefix)
+        es.indices.put_index_template(name=name, body=load_template(path, prefix))
+        report.index_templates.append(name)
+    log.info(
+        "installed %d component and %d index templates for prefix %r",
+        len(report.component_templates),
+        len(report.index_templates),
+        prefix,
+    )
+    return report
+
+
+def uninstall_templates(es: Elasticsearch, settings: Settings, mappings_dir: Path = MAPPINGS_DIR) -> None:
+    """Remove this prefix's templates (index templates first: they use the components)."""
+    prefix = check_prefix(settings.index_prefix)
+    for raw_name in index_template_files(mappings_dir):
+        es.options(ignore_status=404).indices.delete_index_template(
+            name=raw_name.replace(PREFIX_PLACEHOLDER, prefix)
+        )
+    for raw_name in component_template_files("portable", mappings_dir):
+        es.options(ignore_status=404).cluster.delete_component_template(
+            name=raw_name.replace(PREFIX_PLACEHOLDER, prefix)
+        )
+
+
+# --- index naming --------------------------------------------------------------------------
+
+
+def _utc(moment: datetime) -> datetime:
+    """Naive datetimes are taken as UTC (the pipeline stores UTC)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def month_suffix(when: datetime | date | None) -> str:
+    if when is None:
+        return UNDATED
+    if isinstance(when, datetime):
+        when = _utc(when)
+    return f"{when.year:04d}.{when.month:02d}"
+
+
+def index_name(settings: Settings, family: str, when: datetime | date | None = None) -> str:
+    """The concrete index a document of `family` dated `when` is written to."""
+    if family not in FAMILIES:
+        raise ValueError(f"unknown index family {family!r}; expected one of {FAMILIES}")
+    if family not in TIME_BASED:
+        return settings.index(family)
+    return f"{settings.index(family)}-{month_suffix(when)}"
+
+
+def family_of(record: Record) -> str:
+    if isinstance(record, Article):
+        return "articles"
+    if isinstance(record, Event):
+        return "events"
+    if isinstance(record, Alert):
+        return "alerts"
+    if isinstance(record, DeadLetter):
+        return "deadletters"
+    raise TypeError(f"no index family for {type(record).__name__}")
+
+
+def index_for(settings: Settings, record: Record) -> str:
+    """Deterministic target index: derived from the record's own date, never from the clock."""
+    if isinstance(record, Article):
+        return index_name(settings, "articles", record.published)
+    if isinstance(record, Event):
+        return index_name(settings, "events", record.published or record.event_date)
+    if isinstance(record, Alert):
+        return index_name(settings, "alerts", record.window_start)
+    return index_name(settings, family_of(record))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _utc(value).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def to_document(record: Record) -> dict[str, Any]:
+    """The `_source` of a record: field names as in the model, datetimes in UTC."""
+    document: dict[str, Any] = _jsonable(record.model_dump(mode="python"))
+    return document
+
+
+# --- aliases (maintenance) -----------------------------------------------------------------
+
+
+@dataclass
+class AliasReport(Mapping[str, Any]):
+    """What `ensure_aliases` changed. Reads as a mapping too (`dict(report)`), so a DAG task
+    can hand it to XCom as it is."""
+
+    created_indices: list[str] = field(default_factory=list)
+    aliases_added: list[str] = field(default_factory=list)  # "<index> -> <alias>"
+    write_indices: dict[str, str] = field(default_factory=dict)  # alias -> write index
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.to_dict()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.to_dict())
+
+    def __len__(self) -> int:
+        return len(self.to_dict())
+
+
+def _add_months(moment: date, months: int) -> date:
+    total = moment.year * 12 + (moment.month - 1) + months
+    return date(total // 12, total % 12 + 1, 1)
+
+
+def ensure_aliases(
+    es: Elasticsearch, settings: Settings, *, now: datetime | None = None, months_ahead: int = 1
+) -> AliasReport:
+    """Maintenance (the daily DAG): keep each time-based family's read alias complete.
+
+    * creates this month's and the next `months_ahead` months' indices (the index template
+      attaches the alias), so a new month never starts with a missing index and Kibana data
+      views always resolve;
+    * re-attaches the alias to any family index that lacks it (created before the template, or
+      alias removed by hand);
+    * marks the current month's index as the alias's write index (`is_write_index`), so a
+      write through the alias lands in the current month. Vigie itself writes to concrete
+      indices (see `index_for`) and never relies on it;
+    * creates the dead-letter index.
+    """
+    current = _utc(now or datetime.now(UTC)).date()
+    report = AliasReport()
+    for family in TIME_BASED:
+        alias = settings.index(family)
+        wanted = [index_name(settings, family, _add_months(current, k)) for k in range(months_ahead + 1)]
+        for name in wanted:
+            if _create_index(es, name):
+                report.created_indices.append(name)
+        existing = es.indices.get_alias(index=f"{alias}-*", expand_wildcards="open").body
+        write_index = wanted[0]
+        actions: list[dict[str, Any]] = []
+        for name, info in sorted(existing.items()):
+            current_alias = info.get("aliases", {}).get(alias)
+            is_write = name == write_index
+            if current_alias is None:
+                report.aliases_added.append(f"{name} -> {alias}")
+            if current_alias is None or bool(current_alias.get("is_write_index")) != is_write:
+                actions.append({"add": {"index": name, "alias": alias, "is_write_index": is_write}})
+        if actions:
+            es.indices.update_aliases(actions=actions)
+        report.write_indices[alias] = write_index
+    if _create_index(es, settings.index("deadletters")):
+        report.created_indices.append(settings.index("deadletters"))
+    return report
+
+
+def _create_index(es: Elasticsearch, name: str) -> bool:
+    """Create an index from its template; False when it already exists."""
+    response = es.options(ignore_status=400).indices.create(index=name)
+    if response.meta.status == 400:
+        error = response.body.get("error", {})
+        if error.get("type") == "resource_already_exists_exception":
+            return False
+        raise BadRequestError(message=str(error), meta=response.meta, body=response.body)
+    return True

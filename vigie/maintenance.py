@@ -18,10 +18,12 @@ def replay(settings: Settings) -> dict[str, int]:
     from vigie.es import client
     from vigie.spool import replay_spool
 
-    summary = RunSummary()
-    replay_spool(client(settings), settings, summary)
-    stats = summary.stages.get("spool")
-    return stats.model_dump(include={"accepted", "skipped", "refused"}) if stats else {}
+    report = replay_spool(client(settings), settings, RunSummary())
+    return {
+        "files_replayed": report.files_replayed,
+        "files_left": report.files_left,
+        "quarantined": len(report.quarantined),
+    }
 
 
 def purge_dead_letters(settings: Settings, max_age_days: int | None = None) -> int:
@@ -47,10 +49,9 @@ def report_failing_feeds(settings: Settings, threshold: int | None = None) -> li
 
 
 def refresh_aliases(settings: Settings) -> dict[str, object]:
-    from vigie.es import client
-    from vigie.indexer import ensure_aliases
+    from vigie.es import client, ensure_aliases
 
-    return dict(ensure_aliases(client(settings), settings))
+    return ensure_aliases(client(settings), settings).to_dict()
 
 
 def latest_ingest_run(settings: Settings) -> str | None:

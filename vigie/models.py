@@ -2,7 +2,7 @@
 
 One `Article` flows fetch -> extract -> language -> dedup -> enrich -> index; enrichment
 attaches `EntityMention`s and produces `Event`s; alert evaluation produces `Alert`s.
-Field names are the Elasticsearch field names: `tests/test_models_mapping.py` checks
+Field names are the Elasticsearch field names: `tests/test_mappings.py` checks
 every field here against `index_mappings/`.
 """
 
