@@ -91,7 +91,9 @@ def es(settings: Settings) -> Iterator[Elasticsearch]:
     es_client = client(settings)
     install_templates(es_client, settings)
     yield es_client
-    es_client.indices.delete(index=f"{settings.index_prefix}-*", ignore_unavailable=True, allow_no_indices=True)
+    es_client.indices.delete(
+        index=f"{settings.index_prefix}-*", ignore_unavailable=True, allow_no_indices=True
+    )
     uninstall_templates(es_client, settings)
     es_client.close()
 

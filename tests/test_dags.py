@@ -18,7 +18,16 @@ from vigie.config import REPO_ROOT, Settings
 from vigie.feedserver import FeedServer
 
 DAGS = REPO_ROOT / "dags"
-HEAVY_MODULES = ["spacy", "trafilatura", "elasticsearch", "feedparser", "datasketch", "enrich", "ingest", "httpx"]
+HEAVY_MODULES = [
+    "spacy",
+    "trafilatura",
+    "elasticsearch",
+    "feedparser",
+    "datasketch",
+    "enrich",
+    "ingest",
+    "httpx",
+]
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +78,9 @@ def test_dag_files_import_nothing_heavy_at_parse_time() -> None:
         f"for f in {sorted(str(p) for p in DAGS.glob('*.py'))!r}: runpy.run_path(f)\n"
         f"print([m for m in {HEAVY_MODULES!r} if m in sys.modules and m not in baseline])\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy())
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy()
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "[]"
 
@@ -106,7 +117,9 @@ def test_news_ingest_end_to_end(airflow_db: Path, es, settings: Settings, feed_s
     assert run.state == "success"
     first = _counts(es, settings)
     assert first["articles"] == 5 and first["events"] > 0 and first["deadletters"] == 0
-    found = es.search(index=settings.index("articles"), query={"ids": {"values": list(ids.values())}}, size=10)
+    found = es.search(
+        index=settings.index("articles"), query={"ids": {"values": list(ids.values())}}, size=10
+    )
     assert len(found["hits"]["hits"]) == 5
     assert _alerted_titles(es, settings, "frappe_nucleaire") == {ids["003"]}
 

@@ -47,5 +47,7 @@ def test_minimal_distribution_lacks_analysis_common(es_url: str) -> None:
     """Documents the gap the templates work around (README: 'What the minimal node lacks')."""
     if os.environ.get("ES_URL"):
         return
-    response = httpx.post(f"{es_url}/_analyze", json={"tokenizer": "standard", "filter": ["asciifolding"], "text": "é"})
+    response = httpx.post(
+        f"{es_url}/_analyze", json={"tokenizer": "standard", "filter": ["asciifolding"], "text": "é"}
+    )
     assert response.status_code == 400

@@ -58,7 +58,9 @@ def test_sample_site_is_indexed_and_searchable(es, settings: Settings, feed_serv
     assert _source(es, settings, ids["000"])["story_id"] == _source(es, settings, ids["002"])["story_id"]
     es.indices.refresh(index=settings.index("alerts"))
     massive = es.search(index=settings.index("alerts"), query={"term": {"rule": "attaque_massive_drones"}})
-    assert [sorted(h["_source"]["article_ids"]) for h in massive["hits"]["hits"]] == [sorted([ids["000"], ids["002"]])]
+    assert [sorted(h["_source"]["article_ids"]) for h in massive["hits"]["hits"]] == [
+        sorted([ids["000"], ids["002"]])
+    ]
 
     # A second pass changes nothing: the feeds answer 304.
     again = Pipeline(settings=settings).run(feeds)
@@ -79,15 +81,18 @@ def test_a_new_item_is_searchable_after_the_next_run(es, settings: Settings, fee
     page = "/articles/2025/03/12/nouvelle-vague-de-drones.html"
     item = (
         "<item><title>Nouvelle vague de drones sur Belgorod</title>"
-        f"<link>{{BASE_URL}}{page}</link><guid isPermaLink=\"false\">direct-belgorod-1</guid>"
+        f'<link>{{BASE_URL}}{page}</link><guid isPermaLink="false">direct-belgorod-1</guid>'
         "<pubDate>Wed, 12 Mar 2025 07:00:00 +0100</pubDate>"
         "<description>Une nouvelle vague de drones a visé la région de Belgorod.</description></item>"
     )
     feed_server.publish("/feeds/direct.xml", original.replace("<item>", item + "<item>", 1))
     body = " ".join(
-        ["Une nouvelle vague de drones a visé la région de Belgorod dans la nuit, selon le gouverneur local."] * 6
+        ["Une nouvelle vague de drones a visé la région de Belgorod dans la nuit, selon le gouverneur local."]
+        * 6
     )
-    feed_server.publish(page, f"<html lang='fr'><body><article><h1>Nouvelle vague</h1><p>{body}</p></article></body></html>")
+    feed_server.publish(
+        page, f"<html lang='fr'><body><article><h1>Nouvelle vague</h1><p>{body}</p></article></body></html>"
+    )
     published_at = time.monotonic()
     summary = Pipeline(settings=settings).run(feeds)
     latency = time.monotonic() - published_at

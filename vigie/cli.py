@@ -46,11 +46,15 @@ def es_up(name: str = "demo", port: int = 9250, heap: str = "512m") -> None:
     except esnode.NodeError as error:
         console.print(f"[red]Elasticsearch did not start:[/red] {error}")
         raise typer.Exit(1) from error
-    console.print(f"Elasticsearch {esnode.ES_VERSION} green at {node.url} ({time.monotonic() - started:.1f}s)")
+    console.print(
+        f"Elasticsearch {esnode.ES_VERSION} green at {node.url} ({time.monotonic() - started:.1f}s)"
+    )
 
 
 @es_app.command("down")
-def es_down(name: str = "demo", port: int = 9250, wipe: bool = typer.Option(False, help="Delete its data")) -> None:
+def es_down(
+    name: str = "demo", port: int = 9250, wipe: bool = typer.Option(False, help="Delete its data")
+) -> None:
     """Stop the node cleanly; --wipe deletes its data directory."""
     from vigie import esnode
 
@@ -77,7 +81,8 @@ def es_install_templates() -> None:
 
 @app.command()
 def serve(
-    port: int = 8088, root: list[Path] = typer.Option(None, help="Document roots (default: sample_corpus/site)")
+    port: int = 8088,
+    root: list[Path] = typer.Option(None, help="Document roots (default: sample_corpus/site)"),
 ) -> None:
     """Serve the sample news site (feeds + article pages) on 127.0.0.1."""
     from vigie.feedserver import SAMPLE_SITE, FeedServer
@@ -94,12 +99,16 @@ def load_registry(feeds_file: Path | None, base_url: str | None):  # type: ignor
     from ingest.feeds import load_feeds
 
     settings = get_settings()
-    return load_feeds(feeds_file or settings.feeds_file, base_url=base_url or os.environ.get("VIGIE_FEEDS_BASE_URL"))
+    return load_feeds(
+        feeds_file or settings.feeds_file, base_url=base_url or os.environ.get("VIGIE_FEEDS_BASE_URL")
+    )
 
 
 @app.command()
 def run(
-    feeds_file: Path = typer.Option(None, "--feeds", help="Feed registry YAML (default: VIGIE_FEEDS or ingest/feeds.yaml)"),
+    feeds_file: Path = typer.Option(
+        None, "--feeds", help="Feed registry YAML (default: VIGIE_FEEDS or ingest/feeds.yaml)"
+    ),
     base_url: str = typer.Option(None, help="Value of {BASE_URL} in the registry"),
     summary_json: Path = typer.Option(None, help="Also write the run summary as JSON here"),
 ) -> None:
@@ -113,7 +122,13 @@ def run(
     settings = get_settings()
     feeds = load_registry(feeds_file, base_url)
     install_templates(client(settings), settings)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}"), TimeElapsedColumn(), console=console) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
         tasks = {"feeds": progress.add_task("feeds", total=len(feeds))}
 
         def hook(stage: str, n: int) -> None:
@@ -143,7 +158,13 @@ def feeds_check(feeds_file: Path = typer.Option(None, "--feeds"), base_url: str 
     failed = 0
     for health in check_feeds(feeds, Fetcher(settings)):
         failed += bool(health.error)
-        table.add_row(health.name, str(health.status), str(health.items), str(health.last_success or "-"), health.error or "")
+        table.add_row(
+            health.name,
+            str(health.status),
+            str(health.items),
+            str(health.last_success or "-"),
+            health.error or "",
+        )
     console.print(table)
     raise typer.Exit(1 if failed else 0)
 
@@ -174,7 +195,9 @@ def alerts_export_kibana(
     from vigie.alerting.rules import load_rules
 
     settings = get_settings()
-    payload = json.dumps(export_kibana_rules(load_rules(rules or settings.rules_file), settings), indent=2, ensure_ascii=False)
+    payload = json.dumps(
+        export_kibana_rules(load_rules(rules or settings.rules_file), settings), indent=2, ensure_ascii=False
+    )
     if output:
         output.write_text(payload + "\n", encoding="utf-8")
     else:
@@ -193,7 +216,9 @@ def kibana_import(
 
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("VIGIE_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("VIGIE_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s"
+    )
     app()
 
 

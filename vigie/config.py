@@ -25,7 +25,9 @@ def _env_bool(name: str, default: bool) -> bool:
 
 @dataclass(frozen=True)
 class Settings:
-    es_url: str = field(default_factory=lambda: os.environ.get("ES_URL") or f"http://127.0.0.1:{LOCAL_ES_PORT}")
+    es_url: str = field(
+        default_factory=lambda: os.environ.get("ES_URL") or f"http://127.0.0.1:{LOCAL_ES_PORT}"
+    )
     es_external: bool = field(default_factory=lambda: bool(os.environ.get("ES_URL")))
     index_prefix: str = field(default_factory=lambda: os.environ.get("VIGIE_INDEX_PREFIX", "vigie"))
     state_dir: Path = field(
@@ -42,13 +44,17 @@ class Settings:
     # Hosts exempt from the SSRF guard (the local feed server in tests and the demo).
     allow_hosts: list[str] = field(default_factory=lambda: _env_list("VIGIE_ALLOW_HOSTS"))
     enrich_languages: list[str] = field(default_factory=lambda: _env_list("VIGIE_ENRICH_LANGUAGES", "fr"))
-    index_other_languages: bool = field(default_factory=lambda: _env_bool("VIGIE_INDEX_OTHER_LANGUAGES", True))
+    index_other_languages: bool = field(
+        default_factory=lambda: _env_bool("VIGIE_INDEX_OTHER_LANGUAGES", True)
+    )
     user_agent: str = field(
         default_factory=lambda: os.environ.get(
             "VIGIE_USER_AGENT", "VigieBot/0.1 (+https://github.com/vigie-news/vigie; news monitoring)"
         )
     )
-    max_body_bytes: int = field(default_factory=lambda: int(os.environ.get("VIGIE_MAX_BODY_BYTES", 5 * 1024 * 1024)))
+    max_body_bytes: int = field(
+        default_factory=lambda: int(os.environ.get("VIGIE_MAX_BODY_BYTES", 5 * 1024 * 1024))
+    )
 
     def index(self, kind: str) -> str:
         """Alias name of an index family: articles, events, alerts, deadletters."""

@@ -55,28 +55,52 @@ def _airflow(args: list[str], env: dict[str, str], log: Path) -> None:
         raise SystemExit(f"`airflow {' '.join(args)}` failed ({result.returncode}); log {log}:\n{tail}")
 
 
-def _alerts_table(es, settings: Settings) -> Table:  # type: ignore[no-untyped-def]
-    table = Table(title="Alerts")
-    for column in ("rule", "severity", "title", "sources", "passage"):
+def _print_alerts(es, settings: Settings) -> None:  # type: ignore[no-untyped-def]
+    """The alerts that fired, each with its matched passage (matched words in bold)."""
+    from rich.markup import escape
+
+    response = es.search(
+        index=settings.index("alerts"), size=50, sort=[{"rule": "asc"}], ignore_unavailable=True
+    )
+    hits = response["hits"]["hits"]
+    console.rule(f"Alerts fired: {len(hits)}")
+    table = Table(show_header=True)
+    for column in ("rule", "severity", "articles", "sources", "title"):
         table.add_column(column, overflow="fold")
-    response = es.search(index=settings.index("alerts"), size=50, sort=[{"rule": "asc"}], ignore_unavailable=True)
-    for hit in response["hits"]["hits"]:
+    for hit in hits:
         alert = hit["_source"]
         table.add_row(
-            alert["rule"], alert["severity"], alert["title"], ", ".join(alert.get("sources", [])), alert.get("matched_text", "")[:160]
+            alert["rule"],
+            alert["severity"],
+            str(len(alert.get("article_ids", []))),
+            ", ".join(alert.get("sources", [])),
+            alert["title"],
         )
-    return table
+    console.print(table)
+    for hit in hits:
+        alert = hit["_source"]
+        passage = (
+            escape(alert.get("matched_text", "")[:300])
+            .replace("<mark>", "[bold]")
+            .replace("</mark>", "[/bold]")
+        )
+        console.print(f"[cyan]{alert['rule']}[/cyan]: {passage}")
 
 
 def main() -> int:
     started = time.monotonic()
     settings = Settings()
     if not settings.es_external:
-        with console.status("Starting the local Elasticsearch node (first time: fetched from Maven Central)…"):
+        with console.status(
+            "Starting the local Elasticsearch node (first time: fetched from Maven Central)…"
+        ):
             node = esnode.start(esnode.Node(name="demo", http_port=9250))
         console.print(f"Elasticsearch {esnode.ES_VERSION} green at {node.url}")
     state_dir = settings.state_dir
-    with FeedServer([SAMPLE_SITE], port=DEMO_FEED_PORT) as server, tempfile.TemporaryDirectory(prefix="vigie-airflow-") as home:
+    with (
+        FeedServer([SAMPLE_SITE], port=DEMO_FEED_PORT) as server,
+        tempfile.TemporaryDirectory(prefix="vigie-airflow-") as home,
+    ):
         console.print(f"Sample news site at {server.base_url}")
         env = _env(server, Path(home), state_dir)
         log = Path(home) / "airflow.log"
@@ -93,9 +117,11 @@ def main() -> int:
 
     es = client(settings)
     es.indices.refresh(index=f"{settings.index_prefix}-*")
-    console.print(_alerts_table(es, settings))
+    _print_alerts(es, settings)
     total = es.count(index=settings.index("articles"))["count"]
-    nuclear = es.search(index=settings.index("articles"), query={"match_phrase": {"text": "frappe nucléaire"}}, size=5)
+    nuclear = es.search(
+        index=settings.index("articles"), query={"match_phrase": {"text": "frappe nucléaire"}}, size=5
+    )
     titles = [hit["_source"]["title"] for hit in nuclear["hits"]["hits"]]
     console.print(f"Searchable articles in {settings.index('articles')}: {total}")
     console.print(f'match_phrase "frappe nucléaire" -> {titles}')

@@ -47,7 +47,13 @@ def build_digest(es, settings: Settings, ingest_run: str) -> Digest:  # type: ig
     digest.events_by_subtype = dict(sorted(Counter(e.sub_event_type for e in events).items()))
     for alert in _alerts_for(es, settings, sorted(a.id for a in articles)):
         digest.alerts.append(
-            {"rule": alert.rule, "severity": alert.severity, "title": alert.title, "url": alert.url, "sources": alert.sources}
+            {
+                "rule": alert.rule,
+                "severity": alert.severity,
+                "title": alert.title,
+                "url": alert.url,
+                "sources": alert.sources,
+            }
         )
     ranked = sorted(events, key=lambda e: (-e.confidence, e.id))[:10]
     digest.top_events = [
@@ -79,7 +85,9 @@ def write_digest(digest: Digest, settings: Settings) -> Path:
     folder = settings.state_dir / "digests"
     folder.mkdir(parents=True, exist_ok=True)
     stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in digest.ingest_run)
-    (folder / f"{stem}.json").write_text(json.dumps(digest.model_dump(), ensure_ascii=False, indent=2), encoding="utf-8")
+    (folder / f"{stem}.json").write_text(
+        json.dumps(digest.model_dump(), ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     path = folder / f"{stem}.md"
     path.write_text(render_markdown(digest), encoding="utf-8")
     return path

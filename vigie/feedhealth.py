@@ -57,5 +57,7 @@ def failing_feeds(settings: Settings, threshold: int) -> list[FeedHealth]:
     folder = settings.state_dir / "feed_health"
     if not folder.is_dir():
         return []
-    all_health = [FeedHealth.model_validate_json(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
+    all_health = [
+        FeedHealth.model_validate_json(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))
+    ]
     return [h for h in all_health if h.consecutive_failures >= threshold]

@@ -106,7 +106,9 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(float(arg))
             self._send(200, b"late", {"Content-Type": "text/plain"}, head=False)
         elif name == "reset":  # closes the socket abruptly (TCP RST)
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.connection.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+            )
             self.connection.close()
             self.close_connection = True
         elif name == "garbage":  # random bytes with a feed content type

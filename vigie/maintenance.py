@@ -30,7 +30,11 @@ def purge_dead_letters(settings: Settings, max_age_days: int | None = None) -> i
     from vigie.es import client
     from vigie.indexer import purge_dead_letters as purge
 
-    days = max_age_days if max_age_days is not None else int(os.environ.get("VIGIE_DEADLETTER_MAX_AGE_DAYS", "30"))
+    days = (
+        max_age_days
+        if max_age_days is not None
+        else int(os.environ.get("VIGIE_DEADLETTER_MAX_AGE_DAYS", "30"))
+    )
     return purge(client(settings), settings, older_than=timedelta(days=days))
 
 

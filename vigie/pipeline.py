@@ -82,7 +82,6 @@ class Pipeline:
     def poll_feed(self, feed: Feed) -> list[FeedItem]:
         """Fetch one feed (conditional GET) and parse it; a broken feed yields what it can."""
         from ingest.parse import parse_feed
-
         from vigie.feedhealth import record_poll
 
         result = self.fetcher.fetch(feed.url, conditional=True, remember=False)
@@ -95,7 +94,9 @@ class Pipeline:
             record_poll(self.settings, feed.name, result.error or "empty_body")
             self.summary.record("feeds", "refused", feed.name, result.error or "empty_body")
             return []
-        parsed = parse_feed(result.content, result.final_url or feed.url, feed.name, content_type=result.content_type)
+        parsed = parse_feed(
+            result.content, result.final_url or feed.url, feed.name, content_type=result.content_type
+        )
         self.pending_validators.append(result)
         record_poll(self.settings, feed.name, parsed.error if not parsed.items else None)
         if parsed.error and not parsed.items:
@@ -124,7 +125,9 @@ class Pipeline:
                 by_id[key] = Candidate(feed=feed, item=item, article_id=key, canonical_url=url)
         if not by_id:
             return []
-        seen = already_indexed(self.es, self.settings, [(c.article_id, c.canonical_url) for c in by_id.values()])
+        seen = already_indexed(
+            self.es, self.settings, [(c.article_id, c.canonical_url) for c in by_id.values()]
+        )
         fresh = []
         for candidate in by_id.values():
             if candidate.article_id in seen or candidate.canonical_url in seen:
@@ -167,9 +170,10 @@ class Pipeline:
         for article in articles:
             language, probability = detect_language(article.text or article.summary or article.title)
             article.language, article.language_prob = language, round(probability, 4)
-            outcome = "accepted" if language in self.settings.enrich_languages else "skipped"
-            self.summary.record("language", outcome, article.url, "" if outcome == "accepted" else f"lang:{language}")
-            if outcome == "skipped":
+            if language in self.settings.enrich_languages:
+                self.summary.record("language", "accepted", article.url)
+            else:  # kept and tagged; configuration decides whether it is indexed
+                self.summary.record("language", "skipped", article.url, f"lang:{language}")
                 self.summary.count("non_french")
 
     def deduplicate(self, articles: Sequence[Article]) -> None:
@@ -179,7 +183,9 @@ class Pipeline:
 
     def to_enrich(self, articles: Sequence[Article]) -> list[Article]:
         return [
-            a for a in articles if a.duplicate_of is None and a.language in self.settings.enrich_languages and a.text
+            a
+            for a in articles
+            if a.duplicate_of is None and a.language in self.settings.enrich_languages and a.text
         ]
 
     def enrich(self, articles: Sequence[Article]) -> list[Event]:

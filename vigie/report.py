@@ -7,18 +7,33 @@ from rich.table import Table
 
 from vigie.accounting import RunSummary
 
+# Pipeline order, with a label for the stages an analyst reads first.
 STAGE_LABELS = {
+    "spool": "Spooled batches replayed",
     "feeds": "Feeds polled",
-    "select": "Items selected",
+    "feed_parse": "Feed parsing",
+    "feed_items": "Feed items",
+    "select": "Items selected (new)",
+    "fetch": "Pages fetched",
     "extract": "Pages fetched + extracted",
+    "extraction": "Extraction",
+    "article": "Articles built",
     "language": "Language (French)",
+    "language_detect": "Language detection",
     "dedup": "Deduplication",
     "enrich": "Enrichment",
     "story": "Stories",
-    "index": "Indexing",
     "alerts": "Alert rules",
-    "deliver": "Notifications",
+    "index.articles": "Indexed articles",
+    "index.events": "Indexed events",
+    "index.alerts": "Indexed alerts",
+    "alert_delivery": "Notifications",
 }
+
+
+def _stage_order(stage: str) -> tuple[int, str]:
+    order = list(STAGE_LABELS)
+    return (order.index(stage) if stage in order else len(order), stage)
 
 
 def summary_table(summary: RunSummary) -> Table:
@@ -28,10 +43,14 @@ def summary_table(summary: RunSummary) -> Table:
     table.add_column("skipped", justify="right")
     table.add_column("refused", justify="right")
     table.add_column("reasons")
-    for stage, stats in summary.stages.items():
+    for stage, stats in sorted(summary.stages.items(), key=lambda pair: _stage_order(pair[0])):
         reasons = ", ".join(f"{k}={v}" for k, v in sorted(stats.reasons.items()))
         table.add_row(
-            STAGE_LABELS.get(stage, stage), str(stats.accepted), str(stats.skipped), str(stats.refused), reasons
+            STAGE_LABELS.get(stage, stage),
+            str(stats.accepted),
+            str(stats.skipped),
+            str(stats.refused),
+            reasons,
         )
     return table
 

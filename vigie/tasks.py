@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -150,10 +151,10 @@ def index(paths: dict[str, str], run_key: str, settings: Settings | None = None)
     return ids
 
 
-def _polled_responses(settings: Settings, run_key: str):  # type: ignore[no-untyped-def]
+def _polled_responses(settings: Settings, run_key: str) -> list[Any]:
     from ingest.fetch import FetchResult
 
-    responses = []
+    responses: list[Any] = []
     for path in sorted(run_dir(settings, run_key).glob("items-*.json")):
         polled = PolledFeed.model_validate_json(path.read_text(encoding="utf-8"))
         responses.extend(FetchResult.model_validate(r) for r in polled.responses)
