@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ProgressHook = Callable[[str, int], None]  # (stage name, items done)
+# Longest canonical URL accepted from a feed: browsers and CDNs cap around 2-8 KB; a longer
+# "link" is garbage or an attack, and would make the already-indexed lookup fail as a term.
+MAX_URL_LENGTH = 4096
 
 
 @dataclass
@@ -117,7 +120,14 @@ class Pipeline:
         by_id: dict[str, Candidate] = {}
         for feed, items in polled:
             for item in items:
-                url = canonicalize_url(item.link)
+                try:
+                    url = canonicalize_url(item.link)
+                except ValueError as error:  # not http(s), no host, ...
+                    self.summary.record("select", "refused", item.link[:200], f"link:invalid:{error}")
+                    continue
+                if len(url) > MAX_URL_LENGTH:  # a hostile feed: such a term would fail the whole lookup
+                    self.summary.record("select", "refused", url[:200], f"link:too_long:{len(url)}")
+                    continue
                 key = article_id(url)
                 if key in by_id:
                     self.summary.record("select", "skipped", item.link, "same_canonical_url")
@@ -259,9 +269,18 @@ class Pipeline:
         return alerts
 
     def deliver(self) -> None:
+        """Send pending notifications. With the cluster unreachable they stay pending in the
+        alerts index (their state lives there) and the next run delivers them."""
+        from elasticsearch import ConnectionError as ESConnectionError
+        from elasticsearch import ConnectionTimeout
+
         from vigie.alerting.notifiers import deliver_pending
 
-        deliver_pending(self.es, self.settings, self.summary)
+        try:
+            deliver_pending(self.es, self.settings, self.summary)
+        except (ESConnectionError, ConnectionTimeout) as error:
+            log.warning("alert delivery postponed, cluster unreachable: %s", error)
+            self.summary.record("alert_delivery", "skipped", "pending alerts", "cluster_unreachable")
 
     def replay_spool(self) -> None:
         from vigie.spool import replay_spool
