@@ -1,0 +1,146 @@
+"""Event dates stated in French text, resolved against a reference date.
+
+"Le 11 mars 2025" -> 2025-03-11; "En juin" -> the 1st of the last June on or before the
+reference; "dans la nuit de lundi à mardi" -> the last Tuesday on or before the reference;
+"ce mardi" -> the nearest Tuesday; "hier" -> the day before. The reference is the publication
+date, or the date heading a live-blog entry ("10/03/25 - 23:43 - ...").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+from enrich.kb import DATA_DIR, load_yaml
+from enrich.text import fold
+
+DATES_PATH = DATA_DIR / "dates.yaml"
+DATES_SCHEMA_PATH = DATA_DIR / "dates.schema.json"
+_NUMERIC = r"(\d{1,2})/(\d{1,2})/(\d{2,4})"
+_ENTRY_HEADER = re.compile(rf"^\s*{_NUMERIC}\s*(?:[-–]\s*\d{{1,2}}[:h]\d{{2}}\s*)?[-–]?")
+
+
+@dataclass(frozen=True)
+class DateLexicon:
+    months: dict[str, int]
+    weekdays: dict[str, int]
+    relative_days: dict[str, int]
+    anchored_days: dict[str, int]
+
+    def __post_init__(self) -> None:
+        month = "|".join(sorted(map(re.escape, self.months), key=len, reverse=True))
+        weekday = "|".join(map(re.escape, self.weekdays))
+        relative = "|".join(sorted(map(re.escape, self.relative_days), key=len, reverse=True))
+        anchored = "|".join(sorted(map(re.escape, self.anchored_days), key=len, reverse=True)) or "(?!x)x"
+        # Ordered from the most to the least specific; the first kind found wins.
+        patterns = [
+            ("numeric", rf"\b{_NUMERIC}\b"),
+            ("day_month", rf"\b(?:(?:{weekday})\s+)?(1er|\d{{1,2}})\s+({month})\.?(?:\s+(\d{{4}}))?\b"),
+            ("night", rf"\bnuit\s+(?:du|de)\s+(?:{weekday})\s+(?:au|a)\s+({weekday})\b"),
+            ("month", rf"\b(?:en|debut|fin|mi|courant|depuis|au mois de)[\s-]+({month})(?:\s+(\d{{4}}))?\b"),
+            ("this_weekday", rf"\b(?:ce|cette)\s+({weekday})\b"),
+            ("anchored", rf"(?<![\w'])({anchored})\b"),
+            ("relative", rf"(?<![\w'])({relative})\b"),
+            ("weekday", rf"\b({weekday})\b"),
+        ]
+        object.__setattr__(self, "_patterns", [(kind, re.compile(p)) for kind, p in patterns])
+
+
+@lru_cache(maxsize=2)
+def default_lexicon() -> DateLexicon:
+    data = load_yaml(DATES_PATH, DATES_SCHEMA_PATH)
+    return DateLexicon(
+        months={fold(k): v for k, v in data["months"].items()},
+        weekdays={fold(k): v for k, v in data["weekdays"].items()},
+        relative_days={fold(k): v for k, v in data["relative_days"].items()},
+        anchored_days={fold(k): v for k, v in data.get("anchored_days", {}).items()},
+    )
+
+
+def _year(two_or_four: str) -> int:
+    year = int(two_or_four)
+    return year + 2000 if year < 100 else year
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _last_weekday(reference: date, weekday: int) -> date:
+    return reference - timedelta(days=(reference.weekday() - weekday) % 7)
+
+
+def _nearest_weekday(reference: date, weekday: int) -> date:
+    back = (reference.weekday() - weekday) % 7
+    return reference - timedelta(days=back) if back <= 3 else reference + timedelta(days=7 - back)
+
+
+def _nearest_year(reference: date, month: int, day: int) -> date | None:
+    """A day and month without a year: the occurrence nearest to the reference."""
+    candidates = [_safe_date(reference.year + delta, month, day) for delta in (-1, 0, 1)]
+    valid = [c for c in candidates if c is not None]
+    return min(valid, key=lambda c: abs((c - reference).days)) if valid else None
+
+
+def entry_reference(line: str) -> date | None:
+    """The date heading a live-blog entry ("10/03/25 - 23:43 - ...")."""
+    match = _ENTRY_HEADER.match(line)
+    if not match:
+        return None
+    day, month, year = (int(match.group(1)), int(match.group(2)), _year(match.group(3)))
+    return _safe_date(year, month, day)
+
+
+def strip_entry_header(line: str) -> str:
+    match = _ENTRY_HEADER.match(line)
+    return line[match.end() :] if match else line
+
+
+def resolve_date(
+    text: str, reference: date, lexicon: DateLexicon | None = None, anchor: date | None = None
+) -> date | None:
+    """The date a sentence states for what it reports, or None when it states none. `anchor`
+    is the date of the paragraph's main event, for "la veille" / "le lendemain"."""
+    lexicon = lexicon or default_lexicon()
+    folded = fold(strip_entry_header(text)).replace("1 er ", "1er ")
+    for kind, pattern in lexicon._patterns:  # type: ignore[attr-defined]
+        match = pattern.search(folded)
+        if match is None:
+            continue
+        resolved = _resolve(kind, match, anchor or reference if kind == "anchored" else reference, lexicon)
+        if resolved is not None:
+            return resolved
+    return None
+
+
+def _resolve(kind: str, match: re.Match[str], reference: date, lexicon: DateLexicon) -> date | None:
+    if kind == "numeric":
+        return _safe_date(_year(match.group(3)), int(match.group(2)), int(match.group(1)))
+    if kind == "day_month":
+        day = 1 if match.group(1) == "1er" else int(match.group(1))
+        month = lexicon.months[match.group(2)]
+        if match.group(3):
+            return _safe_date(int(match.group(3)), month, day)
+        return _nearest_year(reference, month, day)
+    if kind == "night":
+        return _last_weekday(reference, lexicon.weekdays[match.group(1)])
+    if kind == "month":
+        month = lexicon.months[match.group(1)]
+        if match.group(2):
+            return date(int(match.group(2)), month, 1)
+        year = reference.year if month <= reference.month else reference.year - 1
+        return date(year, month, 1)
+    if kind == "this_weekday":
+        return _nearest_weekday(reference, lexicon.weekdays[match.group(1)])
+    if kind == "relative":
+        return reference + timedelta(days=lexicon.relative_days[match.group(1)])
+    if kind == "anchored":
+        return reference + timedelta(days=lexicon.anchored_days[match.group(1)])
+    if kind == "weekday":
+        return _last_weekday(reference, lexicon.weekdays[match.group(1)])
+    return None

