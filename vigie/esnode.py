@@ -108,7 +108,10 @@ def fetch_distribution() -> Path:
     mvn = shutil.which("mvn")
     if mvn is None:
         raise NodeError("Maven (`mvn`) is not on PATH: install it (Debian package `maven`).")
-    cmd = [mvn, "-q", "-B", "dependency:get", f"-Dartifact={MAVEN_ARTIFACT}", "-Dtransitive=false"]
+    cmd = [
+        mvn, "-q", "-B", "dependency:get", f"-Dartifact={MAVEN_ARTIFACT}", "-Dtransitive=false",
+        f"-Dmaven.repo.local={_maven_local_repo()}",
+    ]  # fmt: skip
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0 or not zip_path.is_file():
         raise NodeError(f"`{' '.join(cmd)}` failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
