@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from airflow.sdk import dag, task
 
-from airflow.sdk import Asset, dag, task
+from vigie.airflow_support import POOL_ELASTICSEARCH, dag_defaults, indexed_articles
 
-from vigie.airflow_support import POOL_ELASTICSEARCH, default_args
-
-INDEXED_ARTICLES = Asset(name="vigie_indexed_articles", uri="vigie://elasticsearch/articles")
+INDEXED_ARTICLES = indexed_articles()
 
 
-@dag(
-    dag_id="news_digest",
-    schedule=[INDEXED_ARTICLES],
-    start_date=datetime(2025, 1, 1),
-    catchup=False,
-    max_active_runs=1,
-    default_args=default_args(),
-    tags=["vigie"],
-    doc_md=__doc__,
-)
+@dag(dag_id="news_digest", schedule=[INDEXED_ARTICLES], **dag_defaults(__doc__))
 def news_digest() -> None:
     @task
     def ingest_runs(*, triggering_asset_events=None) -> list[str]:  # type: ignore[no-untyped-def]

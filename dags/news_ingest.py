@@ -8,25 +8,20 @@ indexed under ids derived from canonical URLs.
 
 from __future__ import annotations
 
-from datetime import datetime
+from airflow.sdk import dag, task
 
-from airflow.sdk import Asset, dag, task
-
-from vigie.airflow_support import POOL_ELASTICSEARCH, POOL_FEEDS, default_args, schedule_interval
-
-INDEXED_ARTICLES = Asset(name="vigie_indexed_articles", uri="vigie://elasticsearch/articles")
-
-
-@dag(
-    dag_id="news_ingest",
-    schedule=schedule_interval(),
-    start_date=datetime(2025, 1, 1),
-    catchup=False,
-    max_active_runs=1,
-    default_args=default_args(),
-    tags=["vigie"],
-    doc_md=__doc__,
+from vigie.airflow_support import (
+    POOL_ELASTICSEARCH,
+    POOL_FEEDS,
+    dag_defaults,
+    indexed_articles,
+    schedule_interval,
 )
+
+INDEXED_ARTICLES = indexed_articles()
+
+
+@dag(dag_id="news_ingest", schedule=schedule_interval(), **dag_defaults(__doc__))
 def news_ingest() -> None:
     @task(pool=POOL_ELASTICSEARCH)
     def prepare(*, run_id: str) -> str:

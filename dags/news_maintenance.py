@@ -3,23 +3,12 @@ failing N polls in a row, refresh the aliases of the time-based indices."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from airflow.sdk import dag, task
 
-from vigie.airflow_support import POOL_ELASTICSEARCH, default_args
+from vigie.airflow_support import POOL_ELASTICSEARCH, dag_defaults
 
 
-@dag(
-    dag_id="news_maintenance",
-    schedule="@daily",
-    start_date=datetime(2025, 1, 1),
-    catchup=False,
-    max_active_runs=1,
-    default_args=default_args(),
-    tags=["vigie"],
-    doc_md=__doc__,
-)
+@dag(dag_id="news_maintenance", schedule="@daily", **dag_defaults(__doc__))
 def news_maintenance() -> None:
     @task(pool=POOL_ELASTICSEARCH)
     def replay_spool() -> dict[str, int]:

@@ -9,9 +9,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from vigie.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from airflow.sdk import Asset
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,25 @@ def default_args() -> dict[str, object]:
         "max_retry_delay": timedelta(minutes=10),
         "execution_timeout": timedelta(minutes=int(os.environ.get("VIGIE_TASK_TIMEOUT_MINUTES", "15"))),
     }
+
+
+def dag_defaults(doc: str | None) -> dict[str, Any]:
+    """What every Vigie DAG shares: no catchup, one active run, retries and timeouts."""
+    return {
+        "start_date": datetime(2025, 1, 1, tzinfo=UTC),
+        "catchup": False,
+        "max_active_runs": 1,
+        "default_args": default_args(),
+        "tags": ["vigie"],
+        "doc_md": doc,
+    }
+
+
+def indexed_articles() -> Asset:
+    """The asset news_ingest updates after indexing and news_digest is scheduled on."""
+    from airflow.sdk import Asset
+
+    return Asset(name="vigie_indexed_articles", uri="vigie://elasticsearch/articles")
 
 
 def schedule_interval() -> timedelta:
