@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -178,11 +179,15 @@ def evaluate(gold: Path, corpus_dir: Path) -> None:
 
 
 @alerts_app.command("test")
-def alerts_test(rules: Path, files: list[Path]) -> None:
+def alerts_test(
+    rules: Path,
+    files: list[Path],
+    published: datetime = typer.Option(None, help="Publication date of the texts (anchors relative dates)"),
+) -> None:
     """Dry-run RULES against text FILES and show which rule fires where."""
     from vigie.alerting.dryrun import dry_run, render
 
-    render(dry_run(rules, files), console)
+    render(dry_run(rules, files, published=published), console)
 
 
 @alerts_app.command("export-kibana")

@@ -1,6 +1,6 @@
 """`vigie alerts test RULES.yaml FILE...`: which rule fires where, without Elasticsearch.
 
-Each file is read as one French article published now (title = first non-empty line, text =
+Each file is read as one French article (publication date unknown unless given; title = first non-empty line, text =
 the whole file), enriched with the real `enrich.pipeline.Enricher` when the package provides
 it (entities and events, so entity and event rules can fire), and checked against every
 enabled rule. No alert is written and nothing is sent.
@@ -12,7 +12,7 @@ import inspect
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ class DryRunResult:
     errors: dict[str, str]  # file -> why it could not be read
 
 
-def article_from_file(path: Path, published: datetime) -> Article:
+def article_from_file(path: Path, published: datetime | None) -> Article:
     text = path.read_text(encoding="utf-8")
     title = next((line.strip() for line in text.splitlines() if line.strip()), path.name)
     url = path.resolve().as_uri()
@@ -92,17 +92,22 @@ def enrich_articles(articles: list[Article], settings: Settings) -> tuple[list[E
 
 
 def dry_run_result(
-    rules_path: Path | str, files: Sequence[Path | str], settings: Settings | None = None
+    rules_path: Path | str,
+    files: Sequence[Path | str],
+    settings: Settings | None = None,
+    published: datetime | None = None,
 ) -> DryRunResult:
+    """`published` is the texts' publication date when known: it anchors relative dates
+    ("mardi") and lets the enricher set aside old events as background. Unknown (None), dates
+    stated in the text are taken as they are and nothing is treated as background."""
     settings = settings or get_settings()
     rules = load_rules(rules_path)
-    now = datetime.now(UTC)
     articles: list[tuple[str, Article]] = []
     errors: dict[str, str] = {}
     for name in files:
         path = Path(name)
         try:
-            articles.append((str(name), article_from_file(path, now)))
+            articles.append((str(name), article_from_file(path, published)))
         except (OSError, UnicodeDecodeError) as error:
             errors[str(name)] = f"{type(error).__name__}: {error}"
             log.error("dry run: cannot read %s: %s", name, errors[str(name)])
@@ -123,10 +128,13 @@ def dry_run_result(
 
 
 def dry_run(
-    rules_path: Path | str, files: Sequence[Path | str], settings: Settings | None = None
+    rules_path: Path | str,
+    files: Sequence[Path | str],
+    settings: Settings | None = None,
+    published: datetime | None = None,
 ) -> list[DryRunHit]:
     """Which rule fires on which file, with the passage (see module docstring)."""
-    return dry_run_result(rules_path, files, settings).hits
+    return dry_run_result(rules_path, files, settings, published).hits
 
 
 _SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
