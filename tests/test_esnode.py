@@ -51,3 +51,19 @@ def test_minimal_distribution_lacks_analysis_common(es_url: str) -> None:
         f"{es_url}/_analyze", json={"tokenizer": "standard", "filter": ["asciifolding"], "text": "é"}
     )
     assert response.status_code == 400
+
+
+def test_stop_is_clean_and_wipes_on_request(es_url: str) -> None:
+    """SIGTERM reaches the whole process group and the node shuts down itself (its log says
+    "closed"), not by the SIGKILL fallback; --wipe removes its data."""
+    if os.environ.get("ES_URL"):
+        return
+    node = esnode.Node(name="pytest-stop", http_port=9258, heap="256m")
+    esnode.start(node)
+    pid = int(str(esnode.status(node)["pid"]))
+    assert esnode.stop(node, wipe=True)
+    assert not esnode._group_alive(pid)
+    assert esnode.health(node.url) is None
+    log = node.log_file.read_text(errors="replace")
+    assert "closed" in log and "SIGKILL" not in log.split("starting ...")[-1]
+    assert not node.data_dir.exists()

@@ -9,6 +9,7 @@ directories.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -183,7 +184,34 @@ def _pid(node: Node) -> int | None:
         os.kill(pid, 0)
     except ProcessLookupError:
         return None
+    if _is_zombie(pid):  # exited; when we started it, nobody has reaped it yet
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        return None
     return pid
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether any live (non-zombie) process remains in the node's process group: the
+    launcher, the server JVM and its native controller all live there."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[-1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] == "Z"
 
 
 def health(url: str, timeout: float = 2.0) -> str | None:
@@ -264,10 +292,14 @@ def stop(node: Node | None = None, wipe: bool = False, timeout: float = 60.0) ->
     if pid:
         os.killpg(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and _pid(node):
+        while time.monotonic() < deadline and _group_alive(pid):
             time.sleep(0.2)
-        if _pid(node):
+        if _group_alive(pid):
+            log_line = f"node {node.name} ignored SIGTERM for {timeout:.0f}s: SIGKILL"
+            with node.log_file.open("a") as log:
+                log.write(log_line + "\n")
             os.killpg(pid, signal.SIGKILL)
+        _pid(node)  # reaps the launcher when we are its parent
         stopped = True
     node.pid_file.unlink(missing_ok=True)
     if wipe:
@@ -281,8 +313,9 @@ def kill(node: Node) -> None:
     if pid:
         os.killpg(pid, signal.SIGKILL)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and health(node.url, timeout=0.5):
+        while time.monotonic() < deadline and (_group_alive(pid) or health(node.url, timeout=0.5)):
             time.sleep(0.2)
+        _pid(node)
     node.pid_file.unlink(missing_ok=True)
 
 
