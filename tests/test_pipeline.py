@@ -112,3 +112,37 @@ def test_vigie_run_cli_prints_the_summary(es, settings: Settings, feed_server: F
     assert "Vigie run summary" in result.stdout and "Feeds polled" in result.stdout
     es.indices.refresh(index=f"{settings.index_prefix}-*")
     assert es.count(index=settings.index("articles"))["count"] == 5
+
+
+@pytest.mark.slow
+def test_a_copy_stored_before_its_original_is_not_doubled(
+    es, settings: Settings, feed_server: FeedServer
+) -> None:  # type: ignore[no-untyped-def]
+    """The syndicated copy of 000 (published 18:45) is polled and stored first; when 000
+    itself (15:30) arrives on a later run, it is folded into the stored copy, not stored again."""
+    from ingest.feeds import Feed
+
+    copy_page = "/articles/syndicated-copy-000.html"
+    feed_server.publish(
+        "/feeds/relais.xml",
+        "<rss version='2.0'><channel><title>Relais Info</title><link>{BASE_URL}/</link><description>d</description>"
+        "<item><title>Attaque record de drones sur Moscou</title>"
+        f"<link>{{BASE_URL}}{copy_page}</link><guid isPermaLink='false'>relais-8812</guid>"
+        "<pubDate>Tue, 11 Mar 2025 18:45:00 +0100</pubDate><description>Copie.</description></item>"
+        "</channel></rss>",
+    )
+    relais = Feed(
+        name="relais", title="Relais", url=feed_server.url("/feeds/relais.xml"), language="fr",
+        country="FR", poll_interval_minutes=10, category="international",
+    )  # fmt: skip
+    Pipeline(settings=settings).run([relais])
+    feeds = load_feeds(SAMPLE_FEEDS, base_url=feed_server.base_url)
+    summary = Pipeline(settings=settings).run(feeds)
+
+    copy_id, original_url = article_id(feed_server.url(copy_page)), feed_server.url(MANIFEST[0]["link_path"])
+    assert MANIFEST[0]["doc"] == "000"
+    assert es.count(index=settings.index("articles"))["count"] == 5  # 001-004 + the stored copy
+    stored = _source(es, settings, copy_id)
+    assert original_url in stored["duplicate_urls"]
+    assert set(stored["sources"]) >= {"Le Veilleur International"} and len(stored["sources"]) == 2
+    assert summary.metrics.get("duplicates:of_stored") == 1

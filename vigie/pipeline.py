@@ -187,9 +187,22 @@ class Pipeline:
                 self.summary.count("non_french")
 
     def deduplicate(self, articles: Sequence[Article]) -> None:
-        from ingest.dedup import Deduplicator
+        from ingest.dedup import Deduplicator, Supersession
 
-        Deduplicator(self.es, self.settings).check(list(articles), self.summary)
+        superseded = Deduplicator(self.es, self.settings).check(list(articles), self.summary)
+        # A stored article that copies an earlier-published article of this batch (its feed
+        # was polled first): once a document is stored and maybe alerted on, it stays the
+        # original, and the newcomer is folded into it. Swapping would double nothing either,
+        # but would have to move events and alerts; within a batch, earliest published wins.
+        by_new: dict[str, list[Supersession]] = {}
+        for link in superseded:
+            by_new.setdefault(link.original_id, []).append(link)
+        for article in articles:
+            links = sorted(by_new.get(article.id, []), key=lambda link: link.stored_id)
+            if links and article.duplicate_of is None:
+                article.duplicate_of, article.duplicate_kind = links[0].stored_id, links[0].kind
+                self.summary.record("dedup", "skipped", article.id, f"duplicate:{links[0].kind}:of_stored")
+                self.summary.count("duplicates:of_stored")
 
     def to_enrich(self, articles: Sequence[Article]) -> list[Article]:
         return [
