@@ -93,6 +93,7 @@ class AlertEngine:
         self.index = settings.index("alerts")
         # Alerts read or written in this batch: search is near-real-time, the batch must not be.
         self._batch: dict[str, StoredAlert] = {}
+        self._warned: set[tuple[str, str]] = set()  # (rule, notifier): say it once per run, count each
 
     # -- public -----------------------------------------------------------------------------
 
@@ -201,6 +202,9 @@ class AlertEngine:
             else:
                 # Not queued: an unset ${VAR} would otherwise keep the alert failing forever.
                 summary.count(f"alerts:notifier_unconfigured:{notifier.name}")
+                if (rule.name, notifier.name) in self._warned:
+                    continue
+                self._warned.add((rule.name, notifier.name))
                 log.warning(
                     "rule %s: notifier %s not configured (unset: %s), not queued",
                     rule.name,
