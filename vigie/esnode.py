@@ -40,7 +40,8 @@ class Node:
 
     @property
     def home(self) -> Path:
-        return CACHE_DIR / "nodes" / self.name
+        # Keyed by name and port: two nodes never share a data directory (node lock).
+        return CACHE_DIR / "nodes" / f"{self.name}-{self.http_port}"
 
     @property
     def data_dir(self) -> Path:
