@@ -37,14 +37,15 @@ def es_url() -> Iterator[str]:
     if external:
         yield external
         return
-    started_here = esnode.status(TEST_NODE)["health"] is None
+    if esnode.health(TEST_NODE.url) is not None:  # a node left running (a developer's): reuse it
+        yield TEST_NODE.url
+        return
     try:
         esnode.start(TEST_NODE)
     except esnode.NodeError as error:
         pytest.fail(f"Elasticsearch could not start, integration tests cannot run:\n{error}", pytrace=False)
     yield TEST_NODE.url
-    if started_here:
-        esnode.stop(TEST_NODE, wipe=True)
+    esnode.stop(TEST_NODE, wipe=True)
 
 
 @pytest.fixture(scope="session")
