@@ -40,15 +40,19 @@ import yaml
 
 from vigie.config import REPO_ROOT
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 VOCAB_FILE = Path(__file__).with_name("vocab.yaml")
 SEED_TEXTS = REPO_ROOT / "sample_corpus" / "texts"
 DEFAULT_ROOT = Path(os.environ.get("VIGIE_BENCH_DIR", "/var/tmp/vigie"))
 MAX_FEED_ITEMS = 200
 MIN_WORDS, MAX_WORDS = 400, 700
 MIN_PARAGRAPHS, MAX_PARAGRAPHS = 6, 12
-EPOCH = datetime(2025, 1, 6, 6, 0, tzinfo=UTC)  # first publication; spread over SPAN
-SPAN = timedelta(weeks=6)
+EPOCH = datetime(2025, 1, 6, 6, 0, tzinfo=UTC)  # first publication
+# A constant publication rate, as from a fixed set of feeds: 10,000 articles span 7 weeks and
+# 1,000 span 5 days, so time-windowed lookups (stories) see the same density at every size
+# and only the index grows.
+ARTICLES_PER_DAY = 200
+MIN_SPAN = timedelta(days=2)
 CP1252_RATE = 0.02  # pages served as windows-1252 (older CMSs)
 TRACKED_ORIGINAL_RATE = 0.3  # original links carrying tracking parameters in the feed
 MIDDLE_KINDS = (
@@ -421,6 +425,7 @@ def _articles(n: int, seed: int, rates: dict[str, float]) -> list[_Article]:
     vocab = _vocab()
     rng = random.Random(f"vigie-bench:{seed}:plan")
     kinds = _kinds(n, rates, rng)
+    span_minutes = int(max(MIN_SPAN, timedelta(days=n / ARTICLES_PER_DAY)).total_seconds() // 60)
     outlets = vocab["outlets"]
     articles: list[_Article] = []
     stories: dict[int, _Story] = {}
@@ -428,7 +433,7 @@ def _articles(n: int, seed: int, rates: dict[str, float]) -> list[_Article]:
     copied: set[int] = set()
     for number, kind in enumerate(kinds):
         art_rng = random.Random(f"vigie-bench:{seed}:article:{number}")
-        published = EPOCH + timedelta(minutes=art_rng.randrange(int(SPAN.total_seconds() // 60)))
+        published = EPOCH + timedelta(minutes=art_rng.randrange(span_minutes))
         outlet = art_rng.choice(outlets)
         if kind in ("exact_dup", "near_dup") and originals:
             fresh = [o for o in originals if o not in copied]

@@ -188,6 +188,7 @@ def _process_batch(pipeline: Any, clock: Clock, batch: list[Any], sink: dict[str
     clock.bound_index["items"] += len(articles)
     clock.bound_index["documents"] += len(articles) + len(events)
     clock.excluded += raw_seconds
+    sink["last_bands"] = [(a.id, a.minhash_bands) for a in articles if a.minhash_bands]
     # What the other bounds replay after the run: the same texts, the same pages.
     for article in targets:
         if sink["texts_kept"] < sink["sample"]:
@@ -197,6 +198,30 @@ def _process_batch(pipeline: Any, clock: Clock, batch: list[Any], sink: dict[str
         if sink["pages_kept"] < sink["sample"]:
             sink["pages"].write(candidate.item.link + "\n")
             sink["pages_kept"] += 1
+
+
+def _band_matches(es: Any, index: str, bands: Sequence[tuple[str, Sequence[str]]]) -> dict[str, float]:
+    """How many stored articles share at least one LSH band with each article of the last batch:
+    the candidates dedup must score, which grow with the index when unrelated texts look alike."""
+    if not bands:
+        return {}
+    searches: list[dict[str, Any]] = []
+    for article_id, keys in bands:
+        searches.append({"index": index})
+        query = {
+            "bool": {
+                "filter": [{"terms": {"minhash_bands": list(keys)}}],
+                "must_not": [{"ids": {"values": [article_id]}}],
+            }
+        }
+        searches.append({"size": 0, "track_total_hits": True, "query": query})
+    totals = sorted(r["hits"]["total"]["value"] for r in es.msearch(searches=searches)["responses"])
+    return {
+        "articles": len(totals),
+        "mean": sum(totals) / len(totals),
+        "p50": totals[len(totals) // 2],
+        "p90": totals[int(len(totals) * 0.9)],
+    }
 
 
 def _texts(texts_file: Path) -> list[str]:
@@ -357,6 +382,7 @@ def _run_child(corpus_dir: Path, out: Path, options: RunOptions, scratch: Path) 
 
     es.indices.refresh(index=f"{settings.index_prefix}-*")
     stored = es.count(index=settings.index("articles"))["count"]
+    band_matches = _band_matches(es, settings.index("articles"), sink.get("last_bands", []))
     summary = pipeline.summary
     result: dict[str, Any] = {
         "n": info.n,
@@ -377,6 +403,7 @@ def _run_child(corpus_dir: Path, out: Path, options: RunOptions, scratch: Path) 
         "batches": clock.batches,
         "enrich_available": enrich_available,
         "stored_articles": stored,
+        "band_matches": band_matches,
         "metrics": summary.metrics,
         "refused": {stage: stats.refused for stage, stats in summary.stages.items() if stats.refused},
         "reasons": {stage: stats.reasons for stage, stats in summary.stages.items() if stats.reasons},
@@ -658,6 +685,13 @@ def render(
             lines += ["", f"Enrichment's spaCy pipeline, ms per text ({COMPONENT_SAMPLE} texts): {parts}."]
         if not r.get("enrich_available", True):
             lines += ["", "**The enrichment stage could not be loaded in this run: not measured.**"]
+        if r.get("band_matches"):
+            bm = r["band_matches"]
+            lines += [
+                "",
+                f"Dedup candidates at the end of the run: the last batch's {bm['articles']} articles each share an "
+                f"LSH band with {bm['mean']:.0f} stored articles on average (median {bm['p50']}, p90 {bm['p90']}).",
+            ]
         metrics = r["metrics"]
         lines += [
             "",
