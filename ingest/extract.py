@@ -274,7 +274,8 @@ def _drop_teasers(text: str) -> str:
     return "\n".join(line for line in text.split("\n") if not TEASER_LINE.match(line))
 
 
-def _trafilatura(html: str, url: str) -> Document | None:
+def run_trafilatura(html: str, url: str) -> Document | None:
+    """trafilatura with the options of this module (also the extraction bound in bench/)."""
     try:
         result = bare_extraction(
             html,
@@ -294,7 +295,7 @@ def _trafilatura(html: str, url: str) -> Document | None:
 
 def extract_article(html: str, url: str, *, summary: RunSummary | None = None) -> Extracted | None:
     """Main text and metadata of an article page; None when no text can be found."""
-    document = _trafilatura(html, url)
+    document = run_trafilatura(html, url)
     text = _drop_teasers(document.text or "").strip() if document is not None else ""
     if document is None or not text:
         if summary is not None:

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,6 +17,9 @@ from ingest.urls import article_id
 from vigie.config import REPO_ROOT, Settings
 from vigie.feedserver import FeedServer
 from vigie.pipeline import Pipeline
+
+if TYPE_CHECKING:
+    from ingest.feeds import Feed
 
 SAMPLE_FEEDS = REPO_ROOT / "sample_corpus" / "feeds.yaml"
 MANIFEST = json.loads((REPO_ROOT / "sample_corpus" / "manifest.json").read_text(encoding="utf-8"))
@@ -146,3 +150,114 @@ def test_a_copy_stored_before_its_original_is_not_doubled(
     assert original_url in stored["duplicate_urls"]
     assert set(stored["sources"]) >= {"Le Veilleur International"} and len(stored["sources"]) == 2
     assert summary.metrics.get("duplicates:of_stored") == 1
+
+
+def _stored_fields(es, settings: Settings) -> dict[str, tuple]:  # type: ignore[no-untyped-def]
+    es.indices.refresh(index=f"{settings.index_prefix}-*")
+    hits = es.search(index=settings.index("articles"), size=50, query={"match_all": {}})["hits"]["hits"]
+    return {
+        hit["_id"]: (
+            hit["_source"].get("duplicate_of"),
+            sorted(hit["_source"].get("duplicate_urls") or []),
+            hit["_source"].get("event_count"),
+            sorted(e["id"] for e in hit["_source"].get("entities") or []),
+            hit["_source"].get("enriched"),
+        )
+        for hit in hits
+    }
+
+
+def _publish_relais_copy(feed_server: FeedServer) -> tuple[Feed, str]:
+    """A second outlet carrying a syndicated copy of 000, published three hours after it."""
+    from ingest.feeds import Feed
+
+    copy_page = "/articles/syndicated-copy-000.html"
+    feed_server.publish(
+        "/feeds/relais.xml",
+        "<rss version='2.0'><channel><title>Relais Info</title><link>{BASE_URL}/</link><description>d</description>"
+        "<item><title>Attaque record de drones sur Moscou</title>"
+        f"<link>{{BASE_URL}}{copy_page}</link><guid isPermaLink='false'>relais-8812</guid>"
+        "<pubDate>Tue, 11 Mar 2025 18:45:00 +0100</pubDate><description>Copie.</description></item>"
+        "</channel></rss>",
+    )
+    relais = Feed(
+        name="relais", title="Relais", url=feed_server.url("/feeds/relais.xml"), language="fr",
+        country="FR", poll_interval_minutes=10, category="international",
+    )  # fmt: skip
+    return relais, copy_page
+
+
+@pytest.mark.slow
+def test_dedup_compares_with_the_batch_still_being_enriched(
+    es, settings: Settings, feed_server: FeedServer
+) -> None:  # type: ignore[no-untyped-def]
+    """While batch N is enriched (not indexed yet), batch N+1 is deduplicated: N counts as stored."""
+    relais, copy_page = _publish_relais_copy(feed_server)
+    feeds = [*load_feeds(SAMPLE_FEEDS, base_url=feed_server.base_url), relais]
+    pipeline = Pipeline(settings=settings)
+    candidates = pipeline.select_new([(feed, pipeline.poll_feed(feed)) for feed in feeds])
+    by_id = {c.article_id: c for c in candidates}
+    original = by_id[_ids(feed_server)["000"]]
+    copy = by_id[article_id(feed_server.url(copy_page))]
+    first, second = pipeline.fetch_articles([original]), pipeline.fetch_articles([copy])
+    pipeline.deduplicate(first)
+    alone = [a.model_copy(deep=True) for a in second]
+    pipeline.deduplicate(alone)  # nothing indexed: the copy looks new
+    assert alone[0].duplicate_of is None
+    pipeline.deduplicate(second, pending=first)
+    assert (second[0].duplicate_of, second[0].duplicate_kind) == (original.article_id, "near")
+
+
+@pytest.mark.slow
+def test_batches_overlapped_with_enrichment_workers_store_the_same_as_one_pass(
+    es, settings: Settings, feed_server: FeedServer
+) -> None:  # type: ignore[no-untyped-def]
+    """Batches of one article, enriched in a worker process while the next one is fetched and
+    deduplicated, store what one in-process pass stores: the same articles with the same
+    enrichment and events, nothing doubled. Only which of 000 and its copy is the stored
+    original may differ: across batches the one that arrives first stays (see deduplicate)."""
+    import dataclasses
+
+    from vigie.es import install_templates, uninstall_templates
+
+    relais, copy_page = _publish_relais_copy(feed_server)
+    feeds = [*load_feeds(SAMPLE_FEEDS, base_url=feed_server.base_url), relais]
+    one_pass = Pipeline(settings=settings).run(feeds)
+    streamed_settings = dataclasses.replace(
+        settings, index_prefix=f"{settings.index_prefix}-streamed", batch_size=1, enrich_workers=1
+    )
+    install_templates(es, streamed_settings)
+    try:
+        (streamed_settings.state_dir / "http_validators.json").unlink(missing_ok=True)
+        batches: list[list[str]] = []
+        pipeline = Pipeline(settings=streamed_settings)
+        pipeline.after_batch = lambda articles, events: batches.append([a.id for a in articles])
+        streamed = pipeline.run(feeds)
+
+        assert len(batches) == 6 and all(len(batch) == 1 for batch in batches)
+        pair = {_ids(feed_server)["000"]: feed_server.url(MANIFEST[0]["link_path"]),
+                article_id(feed_server.url(copy_page)): feed_server.url(copy_page)}  # fmt: skip
+        assert streamed.get("dedup", "skipped") + streamed.metrics.get("duplicates:of_stored", 0) >= 1
+        stored = {s.index_prefix: _stored_fields(es, s) for s in (settings, streamed_settings)}
+        for prefix, fields in stored.items():
+            assert len(fields) == 5, prefix
+            kept = [doc_id for doc_id in pair if doc_id in fields]
+            assert len(kept) == 1, prefix  # one of the two, the other folded into it
+            (other_url,) = [url for doc_id, url in pair.items() if doc_id != kept[0]]
+            assert fields[kept[0]][1] == [other_url], prefix
+        rest = {
+            prefix: {k: v for k, v in fields.items() if k not in pair} for prefix, fields in stored.items()
+        }
+        assert rest[settings.index_prefix] == rest[streamed_settings.index_prefix]
+        assert all(v[4] and v[2] is not None for v in rest[settings.index_prefix].values())
+
+        def events(s: Settings) -> list[str]:
+            query = {"bool": {"must_not": [{"terms": {"article_id": list(pair)}}]}}
+            hits = es.search(index=s.index("events"), size=500, query=query)["hits"]["hits"]
+            return sorted(hit["_id"] for hit in hits)
+
+        assert events(settings) and events(settings) == events(streamed_settings)
+        assert streamed.seconds["enrich"] > 0 and set(streamed.seconds) >= {"fetch", "dedup", "index"}
+        assert one_pass.get("enrich") == streamed.get("enrich")
+    finally:
+        uninstall_templates(es, streamed_settings)

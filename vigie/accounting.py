@@ -32,6 +32,8 @@ class RunSummary(BaseModel):
     stages: dict[str, StageStats] = Field(default_factory=dict)
     failures: list[ItemOutcome] = Field(default_factory=list)  # refused items with their reason
     metrics: dict[str, int] = Field(default_factory=dict)  # free counters: "events:Air/drone strike" -> 3
+    # Time spent in each stage (s). Enrichment in worker processes counts the workers' busy time.
+    seconds: dict[str, float] = Field(default_factory=dict)
 
     def record(self, stage: str, outcome: Outcome, item: str, reason: str = "") -> None:
         stats = self.stages.setdefault(stage, StageStats())
@@ -45,6 +47,9 @@ class RunSummary(BaseModel):
     def count(self, metric: str, n: int = 1) -> None:
         self.metrics[metric] = self.metrics.get(metric, 0) + n
 
+    def add_seconds(self, stage: str, seconds: float) -> None:
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
+
     def merge(self, other: RunSummary) -> RunSummary:
         for name, stats in other.stages.items():
             mine = self.stages.setdefault(name, StageStats())
@@ -54,6 +59,8 @@ class RunSummary(BaseModel):
             mine.reasons = dict(Counter(mine.reasons) + Counter(stats.reasons))
         self.failures.extend(other.failures)
         self.metrics = dict(Counter(self.metrics) + Counter(other.metrics))
+        for stage, seconds in other.seconds.items():
+            self.add_seconds(stage, seconds)
         return self
 
     def get(self, stage: str, outcome: Outcome = "accepted") -> int:

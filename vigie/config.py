@@ -56,6 +56,12 @@ class Settings:
         default_factory=lambda: int(os.environ.get("VIGIE_MAX_BODY_BYTES", 5 * 1024 * 1024))
     )
 
+    # Articles processed together (one fetch, dedup, index round trip each): bounds memory.
+    batch_size: int = field(default_factory=lambda: int(os.environ.get("VIGIE_BATCH_SIZE", 200)))
+    # Enrichment processes beside the main one (spaCy holds the GIL, so a second core needs a
+    # second process; each loads the model, ~600 MB). 0: enrich in the main process.
+    enrich_workers: int = field(default_factory=lambda: int(os.environ.get("VIGIE_ENRICH_WORKERS", 0)))
+
     def index(self, kind: str) -> str:
         """Alias name of an index family: articles, events, alerts, deadletters."""
         return f"{self.index_prefix}-{kind}"

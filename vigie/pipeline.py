@@ -5,13 +5,22 @@ refused in a `RunSummary`. Stages are idempotent over their input: ids come from
 URLs and content, so running a pass twice over the same feeds changes nothing.
 
     poll_feed -> select_new -> fetch_articles -> detect_languages -> deduplicate
-              -> enrich -> cluster_stories -> index -> evaluate_alerts -> deliver
+              -> enrich -> cluster_stories -> evaluate_alerts -> index -> deliver
+
+`Pipeline.run` takes the selected items in batches of `settings.batch_size` (bounded memory)
+and overlaps them: while batch N is being enriched (in worker processes when
+`settings.enrich_workers` > 0), batch N+1 is fetched, extracted and deduplicated, then batch N
+is clustered, alerted on and indexed. Deduplication of N+1 therefore also compares against
+batch N, which is not indexed yet (`pending`); stories and alerts run strictly in batch order.
+Each stage's time is added to `summary.seconds`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -25,6 +34,7 @@ if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
     from enrich.pipeline import Enricher
+    from enrich.pool import EnricherPool, EnrichmentJob
     from ingest.feeds import Feed
     from ingest.fetch import Fetcher, FetchResult
     from ingest.parse import FeedItem
@@ -32,6 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ProgressHook = Callable[[str, int], None]  # (stage name, items done)
+BatchHook = Callable[[Sequence[Article], Sequence[Event]], None]  # after a batch is indexed
 # Longest canonical URL accepted from a feed: browsers and CDNs cap around 2-8 KB; a longer
 # "link" is garbage or an attack, and would make the already-indexed lookup fail as a term.
 MAX_URL_LENGTH = 4096
@@ -48,6 +59,14 @@ class Candidate:
 
 
 @dataclass
+class _Batch:
+    """A batch between deduplication and indexing: its articles and their enrichment."""
+
+    articles: list[Article]
+    enrichment: EnrichmentJob
+
+
+@dataclass
 class Pipeline:
     """Holds the long-lived parts (client, fetcher, model) of a pass; stages are methods."""
 
@@ -57,6 +76,7 @@ class Pipeline:
     # Feed responses whose validators are stored only once their items are indexed (or
     # spooled): a run that dies half-way must not turn the next poll into a 304 that hides them.
     pending_validators: list[FetchResult] = field(default_factory=list)
+    after_batch: BatchHook | None = None
 
     @cached_property
     def es(self) -> Elasticsearch:
@@ -76,14 +96,39 @@ class Pipeline:
 
         return Enricher(self.settings)
 
+    @cached_property
+    def enricher_pool(self) -> EnricherPool:
+        from enrich.pool import EnricherPool
+
+        return EnricherPool(self.settings, self.settings.enrich_workers)
+
+    def close(self) -> None:
+        """Stop the enrichment workers, if any were started."""
+        if "enricher_pool" in self.__dict__:
+            self.enricher_pool.close()
+            del self.__dict__["enricher_pool"]
+
     def _tick(self, stage: str, n: int = 1) -> None:
         if self.progress:
             self.progress(stage, n)
+
+    @contextmanager
+    def _timed(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.summary.add_seconds(stage, time.perf_counter() - start)
 
     # -- stages -------------------------------------------------------------------------
 
     def poll_feed(self, feed: Feed) -> list[FeedItem]:
         """Fetch one feed (conditional GET) and parse it; a broken feed yields what it can."""
+
+        with self._timed("poll"):
+            return self._poll_feed(feed)
+
+    def _poll_feed(self, feed: Feed) -> list[FeedItem]:
         from ingest.parse import parse_feed
         from vigie.feedhealth import record_poll
 
@@ -114,6 +159,10 @@ class Pipeline:
 
     def select_new(self, polled: Iterable[tuple[Feed, Sequence[FeedItem]]]) -> list[Candidate]:
         """Canonicalise links, collapse repeats, and skip what is already indexed."""
+        with self._timed("select"):
+            return self._select_new(polled)
+
+    def _select_new(self, polled: Iterable[tuple[Feed, Sequence[FeedItem]]]) -> list[Candidate]:
         from ingest.urls import article_id, canonicalize_url
         from vigie.indexer import already_indexed
 
@@ -149,10 +198,17 @@ class Pipeline:
 
     def fetch_articles(self, candidates: Sequence[Candidate]) -> list[Article]:
         """Fetch and extract each page; fall back to the feed summary (partial) when that fails."""
+        with self._timed("fetch"):
+            results = self.fetcher.fetch_many([c.item.link for c in candidates])
+        with self._timed("extract"):
+            return self._extract_articles(candidates, results)
+
+    def _extract_articles(
+        self, candidates: Sequence[Candidate], results: Sequence[FetchResult]
+    ) -> list[Article]:
         from ingest.article import build_article
         from ingest.extract import decode_html, extract_article
 
-        results = self.fetcher.fetch_many([c.item.link for c in candidates])
         articles: list[Article] = []
         now = datetime.now(UTC).replace(microsecond=0)
         for candidate, fetched in zip(candidates, results, strict=True):
@@ -177,19 +233,25 @@ class Pipeline:
     def detect_languages(self, articles: Sequence[Article]) -> None:
         from ingest.language import detect_language
 
-        for article in articles:
-            language, probability = detect_language(article.text or article.summary or article.title)
-            article.language, article.language_prob = language, round(probability, 4)
-            if language in self.settings.enrich_languages:
-                self.summary.record("language", "accepted", article.url)
-            else:  # kept and tagged; configuration decides whether it is indexed
-                self.summary.record("language", "skipped", article.url, f"lang:{language}")
-                self.summary.count("non_french")
+        with self._timed("language"):
+            for article in articles:
+                language, probability = detect_language(article.text or article.summary or article.title)
+                article.language, article.language_prob = language, round(probability, 4)
+                if language in self.settings.enrich_languages:
+                    self.summary.record("language", "accepted", article.url)
+                else:  # kept and tagged; configuration decides whether it is indexed
+                    self.summary.record("language", "skipped", article.url, f"lang:{language}")
+                    self.summary.count("non_french")
 
-    def deduplicate(self, articles: Sequence[Article]) -> None:
+    def deduplicate(self, articles: Sequence[Article], pending: Sequence[Article] = ()) -> None:
+        """Mark copies; `pending`: articles deduplicated earlier in this run, not indexed yet."""
+        with self._timed("dedup"):
+            self._deduplicate(articles, pending)
+
+    def _deduplicate(self, articles: Sequence[Article], pending: Sequence[Article]) -> None:
         from ingest.dedup import Deduplicator, Supersession
 
-        superseded = Deduplicator(self.es, self.settings).check(list(articles), self.summary)
+        superseded = Deduplicator(self.es, self.settings).check(list(articles), self.summary, pending=pending)
         # A stored article that copies an earlier-published article of this batch (its feed
         # was polled first): once a document is stored and maybe alerted on, it stays the
         # original, and the newcomer is folded into it. Swapping would double nothing either,
@@ -213,16 +275,31 @@ class Pipeline:
 
     def enrich(self, articles: Sequence[Article]) -> list[Event]:
         """Entities and events for new, non-duplicate articles in an enriched language."""
+        return self.finish_enrichment(self.start_enrichment(articles))
+
+    def start_enrichment(self, articles: Sequence[Article]) -> EnrichmentJob:
+        """Hand the batch to the enrichment workers (or enrich it now, in process)."""
+        from enrich.pool import EnrichmentJob
+
         targets = self.to_enrich(articles)
-        if not targets:
-            return []
-        events = self.enricher.enrich(targets, self.summary)
-        for event in events:
-            self.summary.count(f"events:{event.sub_event_type}")
-        self._tick("enrich", len(targets))
+        if targets and self.settings.enrich_workers > 0:
+            return self.enricher_pool.submit(targets)
+        start = time.perf_counter()
+        events = self.enricher.enrich(targets, self.summary) if targets else []
+        return EnrichmentJob(events=events, seconds=time.perf_counter() - start)
+
+    def finish_enrichment(self, job: EnrichmentJob) -> list[Event]:
+        """Wait for a batch's enrichment; its articles are enriched in place."""
+        events = job.result(self.summary)
+        self.summary.add_seconds("enrich", job.seconds)
+        self._tick("enrich", sum(1 for _ in {event.article_id for event in events}))
         return events
 
     def cluster_stories(self, articles: Sequence[Article], events: Sequence[Event]) -> None:
+        with self._timed("story"):
+            self._cluster_stories(articles, events)
+
+    def _cluster_stories(self, articles: Sequence[Article], events: Sequence[Event]) -> None:
         from ingest.story import assign_stories
 
         originals = [a for a in articles if a.duplicate_of is None]
@@ -233,6 +310,12 @@ class Pipeline:
         self.summary.count("stories", len({a.story_id for a in originals if a.story_id}))
 
     def index(self, articles: Sequence[Article], events: Sequence[Event]) -> None:
+        """Store the batch (or spool it) and make it searchable; feed validators are committed
+        by the caller once every batch of their items is stored (`commit_validators`)."""
+        with self._timed("index"):
+            self._index(articles, events)
+
+    def _index(self, articles: Sequence[Article], events: Sequence[Event]) -> None:
         from vigie.indexer import Indexer
 
         indexer = Indexer(self.es, self.settings)
@@ -246,7 +329,6 @@ class Pipeline:
             self.summary.count("not_indexed_language", len(articles) - len(storable))
         indexer.index_articles(storable, self.summary)
         indexer.index_events(list(events), self.summary)
-        self.commit_validators()
         self.refresh()
 
     def refresh(self) -> None:
@@ -277,9 +359,9 @@ class Pipeline:
     def evaluate_alerts(self, articles: Sequence[Article], events: Sequence[Event]) -> list[Alert]:
         from vigie.alerting.engine import AlertEngine
 
-        engine = AlertEngine(self.settings, self.es)
-        alerts = engine.evaluate(list(articles), list(events), self.summary)
-        return alerts
+        with self._timed("alerts"):
+            engine = AlertEngine(self.settings, self.es)
+            return engine.evaluate(list(articles), list(events), self.summary)
 
     def deliver(self) -> None:
         """Send pending notifications. With the cluster unreachable they stay pending in the
@@ -290,7 +372,8 @@ class Pipeline:
         from vigie.alerting.notifiers import deliver_pending
 
         try:
-            deliver_pending(self.es, self.settings, self.summary)
+            with self._timed("deliver"):
+                deliver_pending(self.es, self.settings, self.summary)
         except (ESConnectionError, ConnectionTimeout) as error:
             log.warning("alert delivery postponed, cluster unreachable: %s", error)
             self.summary.record("alert_delivery", "skipped", "pending alerts", "cluster_unreachable")
@@ -308,13 +391,31 @@ class Pipeline:
         self.replay_spool()
         polled = [(feed, self.poll_feed(feed)) for feed in feeds]
         candidates = self.select_new(polled)
-        articles = self.fetch_articles(candidates)
-        self.detect_languages(articles)
-        self.deduplicate(articles)
-        events = self.enrich(articles)
-        self.cluster_stories(articles, events)
-        alerts = self.evaluate_alerts(articles, events)
-        self.summary.count("alerts", len(alerts))
-        self.index(articles, events)
+        size = max(1, self.settings.batch_size)
+        in_flight: _Batch | None = None
+        try:
+            for start in range(0, len(candidates), size):
+                articles = self.fetch_articles(candidates[start : start + size])
+                self.detect_languages(articles)
+                self.deduplicate(articles, pending=in_flight.articles if in_flight else ())
+                batch = _Batch(articles, self.start_enrichment(articles))
+                if in_flight is not None:
+                    self._finish(in_flight)
+                in_flight = batch
+            if in_flight is not None:
+                self._finish(in_flight)
+        finally:
+            self.close()
+        # Every batch is stored or spooled: the next poll may now answer 304.
+        self.commit_validators()
         self.deliver()
         return self.summary
+
+    def _finish(self, batch: _Batch) -> None:
+        events = self.finish_enrichment(batch.enrichment)
+        self.cluster_stories(batch.articles, events)
+        alerts = self.evaluate_alerts(batch.articles, events)
+        self.summary.count("alerts", len(alerts))
+        self.index(batch.articles, events)
+        if self.after_batch is not None:
+            self.after_batch(batch.articles, events)
