@@ -114,6 +114,7 @@ def test_vigie_run_cli_prints_the_summary(es, settings: Settings, feed_server: F
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Vigie run summary" in result.stdout and "Feeds polled" in result.stdout
+    assert "Time per stage" in result.stdout
     es.indices.refresh(index=f"{settings.index_prefix}-*")
     assert es.count(index=settings.index("articles"))["count"] == 5
 

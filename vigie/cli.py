@@ -5,6 +5,7 @@ Heavy imports happen inside each command so `vigie --help` stays instant.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -112,6 +113,9 @@ def run(
     ),
     base_url: str = typer.Option(None, help="Value of {BASE_URL} in the registry"),
     summary_json: Path = typer.Option(None, help="Also write the run summary as JSON here"),
+    workers: int = typer.Option(
+        None, help="Enrichment worker processes (default: VIGIE_ENRICH_WORKERS or 0, in process)"
+    ),
 ) -> None:
     """One pass of the pipeline without Airflow: poll, fetch, extract, dedup, enrich, index, alert."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -121,6 +125,8 @@ def run(
     from vigie.report import print_summary
 
     settings = get_settings()
+    if workers is not None:
+        settings = dataclasses.replace(settings, enrich_workers=workers)
     feeds = load_registry(feeds_file, base_url)
     install_templates(client(settings), settings)
     with Progress(

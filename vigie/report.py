@@ -64,6 +64,33 @@ def metrics_table(summary: RunSummary) -> Table:
     return table
 
 
+# Pipeline order of the timed stages (RunSummary.seconds).
+TIMED_STAGES = (
+    "poll",
+    "select",
+    "fetch",
+    "extract",
+    "language",
+    "dedup",
+    "enrich",
+    "story",
+    "alerts",
+    "index",
+    "deliver",
+)
+
+
+def timing_table(summary: RunSummary) -> Table | None:
+    if not summary.seconds:
+        return None
+    table = Table(title="Time per stage (s; enrichment: worker busy time, batches overlap)")
+    table.add_column("stage")
+    table.add_column("seconds", justify="right")
+    for stage in sorted(summary.seconds, key=lambda s: (TIMED_STAGES + (s,)).index(s)):
+        table.add_row(stage, f"{summary.seconds[stage]:.1f}")
+    return table
+
+
 def failures_table(summary: RunSummary) -> Table | None:
     if not summary.failures:
         return None
@@ -80,6 +107,9 @@ def print_summary(summary: RunSummary, console: Console | None = None) -> None:
     console = console or Console()
     console.print(summary_table(summary))
     console.print(metrics_table(summary))
+    timing = timing_table(summary)
+    if timing is not None:
+        console.print(timing)
     failures = failures_table(summary)
     if failures is not None:
         console.print(failures)
