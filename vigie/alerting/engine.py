@@ -10,6 +10,12 @@ every article already in its alert and writes nothing.
 
 Writes are optimistic: a new alert is `create`d (409 when it already exists), an existing one
 is rewritten with `if_seq_no`/`if_primary_term`, and on conflict re-read and re-merged.
+A batch costs three requests, whatever its size: the rules are matched on every article first
+(pure), one `msearch` reads the candidate alerts of every (rule, article) that fired, the
+articles are then assigned to alerts in memory in published order exactly as one-by-one
+processing would, and one `bulk` writes each changed alert once (same create / conditional
+index actions). An alert whose write fails (conflict, rejection) has its articles recorded
+again one by one, each with its own read, write and retry on conflict (`_record`).
 Notifications go out only for a new alert (its `deliveries`); articles joining it later add
 their ids and outlets without paging anyone again. `deliver_pending` (notifiers.py) sends.
 
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -39,6 +46,8 @@ log = logging.getLogger(__name__)
 
 STAGE = "alerts"
 MAX_WRITE_ATTEMPTS = 8
+SEARCHES_PER_REQUEST = 500  # msearch chunk
+WRITES_PER_REQUEST = 500  # bulk chunk
 
 
 class AlertWriteError(RuntimeError):
@@ -51,6 +60,28 @@ class StoredAlert:
     seq_no: int
     primary_term: int
     index: str
+
+
+@dataclass
+class _Hit:
+    """A rule that fired on an article: where it lands (`outcome`, `alert`) once recorded."""
+
+    rule: Rule
+    article: Article
+    matched_text: str
+    outcome: str = ""  # created | merged | unchanged; "" when refused
+    alert: Alert | None = None  # the alert holding the article (latest version written)
+    refused: str = ""  # Elasticsearch's reason when the alert was rejected
+
+
+@dataclass
+class _Write:
+    """One alert's write in the batch's bulk: a creation, or an update of the version read."""
+
+    stored: StoredAlert  # the alert as it will be written; seq_no/primary_term as read (updates)
+    create: bool
+    hits: list[_Hit]  # the hits it records, in order
+    failed: bool = False  # not written: its hits are recorded one by one (`_record`)
 
 
 def published_anchor(article: Article) -> datetime:
@@ -105,47 +136,57 @@ class AlertEngine:
         events_by_article: dict[str, list[Event]] = defaultdict(list)
         for event in events:
             events_by_article[event.article_id].append(event)
-        changed: dict[str, Alert] = {}
         self._batch = {}
+        rules = self.rules.enabled()
         # Earliest first, so the first article of a story opens its alert whatever the input order.
-        for article in sorted(articles, key=lambda a: (published_anchor(a), a.id)):
+        ordered = sorted(articles, key=lambda a: (published_anchor(a), a.id))
+        # 1. Match (pure): per article, per rule in order, a hit or the matcher's error.
+        results: list[list[_Hit | tuple[Rule, str]]] = []  # one per article of `ordered`
+        hits: list[_Hit] = []
+        for article in ordered:
+            found_here: list[_Hit | tuple[Rule, str]] = []
+            results.append(found_here)
+            if article.duplicate_of is not None or not article.enriched:
+                continue
+            view = ArticleView(article, events_by_article.get(article.id, []))
+            for rule in rules:
+                try:
+                    found = match(rule.condition, view)
+                except Exception as error:  # one odd article must not stop the batch
+                    log.exception("rule %s on article %s: matching failed", rule.name, article.id)
+                    found_here.append((rule, f"match_error: {type(error).__name__}: {error}"))
+                    continue
+                if found is not None:
+                    hit = _Hit(rule, article, view.render(found))
+                    found_here.append(hit)
+                    hits.append(hit)
+        # 2. Record: one read, the assignment in memory, one write; failed writes one by one.
+        latest = self._record_all(hits, summary)
+        # 3. Account, in the articles' order.
+        changed: dict[str, Alert] = {}
+        for article, found_here in zip(ordered, results, strict=True):
             if article.duplicate_of is not None:
                 summary.record(STAGE, "skipped", article.id, f"duplicate: of {article.duplicate_of}")
                 continue
             if not article.enriched:
                 summary.record(STAGE, "skipped", article.id, "not_enriched")
                 continue
-            view = ArticleView(article, events_by_article.get(article.id, []))
             fired: list[str] = []
-            for rule in self.rules.enabled():
-                try:
-                    found = match(rule.condition, view)
-                except Exception as error:  # one odd article must not stop the batch
-                    log.exception("rule %s on article %s: matching failed", rule.name, article.id)
+            for entry in found_here:
+                if isinstance(entry, tuple):
+                    rule, reason = entry
+                    summary.record(STAGE, "refused", f"{rule.name}:{article.id}", reason)
+                    continue
+                if entry.refused:
                     summary.record(
-                        STAGE,
-                        "refused",
-                        f"{rule.name}:{article.id}",
-                        f"match_error: {type(error).__name__}: {error}",
+                        STAGE, "refused", f"{entry.rule.name}:{article.id}", f"es_rejected: {entry.refused}"
                     )
                     continue
-                if found is None:
-                    continue
-                try:
-                    alert, outcome = self._record(rule, article, view.render(found), summary)
-                except BadRequestError as error:
-                    summary.record(
-                        STAGE, "refused", f"{rule.name}:{article.id}", f"es_rejected: {error.message}"
-                    )
-                    log.error(
-                        "alert %s for article %s rejected by Elasticsearch: %s", rule.name, article.id, error
-                    )
-                    continue
-                fired.append(rule.name)
-                summary.count(f"alerts:{outcome}")
-                summary.count(f"alerts:rule:{rule.name}")
-                if outcome != "unchanged":
-                    changed[alert.id] = alert
+                fired.append(entry.rule.name)
+                summary.count(f"alerts:{entry.outcome}")
+                summary.count(f"alerts:rule:{entry.rule.name}")
+                if entry.outcome != "unchanged" and entry.alert is not None:
+                    changed[entry.alert.id] = latest[entry.alert.id]
             article.alert_rules = sorted(set(article.alert_rules) | set(fired))
             summary.record(STAGE, "accepted", article.id, "fired" if fired else "no_match")
         if changed:
@@ -194,23 +235,28 @@ class AlertEngine:
             f"alert for rule {rule.name}, article {article.id}: too many concurrent updates"
         )
 
-    def _new_alert(self, rule: Rule, article: Article, matched_text: str, summary: RunSummary) -> Alert:
+    def _new_alert(
+        self, rule: Rule, article: Article, matched_text: str, summary: RunSummary | None
+    ) -> Alert:
+        """The alert `article` opens. `summary`: where unconfigured notifiers are counted (None:
+        the caller counts them once the alert is written, see `_count_unconfigured`)."""
         deliveries: list[Delivery] = []
         for notifier in self.rules.notifiers_of(rule):
             if notifier.configured:
                 deliveries.append(Delivery(notifier=notifier.key))
-            else:
-                # Not queued: an unset ${VAR} would otherwise keep the alert failing forever.
+                continue
+            # Not queued: an unset ${VAR} would otherwise keep the alert failing forever.
+            if summary is not None:
                 summary.count(f"alerts:notifier_unconfigured:{notifier.name}")
-                if (rule.name, notifier.name) in self._warned:
-                    continue
-                self._warned.add((rule.name, notifier.name))
-                log.warning(
-                    "rule %s: notifier %s not configured (unset: %s), not queued",
-                    rule.name,
-                    notifier.name,
-                    ", ".join(notifier.missing_env),
-                )
+            if (rule.name, notifier.name) in self._warned:
+                continue
+            self._warned.add((rule.name, notifier.name))
+            log.warning(
+                "rule %s: notifier %s not configured (unset: %s), not queued",
+                rule.name,
+                notifier.name,
+                ", ".join(notifier.missing_env),
+            )
         return Alert(
             id=stable_id(rule.name, story_key(article), article.id),
             rule=rule.name,
@@ -230,34 +276,132 @@ class AlertEngine:
             status="pending" if deliveries else "sent",
         )
 
-    def _find(self, rule: Rule, article: Article) -> StoredAlert | None:
-        """The alert this article belongs to: one already holding it, else the one of the same
-        rule and story whose window start is nearest the article's published time, within the
-        throttle on either side."""
-        anchor = published_anchor(article)
-        candidates: dict[str, StoredAlert] = {}
-        for stored in self._search(rule, article, anchor):
-            candidates[stored.alert.id] = stored
-        for stored in self._batch.values():  # fresher than search for this batch's writes
-            candidates[stored.alert.id] = stored
-        best: tuple[float, str, str] | None = None
-        chosen: StoredAlert | None = None
-        for stored in candidates.values():
-            alert = stored.alert
-            if alert.rule != rule.name:
-                continue
-            if article.id in alert.article_ids:
-                return stored
-            same_story = alert.story_id == article.story_id if article.story_id else False
-            distance = abs((alert.window_start - anchor).total_seconds())
-            if not same_story or distance >= rule.throttle.total_seconds():
-                continue
-            key = (distance, alert.window_start.isoformat(), alert.id)
-            if best is None or key < best:
-                best, chosen = key, stored
-        return chosen
+    def _count_unconfigured(self, rule: Rule, summary: RunSummary) -> None:
+        for notifier in self.rules.notifiers_of(rule):
+            if not notifier.configured:
+                summary.count(f"alerts:notifier_unconfigured:{notifier.name}")
 
-    def _search(self, rule: Rule, article: Article, anchor: datetime) -> list[StoredAlert]:
+    def _record_all(self, hits: list[_Hit], summary: RunSummary) -> dict[str, Alert]:
+        """Record every hit (in order) as `_record` would one by one: the latest version of each
+        alert written, by id. Sets each hit's outcome and alert, or `refused`."""
+        if not hits:
+            return {}
+        writes = self._assign(hits, self._search_all(hits))
+        self._write_all(writes)
+        latest: dict[str, Alert] = {}
+        again: list[_Hit] = []  # the hits of the writes that failed
+        for write in writes:
+            if write.failed:
+                again.extend(write.hits)
+            else:
+                alert = write.stored.alert
+                latest[alert.id] = alert
+                for hit in write.hits:
+                    hit.alert = alert
+                if write.create:
+                    self._count_unconfigured(write.hits[0].rule, summary)
+                    log.info(
+                        "alert %s opened: rule %s, article %s",
+                        alert.id,
+                        alert.rule,
+                        write.hits[0].article.id,
+                    )
+        position = {id(hit): n for n, hit in enumerate(hits)}
+        for hit in sorted(again, key=lambda h: position[id(h)]):
+            try:
+                alert, hit.outcome = self._record(hit.rule, hit.article, hit.matched_text, summary)
+            except BadRequestError as error:
+                hit.outcome, hit.refused = "", str(error.message)
+                log.error(
+                    "alert %s for article %s rejected by Elasticsearch: %s",
+                    hit.rule.name,
+                    hit.article.id,
+                    error,
+                )
+                continue
+            hit.alert = alert
+            if hit.outcome != "unchanged":
+                latest[alert.id] = alert
+        return latest
+
+    def _assign(self, hits: list[_Hit], searched: list[list[StoredAlert]]) -> list[_Write]:
+        """Each hit's alert, chosen as `_record` would choose it if every earlier hit's write
+        had succeeded: from the alerts stored before the batch (`searched`, one list per hit)
+        and the batch's own writes so far, fresher. Returns the writes, one per alert."""
+        writes: dict[str, _Write] = {}
+        fresher: dict[str, dict[str, StoredAlert]] = defaultdict(dict)  # by rule: others never match
+        for hit, stored_before in zip(hits, searched, strict=True):
+            rule, article = hit.rule, hit.article
+            pending = fresher[rule.name]
+            existing = _choose(rule, article, published_anchor(article), stored_before, pending.values())
+            if existing is None:
+                alert = self._new_alert(rule, article, hit.matched_text, None)
+                write = writes.get(alert.id)
+                if write is not None:  # its id is taken in this batch: left to `_record`
+                    write.failed = True
+                    write.hits.append(hit)
+                    continue
+                stored = StoredAlert(alert, -1, -1, index_for(self.settings, alert))
+                writes[alert.id] = _Write(stored, create=True, hits=[hit])
+                pending[alert.id] = stored
+                hit.outcome = "created"
+                continue
+            merged = merge_article(existing.alert, article)
+            if merged is None:
+                hit.outcome, hit.alert = "unchanged", existing.alert
+                continue
+            write = writes.get(merged.id)
+            if write is None:
+                stored = StoredAlert(merged, existing.seq_no, existing.primary_term, existing.index)
+                write = writes[merged.id] = _Write(stored, create=False, hits=[])
+                pending[merged.id] = stored
+            else:
+                write.stored.alert = merged
+            write.hits.append(hit)
+            hit.outcome = "merged"
+        return list(writes.values())
+
+    def _write_all(self, writes: list[_Write]) -> None:
+        """Write the alerts in `bulk` requests, each action as `_record` sends it alone (create,
+        or index if_seq_no/if_primary_term); remember the written ones, mark the others failed
+        (re-read first on conflict)."""
+        todo = [write for write in writes if not write.failed]
+        for first in range(0, len(todo), WRITES_PER_REQUEST):
+            chunk = todo[first : first + WRITES_PER_REQUEST]
+            operations: list[dict[str, Any]] = []
+            for write in chunk:
+                stored = write.stored
+                if write.create:
+                    operations.append({"create": {"_index": stored.index, "_id": stored.alert.id}})
+                else:
+                    operations.append(
+                        {
+                            "index": {
+                                "_index": stored.index,
+                                "_id": stored.alert.id,
+                                "if_seq_no": stored.seq_no,
+                                "if_primary_term": stored.primary_term,
+                            }
+                        }
+                    )
+                operations.append(to_document(stored.alert))
+            response = self.es.bulk(operations=operations)
+            for write, item in zip(chunk, response["items"], strict=True):
+                result = next(iter(item.values()))
+                if "error" not in result and result.get("status", 500) < 300:
+                    self._remember(write.stored.alert, result)
+                    continue
+                write.failed = True
+                if result.get("status") == 409:  # stored meanwhile: `_record` merges into it
+                    self._refetch(write.stored.index, write.stored.alert.id)
+
+    def _find(self, rule: Rule, article: Article) -> StoredAlert | None:
+        """The alert this article belongs to (see `_choose`), searched now."""
+        anchor = published_anchor(article)
+        return _choose(rule, article, anchor, self._search(rule, article, anchor), self._batch.values())
+
+    def _search_body(self, rule: Rule, article: Article, anchor: datetime) -> dict[str, Any]:
+        """The alerts of `rule` holding the article or of its story within the throttle."""
         should: list[dict[str, Any]] = [{"term": {"article_ids": article.id}}]
         if article.story_id:
             should.append(
@@ -277,21 +421,45 @@ class AlertEngine:
                     }
                 }
             )
-        response = self.es.search(
-            index=self.index,
-            query={
+        return {
+            "query": {
                 "bool": {
                     "filter": [{"term": {"rule": rule.name}}],
                     "should": should,
                     "minimum_should_match": 1,
                 }
             },
-            size=50,
-            seq_no_primary_term=True,
+            "size": 50,
+            "seq_no_primary_term": True,
+        }
+
+    def _search(self, rule: Rule, article: Article, anchor: datetime) -> list[StoredAlert]:
+        response = self.es.search(
+            index=self.index,
+            **self._search_body(rule, article, anchor),
             ignore_unavailable=True,
             allow_no_indices=True,
         )
         return [_stored_from_hit(hit) for hit in response["hits"]["hits"]]
+
+    def _search_all(self, hits: list[_Hit]) -> list[list[StoredAlert]]:
+        """`_search` for every hit, in `msearch` requests: the alerts stored before this batch."""
+        found: list[list[StoredAlert]] = []
+        for first in range(0, len(hits), SEARCHES_PER_REQUEST):
+            chunk = hits[first : first + SEARCHES_PER_REQUEST]
+            searches: list[dict[str, Any]] = []
+            for hit in chunk:
+                searches.append({})
+                searches.append(self._search_body(hit.rule, hit.article, published_anchor(hit.article)))
+            response = self.es.msearch(
+                index=self.index, searches=searches, ignore_unavailable=True, allow_no_indices=True
+            )
+            for hit, answer in zip(chunk, response["responses"], strict=True):
+                if "error" in answer:  # searched alone, it fails (or succeeds) as it would have
+                    found.append(self._search(hit.rule, hit.article, published_anchor(hit.article)))
+                else:
+                    found.append([_stored_from_hit(item) for item in answer["hits"]["hits"]])
+        return found
 
     def _refetch(self, index: str, alert_id: str) -> None:
         """Realtime read of one alert from its concrete index (the alias spans months)."""
@@ -306,6 +474,39 @@ class AlertEngine:
         self._batch[alert.id] = StoredAlert(
             alert, response["_seq_no"], response["_primary_term"], response["_index"]
         )
+
+
+def _choose(
+    rule: Rule,
+    article: Article,
+    anchor: datetime,
+    searched: Iterable[StoredAlert],
+    fresher: Iterable[StoredAlert],
+) -> StoredAlert | None:
+    """The alert this article belongs to: one already holding it, else the one of the same
+    rule and story whose window start is nearest the article's published time, within the
+    throttle on either side. `fresher` (this batch's writes) replaces `searched` by id."""
+    candidates: dict[str, StoredAlert] = {}
+    for stored in searched:
+        candidates[stored.alert.id] = stored
+    for stored in fresher:  # fresher than search for this batch's writes
+        candidates[stored.alert.id] = stored
+    best: tuple[float, str, str] | None = None
+    chosen: StoredAlert | None = None
+    for stored in candidates.values():
+        alert = stored.alert
+        if alert.rule != rule.name:
+            continue
+        if article.id in alert.article_ids:
+            return stored
+        same_story = alert.story_id == article.story_id if article.story_id else False
+        distance = abs((alert.window_start - anchor).total_seconds())
+        if not same_story or distance >= rule.throttle.total_seconds():
+            continue
+        key = (distance, alert.window_start.isoformat(), alert.id)
+        if best is None or key < best:
+            best, chosen = key, stored
+    return chosen
 
 
 def _stored_from_hit(hit: Any) -> StoredAlert:

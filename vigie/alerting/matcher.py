@@ -69,6 +69,70 @@ class Match:
     passages: tuple[Passage, ...] = ()
 
 
+Positions = dict[str, list[int]]  # word key -> indexes of its words in one sentence, ascending
+
+
+def word_positions(sentence: Sentence) -> Positions:
+    positions: Positions = {}
+    for i, word in enumerate(sentence.words):
+        found = positions.get(word.key)
+        if found is None:
+            positions[word.key] = [i]
+        else:
+            found.append(i)
+    return positions
+
+
+@dataclass(frozen=True)
+class FieldIndex:
+    """The sentences of one field and, per word key, the sentences holding it (built once per
+    article), so that a phrase is only tried on the sentences holding all its units."""
+
+    sentences: tuple[Sentence, ...]
+    sentences_with: dict[str, list[int]]  # word key -> indexes of the sentences holding it, ascending
+    _positions: dict[int, Positions] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def build(cls, sentences: tuple[Sentence, ...]) -> FieldIndex:
+        sentences_with: dict[str, list[int]] = {}
+        for number, sentence in enumerate(sentences):
+            for word in sentence.words:
+                found = sentences_with.get(word.key)
+                if found is None:
+                    sentences_with[word.key] = [number]
+                elif found[-1] != number:
+                    found.append(number)
+        return cls(sentences, sentences_with)
+
+    def positions(self, number: int) -> Positions:
+        """`word_positions` of sentence `number`, built on first use."""
+        found = self._positions.get(number)
+        if found is None:
+            found = self._positions[number] = word_positions(self.sentences[number])
+        return found
+
+    def candidates(self, units: Sequence[Sequence[str]]) -> list[int]:
+        """Indexes of the sentences holding the first word of every unit, ascending: the only
+        ones where the phrase can match (`phrase_span` never matches an empty phrase)."""
+        if not units:
+            return []
+        lists: list[list[int]] = []
+        for unit in units:
+            if not unit:
+                continue  # an empty unit fits anywhere
+            found = self.sentences_with.get(unit[0])
+            if not found:
+                return []
+            lists.append(found)
+        if not lists:
+            return list(range(len(self.sentences)))
+        if len(lists) == 1:
+            return lists[0]
+        lists.sort(key=len)
+        others = [set(found) for found in lists[1:]]
+        return [number for number in lists[0] if all(number in other for other in others)]
+
+
 @dataclass
 class ArticleView:
     """An article, its events, and its analysed fields (computed once, shared by all rules)."""
@@ -84,11 +148,22 @@ class ArticleView:
     def text_sentences(self) -> tuple[Sentence, ...]:
         return analyse(self.article.text)
 
+    @cached_property
+    def title_index(self) -> FieldIndex:
+        return FieldIndex.build(self.title_sentences)
+
+    @cached_property
+    def text_index(self) -> FieldIndex:
+        return FieldIndex.build(self.text_sentences)
+
     def field_text(self, name: str) -> str:
         return self.article.title if name == "title" else self.article.text
 
     def sentences(self, name: str) -> tuple[Sentence, ...]:
         return self.title_sentences if name == "title" else self.text_sentences
+
+    def index(self, name: str) -> FieldIndex:
+        return self.title_index if name == "title" else self.text_index
 
     def render(self, match: Match) -> str:
         """`Alert.matched_text`: the distinct passages joined, or the escaped title."""
@@ -137,22 +212,34 @@ def match(condition: Condition, view: ArticleView) -> Match | None:
 # -- phrase -------------------------------------------------------------------------------------
 
 
-def _occurrences(unit: Sequence[str], sentence: Sentence) -> list[int]:
-    """Start indexes where the unit's keys appear as consecutive words."""
+def _occurrences(unit: Sequence[str], sentence: Sentence, positions: Positions) -> list[int]:
+    """Start indexes where the unit's keys appear as consecutive words (read-only list)."""
+    if not unit:  # an empty unit would sit anywhere
+        return list(range(len(sentence.words) + 1))
+    starts = positions.get(unit[0])
+    if not starts or len(unit) == 1:
+        return starts or []
     words, n = sentence.words, len(unit)
-    return [i for i in range(len(words) - n + 1) if all(words[i + k].key == unit[k] for k in range(n))]
+    last = len(words) - n
+    return [i for i in starts if i <= last and all(words[i + k].key == unit[k] for k in range(1, n))]
 
 
 def phrase_span(
-    units: Sequence[Sequence[str]], sentence: Sentence, max_distance: int, in_order: bool
+    units: Sequence[Sequence[str]],
+    sentence: Sentence,
+    max_distance: int,
+    in_order: bool,
+    positions: Positions | None = None,
 ) -> list[int] | None:
     """Word indexes in `sentence` matching the phrase `units` with at most `max_distance` other
     words inside the span (units in the phrase's order when `in_order`): the leftmost such
-    span, or None.
+    span, or None. `positions`: the sentence's `word_positions`, when already built.
 
     A valid span starts on a unit occurrence and fits in `words + max_distance` words, so a
     greedy pick inside that window from each candidate start finds it: O(occurrences x units)."""
-    occurrences = [_occurrences(unit, sentence) for unit in units]
+    if positions is None:
+        positions = word_positions(sentence)
+    occurrences = [_occurrences(unit, sentence, positions) for unit in units]
     if any(not found for found in occurrences):
         return None
     width = sum(len(unit) for unit in units) + max_distance
@@ -179,9 +266,14 @@ def phrase_span(
 
 
 def _match_phrase(condition: Phrase, view: ArticleView) -> Match | None:
+    units = condition.units
     for name in condition.fields:
-        for sentence in view.sentences(name):
-            span = phrase_span(condition.units, sentence, condition.max_distance, condition.in_order)
+        index = view.index(name)
+        for number in index.candidates(units):  # the sentences holding every unit's first word
+            sentence = index.sentences[number]
+            span = phrase_span(
+                units, sentence, condition.max_distance, condition.in_order, index.positions(number)
+            )
             if span is not None:
                 marks = tuple((sentence.words[i].start, sentence.words[i].end) for i in span)
                 return Match((Passage(field=name, start=sentence.start, end=sentence.end, marks=marks),))

@@ -20,7 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import snowballstemmer
 
@@ -63,8 +63,7 @@ def _nlp() -> Language:
     return nlp
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):  # immutable like the sentence; a tuple, as cheap to build as one
     key: str  # stem of the folded word
     start: int  # character offsets in the analysed text
     end: int
@@ -78,11 +77,13 @@ class Sentence:
     words: tuple[Word, ...]
 
 
-def _words_of_token(text: str, offset: int) -> list[Word]:
-    """Split one spaCy token into words: hyphen parts, clitics dropped."""
+@lru_cache(maxsize=65536)
+def _token_words(text: str) -> tuple[tuple[str, int, int, bool], ...]:
+    """The words of one token as (key, start, end, joined), offsets relative to the token:
+    tokens repeat across and within articles, so each distinct one is split once."""
     if _ELISION.fullmatch(text):
-        return []  # a lone clitic ("l'", "qu'"): not a word
-    words: list[Word] = []
+        return ()  # a lone clitic ("l'", "qu'"): not a word
+    words: list[tuple[str, int, int, bool]] = []
     for index, part in enumerate(_WORD_PART.finditer(text)):
         raw = part.group(0)
         key = stem(raw)
@@ -90,25 +91,29 @@ def _words_of_token(text: str, offset: int) -> list[Word]:
             continue
         # Mark the word without its elided clitic: "l'attaque" -> "attaque".
         clitic = _ELISION.match(raw)
-        start = offset + part.start() + (clitic.end() if clitic and len(raw) > clitic.end() else 0)
-        words.append(Word(key=key, start=start, end=offset + part.end(), joined=index > 0 and bool(words)))
-    return words
+        start = part.start() + (clitic.end() if clitic and len(raw) > clitic.end() else 0)
+        words.append((key, start, part.end(), index > 0 and bool(words)))
+    return tuple(words)
 
 
 def analyse(text: str) -> tuple[Sentence, ...]:
     """Sentences of `text` with their words; offsets index into `text`."""
     sentences: list[Sentence] = []
     nlp = _nlp()
+    # What nlp(line) runs, without its per-call overhead: tokenizer, then the sentencizer.
+    tokenizer, sentencizer = nlp.tokenizer, nlp.get_pipe("sentencizer")
     line_start = 0
     for line in text.splitlines(keepends=True):
         if line.strip():
-            doc = nlp(line)
+            doc = sentencizer(tokenizer(line)) if len(line) <= nlp.max_length else nlp(line)  # nlp() raises
             for sent in doc.sents:
                 words: list[Word] = []
                 for token in sent:
                     if token.is_punct or token.is_space:
                         continue
-                    words.extend(_words_of_token(token.text, line_start + token.idx))
+                    offset = line_start + token.idx
+                    for key, start, end, joined in _token_words(token.text):
+                        words.append(Word(key, offset + start, offset + end, joined))
                 if words:
                     start = line_start + sent.start_char
                     sentences.append(
