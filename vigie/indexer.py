@@ -6,6 +6,8 @@
 * A syndicated copy (an Article with `duplicate_of`) is folded into its original: its outlet
   joins `sources` and its canonical URL joins `duplicate_urls` (read-modify-write guarded by
   `if_seq_no`/`if_primary_term`, retried on conflict; no scripts, which the minimal node lacks).
+  A batch's folds cost at most one read (none for originals created by the same call: the bulk
+  answer gives their sequence numbers) and one bulk of conditional writes, one per original.
 * Retries: the bulk helper retries 429/502/503/504 items with exponential backoff; connection errors
   and items still failing are retried here, whole, with the same backoff.
 * A document the cluster rejects (mapping conflict, oversize) goes to the dead-letter index
@@ -20,21 +22,24 @@ from __future__ import annotations
 import json
 import logging
 import time
+import types
+import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from elasticsearch import ConflictError, Elasticsearch
 from elasticsearch import ConnectionError as ESConnectionError
 from elasticsearch import ConnectionTimeout as ESConnectionTimeout
+from elasticsearch import Elasticsearch
 from elasticsearch.helpers import streaming_bulk
+from pydantic import BaseModel
 
 from vigie import spool
 from vigie.accounting import RunSummary
 from vigie.config import Settings
-from vigie.es import ensure_aliases, family_of, index_for, to_document
+from vigie.es import _jsonable, ensure_aliases, family_of, index_for, to_document
 from vigie.models import Alert, Article, DeadLetter, Event, Record, stable_id
 
 __all__ = [
@@ -42,6 +47,7 @@ __all__ = [
     "Indexer",
     "already_indexed",
     "create_action",
+    "document",
     "ensure_aliases",  # lives in vigie.es; re-exported for the maintenance DAG
     "purge_dead_letters",
     "upsert_action",
@@ -96,7 +102,128 @@ class _Original:
     id: str
     seq_no: int
     primary_term: int
-    source: dict[str, Any]
+    source: Mapping[str, Any]
+    # `source` is the whole document (an article this call created), not only _FOLD_FIELDS: the
+    # fold can then rewrite it with a conditional `index`, which, unlike a partial `update` of
+    # a document not yet refreshed, does not make the shard refresh to read it back.
+    full: bool = False
+
+
+# What folding a copy did: done ("folded", "already-folded", "already-present"), or not:
+# "missing" (no original: index the copy), "conflict"/"unreachable" (keep the fold for the
+# next run), "refused" (dead-letter the copy).
+FoldOutcome = Literal[
+    "folded", "already-folded", "already-present", "missing", "conflict", "unreachable", "refused"
+]
+# The fields of an original a fold reads.
+_FOLD_FIELDS: tuple[str, ...] = ("url", "source", "sources", "duplicate_urls")
+
+
+@dataclass
+class _FoldBatch:
+    outcomes: list[FoldOutcome]  # per copy, in input order
+    errors: dict[str, Any] = field(default_factory=dict)  # original id -> refused write's error
+    unreachable: bool = False
+
+
+# --- documents -------------------------------------------------------------------------------
+#
+# `vigie.es.to_document` walks `model_dump(mode="python")` in Python to write datetimes in UTC;
+# pydantic's own JSON mode builds the same document ~5x faster, except for datetimes that are
+# naive or not in UTC (it keeps their offset). So: `model_dump(mode="json")`, then only the
+# fields that can hold a date are rewritten as `to_document` writes them. Which fields those are
+# is read once per model class from its annotations; a class with a field of a type not known
+# here (Any, dict, ...) falls back to `to_document`.
+
+_LEAVES: tuple[type, ...] = (str, int, float, bool, type(None))
+# Per model class: the fields to rewrite after `model_dump(mode="json")`, or None (fall back).
+_DATE_FIELDS: dict[type[BaseModel], tuple[str, ...] | None] = {}
+
+
+def _annotation_dates(annotation: Any, seen: set[type[BaseModel]]) -> bool | None:
+    """Whether values of this annotation can hold a date (directly, in a list or in a nested
+    model); None when the annotation has a type this module does not know."""
+    origin = typing.get_origin(annotation)
+    if origin is Literal:
+        return False
+    if origin is not None:  # list[X], tuple[X, ...], X | None, Optional[X]
+        if origin not in (list, tuple, typing.Union, types.UnionType):
+            return None
+        found = False
+        for arg in typing.get_args(annotation):
+            if arg is Ellipsis:
+                continue
+            inner = _annotation_dates(arg, seen)
+            if inner is None:
+                return None
+            found = found or inner
+        return found
+    if isinstance(annotation, type):
+        if issubclass(annotation, date):  # datetime too
+            return True
+        if issubclass(annotation, BaseModel):
+            if annotation in seen:  # recursive model: let `to_document` handle it
+                return None
+            fields = _date_fields(annotation, seen | {annotation})
+            return None if fields is None else bool(fields)
+        if issubclass(annotation, _LEAVES):
+            return False
+    return None
+
+
+def _date_fields(cls: type[BaseModel], seen: set[type[BaseModel]] | None = None) -> tuple[str, ...] | None:
+    if cls in _DATE_FIELDS:
+        return _DATE_FIELDS[cls]
+    decorators = cls.__pydantic_decorators__
+    result: tuple[str, ...] | None = None
+    if not (cls.model_computed_fields or decorators.field_serializers or decorators.model_serializers):
+        names: list[str] = []
+        for name, info in cls.model_fields.items():
+            dated = _annotation_dates(info.annotation, seen or {cls})
+            if dated is None or info.serialization_alias not in (None, name):
+                break
+            if dated:
+                names.append(name)
+        else:
+            result = tuple(names)
+    _DATE_FIELDS[cls] = result
+    return result
+
+
+class _Unplanned(Exception):
+    """A value whose class has no known date fields: build the document with `to_document`."""
+
+
+def _redate(value: Any, dumped: Any) -> Any:
+    """`dumped` (JSON mode) with every date written as `to_document` writes it."""
+    if isinstance(value, datetime):
+        # pydantic writes a datetime in `datetime.UTC` exactly as `to_document` does ("...Z").
+        return dumped if value.tzinfo is UTC else _jsonable(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, BaseModel):
+        fields = _date_fields(type(value))
+        if fields is None or not isinstance(dumped, dict):
+            raise _Unplanned(type(value).__name__)
+        for name in fields:
+            dumped[name] = _redate(getattr(value, name), dumped[name])
+        return dumped
+    if isinstance(value, list | tuple):
+        if not isinstance(dumped, list) or len(dumped) != len(value):
+            raise _Unplanned(type(value).__name__)
+        return [_redate(v, d) for v, d in zip(value, dumped, strict=True)]
+    return dumped
+
+
+def document(record: Record) -> dict[str, Any]:
+    """The `_source` of a record: the same document as `vigie.es.to_document`, built faster."""
+    if _date_fields(type(record)) is None:
+        return to_document(record)
+    dumped: dict[str, Any] = record.model_dump(mode="json")
+    try:
+        return _redate(record, dumped)  # type: ignore[no-any-return]
+    except _Unplanned:
+        return to_document(record)
 
 
 def create_action(settings: Settings, record: Record) -> dict[str, Any]:
@@ -105,7 +232,7 @@ def create_action(settings: Settings, record: Record) -> dict[str, Any]:
         "_op_type": "create",
         "_index": index_for(settings, record),
         "_id": record.id,  # type: ignore[attr-defined]
-        "_source": to_document(record),
+        "_source": document(record),
     }
 
 
@@ -116,7 +243,7 @@ def upsert_action(settings: Settings, record: Record) -> dict[str, Any]:
         "_index": index_for(settings, record),
         "_id": record.id,  # type: ignore[attr-defined]
         "retry_on_conflict": 3,
-        "_source": {"doc": to_document(record), "doc_as_upsert": True, "detect_noop": True},
+        "_source": {"doc": document(record), "doc_as_upsert": True, "detect_noop": True},
     }
 
 
@@ -136,6 +263,36 @@ def _union(base: Sequence[str], extra: Iterable[str]) -> list[str]:
     merged = list(dict.fromkeys(base))
     merged.extend(item for item in dict.fromkeys(extra) if item and item not in merged)
     return merged
+
+
+def _legacy_size(source: Any) -> int:
+    """A document's size as the `max_doc_bytes` check has always counted it."""
+    return len(json.dumps(source, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+
+
+def _merge(
+    source: Mapping[str, Any], copies: Sequence[Article]
+) -> tuple[list[FoldOutcome], dict[str, Any] | None]:
+    """Each copy's outcome when folded, in order, into an original stored as `source`, and the
+    partial update that does them all (None when there is nothing to write)."""
+    url = source.get("url")
+    sources = list(source.get("sources") or [])
+    urls = list(source.get("duplicate_urls") or [])
+    own = [source["source"]] if source.get("source") else []
+    outcomes: list[FoldOutcome] = []
+    changed = False
+    for copy in copies:
+        if copy.url == url:
+            outcomes.append("already-present")
+            continue
+        merged_sources = _union(sources or own, [copy.source, *copy.sources])
+        merged_urls = _union(urls, [u for u in [copy.url, *copy.duplicate_urls] if u != url])
+        if merged_sources == sources and merged_urls == urls:
+            outcomes.append("already-folded")
+            continue
+        sources, urls, changed = merged_sources, merged_urls, True
+        outcomes.append("folded")
+    return outcomes, ({"sources": sources, "duplicate_urls": urls} if changed else None)
 
 
 def _entry_id(entry: Entry) -> str:
@@ -170,6 +327,9 @@ class Indexer:
         self.initial_backoff = initial_backoff
         self.max_backoff = max_backoff
         self.spool_enabled = spool_enabled
+        # What the bulk helper serializes documents with: `_wire` serializes each document once,
+        # with it, and the helper sends those bytes as they are.
+        self._serializer = es.transport.serializers.get_serializer("application/json")
 
     # --- public surface ----------------------------------------------------------------------
 
@@ -178,7 +338,7 @@ class Indexer:
         entries: list[Entry] = []
         for article in articles:
             if article.duplicate_of and article.duplicate_of != article.id:
-                entries.append({"stage": stage, "fold": to_document(article)})
+                entries.append({"stage": stage, "fold": document(article)})
             else:
                 entries.append({"stage": stage, "bulk": create_action(self.settings, article)})
         return self._write(entries, summary)
@@ -220,13 +380,16 @@ class Indexer:
         bulk_entries = [e for e in entries if "bulk" in e]
         fold_entries = [e for e in entries if "fold" in e]
         leftovers: list[Entry] = []
+        written: dict[str, _Original] = {}  # articles this call created: originals to fold into
         if bulk_entries:
-            leftovers.extend(self._bulk_entries(bulk_entries, summary, report))
+            leftovers.extend(
+                self._bulk_entries(bulk_entries, summary, report, written if fold_entries else None)
+            )
         if fold_entries:
             if leftovers:  # the cluster just proved unreachable: do not hammer it
                 leftovers.extend(fold_entries)
             else:
-                leftovers.extend(self._fold_entries(fold_entries, summary, report))
+                leftovers.extend(self._fold_entries(fold_entries, summary, report, written))
         return report, leftovers
 
     # --- internals ---------------------------------------------------------------------------
@@ -312,8 +475,31 @@ class Indexer:
                 break
         return results, list(pending)
 
-    def _bulk_entries(self, entries: list[Entry], summary: RunSummary, report: IndexReport) -> list[Entry]:
+    def _wire(self, action: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        """The action as sent (a `create`/`index` document serialized once, here, by the client's
+        serializer: the helper passes bytes through) and the document's size in bytes as
+        `max_doc_bytes` counts it (`json.dumps` with its default separators)."""
+        source = action.get("_source")
+        if action.get("_op_type", "index") in ("create", "index") and isinstance(source, Mapping):
+            body = self._serializer.dumps(source)
+            # The default separators add one byte per separator, so at most double the compact
+            # size: only a document past half the limit needs the exact count.
+            if 2 * len(body) <= self.max_doc_bytes:
+                return {**action, "_source": body}, len(body)
+            return {**action, "_source": body}, _legacy_size(source)
+        return action, _legacy_size(source)
+
+    def _bulk_entries(
+        self,
+        entries: list[Entry],
+        summary: RunSummary,
+        report: IndexReport,
+        written: dict[str, _Original] | None = None,
+    ) -> list[Entry]:
+        """Bulk-write entries; articles created are added to `written` (index, sequence number
+        and the fields a fold reads), so folding a copy into them needs no read."""
         by_id: dict[str, Entry] = {}
+        wire: dict[str, dict[str, Any]] = {}
         rejected: list[tuple[Entry, Any]] = []
         for entry in entries:
             action = entry["bulk"]
@@ -322,13 +508,15 @@ class Indexer:
                 report.unchanged += 1
                 summary.record(entry["stage"], "skipped", doc_id, "duplicate-in-batch")
                 continue
-            size = len(json.dumps(action.get("_source"), ensure_ascii=False).encode("utf-8"))
+            sent, size = self._wire(action)
             if size > self.max_doc_bytes:
                 reason = f"document of {size} bytes exceeds the {self.max_doc_bytes}-byte limit of one bulk request"
                 rejected.append((entry, {"type": "document_too_large", "reason": reason}))
                 continue
             by_id[doc_id] = entry
-        results, unreachable = self._send({i: e["bulk"] for i, e in by_id.items()})
+            wire[doc_id] = sent
+        results, unreachable = self._send(wire)
+        articles = self.settings.index("articles") + "-"
         for doc_id, (op_type, item) in results.items():
             entry = by_id[doc_id]
             stage = entry["stage"]
@@ -338,6 +526,8 @@ class Indexer:
                 if result == "created":
                     report.created += 1
                     summary.record(stage, "accepted", doc_id, "created")
+                    if written is not None and op_type == "create":
+                        self._remember(written, entry["bulk"], item, articles)
                 elif result == "updated":
                     report.updated += 1
                     summary.record(stage, "accepted", doc_id, "updated")
@@ -353,6 +543,19 @@ class Indexer:
         if rejected:
             left.extend(self._dead_letter(rejected, summary, report))
         return left
+
+    @staticmethod
+    def _remember(
+        written: dict[str, _Original], action: Mapping[str, Any], item: Mapping[str, Any], prefix: str
+    ) -> None:
+        index, source = str(item.get("_index", "")), action.get("_source")
+        seq_no, primary_term = item.get("_seq_no"), item.get("_primary_term")
+        if not index.startswith(prefix) or not isinstance(source, Mapping):
+            return
+        if not isinstance(seq_no, int) or not isinstance(primary_term, int):
+            return
+        doc_id = str(item.get("_id"))
+        written[doc_id] = _Original(index, doc_id, seq_no, primary_term, source, full=True)
 
     def _dead_letter(
         self, rejected: list[tuple[Entry, Any]], summary: RunSummary, report: IndexReport
@@ -411,34 +614,45 @@ class Indexer:
         )
         return path
 
-    def _fold_entries(self, entries: list[Entry], summary: RunSummary, report: IndexReport) -> list[Entry]:
+    def _fold_entries(
+        self,
+        entries: list[Entry],
+        summary: RunSummary,
+        report: IndexReport,
+        written: Mapping[str, _Original] | None = None,
+    ) -> list[Entry]:
         copies = [(entry, Article.model_validate(entry["fold"])) for entry in entries]
+        wanted = sorted({c.duplicate_of for _, c in copies if c.duplicate_of})
+        known = {i: written[i] for i in wanted if written and i in written}
         try:
-            originals = self._find_originals(sorted({c.duplicate_of for _, c in copies if c.duplicate_of}))
+            originals = {**known, **self._find_originals([i for i in wanted if i not in known])}
         except UNREACHABLE:
             return list(entries)
-        standalone: list[Entry] = []  # fold entries whose original is unknown
-        for position, (entry, copy) in enumerate(copies):
-            original = originals.get(copy.duplicate_of or "")
-            if original is None:
+        fold = self._fold(originals, [copy for _, copy in copies])
+        standalone: list[Entry] = []  # fold entries whose original is unknown (or vanished)
+        left: list[Entry] = []
+        rejected: list[tuple[Entry, Any]] = []
+        for (entry, copy), outcome in zip(copies, fold.outcomes, strict=True):
+            into = copy.duplicate_of or ""
+            if outcome == "missing":
                 standalone.append(entry)
-                continue
-            try:
-                outcome, original = self._fold_one(original, copy)
-            except UNREACHABLE:
-                outcome = "conflict"
-            if outcome == "conflict":
-                # Keep the fold itself (not a standalone copy) for the next run.
-                return [e for e, _ in copies[position:]] + standalone
-            originals[original.id] = original
-            if outcome == "folded":
+            elif outcome in ("conflict", "unreachable"):
+                left.append(entry)  # the fold itself (not a standalone copy), for the next run
+            elif outcome == "refused":
+                bulk_entry = {"stage": entry["stage"], "bulk": create_action(self.settings, copy)}
+                rejected.append((bulk_entry, fold.errors.get(into)))
+            elif outcome == "folded":
                 report.folded += 1
-                summary.record(entry["stage"], "accepted", copy.id, f"folded: into {original.id}")
+                summary.record(entry["stage"], "accepted", copy.id, f"folded: into {into}")
             else:
                 report.unchanged += 1
                 summary.record(entry["stage"], "skipped", copy.id, outcome)
+        if rejected:
+            left.extend(self._dead_letter(rejected, summary, report))
         if not standalone:
-            return []
+            return left
+        if fold.unreachable:  # the cluster just proved unreachable: keep them for the next run
+            return left + standalone
         # Nothing lost: without its original, a copy is indexed as an article of its own.
         bulk: list[Entry] = []
         for entry in standalone:
@@ -448,7 +662,7 @@ class Indexer:
             )
             summary.count("index.articles.original_missing")
             bulk.append({"stage": entry["stage"], "bulk": create_action(self.settings, copy)})
-        return self._bulk_entries(bulk, summary, report)
+        return left + self._bulk_entries(bulk, summary, report)
 
     def _search_originals(self, ids: list[str]) -> dict[str, _Original]:
         response = self.es.search(
@@ -456,7 +670,7 @@ class Indexer:
             query={"ids": {"values": ids}},
             size=len(ids),
             seq_no_primary_term=True,
-            source_includes=["url", "source", "sources", "duplicate_urls"],
+            source_includes=list(_FOLD_FIELDS),
             ignore_unavailable=True,
             allow_no_indices=True,
         )
@@ -473,7 +687,7 @@ class Indexer:
 
     def _find_originals(self, ids: list[str]) -> dict[str, _Original]:
         """Originals by id through the alias; one refresh when some are missing (an original
-        indexed a moment ago, in this very batch, is not searchable before a refresh)."""
+        indexed a moment ago and not written by this call is not searchable before a refresh)."""
         if not ids:
             return {}
         found = self._search_originals(ids)
@@ -485,51 +699,111 @@ class Indexer:
             found.update(self._search_originals(missing))
         return found
 
-    def _fold_one(
-        self, original: _Original, copy: Article
-    ) -> tuple[Literal["folded", "already-folded", "already-present", "conflict"], _Original]:
+    def _reread(self, originals: Sequence[_Original]) -> dict[str, _Original]:
+        """Fresh copies of originals whose write conflicted: a real-time multi-get from their
+        concrete indices (known, so no alias and no refresh). Vanished ones are left out."""
+        response = self.es.mget(
+            docs=[{"_index": o.index, "_id": o.id} for o in originals], source_includes=list(_FOLD_FIELDS)
+        )
+        fresh: dict[str, _Original] = {}
+        for doc in response["docs"]:
+            if doc.get("found"):
+                fresh[doc["_id"]] = _Original(
+                    doc["_index"], doc["_id"], doc["_seq_no"], doc["_primary_term"], doc.get("_source", {})
+                )
+        return fresh
+
+    def _fold(self, originals: dict[str, _Original], copies: Sequence[Article]) -> _FoldBatch:
+        """Fold copies into their originals: the new `sources`/`duplicate_urls` of each original
+        are merged in memory (copies in input order), then written by one bulk guarded by the
+        sequence numbers read (a partial `update`, or an `index` of the whole document when it
+        is known); an original whose write conflicts is read again and merged again, up to
+        FOLD_ATTEMPTS times. `originals` is updated in place."""
+        batch = _FoldBatch(outcomes=["missing"] * len(copies))
+        todo: dict[str, list[int]] = {}  # original id -> positions of its copies
+        for position, copy in enumerate(copies):
+            if copy.duplicate_of in originals:
+                todo.setdefault(copy.duplicate_of, []).append(position)
+        for attempt in range(FOLD_ATTEMPTS):
+            if attempt:  # re-read what conflicted, then merge again
+                try:
+                    fresh = self._reread([originals[i] for i in todo])
+                except UNREACHABLE:
+                    batch.unreachable = True
+                    break
+                for original_id in [i for i in todo if i not in fresh]:
+                    self._mark(batch, todo.pop(original_id), "missing")  # deleted in between
+                originals.update(fresh)
+            actions: dict[str, dict[str, Any]] = {}
+            changes: dict[str, dict[str, Any]] = {}
+            for original_id, positions in todo.items():
+                original = originals[original_id]
+                outcomes, change = _merge(original.source, [copies[p] for p in positions])
+                for position, outcome in zip(positions, outcomes, strict=True):
+                    batch.outcomes[position] = outcome
+                if change is not None:
+                    actions[original_id] = {
+                        "_op_type": "index" if original.full else "update",
+                        "_index": original.index,
+                        "_id": original.id,
+                        "if_seq_no": original.seq_no,
+                        "if_primary_term": original.primary_term,
+                        "_source": {**original.source, **change} if original.full else {"doc": change},
+                    }
+                    changes[original_id] = change
+            if not actions:
+                todo = {}
+                break
+            results, pending = self._send(actions)
+            conflicts: dict[str, list[int]] = {}
+            for original_id, (_op, item) in results.items():
+                status = int(item.get("status", 500))
+                original = originals[original_id]
+                if 200 <= status < 300:
+                    originals[original_id] = _Original(
+                        original.index,
+                        original.id,
+                        int(item.get("_seq_no", original.seq_no)),
+                        int(item.get("_primary_term", original.primary_term)),
+                        {**original.source, **changes[original_id]},
+                        full=original.full,
+                    )
+                elif status == 409:  # someone else folded a copy in between
+                    conflicts[original_id] = todo[original_id]
+                    continue
+                elif status == 404:  # the original vanished
+                    self._mark(batch, todo[original_id], "missing")
+                else:
+                    batch.errors[original_id] = item.get("error")
+                    self._mark(batch, todo[original_id], "refused")
+            if pending:
+                batch.unreachable = True
+                for original_id in pending:
+                    self._mark(batch, todo[original_id], "unreachable")
+            todo = conflicts
+            if not todo or batch.unreachable:
+                break
+        for original_id, positions in todo.items():
+            outcome = "unreachable" if batch.unreachable else "conflict"
+            if outcome == "conflict":
+                log.error(
+                    "fold of %s into %s kept conflicting; left for the next run",
+                    ", ".join(copies[p].id for p in positions),
+                    original_id,
+                )
+            self._mark(batch, positions, outcome)
+        return batch
+
+    @staticmethod
+    def _mark(batch: _FoldBatch, positions: Iterable[int], outcome: FoldOutcome) -> None:
+        for position in positions:
+            batch.outcomes[position] = outcome
+
+    def _fold_one(self, original: _Original, copy: Article) -> tuple[FoldOutcome, _Original]:
         """Add the copy's outlet and URL to its original, guarded by the sequence number read."""
-        for _attempt in range(FOLD_ATTEMPTS):
-            source = original.source
-            if copy.url == source.get("url"):
-                return "already-present", original
-            stored_sources = list(source.get("sources") or [])
-            stored_urls = list(source.get("duplicate_urls") or [])
-            own = [source["source"]] if source.get("source") else []
-            sources = _union(stored_sources or own, [copy.source, *copy.sources])
-            urls = _union(
-                stored_urls, [u for u in [copy.url, *copy.duplicate_urls] if u != source.get("url")]
-            )
-            if sources == stored_sources and urls == stored_urls:
-                return "already-folded", original
-            try:
-                response = self.es.update(
-                    index=original.index,
-                    id=original.id,
-                    doc={"sources": sources, "duplicate_urls": urls},
-                    if_seq_no=original.seq_no,
-                    if_primary_term=original.primary_term,
-                )
-                updated = dict(source, sources=sources, duplicate_urls=urls)
-                return "folded", _Original(
-                    original.index, original.id, response["_seq_no"], response["_primary_term"], updated
-                )
-            except ConflictError:
-                # Someone else folded a copy in between: read again, merge again.
-                fresh = self.es.get(
-                    index=original.index,
-                    id=original.id,
-                    source_includes=["url", "source", "sources", "duplicate_urls"],
-                )
-                original = _Original(
-                    original.index,
-                    original.id,
-                    fresh["_seq_no"],
-                    fresh["_primary_term"],
-                    fresh.get("_source", {}),
-                )
-        log.error("fold of %s into %s kept conflicting; left for the next run", copy.id, original.id)
-        return "conflict", original
+        originals = {original.id: original}
+        batch = self._fold(originals, [copy])
+        return batch.outcomes[0], originals.get(original.id, original)
 
 
 def already_indexed(
