@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from ingest.feeds import Feed
     from ingest.fetch import Fetcher, FetchResult
     from ingest.parse import FeedItem
+    from vigie.alerting.engine import AlertEngine
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +97,13 @@ class Pipeline:
         from enrich.pipeline import Enricher
 
         return Enricher(self.settings)
+
+    @cached_property
+    def alert_engine(self) -> AlertEngine:
+        """One per pass: rules are read once, and a missing notifier is reported once."""
+        from vigie.alerting.engine import AlertEngine
+
+        return AlertEngine(self.settings, self.es)
 
     @cached_property
     def enricher_pool(self) -> EnricherPool:
@@ -198,8 +207,18 @@ class Pipeline:
 
     def fetch_articles(self, candidates: Sequence[Candidate]) -> list[Article]:
         """Fetch and extract each page; fall back to the feed summary (partial) when that fails."""
-        with self._timed("fetch"):
-            results = self.fetcher.fetch_many([c.item.link for c in candidates])
+        return self.extract_articles(candidates, self.fetch_pages(candidates))
+
+    def fetch_pages(self, candidates: Sequence[Candidate]) -> list[FetchResult]:
+        """The pages of the candidates, in order (network-bound: `run` does it in a thread)."""
+        start = time.perf_counter()
+        results = self.fetcher.fetch_many([c.item.link for c in candidates])
+        self.summary.add_seconds("fetch", time.perf_counter() - start)
+        return results
+
+    def extract_articles(
+        self, candidates: Sequence[Candidate], results: Sequence[FetchResult]
+    ) -> list[Article]:
         with self._timed("extract"):
             return self._extract_articles(candidates, results)
 
@@ -357,11 +376,8 @@ class Pipeline:
         load_rules(self.settings.rules_file)
 
     def evaluate_alerts(self, articles: Sequence[Article], events: Sequence[Event]) -> list[Alert]:
-        from vigie.alerting.engine import AlertEngine
-
         with self._timed("alerts"):
-            engine = AlertEngine(self.settings, self.es)
-            return engine.evaluate(list(articles), list(events), self.summary)
+            return self.alert_engine.evaluate(list(articles), list(events), self.summary)
 
     def deliver(self) -> None:
         """Send pending notifications. With the cluster unreachable they stay pending in the
@@ -392,10 +408,19 @@ class Pipeline:
         polled = [(feed, self.poll_feed(feed)) for feed in feeds]
         candidates = self.select_new(polled)
         size = max(1, self.settings.batch_size)
+        batches = [candidates[start : start + size] for start in range(0, len(candidates), size)]
         in_flight: _Batch | None = None
+        # The next batch's pages are fetched in a thread while this one is processed: fetching
+        # waits on the network (per-host limits), which releases the GIL.
+        prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-prefetch")
         try:
-            for start in range(0, len(candidates), size):
-                articles = self.fetch_articles(candidates[start : start + size])
+            pages = prefetch.submit(self.fetch_pages, batches[0]) if batches else None
+            for number, candidates_batch in enumerate(batches):
+                assert pages is not None
+                results = pages.result()
+                if number + 1 < len(batches):
+                    pages = prefetch.submit(self.fetch_pages, batches[number + 1])
+                articles = self.extract_articles(candidates_batch, results)
                 self.detect_languages(articles)
                 self.deduplicate(articles, pending=in_flight.articles if in_flight else ())
                 batch = _Batch(articles, self.start_enrichment(articles))
@@ -405,6 +430,7 @@ class Pipeline:
             if in_flight is not None:
                 self._finish(in_flight)
         finally:
+            prefetch.shutdown(wait=True, cancel_futures=True)
             self.close()
         # Every batch is stored or spooled: the next poll may now answer 304.
         self.commit_validators()
