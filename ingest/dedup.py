@@ -7,9 +7,10 @@ Each article gets
 - `minhash_bands`: 32 LSH band keys of 4 rows ("b07:<16 hex>"), indexed as keywords.
 
 `Deduplicator.check` sends ONE msearch per batch (one sub-search per article: a term on the
-content hash and one term per band key, each a constant-score clause, so hits rank by the
-number of shared bands), verifies each candidate (equal hash -> "exact"; estimated Jaccard
->= 0.8 -> "near"), and also compares the batch's articles with each other. The original is
+content hash, or at least `min_shared_bands` (7) of its band keys; each a constant-score
+clause, so hits rank by the number of shared bands), verifies each candidate (equal hash ->
+"exact"; estimated Jaccard >= 0.8 -> "near"), and also compares the batch's articles with
+each other. The original is
 the earliest published (tie: smallest id): deterministic whatever the arrival order. State is
 the index itself, so it holds across runs and parallel workers.
 
@@ -29,6 +30,23 @@ while unrelated articles stay under 0.02. Threshold 0.8 leaves ~4 % of words edi
 32 x 4 puts the S-curve at (1/32)^(1/4) = 0.42, so a pair at J = 0.8 becomes a candidate with
 probability 1-(1-0.8^4)^32 > 0.9999 (16 x 8 would miss 5 % of them); the extra candidates
 between 0.4 and 0.8 are rare and cost one signature comparison each.
+
+Candidates must share at least 7 of the 32 bands, and this loses no duplicate: the bands cover
+the 128 values, an estimated Jaccard >= 0.8 means >= 103 equal values, so <= 25 differ and
+break <= 25 bands: every pair verification would accept shares >= 32 - 25 = 7 bands
+(`min_shared_bands`, derived from the threshold). What the rule removes are the pairs that
+share 1-6 bands by chance, which grow with the index when texts look alike (written from the
+same templates: one band in common for 1 unrelated pair in 12 at J = 0.23). They were fetched
+(signature and all, up to 20 per article) only to fail verification:
+
+    P(candidate) at Jaccard J     0.1      0.23     0.3      0.5      0.7    0.8    0.9
+    >= 1 of 32 bands (before)     3e-3     0.086    0.23     0.87     1.00   1.00   1.00
+    >= 7 of 32 bands              3e-22    4e-12    6e-9     3e-3     0.68   0.993  1.00
+
+(binomial over 32 bands, each equal with probability J^4). At J = 0.8 the 0.7 % of pairs
+under 7 bands are pairs whose estimate fell under 0.8: rejected before as well. On the
+synthetic 10k corpus: 18.3 -> 0.7 stored candidates per article at ~8,500 stored articles,
+with the same duplicates found (bench/results.md).
 """
 
 from __future__ import annotations
@@ -82,7 +100,11 @@ def body_text(article: Article) -> str:
 
 
 def content_hash(text: str) -> str:
-    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+    return _hash(normalise_text(text))
+
+
+def _hash(normalised: str) -> str:
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
 def shingles(normalised: str, size: int = SHINGLE_WORDS) -> set[bytes]:
@@ -93,18 +115,18 @@ def shingles(normalised: str, size: int = SHINGLE_WORDS) -> set[bytes]:
 
 
 def minhash_signature(text: str) -> list[int]:
+    return _signature(normalise_text(text))
+
+
+def _signature(normalised: str) -> list[int]:
     sketch = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32", permutations=_PERMUTATIONS)
-    sketch.update_batch(sorted(shingles(normalise_text(text))))
+    sketch.update_batch(sorted(shingles(normalised)))
     return [int(v) for v in sketch.hashvalues]
 
 
 def band_keys(signature: Sequence[int]) -> list[str]:
-    keys = []
-    for band in range(BANDS):
-        rows = signature[band * ROWS : (band + 1) * ROWS]
-        digest = hashlib.sha1(np.asarray(rows, dtype=np.uint64).tobytes()).hexdigest()[:16]
-        keys.append(f"b{band:02d}:{digest}")
-    return keys
+    rows = np.asarray(signature[: BANDS * ROWS], dtype=np.uint64).reshape(BANDS, ROWS)
+    return [f"b{band:02d}:{hashlib.sha1(rows[band].tobytes()).hexdigest()[:16]}" for band in range(BANDS)]
 
 
 def estimated_jaccard(a: Sequence[int], b: Sequence[int]) -> float:
@@ -113,11 +135,21 @@ def estimated_jaccard(a: Sequence[int], b: Sequence[int]) -> float:
     return float(np.count_nonzero(np.asarray(a, dtype=np.uint64) == np.asarray(b, dtype=np.uint64))) / len(a)
 
 
+def min_shared_bands(threshold: float = NEAR_THRESHOLD) -> int:
+    """The fewest band keys two signatures whose estimated Jaccard reaches `threshold` share.
+
+    At least `equal` of the NUM_PERM values agree, so at most NUM_PERM - equal differ, each
+    breaking at most one band: BANDS - (NUM_PERM - equal) bands are intact (0.8: 32 - 25 = 7).
+    A stored article sharing fewer bands can never verify as "near"."""
+    equal = next((m for m in range(NUM_PERM + 1) if m / NUM_PERM >= threshold), NUM_PERM + 1)
+    return max(1, min(BANDS, BANDS - (NUM_PERM - equal)))
+
+
 def fingerprint(article: Article) -> None:
     """Fill content_hash, minhash and minhash_bands from the article's body."""
-    body = body_text(article)
-    article.content_hash = content_hash(body)
-    article.minhash = minhash_signature(body)
+    normalised = normalise_text(body_text(article))  # once: the hash and the shingles share it
+    article.content_hash = _hash(normalised)
+    article.minhash = _signature(normalised)
     article.minhash_bands = band_keys(article.minhash)
 
 
@@ -157,6 +189,7 @@ class Deduplicator:
         self.settings = settings
         self.index = settings.index("articles")
         self.threshold = threshold
+        self.min_shared_bands = min_shared_bands(threshold)
 
     def _match(self, article: Article, known: _Known) -> DuplicateKind | None:
         if known.id == article.id:
@@ -173,13 +206,17 @@ class Deduplicator:
             return []
         searches: list[dict[str, Any]] = []
         for article in articles:
-            should: list[dict[str, Any]] = [
-                {"constant_score": {"filter": {"term": {"content_hash": article.content_hash}}, "boost": 100}}
-            ]
-            should += [
-                {"constant_score": {"filter": {"term": {"minhash_bands": key}}, "boost": 1}}
-                for key in article.minhash_bands
-            ]
+            bands: dict[str, Any] = {
+                "bool": {
+                    "should": [
+                        {"constant_score": {"filter": {"term": {"minhash_bands": key}}, "boost": 1}}
+                        for key in article.minhash_bands
+                    ],
+                    "minimum_should_match": self.min_shared_bands,
+                }
+            }
+            exact = {"term": {"content_hash": article.content_hash}}
+            should: list[dict[str, Any]] = [{"constant_score": {"filter": exact, "boost": 100}}, bands]
             searches.append({"index": self.index, "ignore_unavailable": True, "allow_no_indices": True})
             searches.append(
                 {

@@ -15,11 +15,15 @@ from ingest.article import build_article
 from ingest.dedup import (
     BANDS,
     NEAR_THRESHOLD,
+    NUM_PERM,
+    ROWS,
     Deduplicator,
+    band_keys,
     body_text,
     content_hash,
     estimated_jaccard,
     fingerprint,
+    min_shared_bands,
     minhash_signature,
     normalise_text,
 )
@@ -228,3 +232,47 @@ def test_one_search_per_batch(es: Elasticsearch, settings: Settings, articles: d
     es.msearch = counting  # type: ignore[method-assign]
     Deduplicator(es, settings).check(list(articles.values()), RunSummary())
     assert calls == [len(articles)]
+
+
+def test_every_pair_verification_accepts_shares_enough_bands() -> None:
+    """The candidate query asks for `min_shared_bands` bands: at 0.8, 103 equal values of 128
+    leave at least 7 of the 32 bands intact however the 25 differences fall."""
+    assert min_shared_bands(NEAR_THRESHOLD) == 7 == BANDS - (NUM_PERM - 103)
+    assert 103 / NUM_PERM >= NEAR_THRESHOLD > 102 / NUM_PERM
+    assert min_shared_bands(0.5) == 1 and min_shared_bands(1.0) == BANDS
+
+
+def _spoiled(signature: list[int], bands: int) -> list[int]:
+    """The signature with the first value of each of the first `bands` bands changed."""
+    spoiled = list(signature)
+    for band in range(bands):
+        spoiled[band * ROWS] = (spoiled[band * ROWS] + 1) % 2**32
+    return spoiled
+
+
+@pytest.mark.parametrize(("broken", "duplicate"), [(25, True), (26, False)])
+def test_a_copy_at_the_threshold_with_the_fewest_intact_bands_is_found(
+    es: Elasticsearch, settings: Settings, articles: dict[str, Article], broken: int, duplicate: bool
+) -> None:
+    """Worst case for the candidate query: a stored signature with `broken` values changed, one
+    per band. 25 changes: estimated Jaccard 103/128 >= 0.8 with only 7 bands in common, still a
+    candidate and a near copy; 26: 102/128 < 0.8, not a copy."""
+    article = articles["000"]
+    fingerprint(article)
+    signature = _spoiled(article.minhash, broken)
+    stored = _copy(
+        article,
+        id="stored-variant",
+        url="https://other.example/variant",
+        content_hash="0" * 64,
+        minhash=signature,
+        minhash_bands=band_keys(signature),
+        published=article.published - timedelta(hours=1),  # type: ignore[operator]
+    )
+    assert len(set(stored.minhash_bands) & set(article.minhash_bands)) == BANDS - broken
+    _store(es, settings, stored)
+    Deduplicator(es, settings).check([article], RunSummary())
+    if duplicate:
+        assert (article.duplicate_of, article.duplicate_kind) == ("stored-variant", "near")
+    else:
+        assert article.duplicate_of is None
