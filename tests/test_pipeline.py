@@ -262,3 +262,60 @@ def test_batches_overlapped_with_enrichment_workers_store_the_same_as_one_pass(
         assert one_pass.get("enrich") == streamed.get("enrich")
     finally:
         uninstall_templates(es, streamed_settings)
+
+
+@pytest.mark.parametrize(
+    ("total", "size", "expected"),
+    [
+        (1000, 200, [50, 100, 200, 200, 200, 200, 50]),
+        (200, 200, [200]),  # one batch: nothing to overlap, no ramp
+        (201, 200, [50, 151]),
+        (5, 1, [1, 1, 1, 1, 1]),
+        (0, 200, []),
+    ],
+)
+def test_a_pass_starts_with_small_batches_then_full_ones(total: int, size: int, expected: list[int]) -> None:
+    """The workers get their first articles after a quarter batch; no batch exceeds the size."""
+    from vigie.pipeline import batch_sizes
+
+    sizes = batch_sizes(total, size)
+    assert sizes == expected
+    assert sum(sizes) == total and all(0 < s <= size for s in sizes)
+
+
+@pytest.mark.slow
+def test_alerts_are_delivered_as_each_batch_is_stored(
+    es, settings: Settings, feed_server: FeedServer
+) -> None:  # type: ignore[no-untyped-def]
+    """The desk hears of a batch's alerts once the batch is stored, not at the end of the pass;
+    the end-of-pass sweep sends nothing a second time."""
+    import dataclasses
+
+    from vigie.es import install_templates, uninstall_templates
+
+    streamed = dataclasses.replace(settings, index_prefix=f"{settings.index_prefix}-delivery", batch_size=1)
+    install_templates(es, streamed)
+    try:
+        (streamed.state_dir / "http_validators.json").unlink(missing_ok=True)
+        seen: list[tuple[int, int]] = []  # (alerts stored, of which still pending) after each batch
+
+        def after_batch(articles, events) -> None:  # type: ignore[no-untyped-def]
+            absent_ok = {"ignore_unavailable": True, "allow_no_indices": True}  # no alert yet
+            es.indices.refresh(index=streamed.index("alerts"), **absent_ok)
+            hits = es.search(index=streamed.index("alerts"), size=100, **absent_ok)["hits"]["hits"]
+            seen.append((len(hits), sum(1 for hit in hits if hit["_source"]["status"] == "pending")))
+
+        pipeline = Pipeline(settings=streamed)
+        pipeline.after_batch = after_batch
+        summary = pipeline.run(load_feeds(SAMPLE_FEEDS, base_url=feed_server.base_url))
+
+        assert len(seen) == 5 and seen[-1][0] >= 1, seen
+        assert all(pending == 0 for _, pending in seen), seen  # sent before the next batch began
+        es.indices.refresh(index=streamed.index("alerts"))
+        hits = es.search(index=streamed.index("alerts"), size=100)["hits"]["hits"]
+        deliveries = [d for hit in hits for d in hit["_source"]["deliveries"]]
+        assert deliveries and all(d["status"] == "sent" and d["attempts"] == 1 for d in deliveries)
+        assert summary.get("alert_delivery") == len(deliveries)
+        assert summary.metrics["alerts:pending_after_delivery"] == 0
+    finally:
+        uninstall_templates(es, streamed)

@@ -60,6 +60,24 @@ class Candidate:
     canonical_url: str
 
 
+def batch_sizes(total: int, size: int) -> list[int]:
+    """How a pass cuts its `total` articles into batches of at most `size` (bounded memory).
+
+    The first two batches are a quarter and a half of `size` when more than a batch remains:
+    the enrichment workers have nothing to do until the first batch is fetched, extracted and
+    deduplicated, and a small first batch hands them work sooner. Full batches follow."""
+    size = max(1, size)
+    sizes: list[int] = []
+    for ramp in (size // 4, size // 2):
+        if ramp >= 1 and total - sum(sizes) > size:
+            sizes.append(ramp)
+    remaining = total - sum(sizes)
+    sizes += [size] * (remaining // size)
+    if remaining % size:
+        sizes.append(remaining % size)
+    return sizes
+
+
 @dataclass
 class _Batch:
     """A batch between deduplication and indexing: its articles and their enrichment."""
@@ -79,6 +97,9 @@ class Pipeline:
     # spooled): a run that dies half-way must not turn the next poll into a 304 that hides them.
     pending_validators: list[FetchResult] = field(default_factory=list)
     after_batch: BatchHook | None = None
+    # Alerts whose delivery this pass attempted (id -> all sent): the end-of-pass sweep leaves
+    # them to the next run.
+    delivery_attempted: dict[str, bool] = field(default_factory=dict)
 
     @cached_property
     def es(self) -> Elasticsearch:
@@ -379,17 +400,32 @@ class Pipeline:
         with self._timed("alerts"):
             return self.alert_engine.evaluate(list(articles), list(events), self.summary)
 
-    def deliver(self) -> None:
-        """Send pending notifications. With the cluster unreachable they stay pending in the
-        alerts index (their state lives there) and the next run delivers them."""
+    def deliver(self, alerts: Sequence[Alert] | None = None) -> None:
+        """Send pending notifications: those of `alerts` (a batch's alerts, as soon as the
+        batch is stored: the desk hears within a batch, not at the end of a long pass), or,
+        without ids, every alert still pending except those this pass tried already (a failed
+        delivery has had its retries; the next run tries again). With the cluster unreachable
+        they stay pending in the alerts index (their state lives there) for the next run."""
         from elasticsearch import ConnectionError as ESConnectionError
         from elasticsearch import ConnectionTimeout
 
         from vigie.alerting.notifiers import deliver_pending
 
+        if alerts is not None and not alerts:
+            return
         try:
             with self._timed("deliver"):
-                deliver_pending(self.es, self.settings, self.summary)
+                rules = self.alert_engine.rules
+                if alerts is None:
+                    tried = self.delivery_attempted
+                    deliver_pending(self.es, self.settings, self.summary, rules, skip=tried.keys())
+                    left = sum(1 for sent in tried.values() if not sent)
+                    self.summary.count("alerts:pending_after_delivery", left)
+                else:
+                    self.delivery_attempted.update({a.id: a.status == "sent" for a in alerts})
+                    ids = [a.id for a in alerts]
+                    for alert in deliver_pending(self.es, self.settings, self.summary, rules, only=ids):
+                        self.delivery_attempted[alert.id] = alert.status == "sent"
         except (ESConnectionError, ConnectionTimeout) as error:
             log.warning("alert delivery postponed, cluster unreachable: %s", error)
             self.summary.record("alert_delivery", "skipped", "pending alerts", "cluster_unreachable")
@@ -407,8 +443,11 @@ class Pipeline:
         self.replay_spool()
         polled = [(feed, self.poll_feed(feed)) for feed in feeds]
         candidates = self.select_new(polled)
-        size = max(1, self.settings.batch_size)
-        batches = [candidates[start : start + size] for start in range(0, len(candidates), size)]
+        batches: list[list[Candidate]] = []
+        start = 0
+        for size in batch_sizes(len(candidates), self.settings.batch_size):
+            batches.append(candidates[start : start + size])
+            start += size
         in_flight: _Batch | None = None
         # The next batch's pages are fetched in a thread while this one is processed: fetching
         # waits on the network (per-host limits), which releases the GIL.
@@ -443,5 +482,6 @@ class Pipeline:
         alerts = self.evaluate_alerts(batch.articles, events)
         self.summary.count("alerts", len(alerts))
         self.index(batch.articles, events)
+        self.deliver(alerts)
         if self.after_batch is not None:
             self.after_batch(batch.articles, events)

@@ -26,7 +26,7 @@ import logging
 import re
 import smtplib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -360,21 +360,37 @@ def deliver_alert(
 
 
 def deliver_pending(
-    es: Elasticsearch, settings: Settings, summary: RunSummary, rules: RuleSet | None = None
+    es: Elasticsearch,
+    settings: Settings,
+    summary: RunSummary,
+    rules: RuleSet | None = None,
+    *,
+    only: Collection[str] | None = None,
+    skip: Collection[str] = (),
 ) -> list[Alert]:
-    """Retry every alert with a pending or failed delivery; returns the alerts as left."""
+    """Retry every alert with a pending or failed delivery; returns the alerts as left.
+
+    `only`: just these alert ids (a pass delivers each batch's alerts once it is stored);
+    `skip`: not these (tried earlier in the same pass)."""
+    if only is not None and not only:
+        return []
     rules = rules if rules is not None else load_rules(settings.rules_file)
     index = settings.index("alerts")
     if not es.indices.exists(index=index):
         return []
     es.indices.refresh(index=index)
+    query: dict[str, Any] = {"bool": {"filter": [{"term": {"status": "pending"}}]}}
+    if only is not None:
+        query["bool"]["filter"].append({"ids": {"values": sorted(only)}})
+    if skip:
+        query["bool"]["must_not"] = [{"ids": {"values": sorted(skip)}}]
     pending = [
         (hit["_index"], hit["_id"])
         for hit in helpers.scan(
             es,
             index=index,
             query={
-                "query": {"term": {"status": "pending"}},
+                "query": query,
                 "sort": [{"triggered_at": "asc"}],
                 "_source": False,
             },
@@ -388,5 +404,6 @@ def deliver_pending(
             results.append(alert)
     if pending:
         es.indices.refresh(index=index)
-    summary.count("alerts:pending_after_delivery", sum(1 for a in results if a.status != "sent"))
+    if only is None:  # the sweep: what is left for the next run
+        summary.count("alerts:pending_after_delivery", sum(1 for a in results if a.status != "sent"))
     return results
