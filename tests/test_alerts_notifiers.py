@@ -391,3 +391,30 @@ def test_unknown_notifier_leaves_the_delivery_pending(
     deliver_pending(es, settings, summary, rules=renamed)
     assert stored(es, settings, alert.id).status == "pending"
     assert summary.stages["alert_delivery"].reasons == {"skipped:notifier_unknown": 1}
+
+
+def test_a_runner_holding_a_stale_copy_does_not_send_again(
+    es: Elasticsearch, settings: Settings, webhook: WebhookReceiver
+) -> None:
+    """Two runners scanned the same pending alert; the first claims, sends and marks it. The
+    second's claim is conditional on the sequence number it scanned: it conflicts, and the
+    second runner leaves the alert alone instead of paging the desk twice."""
+    from vigie.alerting.engine import _stored_from_hit
+    from vigie.alerting.notifiers import deliver_alert
+
+    webhook.start()
+    rules = ruleset(webhook.url, free_port(), ["desk"])
+    alert = raise_alert(es, settings, rules)
+    es.indices.refresh(index=settings.index("alerts"))
+    hit = es.search(
+        index=settings.index("alerts"), query={"ids": {"values": [alert.id]}}, seq_no_primary_term=True
+    )["hits"]["hits"][0]
+    first, second = _stored_from_hit(hit), _stored_from_hit(hit)  # what each runner scanned
+
+    deliver_alert(es, first.index, alert.id, rules, settings, RunSummary(), first)
+    late = RunSummary()
+    deliver_alert(es, second.index, alert.id, rules, settings, late, second)
+
+    assert len(webhook.accepted) == 1 and len(webhook.requests) == 1
+    assert late.failures == [] and late.get("alert_delivery", "skipped") == 1
+    assert delivery(stored(es, settings, alert.id), "webhook:desk")["attempts"] == 1

@@ -38,7 +38,7 @@ import httpx
 from elasticsearch import ConflictError, Elasticsearch, NotFoundError, helpers
 
 from vigie.accounting import RunSummary
-from vigie.alerting.engine import StoredAlert
+from vigie.alerting.engine import StoredAlert, _stored_from_hit
 from vigie.alerting.rules import NotifierConfig, RuleSet, load_rules
 from vigie.config import Settings
 from vigie.es import to_document
@@ -294,10 +294,20 @@ def _write_retrying(
 
 
 def deliver_alert(
-    es: Elasticsearch, index: str, alert_id: str, rules: RuleSet, settings: Settings, summary: RunSummary
+    es: Elasticsearch,
+    index: str,
+    alert_id: str,
+    rules: RuleSet,
+    settings: Settings,
+    summary: RunSummary,
+    stored: StoredAlert | None = None,
 ) -> Alert | None:
-    """Send every unsent delivery of one alert; returns the alert as last written."""
-    stored = _read(es, index, alert_id)
+    """Send every unsent delivery of one alert; returns the alert as last written.
+
+    `stored`: the alert as just read with its sequence number (from `deliver_pending`'s scan),
+    saving a read. Claims need no fresher copy: a claim is a write conditional on that sequence
+    number, and fails with a conflict if anyone wrote the alert since."""
+    stored = stored if stored is not None else _read(es, index, alert_id)
     if stored is None:
         return None
     for delivery in list(stored.alert.deliveries):
@@ -312,13 +322,11 @@ def deliver_alert(
                 "alert %s: cannot deliver to %s (%s); left pending", alert_id, delivery.notifier, reason
             )
             continue
-        # Claim: a fresh read, then attempts+1 with optimistic concurrency.
-        fresh = _read(es, index, alert_id)
-        if fresh is None:
-            return None
+        # Claim: attempts+1, written only if the alert is unchanged since it was read (or last
+        # written by this loop).
+        fresh = stored
         current = next(d for d in fresh.alert.deliveries if d.notifier == delivery.notifier)
         if current.status == "sent":
-            stored = fresh
             continue
         try:
             stored = _write(
@@ -384,22 +392,19 @@ def deliver_pending(
         query["bool"]["filter"].append({"ids": {"values": sorted(only)}})
     if skip:
         query["bool"]["must_not"] = [{"ids": {"values": sorted(skip)}}]
+    # The alerts with their sequence numbers: the claims are conditional on them (no re-read).
     pending = [
-        (hit["_index"], hit["_id"])
+        _stored_from_hit(hit)
         for hit in helpers.scan(
             es,
             index=index,
-            query={
-                "query": query,
-                "sort": [{"triggered_at": "asc"}],
-                "_source": False,
-            },
+            query={"query": query, "sort": [{"triggered_at": "asc"}], "seq_no_primary_term": True},
             preserve_order=True,
         )
     ]
     results: list[Alert] = []
-    for concrete_index, alert_id in pending:
-        alert = deliver_alert(es, concrete_index, alert_id, rules, settings, summary)
+    for stored in pending:
+        alert = deliver_alert(es, stored.index, stored.alert.id, rules, settings, summary, stored)
         if alert is not None:
             results.append(alert)
     if pending:
