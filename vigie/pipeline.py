@@ -433,7 +433,12 @@ class Pipeline:
     def replay_spool(self) -> None:
         from vigie.spool import replay_spool
 
+        replayed = self.summary.get("spool")
         replay_spool(self.es, self.settings, self.summary)
+        if self.summary.get("spool") > replayed:
+            # Searchable before this pass selects its items: a replayed article must count as
+            # already indexed (the refresh tick may come after the selection).
+            self.refresh()
 
     # -- a whole pass ---------------------------------------------------------------------
 
