@@ -400,7 +400,7 @@ def test_a_runner_holding_a_stale_copy_does_not_send_again(
     second's claim is conditional on the sequence number it scanned: it conflicts, and the
     second runner leaves the alert alone instead of paging the desk twice."""
     from vigie.alerting.engine import _stored_from_hit
-    from vigie.alerting.notifiers import deliver_alert
+    from vigie.alerting.notifiers import deliver_alerts
 
     webhook.start()
     rules = ruleset(webhook.url, free_port(), ["desk"])
@@ -411,10 +411,41 @@ def test_a_runner_holding_a_stale_copy_does_not_send_again(
     )["hits"]["hits"][0]
     first, second = _stored_from_hit(hit), _stored_from_hit(hit)  # what each runner scanned
 
-    deliver_alert(es, first.index, alert.id, rules, settings, RunSummary(), first)
+    deliver_alerts(es, [first], rules, settings, RunSummary())
     late = RunSummary()
-    deliver_alert(es, second.index, alert.id, rules, settings, late, second)
+    deliver_alerts(es, [second], rules, settings, late)
 
     assert len(webhook.accepted) == 1 and len(webhook.requests) == 1
     assert late.failures == [] and late.get("alert_delivery", "skipped") == 1
     assert delivery(stored(es, settings, alert.id), "webhook:desk")["attempts"] == 1
+
+
+def test_a_mark_on_an_alert_changed_since_its_claim_is_reapplied_not_lost(
+    es: Elasticsearch, settings: Settings, webhook: WebhookReceiver
+) -> None:
+    """Claims and marks go in bulk, each conditional on the copy it was computed from. An alert
+    written by someone else in between (an article joining it) makes that item conflict: the
+    bulk writer reports it, and `_write_retrying` re-reads and re-applies the mark."""
+    from functools import partial
+
+    from vigie.alerting.engine import _stored_from_hit
+    from vigie.alerting.notifiers import _bulk_write, _with_delivery, _write_retrying
+
+    webhook.start()
+    rules = ruleset(webhook.url, free_port(), ["desk"])
+    alert = raise_alert(es, settings, rules)
+    es.indices.refresh(index=settings.index("alerts"))
+    hit = es.search(
+        index=settings.index("alerts"), query={"ids": {"values": [alert.id]}}, seq_no_primary_term=True
+    )["hits"]["hits"][0]
+    stale = _stored_from_hit(hit)
+    joined = stale.alert.model_copy(update={"article_ids": [*stale.alert.article_ids, "another-article"]})
+    assert _bulk_write(es, [(stale, joined)])[0] is not None  # someone else's write
+    mark = partial(_with_delivery, key="webhook:desk", status="sent", last_error=None)
+
+    assert _bulk_write(es, [(stale, mark(stale.alert))]) == [None]  # conflict, reported
+    written = _write_retrying(es, stale, mark)
+    assert written is not None
+    after = stored(es, settings, alert.id)
+    assert delivery(after, "webhook:desk")["status"] == "sent"
+    assert "another-article" in after.article_ids  # the other write kept

@@ -5,10 +5,11 @@ lost across runs or crashes:
 
 1. `deliver_pending` scans alerts whose `status` is "pending" (some delivery not yet sent).
 2. For each unsent delivery it CLAIMS the delivery by writing `attempts + 1` with optimistic
-   concurrency (`if_seq_no`/`if_primary_term` on a fresh realtime read). Two runners racing on
-   the same alert: one claim fails with a conflict and that runner leaves the alert alone.
+   concurrency (`if_seq_no`/`if_primary_term` of the copy the scan read; one bulk request for
+   the batch's claims). Two runners racing on the same alert: one claim fails with a conflict
+   and that runner leaves the alert alone.
 3. It sends (the webhook/SMTP notifiers retry transient failures inside the run, with
-   exponential backoff), then immediately marks the delivery "sent" (or "failed" with
+   exponential backoff), then marks the deliveries "sent" (or "failed" with
    `last_error`); this write re-reads and re-applies on conflict, so a concurrent alert update
    (an article joining it) never erases the mark.
 4. A "failed" delivery keeps the alert "pending": the next run retries it.
@@ -26,7 +27,7 @@ import logging
 import re
 import smtplib
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -42,13 +43,14 @@ from vigie.alerting.engine import StoredAlert, _stored_from_hit
 from vigie.alerting.rules import NotifierConfig, RuleSet, load_rules
 from vigie.config import Settings
 from vigie.es import to_document
-from vigie.models import Alert, AlertStatus
+from vigie.models import Alert, AlertStatus, Delivery
 
 log = logging.getLogger(__name__)
 alert_log = logging.getLogger("vigie.alerts")
 
 STAGE = "alert_delivery"
 MAX_MARK_ATTEMPTS = 8
+BULK_WRITES = 500  # alerts per bulk request of claims or marks
 _TRANSIENT_HTTP = {408, 425, 429}
 
 
@@ -293,78 +295,129 @@ def _write_retrying(
     )
 
 
-def deliver_alert(
-    es: Elasticsearch,
-    index: str,
-    alert_id: str,
-    rules: RuleSet,
-    settings: Settings,
-    summary: RunSummary,
-    stored: StoredAlert | None = None,
-) -> Alert | None:
-    """Send every unsent delivery of one alert; returns the alert as last written.
+def _apply(alert: Alert, changes: Sequence[Callable[[Alert], Alert]]) -> Alert:
+    for change in changes:
+        alert = change(alert)
+    return alert
 
-    `stored`: the alert as just read with its sequence number (from `deliver_pending`'s scan),
-    saving a read. Claims need no fresher copy: a claim is a write conditional on that sequence
-    number, and fails with a conflict if anyone wrote the alert since."""
-    stored = stored if stored is not None else _read(es, index, alert_id)
-    if stored is None:
-        return None
-    for delivery in list(stored.alert.deliveries):
-        if delivery.status == "sent":
+
+def _bulk_write(es: Elasticsearch, writes: Sequence[tuple[StoredAlert, Alert]]) -> list[StoredAlert | None]:
+    """Each alert written only if unchanged since it was read (its sequence number), in bulk
+    requests of `BULK_WRITES`: one request per batch instead of one per alert (each single write
+    is a round trip and a translog sync). None where the alert changed meanwhile (a conflict)."""
+    results: list[StoredAlert | None] = []
+    for first in range(0, len(writes), BULK_WRITES):
+        chunk = writes[first : first + BULK_WRITES]
+        operations: list[dict[str, Any]] = []
+        for stored, alert in chunk:
+            target = {"_index": stored.index, "_id": alert.id}
+            conditions = {"if_seq_no": stored.seq_no, "if_primary_term": stored.primary_term}
+            operations += [{"index": {**target, **conditions}}, to_document(alert)]
+        response = es.bulk(operations=operations)
+        for (_, alert), item in zip(chunk, response["items"], strict=True):
+            outcome = item["index"]
+            if outcome.get("status") == 409:
+                results.append(None)
+            elif "error" in outcome:
+                raise RuntimeError(f"alert {alert.id}: delivery state not written: {outcome['error']}")
+            else:
+                results.append(
+                    StoredAlert(alert, outcome["_seq_no"], outcome["_primary_term"], outcome["_index"])
+                )
+    return results
+
+
+def deliver_alerts(
+    es: Elasticsearch, pending: Sequence[StoredAlert], rules: RuleSet, settings: Settings, summary: RunSummary
+) -> list[Alert]:
+    """Send every unsent delivery of these alerts (as read, with their sequence numbers);
+    returns the alerts as last written.
+
+    1. claim: attempts+1 on each delivery about to be sent, one write per alert conditional on
+       the sequence number it was read with, all in one bulk request. A conflict means another
+       runner (or an article joining the alert) wrote it since: that alert is left to the next
+       run, so no two runners send the same delivery;
+    2. send;
+    3. mark "sent" or "failed", again in one bulk request; an alert changed since its claim is
+       re-read and the marks re-applied (`_write_retrying`), so a mark is never lost."""
+    left: dict[str, Alert] = {}
+    plans: list[tuple[StoredAlert, list[tuple[Delivery, NotifierConfig]]]] = []
+    for stored in pending:
+        left[stored.alert.id] = stored.alert
+        todo: list[tuple[Delivery, NotifierConfig]] = []
+        for delivery in stored.alert.deliveries:
+            if delivery.status == "sent":
+                continue
+            config = rules.notifier_by_key(delivery.notifier)
+            if config is None or not config.configured:
+                reason = "notifier_unknown" if config is None else "notifier_unconfigured"
+                item = f"{stored.alert.id}:{delivery.notifier}"
+                summary.record(STAGE, "skipped", item, f"{reason}: {delivery.notifier}")
+                log.warning(
+                    "alert %s: cannot deliver to %s (%s); left pending",
+                    stored.alert.id,
+                    delivery.notifier,
+                    reason,
+                )
+                continue
+            todo.append((delivery, config))
+        if todo:
+            plans.append((stored, todo))
+
+    claims = [
+        (
+            stored,
+            _apply(
+                stored.alert,
+                [partial(_with_delivery, key=d.notifier, attempts=d.attempts + 1) for d, _ in todo],
+            ),
+        )
+        for stored, todo in plans
+    ]
+    marks: list[tuple[StoredAlert, list[Callable[[Alert], Alert]]]] = []
+    for (stored, todo), claimed in zip(plans, _bulk_write(es, claims), strict=True):
+        if claimed is None:
+            for delivery, _ in todo:
+                item = f"{stored.alert.id}:{delivery.notifier}"
+                summary.record(STAGE, "skipped", item, "concurrent_update: retried next run")
             continue
-        item = f"{alert_id}:{delivery.notifier}"
-        config = rules.notifier_by_key(delivery.notifier)
-        if config is None or not config.configured:
-            reason = "notifier_unknown" if config is None else "notifier_unconfigured"
-            summary.record(STAGE, "skipped", item, f"{reason}: {delivery.notifier}")
-            log.warning(
-                "alert %s: cannot deliver to %s (%s); left pending", alert_id, delivery.notifier, reason
-            )
-            continue
-        # Claim: attempts+1, written only if the alert is unchanged since it was read (or last
-        # written by this loop).
-        fresh = stored
-        current = next(d for d in fresh.alert.deliveries if d.notifier == delivery.notifier)
-        if current.status == "sent":
-            continue
-        try:
-            stored = _write(
-                es, fresh, _with_delivery(fresh.alert, delivery.notifier, attempts=current.attempts + 1)
-            )
-        except ConflictError:
-            summary.record(STAGE, "skipped", item, "concurrent_update: retried next run")
-            return fresh.alert
-        try:
-            make_notifier(config, settings).send(stored.alert)
-        except DeliveryError as error:
-            message = str(error)[:500]
-            written = _write_retrying(
-                es,
-                stored,
-                partial(_with_delivery, key=delivery.notifier, status="failed", last_error=message),
-            )
-            summary.record(STAGE, "refused", item, f"delivery_failed: {message}")
-            log.warning(
-                "alert %s: delivery to %s failed, will retry next run: %s",
-                alert_id,
-                delivery.notifier,
-                message,
-            )
+        left[stored.alert.id] = claimed.alert
+        changes: list[Callable[[Alert], Alert]] = []
+        for delivery, config in todo:
+            item = f"{stored.alert.id}:{delivery.notifier}"
+            try:
+                make_notifier(config, settings).send(claimed.alert)
+            except DeliveryError as error:
+                message = str(error)[:500]
+                changes.append(
+                    partial(_with_delivery, key=delivery.notifier, status="failed", last_error=message)
+                )
+                summary.record(STAGE, "refused", item, f"delivery_failed: {message}")
+                log.warning(
+                    "alert %s: delivery to %s failed, will retry next run: %s",
+                    stored.alert.id,
+                    delivery.notifier,
+                    message,
+                )
+            else:
+                sent_at = datetime.now(UTC)
+                changes.append(
+                    partial(
+                        _with_delivery, key=delivery.notifier, status="sent", sent_at=sent_at, last_error=None
+                    )
+                )
+                summary.record(STAGE, "accepted", item, "sent")
+        marks.append((claimed, changes))
+
+    written = _bulk_write(es, [(claimed, _apply(claimed.alert, changes)) for claimed, changes in marks])
+    for (claimed, changes), result in zip(marks, written, strict=True):
+        if result is None:  # changed since the claim: re-read, re-apply
+            result = _write_retrying(es, claimed, partial(_apply, changes=changes))
+        if result is None:  # deleted meanwhile
+            left.pop(claimed.alert.id, None)
         else:
-            sent_at = datetime.now(UTC)
-            written = _write_retrying(
-                es,
-                stored,
-                partial(
-                    _with_delivery, key=delivery.notifier, status="sent", sent_at=sent_at, last_error=None
-                ),
-            )
-            summary.record(STAGE, "accepted", item, "sent")
-        if written is None:
-            return None
-        stored = written
-    return stored.alert
+            left[claimed.alert.id] = result.alert
+    return list(left.values())
 
 
 def deliver_pending(
@@ -402,11 +455,7 @@ def deliver_pending(
             preserve_order=True,
         )
     ]
-    results: list[Alert] = []
-    for stored in pending:
-        alert = deliver_alert(es, stored.index, stored.alert.id, rules, settings, summary, stored)
-        if alert is not None:
-            results.append(alert)
+    results = deliver_alerts(es, pending, rules, settings, summary)
     if pending:
         es.indices.refresh(index=index)
     if only is None:  # the sweep: what is left for the next run
