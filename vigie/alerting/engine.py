@@ -440,7 +440,7 @@ class AlertEngine:
             ignore_unavailable=True,
             allow_no_indices=True,
         )
-        return [_stored_from_hit(hit) for hit in response["hits"]["hits"]]
+        return [stored_from_hit(hit) for hit in response["hits"]["hits"]]
 
     def _search_all(self, hits: list[_Hit]) -> list[list[StoredAlert]]:
         """`_search` for every hit, in `msearch` requests: the alerts stored before this batch."""
@@ -458,7 +458,7 @@ class AlertEngine:
                 if "error" in answer:  # searched alone, it fails (or succeeds) as it would have
                     found.append(self._search(hit.rule, hit.article, published_anchor(hit.article)))
                 else:
-                    found.append([_stored_from_hit(item) for item in answer["hits"]["hits"]])
+                    found.append([stored_from_hit(item) for item in answer["hits"]["hits"]])
         return found
 
     def _refetch(self, index: str, alert_id: str) -> None:
@@ -468,7 +468,7 @@ class AlertEngine:
         except NotFoundError:
             self._batch.pop(alert_id, None)
             return
-        self._batch[alert_id] = _stored_from_hit(response)
+        self._batch[alert_id] = stored_from_hit(response)
 
     def _remember(self, alert: Alert, response: Any) -> None:
         self._batch[alert.id] = StoredAlert(
@@ -509,7 +509,8 @@ def _choose(
     return chosen
 
 
-def _stored_from_hit(hit: Any) -> StoredAlert:
+def stored_from_hit(hit: Any) -> StoredAlert:
+    """An alert as a search or get returned it, with what its conditional writes need."""
     return StoredAlert(
         alert=Alert.model_validate(hit["_source"]),
         seq_no=hit["_seq_no"],

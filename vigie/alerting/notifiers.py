@@ -39,7 +39,7 @@ import httpx
 from elasticsearch import ConflictError, Elasticsearch, NotFoundError, helpers
 
 from vigie.accounting import RunSummary
-from vigie.alerting.engine import StoredAlert, _stored_from_hit
+from vigie.alerting.engine import StoredAlert, stored_from_hit
 from vigie.alerting.rules import NotifierConfig, RuleSet, load_rules
 from vigie.config import Settings
 from vigie.es import to_document
@@ -447,7 +447,7 @@ def deliver_pending(
         query["bool"]["must_not"] = [{"ids": {"values": sorted(skip)}}]
     # The alerts with their sequence numbers: the claims are conditional on them (no re-read).
     pending = [
-        _stored_from_hit(hit)
+        stored_from_hit(hit)
         for hit in helpers.scan(
             es,
             index=index,
