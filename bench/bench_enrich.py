@@ -28,8 +28,8 @@ import spacy
 
 from enrich.nlp import MODEL
 from enrich.pipeline import Enricher
-from vigie.config import REPO_ROOT, Settings
-from vigie.models import Article, stable_id
+from vigie.core.models import Article, stable_id
+from vigie.core.settings import REPO_ROOT, Settings
 
 TEXTS = REPO_ROOT / "sample_corpus" / "texts"
 PUBLISHED = datetime.fromisoformat("2025-03-11T08:00:00+01:00")

@@ -1,4 +1,4 @@
-"""A synthetic French news corpus for benchmarks, served by `vigie.feedserver.FeedServer`.
+"""A synthetic French news corpus for benchmarks, served by `vigie.dev.feedserver.FeedServer`.
 
 `generate(n, seed, out_dir)` writes N articles written from the templates and vocabulary of
 `bench/vocab.yaml` (plus sentences of the fixture articles in `sample_corpus/texts`):
@@ -38,7 +38,7 @@ from typing import Any
 
 import yaml
 
-from vigie.config import REPO_ROOT
+from vigie.core.settings import REPO_ROOT
 
 GENERATOR_VERSION = 2
 VOCAB_FILE = Path(__file__).with_name("vocab.yaml")

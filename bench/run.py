@@ -6,7 +6,7 @@
     python -m bench.run --max-minutes 0 --section full   # no time budget
 
 For each size, in a process of its own (so peak RSS is per run):
-  * the corpus (`bench.corpus`) is served by `vigie.feedserver.FeedServer` in another process;
+  * the corpus (`bench.corpus`) is served by `vigie.dev.feedserver.FeedServer` in another process;
   * `Pipeline.run` (what `vigie run` does) runs over it with batches of `--batch` articles and
     `--workers` enrichment processes; the stage times are the pipeline's own
     (`RunSummary.seconds`), per-batch figures come from its `after_batch` hook;
@@ -45,7 +45,7 @@ from urllib.parse import urlsplit
 import psutil
 
 from bench.corpus import CorpusInfo, generate
-from vigie.report import TIMED_STAGES
+from vigie.run.report import TIMED_STAGES
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_MD = BENCH_DIR / "results.md"
@@ -294,8 +294,8 @@ def _index_alone(alone_settings: Any, dump: Path, batch_size: int) -> dict[str, 
     timed apart. Inside the pipeline the step shares the 2 cores with the enrichment workers;
     this is its cost with the machine to itself, the same conditions as the raw bulk it is
     compared with."""
-    from vigie.models import Article, Event
-    from vigie.pipeline import Pipeline
+    from vigie.core.models import Article, Event
+    from vigie.run.pipeline import Pipeline
 
     class RefreshTimed(Pipeline):
         refresh_seconds = 0.0
@@ -372,7 +372,13 @@ def _warm_up() -> None:
 
     from ingest.language import detect_language
 
-    for module in ("ingest.dedup", "ingest.story", "vigie.alerting.engine", "vigie.indexer", "vigie.spool"):
+    for module in (
+        "ingest.dedup",
+        "vigie.stories.assign",
+        "vigie.alerting.engine",
+        "vigie.store.indexer",
+        "vigie.store.spool",
+    ):
         importlib.import_module(module)
 
     detect_language("Les autorités ont annoncé une nouvelle attaque de drones contre la ville cette nuit.")
@@ -387,9 +393,9 @@ def _run_child(corpus_dir: Path, out: Path, options: RunOptions, scratch: Path) 
     # Per-alert warnings (unconfigured notifiers) would flood the terminal: errors only.
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     from ingest.feeds import load_feeds
-    from vigie.config import Settings
-    from vigie.es import client, install_templates
-    from vigie.pipeline import Pipeline
+    from vigie.core.settings import Settings
+    from vigie.run.pipeline import Pipeline
+    from vigie.store.es import client, install_templates
 
     info = CorpusInfo.load(corpus_dir)
     settings = dataclasses.replace(Settings(), batch_size=options.batch_size, enrich_workers=options.workers)
@@ -498,7 +504,7 @@ def _run_child(corpus_dir: Path, out: Path, options: RunOptions, scratch: Path) 
 
 def serve(site: Path) -> None:
     """Serve a corpus site until stdin closes (the parent's end)."""
-    from vigie.feedserver import FeedServer
+    from vigie.dev.feedserver import FeedServer
 
     with FeedServer([site]) as server:
         print(server.base_url, flush=True)
@@ -536,7 +542,7 @@ def elasticsearch_url() -> Iterator[str]:
     if os.environ.get("ES_URL"):
         yield os.environ["ES_URL"]
         return
-    from vigie import esnode
+    from vigie.store import node as esnode
 
     node = esnode.Node(name="bench", http_port=BENCH_PORT, heap="1g")
     print(f"starting Elasticsearch node 'bench' on {node.url} ...", file=sys.stderr, flush=True)

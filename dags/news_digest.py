@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from airflow.sdk import dag, task
 
-from vigie.airflow_support import POOL_ELASTICSEARCH, dag_defaults, indexed_articles
+from vigie.run.airflow_support import POOL_ELASTICSEARCH, dag_defaults, indexed_articles
 
 INDEXED_ARTICLES = indexed_articles()
 
@@ -14,8 +14,8 @@ def news_digest() -> None:
     @task
     def ingest_runs(*, triggering_asset_events=None) -> list[str]:  # type: ignore[no-untyped-def]
         """The ingest runs behind this trigger (the latest run when started by hand)."""
-        from vigie.airflow_support import task_settings
-        from vigie.maintenance import latest_ingest_run
+        from vigie.run.airflow_support import task_settings
+        from vigie.run.maintenance import latest_ingest_run
 
         runs = sorted(
             {
@@ -32,13 +32,10 @@ def news_digest() -> None:
 
     @task(pool=POOL_ELASTICSEARCH)
     def digest(runs: list[str]) -> list[str]:
-        from vigie.airflow_support import task_settings
-        from vigie.digest import build_digest, write_digest
-        from vigie.es import client
+        from vigie.run.airflow_support import task_settings
+        from vigie.run.digest import digest_runs
 
-        settings = task_settings()
-        es = client(settings)
-        return [str(write_digest(build_digest(es, settings, run), settings)) for run in runs]
+        return digest_runs(runs, task_settings())
 
     digest(ingest_runs())
 

@@ -5,36 +5,36 @@ from __future__ import annotations
 
 from airflow.sdk import dag, task
 
-from vigie.airflow_support import POOL_ELASTICSEARCH, dag_defaults
+from vigie.run.airflow_support import POOL_ELASTICSEARCH, dag_defaults
 
 
 @dag(dag_id="news_maintenance", schedule="@daily", **dag_defaults(__doc__))
 def news_maintenance() -> None:
     @task(pool=POOL_ELASTICSEARCH)
     def replay_spool() -> dict[str, int]:
-        from vigie import maintenance
-        from vigie.airflow_support import task_settings
+        from vigie.run import maintenance
+        from vigie.run.airflow_support import task_settings
 
         return maintenance.replay(task_settings())
 
     @task(pool=POOL_ELASTICSEARCH)
     def purge_dead_letters() -> int:
-        from vigie import maintenance
-        from vigie.airflow_support import task_settings
+        from vigie.run import maintenance
+        from vigie.run.airflow_support import task_settings
 
         return maintenance.purge_dead_letters(task_settings())
 
     @task
     def report_failing_feeds() -> list[dict[str, object]]:
-        from vigie import maintenance
-        from vigie.airflow_support import task_settings
+        from vigie.run import maintenance
+        from vigie.run.airflow_support import task_settings
 
         return maintenance.report_failing_feeds(task_settings())
 
     @task(pool=POOL_ELASTICSEARCH)
     def refresh_aliases() -> dict[str, object]:
-        from vigie import maintenance
-        from vigie.airflow_support import task_settings
+        from vigie.run import maintenance
+        from vigie.run.airflow_support import task_settings
 
         return maintenance.refresh_aliases(task_settings())
 

@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span
 
 from enrich.kb import DATA_DIR, KBEntry, KnowledgeBase, load_yaml
 from enrich.text import fold
-from vigie.models import EntityMention, EntityType
+from vigie.core.models import EntityMention, EntityType
 
 RULE_ID = "rule"  # the id the entity ruler gives spans of hand-written patterns (enrich/nlp.py)
 

@@ -26,7 +26,7 @@ import jsonschema
 from enrich.kb import DATA_DIR, DataFileError
 from enrich.pipeline import Enricher
 from enrich.text import slugify
-from vigie.models import Article, Event, Quantity, stable_id
+from vigie.core.models import Article, Event, Quantity, stable_id
 
 GOLD_SCHEMA_PATH = DATA_DIR / "gold.schema.json"
 SCALAR_SLOTS = ("actor", "target", "launched", "intercepted", "destroyed", "killed", "injured", "event_date")

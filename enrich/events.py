@@ -30,7 +30,7 @@ from enrich import quantities as quantities_module
 from enrich.entities import Mention
 from enrich.kb import DATA_DIR, DataFileError, KBEntry, KnowledgeBase, load_yaml
 from enrich.text import fold
-from vigie.models import Article, EntityRef, Event, Place, Quantity, stable_id
+from vigie.core.models import Article, EntityRef, Event, Place, Quantity, stable_id
 
 TRIGGERS_PATH = DATA_DIR / "triggers.yaml"
 TRIGGERS_SCHEMA_PATH = DATA_DIR / "triggers.schema.json"

@@ -16,7 +16,7 @@ import jsonschema
 import yaml
 
 from enrich.text import fold, strip_article
-from vigie.models import EntityRef, EntityType, GeoPoint, Place
+from vigie.core.models import EntityRef, EntityType, GeoPoint, Place
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 KB_PATH = DATA_DIR / "kb.yaml"

@@ -23,9 +23,9 @@ from enrich.entities import Mention, aggregate, doc_mentions
 from enrich.events import EventExtractor, merge_mentions
 from enrich.kb import KnowledgeBase, default_kb
 from enrich.nlp import load_nlp
-from vigie.accounting import RunSummary
-from vigie.config import Settings, get_settings
-from vigie.models import Article, EntityMention, Event
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Article, EntityMention, Event
+from vigie.core.settings import Settings, get_settings
 
 STAGE = "enrich"
 # What `enrich` sets on an article: copied back from worker processes by `enrich.pool`.
@@ -201,7 +201,7 @@ class Enricher:
 
 
 def _probe_article(text: str) -> Article:
-    from vigie.models import stable_id
+    from vigie.core.models import stable_id
 
     return Article(
         id=stable_id("text", text),

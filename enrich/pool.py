@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from vigie.accounting import RunSummary
-from vigie.config import Settings
-from vigie.models import Article, Event
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Article, Event
+from vigie.core.settings import Settings
 
 if TYPE_CHECKING:
     from enrich.pipeline import Enricher

@@ -19,7 +19,7 @@ from spacy.tokens import Span, Token
 
 from enrich.kb import DATA_DIR, load_yaml
 from enrich.text import fold
-from vigie.models import Qualifier, Quantity
+from vigie.core.models import Qualifier, Quantity
 
 QUANTITIES_PATH = DATA_DIR / "quantities.yaml"
 QUANTITIES_SCHEMA_PATH = DATA_DIR / "quantities.schema.json"

@@ -1,4 +1,4 @@
-"""Feed item + fetched page -> `vigie.models.Article`, falling back to the feed summary.
+"""Feed item + fetched page -> `vigie.core.models.Article`, falling back to the feed summary.
 
 The id comes from the canonical form of the feed's link (not the post-redirect URL): it is
 known before fetching, so a page that fails today and succeeds tomorrow keeps the same id
@@ -14,8 +14,8 @@ from ingest.feeds import Feed
 from ingest.fetch import FetchResult
 from ingest.parse import FeedItem
 from ingest.urls import canonicalize_url, host_of
-from vigie.accounting import RunSummary
-from vigie.models import Article, stable_id
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Article, stable_id
 
 STAGE = "article"
 # Below this, "extracted text" is a cookie wall, a paywall teaser or an error page.

@@ -65,9 +65,9 @@ from datasketch import MinHash
 from elasticsearch import Elasticsearch
 
 from ingest.extract import parse_datetime
-from vigie.accounting import RunSummary
-from vigie.config import Settings
-from vigie.models import Article, DuplicateKind
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Article, DuplicateKind
+from vigie.core.settings import Settings
 
 STAGE = "dedup"
 SHINGLE_WORDS = 3

@@ -29,7 +29,7 @@ from pydantic import BaseModel
 from trafilatura import bare_extraction
 from trafilatura.settings import Document
 
-from vigie.accounting import RunSummary
+from vigie.core.accounting import RunSummary
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from ingest.fetch import Fetcher
 from ingest.parse import parse_feed
-from vigie.accounting import RunSummary
+from vigie.core.accounting import RunSummary
 
 SCHEMA_PATH = Path(__file__).with_name("feeds.schema.json")
 BASE_URL_PLACEHOLDER = "{BASE_URL}"

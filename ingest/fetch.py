@@ -44,8 +44,8 @@ import httpcore
 import httpx
 from pydantic import BaseModel
 
-from vigie.accounting import RunSummary
-from vigie.config import Settings, get_settings
+from vigie.core.accounting import RunSummary
+from vigie.core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from langdetect import DetectorFactory, detect_langs
 from langdetect.detector_factory import init_factory
 from langdetect.lang_detect_exception import LangDetectException
 
-from vigie.accounting import RunSummary
+from vigie.core.accounting import RunSummary
 
 DetectorFactory.seed = 0
 STAGE = "language_detect"

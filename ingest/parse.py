@@ -26,7 +26,7 @@ import lxml.html
 from lxml.etree import ParserError
 from pydantic import BaseModel, Field
 
-from vigie.accounting import RunSummary
+from vigie.core.accounting import RunSummary
 
 STAGE = "feed_items"
 FEED_STAGE = "feed_parse"

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import idna
 
-from vigie.models import stable_id
+from vigie.core.models import stable_id
 
 # Query parameters that only say how the reader arrived (campaign, click and mailing ids).
 # Matched case-insensitively; prefixes end with "_" or ".".

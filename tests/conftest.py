@@ -22,9 +22,9 @@ os.environ.setdefault("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "False")
 import pytest
 from elasticsearch import Elasticsearch
 
-from vigie import esnode
-from vigie.config import REPO_ROOT, Settings
-from vigie.feedserver import SAMPLE_SITE, FeedServer
+from vigie.core.settings import REPO_ROOT, Settings
+from vigie.dev.feedserver import SAMPLE_SITE, FeedServer
+from vigie.store import node as esnode
 
 FIXTURE_SITE = REPO_ROOT / "tests" / "fixtures" / "site"
 TEST_NODE = esnode.Node(name="pytest", http_port=int(os.environ.get("VIGIE_TEST_ES_PORT", "9251")))
@@ -87,7 +87,7 @@ def settings(es_url: str, prefix: str, tmp_path: Path, feed_server: FeedServer) 
 def es(settings: Settings) -> Iterator[Elasticsearch]:
     """A client on the test cluster, with this test's templates installed; its indices are
     deleted afterwards."""
-    from vigie.es import client, install_templates, uninstall_templates
+    from vigie.store.es import client, install_templates, uninstall_templates
 
     es_client = client(settings)
     install_templates(es_client, settings)

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
-from vigie.accounting import RunSummary
 from vigie.alerting.engine import AlertEngine
 from vigie.alerting.rules import RuleSet, parse_rules
-from vigie.config import Settings
-from vigie.models import Alert, Article, stable_id
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Alert, Article, stable_id
+from vigie.core.settings import Settings
 
 T0 = datetime(2025, 3, 11, 8, 8, tzinfo=UTC)
 NUCLEAR_TEXT = "Moscou menace d'une première frappe nucléaire contre l'OTAN."

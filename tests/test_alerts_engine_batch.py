@@ -10,10 +10,10 @@ from datetime import timedelta
 from elasticsearch import Elasticsearch
 from test_alerts_engine import T0, article, rules, stored_alerts
 
-from vigie.accounting import RunSummary
 from vigie.alerting.engine import AlertEngine
-from vigie.config import Settings
-from vigie.models import stable_id
+from vigie.core.accounting import RunSummary
+from vigie.core.models import stable_id
+from vigie.core.settings import Settings
 
 
 def unrefreshed_month(es: Elasticsearch, settings: Settings) -> None:

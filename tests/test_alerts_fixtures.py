@@ -20,15 +20,15 @@ import pytest
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import bulk
 
-from vigie.accounting import RunSummary
 from vigie.alerting.dryrun import dry_run, dry_run_result, enrich_articles, render
 from vigie.alerting.engine import AlertEngine
 from vigie.alerting.kibana_export import export_kibana_rules, kibana_rule_id, rule_query
 from vigie.alerting.matcher import ArticleView, match
 from vigie.alerting.rules import RuleSet, load_rules
-from vigie.config import REPO_ROOT, Settings
-from vigie.es import index_for, to_document
-from vigie.models import Alert, Article, EntityMention, Event, Quantity, stable_id
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Alert, Article, EntityMention, Event, Quantity, stable_id
+from vigie.core.settings import REPO_ROOT, Settings
+from vigie.store.es import index_for, to_document
 
 CORPUS = REPO_ROOT / "sample_corpus"
 MANIFEST = {doc["doc"]: doc for doc in json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))}

@@ -10,7 +10,7 @@ import pytest
 from vigie.alerting.matcher import ArticleView, match
 from vigie.alerting.rules import Condition, RuleSet, parse_rules
 from vigie.alerting.text import analyse, phrase_keys
-from vigie.models import Article, EntityMention, EntityRef, Event, Quantity, stable_id
+from vigie.core.models import Article, EntityMention, EntityRef, Event, Quantity, stable_id
 
 
 def article(text: str, title: str = "Titre", **fields: Any) -> Article:

@@ -20,12 +20,12 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from elasticsearch import Elasticsearch
 
-from vigie.accounting import RunSummary
 from vigie.alerting.engine import AlertEngine, StoredAlert, stored_from_hit
 from vigie.alerting.notifiers import deliver_pending
 from vigie.alerting.rules import RuleSet, parse_rules
-from vigie.config import Settings
-from vigie.models import Alert, Article, stable_id
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Alert, Article, stable_id
+from vigie.core.settings import Settings
 
 T0 = datetime(2025, 7, 15, 9, 0, tzinfo=UTC)
 

@@ -21,7 +21,7 @@ from vigie.alerting.rules import (
     parse_duration,
     parse_rules,
 )
-from vigie.config import REPO_ROOT
+from vigie.core.settings import REPO_ROOT
 
 RULES_FILE = REPO_ROOT / "alerts" / "rules.yaml"
 

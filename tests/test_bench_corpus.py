@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from vigie.config import REPO_ROOT
+from vigie.core.settings import REPO_ROOT
 
 if str(REPO_ROOT) not in sys.path:  # `bench` is a repository folder, not an installed package
     sys.path.insert(0, str(REPO_ROOT))
@@ -22,7 +22,7 @@ from ingest.dedup import normalise_text, shingles
 from ingest.extract import decode_html, extract_article
 from ingest.feeds import load_feeds
 from ingest.parse import parse_feed
-from vigie.feedserver import FeedServer
+from vigie.dev.feedserver import FeedServer
 
 N = 120
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from vigie.config import REPO_ROOT
-from vigie.esnode import ES_VERSION
+from vigie.core.settings import REPO_ROOT
+from vigie.store.node import ES_VERSION
 
 COMPOSE = REPO_ROOT / "docker-compose.yml"
 DOCKERFILE = REPO_ROOT / "deploy" / "airflow.Dockerfile"

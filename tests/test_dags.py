@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from vigie.config import REPO_ROOT, Settings
-from vigie.feedserver import FeedServer
+from vigie.core.settings import REPO_ROOT, Settings
+from vigie.dev.feedserver import FeedServer
 
 DAGS = REPO_ROOT / "dags"
 HEAVY_MODULES = [

@@ -24,12 +24,12 @@ from hypothesis import strategies as st
 
 from ingest.feeds import Feed, load_feeds
 from ingest.urls import article_id, canonicalize_url
-from vigie import esnode
-from vigie.accounting import RunSummary
-from vigie.config import REPO_ROOT, Settings
-from vigie.feedserver import FeedServer
-from vigie.models import Article
-from vigie.pipeline import Pipeline
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Article
+from vigie.core.settings import REPO_ROOT, Settings
+from vigie.dev.feedserver import FeedServer
+from vigie.run.pipeline import Pipeline
+from vigie.store import node as esnode
 
 SAMPLE_FEEDS = REPO_ROOT / "sample_corpus" / "feeds.yaml"
 MANIFEST = json.loads((REPO_ROOT / "sample_corpus" / "manifest.json").read_text(encoding="utf-8"))
@@ -119,7 +119,7 @@ def _stored(es: Elasticsearch, index: str) -> list[dict[str, Any]]:
 def test_node_killed_before_index_spools_and_next_run_stores_each_article_once(
     drill_node: esnode.Node, feed_server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from vigie.es import client, install_templates
+    from vigie.store.es import client, install_templates
 
     env = {
         "ES_URL": drill_node.url,
@@ -256,7 +256,7 @@ def test_a_50_mb_page_is_capped_and_falls_back_to_its_summary_in_bounded_memory(
 def test_a_feed_of_10000_items_is_parsed_and_selected_in_bounded_batches(
     es: Elasticsearch, settings: Settings, feed_server: FeedServer, fast_fetch: None
 ) -> None:
-    from vigie.indexer import Indexer
+    from vigie.store.indexer import Indexer
 
     items = [
         (f"Article {i}", f"{{BASE_URL}}/huge/{i:05d}.html?utm_source=rss", f"Résumé {i}")

@@ -9,7 +9,7 @@ import pytest
 from enrich.events import merge_mentions
 from enrich.kb import default_kb
 from enrich.pipeline import Enricher
-from vigie.models import Article, Event, stable_id
+from vigie.core.models import Article, Event, stable_id
 
 PUBLISHED = datetime.fromisoformat("2025-03-11T08:08:00+01:00")
 

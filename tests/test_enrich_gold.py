@@ -10,7 +10,7 @@ import pytest
 from enrich.evaluate import EvalReport, canonical_id, evaluate, load_gold, main, render
 from enrich.kb import DataFileError, default_kb
 from enrich.pipeline import Enricher
-from vigie.config import REPO_ROOT
+from vigie.core.settings import REPO_ROOT
 
 GOLD = REPO_ROOT / "tests" / "gold" / "fixtures.json"
 CORPUS = REPO_ROOT / "sample_corpus" / "texts"

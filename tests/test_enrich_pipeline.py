@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from enrich.pipeline import Enricher
-from vigie.accounting import RunSummary
-from vigie.config import REPO_ROOT, Settings
-from vigie.models import Article, stable_id
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Article, stable_id
+from vigie.core.settings import REPO_ROOT, Settings
 
 TEXTS = REPO_ROOT / "sample_corpus" / "texts"
 PUBLISHED = {

@@ -9,7 +9,7 @@ from enrich.entities import doc_mentions
 from enrich.kb import default_kb
 from enrich.nlp import load_nlp
 from enrich.quantities import find_counts, larger, parse_number_word, sentence_slots
-from vigie.models import Quantity
+from vigie.core.models import Quantity
 
 
 @pytest.fixture(scope="module")

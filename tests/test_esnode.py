@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 from elasticsearch import __versionstr__ as client_version
 
-from vigie import esnode
+from vigie.store import node as esnode
 
 
 def test_picks_a_jdk_of_at_least_21() -> None:

@@ -6,7 +6,7 @@ import json
 
 import httpx
 
-from vigie.feedserver import SAMPLE_SITE, FeedServer
+from vigie.dev.feedserver import SAMPLE_SITE, FeedServer
 
 
 def test_feed_has_absolute_links_to_this_server(feed_server: FeedServer) -> None:

@@ -15,12 +15,13 @@ import pytest
 from elasticsearch import BadRequestError, Elasticsearch
 from test_index_search import seed_articles
 
-from vigie import esnode, spool
-from vigie.accounting import RunSummary
-from vigie.config import Settings
-from vigie.es import client, install_templates, to_document
-from vigie.indexer import Indexer, already_indexed, create_action, purge_dead_letters
-from vigie.models import Article, DeadLetter, stable_id
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Article, DeadLetter, stable_id
+from vigie.core.settings import Settings
+from vigie.store import node as esnode
+from vigie.store import spool
+from vigie.store.es import client, install_templates, to_document
+from vigie.store.indexer import Indexer, already_indexed, create_action, purge_dead_letters, replay_spool
 
 DRILL_NODE = esnode.Node(name="drill-index", http_port=9260, heap="256m")
 FAST = {"max_retries": 1, "initial_backoff": 0.05, "max_backoff": 0.2}
@@ -131,7 +132,7 @@ def test_an_unreachable_cluster_spools_the_batch_and_replay_waits(settings: Sett
     assert again.spool_files == report.spool_files
     assert spool.pending(down) == [Path(report.spool_files[0])]
 
-    replay = spool.replay_spool(es, down, RunSummary(), **FAST)
+    replay = replay_spool(es, down, RunSummary(), **FAST)
     assert (replay.files_replayed, replay.files_left) == (0, 1)
     assert spool.pending(down) == [Path(report.spool_files[0])]
 
@@ -141,7 +142,7 @@ def test_a_corrupt_spool_file_is_quarantined_not_replayed(es: Elasticsearch, set
     directory.mkdir(parents=True)
     (directory / "broken.ndjson").write_text('{"stage": "index.articles", "bulk": {"_id"\n')
     summary = RunSummary()
-    report = spool.replay_spool(es, settings, summary)
+    report = replay_spool(es, settings, summary)
     assert len(report.quarantined) == 1 and spool.pending(settings) == []
     assert summary.get("spool", "refused") == 1
 
@@ -196,7 +197,7 @@ def test_killing_the_node_mid_run_loses_and_doubles_nothing(
 
     esnode.start(drill_node)
     summary = RunSummary()
-    replay = spool.replay_spool(es, drill, summary)
+    replay = replay_spool(es, drill, summary)
     assert (replay.files_replayed, replay.files_left, replay.index.created) == (1, 0, 5)
     assert spool.pending(drill) == []
     assert summary.get("index.articles") == 5 and summary.get("spool") == 1
@@ -209,7 +210,7 @@ def test_killing_the_node_mid_run_loses_and_doubles_nothing(
     # A crash between the replayed writes and the file's deletion replays the file again:
     # the writes are idempotent, so nothing doubles.
     spool.write_batch(drill, [{"stage": "index.articles", "bulk": create_action(drill, a)} for a in second])
-    replay_again = spool.replay_spool(es, drill, RunSummary())
+    replay_again = replay_spool(es, drill, RunSummary())
     assert (replay_again.index.created, replay_again.index.unchanged) == (0, 5)
     # And re-indexing the whole batch changes no document.
     rerun = Indexer(es, drill).index_articles(articles, RunSummary())

@@ -12,10 +12,20 @@ from datetime import UTC, date, datetime
 
 from elasticsearch import Elasticsearch
 
-from vigie.accounting import RunSummary
-from vigie.config import REPO_ROOT, Settings
-from vigie.indexer import Indexer, already_indexed
-from vigie.models import Alert, Article, EntityMention, EntityRef, Event, GeoPoint, Place, Quantity, stable_id
+from vigie.core.accounting import RunSummary
+from vigie.core.models import (
+    Alert,
+    Article,
+    EntityMention,
+    EntityRef,
+    Event,
+    GeoPoint,
+    Place,
+    Quantity,
+    stable_id,
+)
+from vigie.core.settings import REPO_ROOT, Settings
+from vigie.store.indexer import Indexer, already_indexed
 
 TEXTS = REPO_ROOT / "sample_corpus" / "texts"
 MOSCOU = GeoPoint(lat=55.7558, lon=37.6173)

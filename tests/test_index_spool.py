@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from vigie import spool
-from vigie.config import Settings
+from vigie.core.files import atomic_write_bytes
+from vigie.core.settings import Settings
+from vigie.store import spool
 
 
 def entries(n: int, tag: str = "a") -> list[dict[str, object]]:
@@ -55,7 +56,7 @@ def test_an_empty_batch_is_refused_and_a_corrupt_file_is_reported(tmp_path: Path
 
 def test_atomic_write_replaces_the_whole_file(tmp_path: Path) -> None:
     target = tmp_path / "deep" / "file.json"
-    spool.atomic_write_bytes(target, b"first")
-    spool.atomic_write_bytes(target, b"second")
+    atomic_write_bytes(target, b"first")
+    atomic_write_bytes(target, b"second")
     assert target.read_bytes() == b"second"
     assert [p.name for p in target.parent.iterdir()] == ["file.json"]

@@ -11,9 +11,9 @@ import pytest
 from elasticsearch import BadRequestError, Elasticsearch
 from test_index_search import seed_articles
 
-from vigie.accounting import RunSummary
-from vigie.config import Settings
-from vigie.es import (
+from vigie.core.accounting import RunSummary
+from vigie.core.settings import Settings
+from vigie.store.es import (
     FRENCH_FILTER_PROBES,
     Capabilities,
     choose_analysis,
@@ -22,7 +22,7 @@ from vigie.es import (
     install_templates,
     uninstall_templates,
 )
-from vigie.indexer import Indexer
+from vigie.store.indexer import Indexer
 
 
 def _text_fields(properties: dict[str, dict], path: str = "") -> dict[str, str | None]:
@@ -48,7 +48,7 @@ def _tokens(es: Elasticsearch, index: str, field: str, text: str) -> list[str]:
 def test_the_minimal_node_gets_the_portable_analyzer_and_says_why(
     es: Elasticsearch, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="vigie.es"):
+    with caplog.at_level(logging.INFO, logger="vigie.store.es"):
         report = install_templates(es, settings)  # again: installation is idempotent
     assert report.analysis == "portable"
     assert {"asciifolding", "elision", "stemmer:light_french"} <= set(report.capabilities.missing)

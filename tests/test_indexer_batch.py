@@ -11,11 +11,11 @@ import pytest
 from elasticsearch import Elasticsearch
 from test_index_search import seed_articles, seed_events, syndicated_copy
 
-from vigie.accounting import RunSummary
-from vigie.config import Settings
-from vigie.es import to_document
-from vigie.indexer import Indexer, _Original, document
-from vigie.models import Alert, Article, DeadLetter, Delivery, stable_id
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Alert, Article, DeadLetter, Delivery, stable_id
+from vigie.core.settings import Settings
+from vigie.store.es import to_document
+from vigie.store.indexer import Indexer, _Original, document
 
 MOMENTS = [
     datetime(2025, 3, 11, 15, 30, tzinfo=UTC),

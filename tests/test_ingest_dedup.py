@@ -31,11 +31,11 @@ from ingest.extract import decode_html, extract_article
 from ingest.feeds import Feed
 from ingest.fetch import Fetcher, FetchPolicy
 from ingest.parse import FeedItem
-from vigie.accounting import RunSummary
-from vigie.config import REPO_ROOT, Settings
-from vigie.es import index_for, to_document
-from vigie.feedserver import FeedServer
-from vigie.models import Article
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Article
+from vigie.core.settings import REPO_ROOT, Settings
+from vigie.dev.feedserver import FeedServer
+from vigie.store.es import index_for, to_document
 
 MANIFEST = {
     d["doc"]: d for d in json.loads((REPO_ROOT / "sample_corpus" / "manifest.json").read_text("utf-8"))

@@ -14,9 +14,9 @@ from ingest.feeds import Feed
 from ingest.fetch import Fetcher, FetchPolicy, FetchResult
 from ingest.parse import FeedItem, parse_feed
 from ingest.urls import article_id
-from vigie.accounting import RunSummary
-from vigie.config import REPO_ROOT, Settings
-from vigie.feedserver import FeedServer
+from vigie.core.accounting import RunSummary
+from vigie.core.settings import REPO_ROOT, Settings
+from vigie.dev.feedserver import FeedServer
 
 MANIFEST = json.loads((REPO_ROOT / "sample_corpus" / "manifest.json").read_text(encoding="utf-8"))
 FIXTURES = json.loads((REPO_ROOT / "tests" / "fixtures" / "fixtures.json").read_text(encoding="utf-8"))[

@@ -9,9 +9,9 @@ import yaml
 
 from ingest.feeds import FeedConfigError, check_feeds, load_feeds
 from ingest.fetch import Fetcher, FetchPolicy
-from vigie.accounting import RunSummary
-from vigie.config import REPO_ROOT, Settings
-from vigie.feedserver import FeedServer
+from vigie.core.accounting import RunSummary
+from vigie.core.settings import REPO_ROOT, Settings
+from vigie.dev.feedserver import FeedServer
 
 REGISTRY = REPO_ROOT / "ingest" / "feeds.yaml"
 SAMPLE = REPO_ROOT / "sample_corpus" / "feeds.yaml"

@@ -16,9 +16,9 @@ from urllib.parse import quote
 import pytest
 
 from ingest.fetch import AddressGuard, Fetcher, FetchPolicy, SSRFRefused, classify_address
-from vigie.accounting import RunSummary
-from vigie.config import Settings
-from vigie.feedserver import FeedServer
+from vigie.core.accounting import RunSummary
+from vigie.core.settings import Settings
+from vigie.dev.feedserver import FeedServer
 
 FAST = FetchPolicy(
     connect_timeout=2.0,

@@ -7,9 +7,9 @@ import json
 from ingest.extract import decode_html, extract_article
 from ingest.fetch import Fetcher, FetchPolicy
 from ingest.language import SAMPLE_CHARS, detect_language
-from vigie.accounting import RunSummary
-from vigie.config import REPO_ROOT, Settings
-from vigie.feedserver import FeedServer
+from vigie.core.accounting import RunSummary
+from vigie.core.settings import REPO_ROOT, Settings
+from vigie.dev.feedserver import FeedServer
 
 TEXTS = sorted((REPO_ROOT / "sample_corpus" / "texts").glob("*.txt"))
 FIXTURES = json.loads((REPO_ROOT / "tests" / "fixtures" / "fixtures.json").read_text(encoding="utf-8"))[

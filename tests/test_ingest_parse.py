@@ -8,9 +8,9 @@ import pytest
 
 from ingest.fetch import Fetcher, FetchPolicy
 from ingest.parse import ParsedFeed, entity_declaration, parse_feed
-from vigie.accounting import RunSummary
-from vigie.config import Settings
-from vigie.feedserver import FeedServer
+from vigie.core.accounting import RunSummary
+from vigie.core.settings import Settings
+from vigie.dev.feedserver import FeedServer
 
 FAST = FetchPolicy(
     connect_timeout=2.0, read_timeout=2.0, total_timeout=10.0, backoff_base=0.01, host_delay=0.0

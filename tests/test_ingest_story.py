@@ -12,12 +12,19 @@ from datetime import datetime, timedelta
 import pytest
 from elasticsearch import Elasticsearch
 
-from ingest.story import ENTITY_FIELDS, StoryClusterer, _Profile, assign_stories, broad_places, event_keys
-from vigie.accounting import RunSummary
-from vigie.config import REPO_ROOT, Settings
-from vigie.es import index_for, to_document
-from vigie.feedserver import FeedServer
-from vigie.models import Article, Event, Place
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Article, Event, Place
+from vigie.core.settings import REPO_ROOT, Settings
+from vigie.dev.feedserver import FeedServer
+from vigie.store.es import index_for, to_document
+from vigie.stories.assign import (
+    ENTITY_FIELDS,
+    StoryClusterer,
+    _Profile,
+    assign_stories,
+    broad_places,
+    event_keys,
+)
 
 MANIFEST = {
     d["doc"]: d for d in json.loads((REPO_ROOT / "sample_corpus" / "manifest.json").read_text("utf-8"))

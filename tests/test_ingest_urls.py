@@ -7,9 +7,9 @@ import pytest
 from ingest.fetch import Fetcher, FetchPolicy
 from ingest.parse import parse_feed
 from ingest.urls import article_id, canonicalize_url
-from vigie.config import Settings
-from vigie.feedserver import FeedServer
-from vigie.models import stable_id
+from vigie.core.models import stable_id
+from vigie.core.settings import Settings
+from vigie.dev.feedserver import FeedServer
 
 BASE = "https://www.lemonde.fr/international/article/2025/03/11/drones-moscou_6578.html"
 

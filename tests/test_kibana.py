@@ -16,8 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from vigie.es import index_template_files, load_template
-from vigie.kibana import KIBANA_DIR, KibanaImportError, import_saved_objects, load_saved_objects
+from vigie.store.es import index_template_files, load_template
+from vigie.store.kibana import KIBANA_DIR, KibanaImportError, import_saved_objects, load_saved_objects
 
 AGGREGATABLE = {"keyword", "integer", "long", "float", "double", "date", "boolean", "geo_point"}
 FAMILY_OF_TITLE = {f"vigie-{f}": f for f in ("articles", "events", "alerts", "deadletters")}

@@ -1,6 +1,6 @@
 """The mapping JSON and the pydantic models describe the same documents, field for field.
 
-Walks `vigie.models` and `index_mappings/index_templates/*.json` together and fails on any
+Walks `vigie.core.models` and `index_mappings/index_templates/*.json` together and fails on any
 field missing from either side or mapped with a type that cannot hold the model's values.
 """
 
@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from vigie.es import MAPPINGS_DIR, component_template_files, index_template_files, load_template
-from vigie.models import Alert, Article, DeadLetter, Event, GeoPoint
+from vigie.core.models import Alert, Article, DeadLetter, Event, GeoPoint
+from vigie.store.es import MAPPINGS_DIR, component_template_files, index_template_files, load_template
 
 FAMILY_MODELS: dict[str, type[BaseModel]] = {
     "articles": Article,

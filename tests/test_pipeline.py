@@ -14,9 +14,9 @@ import pytest
 
 from ingest.feeds import load_feeds
 from ingest.urls import article_id
-from vigie.config import REPO_ROOT, Settings
-from vigie.feedserver import FeedServer
-from vigie.pipeline import Pipeline
+from vigie.core.settings import REPO_ROOT, Settings
+from vigie.dev.feedserver import FeedServer
+from vigie.run.pipeline import Pipeline
 
 if TYPE_CHECKING:
     from ingest.feeds import Feed
@@ -219,7 +219,7 @@ def test_batches_overlapped_with_enrichment_workers_store_the_same_as_one_pass(
     original may differ: across batches the one that arrives first stays (see deduplicate)."""
     import dataclasses
 
-    from vigie.es import install_templates, uninstall_templates
+    from vigie.store.es import install_templates, uninstall_templates
 
     relais, copy_page = _publish_relais_copy(feed_server)
     feeds = [*load_feeds(SAMPLE_FEEDS, base_url=feed_server.base_url), relais]
@@ -276,7 +276,7 @@ def test_batches_overlapped_with_enrichment_workers_store_the_same_as_one_pass(
 )
 def test_a_pass_starts_with_small_batches_then_full_ones(total: int, size: int, expected: list[int]) -> None:
     """The workers get their first articles after a quarter batch; no batch exceeds the size."""
-    from vigie.pipeline import batch_sizes
+    from vigie.run.pipeline import batch_sizes
 
     sizes = batch_sizes(total, size)
     assert sizes == expected
@@ -291,7 +291,7 @@ def test_alerts_are_delivered_as_each_batch_is_stored(
     the end-of-pass sweep sends nothing a second time."""
     import dataclasses
 
-    from vigie.es import install_templates, uninstall_templates
+    from vigie.store.es import install_templates, uninstall_templates
 
     streamed = dataclasses.replace(settings, index_prefix=f"{settings.index_prefix}-delivery", batch_size=1)
     install_templates(es, streamed)

@@ -17,7 +17,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from vigie.config import REPO_ROOT, get_settings
+from vigie.core.settings import REPO_ROOT, get_settings
 
 app = typer.Typer(help="Vigie: French-language conflict news -> searchable, alertable intelligence.")
 es_app = typer.Typer(help="The local Elasticsearch node (ignored when ES_URL is set).")
@@ -32,7 +32,7 @@ console = Console()
 
 
 def _node(name: str, port: int):  # type: ignore[no-untyped-def]
-    from vigie.esnode import Node
+    from vigie.store.node import Node
 
     return Node(name=name, http_port=port)
 
@@ -40,7 +40,7 @@ def _node(name: str, port: int):  # type: ignore[no-untyped-def]
 @es_app.command("up")
 def es_up(name: str = "demo", port: int = 9250, heap: str = "512m") -> None:
     """Fetch (Maven Central), install and start one node on 127.0.0.1, wait for green."""
-    from vigie import esnode
+    from vigie.store import node as esnode
 
     started = time.monotonic()
     try:
@@ -58,7 +58,7 @@ def es_down(
     name: str = "demo", port: int = 9250, wipe: bool = typer.Option(False, help="Delete its data")
 ) -> None:
     """Stop the node cleanly; --wipe deletes its data directory."""
-    from vigie import esnode
+    from vigie.store import node as esnode
 
     stopped = esnode.stop(_node(name, port), wipe=wipe)
     console.print("stopped" if stopped else "not running", "(data wiped)" if wipe else "")
@@ -66,7 +66,7 @@ def es_down(
 
 @es_app.command("status")
 def es_status(name: str = "demo", port: int = 9250) -> None:
-    from vigie import esnode
+    from vigie.store import node as esnode
 
     console.print_json(json.dumps(esnode.status(_node(name, port))))
 
@@ -74,7 +74,7 @@ def es_status(name: str = "demo", port: int = 9250) -> None:
 @es_app.command("install-templates")
 def es_install_templates() -> None:
     """Install the index templates of index_mappings/ (detects the French analysis capability)."""
-    from vigie.es import client, install_templates
+    from vigie.store.es import client, install_templates
 
     settings = get_settings()
     report = install_templates(client(settings), settings)
@@ -87,7 +87,7 @@ def serve(
     root: list[Path] = typer.Option(None, help="Document roots (default: sample_corpus/site)"),
 ) -> None:
     """Serve the sample news site (feeds + article pages) on 127.0.0.1."""
-    from vigie.feedserver import SAMPLE_SITE, FeedServer
+    from vigie.dev.feedserver import SAMPLE_SITE, FeedServer
 
     server = FeedServer(root or [SAMPLE_SITE], port=port)
     console.print(f"Serving {[str(r) for r in server.roots]} at {server.base_url} (Ctrl-C to stop)")
@@ -120,9 +120,9 @@ def run(
     """One pass of the pipeline without Airflow: poll, fetch, extract, dedup, enrich, index, alert."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from vigie.es import client, install_templates
-    from vigie.pipeline import Pipeline
-    from vigie.report import print_summary
+    from vigie.run.pipeline import Pipeline
+    from vigie.run.report import print_summary
+    from vigie.store.es import client, install_templates
 
     settings = get_settings()
     if workers is not None:
@@ -221,7 +221,7 @@ def kibana_import(
     path: Path = typer.Option(REPO_ROOT / "kibana", help="ndjson file or folder"),
 ) -> None:
     """Post the saved objects to Kibana's import API (overwrite)."""
-    from vigie.kibana import import_saved_objects
+    from vigie.store.kibana import import_saved_objects
 
     console.print(import_saved_objects(url, path, prefix=get_settings().index_prefix))
 

@@ -19,11 +19,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from vigie import esnode
-from vigie.accounting import RunSummary
-from vigie.config import REPO_ROOT, Settings
-from vigie.feedserver import SAMPLE_SITE, FeedServer
-from vigie.report import print_summary
+from vigie.core.accounting import RunSummary
+from vigie.core.settings import REPO_ROOT, Settings
+from vigie.dev.feedserver import SAMPLE_SITE, FeedServer
+from vigie.run.report import print_summary
+from vigie.store import node as esnode
 
 DEMO_FEED_PORT = int(os.environ.get("VIGIE_DEMO_FEED_PORT", "8088"))
 console = Console()
@@ -113,7 +113,7 @@ def main() -> int:
         summary = RunSummary.model_validate_json(Path(last["summary"]).read_text(encoding="utf-8"))
     print_summary(summary, console)
 
-    from vigie.es import client
+    from vigie.store.es import client
 
     es = client(settings)
     es.indices.refresh(index=f"{settings.index_prefix}-*")

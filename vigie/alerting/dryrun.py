@@ -20,11 +20,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from vigie.accounting import RunSummary
 from vigie.alerting.matcher import ArticleView, match
 from vigie.alerting.rules import load_rules
-from vigie.config import Settings, get_settings
-from vigie.models import Article, Event, stable_id
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Article, Event, stable_id
+from vigie.core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 

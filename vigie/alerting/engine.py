@@ -35,12 +35,12 @@ from typing import Any
 
 from elasticsearch import BadRequestError, ConflictError, Elasticsearch, NotFoundError
 
-from vigie.accounting import RunSummary
 from vigie.alerting.matcher import ArticleView, match
 from vigie.alerting.rules import Rule, RuleSet, load_rules
-from vigie.config import Settings
-from vigie.es import index_for, to_document
-from vigie.models import Alert, Article, Delivery, Event, stable_id
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Alert, Article, Delivery, Event, stable_id
+from vigie.core.settings import Settings
+from vigie.store.es import index_for, to_document
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,7 @@ from vigie.alerting.rules import (
     RuleSet,
     SourceCondition,
 )
-from vigie.config import Settings
+from vigie.core.settings import Settings
 
 Target = Literal["articles", "events"]
 _NAMESPACE = uuid.UUID("5d2b7c1e-6a57-4c0b-9a43-7f1e6f1b9a10")  # fixed: ids stable across exports

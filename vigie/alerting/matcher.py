@@ -24,7 +24,7 @@ from vigie.alerting.rules import (
     SourceCondition,
 )
 from vigie.alerting.text import Sentence, analyse
-from vigie.models import Article, Event
+from vigie.core.models import Article, Event
 
 MAX_PASSAGES = 3
 _PASSAGE_SEPARATOR = " … "

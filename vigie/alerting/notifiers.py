@@ -38,12 +38,12 @@ from typing import Any, Protocol
 import httpx
 from elasticsearch import ConflictError, Elasticsearch, NotFoundError, helpers
 
-from vigie.accounting import RunSummary
 from vigie.alerting.engine import StoredAlert, stored_from_hit
 from vigie.alerting.rules import NotifierConfig, RuleSet, load_rules
-from vigie.config import Settings
-from vigie.es import to_document
-from vigie.models import Alert, AlertStatus, Delivery
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Alert, AlertStatus, Delivery
+from vigie.core.settings import Settings
+from vigie.store.es import to_document
 
 log = logging.getLogger(__name__)
 alert_log = logging.getLogger("vigie.alerts")

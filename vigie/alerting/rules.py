@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from vigie.alerting.text import phrase_units
-from vigie.config import REPO_ROOT
+from vigie.core.settings import REPO_ROOT
 
 SCHEMA_PATH = REPO_ROOT / "alerts" / "rules.schema.json"
 
@@ -436,7 +436,7 @@ def parse_rules(data: Any, source: str = "<rules>") -> RuleSet:
 def load_rules(path: Path | str | None = None) -> RuleSet:
     """Load and validate a rules file (default: `Settings().rules_file`)."""
     if path is None:
-        from vigie.config import get_settings
+        from vigie.core.settings import get_settings
 
         path = get_settings().rules_file
     path = Path(path)

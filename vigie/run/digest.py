@@ -13,9 +13,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from vigie.config import Settings
-from vigie.models import Alert, Article, Event
-from vigie.staging import read_records, run_dir
+from vigie.core.models import Alert, Article, Event
+from vigie.core.settings import Settings
+from vigie.run.staging import read_records, run_dir
 
 
 class Digest(BaseModel):
@@ -91,3 +91,11 @@ def write_digest(digest: Digest, settings: Settings) -> Path:
     path = folder / f"{stem}.md"
     path.write_text(render_markdown(digest), encoding="utf-8")
     return path
+
+
+def digest_runs(runs: list[str], settings: Settings) -> list[str]:
+    """Write one digest per ingest run; returns their paths."""
+    from vigie.store.es import client
+
+    es = client(settings)
+    return [str(write_digest(build_digest(es, settings, run), settings)) for run in runs]

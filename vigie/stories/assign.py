@@ -47,9 +47,9 @@ import yaml
 from elasticsearch import Elasticsearch
 
 from ingest.extract import parse_datetime
-from vigie.accounting import RunSummary
-from vigie.config import REPO_ROOT, Settings
-from vigie.models import Article, Event
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Article, Event
+from vigie.core.settings import REPO_ROOT, Settings
 
 log = logging.getLogger(__name__)
 

@@ -13,19 +13,16 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vigie.accounting import RunSummary
-from vigie.config import Settings
+from vigie.core.files import atomic_write_bytes
+from vigie.core.settings import Settings
 
 if TYPE_CHECKING:
-    from elasticsearch import Elasticsearch
+    pass
 
-    from vigie.indexer import IndexReport
 
 log = logging.getLogger(__name__)
 
@@ -38,26 +35,6 @@ class SpoolError(RuntimeError):
 
 def spool_dir(settings: Settings) -> Path:
     return Path(settings.state_dir) / "spool"
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so readers see either nothing or the whole file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)  # the rename itself survives a power cut
-    finally:
-        os.close(dir_fd)
 
 
 def encode(entries: Iterable[Mapping[str, Any]]) -> bytes:
@@ -117,54 +94,3 @@ def quarantine(settings: Settings, path: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(path, target)
     return target
-
-
-def _new_index_report() -> IndexReport:
-    from vigie.indexer import IndexReport
-
-    return IndexReport()
-
-
-@dataclass
-class ReplayReport:
-    files_replayed: int = 0
-    files_left: int = 0
-    quarantined: list[str] = field(default_factory=list)
-    index: IndexReport = field(default_factory=_new_index_report)
-
-
-def replay_spool(
-    es: Elasticsearch, settings: Settings, summary: RunSummary, **indexer_options: Any
-) -> ReplayReport:
-    """Replay spooled batches, oldest first, through the indexer (same dead-lettering, same
-    idempotent writes). A file is deleted only when every entry landed or was dead-lettered;
-    when the cluster is still unreachable, what is left waits for the next run. Files are
-    counted under the stage "spool"; their entries under their own stages."""
-    from vigie.indexer import Indexer  # the indexer spools through this module
-
-    indexer = Indexer(es, settings, spool_enabled=False, **indexer_options)
-    report = ReplayReport()
-    files = pending(settings)
-    for position, path in enumerate(files):
-        try:
-            entries = read_batch(path)
-        except SpoolError as error:
-            moved = quarantine(settings, path)
-            report.quarantined.append(str(moved))
-            summary.record("spool", "refused", path.name, f"corrupt: {error}; moved to {moved}")
-            continue
-        batch_report, leftovers = indexer.process(entries, summary)
-        report.index.merge(batch_report)
-        if leftovers:
-            if len(leftovers) < len(entries):
-                kept = write_batch(settings, leftovers)  # written before the old file goes
-                if kept != path:
-                    remove(path)
-            report.files_left = len(files) - position
-            summary.record("spool", "skipped", path.name, f"unreachable: {len(leftovers)} entries kept")
-            log.warning("replay stopped: cluster unreachable, %d spool files left", report.files_left)
-            break
-        remove(path)
-        report.files_replayed += 1
-        summary.record("spool", "accepted", path.name, f"replayed: {len(entries)} entries")
-    return report

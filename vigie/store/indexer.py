@@ -1,7 +1,7 @@
 """Bulk indexing that loses nothing and doubles nothing.
 
 * Idempotent: `_id` is the record's content-derived id and the target index is derived from the
-  record's own date (`vigie.es.index_for`); writes use `op_type: create`, so re-indexing the
+  record's own date (`vigie.store.es.index_for`); writes use `op_type: create`, so re-indexing the
   same batch changes no document (the 409 is counted as "already-present").
 * A syndicated copy (an Article with `duplicate_of`) is folded into its original: its outlet
   joins `sources` and its canonical URL joins `duplicate_urls` (read-modify-write guarded by
@@ -13,7 +13,7 @@
 * A document the cluster rejects (mapping conflict, oversize) goes to the dead-letter index
   with the error, while the rest of its batch lands.
 * When the cluster stays unreachable, what is left of the batch is spooled to disk
-  (`vigie.spool`) and `replay_spool` replays it on the next run, deleting the file only once
+  (`vigie.store.spool`) and `replay_spool` replays it on the next run, deleting the file only once
   every entry landed or was dead-lettered; a crash in between replays idempotent writes.
 """
 
@@ -36,11 +36,12 @@ from elasticsearch import Elasticsearch
 from elasticsearch.helpers import streaming_bulk
 from pydantic import BaseModel
 
-from vigie import spool
-from vigie.accounting import RunSummary
-from vigie.config import Settings
-from vigie.es import _jsonable, ensure_aliases, family_of, index_for, to_document
-from vigie.models import Alert, Article, DeadLetter, Event, Record, stable_id
+from vigie.core.accounting import RunSummary
+from vigie.core.files import atomic_write_bytes
+from vigie.core.models import Alert, Article, DeadLetter, Event, Record, stable_id
+from vigie.core.settings import Settings
+from vigie.store import spool
+from vigie.store.es import _jsonable, ensure_aliases, family_of, index_for, to_document
 
 __all__ = [
     "IndexReport",
@@ -48,7 +49,7 @@ __all__ = [
     "already_indexed",
     "create_action",
     "document",
-    "ensure_aliases",  # lives in vigie.es; re-exported for the maintenance DAG
+    "ensure_aliases",  # lives in vigie.store.es; re-exported for the maintenance DAG
     "purge_dead_letters",
     "upsert_action",
 ]
@@ -128,7 +129,7 @@ class _FoldBatch:
 
 # --- documents -------------------------------------------------------------------------------
 #
-# `vigie.es.to_document` walks `model_dump(mode="python")` in Python to write datetimes in UTC;
+# `vigie.store.es.to_document` walks `model_dump(mode="python")` in Python to write datetimes in UTC;
 # pydantic's own JSON mode builds the same document ~5x faster, except for datetimes that are
 # naive or not in UTC (it keeps their offset). So: `model_dump(mode="json")`, then only the
 # fields that can hold a date are rewritten as `to_document` writes them. Which fields those are
@@ -216,7 +217,7 @@ def _redate(value: Any, dumped: Any) -> Any:
 
 
 def document(record: Record) -> dict[str, Any]:
-    """The `_source` of a record: the same document as `vigie.es.to_document`, built faster."""
+    """The `_source` of a record: the same document as `vigie.store.es.to_document`, built faster."""
     if _date_fields(type(record)) is None:
         return to_document(record)
     dumped: dict[str, Any] = record.model_dump(mode="json")
@@ -609,9 +610,7 @@ class Indexer:
 
     def _keep_on_disk(self, name: str, document: Any) -> Path:
         path = Path(self.settings.state_dir) / "deadletters" / f"{name}.json"
-        spool.atomic_write_bytes(
-            path, json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        )
+        atomic_write_bytes(path, json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8"))
         return path
 
     def _fold_entries(
@@ -871,3 +870,46 @@ def purge_dead_letters(
             break
     log.info("purged %d dead letters older than %s", deleted, cutoff_text)
     return deleted
+
+
+@dataclass
+class ReplayReport:
+    files_replayed: int = 0
+    files_left: int = 0
+    quarantined: list[str] = field(default_factory=list)
+    index: IndexReport = field(default_factory=lambda: IndexReport())
+
+
+def replay_spool(
+    es: Elasticsearch, settings: Settings, summary: RunSummary, **indexer_options: Any
+) -> ReplayReport:
+    """Replay spooled batches, oldest first, through the indexer (same dead-lettering, same
+    idempotent writes). A file is deleted only when every entry landed or was dead-lettered;
+    when the cluster is still unreachable, what is left waits for the next run. Files are
+    counted under the stage "spool"; their entries under their own stages."""
+    indexer = Indexer(es, settings, spool_enabled=False, **indexer_options)
+    report = ReplayReport()
+    files = spool.pending(settings)
+    for position, path in enumerate(files):
+        try:
+            entries = spool.read_batch(path)
+        except spool.SpoolError as error:
+            moved = spool.quarantine(settings, path)
+            report.quarantined.append(str(moved))
+            summary.record("spool", "refused", path.name, f"corrupt: {error}; moved to {moved}")
+            continue
+        batch_report, leftovers = indexer.process(entries, summary)
+        report.index.merge(batch_report)
+        if leftovers:
+            if len(leftovers) < len(entries):
+                kept = spool.write_batch(settings, leftovers)  # written before the old file goes
+                if kept != path:
+                    spool.remove(path)
+            report.files_left = len(files) - position
+            summary.record("spool", "skipped", path.name, f"unreachable: {len(leftovers)} entries kept")
+            log.warning("replay stopped: cluster unreachable, %d spool files left", report.files_left)
+            break
+        spool.remove(path)
+        report.files_replayed += 1
+        summary.record("spool", "accepted", path.name, f"replayed: {len(entries)} entries")
+    return report

@@ -27,9 +27,9 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from vigie.accounting import RunSummary
-from vigie.config import Settings, get_settings
-from vigie.models import Alert, Article, Event
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Alert, Article, Event
+from vigie.core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -103,7 +103,7 @@ class Pipeline:
 
     @cached_property
     def es(self) -> Elasticsearch:
-        from vigie.es import client
+        from vigie.store.es import client
 
         return client(self.settings)
 
@@ -160,7 +160,7 @@ class Pipeline:
 
     def _poll_feed(self, feed: Feed) -> list[FeedItem]:
         from ingest.parse import parse_feed
-        from vigie.feedhealth import record_poll
+        from vigie.run.feedhealth import record_poll
 
         result = self.fetcher.fetch(feed.url, conditional=True, remember=False)
         self._tick("feeds")
@@ -194,7 +194,7 @@ class Pipeline:
 
     def _select_new(self, polled: Iterable[tuple[Feed, Sequence[FeedItem]]]) -> list[Candidate]:
         from ingest.urls import article_id, canonicalize_url
-        from vigie.indexer import already_indexed
+        from vigie.store.indexer import already_indexed
 
         by_id: dict[str, Candidate] = {}
         for feed, items in polled:
@@ -340,7 +340,7 @@ class Pipeline:
             self._cluster_stories(articles, events)
 
     def _cluster_stories(self, articles: Sequence[Article], events: Sequence[Event]) -> None:
-        from ingest.story import assign_stories
+        from vigie.stories.assign import assign_stories
 
         originals = [a for a in articles if a.duplicate_of is None]
         assign_stories(self.es, self.settings, originals, self.summary, events)
@@ -356,7 +356,7 @@ class Pipeline:
             self._index(articles, events)
 
     def _index(self, articles: Sequence[Article], events: Sequence[Event]) -> None:
-        from vigie.indexer import Indexer
+        from vigie.store.indexer import Indexer
 
         indexer = Indexer(self.es, self.settings)
         # Articles in other languages are kept and tagged unless configuration says otherwise.
@@ -431,7 +431,7 @@ class Pipeline:
             self.summary.record("alert_delivery", "skipped", "pending alerts", "cluster_unreachable")
 
     def replay_spool(self) -> None:
-        from vigie.spool import replay_spool
+        from vigie.store.indexer import replay_spool
 
         replayed = self.summary.get("spool")
         replay_spool(self.es, self.settings, self.summary)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from vigie.config import Settings
+from vigie.core.settings import Settings
 
 
 class FeedHealth(BaseModel):

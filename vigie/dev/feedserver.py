@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from vigie.config import REPO_ROOT
+from vigie.core.settings import REPO_ROOT
 
 SAMPLE_SITE = REPO_ROOT / "sample_corpus" / "site"
 GUESSED_TYPES = {

@@ -12,7 +12,7 @@ import os
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from vigie.config import Settings, get_settings
+from vigie.core.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from airflow.sdk import Asset

@@ -19,8 +19,8 @@ from typing import Any, Literal
 
 from elasticsearch import BadRequestError, Elasticsearch
 
-from vigie.config import REPO_ROOT, Settings, get_settings
-from vigie.models import Alert, Article, DeadLetter, Event, Record
+from vigie.core.models import Alert, Article, DeadLetter, Event, Record
+from vigie.core.settings import REPO_ROOT, Settings, get_settings
 
 log = logging.getLogger(__name__)
 

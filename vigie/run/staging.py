@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from vigie.config import Settings
+from vigie.core.settings import Settings
 
 RecordT = TypeVar("RecordT", bound=BaseModel)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from vigie.accounting import RunSummary
+from vigie.core.accounting import RunSummary
 
 # Pipeline order, with a label for the stages an analyst reads first.
 STAGE_LABELS = {

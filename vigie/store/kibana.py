@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from vigie.config import REPO_ROOT
+from vigie.core.settings import REPO_ROOT
 
 log = logging.getLogger(__name__)
 

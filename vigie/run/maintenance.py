@@ -7,16 +7,16 @@ import logging
 import os
 from datetime import timedelta
 
-from vigie.accounting import RunSummary
-from vigie.config import Settings
-from vigie.feedhealth import failing_feeds
+from vigie.core.accounting import RunSummary
+from vigie.core.settings import Settings
+from vigie.run.feedhealth import failing_feeds
 
 log = logging.getLogger(__name__)
 
 
 def replay(settings: Settings) -> dict[str, int]:
-    from vigie.es import client
-    from vigie.spool import replay_spool
+    from vigie.store.es import client
+    from vigie.store.indexer import replay_spool
 
     report = replay_spool(client(settings), settings, RunSummary())
     return {
@@ -27,8 +27,8 @@ def replay(settings: Settings) -> dict[str, int]:
 
 
 def purge_dead_letters(settings: Settings, max_age_days: int | None = None) -> int:
-    from vigie.es import client
-    from vigie.indexer import purge_dead_letters as purge
+    from vigie.store.es import client
+    from vigie.store.indexer import purge_dead_letters as purge
 
     days = (
         max_age_days
@@ -53,7 +53,7 @@ def report_failing_feeds(settings: Settings, threshold: int | None = None) -> li
 
 
 def refresh_aliases(settings: Settings) -> dict[str, object]:
-    from vigie.es import client, ensure_aliases
+    from vigie.store.es import client, ensure_aliases
 
     return ensure_aliases(client(settings), settings).to_dict()
 

@@ -1,7 +1,7 @@
 """The pipeline cut into Airflow-sized steps over the staging area.
 
 Each function takes small arguments (a feed name, staging paths, a run key), reads its input
-from staging, runs one stage of `vigie.pipeline.Pipeline`, writes its output and its own
+from staging, runs one stage of `vigie.run.pipeline.Pipeline`, writes its output and its own
 `RunSummary` to staging, and returns paths. DAG files only wire these; tests can call them
 directly. Re-running a step with the same run key overwrites its own outputs only.
 """
@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from vigie.accounting import RunSummary
-from vigie.config import Settings, get_settings
-from vigie.models import Article, Event
-from vigie.staging import read_records, run_dir, write_records
+from vigie.core.accounting import RunSummary
+from vigie.core.models import Article, Event
+from vigie.core.settings import Settings, get_settings
+from vigie.run.staging import read_records, run_dir, write_records
 
 
 class PolledFeed(BaseModel):
@@ -27,7 +27,7 @@ class PolledFeed(BaseModel):
 
 
 def _pipeline(settings: Settings):  # type: ignore[no-untyped-def]
-    from vigie.pipeline import Pipeline
+    from vigie.run.pipeline import Pipeline
 
     return Pipeline(settings=settings)
 
@@ -50,7 +50,7 @@ def load_feed_registry(settings: Settings | None = None) -> list[dict[str, objec
 
 def prepare(run_key: str, settings: Settings | None = None) -> str:
     """Install templates (idempotent) and replay batches spooled by an earlier failed run."""
-    from vigie.es import client, install_templates
+    from vigie.store.es import client, install_templates
 
     settings = settings or get_settings()
     pipeline = _pipeline(settings)
