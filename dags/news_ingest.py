@@ -43,49 +43,35 @@ def news_ingest() -> None:
 
         return tasks.poll(feed, run_id, task_settings())
 
-    @task(pool=POOL_FEEDS)
-    def fetch_pages(item_paths: list[str], *, run_id: str) -> str:
-        from vigie.run import tasks
-        from vigie.run.airflow_support import task_settings
-
-        return tasks.fetch(list(item_paths), run_id, task_settings())
-
     @task(pool=POOL_ELASTICSEARCH)
-    def deduplicate(path: str, *, run_id: str) -> str:
+    def plan(item_paths: list[str], *, run_id: str) -> list[str]:
         from vigie.run import tasks
         from vigie.run.airflow_support import task_settings
 
-        return tasks.dedup(path, run_id, task_settings())
+        return tasks.plan(list(item_paths), run_id, task_settings())
 
-    @task(pool=POOL_ELASTICSEARCH)
-    def enrich(path: str, *, run_id: str) -> dict[str, str]:
+    # One batch at a time: each is stored before the next is deduplicated against the index.
+    @task(pool=POOL_ELASTICSEARCH, max_active_tis_per_dagrun=1)
+    def process_batch(batch_path: str, *, run_id: str) -> list[str]:
         from vigie.run import tasks
         from vigie.run.airflow_support import task_settings
 
-        return tasks.enrich(path, run_id, task_settings())
+        return tasks.process_batch(batch_path, run_id, task_settings())
 
-    @task(pool=POOL_ELASTICSEARCH)
-    def evaluate_alerts(paths: dict[str, str], *, run_id: str) -> dict[str, str]:
+    # Runs when there was no batch at all (nothing new: the mapped task is skipped), and then
+    # skips itself once its work is done, so no asset event (no empty digest) follows.
+    @task(pool=POOL_ELASTICSEARCH, outlets=[INDEXED_ARTICLES], trigger_rule="none_failed")
+    def finish(batch_ids: list[list[str]], *, run_id: str, outlet_events=None) -> int:  # type: ignore[no-untyped-def]
+        from airflow.sdk.exceptions import AirflowSkipException
+
         from vigie.run import tasks
         from vigie.run.airflow_support import task_settings
 
-        return tasks.evaluate_alerts(paths, run_id, task_settings())
-
-    @task(pool=POOL_ELASTICSEARCH, outlets=[INDEXED_ARTICLES])
-    def index(paths: dict[str, str], *, run_id: str, outlet_events=None) -> list[str]:  # type: ignore[no-untyped-def]
-        from vigie.run import tasks
-        from vigie.run.airflow_support import task_settings
-
-        ids = tasks.index(paths, run_id, task_settings())
-        outlet_events[INDEXED_ARTICLES].extra = {"run_id": run_id, "articles": len(ids)}
-        return ids
-
-    @task
-    def notify(ids: list[str], *, run_id: str) -> None:
-        from vigie.run import tasks
-        from vigie.run.airflow_support import task_settings
-
-        tasks.notify(run_id, task_settings())
+        stored = tasks.finish(list(batch_ids or []), run_id, task_settings())
+        if not stored:
+            raise AirflowSkipException("no new article stored")
+        outlet_events[INDEXED_ARTICLES].extra = {"run_id": run_id, "articles": stored}
+        return stored
 
     @task(trigger_rule="all_done")
     def summarize(*, run_id: str) -> str:
@@ -94,13 +80,21 @@ def news_ingest() -> None:
 
         return tasks.summarize(run_id, task_settings())
 
+    @task(trigger_rule="none_failed")
+    def clean_up(*, run_id: str) -> None:
+        """Only after every step succeeded: a failed run keeps its staging for its retry."""
+        from vigie.run import tasks
+        from vigie.run.airflow_support import task_settings
+
+        tasks.clean_up(run_id, task_settings())
+
     ready = prepare()
     polled = poll_feed.expand(feed=list_feeds())
     ready >> polled
-    fetched = fetch_pages(polled)
-    alerted = evaluate_alerts(enrich(deduplicate(fetched)))
-    notified = notify(index(alerted))
-    notified >> summarize()
+    finished = finish(process_batch.expand(batch_path=plan(polled)))
+    summary = summarize()
+    finished >> summary
+    [finished, summary] >> clean_up()
 
 
 news_ingest()

@@ -1,5 +1,6 @@
 """news_maintenance (daily): replay spooled batches, purge old dead letters, report feeds
-failing N polls in a row, refresh the aliases of the time-based indices."""
+failing N polls in a row, refresh the aliases of the time-based indices, purge the staging
+folders failed runs left behind."""
 
 from __future__ import annotations
 
@@ -38,8 +39,16 @@ def news_maintenance() -> None:
 
         return maintenance.refresh_aliases(task_settings())
 
+    @task
+    def purge_staging() -> list[str]:
+        from vigie.run import maintenance
+        from vigie.run.airflow_support import task_settings
+
+        return maintenance.purge_staging(task_settings())
+
     replay_spool() >> purge_dead_letters() >> refresh_aliases()
     report_failing_feeds()
+    purge_staging()
 
 
 news_maintenance()

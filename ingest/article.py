@@ -44,10 +44,12 @@ def build_article(
     *,
     summary: RunSummary | None = None,
     min_chars: int = MIN_TEXT_CHARS,
+    url: str | None = None,
 ) -> Article:
     """The Article for a feed item (raises ValueError only if the item's link is not http(s),
-    which `parse_feed` already filters out)."""
-    url = canonicalize_url(item.link)
+    which `parse_feed` already filters out). `url`: the item's canonical URL when the caller
+    has it already (the pipeline computes it once, at selection)."""
+    url = url or canonicalize_url(item.link)
     reason = _partial_reason(fetch, extracted, min_chars)
     page = extracted if reason is None else None
     text = page.text if page else (item.summary or "")

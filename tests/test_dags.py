@@ -66,7 +66,7 @@ def test_news_ingest_schedule_and_concurrency(airflow_db: Path) -> None:
     assert dag.max_active_runs == 1 and dag.catchup is False
     assert dag.timetable.delta == timedelta(minutes=10)
     pools = {task.task_id: task.pool for task in dag.tasks}
-    assert pools["poll_feed"] == "vigie_news_sites" and pools["index"] == "vigie_elasticsearch"
+    assert pools["poll_feed"] == "vigie_news_sites" and pools["process_batch"] == "vigie_elasticsearch"
 
 
 def test_dag_files_import_nothing_heavy_at_parse_time() -> None:
@@ -115,6 +115,9 @@ def test_news_ingest_end_to_end(airflow_db: Path, es, settings: Settings, feed_s
 
     run = ingest.test(logical_date=logical_date)
     assert run.state == "success"
+    # A successful run deletes its staging; its summary and stored ids stay in the run record.
+    assert not any((settings.state_dir / "staging").iterdir())
+    assert (settings.state_dir / "last_run.json").is_file()
     first = _counts(es, settings)
     assert first["articles"] == 5 and first["events"] > 0 and first["deadletters"] == 0
     found = es.search(
@@ -148,3 +151,71 @@ def test_news_ingest_end_to_end(airflow_db: Path, es, settings: Settings, feed_s
 def test_news_maintenance_runs(airflow_db: Path, es, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     run = _dagbag().get_dag("news_maintenance").test()
     assert run.state == "success"
+
+
+# Fields set from the clock at fetch, index or alert time: the only ones two runs may differ in.
+CLOCK_FIELDS = {"fetched_at", "indexed_at", "triggered_at", "updated_at", "deliveries", "last_seen"}
+
+
+def _stored_documents(es, settings: Settings) -> dict[str, dict[str, dict[str, object]]]:  # type: ignore[no-untyped-def]
+    from elasticsearch.helpers import scan
+
+    es.indices.refresh(index=f"{settings.index_prefix}-*")
+    stored: dict[str, dict[str, dict[str, object]]] = {}
+    for kind in ("articles", "events", "alerts", "deadletters"):
+        stored[kind] = {
+            hit["_id"]: {k: v for k, v in hit["_source"].items() if k not in CLOCK_FIELDS}
+            for hit in scan(es, index=settings.index(kind), ignore_unavailable=True)
+        }
+    return stored
+
+
+@pytest.mark.slow
+def test_dag_and_vigie_run_store_the_same_documents(  # type: ignore[no-untyped-def]
+    airflow_db: Path, es, settings: Settings, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    """One orchestration: the DAG's tasks and `vigie run` call the same batch step, so the
+    sample corpus stored either way gives the same documents (clock fields aside)."""
+    import dataclasses
+
+    from ingest.feeds import load_feeds
+    from vigie.run.pipeline import Pipeline
+    from vigie.store.es import install_templates, uninstall_templates
+
+    os.environ["VIGIE_FEEDS"] = str(REPO_ROOT / "sample_corpus" / "feeds.yaml")
+    os.environ["VIGIE_FEEDS_BASE_URL"] = feed_server.base_url
+    assert _dagbag().get_dag("news_ingest").test(logical_date=datetime(2025, 9, 19, tzinfo=UTC)).state == "success"
+    by_dag = _stored_documents(es, settings)
+
+    cli = dataclasses.replace(settings, index_prefix=settings.index_prefix + "cli", state_dir=tmp_path / "cli")
+    install_templates(es, cli)
+    try:
+        feeds = load_feeds(REPO_ROOT / "sample_corpus" / "feeds.yaml", base_url=feed_server.base_url)
+        Pipeline(settings=cli).run(feeds)
+        by_cli = _stored_documents(es, cli)
+    finally:
+        es.indices.delete(index=f"{cli.index_prefix}-*", ignore_unavailable=True, allow_no_indices=True)
+        uninstall_templates(es, cli)
+    assert len(by_dag["articles"]) == 5 and by_dag["events"] and by_dag["alerts"]
+    for kind in by_dag:
+        assert by_cli[kind] == by_dag[kind], kind
+
+
+@pytest.mark.slow
+def test_news_ingest_fails_when_the_cluster_is_unreachable(  # type: ignore[no-untyped-def]
+    airflow_db: Path, settings: Settings, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed step fails the run (no green run with nothing stored), and its staging stays
+    for the retry instead of being cleaned up."""
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    monkeypatch.setenv("ES_URL", dead)
+    monkeypatch.setenv("VIGIE_TASK_RETRIES", "0")
+    monkeypatch.setenv("VIGIE_FEEDS", str(REPO_ROOT / "sample_corpus" / "feeds.yaml"))
+    monkeypatch.setenv("VIGIE_FEEDS_BASE_URL", feed_server.base_url)
+    run = _dagbag().get_dag("news_ingest").test(logical_date=datetime(2025, 9, 20, tzinfo=UTC))
+    assert run.state == "failed"
+    assert any((settings.state_dir / "staging").iterdir())

@@ -38,6 +38,8 @@ class Settings:
     feeds_file: Path = field(
         default_factory=lambda: Path(os.environ.get("VIGIE_FEEDS", REPO_ROOT / "ingest" / "feeds.yaml"))
     )
+    # The value of `{BASE_URL}` in the feed registry (the sample site's address in the demo).
+    feeds_base_url: str | None = field(default_factory=lambda: os.environ.get("VIGIE_FEEDS_BASE_URL"))
     rules_file: Path = field(
         default_factory=lambda: Path(os.environ.get("VIGIE_RULES", REPO_ROOT / "alerts" / "rules.yaml"))
     )
@@ -65,6 +67,13 @@ class Settings:
     def index(self, kind: str) -> str:
         """Alias name of an index family: articles, events, alerts, deadletters."""
         return f"{self.index_prefix}-{kind}"
+
+    # The language policy, in one place: which articles are enriched, which are stored.
+    def enriches(self, language: str | None) -> bool:
+        return language is not None and language in self.enrich_languages
+
+    def stores(self, language: str | None) -> bool:
+        return self.enriches(language) or self.index_other_languages
 
 
 def get_settings() -> Settings:

@@ -1,6 +1,7 @@
 """The digest of new alerts and events, produced after each ingest run that indexed articles.
 
-Input is the ingest run's staging (its events and articles) plus the alerts index; output is
+Input is the ingest run's record (the ids of the articles it stored), their articles and events
+as stored, and the alerts index; output is
 a Markdown digest and a JSON twin under `<state_dir>/digests/`, named after the ingest run
 so that producing the same digest twice writes the same files.
 """
@@ -11,11 +12,11 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from elasticsearch.helpers import scan
 from pydantic import BaseModel, Field
 
 from vigie.core.models import Alert, Article, Event
 from vigie.core.settings import Settings
-from vigie.run.staging import read_records, run_dir
 
 
 class Digest(BaseModel):
@@ -39,10 +40,33 @@ def _alerts_for(es, settings: Settings, article_ids: list[str]) -> list[Alert]: 
     return [Alert.model_validate(hit["_source"]) for hit in response["hits"]["hits"]]
 
 
+def _stored(es, settings: Settings, article_ids: list[str]) -> tuple[list[Article], list[Event]]:  # type: ignore[no-untyped-def]
+    """The run's articles and their events, as stored (staging is gone once a run succeeds)."""
+    if not article_ids:
+        return [], []
+    found = es.search(
+        index=settings.index("articles"),
+        query={"ids": {"values": article_ids}},
+        size=len(article_ids),
+        ignore_unavailable=True,
+    )
+    articles = [Article.model_validate(hit["_source"]) for hit in found["hits"]["hits"]]
+    events: list[Event] = []
+    for hit in scan(
+        es,
+        index=settings.index("events"),
+        query={"query": {"terms": {"article_id": article_ids}}},
+        ignore_unavailable=True,
+    ):
+        events.append(Event.model_validate(hit["_source"]))
+    return articles, events
+
+
 def build_digest(es, settings: Settings, ingest_run: str) -> Digest:  # type: ignore[no-untyped-def]
-    base = run_dir(settings, ingest_run)
-    articles = [a for a in read_records(base / "alerted.jsonl", Article) if a.duplicate_of is None]
-    events = read_records(base / "events.jsonl", Event)
+    from vigie.run.records import indexed_run
+
+    articles, events = _stored(es, settings, indexed_run(settings, ingest_run).article_ids)
+    articles = [a for a in articles if a.duplicate_of is None]
     digest = Digest(ingest_run=ingest_run, articles=len(articles))
     digest.events_by_subtype = dict(sorted(Counter(e.sub_event_type for e in events).items()))
     for alert in _alerts_for(es, settings, sorted(a.id for a in articles)):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from datetime import timedelta
@@ -59,7 +58,14 @@ def refresh_aliases(settings: Settings) -> dict[str, object]:
 
 
 def latest_ingest_run(settings: Settings) -> str | None:
-    path = settings.state_dir / "last_indexed_run.json"
-    if not path.is_file():
-        return None
-    return str(json.loads(path.read_text(encoding="utf-8"))["run_key"])
+    from vigie.run.records import latest_indexed_run
+
+    return latest_indexed_run(settings)
+
+
+def purge_staging(settings: Settings, max_age_days: float = 3) -> list[str]:
+    """Staging folders of runs that failed and were never retried (a successful run deletes
+    its own); returns the purged run keys."""
+    from vigie.run.staging import purge_older_than
+
+    return purge_older_than(settings, max_age_days)

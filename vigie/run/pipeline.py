@@ -1,18 +1,21 @@
-"""One pass of the pipeline, stage by stage: the same functions back `vigie run` and the DAGs.
+"""One pass of the pipeline, stage by stage: the same methods back `vigie run` and the DAG.
 
-Every stage is a plain function over a batch that records what it accepted, skipped and
+Every stage is a plain method over a batch that records what it accepted, skipped and
 refused in a `RunSummary`. Stages are idempotent over their input: ids come from canonical
 URLs and content, so running a pass twice over the same feeds changes nothing.
 
-    poll_feed -> select_new -> fetch_articles -> detect_languages -> deduplicate
-              -> enrich -> cluster_stories -> evaluate_alerts -> index -> deliver
+    poll_and_select (check configuration, replay spool, poll_feed each, select_new)
+      -> plan_batches -> for each batch, the batch step:
+           start_batch  (fetch_pages, extract, detect_languages, deduplicate, start enrichment)
+           finish_batch (enrichment, cluster_stories, evaluate_alerts, index, deliver)
+      -> commit_validators -> deliver (what is still pending)
 
-`Pipeline.run` takes the selected items in batches of `settings.batch_size` (bounded memory)
-and overlaps them: while batch N is being enriched (in worker processes when
-`settings.enrich_workers` > 0), batch N+1 is fetched, extracted and deduplicated, then batch N
-is clustered, alerted on and indexed. Deduplication of N+1 therefore also compares against
-batch N, which is not indexed yet (`pending`); stories and alerts run strictly in batch order.
-Each stage's time is added to `summary.seconds`.
+`process_batch` is the batch step start to finish: each mapped task of the news_ingest DAG
+runs it on one staged batch (`vigie.run.tasks`). `run` runs the same two halves overlapped:
+while batch N is enriched (in worker processes when `settings.enrich_workers` > 0), batch N+1
+is fetched, extracted and deduplicated, then batch N is finished. Deduplication of N+1 then
+also compares against batch N, not indexed yet (`pending`); stories and alerts run strictly
+in batch order. Each stage's time is added to `summary.seconds`.
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel
+
+from ingest.feeds import Feed
+from ingest.parse import FeedItem
 from vigie.core.accounting import RunSummary
 from vigie.core.models import Alert, Article, Event
 from vigie.core.settings import Settings, get_settings
@@ -36,9 +43,7 @@ if TYPE_CHECKING:
 
     from enrich.pipeline import Enricher
     from enrich.pool import EnricherPool, EnrichmentJob
-    from ingest.feeds import Feed
     from ingest.fetch import Fetcher, FetchResult
-    from ingest.parse import FeedItem
     from vigie.alerting.engine import AlertEngine
 
 log = logging.getLogger(__name__)
@@ -50,9 +55,9 @@ BatchHook = Callable[[Sequence[Article], Sequence[Event]], None]  # after a batc
 MAX_URL_LENGTH = 4096
 
 
-@dataclass
-class Candidate:
-    """A feed item selected for fetching, with the feed it came from."""
+class Candidate(BaseModel):
+    """A feed item selected for fetching, with the feed it came from; its canonical URL and
+    article id are computed once, at selection, and travel with it (staged between DAG tasks)."""
 
     feed: Feed
     item: FeedItem
@@ -76,6 +81,15 @@ def batch_sizes(total: int, size: int) -> list[int]:
     if remaining % size:
         sizes.append(remaining % size)
     return sizes
+
+
+@dataclass
+class BatchResult:
+    """What one batch step stored: its articles (copies included), events and alerts."""
+
+    articles: list[Article]
+    events: list[Event]
+    alerts: list[Alert]
 
 
 @dataclass
@@ -175,6 +189,8 @@ class Pipeline:
         parsed = parse_feed(
             result.content, result.final_url or feed.url, feed.name, content_type=result.content_type
         )
+        for reference, reason in parsed.skipped:  # an ftp:// link, a repeated item, ...
+            self.summary.record("parse", "skipped", reference, reason)
         self.pending_validators.append(result)
         record_poll(self.settings, feed.name, parsed.error if not parsed.items else None)
         if parsed.error and not parsed.items:
@@ -256,7 +272,9 @@ class Pipeline:
             if fetched.content is not None and not fetched.error:
                 html = decode_html(fetched.content, fetched.content_type)
                 extracted = extract_article(html, candidate.canonical_url)
-            article = build_article(candidate.item, candidate.feed, fetched, extracted)
+            article = build_article(
+                candidate.item, candidate.feed, fetched, extracted, url=candidate.canonical_url
+            )
             article.fetched_at = article.fetched_at or now
             if article.partial:
                 self.summary.record("extract", "accepted", article.url, f"partial:{article.partial_reason}")
@@ -277,7 +295,7 @@ class Pipeline:
             for article in articles:
                 language, probability = detect_language(article.text or article.summary or article.title)
                 article.language, article.language_prob = language, round(probability, 4)
-                if language in self.settings.enrich_languages:
+                if self.settings.enriches(language):
                     self.summary.record("language", "accepted", article.url)
                 else:  # kept and tagged; configuration decides whether it is indexed
                     self.summary.record("language", "skipped", article.url, f"lang:{language}")
@@ -308,9 +326,7 @@ class Pipeline:
 
     def to_enrich(self, articles: Sequence[Article]) -> list[Article]:
         return [
-            a
-            for a in articles
-            if a.duplicate_of is None and a.language in self.settings.enrich_languages and a.text
+            a for a in articles if a.duplicate_of is None and self.settings.enriches(a.language) and a.text
         ]
 
     def enrich(self, articles: Sequence[Article]) -> list[Event]:
@@ -360,11 +376,7 @@ class Pipeline:
 
         indexer = Indexer(self.es, self.settings)
         # Articles in other languages are kept and tagged unless configuration says otherwise.
-        storable = [
-            a
-            for a in articles
-            if a.language in self.settings.enrich_languages or self.settings.index_other_languages
-        ]
+        storable = [a for a in articles if self.settings.stores(a.language)]
         if len(storable) < len(articles):
             self.summary.count("not_indexed_language", len(articles) - len(storable))
         indexer.index_articles(storable, self.summary)
@@ -440,19 +452,58 @@ class Pipeline:
             # already indexed (the refresh tick may come after the selection).
             self.refresh()
 
-    # -- a whole pass ---------------------------------------------------------------------
+    # -- one batch, and a whole pass -----------------------------------------------------
 
-    def run(self, feeds: Sequence[Feed]) -> RunSummary:
-        """One pass over `feeds`: what the news_ingest DAG does, in one process."""
-        self.check_configuration()
-        self.replay_spool()
-        polled = [(feed, self.poll_feed(feed)) for feed in feeds]
-        candidates = self.select_new(polled)
+    def plan_batches(self, candidates: Sequence[Candidate]) -> list[list[Candidate]]:
+        """The selected items cut into batches (`batch_sizes`): the unit of memory and work
+        for `run` and for the DAG's mapped `process_batch` task alike."""
         batches: list[list[Candidate]] = []
         start = 0
         for size in batch_sizes(len(candidates), self.settings.batch_size):
-            batches.append(candidates[start : start + size])
+            batches.append(list(candidates[start : start + size]))
             start += size
+        return batches
+
+    def start_batch(
+        self, candidates: Sequence[Candidate], pages: Sequence[FetchResult], pending: Sequence[Article] = ()
+    ) -> _Batch:
+        """First half of the batch step: extract, language, dedup, and hand the batch to the
+        enrichment (worker processes, or in process). `pending`: the previous batch, when it
+        is not stored yet (`run` overlaps batches)."""
+        articles = self.extract_articles(candidates, pages)
+        self.detect_languages(articles)
+        self.deduplicate(articles, pending=pending)
+        return _Batch(articles, self.start_enrichment(articles))
+
+    def finish_batch(self, batch: _Batch) -> BatchResult:
+        """Second half: wait for enrichment, then stories, alerts, index, delivery."""
+        events = self.finish_enrichment(batch.enrichment)
+        self.cluster_stories(batch.articles, events)
+        alerts = self.evaluate_alerts(batch.articles, events)
+        self.summary.count("alerts", len(alerts))
+        self.index(batch.articles, events)
+        self.deliver(alerts)
+        if self.after_batch is not None:
+            self.after_batch(batch.articles, events)
+        return BatchResult(articles=batch.articles, events=events, alerts=alerts)
+
+    def process_batch(self, candidates: Sequence[Candidate]) -> BatchResult:
+        """The batch step, start to finish: what each mapped task of the DAG runs; `run`
+        runs the same two halves, overlapped."""
+        try:
+            return self.finish_batch(self.start_batch(candidates, self.fetch_pages(candidates)))
+        finally:
+            self.close()
+
+    def poll_and_select(self, feeds: Sequence[Feed]) -> list[Candidate]:
+        """Configuration check, spool replay, every feed polled, new items selected."""
+        self.check_configuration()
+        self.replay_spool()
+        return self.select_new([(feed, self.poll_feed(feed)) for feed in feeds])
+
+    def run(self, feeds: Sequence[Feed]) -> RunSummary:
+        """One pass over `feeds`: what the news_ingest DAG does, in one process."""
+        batches = self.plan_batches(self.poll_and_select(feeds))
         in_flight: _Batch | None = None
         # The next batch's pages are fetched in a thread while this one is processed: fetching
         # waits on the network (per-host limits), which releases the GIL.
@@ -464,15 +515,14 @@ class Pipeline:
                 results = pages.result()
                 if number + 1 < len(batches):
                     pages = prefetch.submit(self.fetch_pages, batches[number + 1])
-                articles = self.extract_articles(candidates_batch, results)
-                self.detect_languages(articles)
-                self.deduplicate(articles, pending=in_flight.articles if in_flight else ())
-                batch = _Batch(articles, self.start_enrichment(articles))
+                batch = self.start_batch(
+                    candidates_batch, results, pending=in_flight.articles if in_flight else ()
+                )
                 if in_flight is not None:
-                    self._finish(in_flight)
+                    self.finish_batch(in_flight)
                 in_flight = batch
             if in_flight is not None:
-                self._finish(in_flight)
+                self.finish_batch(in_flight)
         finally:
             prefetch.shutdown(wait=True, cancel_futures=True)
             self.close()
@@ -480,13 +530,3 @@ class Pipeline:
         self.commit_validators()
         self.deliver()
         return self.summary
-
-    def _finish(self, batch: _Batch) -> None:
-        events = self.finish_enrichment(batch.enrichment)
-        self.cluster_stories(batch.articles, events)
-        alerts = self.evaluate_alerts(batch.articles, events)
-        self.summary.count("alerts", len(alerts))
-        self.index(batch.articles, events)
-        self.deliver(alerts)
-        if self.after_batch is not None:
-            self.after_batch(batch.articles, events)

@@ -1,64 +1,70 @@
 """The pipeline cut into Airflow-sized steps over the staging area.
 
-Each function takes small arguments (a feed name, staging paths, a run key), reads its input
-from staging, runs one stage of `vigie.run.pipeline.Pipeline`, writes its output and its own
-`RunSummary` to staging, and returns paths. DAG files only wire these; tests can call them
-directly. Re-running a step with the same run key overwrites its own outputs only.
+Each function takes small arguments (a feed, a staging path, a run key), reads its input from
+staging, runs one step of `vigie.run.pipeline.Pipeline` — the same methods `vigie run` calls —
+writes its output and its own `RunSummary` to staging, and returns paths. DAG files only wire
+these; tests call them directly. Re-running a step with the same run key overwrites its own
+outputs only, and a step's work is idempotent (ids come from canonical URLs and content).
+
+    prepare -> poll (one per feed) -> plan (select new, cut into batches)
+            -> process_batch (one per batch: Pipeline.process_batch) -> finish -> summarize -> clean_up
+
+Staged payloads are small: feed items, and one file of candidates per batch. Articles are
+never staged: a batch is fetched, enriched and stored inside one task, so a task's memory is
+bounded by the batch size, as in `vigie run`.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from vigie.core.accounting import RunSummary
-from vigie.core.models import Article, Event
 from vigie.core.settings import Settings, get_settings
-from vigie.run.staging import read_records, run_dir, write_records
+from vigie.run import staging
+from vigie.run.pipeline import Candidate, Pipeline
 
 
 class PolledFeed(BaseModel):
-    feed: dict[str, object]
-    items: list[dict[str, object]]
-    responses: list[dict[str, object]] = []  # feed responses whose validators await indexing
+    """One feed's poll, staged: its items and the responses whose validators await indexing."""
+
+    feed: dict[str, Any]
+    items: list[dict[str, Any]]
+    responses: list[dict[str, Any]] = []
 
 
-def _pipeline(settings: Settings):  # type: ignore[no-untyped-def]
-    from vigie.run.pipeline import Pipeline
-
-    return Pipeline(settings=settings)
+class PlannedBatch(BaseModel):
+    number: int
+    candidates: list[Candidate]
 
 
 def _save_summary(settings: Settings, run_key: str, step: str, summary: RunSummary) -> None:
-    path = run_dir(settings, run_key) / f"summary-{step}.json"
-    path.write_text(summary.model_dump_json(), encoding="utf-8")
+    staging.write_model(staging.run_dir(settings, run_key) / f"summary-{step}.json", summary)
 
 
 def load_feed_registry(settings: Settings | None = None) -> list[dict[str, object]]:
     """The feeds to poll, as small dicts (they travel through XCom)."""
-    import os
-
     from ingest.feeds import load_feeds
 
     settings = settings or get_settings()
-    feeds = load_feeds(settings.feeds_file, base_url=os.environ.get("VIGIE_FEEDS_BASE_URL"))
+    feeds = load_feeds(settings.feeds_file, base_url=settings.feeds_base_url)
     return [feed.model_dump(mode="json") for feed in feeds]
 
 
 def prepare(run_key: str, settings: Settings | None = None) -> str:
-    """Install templates (idempotent) and replay batches spooled by an earlier failed run."""
-    from vigie.store.es import client, install_templates
+    """Check configuration, install templates (idempotent), replay batches spooled by an
+    earlier failed run."""
+    from vigie.store.es import install_templates
 
     settings = settings or get_settings()
-    pipeline = _pipeline(settings)
+    pipeline = Pipeline(settings=settings)
     pipeline.check_configuration()
-    install_templates(client(settings), settings)
+    install_templates(pipeline.es, settings)
     pipeline.replay_spool()
     _save_summary(settings, run_key, "prepare", pipeline.summary)
-    return str(run_dir(settings, run_key))
+    return str(staging.run_dir(settings, run_key))
 
 
 def poll(feed: dict[str, object], run_key: str, settings: Settings | None = None) -> str:
@@ -66,117 +72,94 @@ def poll(feed: dict[str, object], run_key: str, settings: Settings | None = None
     from ingest.feeds import Feed
 
     settings = settings or get_settings()
-    pipeline = _pipeline(settings)
+    pipeline = Pipeline(settings=settings)
     model = Feed.model_validate(feed)
     items = pipeline.poll_feed(model)
-    out = run_dir(settings, run_key) / f"items-{model.name}.json"
     polled = PolledFeed(
-        feed=feed,
+        feed=model.model_dump(mode="json"),
         items=[item.model_dump(mode="json") for item in items],
         responses=[r.model_dump(mode="json", exclude={"content"}) for r in pipeline.pending_validators],
     )
-    out.write_text(polled.model_dump_json(), encoding="utf-8")
+    out = staging.write_model(staging.run_dir(settings, run_key) / f"items-{model.name}.json", polled)
     _save_summary(settings, run_key, f"poll-{model.name}", pipeline.summary)
     return str(out)
 
 
-def fetch(item_paths: list[str], run_key: str, settings: Settings | None = None) -> str:
-    """Select new items, fetch and extract their pages, detect their language."""
+def _read_polled(path: str | Path) -> PolledFeed:
+    return PolledFeed.model_validate_json(Path(path).read_text(encoding="utf-8"))
+
+
+def plan(item_paths: list[str], run_key: str, settings: Settings | None = None) -> list[str]:
+    """Select the new items of every polled feed and cut them into batches, one staged file
+    each (the same cut as `vigie run`); returns the batch files, in order."""
     from ingest.feeds import Feed
     from ingest.parse import FeedItem
 
     settings = settings or get_settings()
-    pipeline = _pipeline(settings)
+    pipeline = Pipeline(settings=settings)
     polled = []
     for path in item_paths:
-        data = PolledFeed.model_validate_json(Path(path).read_text(encoding="utf-8"))
+        data = _read_polled(path)
         feed = Feed.model_validate(data.feed)
         polled.append((feed, [FeedItem.model_validate(item) for item in data.items]))
-    candidates = pipeline.select_new(polled)
-    articles = pipeline.fetch_articles(candidates)
-    pipeline.detect_languages(articles)
-    _save_summary(settings, run_key, "fetch", pipeline.summary)
-    return str(write_records(run_dir(settings, run_key) / "fetched.jsonl", articles))
+    batches = pipeline.plan_batches(pipeline.select_new(polled))
+    base = staging.run_dir(settings, run_key)
+    paths = [
+        str(staging.write_model(base / f"batch-{n:04d}.json", PlannedBatch(number=n, candidates=batch)))
+        for n, batch in enumerate(batches)
+    ]
+    _save_summary(settings, run_key, "plan", pipeline.summary)
+    return paths
 
 
-def dedup(articles_path: str, run_key: str, settings: Settings | None = None) -> str:
+def process_batch(batch_path: str, run_key: str, settings: Settings | None = None) -> list[str]:
+    """One batch, fetch to delivery (`Pipeline.process_batch`); returns the ids of the
+    original articles it stored."""
     settings = settings or get_settings()
-    pipeline = _pipeline(settings)
-    articles = read_records(articles_path, Article)
-    pipeline.deduplicate(articles)
-    _save_summary(settings, run_key, "dedup", pipeline.summary)
-    return str(write_records(run_dir(settings, run_key) / "deduped.jsonl", articles))
+    batch = PlannedBatch.model_validate_json(Path(batch_path).read_text(encoding="utf-8"))
+    pipeline = Pipeline(settings=settings)
+    result = pipeline.process_batch(batch.candidates)
+    _save_summary(settings, run_key, f"batch-{batch.number:04d}", pipeline.summary)
+    return sorted(a.id for a in result.articles if a.duplicate_of is None and settings.stores(a.language))
 
 
-def enrich(articles_path: str, run_key: str, settings: Settings | None = None) -> dict[str, str]:
-    """Entities, events and stories."""
-    settings = settings or get_settings()
-    pipeline = _pipeline(settings)
-    articles = read_records(articles_path, Article)
-    events = pipeline.enrich(articles)
-    pipeline.cluster_stories(articles, events)
-    _save_summary(settings, run_key, "enrich", pipeline.summary)
-    base = run_dir(settings, run_key)
-    return {
-        "articles": str(write_records(base / "enriched.jsonl", articles)),
-        "events": str(write_records(base / "events.jsonl", events)),
-    }
-
-
-def evaluate_alerts(paths: dict[str, str], run_key: str, settings: Settings | None = None) -> dict[str, str]:
-    settings = settings or get_settings()
-    pipeline = _pipeline(settings)
-    articles = read_records(paths["articles"], Article)
-    events = read_records(paths["events"], Event)
-    alerts = pipeline.evaluate_alerts(articles, events)
-    pipeline.summary.count("alerts", len(alerts))
-    _save_summary(settings, run_key, "alerts", pipeline.summary)
-    # Articles now carry `alert_rules`; index the updated copy.
-    return {**paths, "articles": str(write_records(run_dir(settings, run_key) / "alerted.jsonl", articles))}
-
-
-def index(paths: dict[str, str], run_key: str, settings: Settings | None = None) -> list[str]:
-    """Index articles and events; returns the ids of articles written (for the asset event)."""
-    settings = settings or get_settings()
-    pipeline = _pipeline(settings)
-    articles = read_records(paths["articles"], Article)
-    events = read_records(paths["events"], Event)
-    pipeline.index(articles, events)
-    pipeline.commit_validators(_polled_responses(settings, run_key))
-    _save_summary(settings, run_key, "index", pipeline.summary)
-    ids = sorted(a.id for a in articles if a.duplicate_of is None)
-    if ids:  # what a digest started by hand (no triggering asset event) falls back to
-        marker = settings.state_dir / "last_indexed_run.json"
-        marker.write_text(json.dumps({"run_key": run_key, "articles": len(ids)}), encoding="utf-8")
-    return ids
-
-
-def _polled_responses(settings: Settings, run_key: str) -> list[Any]:
+def finish(batch_ids: list[list[str]], run_key: str, settings: Settings | None = None) -> int:
+    """Every batch is stored: commit the feeds' validators (the next poll may answer 304),
+    deliver what is still pending, and record the run's articles for the digest."""
     from ingest.fetch import FetchResult
+    from vigie.run.records import record_indexed_run
 
-    responses: list[Any] = []
-    for path in sorted(run_dir(settings, run_key).glob("items-*.json")):
-        polled = PolledFeed.model_validate_json(path.read_text(encoding="utf-8"))
-        responses.extend(FetchResult.model_validate(r) for r in polled.responses)
-    return responses
-
-
-def notify(run_key: str, settings: Settings | None = None) -> None:
     settings = settings or get_settings()
-    pipeline = _pipeline(settings)
+    pipeline = Pipeline(settings=settings)
+    base = staging.run_dir(settings, run_key)
+    responses = [
+        FetchResult.model_validate(response)
+        for path in sorted(base.glob("items-*.json"))
+        for response in _read_polled(path).responses
+    ]
+    pipeline.commit_validators(responses)
     pipeline.deliver()
-    _save_summary(settings, run_key, "notify", pipeline.summary)
+    _save_summary(settings, run_key, "finish", pipeline.summary)
+    ids = sorted({article_id for ids in batch_ids for article_id in ids})
+    if ids:
+        record_indexed_run(settings, run_key, ids)
+    return len(ids)
 
 
 def summarize(run_key: str, settings: Settings | None = None) -> str:
-    """Merge the steps' summaries into `summary.json` (what `vigie run` would print)."""
+    """Merge the steps' summaries (what `vigie run` would print) into the run's record,
+    outside staging; runs whether or not the steps succeeded."""
+    from vigie.run.records import record_summary
+
     settings = settings or get_settings()
-    base = run_dir(settings, run_key)
+    base = staging.run_dir(settings, run_key)
     merged = RunSummary()
     for path in sorted(base.glob("summary-*.json")):
         merged.merge(RunSummary.model_validate_json(path.read_text(encoding="utf-8")))
-    out = base / "summary.json"
-    out.write_text(merged.model_dump_json(indent=2), encoding="utf-8")
-    latest = settings.state_dir / "last_run.json"
-    latest.write_text(json.dumps({"run_key": run_key, "summary": str(out)}), encoding="utf-8")
-    return str(out)
+    return str(record_summary(settings, run_key, merged))
+
+
+def clean_up(run_key: str, settings: Settings | None = None) -> None:
+    """The run succeeded: its staging folder goes (a failed run's stays for its retry and
+    for inspection; maintenance purges it after `staging_max_age_days`)."""
+    staging.purge(settings or get_settings(), run_key)
