@@ -40,21 +40,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from elasticsearch import Elasticsearch
 
+from enrich.kb import KnowledgeBase, default_kb
 from ingest.extract import parse_datetime
 from vigie.core.accounting import RunSummary
 from vigie.core.models import Article, Event
-from vigie.core.settings import REPO_ROOT, Settings
+from vigie.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
 STAGE = "story"
-KB_PATH = REPO_ROOT / "enrich" / "data" / "kb.yaml"
 BROAD_KINDS = frozenset({"country", "continent", "bloc"})
 INTERACTION = "Interaction"  # Event.event_type of PLOVER-only events
 ENTITY_FIELDS = ("places", "persons", "organisations", "weapons")
@@ -85,28 +83,29 @@ class Vocabulary:
     capitals: frozenset[str] = frozenset()
 
 
-@cache
-def vocabulary(kb_path: Path = KB_PATH) -> Vocabulary:
-    try:
-        entities = (yaml.safe_load(kb_path.read_text(encoding="utf-8")) or {}).get("entities", {})
-    except (OSError, yaml.YAMLError) as error:
-        log.warning("no knowledge base at %s (%s): every entity counts as specific", kb_path, error)
-        return Vocabulary()
+def vocabulary(kb: KnowledgeBase | None = None) -> Vocabulary:
+    """Broad and capital names of the knowledge base `enrich` reads (the default one, parsed
+    and validated once per process by `enrich.kb.default_kb`)."""
+    kb = kb or default_kb()
     broad: set[str] = set()
     capitals: set[str] = set()
-    for key, entry in entities.items():
-        kind = entry.get("kind")
-        names = {key.lower(), *(n.lower() for n in [entry.get("name", ""), *entry.get("aliases", [])] if n)}
-        if kind in BROAD_KINDS or (kind == "region" and not entry.get("country")) or entry.get("generic"):
+    for entry in kb.entries.values():
+        names = {entry.id.lower(), *(name.lower() for name in (entry.name, *entry.aliases) if name)}
+        if entry.kind in BROAD_KINDS or (entry.kind == "region" and not entry.country) or entry.generic:
             broad |= names
-        elif kind == "capital":
+        elif entry.kind == "capital":
             capitals |= names
     return Vocabulary(frozenset(broad), frozenset(capitals))
 
 
+@cache
+def default_vocabulary() -> Vocabulary:
+    return vocabulary()
+
+
 def broad_places() -> frozenset[str]:
     """Lower-cased names, aliases and ids the knowledge base marks as broad."""
-    return vocabulary().broad
+    return default_vocabulary().broad
 
 
 @dataclass(frozen=True)
@@ -160,7 +159,7 @@ class StoryClusterer:
         self.events_index = settings.index("events")
         self.policy = policy or StoryPolicy()
         self.window = timedelta(hours=self.policy.window_hours)
-        self.vocabulary = vocabulary()
+        self.vocabulary = default_vocabulary()
 
     # the rule ----------------------------------------------------------------------------------
 
