@@ -10,6 +10,7 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
+
 def __getattr__(name: str) -> object:
     """Public names are imported on first use, so importing the package stays cheap."""
     module = _EXPORTS.get(name)
