@@ -216,7 +216,7 @@ def body(rng: random.Random, story: Story) -> tuple[list[str], dict[int, str]]:
     count = rng.randint(MIN_PARAGRAPHS, MAX_PARAGRAPHS)
     middle = [rng.choice(MIDDLE_KINDS) for _ in range(count - 2)]
     kinds = ["lede", *middle, "perspective"]
-    pools = {kind: rng.sample(_pool(kind, story), len(_pool(kind, story))) for kind in set(kinds)}
+    pools = {kind: rng.sample(_pool(kind, story), len(_pool(kind, story))) for kind in sorted(set(kinds))}
     target = rng.randint(MIN_WORDS + 40, MAX_WORDS - 60)
     per_paragraph = max(1, round(target / 19 / count))
     for kind in MIDDLE_KINDS:
