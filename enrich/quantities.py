@@ -19,6 +19,7 @@ from spacy.tokens import Span, Token
 
 from enrich.kb import DATA_DIR, load_yaml
 from enrich.text import fold
+from enrich.tokens import folded_words, lemma_of, lemmas_of, nearest_head
 from vigie.core.models import Qualifier, Quantity
 
 QUANTITIES_PATH = DATA_DIR / "quantities.yaml"
@@ -56,10 +57,6 @@ class QuantityLexicon:
     damage_link_nouns: frozenset[str]
 
 
-def _words(values: Iterable[str]) -> frozenset[str]:
-    return frozenset(fold(v) for v in values)
-
-
 @lru_cache(maxsize=2)
 def default_lexicon() -> QuantityLexicon:
     data = load_yaml(QUANTITIES_PATH, QUANTITIES_SCHEMA_PATH)
@@ -72,23 +69,23 @@ def default_lexicon() -> QuantityLexicon:
         multipliers={fold(k): v for k, v in data["multipliers"].items()},
         approximate_nouns={fold(k): v for k, v in data["approximate_nouns"].items()},
         indefinite_plural_factor=int(data["indefinite_plural_factor"]),
-        indefinite_plural_determiners=_words(data["indefinite_plural_determiners"]),
+        indefinite_plural_determiners=folded_words(data["indefinite_plural_determiners"]),
         qualifiers=qualifiers,
-        measure_words=_words(data["measure_words"]),
-        disjoint_markers=_words(data["disjoint_markers"]),
+        measure_words=folded_words(data["measure_words"]),
+        disjoint_markers=folded_words(data["disjoint_markers"]),
         background_markers=tuple(fold(m) for m in data.get("background_markers", [])),
         subset_markers=tuple(fold(m) for m in data["subset_markers"]),
-        killed_nouns=_words(data["killed_nouns"]),
-        injured_nouns=_words(data["injured_nouns"]),
-        people_nouns=_words(data["people_nouns"]),
-        target_nouns=_words(data["target_nouns"]),
-        killed_verbs=_words(data["killed_verbs"]),
-        injured_verbs=_words(data["injured_verbs"]),
-        destroyed_verbs=_words(data["destroyed_verbs"]),
-        intercepted_verbs=_words(data["intercepted_verbs"]),
-        launched_verbs=_words(data["launched_verbs"]),
+        killed_nouns=folded_words(data["killed_nouns"]),
+        injured_nouns=folded_words(data["injured_nouns"]),
+        people_nouns=folded_words(data["people_nouns"]),
+        target_nouns=folded_words(data["target_nouns"]),
+        killed_verbs=folded_words(data["killed_verbs"]),
+        injured_verbs=folded_words(data["injured_verbs"]),
+        destroyed_verbs=folded_words(data["destroyed_verbs"]),
+        intercepted_verbs=folded_words(data["intercepted_verbs"]),
+        launched_verbs=folded_words(data["launched_verbs"]),
         casualty_link_nouns={fold(k): v for k, v in data["casualty_link_nouns"].items()},
-        damage_link_nouns=_words(data["damage_link_nouns"]),
+        damage_link_nouns=folded_words(data["damage_link_nouns"]),
     )
 
 
@@ -130,14 +127,6 @@ class Count:
     weapon_class: str | None = None  # for launched/intercepted: the class of the projectile
 
 
-def _lemma(token: Token) -> str:
-    return fold(token.lemma_ or token.text)
-
-
-def _lemmas(token: Token) -> set[str]:
-    return {fold(token.lemma_ or token.text), fold(token.text)}
-
-
 def _qualifier(tokens: list[Token], lexicon: QuantityLexicon) -> Qualifier:
     before = fold(" ".join(t.text for t in tokens[-4:]))
     for kind in ("at_least", "at_most", "approx"):
@@ -156,15 +145,8 @@ def _relation(before: list[Token], after: Token | None, lexicon: QuantityLexicon
     return "normal"
 
 
-def _first_verb_up(token: Token, hops: int = 4) -> Token | None:
-    node = token
-    for _ in range(hops):
-        if node.head.i == node.i:
-            return None
-        node = node.head
-        if node.pos_ in ("VERB", "AUX") or (node.pos_ == "ADJ" and node.tag_ == "VERB"):
-            return node
-    return None
+def _verb_tagged(token: Token) -> bool:
+    return token.pos_ in ("VERB", "AUX") or (token.pos_ == "ADJ" and token.tag_ == "VERB")
 
 
 def _modifier_lemmas(token: Token) -> set[str]:
@@ -172,7 +154,7 @@ def _modifier_lemmas(token: Token) -> set[str]:
     lemmas: set[str] = set()
     for child in token.children:
         if child.dep_ in ("amod", "acl", "acl:relcl") or child.pos_ in ("VERB", "ADJ"):
-            lemmas |= _lemmas(child)
+            lemmas |= lemmas_of(child)
     return lemmas
 
 
@@ -180,7 +162,7 @@ def _linked_slot(left: list[Token], category: str, lexicon: QuantityLexicon) -> 
     """A count right after a linking noun: "blessures à une résidente" (injured),
     "l'incendie de deux maisons" (destroyed). Read on the words, not the parse."""
     for token in reversed(left[-3:]):
-        lemmas = _lemmas(token)
+        lemmas = lemmas_of(token)
         if category == "people":
             for lemma in lemmas:
                 if lemma in lexicon.casualty_link_nouns:
@@ -191,10 +173,10 @@ def _linked_slot(left: list[Token], category: str, lexicon: QuantityLexicon) -> 
 
 
 def _slot_of(noun: Token, category: str, lexicon: QuantityLexicon) -> Slot | None:
-    verb = _first_verb_up(noun)
-    verb_lemmas = _lemmas(verb) if verb is not None else set()
+    verb = nearest_head(noun, _verb_tagged, 4)
+    verb_lemmas = lemmas_of(verb) if verb is not None else set()
     described = _modifier_lemmas(noun) | (
-        _lemmas(noun.head) if noun.dep_ in ("nsubj", "nsubj:pass") else set()
+        lemmas_of(noun.head) if noun.dep_ in ("nsubj", "nsubj:pass") else set()
     )
     around = described | verb_lemmas
     if category == "killed":
@@ -202,7 +184,7 @@ def _slot_of(noun: Token, category: str, lexicon: QuantityLexicon) -> Slot | Non
     if category == "injured":
         return "injured"
     if category == "people":
-        head = _lemma(noun.head)
+        head = lemma_of(noun.head)
         if head in lexicon.casualty_link_nouns:
             return lexicon.casualty_link_nouns[head]
         if around & lexicon.killed_verbs:
@@ -220,14 +202,14 @@ def _slot_of(noun: Token, category: str, lexicon: QuantityLexicon) -> Slot | Non
             return "intercepted"
         return "launched"
     if category == "target":
-        if _lemma(noun.head) in lexicon.damage_link_nouns or around & lexicon.destroyed_verbs:
+        if lemma_of(noun.head) in lexicon.damage_link_nouns or around & lexicon.destroyed_verbs:
             return "destroyed"
         return None
     return None
 
 
 def _category(token: Token, projectile_tokens: dict[int, str], lexicon: QuantityLexicon) -> str | None:
-    lemmas = _lemmas(token)
+    lemmas = lemmas_of(token)
     if token.i in projectile_tokens:
         return "projectile"
     if lemmas & lexicon.killed_nouns:
@@ -344,7 +326,7 @@ def find_counts(
                 slot=slot,
                 quantity=quantity,
                 relation=_relation(before, disjoint_marker, lexicon),
-                noun=(previous_category or "") if elliptic else _lemma(noun),
+                noun=(previous_category or "") if elliptic else lemma_of(noun),
                 start=start,
                 end=max(cursor + 1, end),
                 weapon_class=weapon_class,

@@ -1,0 +1,107 @@
+"""Counts and casualties of a sentence (`enrich.quantities`) bound to its event mentions.
+
+A sentence that only reports a toll ("un mort et trois blessés") continues the last violent
+event of the article; projectiles of different kinds counted apart ("4 missiles Iskander et
+112 drones Shahed") are different events.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Span
+
+from enrich import quantities as quantities_module
+from enrich.events.lexicon import EventLexicon
+from enrich.events.places import Places
+from enrich.events.state import PENDING, PROJECTILE_CLASSES, Candidate, DocState
+from enrich.kb import KnowledgeBase
+from enrich.tokens import is_verb
+
+
+class CountBinder:
+    """Fills the count slots (launched, intercepted, destroyed, killed, injured) of candidates."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        lexicon: EventLexicon,
+        quantities: quantities_module.QuantityLexicon,
+        places: Places,
+    ) -> None:
+        self.kb = kb
+        self.lexicon = lexicon
+        self.quantities = quantities
+        self.places = places
+
+    def attach(self, sentence: Span, candidates: list[Candidate], state: DocState) -> None:
+        """Bind the sentence's counts to its first violent candidate, or to a new one."""
+        projectiles = {
+            i: m.entry.weapon_class
+            for i in range(sentence.start, sentence.end)
+            if (m := state.mentions_at.get(i)) is not None
+            and m.entry is not None
+            and m.entry.weapon_class in PROJECTILE_CLASSES
+        }
+        counts = quantities_module.find_counts(sentence, projectiles, self.quantities)
+        if not counts:
+            return
+        first = min(counts, key=lambda c: c.start)
+        anchor = state.doc[first.end - 1]
+        clause = anchor
+        while not is_verb(clause) and clause.head.i != clause.i:
+            clause = clause.head
+        near = self.places.find([clause], anchor, state, set(), [])
+        violent = [c for c in candidates if self.lexicon.is_violent(c.event_type)]
+        if not violent:
+            # A toll without a trigger continues the last violent event ("un mort et trois blessés").
+            if not ({c.slot for c in counts} & {"killed", "injured", "destroyed", "intercepted"}):
+                return
+            # Typed after the whole article is read when no violent event precedes (a headline).
+            event_type, sub_event_type = state.last_violent or (PENDING, PENDING)
+            violent = [
+                Candidate(
+                    event_type=event_type,
+                    sub_event_type=sub_event_type,
+                    interaction=None,
+                    trigger=anchor,
+                    role="casualty",
+                    places=[],
+                    weapons=self.places.weapons(sentence, state),
+                    confidence=0.45,
+                )
+            ]
+            candidates.append(violent[0])
+        main = violent[0]
+        main.places += [p for p in near if all(q.id != p.id for q in main.places)]
+        # Projectiles of different kinds counted apart are different events ("4 missiles
+        # Iskander et 112 drones Shahed": a missile attack and a drone strike).
+        by_subtype: dict[str, list[quantities_module.Count]] = {}
+        for count in counts:
+            subtype = self.lexicon.weapon_subtype([count.weapon_class]) if count.weapon_class else None
+            by_subtype.setdefault(subtype or main.sub_event_type, []).append(count)
+        if main.event_type != "Explosions/Remote violence" or len(by_subtype) == 1:
+            main.slots.update(quantities_module.sentence_slots(counts))
+            return
+        for subtype, group in by_subtype.items():
+            if subtype == main.sub_event_type:
+                main.slots.update(quantities_module.sentence_slots(group))
+                continue
+            classes = {c for c, s in self.lexicon.weapon_subtypes if s == subtype}
+            weapons = [
+                w for w in main.weapons if (e := self.kb.get(w)) is not None and e.weapon_class in classes
+            ]
+            main.weapons = [w for w in main.weapons if w not in weapons]
+            candidates.append(
+                Candidate(
+                    event_type=main.event_type,
+                    sub_event_type=subtype,
+                    interaction=None,
+                    trigger=state.doc[group[0].end - 1],
+                    role=main.role,
+                    actor=main.actor,
+                    target=main.target,
+                    places=list(main.places),
+                    weapons=weapons,
+                    slots=dict(quantities_module.sentence_slots(group)),
+                    confidence=main.confidence,
+                )
+            )

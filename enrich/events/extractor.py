@@ -1,0 +1,190 @@
+"""The event extractor: reads a parsed article sentence by sentence and emits one `Event`
+per reported event mention, composing the steps of this package:
+
+- `modality`: is the sentence reportable (not a question, a teaser line, ...);
+- `triggers.TriggerFinder`: the triggers of the sentence, each checked for modality;
+- `slots.SlotFiller`: type, actor and target (`parties.Parties`), places and weapons
+  (`places.Places`) of each trigger;
+- `counts.CountBinder`: counts and casualties (`enrich.quantities`); a toll without a trigger
+  continues the last violent event;
+- `merge.merge_sentence`: triggers of one event in a sentence become one mention;
+- the date: stated in the sentence or its line, else the publication date (`enrich.dates`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from spacy.tokens import Doc, Span
+from spacy.vocab import Vocab
+
+from enrich import dates as dates_module
+from enrich import quantities as quantities_module
+from enrich.entities import Mention
+from enrich.events.counts import CountBinder
+from enrich.events.lexicon import INTERACTION, EventLexicon, default_lexicon
+from enrich.events.merge import merge_sentence
+from enrich.events.modality import is_reportable
+from enrich.events.parties import Parties
+from enrich.events.places import Places, specific_places
+from enrich.events.slots import SlotFiller, context_type
+from enrich.events.state import PENDING, Candidate, DocState
+from enrich.events.triggers import TriggerFinder
+from enrich.kb import KnowledgeBase
+from enrich.tokens import is_finite
+from vigie.core.models import Article, Event, stable_id
+
+
+class EventExtractor:
+    """Finds event mentions in parsed documents; knowledge comes from the data files."""
+
+    def __init__(self, vocab: Vocab, kb: KnowledgeBase, lexicon: EventLexicon | None = None) -> None:
+        self.kb = kb
+        self.lexicon = lexicon or default_lexicon()
+        self.quantities = quantities_module.default_lexicon()
+        self.dates = dates_module.default_lexicon()
+        self.parties = Parties(kb, self.lexicon)
+        self.places = Places(kb, self.lexicon)
+        self.slots = SlotFiller(kb, self.lexicon, self.parties, self.places)
+        self.triggers = TriggerFinder(vocab, self.lexicon, self.parties, self.slots)
+        self.counts = CountBinder(kb, self.lexicon, self.quantities, self.places)
+        self.phrase_matcher = self.triggers.phrase_matcher
+
+    def extract(self, doc: Doc, mentions: Sequence[Mention], article: Article) -> list[Event]:
+        """Event mentions of one article, in text order."""
+        if not doc.has_annotation("DEP"):
+            # Parties, modality and slots are read on the dependency parse: without it (the
+            # entities-only pipeline) there are no events rather than wrong ones.
+            return []
+        published = article.published.date() if article.published else None
+        state = DocState(
+            doc=doc,
+            mentions_at={i: m for m in mentions for i in range(m.start, m.end)},
+            weapon_classes=self.places.doc_weapon_classes(doc, mentions),
+        )
+        text = doc.text  # built from the tokens on every access: read it once
+        events: list[Event] = []
+        pending: list[tuple[Candidate, Span, date | None]] = []
+        line_dates: dict[int, date] = {}
+        for sentence in doc.sents:
+            line_start = text.rfind("\n", 0, sentence.start_char) + 1
+            line_end = text.find("\n", sentence.start_char)
+            line = text[line_start : line_end if line_end >= 0 else len(text)]
+            reference = dates_module.entry_reference(line) or published
+            anchor = line_dates.get(line_start) or reference
+            stated = (
+                dates_module.resolve_date(sentence.text, reference, self.dates, anchor) if reference else None
+            )
+            if stated is not None:
+                line_dates[line_start] = stated
+            event_date = stated or line_dates.get(line_start) or published
+            reportable = is_reportable(self.lexicon, sentence, line)
+            if stated is not None and published is not None:
+                # "l'attaque du Hamas du 7 octobre 2023" in a 2026 article is background.
+                reportable = reportable and (published - stated).days <= self.lexicon.max_event_age_days
+            candidates = self.triggers.find(sentence, state) if reportable else []
+            if reportable:
+                self.counts.attach(sentence, candidates, state)
+            emitted: dict[str, int] = {}
+            for candidate in merge_sentence(candidates, self.lexicon, self.kb):
+                if candidate.event_type == PENDING:
+                    pending.append((candidate, sentence, event_date))
+                    continue
+                if not self._has_arguments(candidate):
+                    continue
+                if self.lexicon.is_violent(candidate.event_type):
+                    state.last_violent = (candidate.event_type, candidate.sub_event_type)
+                ordinal = emitted.get(candidate.sub_event_type, 0)
+                emitted[candidate.sub_event_type] = ordinal + 1
+                events.append(self._event(candidate, sentence, event_date, article, ordinal))
+            self.parties.remember_subjects(sentence, state)
+        return self._resolve_pending(pending, events, article)
+
+    def _resolve_pending(
+        self, pending: list[tuple[Candidate, Span, date | None]], events: list[Event], article: Article
+    ) -> list[Event]:
+        """A toll read before any event ("Deux civils tués ..." in a headline) belongs to the
+        next violent event of the article; with none, the sentence's context types it, or it is
+        background and dropped."""
+        for candidate, sentence, event_date in pending:
+            following = [
+                e
+                for e in events
+                if e.sentence_start >= sentence.start_char and self.lexicon.is_violent(e.event_type)
+            ]
+            if following:
+                candidate.event_type, candidate.sub_event_type = (
+                    following[0].event_type,
+                    following[0].sub_event_type,
+                )
+            else:
+                typed = context_type(self.lexicon, sentence)
+                if typed is None:
+                    continue
+                candidate.event_type, candidate.sub_event_type = typed
+            if self._has_arguments(candidate):
+                ordinal = sum(
+                    1
+                    for e in events
+                    if e.sentence_start == sentence.start_char
+                    and e.sub_event_type == candidate.sub_event_type
+                )
+                events.append(self._event(candidate, sentence, event_date, article, ordinal))
+        return sorted(events, key=lambda e: e.sentence_start)
+
+    def _has_arguments(self, candidate: Candidate) -> bool:
+        """An anaphoric mention with nothing attached ("Ces frappes audacieuses ...") adds nothing;
+        a protest or an arrest reported by a finite verb ("43 manifestants ont été interpellés")
+        is news by itself."""
+        if candidate.event_type in self.lexicon.anonymous_types and is_finite(candidate.trigger):
+            return True
+        if self.lexicon.is_violent(candidate.event_type):
+            return bool(candidate.actor or candidate.target or candidate.places or candidate.slots)
+        if candidate.event_type == INTERACTION:
+            return bool(candidate.actor or candidate.target)
+        return bool(candidate.actor or candidate.target or candidate.places or is_finite(candidate.trigger))
+
+    def _event(
+        self, candidate: Candidate, sentence: Span, event_date: date | None, article: Article, ordinal: int
+    ) -> Event:
+        start = sentence.start_char
+        end = sentence.end_char
+        text = article.text
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        # The id of a sentence's first mention of a sub-type is stable_id(article, sub-type,
+        # sentence start); a second, distinct one in the same sentence adds its trigger offset.
+        parts = [article.id, candidate.sub_event_type, str(start)]
+        if ordinal:
+            parts.append(str(candidate.trigger.idx))
+        return Event(
+            id=stable_id(*parts),
+            article_id=article.id,
+            article_title=article.title,
+            article_url=article.url,
+            source=article.source,
+            published=article.published,
+            language=article.language,
+            event_type=candidate.event_type,
+            sub_event_type=candidate.sub_event_type,
+            interaction=candidate.interaction,
+            trigger=candidate.trigger.text,
+            sentence=text[start:end],
+            sentence_start=start,
+            sentence_end=end,
+            actor=candidate.actor,
+            target=candidate.target,
+            weapons=candidate.weapons,
+            launched=candidate.slots.get("launched"),
+            intercepted=candidate.slots.get("intercepted"),
+            destroyed=candidate.slots.get("destroyed"),
+            killed=candidate.slots.get("killed"),
+            injured=candidate.slots.get("injured"),
+            places=specific_places(candidate.places, self.kb),
+            location=next(
+                (p.location for p in specific_places(candidate.places, self.kb) if p.location), None
+            ),
+            event_date=event_date,
+            confidence=candidate.confidence,
+        )

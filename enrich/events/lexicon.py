@@ -1,0 +1,185 @@
+"""The event lexicon: triggers, compounds, phrases and modality words from
+`enrich/data/triggers.yaml`, event types from `enrich/data/taxonomy.yaml` (ACLED types;
+PLOVER types as `Interaction`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from enrich.kb import DATA_DIR, DataFileError, load_yaml
+from enrich.text import fold
+from enrich.tokens import folded_words
+
+TRIGGERS_PATH = DATA_DIR / "triggers.yaml"
+TRIGGERS_SCHEMA_PATH = DATA_DIR / "triggers.schema.json"
+TAXONOMY_PATH = DATA_DIR / "taxonomy.yaml"
+TAXONOMY_SCHEMA_PATH = DATA_DIR / "taxonomy.schema.json"
+INTERACTION = "Interaction"
+_LINE_MARKS = "-•*–— "  # list marks a line may open with
+
+
+@dataclass(frozen=True)
+class TriggerRule:
+    name: str
+    role: str  # attack | interception | damage | interaction | compound | phrase
+    event_type: str
+    sub_event_type: str
+    by_weapon: bool = False  # a weapon in the sentence picks the remote-violence sub-type
+    by_doc_weapon: bool = False  # ... or, failing that, a weapon elsewhere in the article
+    by_context: bool = False
+    object_required: bool = False
+    object_forbidden: bool = False
+    object_lemmas: frozenset[str] = frozenset()
+    complement_cases: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class CompoundRule:
+    name: str
+    event_type: str
+    sub_event_type: str
+    verbs: frozenset[str]
+    objects: frozenset[str]
+
+
+@dataclass(frozen=True)
+class EventLexicon:
+    skip_line_prefixes: tuple[str, ...]
+    irrealis_governors: frozenset[str]
+    realis_infinitive_governors: frozenset[str]
+    purpose_marks: frozenset[str]
+    condition_marks: frozenset[str]
+    negations: frozenset[str]
+    light_verbs: frozenset[str]
+    patient_verbs: frozenset[str]
+    non_event_heads: frozenset[str]
+    target_nouns: frozenset[str]
+    target_cases: frozenset[str]
+    recipient_cases: frozenset[str]
+    participant_cases: frozenset[str]
+    non_location_cases: frozenset[str]
+    attribution_verbs: frozenset[str]
+    weapon_interactions: frozenset[str]
+    context_rules: tuple[tuple[frozenset[str], str, str], ...]
+    triggers: dict[str, tuple[TriggerRule, ...]]
+    compounds: tuple[CompoundRule, ...]
+    phrases: tuple[tuple[tuple[str, ...], str, str, bool], ...]
+    max_event_age_days: int
+    event_types: dict[str, tuple[str, ...]]
+    violent_types: frozenset[str]
+    anonymous_types: frozenset[str]
+    symmetric: frozenset[str]
+    weapon_subtypes: tuple[tuple[str, str], ...]
+
+    def is_violent(self, event_type: str) -> bool:
+        return event_type in self.violent_types
+
+    def weapon_subtype(self, classes: Iterable[str]) -> str | None:
+        """The remote-violence sub-type the first listed weapon class present picks."""
+        present = set(classes)
+        for weapon_class, sub_event_type in self.weapon_subtypes:
+            if weapon_class in present:
+                return sub_event_type
+        return None
+
+    def skips_line(self, line: str) -> bool:
+        """Page furniture: a teaser of another article ("Lire aussi : ..."), list marks aside."""
+        folded = fold(line).lstrip(_LINE_MARKS)
+        return any(folded.startswith(prefix) for prefix in self.skip_line_prefixes)
+
+
+def _check_type(
+    taxonomy: dict[str, tuple[str, ...]], event_type: str, sub_event_type: str, where: str
+) -> None:
+    if sub_event_type not in taxonomy.get(event_type, ()):
+        raise DataFileError(f"{where}: {event_type}/{sub_event_type} is not in {TAXONOMY_PATH.name}")
+
+
+@lru_cache(maxsize=2)
+def default_lexicon() -> EventLexicon:
+    taxonomy_data = load_yaml(TAXONOMY_PATH, TAXONOMY_SCHEMA_PATH)
+    taxonomy = {k: tuple(v) for k, v in taxonomy_data["event_types"].items()}
+    data = load_yaml(TRIGGERS_PATH, TRIGGERS_SCHEMA_PATH)
+    triggers: dict[str, list[TriggerRule]] = {}
+    for raw in data["triggers"]:
+        _check_type(taxonomy, raw["event_type"], raw["sub_event_type"], f"{TRIGGERS_PATH}: {raw['name']}")
+        rule = TriggerRule(
+            name=raw["name"],
+            role=raw["role"],
+            event_type=raw["event_type"],
+            sub_event_type=raw["sub_event_type"],
+            by_weapon=bool(raw.get("by_weapon", False)),
+            by_doc_weapon=bool(raw.get("by_doc_weapon", raw.get("by_weapon", False))),
+            by_context=bool(raw.get("by_context", False)),
+            object_required=bool(raw.get("object_required", False)),
+            object_forbidden=bool(raw.get("object_forbidden", False)),
+            object_lemmas=folded_words(raw.get("object_lemmas", [])),
+            complement_cases=folded_words(raw.get("complement_cases", [])),
+        )
+        for lemma in raw["lemmas"]:
+            triggers.setdefault(fold(lemma), []).append(rule)
+    compounds = []
+    for raw in data["compounds"]:
+        _check_type(taxonomy, raw["event_type"], raw["sub_event_type"], f"{TRIGGERS_PATH}: {raw['name']}")
+        compounds.append(
+            CompoundRule(
+                name=raw["name"],
+                event_type=raw["event_type"],
+                sub_event_type=raw["sub_event_type"],
+                verbs=folded_words(raw["verbs"]),
+                objects=folded_words(raw["objects"]),
+            )
+        )
+    phrases = []
+    for raw in data["phrases"]:
+        _check_type(taxonomy, raw["event_type"], raw["sub_event_type"], f"{TRIGGERS_PATH}: phrase")
+        phrases.append(
+            (
+                tuple(fold(w) for w in raw["lemmas"]),
+                raw["event_type"],
+                raw["sub_event_type"],
+                bool(raw.get("by_context")),
+            )
+        )
+    context_rules = []
+    for raw in data["context_rules"]:
+        _check_type(taxonomy, raw["event_type"], raw["sub_event_type"], f"{TRIGGERS_PATH}: context rule")
+        context_rules.append((folded_words(raw["lemmas"]), raw["event_type"], raw["sub_event_type"]))
+    weapon_subtypes = tuple(
+        (w["weapon_class"], w["sub_event_type"]) for w in taxonomy_data["weapon_subtypes"]
+    )
+    for _, sub_event_type in weapon_subtypes:
+        _check_type(
+            taxonomy, "Explosions/Remote violence", sub_event_type, f"{TAXONOMY_PATH}: weapon_subtypes"
+        )
+    return EventLexicon(
+        skip_line_prefixes=tuple(fold(p) for p in data["skip_line_prefixes"]),
+        irrealis_governors=folded_words(data["irrealis_governors"]),
+        realis_infinitive_governors=folded_words(data["realis_infinitive_governors"]),
+        purpose_marks=folded_words(data["purpose_marks"]),
+        condition_marks=folded_words(data["condition_marks"]),
+        negations=folded_words(data["negations"]),
+        light_verbs=folded_words(data["light_verbs"]),
+        patient_verbs=folded_words(data["patient_verbs"]),
+        non_event_heads=folded_words(data["non_event_heads"]),
+        target_nouns=folded_words(data["target_nouns"]),
+        target_cases=folded_words(data["target_cases"]),
+        recipient_cases=folded_words(data["recipient_cases"]),
+        participant_cases=folded_words(data["participant_cases"]),
+        non_location_cases=folded_words(data["non_location_cases"]),
+        attribution_verbs=folded_words(data["attribution_verbs"]),
+        weapon_interactions=frozenset(data["weapon_interactions"]),
+        context_rules=tuple(context_rules),
+        triggers={k: tuple(v) for k, v in triggers.items()},
+        compounds=tuple(compounds),
+        phrases=tuple(phrases),
+        max_event_age_days=int(data.get("max_event_age_days", 60)),
+        event_types=taxonomy,
+        violent_types=frozenset(taxonomy_data["violent_types"]),
+        anonymous_types=frozenset(taxonomy_data.get("anonymous_types", [])),
+        symmetric=frozenset(taxonomy_data["symmetric"]),
+        weapon_subtypes=weapon_subtypes,
+    )

@@ -1,0 +1,159 @@
+"""Merging: triggers of one event in a sentence become one mention (`merge_sentence`), and
+`merge_mentions` folds the mentions of an article into document-level events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from enrich import quantities as quantities_module
+from enrich.events.lexicon import EventLexicon, default_lexicon
+from enrich.events.places import specific_places
+from enrich.events.state import Candidate
+from enrich.kb import KnowledgeBase
+from vigie.core.models import EntityRef, Event
+
+
+def _state_id(ref: EntityRef, kb: KnowledgeBase) -> str | None:
+    entry = kb.get(ref.id)
+    state = kb.country_of(entry) if entry is not None else None
+    return state.id if state is not None else None
+
+
+def _compatible(a: EntityRef | None, b: EntityRef | None, kb: KnowledgeBase) -> bool:
+    """Two slot values may name the same party: equal, unknown on one side, or a person or
+    body and its own state ("Poutine" / "Russie", "Marco Rubio" / "États-Unis")."""
+    if a is None or b is None or a.id == b.id:
+        return True
+    return _state_id(a, kb) == b.id or _state_id(b, kb) == a.id
+
+
+def _parties_compatible(
+    a: tuple[EntityRef | None, EntityRef | None],
+    b: tuple[EntityRef | None, EntityRef | None],
+    kb: KnowledgeBase,
+    symmetric: bool,
+) -> bool:
+    if not symmetric:
+        return _compatible(a[0], b[0], kb) and _compatible(a[1], b[1], kb)
+    left = [r for r in a if r is not None]
+    right = [r for r in b if r is not None]
+    small, large = (left, right) if len(left) <= len(right) else (right, left)
+    used: set[int] = set()
+    for ref in small:
+        match = next(
+            (j for j, other in enumerate(large) if j not in used and _compatible(ref, other, kb)), None
+        )
+        if match is None:
+            return False
+        used.add(match)
+    return True
+
+
+def _vote(refs: Sequence[EntityRef | None]) -> EntityRef | None:
+    """The value most mentions give (ties: the first given)."""
+    counts: dict[str, int] = {}
+    first: dict[str, EntityRef] = {}
+    for ref in refs:
+        if ref is not None:
+            counts[ref.id] = counts.get(ref.id, 0) + 1
+            first.setdefault(ref.id, ref)
+    if not counts:
+        return None
+    best = max(counts, key=lambda key: (counts[key], -list(first).index(key)))
+    return first[best]
+
+
+def _representative(
+    members: list[Event], symmetric: bool, published: date | None, kb: KnowledgeBase
+) -> Event:
+    merged = members[0].model_copy(deep=True)
+    if symmetric:
+        refs = [r for m in members for r in (m.actor, m.target) if r is not None]
+        winner = _vote(refs)
+        rest = [r for r in refs if winner is None or r.id != winner.id]
+        runner = _vote(rest)
+        order = [r.id for r in refs]
+        pair = sorted((r for r in (winner, runner) if r is not None), key=lambda r: order.index(r.id))
+        merged.actor = pair[0] if pair else None
+        merged.target = pair[1] if len(pair) > 1 else None
+    else:
+        merged.actor = _vote([m.actor for m in members])
+        merged.target = _vote([m.target for m in members])
+    for member in members[1:]:
+        merged.weapons += [w for w in member.weapons if w not in merged.weapons]
+        merged.places += [p for p in member.places if all(q.id != p.id for q in merged.places)]
+        merged.places = specific_places(merged.places, kb)
+        merged.location = merged.location or member.location
+        for slot in quantities_module.SLOTS:
+            setattr(merged, slot, quantities_module.larger(getattr(merged, slot), getattr(member, slot)))
+        stated = member.event_date is not None and member.event_date != published
+        if stated and merged.event_date in (None, published):
+            merged.event_date = member.event_date
+        merged.confidence = max(merged.confidence, member.confidence)
+    return merged
+
+
+def merge_mentions(
+    events: Sequence[Event], kb: KnowledgeBase, lexicon: EventLexicon | None = None
+) -> list[Event]:
+    """Fold the mentions of one article into distinct events.
+
+    Mentions of the same type and sub-type whose parties are compatible (equal, unknown on one
+    side, or a person/body and its own state) and whose stated dates agree are one event. The
+    merged event keeps the first mention's text, the actor and target most mentions give, all
+    weapons and places, the highest count of each slot (tolls only rise: "le bilan
+    s'alourdit") and a stated date over the publication date.
+    """
+    lexicon = lexicon or default_lexicon()
+    clusters: list[list[Event]] = []
+    representatives: list[Event] = []
+    for event in events:
+        published = event.published.date() if event.published else None
+        symmetric = event.sub_event_type in lexicon.symmetric
+        for index, kept in enumerate(representatives):
+            if (kept.event_type, kept.sub_event_type, kept.article_id) != (
+                event.event_type,
+                event.sub_event_type,
+                event.article_id,
+            ):
+                continue
+            if not _parties_compatible((kept.actor, kept.target), (event.actor, event.target), kb, symmetric):
+                continue
+            dates = {d for d in (kept.event_date, event.event_date) if d is not None and d != published}
+            if len(dates) > 1:
+                continue
+            clusters[index].append(event)
+            representatives[index] = _representative(clusters[index], symmetric, published, kb)
+            break
+        else:
+            clusters.append([event])
+            representatives.append(event.model_copy(deep=True))
+    return representatives
+
+
+def merge_sentence(candidates: list[Candidate], lexicon: EventLexicon, kb: KnowledgeBase) -> list[Candidate]:
+    """Triggers of one event in a sentence ("a abattu 337 drones ... ciblée par 300 drones")
+    become one mention; incompatible parties stay apart."""
+    merged: list[Candidate] = []
+    for candidate in candidates:
+        for kept in merged:
+            same_type = (kept.event_type, kept.sub_event_type) == (
+                candidate.event_type,
+                candidate.sub_event_type,
+            )
+            symmetric = candidate.sub_event_type in lexicon.symmetric
+            if same_type and _parties_compatible(
+                (kept.actor, kept.target), (candidate.actor, candidate.target), kb, symmetric
+            ):
+                kept.actor = kept.actor or candidate.actor
+                kept.target = kept.target or candidate.target
+                kept.places += [p for p in candidate.places if all(q.id != p.id for q in kept.places)]
+                kept.weapons += [w for w in candidate.weapons if w not in kept.weapons]
+                for slot, quantity in candidate.slots.items():
+                    kept.slots[slot] = quantities_module.larger(kept.slots.get(slot), quantity)  # type: ignore[assignment]
+                kept.confidence = max(kept.confidence, candidate.confidence)
+                break
+        else:
+            merged.append(candidate)
+    return merged

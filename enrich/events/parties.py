@@ -1,0 +1,310 @@
+"""The parties of an event: who a token stands for, read on the dependency parse.
+
+A name or its apposition ("le chancelier allemand, Olaf Scholz"), a demonym ("les Américains",
+"frappes russes"), "X de l'Ukraine", a pronoun's antecedent, a party introduced by a
+preposition ("contre l'OTAN"), the speaker of a fixed phrase, the parties of a meeting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from spacy.tokens import Span, Token
+
+from enrich.entities import Mention
+from enrich.events.lexicon import EventLexicon
+from enrich.events.state import SUBJECTS, DocState, entry_of
+from enrich.kb import KBEntry, KnowledgeBase
+from enrich.text import fold
+from enrich.tokens import (
+    case_of,
+    children_of,
+    clause_subject_token,
+    conjuncts_of,
+    feature_of,
+    is_finite,
+    is_verb,
+    lemma_of,
+    nearest_head,
+    subject_of,
+)
+from vigie.core.models import EntityRef
+
+_PRONOUNS = frozenset({"il", "elle", "ils", "elles", "lequel", "laquelle", "celui-ci", "celle-ci"})
+_ACTOR_TYPES = frozenset({"PER", "ORG", "MILITARY", "LOC"})
+
+
+class Parties:
+    """Reads the parties around a token; `state` carries the article's mentions and subjects."""
+
+    def __init__(self, kb: KnowledgeBase, lexicon: EventLexicon) -> None:
+        self.kb = kb
+        self.lexicon = lexicon
+
+    def mention_near(self, token: Token, state: DocState) -> Mention | None:
+        """A name on the token or in its appositions ("le chancelier allemand, Olaf Scholz",
+        "l'ancien président américain Donald Trump")."""
+        mention = state.mentions_at.get(token.i)
+        if mention is not None:
+            return None if mention.type == "WEAPON" else mention
+        for child in token.children:
+            appositive = child.dep_ in ("appos", "flat:name", "flat", "nmod", "nsubj", "dep")
+            # "le chancelier allemand, Olaf Scholz" is often parsed as a coordination.
+            appositive = appositive or (child.dep_ == "conj" and not children_of(child, "cc"))
+            if appositive and case_of(child) is None:
+                child_mention = state.mentions_at.get(child.i)
+                if child_mention is not None and child_mention.type in ("PER", "ORG", "MILITARY"):
+                    return child_mention
+        return None
+
+    def participant(self, token: Token, state: DocState) -> Mention | KBEntry | None:
+        """The party a token stands for: a name, its apposition, a demonym ("les Américains",
+        "les autorités russes"), "X de l'Ukraine", or a pronoun's antecedent."""
+        mention = self.mention_near(token, state)
+        if mention is not None:
+            return mention
+        if state.mentions_at.get(token.i) is not None:
+            return None  # a weapon
+        if token.pos_ in ("NOUN", "ADJ", "PROPN"):
+            demonym = self.kb.demonym(token.text)
+            if demonym is not None:
+                return demonym
+        demonym = self._amod_demonym(token)
+        if demonym is not None:
+            return demonym
+        for child in token.children:
+            if child.dep_ == "nmod" and case_of(child) in ("de", "d'", "du", "des"):
+                child_mention = state.mentions_at.get(child.i)
+                if child_mention is not None and child_mention.type in ("ORG", "MILITARY", "LOC"):
+                    return child_mention
+        if token.pos_ == "PRON" and "Rel" in feature_of(token, "PronType"):
+            clause = token.head
+            if clause.dep_ in ("acl:relcl", "acl") and clause.head.i != clause.i and clause.head.i != token.i:
+                return self.participant(clause.head, state)  # "les autorités russes qui ..."
+            return None
+        if token.pos_ == "PRON" and fold(token.text) in _PRONOUNS:
+            return self.antecedent(token, state)
+        return None
+
+    def antecedent(self, pronoun: Token, state: DocState) -> Mention | KBEntry | None:
+        """The last subject named before a pronoun, in its sentence or an earlier one."""
+        sentence = pronoun.sent
+        for token in reversed(list(state.doc[sentence.start : pronoun.i])):
+            if token.dep_ in SUBJECTS and token.pos_ != "PRON":
+                named = self.mention_near(token, state)
+                if named is not None:
+                    return named
+        return state.recent_subjects[-1] if state.recent_subjects else None
+
+    def participants(self, token: Token, state: DocState) -> list[Mention | KBEntry]:
+        """All parties a noun phrase names ("les délégations ukrainienne et américaine")."""
+        found: list[Mention | KBEntry] = []
+        for node in conjuncts_of(token):
+            participant = self.participant(node, state)
+            if participant is not None:
+                found.append(participant)
+                if isinstance(participant, Mention) or node.pos_ != "NOUN":
+                    continue
+            for child in node.children:
+                if child.dep_ == "amod":
+                    for adjective in conjuncts_of(child):
+                        demonym = self.kb.demonym(adjective.text)
+                        if demonym is not None:
+                            found.append(demonym)
+        unique: dict[str, Mention | KBEntry] = {}
+        for item in found:
+            unique.setdefault(item.id, item)
+        return list(unique.values())
+
+    def ref(self, participant: Mention | KBEntry | None, as_state: bool = False) -> EntityRef | None:
+        if participant is None:
+            return None
+        entry = entry_of(participant)
+        if entry is not None:
+            entry = self.kb.as_actor(entry)
+            if as_state and entry.type == "LOC" and entry.kind != "country":
+                entry = self.kb.country_of(entry) or entry
+            return entry.ref()
+        assert isinstance(participant, Mention)
+        if participant.type not in _ACTOR_TYPES:
+            return None
+        return EntityRef(id=participant.id, name=participant.name, type=participant.type)
+
+    def clause_subject(self, verb: Token | None, state: DocState) -> Mention | KBEntry | None:
+        """The subject of a verb, inherited from the governing verb when it has none
+        ("En endommageant la capitale, l'Ukraine met ...", "a déclaré avoir neutralisé")."""
+        subject = clause_subject_token(verb)
+        return self.participant(subject, state) if subject is not None else None
+
+    def cased(
+        self, token: Token, cases: frozenset[str], state: DocState, depth: int = 2
+    ) -> list[Mention | KBEntry]:
+        """Parties introduced by one of the prepositions under a token ("contre l'OTAN"),
+        looking through nominal complements but not into other clauses."""
+        found: list[Mention | KBEntry] = []
+        for child in token.children:
+            if child.dep_ in ("advcl", "ccomp", "acl", "acl:relcl", "parataxis", "conj", "cc", "punct"):
+                continue
+            if is_finite(child):
+                continue
+            case = case_of(child)
+            if case is not None and any(part in cases for part in case.split()):
+                found.extend(self.participants(child, state))
+                if not found:
+                    for grandchild in child.children:
+                        if grandchild.dep_ == "nmod":
+                            found.extend(self.participants(grandchild, state))
+            elif depth > 1 and child.pos_ in ("NOUN", "PROPN", "VERB"):
+                found.extend(self.cased(child, cases, state, depth - 1))
+        return found
+
+    def target_demonym(self, token: Token) -> KBEntry | None:
+        """A demonym on a target noun under the trigger ("bombardiers stratégiques russes")."""
+        for node in token.subtree:
+            if node.i == token.i or lemma_of(node) not in self.lexicon.target_nouns:
+                continue
+            demonym = self._amod_demonym(node)
+            if demonym is not None:
+                return demonym
+        return None
+
+    def _amod_demonym(self, token: Token) -> KBEntry | None:
+        """The state of the first demonym adjective on a noun ("les autorités russes")."""
+        for child in token.children:
+            if child.dep_ == "amod":
+                demonym = self.kb.demonym(child.text)
+                if demonym is not None:
+                    return demonym
+        return None
+
+    def possessor(self, token: Token, state: DocState) -> Mention | KBEntry | None:
+        for node in (token, token.head):
+            if any("Yes" in feature_of(c, "Poss") for c in node.children if c.dep_ == "det"):
+                return state.recent_subjects[-1] if state.recent_subjects else None
+        return None
+
+    def speaker(self, token: Token, state: DocState) -> Mention | KBEntry | None:
+        """Who utters a fixed expression: the first named subject up the clauses ("Sergueï
+        Lavrov a réagi en affirmant que tout pays ... deviendra une cible légitime")."""
+        node = token
+        for _ in range(8):
+            if is_verb(node):
+                subject = subject_of(node)
+                if subject is not None:
+                    participant = self.participant(subject, state)
+                    if participant is not None:
+                        return participant
+            if node.head.i == node.i:
+                return None
+            node = node.head
+        return None
+
+    def beneficiary(self, token: Token, state: DocState) -> Mention | KBEntry | None:
+        """Who receives what a participle describes: "L'Ukraine utilise les missiles Atacms
+        fournis par les États-Unis" -> the subject of the verb holding the weapon."""
+        if token.dep_ not in ("acl", "amod") or token.head.i == token.i:
+            return None
+        holder = token.head
+        while holder.dep_ == "nmod" and holder.head.i != holder.i and holder.head.pos_ == "NOUN":
+            holder = holder.head
+        if holder.dep_ in ("obj", "nsubj:pass") and is_verb(holder.head):
+            return self.clause_subject(holder.head, state)
+        return None
+
+    def attributed_author(self, token: Token, state: DocState) -> Mention | KBEntry | None:
+        """ "Le ministère attribue l'ensemble des drones ayant mené l'assaut à l'Ukraine": the
+        attack is ascribed to its author."""
+        node = token
+        for _ in range(5):
+            if node.head.i == node.i:
+                return None
+            node = node.head
+            if lemma_of(node) in self.lexicon.attribution_verbs:
+                cased = self.cased(node, self.lexicon.recipient_cases, state, depth=3)
+                return cased[0] if cased else None
+        return None
+
+    def consult_parties(
+        self,
+        token: Token,
+        scope: list[Token],
+        actor: Mention | KBEntry | None,
+        target: Mention | KBEntry | None,
+        state: DocState,
+    ) -> tuple[Mention | KBEntry | None, Mention | KBEntry | None, list[Mention | KBEntry]]:
+        """The parties of a meeting: subject, "entre X et Y", "avec X", object; when only one
+        is named, the subject of the governing verb ("Lors d'un échange avec Zelensky, il ...")."""
+        parties: list[Mention | KBEntry] = []
+        subject = clause_subject_token(token) if is_verb(token) else None
+        if subject is not None:
+            parties += self.participants(subject, state)
+        parties += [p for p in (actor, target) if p is not None]
+        for head in scope:
+            parties += self.cased(head, self.lexicon.participant_cases, state)
+        if not is_verb(token):
+            # "la rencontre Trump-Poutine": names hung on the noun without a preposition.
+            for child in token.children:
+                mention = state.mentions_at.get(child.i)
+                if (
+                    child.dep_ not in ("nmod", "appos", "flat:name")
+                    or case_of(child) is not None
+                    or mention is None
+                ):
+                    continue
+                if mention.type in ("PER", "ORG", "MILITARY") or (
+                    mention.entry and mention.entry.kind == "country"
+                ):
+                    parties.append(mention)
+        if len(self.unique_refs(parties)) == 1 and not is_verb(token):
+            governor = nearest_head(token, is_verb, 3)
+            extra = self.clause_subject(governor, state) if governor is not None else None
+            extra = extra or self.possessor(token, state) or self.sentence_subject(token, parties, state)
+            if extra is not None:
+                parties.insert(0, extra)
+        unique = self.unique_refs(parties)
+        first = unique[0] if unique else None
+        second = unique[1] if len(unique) > 1 else None
+        return first, second, unique
+
+    def sentence_subject(
+        self, token: Token, known: Sequence[Mention | KBEntry], state: DocState
+    ) -> Mention | KBEntry | None:
+        """The first subject of the sentence naming another party (the parse of a long
+        adverbial "Suite à une rencontre avec X, Y a décidé" often misses the link)."""
+        known_ids = {ref.id for p in known if (ref := self.ref(p)) is not None}
+        for node in token.sent:
+            if node.dep_ not in SUBJECTS:
+                continue
+            party = self.participant(node, state)
+            ref = self.ref(party)
+            if party is not None and ref is not None and ref.id not in known_ids:
+                return party
+        return None
+
+    def conditional_subject(self, token: Token, state: DocState) -> Mention | KBEntry | None:
+        """A threat's target is the subject of its condition ("si l'Occident permet ...")."""
+        for node in token.sent:
+            marks = {fold(c.text) for c in node.children if c.dep_ == "mark"}
+            if marks & self.lexicon.condition_marks:
+                subject = subject_of(node)
+                if subject is not None:
+                    participant = self.participant(subject, state)
+                    if participant is not None:
+                        return participant
+        return None
+
+    def remember_subjects(self, sentence: Span, state: DocState) -> None:
+        for token in sentence:
+            if token.dep_ in SUBJECTS and token.pos_ != "PRON":
+                participant = self.participant(token, state)
+                if participant is not None:
+                    state.recent_subjects.append(participant)
+
+    def unique_refs(self, parties: Sequence[Mention | KBEntry]) -> list[Mention | KBEntry]:
+        """The parties naming distinct entities, first mention first."""
+        unique: dict[str, Mention | KBEntry] = {}
+        for party in parties:
+            ref = self.ref(party)
+            if ref is not None:
+                unique.setdefault(ref.id, party)
+        return list(unique.values())

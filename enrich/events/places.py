@@ -1,0 +1,123 @@
+"""Where an event happened and with what: the places in the trigger's phrase and the weapons
+of its sentence, resolved in the knowledge base."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from spacy.tokens import Doc, Span, Token
+
+from enrich.entities import Mention
+from enrich.events.lexicon import EventLexicon
+from enrich.events.state import SUBJECTS, DocState, entry_of
+from enrich.kb import KBEntry, KnowledgeBase
+from enrich.tokens import case_of, feature_of, is_finite, lemma_of
+from vigie.core.models import Place
+
+
+class Places:
+    """Reads places and weapons; `state` carries the article's mentions."""
+
+    def __init__(self, kb: KnowledgeBase, lexicon: EventLexicon) -> None:
+        self.kb = kb
+        self.lexicon = lexicon
+
+    def clause_tokens(self, head: Token, keep: Token) -> set[int]:
+        """The tokens of a head's phrase without its subject and without subordinate clauses at
+        any depth (unless they lead to `keep`, the trigger)."""
+        path = {keep.i, *(t.i for t in keep.ancestors)}
+        tokens: set[int] = set()
+        stack = [head]
+        while stack:
+            node = stack.pop()
+            tokens.add(node.i)
+            for child in node.children:
+                if child.i not in path:
+                    if node.i == head.i and child.dep_ in SUBJECTS:
+                        continue
+                    if child.dep_ in ("advcl", "ccomp", "xcomp", "parataxis") or is_finite(child):
+                        continue
+                    if child.dep_ in ("acl", "acl:relcl") and (
+                        lemma_of(child) in self.lexicon.irrealis_governors
+                        or "Inf" in feature_of(child, "VerbForm")
+                    ):
+                        continue
+                stack.append(child)
+        return tokens
+
+    def find(
+        self,
+        heads: list[Token],
+        trigger: Token,
+        state: DocState,
+        exclude: set[str],
+        participants: Sequence[Mention | KBEntry],
+    ) -> list[Place]:
+        """Places in the trigger's phrase: not in its subject or subordinate clauses, not
+        introduced by a party's preposition ("avec la Russie"), not a party itself."""
+        excluded = set(exclude) | {self.kb.as_actor(e).id for p in participants if (e := entry_of(p))}
+        excluded |= {p.id for p in participants}
+        tokens: set[int] = set()
+        for head in heads:
+            tokens |= self.clause_tokens(head, trigger)
+        places: list[Place] = []
+        for i in sorted(tokens):
+            mention = state.mentions_at.get(i)
+            if mention is None or mention.start != i or mention.entry is None:
+                continue
+            entry = mention.entry
+            if entry.type != "LOC" or entry.location is None or entry.kind in ("continent", "bloc"):
+                continue
+            if entry.id in excluded or self.kb.as_actor(entry).id in excluded:
+                continue
+            root = state.doc[i]
+            for token in state.doc[mention.start : mention.end]:
+                if token.head.i < mention.start or token.head.i >= mention.end:
+                    root = token
+            case = case_of(root)
+            if case is not None and any(part in self.lexicon.non_location_cases for part in case.split()):
+                continue
+            if all(p.id != entry.id for p in places):
+                places.append(entry.place())
+        return places
+
+    def weapons(self, sentence: Span, state: DocState) -> list[str]:
+        weapons: list[str] = []
+        for i in range(sentence.start, sentence.end):
+            mention = state.mentions_at.get(i)
+            if mention is None or mention.type != "WEAPON" or mention.start != i:
+                continue
+            if mention.id not in weapons:
+                weapons.append(mention.id)
+        return self.most_specific(weapons)
+
+    def most_specific(self, weapons: list[str]) -> list[str]:
+        """A named system makes its class redundant: "drones Shahed" -> drone-shahed only."""
+        named_classes = {
+            e.weapon_class for w in weapons if (e := self.kb.get(w)) is not None and not e.generic
+        }
+        return [
+            w
+            for w in weapons
+            if not ((e := self.kb.get(w)) and e.generic and e.weapon_class in named_classes)
+        ]
+
+    def doc_weapon_classes(self, doc: Doc, mentions: Sequence[Mention]) -> list[str]:
+        """Weapon classes named in the article outside teaser lines, first named first."""
+        classes: list[str] = []
+        text = doc.text
+        for mention in mentions:
+            entry = mention.entry
+            if entry is None or entry.weapon_class is None or entry.weapon_class in classes:
+                continue
+            line_start = text.rfind("\n", 0, mention.start_char) + 1
+            if self.lexicon.skips_line(text[line_start : line_start + 40]):
+                continue
+            classes.append(entry.weapon_class)
+        return classes
+
+
+def specific_places(places: Sequence[Place], kb: KnowledgeBase) -> list[Place]:
+    """A country is not listed when a place inside it is ("Kharkiv", not also "Ukraine")."""
+    inside = {p.country for p in places if (e := kb.get(p.id)) is not None and e.kind != "country"}
+    return [p for p in places if not ((e := kb.get(p.id)) and e.kind == "country" and e.country in inside)]

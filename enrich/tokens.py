@@ -1,0 +1,96 @@
+"""Small readings of spaCy tokens shared by the event and quantity readers.
+
+Words are compared folded (`enrich.text.fold`): a token's lemma and surface form, a data
+file's word list, a preposition ("contre" in "contre Moscou").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from spacy.tokens import Token
+
+from enrich.text import fold
+
+
+def folded_words(values: Iterable[str]) -> frozenset[str]:
+    """A data file's word list, folded for matching."""
+    return frozenset(fold(v) for v in values)
+
+
+def lemma_of(token: Token) -> str:
+    return fold(token.lemma_ or token.text)
+
+
+def forms_of(token: Token) -> tuple[str, str]:
+    """The folded lemma and surface form of a token."""
+    return (lemma_of(token), fold(token.text))
+
+
+def lemmas_of(token: Token) -> set[str]:
+    """`forms_of` as a set, to intersect with word lists."""
+    return set(forms_of(token))
+
+
+def case_of(token: Token) -> str | None:
+    """The preposition introducing a nominal ("contre" in "contre Moscou")."""
+    cases = [fold(c.text) for c in token.children if c.dep_ in ("case", "mark") and c.i < token.i]
+    return " ".join(cases) if cases else None
+
+
+def feature_of(token: Token, name: str) -> list[str]:
+    """A morphological feature's values ("VerbForm" -> ["Inf"])."""
+    return list(token.morph.get(name, []))
+
+
+def is_verb(token: Token) -> bool:
+    return token.pos_ in ("VERB", "AUX") or (token.pos_ == "ADJ" and "Part" in feature_of(token, "VerbForm"))
+
+
+def is_finite(token: Token) -> bool:
+    """A verb heading a finite clause: finite itself or with a finite auxiliary ("a demandé")."""
+    if not is_verb(token) or "Inf" in feature_of(token, "VerbForm"):
+        return False
+    if "Fin" in feature_of(token, "VerbForm"):
+        return True
+    return any(c.dep_.startswith("aux") and "Fin" in feature_of(c, "VerbForm") for c in token.children)
+
+
+def children_of(token: Token, *deps: str) -> list[Token]:
+    return [c for c in token.children if c.dep_ in deps]
+
+
+def subject_of(token: Token) -> Token | None:
+    subjects = children_of(token, "nsubj")
+    return subjects[0] if subjects else None
+
+
+def clause_subject_token(verb: Token | None) -> Token | None:
+    """The subject of a verb or, when it has none, of the verb governing it (3 levels)."""
+    node = verb
+    for _ in range(3):
+        if node is None:
+            return None
+        subject = subject_of(node)
+        if subject is not None:
+            return subject
+        if node.dep_ not in ("xcomp", "advcl", "ccomp", "conj", "acl") or node.head.i == node.i:
+            return None
+        node = node.head
+    return None
+
+
+def conjuncts_of(token: Token) -> list[Token]:
+    return [token, *[c for c in token.subtree if c.dep_ == "conj" and c.head.i in {token.i}]]
+
+
+def nearest_head(token: Token, accept: Callable[[Token], bool], hops: int) -> Token | None:
+    """The first word above a token (at most `hops` up) that `accept` takes, e.g. its verb."""
+    node = token
+    for _ in range(hops):
+        if node.head.i == node.i:
+            return None
+        node = node.head
+        if accept(node):
+            return node
+    return None
