@@ -8,8 +8,9 @@ its published time. Windows are anchored on published times, never on the clock,
 is content-derived: `stable_id(rule, story key, first article id)`. Re-running a batch finds
 every article already in its alert and writes nothing.
 
-Writes are optimistic: a new alert is `create`d (409 when it already exists), an existing one
-is rewritten with `if_seq_no`/`if_primary_term`, and on conflict re-read and re-merged.
+Writes are optimistic (`vigie.store.conditional`): a new alert is `create`d (409 when it
+already exists), an existing one is rewritten with `if_seq_no`/`if_primary_term`, and on
+conflict re-read and re-merged.
 A batch costs three requests, whatever its size: the rules are matched on every article first
 (pure), one `msearch` reads the candidate alerts of every (rule, article) that fired, the
 articles are then assigned to alerts in memory in published order exactly as one-by-one
@@ -33,14 +34,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from elasticsearch import BadRequestError, ConflictError, Elasticsearch, NotFoundError
+from elasticsearch import BadRequestError, Elasticsearch
 
 from vigie.alerting.matcher import ArticleView, match
 from vigie.alerting.rules import Rule, RuleSet, load_rules
 from vigie.core.accounting import RunSummary
 from vigie.core.models import Alert, Article, Delivery, Event, stable_id
 from vigie.core.settings import Settings
-from vigie.store.es import index_for, to_document
+from vigie.store.conditional import Versioned, bulk_sender, read, write_many
+from vigie.store.conditional import write as write_if_unchanged
+from vigie.store.es import index_for
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +63,20 @@ class StoredAlert:
     seq_no: int
     primary_term: int
     index: str
+
+    @classmethod
+    def of(cls, version: Versioned, alert: Alert | None = None) -> StoredAlert:
+        """An alert as read or written (`alert`: the one written, else read from the source)."""
+        if version.seq_no is None or version.primary_term is None:
+            raise ValueError(f"alert {version.id} has no version")
+        alert = alert if alert is not None else Alert.model_validate(version.source)
+        return cls(alert, version.seq_no, version.primary_term, version.index)
+
+    def version(self, *, create: bool = False) -> Versioned:
+        """What a write of this alert is conditional on (`create`: it is not stored yet)."""
+        if create:
+            return Versioned.absent(self.index, self.alert.id)
+        return Versioned(self.index, self.alert.id, self.seq_no, self.primary_term)
 
 
 @dataclass
@@ -199,38 +216,29 @@ class AlertEngine:
     def _record(
         self, rule: Rule, article: Article, matched_text: str, summary: RunSummary
     ) -> tuple[Alert, str]:
-        """Create the alert or add the article to the one covering it: (alert, outcome)."""
+        """Create the alert or add the article to the one covering it: (alert, outcome). A write
+        refused because the alert changed (or appeared) meanwhile reads it again and chooses again."""
         for _ in range(MAX_WRITE_ATTEMPTS):
             existing = self._find(rule, article)
             if existing is None:
                 alert = self._new_alert(rule, article, matched_text, summary)
                 # The monthly index follows window_start, fixed at creation: one home per id.
-                target = index_for(self.settings, alert)
-                try:
-                    response = self.es.create(index=target, id=alert.id, document=to_document(alert))
-                except ConflictError:
-                    # Same id already stored (a concurrent run, or not yet searchable): merge into it.
-                    self._refetch(target, alert.id)
-                    continue
-                self._remember(alert, response)
-                log.info("alert %s opened: rule %s, article %s", alert.id, rule.name, article.id)
-                return alert, "created"
-            merged = merge_article(existing.alert, article)
-            if merged is None:
-                return existing.alert, "unchanged"
-            try:
-                response = self.es.index(
-                    index=existing.index,
-                    id=merged.id,
-                    document=to_document(merged),
-                    if_seq_no=existing.seq_no,
-                    if_primary_term=existing.primary_term,
-                )
-            except ConflictError:
-                self._refetch(existing.index, merged.id)
+                current = Versioned.absent(index_for(self.settings, alert), alert.id)
+            else:
+                merged = merge_article(existing.alert, article)
+                if merged is None:
+                    return existing.alert, "unchanged"
+                alert, current = merged, existing.version()
+            written = write_if_unchanged(self.es, current, alert.model_dump(mode="json"))
+            if written is None:
+                # Same id already stored (a concurrent run, or not yet searchable), or changed.
+                self._refetch(current.index, alert.id)
                 continue
-            self._remember(merged, response)
-            return merged, "merged"
+            self._remember(alert, written)
+            if existing is not None:
+                return alert, "merged"
+            log.info("alert %s opened: rule %s, article %s", alert.id, rule.name, article.id)
+            return alert, "created"
         raise AlertWriteError(
             f"alert for rule {rule.name}, article {article.id}: too many concurrent updates"
         )
@@ -366,34 +374,20 @@ class AlertEngine:
         or index if_seq_no/if_primary_term); remember the written ones, mark the others failed
         (re-read first on conflict)."""
         todo = [write for write in writes if not write.failed]
-        for first in range(0, len(todo), WRITES_PER_REQUEST):
-            chunk = todo[first : first + WRITES_PER_REQUEST]
-            operations: list[dict[str, Any]] = []
-            for write in chunk:
-                stored = write.stored
-                if write.create:
-                    operations.append({"create": {"_index": stored.index, "_id": stored.alert.id}})
-                else:
-                    operations.append(
-                        {
-                            "index": {
-                                "_index": stored.index,
-                                "_id": stored.alert.id,
-                                "if_seq_no": stored.seq_no,
-                                "if_primary_term": stored.primary_term,
-                            }
-                        }
-                    )
-                operations.append(to_document(stored.alert))
-            response = self.es.bulk(operations=operations)
-            for write, item in zip(chunk, response["items"], strict=True):
-                result = next(iter(item.values()))
-                if "error" not in result and result.get("status", 500) < 300:
-                    self._remember(write.stored.alert, result)
-                    continue
-                write.failed = True
-                if result.get("status") == 409:  # stored meanwhile: `_record` merges into it
-                    self._refetch(write.stored.index, write.stored.alert.id)
+        result = write_many(
+            self.es,
+            [(w.stored.version(create=w.create), w.stored.alert.model_dump(mode="json")) for w in todo],
+            send=bulk_sender(self.es, WRITES_PER_REQUEST),
+        )
+        conflicts = set(result.conflicts)
+        for write in todo:
+            alert = write.stored.alert
+            if alert.id in result.written:
+                self._remember(alert, result.written[alert.id])
+                continue
+            write.failed = True
+            if alert.id in conflicts:  # stored meanwhile: `_record` merges into it
+                self._refetch(write.stored.index, alert.id)
 
     def _find(self, rule: Rule, article: Article) -> StoredAlert | None:
         """The alert this article belongs to (see `_choose`), searched now."""
@@ -463,17 +457,14 @@ class AlertEngine:
 
     def _refetch(self, index: str, alert_id: str) -> None:
         """Realtime read of one alert from its concrete index (the alias spans months)."""
-        try:
-            response = self.es.get(index=index, id=alert_id)
-        except NotFoundError:
+        current = read(self.es, index, alert_id)
+        if current is None:
             self._batch.pop(alert_id, None)
             return
-        self._batch[alert_id] = stored_from_hit(response)
+        self._batch[alert_id] = StoredAlert.of(current)
 
-    def _remember(self, alert: Alert, response: Any) -> None:
-        self._batch[alert.id] = StoredAlert(
-            alert, response["_seq_no"], response["_primary_term"], response["_index"]
-        )
+    def _remember(self, alert: Alert, written: Versioned) -> None:
+        self._batch[alert.id] = StoredAlert.of(written, alert)
 
 
 def _choose(
@@ -511,9 +502,4 @@ def _choose(
 
 def stored_from_hit(hit: Any) -> StoredAlert:
     """An alert as a search or get returned it, with what its conditional writes need."""
-    return StoredAlert(
-        alert=Alert.model_validate(hit["_source"]),
-        seq_no=hit["_seq_no"],
-        primary_term=hit["_primary_term"],
-        index=hit["_index"],
-    )
+    return StoredAlert.of(Versioned.from_hit(hit))

@@ -27,7 +27,7 @@ import logging
 import re
 import smtplib
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -36,14 +36,14 @@ from functools import partial
 from typing import Any, Protocol
 
 import httpx
-from elasticsearch import ConflictError, Elasticsearch, NotFoundError, helpers
+from elasticsearch import Elasticsearch, helpers
 
 from vigie.alerting.engine import StoredAlert, stored_from_hit
 from vigie.alerting.rules import NotifierConfig, RuleSet, load_rules
 from vigie.core.accounting import RunSummary
 from vigie.core.models import Alert, AlertStatus, Delivery
 from vigie.core.settings import Settings
-from vigie.store.es import to_document
+from vigie.store.conditional import ConditionalWriteError, bulk_sender, update_conditionally, write_many
 
 log = logging.getLogger(__name__)
 alert_log = logging.getLogger("vigie.alerts")
@@ -257,42 +257,20 @@ def _with_delivery(alert: Alert, key: str, **changes: Any) -> Alert:
     return updated.model_copy(update={"status": overall_status(updated)})
 
 
-def _read(es: Elasticsearch, index: str, alert_id: str) -> StoredAlert | None:
-    try:
-        hit = es.get(index=index, id=alert_id)
-    except NotFoundError:
-        return None
-    return StoredAlert(
-        Alert.model_validate(hit["_source"]), hit["_seq_no"], hit["_primary_term"], hit["_index"]
-    )
-
-
-def _write(es: Elasticsearch, stored: StoredAlert, alert: Alert) -> StoredAlert:
-    response = es.index(
-        index=stored.index,
-        id=alert.id,
-        document=to_document(alert),
-        if_seq_no=stored.seq_no,
-        if_primary_term=stored.primary_term,
-    )
-    return StoredAlert(alert, response["_seq_no"], response["_primary_term"], response["_index"])
-
-
 def _write_retrying(
     es: Elasticsearch, stored: StoredAlert, change: Callable[[Alert], Alert]
 ) -> StoredAlert | None:
-    """Apply `change` and write; on conflict re-read the alert and re-apply, so a mark is never lost."""
-    current: StoredAlert | None = stored
-    for _ in range(MAX_MARK_ATTEMPTS):
-        if current is None:
-            return None
-        try:
-            return _write(es, current, change(current.alert))
-        except ConflictError:
-            current = _read(es, stored.index, stored.alert.id)
-    raise RuntimeError(
-        f"alert {stored.alert.id}: could not record delivery state after {MAX_MARK_ATTEMPTS} conflicts"
-    )
+    """Read the alert again, apply `change` and write it if unchanged since; on conflict again
+    (`update_conditionally`), so a mark is never lost. None when the alert is gone."""
+
+    def apply(source: Mapping[str, Any]) -> dict[str, Any]:
+        return change(Alert.model_validate(source)).model_dump(mode="json")
+
+    try:
+        written = update_conditionally(es, stored.index, stored.alert.id, apply, attempts=MAX_MARK_ATTEMPTS)
+    except ConditionalWriteError as error:
+        raise RuntimeError(f"alert {stored.alert.id}: could not record delivery state: {error}") from error
+    return None if written is None else StoredAlert.of(written)
 
 
 def _apply(alert: Alert, changes: Sequence[Callable[[Alert], Alert]]) -> Alert:
@@ -305,26 +283,19 @@ def _bulk_write(es: Elasticsearch, writes: Sequence[tuple[StoredAlert, Alert]]) 
     """Each alert written only if unchanged since it was read (its sequence number), in bulk
     requests of `BULK_WRITES`: one request per batch instead of one per alert (each single write
     is a round trip and a translog sync). None where the alert changed meanwhile (a conflict)."""
-    results: list[StoredAlert | None] = []
-    for first in range(0, len(writes), BULK_WRITES):
-        chunk = writes[first : first + BULK_WRITES]
-        operations: list[dict[str, Any]] = []
-        for stored, alert in chunk:
-            target = {"_index": stored.index, "_id": alert.id}
-            conditions = {"if_seq_no": stored.seq_no, "if_primary_term": stored.primary_term}
-            operations += [{"index": {**target, **conditions}}, to_document(alert)]
-        response = es.bulk(operations=operations)
-        for (_, alert), item in zip(chunk, response["items"], strict=True):
-            outcome = item["index"]
-            if outcome.get("status") == 409:
-                results.append(None)
-            elif "error" in outcome:
-                raise RuntimeError(f"alert {alert.id}: delivery state not written: {outcome['error']}")
-            else:
-                results.append(
-                    StoredAlert(alert, outcome["_seq_no"], outcome["_primary_term"], outcome["_index"])
-                )
-    return results
+    result = write_many(
+        es,
+        [(stored.version(), alert.model_dump(mode="json")) for stored, alert in writes],
+        send=bulk_sender(es, BULK_WRITES),
+    )
+    failed = {**dict.fromkeys(result.missing, "not found"), **result.refused}
+    if failed:
+        alert_id, error = next(iter(failed.items()))
+        raise RuntimeError(f"alert {alert_id}: delivery state not written: {error}")
+    return [
+        StoredAlert.of(result.written[alert.id], alert) if alert.id in result.written else None
+        for _, alert in writes
+    ]
 
 
 def deliver_alerts(

@@ -9,10 +9,10 @@ every field here against `index_mappings/`.
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
-from typing import Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 Qualifier = Literal["exact", "at_least", "at_most", "approx"]
 EntityType = Literal["PER", "ORG", "LOC", "WEAPON", "OPERATION", "MILITARY", "MISC"]
@@ -23,6 +23,29 @@ def stable_id(*parts: str, length: int = 32) -> str:
     """A content-derived id: sha256 over the parts, never a counter or a clock."""
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
     return digest[:length]
+
+
+def to_utc(moment: datetime) -> datetime:
+    """The same instant in UTC; a naive datetime is taken as UTC (the pipeline stores UTC)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def utc_text(moment: date | None) -> str | None:
+    """A datetime as records write it in JSON, and so in Elasticsearch: in UTC, suffixed "Z"
+    ("2025-03-11T15:30:00Z", microseconds when there are some). A plain date: "2025-03-11"."""
+    if moment is None:
+        return None
+    if isinstance(moment, datetime):
+        return to_utc(moment).isoformat().replace("+00:00", "Z")
+    return moment.isoformat()
+
+
+# A datetime field written in UTC by `model_dump(mode="json")`, whatever the offset it holds (the
+# value itself is kept as given). The serializer wraps the whole annotation (None included), so
+# a field's `annotation` stays `datetime` / `datetime | None`.
+_IN_UTC = PlainSerializer(utc_text, when_used="json")
+UTCDateTime = Annotated[datetime, _IN_UTC]
+OptionalUTCDateTime = Annotated[datetime | None, _IN_UTC]
 
 
 class Record(BaseModel):
@@ -79,7 +102,7 @@ class Event(Record):
     article_url: str
     source: str
     story_id: str | None = None
-    published: datetime | None = None
+    published: OptionalUTCDateTime = None
     language: str | None = None
 
     event_type: str  # ACLED event type, or "Interaction" for PLOVER-only events
@@ -118,8 +141,8 @@ class Article(Record):
     text: str = ""
     author: str | None = None
     site_name: str | None = None
-    published: datetime | None = None
-    fetched_at: datetime | None = None
+    published: OptionalUTCDateTime = None
+    fetched_at: OptionalUTCDateTime = None
     word_count: int = 0
 
     partial: bool = False  # True when the page could not be fetched/extracted: text is the feed summary
@@ -157,7 +180,7 @@ class Delivery(Record):
     status: AlertStatus = "pending"
     attempts: int = 0
     last_error: str | None = None
-    sent_at: datetime | None = None
+    sent_at: OptionalUTCDateTime = None
 
 
 class Alert(Record):
@@ -172,8 +195,8 @@ class Alert(Record):
     url: str
     sources: list[str] = Field(default_factory=list)
     matched_text: str = ""  # the passage, matched words wrapped in <mark>
-    triggered_at: datetime
-    window_start: datetime
+    triggered_at: UTCDateTime
+    window_start: UTCDateTime
     deliveries: list[Delivery] = Field(default_factory=list)
     status: AlertStatus = "pending"
 
@@ -186,4 +209,4 @@ class DeadLetter(Record):
     reason: str
     error_type: str | None = None
     document: str  # the rejected document, JSON-encoded (not indexed)
-    created_at: datetime
+    created_at: UTCDateTime

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from elasticsearch import BadRequestError, Elasticsearch
 
-from vigie.core.models import Alert, Article, DeadLetter, Event, Record
+from vigie.core.models import Alert, Article, DeadLetter, Event, Record, to_utc
 from vigie.core.settings import REPO_ROOT, Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -195,9 +195,7 @@ def uninstall_templates(es: Elasticsearch, settings: Settings, mappings_dir: Pat
 # --- index naming --------------------------------------------------------------------------
 
 
-def _utc(moment: datetime) -> datetime:
-    """Naive datetimes are taken as UTC (the pipeline stores UTC)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+_utc = to_utc  # naive datetimes are taken as UTC (the pipeline stores UTC)
 
 
 def month_suffix(when: datetime | date | None) -> str:
@@ -240,22 +238,10 @@ def index_for(settings: Settings, record: Record) -> str:
     return index_name(settings, family_of(record))
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return _utc(value).isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
-
-
 def to_document(record: Record) -> dict[str, Any]:
-    """The `_source` of a record: field names as in the model, datetimes in UTC."""
-    document: dict[str, Any] = _jsonable(record.model_dump(mode="python"))
-    return document
+    """The `_source` of a record: its JSON dump (field names as in the model; datetimes in UTC,
+    "Z"-suffixed, see `vigie.core.models.UTCDateTime`)."""
+    return record.model_dump(mode="json")
 
 
 # --- aliases (maintenance) -----------------------------------------------------------------
