@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from vigie.core.exports import lazy_exports
+
 _EXPORTS = {
     "load_rules": ".rules",
     "Rule": ".rules",
@@ -13,13 +15,4 @@ _EXPORTS = {
     "dry_run": ".dryrun",
     "export_kibana_rules": ".kibana_export",
 }
-__all__ = sorted(_EXPORTS)
-
-def __getattr__(name: str) -> object:
-    """Public names are imported on first use, so importing the package stays cheap."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module, __name__), name)
+__all__, __getattr__ = lazy_exports(__name__, _EXPORTS)
