@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: venv test lint demo bench es-up es-down clean
+.PHONY: venv test lint wheel-check demo bench es-up es-down clean
 
 venv: $(STAMP)
 
@@ -23,6 +23,12 @@ lint: venv
 
 test: lint
 	$(BIN)/pytest -q
+
+# Build the wheel, install it in a fresh virtualenv outside the checkout (dependencies from
+# PyPI) and run `vigie es install-templates` + `vigie run` from it on the test node and the
+# sample site (tests/test_wheel.py, also part of `make test`).
+wheel-check: venv
+	$(BIN)/pytest -q -s tests/test_wheel.py
 
 demo: venv
 	$(BIN)/python -m vigie.demo

@@ -2,19 +2,26 @@
 # import `vigie`, `ingest`, `enrich`; the spaCy model is a pinned PyPI dependency, so nothing
 # is downloaded at run time). Build from the repository root:
 #   docker compose build   (or: docker build -f deploy/airflow.Dockerfile .)
+FROM apache/airflow:3.3.2-python3.11 AS wheel
+
+# Stage 1: the wheel, built from the sources. It carries its data files (index templates,
+# alert rules, Kibana objects, feed registry, enrich data, sample site) as package data, so
+# the image needs no checkout; `make wheel-check` tests that very wheel outside the checkout.
+COPY --chown=airflow:0 . /tmp/vigie-src
+RUN pip wheel --no-cache-dir --no-deps -w /tmp/dist /tmp/vigie-src
+
 FROM apache/airflow:3.3.2-python3.11
 
 # Must match the FROM tag: pinning it keeps pip from up- or downgrading Airflow itself.
 ARG AIRFLOW_VERSION=3.3.2
 
 USER root
-RUN mkdir -p /opt/vigie /opt/airflow/vigie-state \
-    && chown -R airflow:0 /opt/vigie /opt/airflow/vigie-state
+RUN mkdir -p /opt/airflow/vigie-state && chown -R airflow:0 /opt/airflow/vigie-state
 USER airflow
 
-# Editable install: the package keeps finding its data files (index_mappings/, kibana/,
-# alerts/rules.yaml) next to its sources, as in a checkout.
-COPY --chown=airflow:0 . /opt/vigie
-RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" -e /opt/vigie
+# Stage 2: install the wheel (and its pinned dependencies); no sources in the image. The DAG
+# files come from the ./dags mount of docker-compose.yml.
+COPY --from=wheel /tmp/dist/ /tmp/dist/
+RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" /tmp/dist/vigie-*.whl
 
 ENV VIGIE_STATE_DIR=/opt/airflow/vigie-state

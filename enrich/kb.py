@@ -17,8 +17,9 @@ import yaml
 
 from enrich.text import fold, strip_article
 from vigie.core.models import EntityRef, EntityType, GeoPoint, Place
+from vigie.core.resources import files
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = files("enrich_data")
 KB_PATH = DATA_DIR / "kb.yaml"
 KB_SCHEMA_PATH = DATA_DIR / "kb.schema.json"
 

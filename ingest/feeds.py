@@ -22,8 +22,9 @@ from pydantic import BaseModel
 from ingest.fetch import Fetcher
 from ingest.parse import parse_feed
 from vigie.core.accounting import RunSummary
+from vigie.core.resources import resource_path
 
-SCHEMA_PATH = Path(__file__).with_name("feeds.schema.json")
+SCHEMA_PATH = resource_path("feeds", "feeds.schema.json")
 BASE_URL_PLACEHOLDER = "{BASE_URL}"
 Category = Literal["international", "defence", "regional", "live"]
 HealthStatus = Literal["ok", "degraded", "empty", "error"]

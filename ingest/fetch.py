@@ -71,25 +71,21 @@ METADATA_ADDRESSES = frozenset(
 CGNAT = ipaddress.ip_network("100.64.0.0/10")
 
 
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    return default if raw in (None, "") else float(raw)
-
-
 @dataclass(frozen=True)
 class FetchPolicy:
-    """Timeouts, retries and politeness; defaults from the environment (VIGIE_FETCH_*)."""
+    """Timeouts, retries and politeness; defaults from the environment (VIGIE_FETCH_*, read
+    by `Settings`)."""
 
-    connect_timeout: float = field(default_factory=lambda: _env_float("VIGIE_FETCH_CONNECT_TIMEOUT", 5.0))
-    read_timeout: float = field(default_factory=lambda: _env_float("VIGIE_FETCH_READ_TIMEOUT", 15.0))
+    connect_timeout: float = field(default_factory=lambda: get_settings().fetch_connect_timeout)
+    read_timeout: float = field(default_factory=lambda: get_settings().fetch_read_timeout)
     # A server dripping one byte per read timeout never trips `read_timeout`: bound the whole request.
-    total_timeout: float = field(default_factory=lambda: _env_float("VIGIE_FETCH_TOTAL_TIMEOUT", 60.0))
+    total_timeout: float = field(default_factory=lambda: get_settings().fetch_total_timeout)
     max_redirects: int = 5
     max_attempts: int = 3
-    backoff_base: float = field(default_factory=lambda: _env_float("VIGIE_FETCH_BACKOFF", 0.5))
+    backoff_base: float = field(default_factory=lambda: get_settings().fetch_backoff)
     max_retry_wait: float = 30.0  # a longer Retry-After means "not this run": give up
     per_host_limit: int = 2
-    host_delay: float = field(default_factory=lambda: _env_float("VIGIE_FETCH_HOST_DELAY", 1.0))
+    host_delay: float = field(default_factory=lambda: get_settings().fetch_host_delay)
     max_workers: int = 8
 
 

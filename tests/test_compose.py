@@ -60,7 +60,9 @@ def test_versions_match_the_code(compose: dict[str, Any]) -> None:
     assert re.search(rf"^FROM apache/airflow:{re.escape(airflow)}-python3\.11$", dockerfile, re.M)
     assert re.search(rf"^ARG AIRFLOW_VERSION={re.escape(airflow)}$", dockerfile, re.M)
     assert re.search(
-        r"^RUN pip install .*\"apache-airflow==\$\{AIRFLOW_VERSION\}\" -e /opt/vigie$", dockerfile, re.M
+        r"^RUN pip install .*\"apache-airflow==\$\{AIRFLOW_VERSION\}\" /tmp/dist/vigie-\*\.whl$",
+        dockerfile,
+        re.M,
     )
     for name in (*AIRFLOW_SERVICES, *ONE_SHOT):
         assert services[name]["build"] == {"context": ".", "dockerfile": "deploy/airflow.Dockerfile"}, name

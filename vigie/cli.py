@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 import sys
 import time
 from datetime import datetime
@@ -17,7 +16,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from vigie.core.settings import REPO_ROOT, get_settings
+from vigie.core.settings import SettingsError, get_settings
 
 app = typer.Typer(help="Vigie: French-language conflict news -> searchable, alertable intelligence.")
 es_app = typer.Typer(help="The local Elasticsearch node (ignored when ES_URL is set).")
@@ -101,9 +100,7 @@ def load_registry(feeds_file: Path | None, base_url: str | None):  # type: ignor
     from ingest.feeds import load_feeds
 
     settings = get_settings()
-    return load_feeds(
-        feeds_file or settings.feeds_file, base_url=base_url or os.environ.get("VIGIE_FEEDS_BASE_URL")
-    )
+    return load_feeds(feeds_file or settings.feeds_file, base_url=base_url or settings.feeds_base_url)
 
 
 @app.command()
@@ -217,19 +214,25 @@ def alerts_export_kibana(
 
 @kibana_app.command("import")
 def kibana_import(
-    url: str = typer.Option(os.environ.get("KIBANA_URL", "http://127.0.0.1:5601"), help="Kibana base URL"),
-    path: Path = typer.Option(REPO_ROOT / "kibana", help="ndjson file or folder"),
+    url: str = typer.Option(None, help="Kibana base URL (default: KIBANA_URL or http://127.0.0.1:5601)"),
+    path: Path = typer.Option(None, help="ndjson file or folder (default: the kibana/ objects shipped)"),
 ) -> None:
     """Post the saved objects to Kibana's import API (overwrite)."""
-    from vigie.store.kibana import import_saved_objects
+    from vigie.store.kibana import KIBANA_DIR, import_saved_objects
 
-    console.print(import_saved_objects(url, path, prefix=get_settings().index_prefix))
+    settings = get_settings()
+    console.print(
+        import_saved_objects(url or settings.kibana_url, path or KIBANA_DIR, prefix=settings.index_prefix)
+    )
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=os.environ.get("VIGIE_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s"
-    )
+    try:
+        level = get_settings().log_level  # also checks every other variable, before any work
+    except SettingsError as error:
+        sys.stderr.write(f"vigie: invalid setting: {error}\n")
+        raise SystemExit(2) from None
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     app()
 
 

@@ -8,7 +8,6 @@ prints the run summary, the alerts that fired and what is now searchable.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -20,24 +19,31 @@ from rich.console import Console
 from rich.table import Table
 
 from vigie.core.accounting import RunSummary
-from vigie.core.settings import REPO_ROOT, Settings
+from vigie.core.resources import checkout_dir, resource_path
+from vigie.core.settings import Settings, environ
 from vigie.dev.feedserver import SAMPLE_SITE, FeedServer
 from vigie.run.report import print_summary
 from vigie.store import node as esnode
 
-DEMO_FEED_PORT = int(os.environ.get("VIGIE_DEMO_FEED_PORT", "8088"))
 console = Console()
 
 
-def _env(server: FeedServer, airflow_home: Path, state_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
+def _dags_folder() -> Path:
+    dags = checkout_dir("dags")
+    if dags is None:
+        raise SystemExit("The demo runs the DAGs of a source checkout (dags/): run `make demo` in a clone.")
+    return dags
+
+
+def _env(server: FeedServer, airflow_home: Path, state_dir: Path, dags: Path) -> dict[str, str]:
+    env = environ()
     env.update(
         {
             "AIRFLOW_HOME": str(airflow_home),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
-            "VIGIE_FEEDS": str(REPO_ROOT / "sample_corpus" / "feeds.yaml"),
+            "VIGIE_FEEDS": str(resource_path("sample_corpus", "feeds.yaml")),
             "VIGIE_FEEDS_BASE_URL": server.base_url,
             "VIGIE_ALLOW_HOSTS": "127.0.0.1",
             "VIGIE_STATE_DIR": str(state_dir),
@@ -90,6 +96,7 @@ def _print_alerts(es, settings: Settings) -> None:  # type: ignore[no-untyped-de
 def main() -> int:
     started = time.monotonic()
     settings = Settings()
+    dags = _dags_folder()
     if not settings.es_external:
         with console.status(
             "Starting the local Elasticsearch node (first time: fetched from Maven Central)…"
@@ -98,11 +105,11 @@ def main() -> int:
         console.print(f"Elasticsearch {esnode.ES_VERSION} green at {node.url}")
     state_dir = settings.state_dir
     with (
-        FeedServer([SAMPLE_SITE], port=DEMO_FEED_PORT) as server,
+        FeedServer([SAMPLE_SITE], port=settings.demo_feed_port) as server,
         tempfile.TemporaryDirectory(prefix="vigie-airflow-") as home,
     ):
         console.print(f"Sample news site at {server.base_url}")
-        env = _env(server, Path(home), state_dir)
+        env = _env(server, Path(home), state_dir, dags)
         log = Path(home) / "airflow.log"
         with console.status("airflow db migrate (throwaway AIRFLOW_HOME)…"):
             _airflow(["db", "migrate"], env, log)

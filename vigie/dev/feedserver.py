@@ -23,9 +23,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from vigie.core.settings import REPO_ROOT
+from vigie.core.resources import resource_path
 
-SAMPLE_SITE = REPO_ROOT / "sample_corpus" / "site"
+SAMPLE_SITE = resource_path("sample_corpus", "site")
 GUESSED_TYPES = {
     ".xml": "application/rss+xml; charset=utf-8",
     ".html": "text/html; charset=utf-8",

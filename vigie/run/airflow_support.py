@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -26,13 +25,14 @@ POOL_ELASTICSEARCH = "vigie_elasticsearch"  # bounds concurrent bulk/search load
 
 def default_args() -> dict[str, object]:
     """Retries with exponential backoff and a timeout on every task."""
+    settings = get_settings()
     return {
         "owner": "vigie",
-        "retries": int(os.environ.get("VIGIE_TASK_RETRIES", "3")),
+        "retries": settings.task_retries,
         "retry_delay": timedelta(seconds=30),
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=10),
-        "execution_timeout": timedelta(minutes=int(os.environ.get("VIGIE_TASK_TIMEOUT_MINUTES", "15"))),
+        "execution_timeout": timedelta(minutes=settings.task_timeout_minutes),
     }
 
 
@@ -56,7 +56,7 @@ def indexed_articles() -> Asset:
 
 
 def schedule_interval() -> timedelta:
-    return timedelta(minutes=int(os.environ.get("VIGIE_SCHEDULE_MINUTES", "10")))
+    return timedelta(minutes=get_settings().schedule_minutes)
 
 
 def task_settings() -> Settings:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from datetime import timedelta
 
 from vigie.core.accounting import RunSummary
@@ -29,16 +28,12 @@ def purge_dead_letters(settings: Settings, max_age_days: int | None = None) -> i
     from vigie.store.es import client
     from vigie.store.indexer import purge_dead_letters as purge
 
-    days = (
-        max_age_days
-        if max_age_days is not None
-        else int(os.environ.get("VIGIE_DEADLETTER_MAX_AGE_DAYS", "30"))
-    )
+    days = max_age_days if max_age_days is not None else settings.deadletter_max_age_days
     return purge(client(settings), settings, older_than=timedelta(days=days))
 
 
 def report_failing_feeds(settings: Settings, threshold: int | None = None) -> list[dict[str, object]]:
-    limit = threshold if threshold is not None else int(os.environ.get("VIGIE_FEED_FAILURE_THRESHOLD", "3"))
+    limit = threshold if threshold is not None else settings.feed_failure_threshold
     failing = failing_feeds(settings, limit)
     for health in failing:
         log.warning(

@@ -20,11 +20,12 @@ from typing import Any, Literal
 from elasticsearch import BadRequestError, Elasticsearch
 
 from vigie.core.models import Alert, Article, DeadLetter, Event, Record, to_utc
-from vigie.core.settings import REPO_ROOT, Settings, get_settings
+from vigie.core.resources import files
+from vigie.core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-MAPPINGS_DIR = REPO_ROOT / "index_mappings"
+MAPPINGS_DIR = files("index_mappings")
 PREFIX_PLACEHOLDER = "{{prefix}}"
 # Index families, in the order their templates are installed.
 FAMILIES: tuple[str, ...] = ("articles", "events", "alerts", "deadletters")

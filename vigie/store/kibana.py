@@ -15,11 +15,11 @@ from typing import Any
 
 import httpx
 
-from vigie.core.settings import REPO_ROOT
+from vigie.core.resources import files
 
 log = logging.getLogger(__name__)
 
-KIBANA_DIR = REPO_ROOT / "kibana"
+KIBANA_DIR = files("kibana")
 DEFAULT_PREFIX = "vigie"
 # Referenced objects first, so a reader of the concatenated file meets definitions first.
 TYPE_ORDER = ["index-pattern", "search", "visualization", "lens", "map", "dashboard"]

