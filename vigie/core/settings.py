@@ -230,6 +230,10 @@ class Settings:
     feed_failure_threshold: int = field(
         default_factory=lambda: env_int("VIGIE_FEED_FAILURE_THRESHOLD", 3, minimum=1)
     )
+    # Staging folders a failed run left behind (a successful run deletes its own) go after this.
+    staging_max_age_days: int = field(
+        default_factory=lambda: env_int("VIGIE_STAGING_MAX_AGE_DAYS", 3, minimum=1)
+    )
 
     # Command line, demo and the local Elasticsearch node.
     log_level: str = field(default_factory=_log_level)

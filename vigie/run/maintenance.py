@@ -58,9 +58,10 @@ def latest_ingest_run(settings: Settings) -> str | None:
     return latest_indexed_run(settings)
 
 
-def purge_staging(settings: Settings, max_age_days: float = 3) -> list[str]:
+def purge_staging(settings: Settings, max_age_days: float | None = None) -> list[str]:
     """Staging folders of runs that failed and were never retried (a successful run deletes
     its own); returns the purged run keys."""
     from vigie.run.staging import purge_older_than
 
-    return purge_older_than(settings, max_age_days)
+    age = settings.staging_max_age_days if max_age_days is None else max_age_days
+    return purge_older_than(settings, age)
