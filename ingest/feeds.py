@@ -45,13 +45,16 @@ class Feed(BaseModel):
     enabled: bool = True
 
 
-class FeedHealth(BaseModel):
+class FeedCheck(BaseModel):
+    """One on-demand check of a feed (`vigie feeds check`). A feed's history across pipeline
+    polls (failures in a row, last success) is kept in one place only: `vigie.run.feedhealth`."""
+
     name: str
     url: str
     status: HealthStatus  # ok; degraded: items but malformed; empty: no items; error: no feed
     http_status: int | None = None
     items: int = 0
-    last_success: datetime | None = None
+    answered_at: datetime | None = None  # when the feed answered this check (None: it did not)
     error: str | None = None
 
 
@@ -124,7 +127,7 @@ def load_feeds(
 
 def check_feeds(
     feeds: Sequence[Feed], fetcher: Fetcher, summary: RunSummary | None = None
-) -> list[FeedHealth]:
+) -> list[FeedCheck]:
     """Poll every feed once and report its health, in registry order.
 
     Unconditional and `remember=False`: a health check must not store validators, or the next
@@ -132,9 +135,9 @@ def check_feeds(
     results = fetcher.fetch_many([f.url for f in feeds], conditional=False, remember=False)
     report = []
     for feed, result in zip(feeds, results, strict=True):
-        health = FeedHealth(name=feed.name, url=feed.url, status="error", http_status=result.status)
+        health = FeedCheck(name=feed.name, url=feed.url, status="error", http_status=result.status)
         if result.ok:
-            fetcher.mark_success(result)
+            health.answered_at = result.fetched_at
         if result.error or result.content is None:
             health.error = result.error or "feed:empty_body"
         else:
@@ -149,7 +152,6 @@ def check_feeds(
                 health.status = "degraded"
             else:
                 health.status = "ok" if parsed.items else "empty"
-        health.last_success = fetcher.last_success(feed.url)
         if summary is not None:
             if health.status == "error":
                 summary.record("feed_check", "refused", feed.name, health.error or "")

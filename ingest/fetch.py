@@ -415,8 +415,6 @@ class Fetcher:
             result = FetchResult(url=url, error=f"internal_error:{type(error).__name__}")
         if result.ok and (conditional if remember is None else remember):
             self.remember(result)
-        if conditional and (result.ok or result.not_modified):
-            self.mark_success(result)  # feeds only: article pages would bloat the state file
         if summary is not None:
             _record(summary, stage, result)
         return result
@@ -445,14 +443,6 @@ class Fetcher:
     def remember(self, result: FetchResult) -> None:
         """Store the validators of a successful response for the next conditional GET."""
         self.store.update(result.url, etag=result.etag, last_modified=result.last_modified)
-
-    def mark_success(self, result: FetchResult) -> None:
-        """Record that `result.url` answered (for `last_success` in feed health)."""
-        self.store.update(result.url, last_success=(result.fetched_at or datetime.now(UTC)).isoformat())
-
-    def last_success(self, url: str) -> datetime | None:
-        raw = self.store.get(url).get("last_success")
-        return datetime.fromisoformat(raw) if raw else None
 
     # internals ---------------------------------------------------------------------------------
 

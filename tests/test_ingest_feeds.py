@@ -132,7 +132,7 @@ def test_check_feeds_reports_health_without_eating_the_next_poll(
     with Fetcher(settings, FetchPolicy(host_delay=0.0)) as fetcher:
         health = {h.name: h for h in check_feeds(feeds, fetcher, summary)}
         assert (health["international"].status, health["international"].items) == ("ok", 4)
-        assert health["international"].last_success is not None and health["international"].error is None
+        assert health["international"].answered_at is not None and health["international"].error is None
         assert (health["truncated"].status, health["truncated"].items, health["truncated"].error) == (
             "degraded",
             3,
@@ -144,7 +144,7 @@ def test_check_feeds_reports_health_without_eating_the_next_poll(
             "http_404",
             404,
         )
-        assert health["missing"].last_success is None
+        assert health["missing"].answered_at is None
         assert (health["empty"].status, health["empty"].items) == ("empty", 0)
         assert summary.get("feed_check", "refused") == 2
         # The check stored no validators: the pipeline's next conditional poll still gets the items.

@@ -153,6 +153,7 @@ def feeds_check(feeds_file: Path = typer.Option(None, "--feeds"), base_url: str 
 
     from ingest.feeds import check_feeds
     from ingest.fetch import Fetcher
+    from vigie.run import feedhealth
 
     settings = get_settings()
     feeds = load_registry(feeds_file, base_url)
@@ -162,11 +163,12 @@ def feeds_check(feeds_file: Path = typer.Option(None, "--feeds"), base_url: str 
     failed = 0
     for health in check_feeds(feeds, Fetcher(settings)):
         failed += bool(health.error)
+        history = feedhealth.load(settings, health.name)  # the pipeline's polls, not this check
         table.add_row(
             health.name,
             str(health.status),
             str(health.items),
-            str(health.last_success or "-"),
+            str(history.last_success or "-"),
             health.error or "",
         )
     console.print(table)
