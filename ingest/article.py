@@ -13,9 +13,9 @@ from ingest.extract import Extracted
 from ingest.feeds import Feed
 from ingest.fetch import FetchResult
 from ingest.parse import FeedItem
-from ingest.urls import canonicalize_url, host_of
+from ingest.urls import canonical_id, canonicalize_url, host_of
 from vigie.core.accounting import RunSummary
-from vigie.core.models import Article, stable_id
+from vigie.core.models import Article
 
 STAGE = "article"
 # Below this, "extracted text" is a cookie wall, a paywall teaser or an error page.
@@ -45,10 +45,11 @@ def build_article(
     summary: RunSummary | None = None,
     min_chars: int = MIN_TEXT_CHARS,
     url: str | None = None,
+    article_id: str | None = None,
 ) -> Article:
     """The Article for a feed item (raises ValueError only if the item's link is not http(s),
     which `parse_feed` already filters out). `url`: the item's canonical URL when the caller
-    has it already (the pipeline computes it once, at selection)."""
+    has it already, and `article_id` its id (the pipeline computes both once, at selection)."""
     url = url or canonicalize_url(item.link)
     reason = _partial_reason(fetch, extracted, min_chars)
     page = extracted if reason is None else None
@@ -64,7 +65,7 @@ def build_article(
         else item.published or (meta.published if meta else None)
     )
     article = Article(
-        id=stable_id(url),
+        id=article_id or canonical_id(url),
         url=url,
         original_url=item.link,
         feed=feed.name,

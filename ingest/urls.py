@@ -106,7 +106,12 @@ def canonicalize_url(url: str) -> str:
 
 def article_id(url: str) -> str:
     """The Elasticsearch id of the article at `url`: a hash of its canonical URL."""
-    return stable_id(canonicalize_url(url))
+    return canonical_id(canonicalize_url(url))
+
+
+def canonical_id(canonical_url: str) -> str:
+    """`article_id` of a URL that is canonical already (no second canonicalisation)."""
+    return stable_id(canonical_url)
 
 
 def host_of(url: str) -> str:

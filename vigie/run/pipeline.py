@@ -209,7 +209,7 @@ class Pipeline:
             return self._select_new(polled)
 
     def _select_new(self, polled: Iterable[tuple[Feed, Sequence[FeedItem]]]) -> list[Candidate]:
-        from ingest.urls import article_id, canonicalize_url
+        from ingest.urls import canonical_id, canonicalize_url
         from vigie.store.indexer import already_indexed
 
         by_id: dict[str, Candidate] = {}
@@ -223,7 +223,7 @@ class Pipeline:
                 if len(url) > MAX_URL_LENGTH:  # a hostile feed: such a term would fail the whole lookup
                     self.summary.record("select", "refused", url[:200], f"link:too_long:{len(url)}")
                     continue
-                key = article_id(url)
+                key = canonical_id(url)
                 if key in by_id:
                     self.summary.record("select", "skipped", item.link, "same_canonical_url")
                     continue
@@ -273,7 +273,12 @@ class Pipeline:
                 html = decode_html(fetched.content, fetched.content_type)
                 extracted = extract_article(html, candidate.canonical_url)
             article = build_article(
-                candidate.item, candidate.feed, fetched, extracted, url=candidate.canonical_url
+                candidate.item,
+                candidate.feed,
+                fetched,
+                extracted,
+                url=candidate.canonical_url,
+                article_id=candidate.article_id,
             )
             article.fetched_at = article.fetched_at or now
             if article.partial:
