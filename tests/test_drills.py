@@ -13,7 +13,7 @@ import random
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 import pytest
@@ -31,9 +31,11 @@ from vigie.dev.feedserver import FeedServer
 from vigie.run.pipeline import Pipeline
 from vigie.store import node as esnode
 
+if TYPE_CHECKING:
+    from conftest import PrivateNodes
+
 SAMPLE_FEEDS = REPO_ROOT / "sample_corpus" / "feeds.yaml"
 MANIFEST = json.loads((REPO_ROOT / "sample_corpus" / "manifest.json").read_text(encoding="utf-8"))
-DRILL_NODE = esnode.Node(name="bench-drill", http_port=9271, heap="512m")
 INTERNATIONAL = sum(1 for doc in MANIFEST if doc["feed"] == "/feeds/international.xml")
 GOOD_PAGE = "/articles/2025/09/18/russie-intensifie-frappes-apres-sommet-alaska.html"
 # Short network limits so the hang/reset drills end quickly (at most 4 s per URL, retries included).
@@ -99,14 +101,16 @@ def _poll_to_articles(pipeline: Pipeline, feeds: list[Feed]) -> list[Article]:
 
 
 @pytest.fixture(scope="module")
-def drill_node() -> Iterator[esnode.Node]:
-    """A node of this module's own (port 9271): the drill kills it; never the session node."""
+def drill_node(private_nodes: PrivateNodes) -> Iterator[esnode.Node]:
+    """A node of this module's own (free ports, fresh home): the drill kills it; never the
+    session node."""
     try:
-        esnode.start(DRILL_NODE)
+        node = private_nodes.start("bench-drill", heap="512m")
     except esnode.NodeError as error:
         pytest.fail(f"drill node could not start:\n{error}", pytrace=False)
-    yield DRILL_NODE
-    esnode.stop(DRILL_NODE, wipe=True)
+    yield node
+    esnode.stop(node, wipe=True)
+    private_nodes.discard(node)
 
 
 def _stored(es: Elasticsearch, index: str) -> list[dict[str, Any]]:
@@ -176,9 +180,9 @@ def test_node_killed_before_index_spools_and_next_run_stores_each_article_once(
 
 
 def test_delivery_with_the_cluster_unreachable_does_not_end_the_run(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, es_down_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ES_URL", "http://127.0.0.1:9279")  # in this module's range; nothing listens
+    monkeypatch.setenv("ES_URL", es_down_url)  # nothing listens there
     pipeline = Pipeline(settings=Settings())
     pipeline.deliver()  # pending alerts stay pending in the index for the next run's delivery
     assert pipeline.summary.stages["alert_delivery"].reasons == {"skipped:cluster_unreachable": 1}

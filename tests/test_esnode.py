@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 from elasticsearch import __versionstr__ as client_version
 
 from vigie.store import node as esnode
+
+if TYPE_CHECKING:
+    from conftest import PrivateNodes
 
 
 def test_picks_a_jdk_of_at_least_21() -> None:
@@ -53,13 +57,13 @@ def test_minimal_distribution_lacks_analysis_common(es_url: str) -> None:
     assert response.status_code == 400
 
 
-def test_stop_is_clean_and_wipes_on_request(es_url: str) -> None:
+def test_stop_is_clean_and_wipes_on_request(private_nodes: PrivateNodes) -> None:
     """SIGTERM reaches the whole process group and the node shuts down itself (its log says
-    "closed"), not by the SIGKILL fallback; --wipe removes its data."""
+    "closed"), not by the SIGKILL fallback; --wipe removes its data. A node of its own, on free
+    ports: never the session node."""
     if os.environ.get("ES_URL"):
         return
-    node = esnode.Node(name="pytest-stop", http_port=9258, heap="256m")
-    esnode.start(node)
+    node = private_nodes.start("pytest-stop", heap="256m")
     pid = int(str(esnode.status(node)["pid"]))
     assert esnode.stop(node, wipe=True)
     assert not esnode._group_alive(pid)
@@ -67,3 +71,4 @@ def test_stop_is_clean_and_wipes_on_request(es_url: str) -> None:
     log = node.log_file.read_text(errors="replace")
     assert "closed" in log and "SIGKILL" not in log.split("starting ...")[-1]
     assert not node.data_dir.exists()
+    private_nodes.discard(node)

@@ -1,6 +1,6 @@
 """Nothing lost, nothing doubled: rejected documents, an unreachable cluster, a killed node.
 
-The kill drill runs its own node (port 9260), never the shared test node."""
+The kill drill runs its own node (on free ports), never the shared test node."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from elasticsearch import BadRequestError, Elasticsearch
@@ -23,7 +24,9 @@ from vigie.store import spool
 from vigie.store.es import client, install_templates, to_document
 from vigie.store.indexer import Indexer, already_indexed, create_action, purge_dead_letters, replay_spool
 
-DRILL_NODE = esnode.Node(name="drill-index", http_port=9260, heap="256m")
+if TYPE_CHECKING:
+    from conftest import PrivateNodes
+
 FAST = {"max_retries": 1, "initial_backoff": 0.05, "max_backoff": 0.2}
 
 
@@ -119,8 +122,10 @@ def test_purge_removes_only_old_dead_letters(es: Elasticsearch, settings: Settin
 # --- an unreachable cluster -----------------------------------------------------------------
 
 
-def test_an_unreachable_cluster_spools_the_batch_and_replay_waits(settings: Settings) -> None:
-    down = replace(settings, es_url="http://127.0.0.1:9269")  # nothing listens there
+def test_an_unreachable_cluster_spools_the_batch_and_replay_waits(
+    settings: Settings, es_down_url: str
+) -> None:
+    down = replace(settings, es_url=es_down_url)  # nothing listens there
     es = client(down)
     articles = many_articles(3)
     summary = RunSummary()
@@ -150,13 +155,6 @@ def test_a_corrupt_spool_file_is_quarantined_not_replayed(es: Elasticsearch, set
 # --- the kill drill ---------------------------------------------------------------------------
 
 
-def _discard(node: esnode.Node) -> None:
-    # SIGKILL, not stop(): the node is our child, and a dead child that nobody has reaped yet
-    # still answers `kill -0`, which would make stop() wait out its whole timeout.
-    esnode.kill(node)
-    shutil.rmtree(node.data_dir, ignore_errors=True)
-
-
 def _fast_start_config(node: esnode.Node) -> None:
     """The node's own config dir (esnode keeps an existing one), with C1-only JIT: a node that
     lives for seconds starts noticeably faster when the JVM skips the optimising compiler."""
@@ -168,15 +166,15 @@ def _fast_start_config(node: esnode.Node) -> None:
 
 
 @pytest.fixture(scope="module")
-def drill_node() -> Iterator[esnode.Node]:
-    _discard(DRILL_NODE)
-    _fast_start_config(DRILL_NODE)
+def drill_node(private_nodes: PrivateNodes) -> Iterator[esnode.Node]:
+    """A node of this module's own, on free ports and in a fresh home; discarded (SIGKILL, home
+    removed) afterwards."""
     try:
-        esnode.start(DRILL_NODE)
+        node = private_nodes.start("drill-index", heap="256m", prepare=_fast_start_config)
     except esnode.NodeError as error:
         pytest.fail(f"drill node could not start:\n{error}", pytrace=False)
-    yield DRILL_NODE
-    _discard(DRILL_NODE)
+    yield node
+    private_nodes.discard(node)
 
 
 def test_killing_the_node_mid_run_loses_and_doubles_nothing(

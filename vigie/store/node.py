@@ -39,6 +39,7 @@ class Node:
     name: str = "demo"
     http_port: int = 9250
     heap: str = "512m"
+    transport_port: int = 0  # 0: http_port + 100
 
     @property
     def home(self) -> Path:
@@ -218,6 +219,23 @@ def _is_zombie(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[0] == "Z"
 
 
+def free_ports(count: int = 1, host: str = "127.0.0.1") -> list[int]:
+    """`count` distinct TCP ports free on `host` right now: the kernel's pick for port 0.
+
+    Free, not reserved: another process may take one before the caller binds it, so a caller
+    that must have the port retries with fresh ones when its bind fails.
+    """
+    import socket
+
+    with contextlib.ExitStack() as stack:
+        sockets = [
+            stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) for _ in range(count)
+        ]
+        for sock in sockets:  # all bound at once, so the ports differ
+            sock.bind((host, 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+
+
 def health(url: str, timeout: float = 2.0) -> str | None:
     """Cluster status ("green", "yellow", "red"), or None when nothing answers."""
     try:
@@ -254,7 +272,7 @@ def start(node: Node | None = None, wait_seconds: float = 180.0) -> Node:
     cmd = [
         str(es_home / "bin" / "elasticsearch"),
         "-E", f"http.port={node.http_port}",
-        "-E", f"transport.port={node.http_port + 100}",
+        "-E", f"transport.port={node.transport_port or node.http_port + 100}",
         "-E", f"path.data={node.data_dir}",
         "-E", f"path.logs={node.home / 'logs'}",
         "-E", "network.host=127.0.0.1",
