@@ -6,12 +6,12 @@ write the same file. The maintenance DAG reports feeds failing N polls in a row.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from vigie.core.files import atomic_write_text
 from vigie.core.settings import Settings
 
 
@@ -20,6 +20,7 @@ class FeedHealth(BaseModel):
     consecutive_failures: int = 0
     last_success: datetime | None = None
     last_error: str | None = None
+    last_warning: str | None = None  # e.g. "xml:malformed" on a feed whose items were still read
     last_poll: datetime | None = None
 
 
@@ -36,20 +37,32 @@ def load(settings: Settings, name: str) -> FeedHealth:
     return FeedHealth(name=name)
 
 
-def record_poll(settings: Settings, name: str, error: str | None, when: datetime | None = None) -> FeedHealth:
+def record_poll(
+    settings: Settings,
+    name: str,
+    error: str | None,
+    when: datetime | None = None,
+    *,
+    unchanged: bool = False,
+    warning: str | None = None,
+) -> FeedHealth:
+    """One poll of feed `name`: `error` when it yielded nothing; `warning` when it yielded
+    items but was malformed (kept as `last_warning`, not a failure); `unchanged` for a 304,
+    which repeats the previous poll's verdict rather than resetting it."""
     when = when or datetime.now(UTC)
     health = load(settings, name)
     health.last_poll = when
-    if error:
+    if unchanged and health.consecutive_failures:
+        health.consecutive_failures += 1
+    elif error:
         health.consecutive_failures += 1
         health.last_error = error
     else:
         health.consecutive_failures = 0
         health.last_success = when
-    path = _path(settings, name)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(health.model_dump_json(), encoding="utf-8")
-    tmp.replace(path)
+        if not unchanged:
+            health.last_warning = warning
+    atomic_write_text(_path(settings, name), health.model_dump_json())
     return health
 
 

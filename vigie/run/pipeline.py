@@ -178,8 +178,8 @@ class Pipeline:
 
         result = self.fetcher.fetch(feed.url, conditional=True, remember=False)
         self._tick("feeds")
-        if result.not_modified:
-            record_poll(self.settings, feed.name, None)
+        if result.not_modified:  # same bytes as the last poll: same health as the last poll
+            record_poll(self.settings, feed.name, None, unchanged=True)
             self.summary.record("feeds", "skipped", feed.name, "not_modified")
             return []
         if result.error or result.content is None:
@@ -191,13 +191,18 @@ class Pipeline:
         )
         for reference, reason in parsed.skipped:  # an ftp:// link, a repeated item, ...
             self.summary.record("parse", "skipped", reference, reason)
-        self.pending_validators.append(result)
-        record_poll(self.settings, feed.name, parsed.error if not parsed.items else None)
         if parsed.error and not parsed.items:
+            # No validators kept: the next poll fetches and parses it again (a 304 would hide
+            # that it is still broken).
+            record_poll(self.settings, feed.name, parsed.error)
             self.summary.record("feeds", "refused", feed.name, parsed.error)
+            log.warning("feed %s refused: %s", feed.name, parsed.error)
             return []
+        self.pending_validators.append(result)
+        record_poll(self.settings, feed.name, None, warning=parsed.error)
         if parsed.error:  # kept the items before the break; say so
             self.summary.record("feeds", "accepted", feed.name, f"partial:{parsed.error}")
+            log.warning("feed %s partly read (%d items kept): %s", feed.name, len(parsed.items), parsed.error)
         else:
             self.summary.record("feeds", "accepted", feed.name)
         self.summary.count("items", len(parsed.items))

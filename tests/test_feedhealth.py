@@ -1,0 +1,54 @@
+"""Feed health across polls: a broken feed stays broken until it is fixed (a 304 does not make
+it look healthy), a malformed feed whose items were read is flagged, not failed."""
+
+from __future__ import annotations
+
+from ingest.feeds import Feed
+from vigie.core.settings import Settings
+from vigie.dev.feedserver import FeedServer
+from vigie.run import feedhealth
+from vigie.run.pipeline import Pipeline
+
+GOOD_ITEM = "<item><title>Frappe sur Kharkiv</title><link>{BASE_URL}/a/1.html</link><guid>1</guid></item>"
+
+
+def _feed(server: FeedServer, path: str) -> Feed:
+    return Feed(
+        name="hostile",
+        title="hostile",
+        url=server.url(path),
+        language="fr",
+        country="FR",
+        poll_interval_minutes=10,
+        category="international",
+    )
+
+
+def test_a_refused_feed_stays_failing_on_the_next_polls(settings: Settings, feed_server: FeedServer) -> None:
+    feed_server.publish("/feeds/broken.xml", b"\x00\x01 this is not a feed <<<")
+    feed = _feed(feed_server, "/feeds/broken.xml")
+    for expected in (1, 2, 3):
+        pipeline = Pipeline(settings=settings)
+        assert pipeline.poll_feed(feed) == []
+        pipeline.commit_validators()  # what a run does at its end
+        assert pipeline.summary.get("feeds", "refused") == 1  # re-read, not a quiet 304
+        assert feedhealth.load(settings, "hostile").consecutive_failures == expected
+    assert feed.name in {h.name for h in feedhealth.failing_feeds(settings, 3)}
+
+
+def test_a_304_repeats_the_previous_verdict(settings: Settings) -> None:
+    feedhealth.record_poll(settings, "f", "xml:unparseable")
+    assert feedhealth.record_poll(settings, "f", None, unchanged=True).consecutive_failures == 2
+    healthy = feedhealth.record_poll(settings, "g", None)
+    assert feedhealth.record_poll(settings, "g", None, unchanged=True).last_success >= healthy.last_success
+
+
+def test_a_truncated_feed_keeps_its_items_and_is_flagged(settings: Settings, feed_server: FeedServer) -> None:
+    body = '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>' + GOOD_ITEM
+    feed_server.publish("/feeds/truncated-now.xml", body + "<item><title>coup")
+    pipeline = Pipeline(settings=settings)
+    items = pipeline.poll_feed(_feed(feed_server, "/feeds/truncated-now.xml"))
+    assert [item.title for item in items] == ["Frappe sur Kharkiv"]
+    health = feedhealth.load(settings, "hostile")
+    assert health.consecutive_failures == 0 and health.last_warning
+    assert pipeline.summary.stages["feeds"].reasons.get("accepted:partial") == 1
