@@ -16,7 +16,6 @@ import psutil
 
 from bench.common import BENCH_DIR, MiB
 
-BENCH_PORT = 9270
 
 
 def serve(site: Path) -> None:
@@ -62,7 +61,8 @@ def elasticsearch_url() -> Iterator[str]:
         return
     from vigie.store import node as esnode
 
-    node = esnode.Node(name="bench", http_port=BENCH_PORT, heap="1g")
+    http_port, transport_port = esnode.free_ports(2)  # another run may share the machine
+    node = esnode.Node(name="bench", http_port=http_port, transport_port=transport_port, heap="1g")
     print(f"starting Elasticsearch node 'bench' on {node.url} ...", file=sys.stderr, flush=True)
     esnode.start(node)
     try:

@@ -15,7 +15,7 @@ For each size, in a process of its own (so peak RSS is per run):
     enriched, trafilatura alone on the first pages, and a raw `elasticsearch.helpers.bulk` of
     the very documents the pipeline stored, into empty same-mapped indices.
 
-Elasticsearch: `ES_URL` if set, else a dedicated node (`bench`, port `bench.nodes.BENCH_PORT`,
+Elasticsearch: `ES_URL` if set, else a dedicated node (`bench`, on free ports,
 1 GB heap) started here and stopped and wiped at the end. The report goes to stdout and to
 `bench/results.md` between the markers of its section (the hand-written analysis around them
 is kept).
