@@ -17,7 +17,6 @@ import psutil
 from bench.common import BENCH_DIR, MiB
 
 
-
 def serve(site: Path) -> None:
     """Serve a corpus site until stdin closes (the parent's end)."""
     from vigie.dev.feedserver import FeedServer
