@@ -213,6 +213,7 @@ def settings(
         "VIGIE_STATE_DIR": str(tmp_path / "state"),
         "VIGIE_ALLOW_HOSTS": "127.0.0.1",
         "VIGIE_FETCH_HOST_DELAY": "0",  # politeness delay: real sites get 1 s, the test server none
+        "VIGIE_POLL_DUE_ONLY": "false",  # tests poll again within seconds; test_feedhealth checks intervals
     }
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)

@@ -52,3 +52,27 @@ def test_a_truncated_feed_keeps_its_items_and_is_flagged(settings: Settings, fee
     health = feedhealth.load(settings, "hostile")
     assert health.consecutive_failures == 0 and health.last_warning
     assert pipeline.summary.stages["feeds"].reasons.get("accepted:partial") == 1
+
+
+def test_only_due_feeds_are_polled(settings: Settings, feed_server: FeedServer) -> None:
+    """`poll_interval_minutes` in the registry is honoured: a feed polled a minute ago with a
+    ten-minute interval is not fetched again; one polled eleven minutes ago is."""
+    import dataclasses
+    from datetime import UTC, datetime, timedelta
+
+    due_only = dataclasses.replace(settings, poll_due_only=True)
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>' + GOOD_ITEM + "</channel></rss>"
+    )
+    feed_server.publish("/feeds/interval.xml", body)
+    feed = _feed(feed_server, "/feeds/interval.xml")
+    assert len(Pipeline(settings=due_only).poll_feed(feed)) == 1  # never polled: due
+    requests = len(feed_server.requests)
+    assert requests >= 1
+    second = Pipeline(settings=due_only)
+    assert second.poll_feed(feed) == []
+    assert second.summary.stages["feeds"].reasons == {"skipped:not_due": 1}
+    assert len(feed_server.requests) == requests  # nothing was fetched
+    feedhealth.record_poll(settings, feed.name, None, when=datetime.now(UTC) - timedelta(minutes=11))
+    assert feedhealth.is_due(settings, feed.name, feed.poll_interval_minutes)
+    assert not feedhealth.is_due(settings, feed.name, 30)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from vigie.core.settings import SettingsError, get_settings
 
@@ -28,6 +29,14 @@ app.add_typer(feeds_app, name="feeds")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(kibana_app, name="kibana")
 console = Console()
+
+
+def shown(value: object) -> str:
+    """External text (a feed's error, a server's answer, a path) as literal console text:
+    Rich markup escaped, control characters and line breaks removed."""
+    from vigie.core.cleantext import single_line
+
+    return escape(single_line(str(value)))
 
 
 def _node(name: str, port: int):  # type: ignore[no-untyped-def]
@@ -45,10 +54,10 @@ def es_up(name: str = "demo", port: int = 9250, heap: str = "512m") -> None:
     try:
         node = esnode.start(esnode.Node(name=name, http_port=port, heap=heap))
     except esnode.NodeError as error:
-        console.print(f"[red]Elasticsearch did not start:[/red] {error}")
+        console.print(f"[red]Elasticsearch did not start:[/red] {escape(str(error))}")
         raise typer.Exit(1) from error
     console.print(
-        f"Elasticsearch {esnode.ES_VERSION} green at {node.url} ({time.monotonic() - started:.1f}s)"
+        f"Elasticsearch {esnode.ES_VERSION} green at {shown(node.url)} ({time.monotonic() - started:.1f}s)"
     )
 
 
@@ -89,7 +98,7 @@ def serve(
     from vigie.dev.feedserver import SAMPLE_SITE, FeedServer
 
     server = FeedServer(root or [SAMPLE_SITE], port=port)
-    console.print(f"Serving {[str(r) for r in server.roots]} at {server.base_url} (Ctrl-C to stop)")
+    console.print(f"Serving {shown([str(r) for r in server.roots])} at {server.base_url} (Ctrl-C to stop)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -113,17 +122,22 @@ def run(
     workers: int = typer.Option(
         None, help="Enrichment worker processes (default: VIGIE_ENRICH_WORKERS or 0, in process)"
     ),
+    all_feeds: bool = typer.Option(
+        False, "--all-feeds", help="Poll every feed now, even those whose poll interval has not passed"
+    ),
 ) -> None:
     """One pass of the pipeline without Airflow: poll, fetch, extract, dedup, enrich, index, alert."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from vigie.run.pipeline import Pipeline
+    from vigie.run.pipeline import MissingModelError, Pipeline
     from vigie.run.report import print_summary
     from vigie.store.es import client, install_templates
 
     settings = get_settings()
     if workers is not None:
         settings = dataclasses.replace(settings, enrich_workers=workers)
+    if all_feeds:
+        settings = dataclasses.replace(settings, poll_due_only=False)
     feeds = load_registry(feeds_file, base_url)
     install_templates(client(settings), settings)
     with Progress(
@@ -140,7 +154,12 @@ def run(
                 tasks[stage] = progress.add_task(stage, total=None)
             progress.advance(tasks[stage], n)
 
-        summary = Pipeline(settings=settings, progress=hook).run(feeds)
+        try:
+            summary = Pipeline(settings=settings, progress=hook).run(feeds)
+        except MissingModelError as error:
+            progress.stop()
+            sys.stderr.write(f"vigie: {error}\n")
+            raise typer.Exit(2) from None
     print_summary(summary, console)
     if summary_json:
         summary_json.write_text(summary.model_dump_json(indent=2))
@@ -165,11 +184,11 @@ def feeds_check(feeds_file: Path = typer.Option(None, "--feeds"), base_url: str 
         failed += bool(health.error)
         history = feedhealth.load(settings, health.name)  # the pipeline's polls, not this check
         table.add_row(
-            health.name,
-            str(health.status),
-            str(health.items),
-            str(history.last_success or "-"),
-            health.error or "",
+            shown(health.name),
+            shown(health.status),
+            shown(health.items),
+            shown(history.last_success or "-"),
+            shown(health.error or ""),
         )
     console.print(table)
     raise typer.Exit(1 if failed else 0)

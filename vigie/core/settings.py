@@ -189,6 +189,9 @@ class Settings:
     allow_hosts: list[str] = field(default_factory=lambda: env_list("VIGIE_ALLOW_HOSTS"))
     enrich_languages: list[str] = field(default_factory=lambda: env_list("VIGIE_ENRICH_LANGUAGES", "fr"))
     index_other_languages: bool = field(default_factory=lambda: env_bool("VIGIE_INDEX_OTHER_LANGUAGES", True))
+    # Poll a feed only when its `poll_interval_minutes` (feeds.yaml) has passed since its last
+    # poll; false polls every feed on every run (`vigie run --all-feeds` does it once).
+    poll_due_only: bool = field(default_factory=lambda: env_bool("VIGIE_POLL_DUE_ONLY", True))
     user_agent: str = field(default_factory=lambda: env_str("VIGIE_USER_AGENT", DEFAULT_USER_AGENT))
     max_body_bytes: int = field(
         default_factory=lambda: env_int("VIGIE_MAX_BODY_BYTES", 5 * 1024 * 1024, minimum=1)

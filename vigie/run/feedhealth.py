@@ -66,6 +66,20 @@ def record_poll(
     return health
 
 
+# A feed polled by a run on a schedule as long as its interval is due on that run, not the next
+# one: the run's own start-up shifts `last_poll` by seconds.
+DUE_SLACK = 0.9
+
+
+def is_due(settings: Settings, name: str, interval_minutes: float, now: datetime | None = None) -> bool:
+    """Whether feed `name`'s poll interval has passed since its last poll."""
+    last = load(settings, name).last_poll
+    if last is None:
+        return True
+    elapsed = ((now or datetime.now(UTC)) - last).total_seconds()
+    return elapsed >= DUE_SLACK * interval_minutes * 60
+
+
 def failing_feeds(settings: Settings, threshold: int) -> list[FeedHealth]:
     folder = settings.state_dir / "feed_health"
     if not folder.is_dir():

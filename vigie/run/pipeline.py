@@ -178,8 +178,11 @@ class Pipeline:
 
     def _poll_feed(self, feed: Feed) -> list[FeedItem]:
         from ingest.parse import parse_feed
-        from vigie.run.feedhealth import record_poll
+        from vigie.run.feedhealth import is_due, record_poll
 
+        if self.settings.poll_due_only and not is_due(self.settings, feed.name, feed.poll_interval_minutes):
+            self.summary.record("feeds", "skipped", feed.name, "not_due")
+            return []
         result = self.fetcher.fetch(feed.url, conditional=True, remember=False)
         self._tick("feeds")
         if result.not_modified:  # same bytes as the last poll: same health as the last poll
