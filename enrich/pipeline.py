@@ -4,10 +4,12 @@
     events = enricher.enrich(articles, summary)
 
 `enrich` mutates each article it accepts (entities, persons, organisations, places, weapons,
-event_types, event_count, enriched=True) and returns the event mentions, denormalised with
-their article (story_id is left for the pipeline to set after story clustering). Articles in
-a language the stage does not enrich, or without text, are skipped with a reason; an article
-whose processing fails is refused with the error, and the rest of the batch still flows.
+event_types, event_count, enriched=True, and the private `_tokens`: the offsets of the tokens
+the model found in the text and in the title it read, which alert matching reuses) and
+returns the event mentions, denormalised with their article (story_id is left for the
+pipeline to set after story clustering). Articles in a language the stage does not enrich, or
+without text, are skipped with a reason; an article whose processing fails is refused with
+the error, and the rest of the batch still flows.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+from spacy.attrs import IDX, IS_SPACE, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -38,6 +42,7 @@ ENRICHED_FIELDS = (
     "event_types",
     "event_count",
     "enriched",
+    "_tokens",  # private: not a document field (see `Article._tokens`)
 )
 log = logging.getLogger(__name__)
 
@@ -121,6 +126,10 @@ class Enricher:
         events = self.extractor.extract(doc, mentions, article)
         entities += self._event_parties(entities, events)
         self._fill(article, entities, mentions, events)
+        article._tokens = {"text": (article.text, token_offsets(doc))}
+        if title_doc is not None:  # read stripped: offsets shifted back onto the title as it is
+            lead = len(article.title) - len(article.title.lstrip())
+            article._tokens["title"] = (article.title, token_offsets(title_doc, lead))
         return events
 
     def _event_parties(self, entities: list[EntityMention], events: list[Event]) -> list[EntityMention]:
@@ -198,6 +207,19 @@ class Enricher:
     def merge(self, events: Sequence[Event]) -> list[Event]:
         """Document-level events: mentions of one event folded together (see merge_mentions)."""
         return merge_mentions(events, self.kb, self.extractor.lexicon)
+
+
+def token_offsets(doc: Doc, shift: int = 0) -> bytes:
+    """The (start, end) character offsets of the doc's non-space tokens, `shift` added, as
+    native int32 pairs (`Article._tokens`: compact in memory and in the workers' pickles)."""
+    if not len(doc):
+        return b""
+    table = doc.to_array([IDX, LENGTH, IS_SPACE]).astype(np.int64)
+    kept = table[table[:, 2] == 0]
+    pairs = np.empty((len(kept), 2), dtype=np.int32)
+    pairs[:, 0] = kept[:, 0] + shift
+    pairs[:, 1] = kept[:, 0] + kept[:, 1] + shift
+    return pairs.tobytes()
 
 
 def _probe_article(text: str) -> Article:

@@ -91,11 +91,22 @@ class EnrichmentJob:
                 if done is not None:
                     for name in ENRICHED_FIELDS:
                         setattr(article, name, getattr(done, name))
+                    _share_texts(article)
             events.extend(chunk.events)
             summary.merge(chunk.summary)
             self.seconds += chunk.seconds
         self.events, self.chunks = events, []
         return events
+
+
+def _share_texts(article: Article) -> None:
+    """Point the article's token record (`Article._tokens`, which holds the texts the model
+    read) at the article's own strings rather than the worker's equal copies."""
+    if article._tokens:
+        article._tokens = {
+            name: (own if (own := getattr(article, name)) == text else text, offsets)
+            for name, (text, offsets) in article._tokens.items()
+        }
 
 
 class EnricherPool:

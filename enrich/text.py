@@ -1,35 +1,25 @@
-"""Text normalisation shared by the knowledge base, the filters and the evaluation.
+"""Text normalisation of the knowledge base, the filters and the evaluation.
 
-`fold` is the matching key of every alias: accents, case, typographic apostrophes and
-hyphens do not distinguish two names ("Kyïv" = "Kyiv", "Etats-Unis" = "États-Unis").
+`fold` is the matching key of every alias: accents, case, ligatures, typographic apostrophes
+and hyphens do not distinguish two names ("Kyïv" = "Kyiv", "Etats-Unis" = "États-Unis"). It is
+the project's one fold, `vigie.core.text.fold` (alert matching and deduplication use it too),
+cached here: the same words come back in every article.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
-_DASHES = re.compile(r"[\-‐‑‒–—]")
-_SPACES = re.compile(r"\s+")
+from vigie.core.text import fold as _shared_fold
+from vigie.core.text import plain_apostrophes, strip_accents
+
+__all__ = ["fold", "slugify", "strip_accents", "strip_article"]
+
 # Articles and elided forms that may open a span without being part of the name.
 _LEADING_ARTICLE = re.compile(r"^(?:(?:l|d)'\s*|(?:le|la|les|du|des|de la|de l'|de)\s+)", re.IGNORECASE)
 
-
-def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-@lru_cache(maxsize=1 << 16)
-def fold(text: str) -> str:
-    """Accent-, case-, apostrophe- and hyphen-insensitive key: "l’Élysée" -> "l'elysee".
-    Cached: the same words come back in every article."""
-    folded = strip_accents(text.translate(_APOSTROPHES)).casefold()
-    folded = _DASHES.sub(" ", folded)
-    folded = folded.replace(".", " ").replace(",", " ")
-    return _SPACES.sub(" ", folded).strip()
+fold = lru_cache(maxsize=1 << 16)(_shared_fold)
 
 
 def strip_article(folded: str) -> str:
@@ -38,6 +28,7 @@ def strip_article(folded: str) -> str:
 
 
 def slugify(text: str) -> str:
-    """The KB key convention: "Andreï Vorobiov" -> "andrei-vorobiov"."""
-    folded = strip_accents(text.translate(_APOSTROPHES)).casefold()
+    """The KB key convention: "Andreï Vorobiov" -> "andrei-vorobiov" (unchanged by the shared
+    fold: existing keys stay what they are)."""
+    folded = strip_accents(plain_apostrophes(text)).casefold()
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")

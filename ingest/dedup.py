@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -68,6 +67,7 @@ from ingest.extract import parse_datetime
 from vigie.core.accounting import RunSummary
 from vigie.core.models import Article, DuplicateKind
 from vigie.core.settings import Settings
+from vigie.core.text import fold
 
 STAGE = "dedup"
 SHINGLE_WORDS = 3
@@ -84,10 +84,9 @@ assert BANDS * ROWS <= NUM_PERM
 
 
 def normalise_text(text: str) -> str:
-    """Lower case, no accents, no punctuation, single spaces: what survives re-typesetting."""
-    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return " ".join(_NOT_WORD.sub(" ", folded).split())
+    """The shared fold (case, accents, ligatures), then no punctuation, single spaces: what
+    survives re-typesetting."""
+    return " ".join(_NOT_WORD.sub(" ", fold(text)).split())
 
 
 def body_text(article: Article) -> str:

@@ -9,7 +9,9 @@ of C1 control codes.
 navigation, teasers and comment sections stay out) and the metadata from the page's own
 structured data when present (JSON-LD NewsArticle, then <meta> tags, then trafilatura's
 guesses): structured data gives the full publication timestamp with its offset and a clean
-author, where visible bylines ("Par X · Publié le ...") mislead heuristics.
+author, where visible bylines ("Par X · Publié le ...") mislead heuristics. The page is parsed
+once, the way trafilatura parses it (`parse_page`), and both read that tree: the metadata
+first, then trafilatura (which works on a copy of a tree it is given).
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ from typing import Any, Literal
 import charset_normalizer
 import lxml.html
 from lxml.etree import LxmlError, ParserError
+from lxml.html import HtmlElement
 from pydantic import BaseModel
 from trafilatura import bare_extraction
 from trafilatura.settings import Document
+from trafilatura.utils import load_html
 
 from vigie.core.accounting import RunSummary
 
@@ -217,13 +221,17 @@ class PageMetadata(BaseModel):
     description: str | None = None
 
 
-def page_metadata(html: str) -> PageMetadata:
-    """Metadata from JSON-LD and <meta> tags (JSON-LD wins where both speak)."""
+def page_metadata(html: str | HtmlElement) -> PageMetadata:
+    """Metadata from JSON-LD and <meta> tags (JSON-LD wins where both speak), from the page's
+    text or its parsed tree (read only)."""
     found = PageMetadata()
-    try:
-        root = lxml.html.fromstring(html)
-    except (ParserError, LxmlError, ValueError):
-        return found
+    if isinstance(html, HtmlElement):
+        root = html
+    else:
+        try:
+            root = lxml.html.fromstring(html)
+        except (ParserError, LxmlError, ValueError):
+            return found
     lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
     if lang:
         found.language = lang.strip().lower().replace("_", "-").split("-")[0] or None
@@ -274,8 +282,19 @@ def _drop_teasers(text: str) -> str:
     return "\n".join(line for line in text.split("\n") if not TEASER_LINE.match(line))
 
 
-def run_trafilatura(html: str, url: str) -> Document | None:
-    """trafilatura with the options of this module (also the extraction bound in bench/)."""
+def parse_page(html: str, url: str) -> HtmlElement | None:
+    """The page's tree as trafilatura builds it (its parser options and markup repairs); None
+    when it is not HTML. `run_trafilatura` and `page_metadata` both take it."""
+    try:
+        return load_html(html)
+    except Exception as error:  # lxml on hostile markup: one page, not the run
+        log.warning("extraction failed for %s: %s", url, error)
+        return None
+
+
+def run_trafilatura(html: str | HtmlElement, url: str) -> Document | None:
+    """trafilatura with the options of this module (also the extraction bound in bench/), on
+    the page's text or on its tree from `parse_page` (trafilatura works on a copy of a tree)."""
     try:
         result = bare_extraction(
             html,
@@ -295,13 +314,15 @@ def run_trafilatura(html: str, url: str) -> Document | None:
 
 def extract_article(html: str, url: str, *, summary: RunSummary | None = None) -> Extracted | None:
     """Main text and metadata of an article page; None when no text can be found."""
-    document = run_trafilatura(html, url)
+    tree = parse_page(html, url)
+    # The metadata first: it only reads the tree, whatever trafilatura does with it after.
+    meta = page_metadata(tree) if tree is not None else PageMetadata()
+    document = run_trafilatura(tree, url) if tree is not None else None
     text = _drop_teasers(document.text or "").strip() if document is not None else ""
     if document is None or not text:
         if summary is not None:
             summary.record(STAGE, "refused", url, "extract:no_text")
         return None
-    meta = page_metadata(html)
     published = meta.published
     source: Literal["jsonld", "meta", "trafilatura"] | None = meta.published_source
     if published is None and document.date:

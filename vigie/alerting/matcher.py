@@ -23,7 +23,7 @@ from vigie.alerting.rules import (
     QuantityCondition,
     SourceCondition,
 )
-from vigie.alerting.text import Sentence, analyse
+from vigie.alerting.text import Sentence, analyse, recorded_tokens
 from vigie.core.models import Article, Event
 
 MAX_PASSAGES = 3
@@ -135,18 +135,19 @@ class FieldIndex:
 
 @dataclass
 class ArticleView:
-    """An article, its events, and its analysed fields (computed once, shared by all rules)."""
+    """An article, its events, and its analysed fields (computed once, shared by all rules;
+    on the tokens enrichment recorded when the article has them)."""
 
     article: Article
     events: Sequence[Event] = field(default_factory=tuple)
 
     @cached_property
     def title_sentences(self) -> tuple[Sentence, ...]:
-        return analyse(self.article.title)
+        return analyse(self.article.title, recorded_tokens(self.article, "title"))
 
     @cached_property
     def text_sentences(self) -> tuple[Sentence, ...]:
-        return analyse(self.article.text)
+        return analyse(self.article.text, recorded_tokens(self.article, "text"))
 
     @cached_property
     def title_index(self) -> FieldIndex:

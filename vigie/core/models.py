@@ -170,6 +170,12 @@ class Article(Record):
     event_count: int = 0
     enriched: bool = False
     alert_rules: list[str] = Field(default_factory=list)
+    # Not a document field (a pydantic private attribute: never dumped, so never indexed; kept
+    # by copies and pickling, so it comes back from the enrichment workers): the tokens the
+    # enrichment model found, per field it read ("title", "text") -> (that text, the (start,
+    # end) character offsets of its non-space tokens as native int32 pairs). Alert matching
+    # reuses them instead of tokenising again (`vigie.alerting.text.recorded_tokens`).
+    _tokens: dict[str, tuple[str, bytes]] | None = None
 
 
 AlertStatus = Literal["pending", "sent", "failed"]
