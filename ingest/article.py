@@ -15,6 +15,7 @@ from ingest.fetch import FetchResult
 from ingest.parse import FeedItem
 from ingest.urls import canonical_id, canonicalize_url, host_of
 from vigie.core.accounting import RunSummary
+from vigie.core.cleantext import plain_text, single_line
 from vigie.core.models import Article
 
 STAGE = "article"
@@ -53,7 +54,10 @@ def build_article(
     url = url or canonicalize_url(item.link)
     reason = _partial_reason(fetch, extracted, min_chars)
     page = extracted if reason is None else None
-    text = page.text if page else (item.summary or "")
+    # Feed and page text is the site's: title and author on one line, summary as plain text,
+    # without control characters or bidi overrides (they reverse what an analyst reads).
+    item_summary = plain_text(item.summary) if item.summary else item.summary
+    text = page.text if page else (item_summary or "")
     # Page metadata is used even for a too-short page: its date and byline are still right.
     meta = extracted
     # The host that served the page (after redirects: feed links may go through a redirector).
@@ -72,10 +76,10 @@ def build_article(
         source=source,
         sources=[source],
         guid=item.guid,
-        title=(item.title or (meta.title if meta else None) or "").strip() or url,
-        summary=item.summary,
+        title=single_line(item.title or (meta.title if meta else None) or "") or url,
+        summary=item_summary,
         text=text,
-        author=(meta.author if meta else None) or item.author,
+        author=single_line((meta.author if meta else None) or item.author or "") or None,
         site_name=meta.site_name if meta else None,
         published=published,
         fetched_at=fetch.fetched_at if fetch else None,

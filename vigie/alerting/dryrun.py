@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from vigie.alerting.matcher import ArticleView, match
 from vigie.alerting.rules import load_rules
 from vigie.core.accounting import RunSummary
+from vigie.core.cleantext import plain_text, single_line
 from vigie.core.models import Article, Event, stable_id
 from vigie.core.settings import Settings, get_settings
 
@@ -140,14 +142,25 @@ def dry_run(
 _SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
 
+def _shown(value: str) -> str:
+    """A file name or rule name as literal console text (never Rich markup)."""
+    return escape(single_line(value))
+
+
 def _marked(passage: str) -> Text:
-    """<mark>..</mark> as bold reverse video; the rest as plain text."""
+    """<mark>..</mark> as bold reverse video; the rest as plain text (a `Text`: never read as
+    markup; control characters removed)."""
     import html
     import re
 
     text = Text()
     for i, part in enumerate(re.split(r"</?mark>", passage)):
-        text.append(html.unescape(part), style="bold reverse" if i % 2 else "")
+        raw = html.unescape(part)
+        cleaned = plain_text(raw)  # trims: the spaces around a mark are put back
+        cleaned = (
+            (" " if raw[:1].isspace() else "") + cleaned + (" " if raw[-1:].isspace() and cleaned else "")
+        )
+        text.append(cleaned, style="bold reverse" if i % 2 else "")
     return text
 
 
@@ -163,9 +176,9 @@ def render(
     table.add_column("passage", overflow="fold")
     for hit in hits:
         table.add_row(
-            hit.file,
-            hit.rule,
-            Text(hit.severity, style=_SEVERITY_STYLE.get(hit.severity, "")),
+            _shown(hit.file),
+            _shown(hit.rule),
+            Text(single_line(hit.severity), style=_SEVERITY_STYLE.get(hit.severity, "")),
             _marked(hit.passage),
         )
     console.print(table)
@@ -174,4 +187,4 @@ def render(
     if files:
         quiet = [f for f in files if f not in {h.file for h in hits}]
         if quiet:
-            console.print(f"[dim]No rule fired on: {', '.join(quiet)}[/dim]")
+            console.print(f"[dim]No rule fired on: {_shown(', '.join(quiet))}[/dim]")

@@ -17,6 +17,13 @@ lost across runs or crashes:
 The one window left is a crash between a successful send and its mark: the next run sends
 again. Receivers can dedupe: webhooks carry `Idempotency-Key: <alert id>`, e-mails a
 deterministic `Message-ID: <alert id>.<notifier>@<domain>`.
+
+Titles, URLs and passages come from sites Vigie does not control. Whatever a notifier raises
+for one alert is that delivery failing, with its reason (never an exception out of the loop:
+the other alerts and channels go on); e-mail headers and log lines are built from single-line
+text (`vigie.core.cleantext.single_line`), so a title cannot add a header or forge a log line.
+A webhook URL is a secret (Slack/Teams-style hooks): it is never logged nor put in a reason,
+only `scheme://host/…` (`redact_url`), including httpx's own request log line.
 """
 
 from __future__ import annotations
@@ -27,13 +34,16 @@ import logging
 import re
 import smtplib
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from functools import partial
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import httpx
 from elasticsearch import Elasticsearch, helpers
@@ -41,6 +51,7 @@ from elasticsearch import Elasticsearch, helpers
 from vigie.alerting.engine import StoredAlert, stored_from_hit
 from vigie.alerting.rules import NotifierConfig, RuleSet, load_rules
 from vigie.core.accounting import RunSummary
+from vigie.core.cleantext import single_line
 from vigie.core.models import Alert, AlertStatus, Delivery
 from vigie.core.settings import Settings
 from vigie.store.conditional import ConditionalWriteError, bulk_sender, update_conditionally, write_many
@@ -51,6 +62,7 @@ alert_log = logging.getLogger("vigie.alerts")
 STAGE = "alert_delivery"
 MAX_MARK_ATTEMPTS = 8
 BULK_WRITES = 500  # alerts per bulk request of claims or marks
+MAX_REASON_CHARS = 500
 _TRANSIENT_HTTP = {408, 425, 429}
 
 
@@ -104,25 +116,103 @@ class LogNotifier:
         alert_log.log(
             level if isinstance(level, int) else logging.WARNING,
             "ALERT [%s] %s: %s <%s> sources=%s | %s",
-            alert.severity,
-            alert.rule,
-            alert.title,
-            alert.url,
-            ",".join(alert.sources),
-            plain_passage(alert.matched_text),
+            single_line(alert.severity),
+            single_line(alert.rule),
+            single_line(alert.title),
+            single_line(alert.url),
+            single_line(",".join(alert.sources)),
+            single_line(plain_passage(alert.matched_text)),
         )
+
+
+def redact_url(url: str) -> str:
+    """`scheme://host[:port]/…`: what may be shown of a secret URL (path, query, user info and
+    fragment hidden)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:
+        return "<url>/…"
+    if not parts.scheme or not host:
+        return "<url>/…"
+    return single_line(f"{parts.scheme}://{host}{port}/…")
+
+
+def scrub_url(text: str, url: str) -> str:
+    """`text` with `url` (whole, or its path and query alone, as a server may echo them)
+    replaced by its redacted form."""
+    shown = redact_url(url)
+    secrets = {url, url.rstrip("/")}
+    try:
+        parts = urlsplit(url)
+        if parts.path not in ("", "/"):
+            secrets.add(parts.path + (f"?{parts.query}" if parts.query else ""))
+            secrets.add(parts.path)
+        if parts.query:
+            secrets.add(parts.query)
+        if parts.password:
+            secrets.add(parts.password)
+    except ValueError:
+        pass
+    for secret in sorted((s for s in secrets if len(s) > 1), key=len, reverse=True):
+        text = text.replace(secret, shown)
+    return text
+
+
+# Set while a webhook is posted: httpx's "HTTP Request: POST <url> ..." INFO line (logger
+# "httpx") then shows the URL redacted. A context variable: fetches in other threads keep theirs.
+_SECRET_URL: ContextVar[str | None] = ContextVar("vigie_secret_url", default=None)
+
+
+class _RedactSecretUrl(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        secret = _SECRET_URL.get()
+        if secret:
+            if isinstance(record.args, tuple):
+                record.args = tuple(
+                    scrub_url(str(arg), secret) if secret in str(arg) else arg for arg in record.args
+                )
+            if isinstance(record.msg, str) and secret in record.msg:
+                record.msg = scrub_url(record.msg, secret)
+        return True
+
+
+_HTTPX_LOG = logging.getLogger("httpx")
+
+
+@contextmanager
+def _secret_url(url: str) -> Iterator[None]:
+    if not any(isinstance(f, _RedactSecretUrl) for f in _HTTPX_LOG.filters):
+        _HTTPX_LOG.addFilter(_RedactSecretUrl())
+    token = _SECRET_URL.set(url)
+    try:
+        yield
+    finally:
+        _SECRET_URL.reset(token)
 
 
 @dataclass
 class WebhookNotifier:
-    """JSON POST; 2xx is success, 5xx/408/425/429 and network errors are retried."""
+    """JSON POST; 2xx is success, 5xx/408/425/429 and network errors are retried. The URL is a
+    secret: errors and log lines show it redacted (`redact_url`)."""
 
     config: NotifierConfig
     user_agent: str = "Vigie"
 
     def send(self, alert: Alert) -> None:
+        url = str(self.config.options.get("url", ""))
+        with _secret_url(url):
+            try:
+                self._send(alert, url)
+            except DeliveryError as error:
+                raise DeliveryError(scrub_url(str(error), url), transient=error.transient) from None
+            except Exception as error:  # a bad URL or header, an encoding error: not retried
+                message = scrub_url(f"{type(error).__name__}: {error}", url)
+                raise DeliveryError(message, transient=False) from None
+
+    def _send(self, alert: Alert, url: str) -> None:
         options = self.config.options
-        url = str(options["url"])
         timeout = float(options.get("timeout_seconds", 10))
         headers = {
             **{str(k): str(v) for k, v in (options.get("headers") or {}).items()},
@@ -138,13 +228,13 @@ class WebhookNotifier:
                 try:
                     response = client.post(url, content=body, headers=headers)
                 except httpx.TransportError as error:
-                    raise DeliveryError(f"{type(error).__name__}: {error}", transient=True) from error
+                    reason = scrub_url(f"{type(error).__name__}: {error}", url)
+                    raise DeliveryError(single_line(reason), transient=True) from error
                 if 200 <= response.status_code < 300:
                     return
                 transient = response.status_code >= 500 or response.status_code in _TRANSIENT_HTTP
-                raise DeliveryError(
-                    f"HTTP {response.status_code}: {response.text[:200]}", transient=transient
-                )
+                reason = scrub_url(f"HTTP {response.status_code}: {response.text[:200]}", url)
+                raise DeliveryError(single_line(reason), transient=transient)
 
             _retrying(int(options.get("max_attempts", 3)), float(options.get("backoff_seconds", 1.0)), post)
 
@@ -156,20 +246,22 @@ def message_id(alert: Alert, config: NotifierConfig) -> str:
 
 
 def build_email(alert: Alert, config: NotifierConfig) -> EmailMessage:
+    """Every header is single-line text (`single_line`): a title holding a line break cannot
+    add a header (and the standard library's injection guard never raises)."""
     options = config.options
     message = EmailMessage()
-    message["Subject"] = f"[Vigie {alert.severity.upper()}] {alert.rule}: {alert.title}"
-    message["From"] = str(options["from"])
-    message["To"] = ", ".join(options["to"])
-    message["Message-ID"] = message_id(alert, config)
+    message["Subject"] = single_line(f"[Vigie {alert.severity.upper()}] {alert.rule}: {alert.title}")
+    message["From"] = single_line(str(options["from"]))
+    message["To"] = single_line(", ".join(str(to) for to in options["to"]))
+    message["Message-ID"] = single_line(message_id(alert, config))
     message["Date"] = format_datetime(alert.triggered_at)
-    message["X-Vigie-Alert-Id"] = alert.id
+    message["X-Vigie-Alert-Id"] = single_line(alert.id)
     lines = [
         f"Règle : {alert.rule} ({alert.severity})",
         alert.description,
         "",
-        alert.title,
-        alert.url,
+        single_line(alert.title),
+        single_line(alert.url),
         "",
         plain_passage(alert.matched_text),
         "",
@@ -298,6 +390,14 @@ def _bulk_write(es: Elasticsearch, writes: Sequence[tuple[StoredAlert, Alert]]) 
     ]
 
 
+def failure_reason(error: Exception) -> str:
+    """One line for `last_error`, the run summary and the log: a DeliveryError's message, any
+    other exception's type and message (a notifier bug or a hostile alert is a failed
+    delivery of that alert, not a crashed run)."""
+    text = str(error) if isinstance(error, DeliveryError) else f"{type(error).__name__}: {error}"
+    return single_line(text)[:MAX_REASON_CHARS]
+
+
 def deliver_alerts(
     es: Elasticsearch, pending: Sequence[StoredAlert], rules: RuleSet, settings: Settings, summary: RunSummary
 ) -> list[Alert]:
@@ -358,8 +458,8 @@ def deliver_alerts(
             item = f"{stored.alert.id}:{delivery.notifier}"
             try:
                 make_notifier(config, settings).send(claimed.alert)
-            except DeliveryError as error:
-                message = str(error)[:500]
+            except Exception as error:  # noqa: BLE001 - one alert's failure, never the run's
+                message = failure_reason(error)
                 changes.append(
                     partial(_with_delivery, key=delivery.notifier, status="failed", last_error=message)
                 )

@@ -1,11 +1,18 @@
-"""Rich rendering of a run: the summary table printed at the end of `vigie run` and the demo."""
+"""Rich rendering of a run: the summary table printed at the end of `vigie run` and the demo.
+
+Items, reasons and metric names carry text from feeds and pages (URLs, titles, a server's
+error text): every cell is shown literally (`shown`), never read as Rich markup (`[link=…]`
+would be a hyperlink, `[red]` a colour) nor with its control characters (an escape sequence
+would drive the terminal)."""
 
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from vigie.core.accounting import RunSummary
+from vigie.core.cleantext import single_line
 
 # Pipeline order, with a label for the stages an analyst reads first.
 STAGE_LABELS = {
@@ -31,6 +38,11 @@ STAGE_LABELS = {
 }
 
 
+def shown(value: object) -> str:
+    """`value` as literal one-line console text: markup escaped, control characters gone."""
+    return escape(single_line(str(value)))
+
+
 def _stage_order(stage: str) -> tuple[int, str]:
     order = list(STAGE_LABELS)
     return (order.index(stage) if stage in order else len(order), stage)
@@ -46,11 +58,11 @@ def summary_table(summary: RunSummary) -> Table:
     for stage, stats in sorted(summary.stages.items(), key=lambda pair: _stage_order(pair[0])):
         reasons = ", ".join(f"{k}={v}" for k, v in sorted(stats.reasons.items()))
         table.add_row(
-            STAGE_LABELS.get(stage, stage),
+            shown(STAGE_LABELS.get(stage, stage)),
             str(stats.accepted),
             str(stats.skipped),
             str(stats.refused),
-            reasons,
+            shown(reasons),
         )
     return table
 
@@ -60,7 +72,7 @@ def metrics_table(summary: RunSummary) -> Table:
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key, value in sorted(summary.metrics.items()):
-        table.add_row(key, str(value))
+        table.add_row(shown(key), str(value))
     return table
 
 
@@ -87,7 +99,7 @@ def timing_table(summary: RunSummary) -> Table | None:
     table.add_column("stage")
     table.add_column("seconds", justify="right")
     for stage in sorted(summary.seconds, key=lambda s: (TIMED_STAGES + (s,)).index(s)):
-        table.add_row(stage, f"{summary.seconds[stage]:.1f}")
+        table.add_row(shown(stage), f"{summary.seconds[stage]:.1f}")
     return table
 
 
@@ -99,7 +111,7 @@ def failures_table(summary: RunSummary) -> Table | None:
     table.add_column("item", overflow="fold")
     table.add_column("reason")
     for failure in summary.failures:
-        table.add_row(failure.stage, failure.item, failure.reason)
+        table.add_row(shown(failure.stage), shown(failure.item), shown(failure.reason))
     return table
 
 
