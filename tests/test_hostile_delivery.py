@@ -36,6 +36,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from elasticsearch import Elasticsearch
 from rich.console import Console
 
+from enrich.model import MissingModelError
 from ingest.feeds import Feed
 from vigie.alerting import notifiers
 from vigie.alerting.dryrun import DryRunHit, render
@@ -46,7 +47,7 @@ from vigie.core.accounting import RunSummary
 from vigie.core.models import Alert, Article, stable_id
 from vigie.core.settings import Settings
 from vigie.dev.feedserver import FeedServer
-from vigie.run.pipeline import MissingModelError, Pipeline
+from vigie.run.pipeline import Pipeline
 from vigie.run.report import print_summary
 
 T0 = datetime(2025, 3, 12, 9, 0, tzinfo=UTC)
@@ -485,13 +486,13 @@ def test_titles_summaries_and_authors_are_stored_on_one_line_without_bidi_overri
 def test_a_missing_spacy_model_stops_the_run_before_any_fetch(
     settings: Settings, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from enrich import nlp
+    from enrich import model
 
     Pipeline(settings=settings).check_configuration()  # the installed model passes
     with pytest.raises(MissingModelError, match="'fr_core_news_absent' is not installed"):
         Pipeline(settings=settings).check_configuration(model="fr_core_news_absent")
 
-    monkeypatch.setattr(nlp, "MODEL", "fr_core_news_absent")
+    monkeypatch.setattr(model, "MODEL", "fr_core_news_absent")
     feed = _feed(feed_server, "/nomodel/feed.xml", [])
     with pytest.raises(MissingModelError) as raised:
         Pipeline(settings=settings).run([feed])
@@ -501,7 +502,7 @@ def test_a_missing_spacy_model_stops_the_run_before_any_fetch(
 
 def test_vigie_run_says_in_one_line_that_the_model_is_missing(es: Elasticsearch, settings: Settings) -> None:
     code = (
-        "import sys; from enrich import nlp; nlp.MODEL = 'fr_core_news_absent'; "
+        "import sys; from enrich import model; model.MODEL = 'fr_core_news_absent'; "
         "from vigie.cli import main; sys.argv = ['vigie', 'run']; main()"
     )
     env = {**os.environ, "VIGIE_FEEDS_BASE_URL": "http://127.0.0.1:9"}
@@ -511,5 +512,5 @@ def test_vigie_run_says_in_one_line_that_the_model_is_missing(es: Elasticsearch,
     lines = [line for line in done.stderr.splitlines() if line.startswith("vigie:")]
     assert lines == [
         "vigie: spaCy model 'fr_core_news_absent' is not installed "
-        "(python -m spacy download fr_core_news_absent); nothing was fetched"
+        "(install the package 'fr_core_news_absent'); nothing was fetched"
     ]

@@ -129,7 +129,8 @@ def run(
     """One pass of the pipeline without Airflow: poll, fetch, extract, dedup, enrich, index, alert."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from vigie.run.pipeline import MissingModelError, Pipeline
+    from enrich.model import MissingModelError
+    from vigie.run.pipeline import Pipeline
     from vigie.run.report import print_summary
     from vigie.store.es import client, install_templates
 

@@ -100,10 +100,6 @@ class _Batch:
     enrichment: EnrichmentJob
 
 
-class MissingModelError(RuntimeError):
-    """The enrichment model is not installed (`Pipeline.check_configuration`)."""
-
-
 @dataclass
 class Pipeline:
     """Holds the long-lived parts (client, fetcher, model) of a pass; stages are methods."""
@@ -262,7 +258,8 @@ class Pipeline:
         """The pages of the candidates, in order (network-bound: `run` does it in a thread)."""
         start = time.perf_counter()
         # The canonical URL, not the feed's link: no tracking parameters sent back to the site.
-        results = self.fetcher.fetch_many([c.canonical_url for c in candidates])
+        # Article pages follow the site's robots.txt (feeds, which the site registered, do not).
+        results = self.fetcher.fetch_many([c.canonical_url for c in candidates], robots=True)
         self.summary.add_seconds("fetch", time.perf_counter() - start)
         return results
 
@@ -421,27 +418,14 @@ class Pipeline:
 
     def check_configuration(self, model: str | None = None) -> None:
         """Fail before fetching anything when a configuration file is broken or the spaCy
-        model (`model`, default `enrich.nlp.MODEL`) is not installed: a run that stops early
+        model (`model`, default `enrich.model.MODEL`) is not installed: a run that stops early
         loses nothing, one that stops between fetch and index might. The model is looked up,
         not loaded (`MissingModelError`, one line)."""
-        import importlib.util
-        from pathlib import Path
-
+        from enrich import model as spacy_model
         from vigie.alerting.rules import load_rules
 
         load_rules(self.settings.rules_file)
-        if model is None:
-            from enrich import nlp
-
-            model = nlp.MODEL
-        try:  # a package name, as spacy.load takes it (or the path of a model directory)
-            found = importlib.util.find_spec(model) is not None or Path(model).is_dir()
-        except (ImportError, ValueError):
-            found = False
-        if not found:
-            raise MissingModelError(
-                f"spaCy model {model!r} is not installed (python -m spacy download {model}); nothing was fetched"
-            )
+        spacy_model.require_model(model)
 
     def evaluate_alerts(self, articles: Sequence[Article], events: Sequence[Event]) -> list[Alert]:
         with self._timed("alerts"):
