@@ -361,7 +361,9 @@ def _build_notifier(name: str, raw: Mapping[str, Any], problems: list[str]) -> N
         except ValueError:
             problems.append(f"notifier '{name}': port must be a port number (got {options.get('port')!r})")
     if raw["type"] == "webhook" and not missing and not re.match(r"^https?://", options["url"]):
-        problems.append(f"notifier '{name}': url must be an http(s) URL (got {options['url']!r})")
+        # Not the value itself: a webhook URL is a secret (its path is the token).
+        shown = f"{options['url'][:8]!r}… ({len(options['url'])} characters)"
+        problems.append(f"notifier '{name}': url must be an http(s) URL (got {shown})")
     return NotifierConfig(
         name=name, type=raw["type"], options=options, missing_env=tuple(dict.fromkeys(missing))
     )
