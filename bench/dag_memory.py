@@ -54,7 +54,7 @@ def catch_up(es_url: str, site_url: str, info: corpus.CorpusInfo, batch_size: in
             "ES_URL": es_url,
             "VIGIE_INDEX_PREFIX": prefix,
             "VIGIE_STATE_DIR": state,
-            "VIGIE_ALLOW_HOSTS": "127.0.0.1",
+            "VIGIE_ALLOW_HOSTS": "127.0.0.1:*",
             "VIGIE_FETCH_HOST_DELAY": "0",
             "VIGIE_FEEDS": str(info.feeds_file),
             "VIGIE_FEEDS_BASE_URL": site_url,

@@ -62,7 +62,7 @@ def measure(size: int, seed: int, es_url: str, options: RunOptions) -> dict[str,
             "ES_URL": es_url,
             "VIGIE_INDEX_PREFIX": prefix,
             "VIGIE_STATE_DIR": state,
-            "VIGIE_ALLOW_HOSTS": "127.0.0.1",
+            "VIGIE_ALLOW_HOSTS": "127.0.0.1:*",
             "VIGIE_FEEDS_BASE_URL": base,
             # Politeness (1 s between requests to one host) is for real outlets, not a local server.
             "VIGIE_FETCH_HOST_DELAY": "0",

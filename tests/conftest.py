@@ -211,7 +211,9 @@ def settings(
         "ES_URL": url,
         "VIGIE_INDEX_PREFIX": prefix,
         "VIGIE_STATE_DIR": str(tmp_path / "state"),
-        "VIGIE_ALLOW_HOSTS": "127.0.0.1",
+        # Every port of 127.0.0.1 (test servers take free ports); the cluster and Kibana stay
+        # refused (ssrf:own_service).
+        "VIGIE_ALLOW_HOSTS": "127.0.0.1:*",
         "VIGIE_FETCH_HOST_DELAY": "0",  # politeness delay: real sites get 1 s, the test server none
         "VIGIE_POLL_DUE_ONLY": "false",  # tests poll again within seconds; test_feedhealth checks intervals
     }

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 
 Route = Callable[[socket.socket], None]
 
-__all__ = ["HostileServer", "Route", "drip", "gzip_layers", "respond"]
+__all__ = ["HostileServer", "LateServer", "Route", "drip", "gzip_layers", "respond"]
 
 
 def respond(status: int, headers: dict[str, str], body: bytes, *, content_length: bool = True) -> Route:
@@ -127,3 +127,49 @@ class HostileServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class LateServer:
+    """A port held bound but not listening (every connection refused) for `delay` seconds, then
+    answering each request with `response` (raw bytes): a service that restarts or comes up late.
+    `answered` counts the requests served."""
+
+    def __init__(self, delay: float, response: bytes):
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind(("127.0.0.1", 0))
+        self.port = self._sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.answered = 0
+        self._delay, self._response = delay, response
+        threading.Thread(target=self._serve, daemon=True, name=f"late-{self.port}").start()
+
+    def _serve(self) -> None:
+        time.sleep(self._delay)
+        try:
+            self._sock.listen()
+        except OSError:
+            return  # closed before it came up
+        while True:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            with conn:
+                request = b""
+                while b"\r\n\r\n" not in request and len(request) < 65536:
+                    data = conn.recv(4096)
+                    if not data:
+                        break
+                    request += data
+                with contextlib.suppress(OSError):
+                    conn.sendall(self._response)
+                    self.answered += 1
+
+    def close(self) -> None:
+        self._sock.close()
+
+    def __enter__(self) -> LateServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

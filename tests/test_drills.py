@@ -129,7 +129,7 @@ def test_node_killed_before_index_spools_and_next_run_stores_each_article_once(
         "ES_URL": drill_node.url,
         "VIGIE_INDEX_PREFIX": "drillkill",
         "VIGIE_STATE_DIR": str(tmp_path / "state"),
-        "VIGIE_ALLOW_HOSTS": "127.0.0.1",
+        "VIGIE_ALLOW_HOSTS": "127.0.0.1:*",
         **FAST_FETCH,
     }
     for key, value in env.items():

@@ -188,7 +188,7 @@ def test_the_installed_wheel_indexes_the_sample_site(
         "ES_URL": settings.es_url,
         "VIGIE_INDEX_PREFIX": settings.index_prefix,
         "VIGIE_STATE_DIR": str(installed.workdir / "state"),
-        "VIGIE_ALLOW_HOSTS": "127.0.0.1",
+        "VIGIE_ALLOW_HOSTS": "127.0.0.1:*",
         "VIGIE_FETCH_HOST_DELAY": "0",
     }
     vigie = installed.bin / "vigie"

@@ -45,7 +45,7 @@ def _env(server: FeedServer, airflow_home: Path, state_dir: Path, dags: Path) ->
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
             "VIGIE_FEEDS": str(resource_path("sample_corpus", "feeds.yaml")),
             "VIGIE_FEEDS_BASE_URL": server.base_url,
-            "VIGIE_ALLOW_HOSTS": "127.0.0.1",
+            "VIGIE_ALLOW_HOSTS": f"127.0.0.1:{server.server_address[1]}",  # the sample site only
             "VIGIE_STATE_DIR": str(state_dir),
         }
     )

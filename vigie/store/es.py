@@ -11,12 +11,16 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from elastic_transport import ConnectionError as TransportConnectionError
+from elastic_transport import ConnectionTimeout as TransportConnectionTimeout
+from elastic_transport import Transport, TransportApiResponse
 from elasticsearch import BadRequestError, Elasticsearch
 
 from vigie.core.models import Alert, Article, DeadLetter, Event, Record, to_utc
@@ -44,9 +48,53 @@ FRENCH_FILTER_PROBES: dict[str, Any] = {
 _PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
+# A short outage (a node restart, a reset connection) is ridden out rather than ending the run:
+# connection errors, timeouts and 429/502/503/504 are retried with exponential backoff (equal
+# jitter: waits of 0.25, 0.5, 1, 2, 4, 8, 8 s, each between half and all of that), so a node
+# that answers again within about 12 to 24 s costs a pause, not a failed run.
+RETRY_OPTIONS: dict[str, object] = {
+    "max_retries": 7,
+    "retry_on_timeout": True,
+    "retry_backoff_base": 0.5,
+    "retry_backoff_cap": 8.0,
+}
+# Once a request has spent its retries on an unreachable cluster, the client's next requests
+# for this long try once each (a first success ends it): a cluster that is really down costs
+# one retry budget, not one per request (the index step then spools at once, delivery waits).
+OUTAGE_FAIL_FAST_SECONDS = 60.0
+
+
+class OutageAwareTransport(Transport):
+    """elastic-transport's Transport remembering an outage (see OUTAGE_FAIL_FAST_SECONDS); the
+    clients `options()` derives share it."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fail_fast_until = 0.0
+
+    def perform_request(self, method: str, target: str, **kwargs: Any) -> TransportApiResponse:  # type: ignore[override]
+        fail_fast = time.monotonic() < self.fail_fast_until
+        if fail_fast:
+            kwargs["max_retries"] = 0
+        try:
+            response = super().perform_request(method, target, **kwargs)
+        except (TransportConnectionError, TransportConnectionTimeout):
+            if not fail_fast:
+                self.fail_fast_until = time.monotonic() + OUTAGE_FAIL_FAST_SECONDS
+            raise
+        self.fail_fast_until = 0.0
+        return response
+
+
 def client(settings: Settings | None = None, **kwargs: object) -> Elasticsearch:
+    """A client on `Settings.es_url` that retries through short outages (RETRY_OPTIONS);
+    `kwargs` override any option (`max_retries=0`: fail at once)."""
     settings = settings or get_settings()
-    options: dict[str, object] = {"request_timeout": 30, "retry_on_timeout": False, "max_retries": 0}
+    options: dict[str, object] = {
+        "request_timeout": 30,
+        **RETRY_OPTIONS,
+        "transport_class": OutageAwareTransport,
+    }
     options.update(kwargs)
     return Elasticsearch(settings.es_url, **options)  # type: ignore[arg-type]
 
