@@ -45,6 +45,7 @@ FAST_FETCH = {
     "VIGIE_FETCH_TOTAL_TIMEOUT": "4",
     "VIGIE_FETCH_BACKOFF": "0.05",
     "VIGIE_FETCH_HOST_DELAY": "0",
+    "VIGIE_POLL_DUE_ONLY": "false",  # drills poll the same feeds again within seconds
 }
 
 
