@@ -142,6 +142,11 @@ class Article(Record):
     author: str | None = None
     site_name: str | None = None
     published: OptionalUTCDateTime = None
+    # Where `published` came from: jsonld, meta (the page's), feed, url, text (a day guessed
+    # from the page), fetch (nothing dated it); flags: missing, future (clamped to the fetch
+    # time), unparseable (a declared date could not be read). See ingest.article.
+    published_source: str | None = None
+    published_flags: list[str] = Field(default_factory=list)
     fetched_at: OptionalUTCDateTime = None
     word_count: int = 0
 
