@@ -140,3 +140,30 @@ def test_ensure_aliases_creates_months_repairs_the_alias_and_moves_the_write_ind
     assert aliases[f"{alias}-2025.04"]["aliases"][alias]["is_write_index"] is True
     assert aliases[f"{alias}-2025.03"]["aliases"][alias].get("is_write_index") is False
     assert ensure_aliases(es, settings, now=datetime(2025, 4, 2, tzinfo=UTC)).aliases_added == []
+
+
+def test_fields_a_new_template_adds_reach_the_existing_indices(
+    es: Elasticsearch, settings: Settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The articles mapping is strict: an index created under an older template would reject
+    every document carrying a field the new version adds, unless installing the new templates
+    adds the field to the indices that exist."""
+    import json
+    import shutil
+
+    from vigie.store.es import MAPPINGS_DIR
+
+    older = tmp_path / "mappings"
+    shutil.copytree(MAPPINGS_DIR, older)
+    articles = older / "index_templates" / "articles.json"
+    template = json.loads(articles.read_text(encoding="utf-8"))
+    del template["template"]["mappings"]["properties"]["published_source"]
+    articles.write_text(json.dumps(template), encoding="utf-8")
+    install_templates(es, settings, mappings_dir=older)
+    index = f"{settings.index_prefix}-articles-2025.01"
+    es.indices.create(index=index)
+    assert "published_source" not in es.indices.get_mapping(index=index)[index]["mappings"]["properties"]
+
+    install_templates(es, settings)
+    assert "published_source" in es.indices.get_mapping(index=index)[index]["mappings"]["properties"]
+    es.index(index=index, id="x", document={"id": "x", "published_source": "jsonld"}, refresh=True)

@@ -193,7 +193,8 @@ def install_templates(
     """Install (or update, idempotently) the component and index templates for
     `settings.index_prefix`, choosing the analysis variant the cluster supports.
 
-    Templates apply to indices created afterwards; existing indices keep their mapping."""
+    Templates apply to indices created afterwards; fields a new version adds are also added to
+    the existing indices of each family (`update_existing_mappings`), whose mapping is strict."""
     prefix = check_prefix(settings.index_prefix)
     capabilities = detect_capabilities(es)
     variant: AnalysisVariant = choose_analysis(capabilities) if analysis == "auto" else analysis
@@ -219,6 +220,7 @@ def install_templates(
         name = raw_name.replace(PREFIX_PLACEHOLDER, prefix)
         es.indices.put_index_template(name=name, body=load_template(path, prefix))
         report.index_templates.append(name)
+        update_existing_mappings(es, name)
     log.info(
         "installed %d component and %d index templates for prefix %r",
         len(report.component_templates),
@@ -226,6 +228,26 @@ def install_templates(
         prefix,
     )
     return report
+
+
+def update_existing_mappings(es: Elasticsearch, template: str) -> None:
+    """Put the composed mapping of index template `template` on the indices it already
+    matches: new fields are added (a strict mapping would otherwise reject every document that
+    carries them); a changed field type cannot be, and is reported, not raised."""
+    from elasticsearch import ApiError
+
+    composed = es.indices.simulate_template(name=template)["template"].get("mappings", {})
+    properties = composed.get("properties")
+    if not properties:
+        return
+    patterns = es.indices.get_index_template(name=template)["index_templates"][0]["index_template"]
+    for pattern in patterns["index_patterns"]:
+        try:
+            es.indices.put_mapping(
+                index=pattern, properties=properties, allow_no_indices=True, ignore_unavailable=True
+            )
+        except ApiError as error:
+            log.warning("existing indices %s keep their mapping: %s", pattern, error)
 
 
 def uninstall_templates(es: Elasticsearch, settings: Settings, mappings_dir: Path = MAPPINGS_DIR) -> None:
