@@ -52,6 +52,9 @@ def test_a_truncated_feed_keeps_its_items_and_is_flagged(settings: Settings, fee
     health = feedhealth.load(settings, "hostile")
     assert health.consecutive_failures == 0 and health.last_warning
     assert pipeline.summary.stages["feeds"].reasons.get("accepted:partial") == 1
+    # What the truncation cost reaches the run summary, with the feed's name.
+    assert pipeline.summary.stages["parse"].reasons.get("refused:feed") == 1
+    assert any(f.item == "hostile" and f.reason.startswith("feed:truncated") for f in pipeline.summary.failures)
 
 
 def test_only_due_feeds_are_polled(settings: Settings, feed_server: FeedServer) -> None:

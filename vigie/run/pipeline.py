@@ -194,6 +194,8 @@ class Pipeline:
         )
         for reference, reason in parsed.skipped:  # an ftp:// link, a repeated item, ...
             self.summary.record("parse", "skipped", reference, reason)
+        for reference, reason in parsed.refused:  # what a truncation or a structure limit cost
+            self.summary.record("parse", "refused", reference, reason)
         if parsed.error and not parsed.items:
             # No validators kept: the next poll fetches and parses it again (a 304 would hide
             # that it is still broken).
