@@ -184,10 +184,15 @@ def test_dag_and_vigie_run_store_the_same_documents(  # type: ignore[no-untyped-
 
     os.environ["VIGIE_FEEDS"] = str(REPO_ROOT / "sample_corpus" / "feeds.yaml")
     os.environ["VIGIE_FEEDS_BASE_URL"] = feed_server.base_url
-    assert _dagbag().get_dag("news_ingest").test(logical_date=datetime(2025, 9, 19, tzinfo=UTC)).state == "success"
+    assert (
+        _dagbag().get_dag("news_ingest").test(logical_date=datetime(2025, 9, 19, tzinfo=UTC)).state
+        == "success"
+    )
     by_dag = _stored_documents(es, settings)
 
-    cli = dataclasses.replace(settings, index_prefix=settings.index_prefix + "cli", state_dir=tmp_path / "cli")
+    cli = dataclasses.replace(
+        settings, index_prefix=settings.index_prefix + "cli", state_dir=tmp_path / "cli"
+    )
     install_templates(es, cli)
     try:
         feeds = load_feeds(REPO_ROOT / "sample_corpus" / "feeds.yaml", base_url=feed_server.base_url)

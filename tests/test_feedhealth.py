@@ -54,7 +54,9 @@ def test_a_truncated_feed_keeps_its_items_and_is_flagged(settings: Settings, fee
     assert pipeline.summary.stages["feeds"].reasons.get("accepted:partial") == 1
     # What the truncation cost reaches the run summary, with the feed's name.
     assert pipeline.summary.stages["parse"].reasons.get("refused:feed") == 1
-    assert any(f.item == "hostile" and f.reason.startswith("feed:truncated") for f in pipeline.summary.failures)
+    assert any(
+        f.item == "hostile" and f.reason.startswith("feed:truncated") for f in pipeline.summary.failures
+    )
 
 
 def test_only_due_feeds_are_polled(settings: Settings, feed_server: FeedServer) -> None:

@@ -166,7 +166,16 @@ def test_the_scan_sees_a_wrong_import_and_a_circle() -> None:
 
 
 def test_every_subpackage_names_its_public_surface() -> None:
-    for package in ("vigie.core", "vigie.store", "vigie.stories", "vigie.alerting", "vigie.run", "vigie.dev", "ingest", "enrich"):
+    for package in (
+        "vigie.core",
+        "vigie.store",
+        "vigie.stories",
+        "vigie.alerting",
+        "vigie.run",
+        "vigie.dev",
+        "ingest",
+        "enrich",
+    ):
         module = importlib.import_module(package)
         assert module.__all__, package
         for name in module.__all__:
