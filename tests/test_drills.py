@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import psutil
 import pytest
 from elasticsearch import Elasticsearch
+from helpers import registry_feed
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -56,15 +57,7 @@ def fast_fetch(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _feed(name: str, url: str) -> Feed:
-    return Feed(
-        name=name,
-        title=name,
-        url=url,
-        language="fr",
-        country="FR",
-        poll_interval_minutes=15,
-        category="international",
-    )
+    return registry_feed(name, url)
 
 
 def _rss(items: list[tuple[str, str, str]], channel: str = "Drill") -> str:

@@ -3,6 +3,8 @@ it look healthy), a malformed feed whose items were read is flagged, not failed.
 
 from __future__ import annotations
 
+from helpers import registry_feed
+
 from ingest.feeds import Feed
 from vigie.core.settings import Settings
 from vigie.dev.feedserver import FeedServer
@@ -13,15 +15,7 @@ GOOD_ITEM = "<item><title>Frappe sur Kharkiv</title><link>{BASE_URL}/a/1.html</l
 
 
 def _feed(server: FeedServer, path: str) -> Feed:
-    return Feed(
-        name="hostile",
-        title="hostile",
-        url=server.url(path),
-        language="fr",
-        country="FR",
-        poll_interval_minutes=10,
-        category="international",
-    )
+    return registry_feed("hostile", server.url(path), poll_interval_minutes=10)
 
 
 def test_a_refused_feed_stays_failing_on_the_next_polls(settings: Settings, feed_server: FeedServer) -> None:

@@ -34,6 +34,7 @@ import yaml
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from elasticsearch import Elasticsearch
+from helpers import registry_feed
 from rich.console import Console
 
 from enrich.model import MissingModelError
@@ -238,15 +239,7 @@ def _feed(server: FeedServer, path: str, items: list[str]) -> Feed:
         "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Hostile</title>"
         f"<link>{{BASE_URL}}/</link><description>d</description>{''.join(items)}</channel></rss>",
     )
-    return Feed(
-        name="hostile",
-        title="Hostile",
-        url=server.url(path),
-        language="fr",
-        country="FR",
-        poll_interval_minutes=15,
-        category="international",
-    )
+    return registry_feed("hostile", server.url(path))
 
 
 def test_a_headline_with_line_breaks_is_mailed_once_with_a_clean_subject(

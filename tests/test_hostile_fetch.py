@@ -17,6 +17,7 @@ from dataclasses import replace
 import pytest
 from elasticsearch import ConnectionError as ESConnectionError
 from elasticsearch import Elasticsearch
+from helpers import registry_feed
 from hostile_server import HostileServer, LateServer, Route, drip, gzip_layers, respond
 
 from ingest.feeds import Feed
@@ -290,15 +291,7 @@ def test_the_cluster_is_refused_even_with_every_port_allowed(
 
 
 def _feed(name: str, url: str) -> Feed:
-    return Feed(
-        name=name,
-        title=name,
-        url=url,
-        language="fr",
-        country="FR",
-        poll_interval_minutes=15,
-        category="international",
-    )
+    return registry_feed(name, url)
 
 
 def _rss(links: list[str]) -> str:
