@@ -21,6 +21,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # Airflow reads its configuration on first import: give the session a throwaway home of its
 # own (never the caller's: two sessions must not share its database) before anything imports
@@ -31,6 +32,9 @@ os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "False")
 
 import pytest
+
+if TYPE_CHECKING:
+    from hostile_server import HostileServer
 from elasticsearch import Elasticsearch
 
 from vigie.core.settings import REPO_ROOT, Settings
@@ -256,4 +260,13 @@ def feed_server() -> Iterator[FeedServer]:
     """The sample site (and the test fixture site behind it) on 127.0.0.1, a fresh port per test."""
     roots = [SAMPLE_SITE, FIXTURE_SITE] if FIXTURE_SITE.is_dir() else [SAMPLE_SITE]
     with FeedServer(roots) as server:
+        yield server
+
+
+@pytest.fixture
+def site() -> Iterator[HostileServer]:
+    """A hostile web server on 127.0.0.1 (tests/hostile_server.py), a free port per test."""
+    from hostile_server import HostileServer
+
+    with HostileServer() as server:
         yield server

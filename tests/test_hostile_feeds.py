@@ -55,12 +55,6 @@ NAME = "hostile"
 
 
 @pytest.fixture
-def site() -> Iterator[HostileServer]:
-    with HostileServer() as server:
-        yield server
-
-
-@pytest.fixture
 def fetcher(settings: Settings) -> Iterator[Fetcher]:
     with Fetcher(settings, FAST) as f:
         yield f

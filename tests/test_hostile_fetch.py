@@ -46,12 +46,6 @@ HTML = {"Content-Type": "text/html; charset=utf-8"}
 
 
 @pytest.fixture
-def site() -> Iterator[HostileServer]:
-    with HostileServer() as server:
-        yield server
-
-
-@pytest.fixture
 def fetcher(settings: Settings) -> Iterator[Fetcher]:
     with Fetcher(settings, FAST) as f:
         yield f
