@@ -3,12 +3,16 @@
     report = evaluate(Path("tests/gold/fixtures.json"), Path("sample_corpus/texts"))
     print(render(report))
 
-Entities are scored at document level on canonical ids. Predicted event mentions are folded
-into document-level events (`merge_mentions`) and matched to gold events of the same type and
-sub-type (each gold event at most once, the best slot agreement first); slots are scored on
+Entities are scored at document level on canonical ids. The predicted events are the incidents
+the pipeline stores (`Enricher.enrich`: mentions already folded per happening), matched to gold
+events of the same type and sub-type (each gold event at most once, the best slot agreement first); slots are scored on
 matched pairs only: actor, target, weapons, locations, launched, intercepted, destroyed,
 killed, injured (value and qualifier), event_date. Actor and target compare unordered for
 symmetric interactions (CONSULT, AGREE).
+
+Counts are also scored per place the gold gives a number: a gold count is right when a matched
+incident gives the same value (`counts value`) and the same qualifier too (`counts exact`); a
+count of a missed event is wrong. This sees what the dashboards sum, not just matched slots.
 """
 
 from __future__ import annotations
@@ -72,6 +76,28 @@ class Score:
 
 
 @dataclass
+class CountScore:
+    """Gold counts (a number the text gives for an event) and how many the incidents gave."""
+
+    total: int = 0
+    value: int = 0  # the same number
+    exact: int = 0  # the same number and qualifier
+
+    @property
+    def exact_share(self) -> float:
+        return self.exact / self.total if self.total else 1.0
+
+    @property
+    def value_share(self) -> float:
+        return self.value / self.total if self.total else 1.0
+
+    def add(self, other: CountScore) -> None:
+        self.total += other.total
+        self.value += other.value
+        self.exact += other.exact
+
+
+@dataclass
 class DocumentResult:
     doc: str
     entities: Score
@@ -89,6 +115,7 @@ class EvalReport:
     entities: Score = field(default_factory=Score)
     events: Score = field(default_factory=Score)
     slots: dict[str, Score] = field(default_factory=lambda: {slot: Score() for slot in SLOTS})
+    counts: CountScore = field(default_factory=CountScore)
     documents: list[DocumentResult] = field(default_factory=list)
 
 
@@ -238,6 +265,26 @@ def match_events(
     return matched, missing, extra
 
 
+def score_counts(
+    gold_events: Sequence[dict[str, Any]], matched: Sequence[tuple[dict[str, Any], Event]]
+) -> CountScore:
+    """Each number the gold gives, against the incident matched to its event (if any)."""
+    score = CountScore()
+    predicted_for = {id(gold): event for gold, event in matched}
+    for gold in gold_events:
+        event = predicted_for.get(id(gold))
+        for slot in COUNT_SLOTS:
+            raw = gold.get(slot)
+            if not raw:
+                continue
+            score.total += 1
+            quantity: Quantity | None = getattr(event, slot) if event is not None else None
+            if quantity is not None and quantity.value == raw["value"]:
+                score.value += 1
+                score.exact += quantity.qualifier == raw["qualifier"]
+    return score
+
+
 def _describe(event: Event) -> str:
     actor = event.actor.id if event.actor else "-"
     target = event.target.id if event.target else "-"
@@ -257,8 +304,9 @@ def evaluate(gold_path: Path, corpus_dir: Path, enricher: Enricher | None = None
         gold_ids = {canonical_id(e["id"]) for e in document["entities"]}
         predicted_ids = {canonical_id(e.id) for e in article.entities}
         entity_score = _score_set(gold_ids, predicted_ids)
-        predicted = enricher.merge([e for e in events if e.article_id == article.id])
+        predicted = [e for e in events if e.article_id == article.id]
         matched, missing, extra = match_events(document["events"], predicted, symmetric)
+        report.counts.add(score_counts(document["events"], matched))
         event_score = Score(tp=len(matched), fp=len(extra), fn=len(missing))
         result = DocumentResult(
             doc=document["doc"],
@@ -298,6 +346,12 @@ def _row(name: str, score: Score) -> str:
 
 def render(report: EvalReport, details: bool = True) -> str:
     lines = [f"Gold: {report.gold}", "", _row("entities", report.entities), _row("events", report.events), ""]
+    counts = report.counts
+    lines.append(
+        f"counts         exact={counts.exact_share:6.3f}  value={counts.value_share:6.3f}"
+        f"   ({counts.exact} and {counts.value} of {counts.total} gold counts)"
+    )
+    lines.append("")
     lines.append("Event slots (on matched events):")
     lines += ["  " + _row(slot, score) for slot, score in report.slots.items()]
     if details:
@@ -316,14 +370,15 @@ def render(report: EvalReport, details: bool = True) -> str:
     return "\n".join(lines)
 
 
-def main(gold: Path, corpus_dir: Path) -> int:
-    """`vigie eval GOLD.json CORPUS_DIR`: print the scores; 2 when the gold cannot be read."""
+def main(gold: Path, corpus_dir: Path, details: bool = True) -> int:
+    """`vigie eval GOLD.json CORPUS_DIR`: print the scores; 2 when the gold cannot be read.
+    Without `details`, totals only: a held-out set is scored without looking inside it."""
     try:
         report = evaluate(gold, corpus_dir)
     except (DataFileError, FileNotFoundError, json.JSONDecodeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(render(report))
+    print(render(report, details=details))
     return 0
 
 

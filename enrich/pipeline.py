@@ -4,10 +4,11 @@
     events = enricher.enrich(articles, summary)
 
 `enrich` mutates each article it accepts (entities, persons, organisations, places, weapons,
-event_types, event_count, enriched=True, and the private `_tokens`: the offsets of the tokens
-the model found in the text and in the title it read, which alert matching reuses) and
-returns the event mentions, denormalised with their article (story_id is left for the
-pipeline to set after story clustering). Articles in a language the stage does not enrich, or
+event_types, event_count, casualties, enriched=True, and the private `_tokens`: the offsets of
+the tokens the model found in the text and in the title it read, which alert matching reuses)
+and returns its incidents: the event mentions of the text and of a headline the text does not
+repeat, folded per happening (`merge_mentions`, every mention kept as evidence), denormalised
+with their article (story_id is left for the pipeline to set after story clustering). Articles in a language the stage does not enrich, or
 without text, are skipped with a reason; an article whose processing fails is refused with
 the error, and the rest of the batch still flows.
 """
@@ -15,7 +16,7 @@ the error, and the rest of the batch still flows.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +29,7 @@ from enrich.events import EventExtractor, merge_mentions
 from enrich.kb import KnowledgeBase, default_kb
 from enrich.nlp import load_nlp
 from vigie.core.accounting import RunSummary
-from vigie.core.models import Article, EntityMention, Event
+from vigie.core.models import Article, Casualties, EntityMention, Event, Quantity
 from vigie.core.settings import Settings, get_settings
 
 STAGE = "enrich"
@@ -41,6 +42,8 @@ ENRICHED_FIELDS = (
     "weapons",
     "event_types",
     "event_count",
+    "casualties",
+    "conflict",
     "enriched",
     "_tokens",  # private: not a document field (see `Article._tokens`)
 )
@@ -124,6 +127,9 @@ class Enricher:
         title_mentions = doc_mentions(title_doc, self.kb) if title_doc is not None else []
         entities = aggregate([*mentions, *title_mentions], self.kb)
         events = self.extractor.extract(doc, mentions, article)
+        if title_doc is not None:  # a fact stated only in the headline is news too
+            events += self.extractor.extract(title_doc, title_mentions, article, in_title=True)
+        events = merge_mentions(events, self.kb, self.extractor.lexicon)
         entities += self._event_parties(entities, events)
         self._fill(article, entities, mentions, events)
         article._tokens = {"text": (article.text, token_offsets(doc))}
@@ -186,18 +192,21 @@ class Enricher:
         article.weapons = weapons
         article.event_types = sorted({e.sub_event_type for e in events})
         article.event_count = len(events)
+        article.casualties = casualties(events, self.extractor.lexicon.is_violent)
         article.enriched = True
 
     # ----------------------------------------------------------------------------- text
 
     def analyse_text(self, text: str, article: Article | None = None) -> TextAnalysis:
-        """Entities and event mentions of a bare text (no article is mutated)."""
+        """Entities and incidents of a bare text, as `enrich` would store them (no article is
+        mutated)."""
         probe = article.model_copy(update={"text": text}) if article else _probe_article(text)
         doc = self.nlp(text)
         mentions = doc_mentions(doc, self.kb)
+        events = self.extractor.extract(doc, mentions, probe)
         return TextAnalysis(
             entities=aggregate(mentions, self.kb),
-            events=self.extractor.extract(doc, mentions, probe),
+            events=merge_mentions(events, self.kb, self.extractor.lexicon),
         )
 
     def entities_for_text(self, text: str) -> list[EntityMention]:
@@ -207,6 +216,30 @@ class Enricher:
     def merge(self, events: Sequence[Event]) -> list[Event]:
         """Document-level events: mentions of one event folded together (see merge_mentions)."""
         return merge_mentions(events, self.kb, self.extractor.lexicon)
+
+
+CIVILIAN_EVENT_TYPE = "Violence against civilians"
+
+
+def casualties(events: Sequence[Event], is_violent: Callable[[str], bool]) -> Casualties | None:
+    """The article's toll: killed and injured summed over its distinct violent incidents (each
+    counted once, see `merge_mentions`); civilians when the text says the victims were civilians
+    or the incident is violence against civilians. None when no incident gives a toll."""
+    totals = Casualties()
+    told = False
+    for event in events:
+        if not is_violent(event.event_type):
+            continue
+        for slot in ("killed", "injured"):
+            quantity: Quantity | None = getattr(event, slot)
+            if quantity is None:
+                continue
+            told = True
+            setattr(totals, slot, getattr(totals, slot) + quantity.value)
+            if quantity.group == "civilians" or event.event_type == CIVILIAN_EVENT_TYPE:
+                name = f"civilians_{slot}"
+                setattr(totals, name, getattr(totals, name) + quantity.value)
+    return totals if told else None
 
 
 def token_offsets(doc: Doc, shift: int = 0) -> bytes:

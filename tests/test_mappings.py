@@ -28,7 +28,7 @@ FAMILY_MODELS: dict[str, type[BaseModel]] = {
 # Prose analysts search in: the only fields whose main type may be `text`.
 TEXT_FIELDS: dict[str, set[str]] = {
     "articles": {"title", "summary", "text"},
-    "events": {"article_title", "sentence"},
+    "events": {"article_title", "sentence", "mentions.sentence"},
     "alerts": {"title", "description", "matched_text", "deliveries.last_error"},
     "deadletters": {"reason", "document"},
 }

@@ -60,6 +60,21 @@ def test_sample_site_is_indexed_and_searchable(es, settings: Settings, feed_serv
     assert "Moscou frappée" in doc_001["title"] and "Ã" not in doc_001["text"]
     # 000 and 002 report the same drone attack: one story, one massive-drone-attack alert.
     assert _source(es, settings, ids["000"])["story_id"] == _source(es, settings, ids["002"])["story_id"]
+    # Incidents, not sentences: 001 gives the interceptions in a paragraph ("34 ... tandis que 36
+    # autres") and again in two bullet points; the dashboard's sum must read 70, not 140.
+    es.indices.refresh(index=settings.index("events"))
+    events_001 = [
+        hit["_source"]
+        for hit in es.search(
+            index=settings.index("events"), query={"term": {"article_id": ids["001"]}}, size=100
+        )["hits"]["hits"]
+    ]
+    assert sum((e.get("intercepted") or {}).get("value", 0) for e in events_001) == 70
+    (raid,) = [e for e in events_001 if e["sub_event_type"] == "Air/drone strike"]
+    bullets = [
+        m["sentence"] for m in raid["mentions"] if m["sentence"].lstrip("-• ").startswith(("34", "36"))
+    ]
+    assert len(bullets) == 2 and raid["mention_count"] == len(raid["mentions"]) >= 3
     es.indices.refresh(index=settings.index("alerts"))
     massive = es.search(index=settings.index("alerts"), query={"term": {"rule": "attaque_massive_drones"}})
     assert [sorted(h["_source"]["article_ids"]) for h in massive["hits"]["hits"]] == [

@@ -196,11 +196,17 @@ def feeds_check(feeds_file: Path = typer.Option(None, "--feeds"), base_url: str 
 
 
 @app.command("eval")
-def evaluate(gold: Path, corpus_dir: Path) -> None:
+def evaluate(
+    gold: Path,
+    corpus_dir: Path,
+    summary: bool = typer.Option(
+        False, "--summary", help="Totals only, no per-document diagnostics (score a held-out set unseen)"
+    ),
+) -> None:
     """Precision, recall and F1 of entities and events against a gold file."""
     from enrich.evaluate import main as eval_main
 
-    raise typer.Exit(eval_main(gold, corpus_dir))
+    raise typer.Exit(eval_main(gold, corpus_dir, details=not summary))
 
 
 @alerts_app.command("test")

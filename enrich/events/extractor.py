@@ -33,7 +33,7 @@ from enrich.events.state import PENDING, Candidate, DocState
 from enrich.events.triggers import TriggerFinder
 from enrich.kb import KnowledgeBase
 from enrich.tokens import is_finite
-from vigie.core.models import Article, Event, stable_id
+from vigie.core.models import Article, Event, EventMention, stable_id
 
 
 class EventExtractor:
@@ -50,9 +50,14 @@ class EventExtractor:
         self.triggers = TriggerFinder(vocab, self.lexicon, self.parties, self.slots)
         self.counts = CountBinder(kb, self.lexicon, self.quantities, self.places)
         self.phrase_matcher = self.triggers.phrase_matcher
+        self._field = ""  # the text being read (the article's text, or its headline)
+        self._in_title = False
 
-    def extract(self, doc: Doc, mentions: Sequence[Mention], article: Article) -> list[Event]:
-        """Event mentions of one article, in text order."""
+    def extract(
+        self, doc: Doc, mentions: Sequence[Mention], article: Article, *, in_title: bool = False
+    ) -> list[Event]:
+        """Event mentions of one article, in text order. `doc` is the parse of `article.text`,
+        or with `in_title` of `article.title` (a headline the text does not repeat)."""
         if not doc.has_annotation("DEP"):
             # Parties, modality and slots are read on the dependency parse: without it (the
             # entities-only pipeline) there are no events rather than wrong ones.
@@ -64,6 +69,8 @@ class EventExtractor:
             weapon_classes=self.places.doc_weapon_classes(doc, mentions),
         )
         text = doc.text  # built from the tokens on every access: read it once
+        self._field = article.title.strip() if in_title else article.text
+        self._in_title = in_title
         events: list[Event] = []
         pending: list[tuple[Candidate, Span, date | None]] = []
         line_dates: dict[int, date] = {}
@@ -150,14 +157,24 @@ class EventExtractor:
     ) -> Event:
         start = sentence.start_char
         end = sentence.end_char
-        text = article.text
+        text = self._field
         while end > start and text[end - 1].isspace():
             end -= 1
         # The id of a sentence's first mention of a sub-type is stable_id(article, sub-type,
-        # sentence start); a second, distinct one in the same sentence adds its trigger offset.
+        # sentence start); a second, distinct one in the same sentence adds its trigger offset;
+        # a headline's mentions are told apart from the text's.
         parts = [article.id, candidate.sub_event_type, str(start)]
         if ordinal:
             parts.append(str(candidate.trigger.idx))
+        if self._in_title:
+            parts.append("title")
+        mention = EventMention(
+            trigger=candidate.trigger.text,
+            sentence=text[start:end],
+            sentence_start=start,
+            sentence_end=end,
+            in_title=self._in_title,
+        )
         return Event(
             id=stable_id(*parts),
             article_id=article.id,
@@ -187,4 +204,5 @@ class EventExtractor:
             ),
             event_date=event_date,
             confidence=candidate.confidence,
+            mentions=[mention],
         )

@@ -1,5 +1,10 @@
 """Merging: triggers of one event in a sentence become one mention (`merge_sentence`), and
-`merge_mentions` folds the mentions of an article into document-level events."""
+`merge_mentions` folds the mentions of an article into incidents, the unit Vigie stores.
+
+An incident keeps every mention as evidence (`Event.mentions`); its figures are the best report
+of each (a revised toll replaces earlier ones, else the highest report: tolls only rise), never
+the sum of the mentions, so "70 drones" in a summary and "34" + "36" in bullet points stay 70.
+Folding is idempotent: incidents folded again give the same incidents."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from enrich.events.lexicon import EventLexicon, default_lexicon
 from enrich.events.places import specific_places
 from enrich.events.state import Candidate
 from enrich.kb import KnowledgeBase
-from vigie.core.models import EntityRef, Event
+from vigie.core.models import EntityRef, Event, Quantity
 
 
 def _state_id(ref: EntityRef, kb: KnowledgeBase) -> str | None:
@@ -64,6 +69,16 @@ def _vote(refs: Sequence[EntityRef | None]) -> EntityRef | None:
     return first[best]
 
 
+def best_report(earlier: Quantity | None, later: Quantity | None) -> Quantity | None:
+    """One figure reported twice: a revision ("le bilan s'est alourdi à ...") replaces what came
+    before it; otherwise the higher report is kept."""
+    if earlier is None or later is None:
+        return earlier or later
+    if later.revised != earlier.revised:
+        return later if later.revised else earlier
+    return quantities_module.larger(earlier, later)
+
+
 def _representative(
     members: list[Event], symmetric: bool, published: date | None, kb: KnowledgeBase
 ) -> Event:
@@ -86,24 +101,26 @@ def _representative(
         merged.places = specific_places(merged.places, kb)
         merged.location = merged.location or member.location
         for slot in quantities_module.SLOTS:
-            setattr(merged, slot, quantities_module.larger(getattr(merged, slot), getattr(member, slot)))
+            setattr(merged, slot, best_report(getattr(merged, slot), getattr(member, slot)))
         stated = member.event_date is not None and member.event_date != published
         if stated and merged.event_date in (None, published):
             merged.event_date = member.event_date
         merged.confidence = max(merged.confidence, member.confidence)
+    merged.mentions = [mention for member in members for mention in member.mentions]
+    merged.mention_count = max(1, len(merged.mentions))
     return merged
 
 
 def merge_mentions(
     events: Sequence[Event], kb: KnowledgeBase, lexicon: EventLexicon | None = None
 ) -> list[Event]:
-    """Fold the mentions of one article into distinct events.
+    """Fold the mentions of one article into distinct events (incidents).
 
     Mentions of the same type and sub-type whose parties are compatible (equal, unknown on one
     side, or a person/body and its own state) and whose stated dates agree are one event. The
     merged event keeps the first mention's text, the actor and target most mentions give, all
-    weapons and places, the highest count of each slot (tolls only rise: "le bilan
-    s'alourdit") and a stated date over the publication date.
+    weapons and places, the best report of each count (`best_report`), a stated date over the
+    publication date, and every mention as evidence.
     """
     lexicon = lexicon or default_lexicon()
     clusters: list[list[Event]] = []

@@ -8,8 +8,9 @@ rather than duplicates). The query targets:
   `title`/`text` as `match_phrase` with `slop`, entities as `terms` on `entities.id`, sub-event
   types as `terms` on `event_types`, `source`/`sources`, `language`);
 - the events index when an event condition needs event fields (event type, quantities,
-  weapons, interaction, actors, targets, confidence): there each document is one event, phrases are
-  read in the event's `sentence`, entities in `actor.id`/`target.id`.
+  weapons, interaction, actors, targets, confidence): there each document is one incident, phrases
+  are read in its sentence and those of its mentions (`mentions.sentence`), entities in
+  `actor.id`/`target.id`.
 
 Differences from the built-in evaluation, by construction: Lucene's analyzer does the
 stemming (the French analyzer of the full distribution; the standard analyzer only lowercases),
@@ -78,7 +79,7 @@ def _terms(field: str, values: frozenset[str]) -> dict[str, Any]:
 def _phrase_query(condition: Phrase, target: Target) -> dict[str, Any]:
     n = len(condition.keys)
     slop = condition.max_distance if condition.in_order else condition.max_distance + 2 * (n - 1)
-    fields = ["sentence"] if target == "events" else list(condition.fields)
+    fields = ["sentence", "mentions.sentence"] if target == "events" else list(condition.fields)
     clauses = [{"match_phrase": {field: {"query": condition.words, "slop": slop}}} for field in fields]
     return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
 

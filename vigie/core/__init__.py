@@ -16,6 +16,8 @@ _EXPORTS = {
     "Place": ".models",
     "GeoPoint": ".models",
     "Quantity": ".models",
+    "EventMention": ".models",
+    "Casualties": ".models",
     "Delivery": ".models",
     "DeadLetter": ".models",
     "Record": ".models",

@@ -85,18 +85,49 @@ class Place(Record):
     location: GeoPoint | None = None
 
 
+CasualtyGroup = Literal["civilians", "combatants"]
+
+
 class Quantity(Record):
     """A number read from text: "plus de 390" -> 390 at_least; "une trentaine" -> 30 approx."""
 
     value: int
     qualifier: Qualifier = "exact"
     text: str = ""
+    # Who the people counted were, when the text says so ("dont douze civils", "32 soldats").
+    group: CasualtyGroup | None = None
+    # A toll stated as a revision ("le bilan s'est alourdi à 9 morts"): it replaces earlier ones.
+    revised: bool = False
+
+
+class EventMention(Record):
+    """One place in the article that reports an incident: the evidence behind an `Event`."""
+
+    trigger: str
+    sentence: str
+    sentence_start: int  # character offsets in the field the mention was read in
+    sentence_end: int
+    in_title: bool = False  # read in the headline, not in the text
+
+
+class Casualties(Record):
+    """An article's casualty figures: the sum over its distinct incidents (each counted once)."""
+
+    killed: int = 0
+    injured: int = 0
+    civilians_killed: int = 0
+    civilians_injured: int = 0
 
 
 class Event(Record):
-    """One conflict event mention, denormalised with its article for Kibana aggregations."""
+    """One incident an article reports, denormalised with its article for Kibana aggregations.
 
-    id: str  # stable_id(article_id, sub_event_type, str(sentence_start))
+    The mentions of one happening in one article (a summary line and two bullet points) are one
+    `Event`, every mention kept as evidence in `mentions`; trigger and sentence are the first's.
+    Dashboards count each incident once (issue 14).
+    """
+
+    id: str  # the first mention's: stable_id(article_id, sub_event_type, str(sentence_start))
     article_id: str
     article_title: str
     article_url: str
@@ -125,6 +156,8 @@ class Event(Record):
     location: GeoPoint | None = None  # first resolved place, for the map
     event_date: date | None = None
     confidence: float = 0.5
+    mentions: list[EventMention] = Field(default_factory=list)
+    mention_count: int = 1
 
 
 class Article(Record):
@@ -172,7 +205,11 @@ class Article(Record):
     places: list[str] = Field(default_factory=list)
     weapons: list[str] = Field(default_factory=list)
     event_types: list[str] = Field(default_factory=list)
-    event_count: int = 0
+    event_count: int = 0  # incidents (see Event)
+    casualties: Casualties | None = None  # set when the article reports a toll
+    # The enrichment's document-level decision: is the piece about armed conflict or its
+    # diplomacy (None: not enriched)? A sport or cooking piece gets no events and fires no alert.
+    conflict: bool | None = None
     enriched: bool = False
     alert_rules: list[str] = Field(default_factory=list)
     # Not a document field (a pydantic private attribute: never dumped, so never indexed; kept
