@@ -26,6 +26,7 @@ from spacy.tokens import Doc
 
 from enrich.entities import Mention, aggregate, doc_mentions
 from enrich.events import EventExtractor, merge_mentions
+from enrich.gate import default_gate
 from enrich.kb import KnowledgeBase, default_kb
 from enrich.nlp import load_nlp
 from vigie.core.accounting import RunSummary
@@ -33,6 +34,9 @@ from vigie.core.models import Article, Casualties, EntityMention, Event, Quantit
 from vigie.core.settings import Settings, get_settings
 
 STAGE = "enrich"
+# Entity types that only make sense in a conflict: dropped when the gate says the article is
+# not about one ("missile des 25 mètres" in a match report is no weapon).
+CONFLICT_ENTITY_TYPES = frozenset({"WEAPON", "MILITARY", "OPERATION"})
 # What `enrich` sets on an article: copied back from worker processes by `enrich.pool`.
 ENRICHED_FIELDS = (
     "entities",
@@ -79,6 +83,7 @@ class Enricher:
         self.batch_size = batch_size
         self.nlp: Language = load_nlp(parser=parser)
         self.extractor = EventExtractor(self.nlp.vocab, self.kb)
+        self.gate = default_gate()
         self.languages = {lang.lower() for lang in self.settings.enrich_languages}
 
     # ----------------------------------------------------------------------------- batch
@@ -126,10 +131,24 @@ class Enricher:
         mentions = doc_mentions(doc, self.kb)
         title_mentions = doc_mentions(title_doc, self.kb) if title_doc is not None else []
         entities = aggregate([*mentions, *title_mentions], self.kb)
-        events = self.extractor.extract(doc, mentions, article)
-        if title_doc is not None:  # a fact stated only in the headline is news too
-            events += self.extractor.extract(title_doc, title_mentions, article, in_title=True)
-        events = merge_mentions(events, self.kb, self.extractor.lexicon)
+        types = [e.type for e in entities]
+        decision = self.gate.decide(doc, types)
+        if not decision.conflict and title_doc is not None:
+            # A headline the text does not repeat can be the whole story ("Frappe sur un
+            # marché : au moins 12 morts" over a paragraph about the rescue).
+            decision = self.gate.decide(title_doc, types)
+        article.conflict = decision.conflict
+        if not decision.conflict:
+            # A match report, a recipe or a price war: no events, no conflict entities (the
+            # alert rules read `conflict` too). Why is logged, to correct the gate's data.
+            log.debug("%s is not about conflict: %s", article.id, "; ".join(decision.reasons))
+            entities = [e for e in entities if e.type not in CONFLICT_ENTITY_TYPES]
+            events: list[Event] = []
+        else:
+            events = self.extractor.extract(doc, mentions, article)
+            if title_doc is not None:  # a fact stated only in the headline is news too
+                events += self.extractor.extract(title_doc, title_mentions, article, in_title=True)
+            events = merge_mentions(events, self.kb, self.extractor.lexicon)
         entities += self._event_parties(entities, events)
         self._fill(article, entities, mentions, events)
         article._tokens = {"text": (article.text, token_offsets(doc))}
@@ -203,11 +222,13 @@ class Enricher:
         probe = article.model_copy(update={"text": text}) if article else _probe_article(text)
         doc = self.nlp(text)
         mentions = doc_mentions(doc, self.kb)
+        entities = aggregate(mentions, self.kb)
+        if not self.gate.decide(doc, [e.type for e in entities]).conflict:
+            return TextAnalysis(
+                entities=[e for e in entities if e.type not in CONFLICT_ENTITY_TYPES], events=[]
+            )
         events = self.extractor.extract(doc, mentions, probe)
-        return TextAnalysis(
-            entities=aggregate(mentions, self.kb),
-            events=merge_mentions(events, self.kb, self.extractor.lexicon),
-        )
+        return TextAnalysis(entities=entities, events=merge_mentions(events, self.kb, self.extractor.lexicon))
 
     def entities_for_text(self, text: str) -> list[EntityMention]:
         """Canonical entities of a bare text (alert rule dry runs)."""
