@@ -1,17 +1,30 @@
-"""Counts read from a sentence and the event slot each one fills.
+"""Counts read from a sentence and the event slot each one fills, bound through the parse.
 
-"plus de 390 drones" -> launched 390 at_least; "La Russie a abattu 337 drones, dont 91 ..." ->
-intercepted 337 (91 is a subset); "34 drones ... tandis que 36 autres ont été abattus" ->
-intercepted 70 (disjoint counts add up); "deux morts et des dizaines de blessés" -> killed 2,
-injured 20 at_least; "blessures à une résidente" -> injured 1; "l'incendie de deux maisons" ->
-destroyed 2. The words live in `enrich/data/quantities.yaml`.
+The head noun decides the class of a number: "plus de 390 drones" -> launched 390 at_least
+(intercepted when the verb governing them is "abattre", "intercepter"...); "La Russie a abattu
+337 drones, dont 91 ..." -> intercepted 337 (91 is a subset); "34 drones ... tandis que 36
+autres ont été abattus" -> intercepted 70 (disjoint counts add up); "deux morts et des dizaines
+de blessés" -> killed 2, injured 20 at_least; "tuant un homme et blessant cinq personnes" ->
+killed 1, injured 5; "blessures à une résidente" -> injured 1; "l'incendie de deux maisons" ->
+destroyed 2.
+
+Never counts: measures, prices, ages, dates, storeys ("un immeuble de 9 étages"), labels ("la
+résolution 2334"), phone numbers, populations and group sizes ("une ville de 100 000
+habitants": a number complementing another noun), the side that kills ("Les 4 000 hommes de la
+brigade ont tué ..."), negated counts ("Aucun des 21 membres d'équipage n'a été tué") and
+cumulative tolls ("depuis le début de la guerre", "en 2024", "en trois nuits"), scoped to their
+clause. A toll stated as a revision ("le bilan s'est alourdi à 9 morts") is marked `revised`;
+people counted are marked civilians or combatants when the noun says so.
+
+The words live in `enrich/data/quantities.yaml`.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
@@ -19,8 +32,17 @@ from spacy.tokens import Span, Token
 
 from enrich.kb import DATA_DIR, load_yaml
 from enrich.text import fold
-from enrich.tokens import folded_words, lemma_of, lemmas_of, nearest_head
-from vigie.core.models import Qualifier, Quantity
+from enrich.tokens import (
+    clause_of,
+    feature_of,
+    folded_words,
+    has_verb_form,
+    is_passive,
+    lemma_of,
+    lemmas_of,
+    nearest_head,
+)
+from vigie.core.models import CasualtyGroup, Qualifier, Quantity
 
 QUANTITIES_PATH = DATA_DIR / "quantities.yaml"
 QUANTITIES_SCHEMA_PATH = DATA_DIR / "quantities.schema.json"
@@ -28,8 +50,17 @@ Slot = Literal["launched", "intercepted", "destroyed", "killed", "injured"]
 Relation = Literal["normal", "subset", "disjoint"]
 SLOTS: tuple[Slot, ...] = ("launched", "intercepted", "destroyed", "killed", "injured")
 _DIGITS = re.compile(r"^\d+(?:[.,]\d+)?$")
+_DOTTED_THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
 _THOUSANDS_GROUP = re.compile(r"^\d{3}$")
+_PHONE_GROUP = re.compile(r"^\d{2}$")
 _QUALIFIER_ORDER: dict[Qualifier, int] = {"exact": 0, "approx": 1, "at_most": 2, "at_least": 3}
+_CLAUSE_WORDS = frozenset({"et", "mais", "ou", "dont"})  # with punctuation, the end of a subject's clause
+_PLACE_ENTITIES = frozenset({"LOC", "GPE", "FAC"})
+_ARGUMENTS = frozenset({"nsubj", "nsubj:pass", "obj", "conj"})
+_OF = frozenset({"de", "d'", "des", "du", "d'environ"})
+_LINK_PREPOSITIONS = _OF | {"a", "aux", "au"}
+_DEFINITE = frozenset({"les", "ces", "ses", "leurs", "nos", "vos", "mes"})
+_AGENT = "agent"  # the reading of a count naming who kills, not who died
 
 
 @dataclass(frozen=True)
@@ -55,6 +86,24 @@ class QuantityLexicon:
     launched_verbs: frozenset[str]
     casualty_link_nouns: dict[str, Slot]
     damage_link_nouns: frozenset[str]
+    ranges: tuple[tuple[str, str], ...] = ()
+    qualifier_words: frozenset[str] = frozenset()
+    label_nouns: frozenset[str] = frozenset()
+    background_patterns: tuple[re.Pattern[str], ...] = ()
+    spatial_nouns: frozenset[str] = frozenset()
+    recent_moments: frozenset[str] = frozenset()
+    negation_words: frozenset[str] = frozenset()
+    toll_nouns: frozenset[str] = frozenset()
+    revision_verbs: frozenset[str] = frozenset()
+    revision_markers: tuple[str, ...] = ()
+    projectile_nouns: dict[str, str] = field(default_factory=dict)
+    civilian_nouns: frozenset[str] = frozenset()
+    combatant_nouns: frozenset[str] = frozenset()
+    victim_nouns: frozenset[str] = frozenset()
+    destroyed_states: frozenset[str] = frozenset()
+    killed_verb_objects: dict[str, str] = field(default_factory=dict)
+    agent_verbs: frozenset[str] = frozenset()
+    cumulative_subjects: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=2)
@@ -86,16 +135,37 @@ def default_lexicon() -> QuantityLexicon:
         launched_verbs=folded_words(data["launched_verbs"]),
         casualty_link_nouns={fold(k): v for k, v in data["casualty_link_nouns"].items()},
         damage_link_nouns=folded_words(data["damage_link_nouns"]),
+        ranges=tuple((fold(a), fold(b)) for a, b in data["ranges"]),
+        qualifier_words=folded_words(data["qualifier_words"]),
+        label_nouns=folded_words(data["label_nouns"]),
+        background_patterns=tuple(re.compile(p) for p in data["background_patterns"]),
+        spatial_nouns=folded_words(data["spatial_nouns"]),
+        recent_moments=folded_words(data["recent_moments"]),
+        negation_words=folded_words(data["negation_words"]),
+        toll_nouns=folded_words(data["toll_nouns"]),
+        revision_verbs=folded_words(data["revision_verbs"]),
+        revision_markers=tuple(fold(m) for m in data["revision_markers"]),
+        projectile_nouns={fold(k): v for k, v in data["projectile_nouns"].items()},
+        civilian_nouns=folded_words(data["civilian_nouns"]),
+        combatant_nouns=folded_words(data["combatant_nouns"]),
+        victim_nouns=folded_words(data["victim_nouns"]),
+        destroyed_states=folded_words(data["destroyed_states"]),
+        killed_verb_objects={fold(k): fold(v) for k, v in data["killed_verb_objects"].items()},
+        agent_verbs=folded_words(data["agent_verbs"]),
+        cumulative_subjects=folded_words(data["cumulative_subjects"]),
     )
 
 
 def parse_number_word(word: str, lexicon: QuantityLexicon | None = None) -> int | None:
-    """ "390" -> 390, "1 600" -> 1600, "deux" -> 2, "vingt-deux" -> 22, "deux-cents" -> 200."""
+    """ "390" -> 390, "1 600" -> 1600, "deux" -> 2, "vingt-deux" -> 22, "deux-cents" -> 200,
+    "vingt et un" -> 21."""
     lexicon = lexicon or default_lexicon()
     text = fold(word)
     compact = text.replace(" ", "")
     if compact.isdigit():
         return int(compact)
+    if _DOTTED_THOUSANDS.match(compact):
+        return int(compact.replace(".", ""))
     if _DIGITS.match(compact):
         return int(float(compact.replace(",", ".")))
     total, current = 0, 0
@@ -125,6 +195,287 @@ class Count:
     start: int  # token index of the first token of the expression
     end: int
     weapon_class: str | None = None  # for launched/intercepted: the class of the projectile
+    revised: bool = False  # stated as a revised toll ("le bilan s'est alourdi à 9 morts")
+    group: CasualtyGroup | None = None  # who the people counted were, when the noun says so
+
+
+# ----------------------------------------------------------------------------- numbers
+
+
+@dataclass(frozen=True)
+class _Number:
+    value: int
+    qualifier: Qualifier | None  # decided by the number's own form (approximate nouns, ranges)
+    start: int
+    end: int
+
+
+def _is_number_word(folded: str, lexicon: QuantityLexicon) -> bool:
+    return folded in lexicon.number_words or (
+        "-" in folded and all(p in lexicon.number_words or p == "et" for p in folded.split("-") if p)
+    )
+
+
+def _approximate_base(folded: str, lexicon: QuantityLexicon) -> int | None:
+    if folded in lexicon.approximate_nouns:
+        return lexicon.approximate_nouns[folded]
+    if folded.endswith("s") and folded[:-1] in lexicon.approximate_nouns:
+        return lexicon.approximate_nouns[folded[:-1]]
+    return None
+
+
+def _is_numberish(token: Token, lexicon: QuantityLexicon) -> bool:
+    folded = fold(token.text)
+    return (
+        token.like_num
+        or _is_number_word(folded, lexicon)
+        or _approximate_base(folded, lexicon) is not None
+        or folded in lexicon.multipliers
+    )
+
+
+def _read_plain(doc_span: Span, i: int, lexicon: QuantityLexicon) -> _Number | None:
+    """A number written in digits ("390", "1 600", "1,4 million") or words ("vingt et un")."""
+    doc = doc_span.doc
+    token = doc[i]
+    folded = fold(token.text)
+    value: float | None = None
+    end = i + 1
+    if token.like_num and _DIGITS.match(token.text) and not token.text.startswith("0"):
+        if "," in token.text or "." in token.text:
+            value = float(token.text.replace(",", "."))
+        else:
+            value = int(token.text)
+            while end < doc_span.end and _THOUSANDS_GROUP.match(doc[end].text) and doc[end - 1].whitespace_:
+                value = value * 1000 + int(doc[end].text)
+                end += 1
+    elif _DOTTED_THOUSANDS.match(token.text):
+        value = int(token.text.replace(".", ""))
+    elif _is_number_word(folded, lexicon):
+        words = [folded]
+        while end < doc_span.end:
+            following = fold(doc[end].text)
+            if _is_number_word(following, lexicon) and following not in ("un", "une"):
+                words.append(following)
+                end += 1
+            elif (
+                following == "et"
+                and end + 1 < doc_span.end
+                and fold(doc[end + 1].text) in ("un", "une", "onze")
+                and words[-1] in ("vingt", "trente", "quarante", "cinquante", "soixante")
+            ):
+                words += ["et", fold(doc[end + 1].text)]
+                end += 2
+            else:
+                break
+        value = parse_number_word(" ".join(words), lexicon)
+    if value is None:
+        return None
+    if end < doc_span.end and fold(doc[end].text) in lexicon.multipliers and value < 1000:
+        value *= lexicon.multipliers[fold(doc[end].text)]
+        end += 1
+    return _Number(int(value), None, i, end) if value >= 1 else None
+
+
+def _read_number(sentence: Span, i: int, lexicon: QuantityLexicon) -> _Number | None:
+    """The number starting at token i, with its range or approximation: "entre 250 et 350"
+    -> 250 at_least, "une trentaine" -> 30 approx, "des dizaines (de milliers)" -> 20 (000)
+    at_least."""
+    doc = sentence.doc
+    folded = fold(doc[i].text)
+    base = _approximate_base(folded, lexicon)
+    if base is not None:
+        determiner = fold(doc[i - 1].text) if i > sentence.start else ""
+        end = i + 1
+        # "des dizaines de milliers": the second approximate noun multiplies the first.
+        if (
+            end + 1 < sentence.end
+            and fold(doc[end].text) in ("de", "d'")
+            and (_approximate_base(fold(doc[end + 1].text), lexicon) or 0) >= 1000
+        ):
+            base *= _approximate_base(fold(doc[end + 1].text), lexicon) or 1
+            end += 2
+        if determiner in lexicon.indefinite_plural_determiners and folded.endswith("s"):
+            return _Number(base * lexicon.indefinite_plural_factor, "at_least", i - 1, end)
+        start = i - 1 if determiner in ("une", "un") else i
+        # "plus d'une centaine": the stated bound wins over the approximation.
+        stated = _qualifier(list(doc[max(sentence.start, start - 4) : start]), lexicon)
+        return _Number(base, "approx" if stated == "exact" else stated, start, end)
+    number = _read_plain(sentence, i, lexicon)
+    if number is None:
+        return None
+    # A range: its lower bound, at least ("entre 250 et 350 drones", "de 20 à 30 morts").
+    before = fold(doc[i - 1].text) if i > sentence.start else ""
+    for opening, joint in lexicon.ranges:
+        if before != opening or number.end + 1 >= sentence.end or fold(doc[number.end].text) != joint:
+            continue
+        upper = _read_plain(sentence, number.end + 1, lexicon)
+        if upper is not None and upper.value > number.value:
+            return _Number(number.value, "at_least", i - 1, upper.end)
+    return number
+
+
+def _is_phone_or_code(sentence: Span, i: int) -> bool:
+    """Two-digit groups in a row ("45 22 18 90") are a phone number, not counts."""
+    doc = sentence.doc
+    if not _PHONE_GROUP.match(doc[i].text):
+        return False
+    left = i
+    while left - 1 >= sentence.start and _PHONE_GROUP.match(doc[left - 1].text):
+        left -= 1
+    right = i
+    while right + 1 < sentence.end and _PHONE_GROUP.match(doc[right + 1].text):
+        right += 1
+    return right - left >= 2
+
+
+# ----------------------------------------------------------------------------- sentence-wide readings
+
+
+def _folded_tokens(sentence: Span) -> tuple[str, list[int]]:
+    """The folded sentence and the offset of each token in it."""
+    parts: list[str] = []
+    offsets: list[int] = []
+    position = 0
+    for token in sentence:
+        offsets.append(position)
+        piece = fold(token.text) + (" " if token.whitespace_ else "")
+        parts.append(piece)
+        position += len(piece)
+    return "".join(parts), offsets
+
+
+def _token_at(sentence: Span, offsets: list[int], position: int) -> Token:
+    index = max(0, bisect.bisect_right(offsets, position) - 1)
+    return sentence[index]
+
+
+def _depuis_is_background(token: Token, lexicon: QuantityLexicon) -> bool:
+    """ "depuis X" opens a cumulative span unless X is a place ("tirés depuis la Crimée", "depuis
+    le territoire russe") or the moment of the incident ("depuis mardi")."""
+    object_ = token.head if token.head.i != token.i else None
+    if object_ is None or object_.i < token.i:
+        following = [t for t in token.doc[token.i + 1 : token.i + 4] if t.pos_ not in ("DET", "ADP")]
+        object_ = following[0] if following else None
+    if object_ is None:
+        return False
+    forms = lemmas_of(object_)
+    if forms & lexicon.recent_moments or forms & lexicon.spatial_nouns:
+        return False
+    if object_.like_num or forms & lexicon.measure_words:  # "depuis 2014", "depuis le 7 octobre"
+        return True
+    return not (object_.pos_ == "PROPN" or object_.ent_type_ in _PLACE_ENTITIES)
+
+
+def background_clauses(sentence: Span, lexicon: QuantityLexicon | None = None) -> list[Token]:
+    """The clauses (their verbs) stating a cumulative or background toll: "depuis le début de
+    la guerre", "depuis le coup d'Etat", "en 2024", "entre avril et septembre", "en trois nuits"."""
+    lexicon = lexicon or default_lexicon()
+    folded, offsets = _folded_tokens(sentence)
+    anchors: list[Token] = []
+    for marker in lexicon.background_markers:
+        start = folded.find(marker)
+        while start >= 0:
+            anchors.append(_token_at(sentence, offsets, start))
+            start = folded.find(marker, start + 1)
+    for pattern in lexicon.background_patterns:
+        anchors += [_token_at(sentence, offsets, m.start()) for m in pattern.finditer(folded)]
+    anchors += [t for t in sentence if fold(t.text) == "depuis" and _depuis_is_background(t, lexicon)]
+    return [clause_of(anchor) for anchor in anchors]
+
+
+def is_background(sentence: Span, lexicon: QuantityLexicon | None = None) -> bool:
+    """A sentence giving a cumulative toll somewhere ("depuis le début de la guerre")."""
+    return bool(background_clauses(sentence, lexicon))
+
+
+def _in_background(tokens: Iterable[Token | None], clauses: list[Token], lexicon: QuantityLexicon) -> bool:
+    """The clause of the counted noun or of the verb deciding its slot is a background clause
+    or lies under one, or its subject is a war ("La guerre ... a fait des dizaines de milliers
+    de morts": a cumulative toll)."""
+    for token in tokens:
+        if token is None:
+            continue
+        clause = clause_of(token)
+        if any(lemmas_of(s) & lexicon.cumulative_subjects for s in clause.children if s.dep_ == "nsubj"):
+            return True
+        lineage = {clause.i} | {a.i for a in clause.ancestors}
+        if any(c.i in lineage for c in clauses):
+            return True
+    return False
+
+
+def _revision_start(sentence: Span, lexicon: QuantityLexicon) -> int | None:
+    """The token after which the sentence states a revised toll: a revision verb in a clause
+    with a toll noun ("le bilan s'est alourdi à", "portant le bilan à", "le nombre de morts est
+    passé à"), or a revision phrase ("nouveau bilan")."""
+    if not any(lemmas_of(t) & lexicon.toll_nouns for t in sentence):
+        return None
+    folded, offsets = _folded_tokens(sentence)
+    for marker in lexicon.revision_markers:
+        position = folded.find(marker)
+        if position >= 0:
+            return _token_at(sentence, offsets, position).i
+    for token in sentence:
+        if not has_verb_form(token, lexicon.revision_verbs):
+            continue
+        related = [c for c in token.children if c.dep_ in ("nsubj", "nsubj:pass", "obj")]
+        window = sentence.doc[max(sentence.start, token.i - 6) : token.i + 3]
+        if any(lemmas_of(t) & lexicon.toll_nouns for t in [*related, *window]):
+            return token.i
+    return None
+
+
+# ----------------------------------------------------------------------------- what a count counts
+
+
+def _category(token: Token, projectile_tokens: dict[int, str], lexicon: QuantityLexicon) -> str | None:
+    lemmas = lemmas_of(token)
+    if token.i in projectile_tokens:
+        return "projectile"
+    if lemmas & set(lexicon.projectile_nouns):
+        return "projectile"
+    if lemmas & lexicon.killed_nouns:
+        return "killed"
+    if lemmas & lexicon.injured_nouns:
+        return "injured"
+    if lemmas & lexicon.people_nouns:
+        return "people"
+    if lemmas & lexicon.target_nouns:
+        return "target"
+    if (
+        token.pos_ in ("NOUN", "PROPN")
+        and token.ent_type_ not in _PLACE_ENTITIES
+        and not lemmas & lexicon.spatial_nouns
+        and not lemmas & lexicon.toll_nouns
+        and not lemmas & lexicon.measure_words
+        and not _is_numberish(token, lexicon)
+    ):
+        return "other"  # counted only when a casualty verb says so ("quatre gardes ont été tués")
+    return None
+
+
+def _projectile_class(
+    token: Token, projectile_tokens: dict[int, str], lexicon: QuantityLexicon
+) -> str | None:
+    if token.i in projectile_tokens:
+        return projectile_tokens[token.i]
+    for lemma in lemmas_of(token):
+        if lemma in lexicon.projectile_nouns:
+            return lexicon.projectile_nouns[lemma]
+    return None
+
+
+def _group(noun: Token, lexicon: QuantityLexicon) -> CasualtyGroup | None:
+    forms = lemmas_of(noun)
+    for child in noun.children:
+        if child.dep_ == "amod":
+            forms |= lemmas_of(child)
+    if forms & lexicon.civilian_nouns:
+        return "civilians"
+    if forms & lexicon.combatant_nouns:
+        return "combatants"
+    return None
 
 
 def _qualifier(tokens: list[Token], lexicon: QuantityLexicon) -> Qualifier:
@@ -158,125 +509,245 @@ def _modifier_lemmas(token: Token) -> set[str]:
     return lemmas
 
 
-def _linked_slot(left: list[Token], category: str, lexicon: QuantityLexicon) -> Slot | None:
-    """A count right after a linking noun: "blessures à une résidente" (injured),
-    "l'incendie de deux maisons" (destroyed). Read on the words, not the parse."""
-    for token in reversed(left[-3:]):
-        lemmas = lemmas_of(token)
-        if category == "people":
-            for lemma in lemmas:
-                if lemma in lexicon.casualty_link_nouns:
-                    return lexicon.casualty_link_nouns[lemma]
-        if category == "target" and lemmas & lexicon.damage_link_nouns:
-            return "destroyed"
+def _linked_slot(sentence: Span, start: int, category: str, lexicon: QuantityLexicon) -> Slot | None:
+    """A count right after a linking noun and its preposition: "blessures à une résidente"
+    (injured), "la mort de deux soldats" (killed), "l'incendie de deux maisons" (destroyed).
+    Read on the words, not the parse."""
+    previous, crossed = _preceding_word(sentence, start, lexicon)
+    if previous is None or not crossed & _LINK_PREPOSITIONS:
+        return None
+    lemmas = lemmas_of(previous)
+    if category in ("people", "other"):
+        for lemma in lemmas:
+            if lemma in lexicon.casualty_link_nouns:
+                return lexicon.casualty_link_nouns[lemma]
+    if category == "target" and lemmas & lexicon.damage_link_nouns:
+        return "destroyed"
     return None
 
 
-def _slot_of(noun: Token, category: str, lexicon: QuantityLexicon) -> Slot | None:
+def _casualty_verb(token: Token, lexicon: QuantityLexicon) -> Slot | None:
+    """killed / injured when the token is a verb of death or injury ("tués", "blessant",
+    "ont péri", "ont perdu la vie")."""
+    if has_verb_form(token, lexicon.killed_verbs):
+        return "killed"
+    if has_verb_form(token, lexicon.injured_verbs):
+        return "injured"
+    for verb, object_ in lexicon.killed_verb_objects.items():
+        if has_verb_form(token, frozenset({verb})):
+            following = [t for t in token.doc[token.i + 1 : token.i + 3] if t.pos_ != "DET"]
+            owned = [c for c in token.children if c.dep_ == "obj"]
+            if any(object_ in lemmas_of(t) for t in [*following[:1], *owned]):
+                return "killed"
+    return None
+
+
+def _negated(verb: Token | None, lexicon: QuantityLexicon) -> bool:
+    if verb is None:
+        return False
+    return any(
+        c.dep_ == "advmod" and ("Neg" in feature_of(c, "Polarity") or lemmas_of(c) & lexicon.negation_words)
+        for c in verb.children
+    )
+
+
+def _preceding_word(sentence: Span, start: int, lexicon: QuantityLexicon) -> tuple[Token | None, set[str]]:
+    """The word before a count expression, past qualifier words and determiners ("tuant au
+    moins", "une ville d'environ"), and the folded words crossed on the way."""
+    doc = sentence.doc
+    j = start - 1
+    crossed: set[str] = set()
+    while j >= sentence.start:
+        folded = fold(doc[j].text)
+        if folded in lexicon.qualifier_words or doc[j].pos_ == "DET":
+            crossed.add(folded)
+            j -= 1
+            continue
+        return doc[j], crossed
+    return None, crossed
+
+
+def _following_verb(noun: Token, sentence: Span, lexicon: QuantityLexicon) -> tuple[Token | None, bool]:
+    """The verb a pre-verbal count is the subject of, read on the words ("Onze soldats nigériens
+    ont été tués", "une femme âgée de 70 ans blessée"), and whether it is active with an
+    "avoir" auxiliary ("ont tué": the count is the agent)."""
+    doc = noun.doc
+    passive = active = False
+    for token in doc[noun.i + 1 : min(sentence.end, noun.i + 12)]:
+        folded = fold(token.text)
+        if (token.is_punct and token.text not in ("'", "’")) or folded in _CLAUSE_WORDS:
+            return None, False
+        lemma = lemma_of(token)
+        if token.pos_ == "AUX" or lemma in ("avoir", "etre"):
+            if (
+                lemma == "etre"
+                or token.dep_ == "aux:pass"
+                or folded in ("ete", "est", "sont", "etait", "etaient")
+            ):
+                passive = True
+            elif lemma == "avoir":
+                active = True
+            continue
+        if _casualty_verb(token, lexicon) is not None or any(
+            has_verb_form(token, words)
+            for words in (lexicon.destroyed_verbs, lexicon.intercepted_verbs, lexicon.launched_verbs)
+        ):
+            return token, active and not passive and not is_passive(token)
+        if token.pos_ == "VERB":
+            return token, active and not passive
+    return None, False
+
+
+def _people_slot(
+    noun: Token, category: str, start: int, sentence: Span, lexicon: QuantityLexicon
+) -> tuple[Slot | str | None, Token | None]:
+    """The slot of a count of people (or of a noun only a casualty verb makes a count of), and
+    the verb that decided it. `_AGENT` when the people counted are the ones who kill."""
+    previous, _ = _preceding_word(sentence, start, lexicon)
+    direct = previous is not None and all(t.pos_ == "DET" for t in noun.doc[previous.i + 1 : start])
+    # "tuant au moins neuf soldats"; a noun only the verb makes a count of must follow it
+    # directly ("avoir tué un surveillant", not "tués près d'un arrêt de bus").
+    if previous is not None and (category == "people" or direct):
+        slot = _casualty_verb(previous, lexicon)
+        if slot is not None:
+            return slot, previous  # the count is the verb's object: "tuant un homme"
+    verb, active = _following_verb(noun, sentence, lexicon)
+    if verb is not None:
+        slot = _casualty_verb(verb, lexicon)
+        if slot is not None:
+            if active and has_verb_form(verb, lexicon.agent_verbs):
+                return _AGENT, verb
+            return slot, verb
+    # The parse: the verb governing the noun, a participle describing it.
+    head_verb = nearest_head(noun, _verb_tagged, 4)
+    if (
+        head_verb is not None
+        and noun.dep_ == "nsubj"
+        and not is_passive(head_verb)
+        and has_verb_form(head_verb, lexicon.agent_verbs)
+    ):
+        return _AGENT, head_verb
+    head = lemma_of(noun.head)
+    if head in lexicon.casualty_link_nouns and noun.head.i != noun.i:
+        return lexicon.casualty_link_nouns[head], head_verb
+    for child in noun.children:
+        if child.dep_ in ("amod", "acl", "acl:relcl") or child.pos_ in ("VERB", "ADJ"):
+            slot = _casualty_verb(child, lexicon)
+            if slot is not None:
+                return slot, child
+    # A noun only a casualty verb makes a count of must be its subject or object ("quatre
+    # gardes ont été tués"), not a place or a circumstance ("à Pokrovsk, une ville ...").
+    if head_verb is not None and (
+        category == "people" or (noun.head.i == head_verb.i and noun.dep_ in _ARGUMENTS)
+    ):
+        slot = _casualty_verb(head_verb, lexicon)
+        if slot is not None:
+            return slot, head_verb
+    if category == "people" and lemmas_of(noun) & lexicon.victim_nouns:
+        # "a fait onze victimes"; not "Les trois victimes sont des employés" (named again).
+        determiner = fold(noun.doc[start - 1].text) if start > sentence.start else ""
+        if determiner not in _DEFINITE:
+            return "killed", head_verb
+    return None, head_verb
+
+
+def _destroyed_state(noun: Token, lexicon: QuantityLexicon) -> bool:
+    """ "une trentaine de véhicules en flammes", "des maisons réduites en cendres"."""
+    window = noun.doc[noun.i + 1 : min(len(noun.doc), noun.i + 5)]
+    for token in window:
+        if (
+            lemmas_of(token) & lexicon.destroyed_states
+            and token.i > 0
+            and fold(noun.doc[token.i - 1].text) == "en"
+        ):
+            return True
+    return False
+
+
+def _projectile_slot(noun: Token, lexicon: QuantityLexicon) -> Slot:
     verb = nearest_head(noun, _verb_tagged, 4)
     verb_lemmas = lemmas_of(verb) if verb is not None else set()
     described = _modifier_lemmas(noun) | (
         lemmas_of(noun.head) if noun.dep_ in ("nsubj", "nsubj:pass") else set()
     )
-    around = described | verb_lemmas
-    if category == "killed":
-        return "killed"
-    if category == "injured":
-        return "injured"
-    if category == "people":
-        head = lemma_of(noun.head)
-        if head in lexicon.casualty_link_nouns:
-            return lexicon.casualty_link_nouns[head]
-        if around & lexicon.killed_verbs:
-            return "killed"
-        if around & lexicon.injured_verbs:
-            return "injured"
-        return None
-    if category == "projectile":
-        # The noun's own participle decides first: "Sur les 112 drones lancés, 87 ont été abattus".
-        if described & lexicon.intercepted_verbs:
-            return "intercepted"
-        if described & lexicon.launched_verbs:
-            return "launched"
-        if verb_lemmas & lexicon.intercepted_verbs:
-            return "intercepted"
+    # The noun's own participle decides first: "Sur les 112 drones lancés, 87 ont été abattus".
+    if described & lexicon.intercepted_verbs:
+        return "intercepted"
+    if described & lexicon.launched_verbs:
         return "launched"
-    if category == "target":
-        if lemma_of(noun.head) in lexicon.damage_link_nouns or around & lexicon.destroyed_verbs:
-            return "destroyed"
-        return None
-    return None
+    if verb_lemmas & lexicon.intercepted_verbs:
+        return "intercepted"
+    return "launched"
 
 
-def _category(token: Token, projectile_tokens: dict[int, str], lexicon: QuantityLexicon) -> str | None:
-    lemmas = lemmas_of(token)
-    if token.i in projectile_tokens:
-        return "projectile"
-    if lemmas & lexicon.killed_nouns:
-        return "killed"
-    if lemmas & lexicon.injured_nouns:
-        return "injured"
-    if lemmas & lexicon.people_nouns:
-        return "people"
-    if lemmas & lexicon.target_nouns:
-        return "target"
-    return None
+def _target_slot(
+    noun: Token, start: int, sentence: Span, lexicon: QuantityLexicon
+) -> tuple[Slot | None, Token | None]:
+    verb = nearest_head(noun, _verb_tagged, 4)
+    if _destroyed_state(noun, lexicon):
+        return "destroyed", verb
+    previous, _ = _preceding_word(sentence, start, lexicon)
+    if previous is not None and has_verb_form(previous, lexicon.destroyed_verbs):
+        return "destroyed", previous  # "avant d'incendier une vingtaine d'habitations"
+    following, _ = _following_verb(noun, sentence, lexicon)
+    if following is not None and has_verb_form(following, lexicon.destroyed_verbs):
+        return "destroyed", following
+    described = _modifier_lemmas(noun) | (
+        lemmas_of(noun.head) if noun.dep_ in ("nsubj", "nsubj:pass") else set()
+    )
+    around = described | (lemmas_of(verb) if verb is not None else set())
+    if lemma_of(noun.head) in lexicon.damage_link_nouns or around & lexicon.destroyed_verbs:
+        return "destroyed", verb
+    return None, verb
 
 
-def is_background(sentence: Span, lexicon: QuantityLexicon | None = None) -> bool:
-    """A sentence giving a cumulative toll ("depuis le début de la guerre")."""
-    lexicon = lexicon or default_lexicon()
-    folded = fold(sentence.text)
-    return any(marker in folded for marker in lexicon.background_markers)
+def _complements_a_noun(sentence: Span, start: int, lexicon: QuantityLexicon) -> bool:
+    """ "une ville d'environ 100 000 habitants", "un convoi de 40 camions", "l'évacuation de
+    200 civils": the number measures the noun before it; it is no toll."""
+    previous, crossed = _preceding_word(sentence, start, lexicon)
+    if previous is None or not crossed & _OF or previous.pos_ != "NOUN":
+        return False
+    forms = lemmas_of(previous)
+    return not (
+        forms & set(lexicon.casualty_link_nouns)
+        or forms & lexicon.damage_link_nouns
+        or forms & lexicon.toll_nouns
+        or _is_numberish(previous, lexicon)
+    )
+
+
+# ----------------------------------------------------------------------------- the reader
 
 
 def find_counts(
     sentence: Span, projectile_tokens: dict[int, str], lexicon: QuantityLexicon | None = None
 ) -> list[Count]:
     """Counts of the sentence that fill an event slot. `projectile_tokens` maps the token
-    indices of weapon mentions that can be launched or intercepted to their weapon class."""
+    indices of weapon mentions that can be launched or intercepted to their weapon class
+    (nouns of `projectile_nouns` count as projectiles too)."""
     lexicon = lexicon or default_lexicon()
     doc = sentence.doc
     counts: list[Count] = []
-    if is_background(sentence, lexicon):
-        return counts
+    # Read once per sentence, and only when it holds a count (most sentences hold none).
+    background: list[Token] | None = None
+    revision: int | None = None
     previous_category: str | None = None
     previous_class: str | None = None
     i = sentence.start
     while i < sentence.end:
-        token = doc[i]
-        folded = fold(token.text)
-        value: int | None = None
-        qualifier: Qualifier | None = None
-        start = end = i
-        if token.like_num and _DIGITS.match(token.text) and not token.text.startswith("0"):
-            value = parse_number_word(token.text, lexicon)
-            end = i + 1
-            while end < sentence.end and _THOUSANDS_GROUP.match(doc[end].text) and doc[end - 1].whitespace_:
-                value = (value or 0) * 1000 + int(doc[end].text)
-                end += 1
-        elif folded in lexicon.approximate_nouns or folded.removesuffix("s") in lexicon.approximate_nouns:
-            base = lexicon.approximate_nouns[folded if folded in lexicon.approximate_nouns else folded[:-1]]
-            determiner = fold(doc[i - 1].text) if i > sentence.start else ""
-            if determiner in lexicon.indefinite_plural_determiners and folded.endswith("s"):
-                value, qualifier = base * lexicon.indefinite_plural_factor, "at_least"
-                start = i - 1
-            else:
-                value, qualifier = base, "approx"
-                start = i - 1 if determiner in ("une", "un") else i
-            end = i + 1
-        elif folded in lexicon.number_words or (
-            "-" in folded and all(p in lexicon.number_words for p in folded.split("-"))
-        ):
-            value = parse_number_word(token.text, lexicon)
-            end = i + 1
-        if value is None:
+        if not _is_numberish(doc[i], lexicon) or _is_phone_or_code(sentence, i):
             i += 1
             continue
-        if end < sentence.end and fold(doc[end].text) in lexicon.multipliers and value < 1000:
-            value *= lexicon.multipliers[fold(doc[end].text)]
-            end += 1
-        # The counted noun: right after the number, past "de" and a disjoint marker.
+        number = _read_number(sentence, i, lexicon)
+        if number is None:
+            i += 1
+            continue
+        start, end = number.start, number.end
+        before = list(doc[max(sentence.start, start - 4) : start])
+        if start > sentence.start and fold(doc[start - 1].text) in lexicon.label_nouns:
+            i = end
+            continue
+        # The counted noun: right after the number, past "de", a disjoint marker, an adjective.
         cursor = end
         disjoint_marker: Token | None = None
         while cursor < sentence.end and fold(doc[cursor].text) in {"de", "d'"}:
@@ -284,13 +755,20 @@ def find_counts(
         if cursor < sentence.end and fold(doc[cursor].text) in lexicon.disjoint_markers:
             disjoint_marker = doc[cursor]
             cursor += 1
+        if (
+            cursor + 1 < sentence.end
+            and doc[cursor].pos_ == "ADJ"
+            and doc[cursor + 1].pos_ == "NOUN"
+            and not lemmas_of(doc[cursor]) & lexicon.injured_nouns
+        ):
+            cursor += 1  # "deux jeunes hommes"
         noun = doc[cursor] if cursor < sentence.end else None
         if noun is not None and fold(noun.text) in lexicon.measure_words:
             i = end
             continue
-        is_article = folded in ("un", "une")
+        is_article = fold(doc[number.start].text) in ("un", "une") and number.qualifier is None
         category = _category(noun, projectile_tokens, lexicon) if noun is not None else None
-        if category is None and disjoint_marker is not None and previous_category is not None:
+        if category in (None, "other") and disjoint_marker is not None and previous_category is not None:
             category, noun = previous_category, disjoint_marker
         elif (
             category is None
@@ -303,33 +781,74 @@ def find_counts(
         if (
             category is None
             or noun is None
-            or (is_article and category not in ("killed", "injured", "people"))
+            or (is_article and category not in ("killed", "injured", "people", "other"))
         ):
             i = end
             continue
-        before = list(doc[max(sentence.start, start - 4) : start])
-        slot = _linked_slot(before, category, lexicon) or _slot_of(noun, category, lexicon)
-        if slot is None:
+        # Not a toll: a population or group size, a negated count, a cumulative toll.
+        if category in ("people", "other", "target") and _complements_a_noun(sentence, start, lexicon):
             i = end
             continue
-        quantity = Quantity(
-            value=value,
-            qualifier=qualifier or _qualifier(before, lexicon),
-            text=doc[start : cursor + 1].text,
+        relation = _relation(before, disjoint_marker, lexicon)
+        slot: Slot | None = _linked_slot(sentence, start, category, lexicon)
+        verb: Token | None = None
+        if slot is None:
+            if category == "projectile":
+                slot = _projectile_slot(noun, lexicon)
+            elif category in ("people", "other"):
+                reading, verb = _people_slot(noun, category, start, sentence, lexicon)
+                slot = reading if reading in SLOTS else None  # type: ignore[assignment]
+            elif category == "target":
+                slot, verb = _target_slot(noun, start, sentence, lexicon)
+            elif category in ("killed", "injured"):
+                slot = category  # type: ignore[assignment]
+                if category == "injured":
+                    # "deux blessés ayant succombé": the dead of the toll, already counted.
+                    for child in noun.children:
+                        if (
+                            child.dep_ in ("acl", "acl:relcl", "amod")
+                            and _casualty_verb(child, lexicon) == "killed"
+                        ):
+                            slot, relation = "killed", "subset"
+        if slot is not None and background is None:
+            background = background_clauses(sentence, lexicon)
+            revision = _revision_start(sentence, lexicon)
+        if slot is None or _in_background(
+            (noun, verb or nearest_head(noun, _verb_tagged, 4)), background or [], lexicon
+        ):
+            i = end
+            continue
+        if category in ("people", "other", "target"):
+            negated_before = any(fold(t.text) in ("aucun", "aucune") for t in before[-3:])
+            if negated_before or _negated(verb or nearest_head(noun, _verb_tagged, 4), lexicon):
+                i = end
+                continue
+        weapon_class = (
+            _projectile_class(noun, projectile_tokens, lexicon) if category == "projectile" else None
         )
-        weapon_class = projectile_tokens.get(noun.i) if category == "projectile" else None
         if category == "projectile" and weapon_class is None:
             weapon_class = previous_class
+        group = _group(noun, lexicon) if slot in ("killed", "injured") else None
+        revised = revision is not None and start > revision and slot in ("killed", "injured")
+        quantity = Quantity(
+            value=number.value,
+            qualifier=number.qualifier or _qualifier(before, lexicon),
+            text=doc[start : cursor + 1].text,
+            group=group,
+            revised=revised,
+        )
         elliptic = disjoint_marker is not None and noun.i == disjoint_marker.i or noun.i == end - 1
         counts.append(
             Count(
                 slot=slot,
                 quantity=quantity,
-                relation=_relation(before, disjoint_marker, lexicon),
+                relation=relation,
                 noun=(previous_category or "") if elliptic else lemma_of(noun),
                 start=start,
                 end=max(cursor + 1, end),
                 weapon_class=weapon_class,
+                revised=revised,
+                group=group,
             )
         )
         previous_category = category
@@ -344,7 +863,8 @@ def _combine_qualifiers(qualifiers: Iterable[Qualifier]) -> Qualifier:
 
 def sentence_slots(counts: list[Count]) -> dict[Slot, Quantity]:
     """One quantity per slot for a sentence: subsets are dropped, disjoint counts ("36 autres")
-    and counts of different things ("50 drones et 5 missiles") add up, repeats keep the max."""
+    and counts of different things ("50 drones et 5 missiles") add up, repeats keep the max.
+    The sum is a revision when one of its parts is; its group is the parts' common group."""
     slots: dict[Slot, Quantity] = {}
     for slot in SLOTS:
         parts = [c for c in counts if c.slot == slot and c.relation != "subset"]
@@ -355,10 +875,13 @@ def sentence_slots(counts: list[Count]) -> dict[Slot, Quantity]:
             key = part.noun if part.relation == "normal" else f"{part.noun}#{part.start}"
             by_noun.setdefault(key, []).append(part)
         chosen = [max(group, key=lambda c: c.quantity.value) for group in by_noun.values()]
+        groups = {c.group for c in chosen}
         slots[slot] = Quantity(
             value=sum(c.quantity.value for c in chosen),
             qualifier=_combine_qualifiers(c.quantity.qualifier for c in chosen),
             text=" + ".join(c.quantity.text for c in chosen),
+            group=groups.pop() if len(groups) == 1 else None,
+            revised=any(c.revised for c in chosen),
         )
     return slots
 

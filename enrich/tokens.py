@@ -7,6 +7,7 @@ file's word list, a preposition ("contre" in "contre Moscou").
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from spacy.tokens import Token
 
@@ -94,3 +95,71 @@ def nearest_head(token: Token, accept: Callable[[Token], bool], hops: int) -> To
         if accept(node):
             return node
     return None
+
+
+# Endings stripped to match an inflected verb to its infinitive: participles, gerunds, the
+# imperfect ("blessant", "larguées", "abattus", "péri", "détruit" -> the stems of "blesser",
+# "larguer", "abattre", "périr", "détruire"). A plural "s" goes first.
+_VERB_ENDINGS = (
+    "issante",
+    "issant",
+    "aient",
+    "eant",
+    "ante",
+    "ant",
+    "ait",
+    "ire",
+    "ée",
+    "é",
+    "ue",
+    "ie",
+    "er",
+    "ir",
+    "re",
+    "it",
+    "u",
+    "i",
+    "e",
+)
+
+
+@lru_cache(maxsize=1 << 14)
+def verb_stem(word: str) -> str:
+    """A crude stem shared by a French verb's infinitive and its participles and gerund, for
+    words the parser mislemmatises ("blessant" tagged a noun): "blesser", "blessant",
+    "blessées" -> "bless"."""
+    text = word.casefold()  # accents kept: "tirés" (tir-) is not "abattre" (abatt-)
+    if text.endswith("s") and len(text) > 3:
+        text = text[:-1]
+    for ending in _VERB_ENDINGS:
+        if text.endswith(ending) and len(text) - len(ending) >= 2:
+            return fold(text[: -len(ending)])
+    return fold(text)
+
+
+@lru_cache(maxsize=256)
+def verb_stems(words: frozenset[str]) -> frozenset[str]:
+    """The stems (`verb_stem`) of a data file's verb list."""
+    return frozenset(verb_stem(w) for w in words)
+
+
+def has_verb_form(token: Token, words: frozenset[str]) -> bool:
+    """The token is one of these verbs (folded infinitives): by lemma, surface form or stem."""
+    if lemmas_of(token) & words:
+        return True
+    stems = verb_stems(words)
+    return verb_stem(token.text) in stems or verb_stem(token.lemma_ or token.text) in stems
+
+
+def clause_of(token: Token) -> Token:
+    """The verb heading the clause a token belongs to (the token itself when it is a verb; the
+    root when no verb is above it)."""
+    node = token
+    while not is_verb(node) and node.head.i != node.i:
+        node = node.head
+    return node
+
+
+def is_passive(verb: Token) -> bool:
+    """A passive verb ("ont été tués"): a passive auxiliary or the parser's voice feature."""
+    return "Pass" in feature_of(verb, "Voice") or any(c.dep_ == "aux:pass" for c in verb.children)

@@ -16,6 +16,8 @@ from enrich.events.state import PENDING, PROJECTILE_CLASSES, Candidate, DocState
 from enrich.kb import KnowledgeBase
 from enrich.tokens import is_verb
 
+REMOTE_VIOLENCE = "Explosions/Remote violence"
+
 
 class CountBinder:
     """Fills the count slots (launched, intercepted, destroyed, killed, injured) of candidates."""
@@ -33,7 +35,8 @@ class CountBinder:
         self.places = places
 
     def attach(self, sentence: Span, candidates: list[Candidate], state: DocState) -> None:
-        """Bind the sentence's counts to its first violent candidate, or to a new one."""
+        """Bind the sentence's counts to its first violent candidate, or to a new one; counts of
+        a weapon class go to the candidate of that class's sub-type when the sentence has one."""
         projectiles = {
             i: m.entry.weapon_class
             for i in range(sentence.start, sentence.end)
@@ -72,36 +75,43 @@ class CountBinder:
             candidates.append(violent[0])
         main = violent[0]
         main.places += [p for p in near if all(q.id != p.id for q in main.places)]
-        # Projectiles of different kinds counted apart are different events ("4 missiles
-        # Iskander et 112 drones Shahed": a missile attack and a drone strike).
+        # Projectiles of different kinds counted apart are different events, never pooled ("4
+        # missiles Iskander et 112 drones Shahed": a missile attack and a drone strike). Each
+        # group goes to the sentence's candidate of its sub-type; one is made when none exists.
         by_subtype: dict[str, list[quantities_module.Count]] = {}
         for count in counts:
             subtype = self.lexicon.weapon_subtype([count.weapon_class]) if count.weapon_class else None
             by_subtype.setdefault(subtype or main.sub_event_type, []).append(count)
-        if main.event_type != "Explosions/Remote violence" or len(by_subtype) == 1:
+        remote = [c for c in violent if c.event_type == REMOTE_VIOLENCE]
+        if not remote or (len(by_subtype) == 1 and len({c.sub_event_type for c in remote}) == 1):
             main.slots.update(quantities_module.sentence_slots(counts))
             return
+        template = main if main.event_type == REMOTE_VIOLENCE else remote[0]
         for subtype, group in by_subtype.items():
-            if subtype == main.sub_event_type:
-                main.slots.update(quantities_module.sentence_slots(group))
+            slots = quantities_module.sentence_slots(group)
+            own = next((c for c in remote if c.sub_event_type == subtype), None)
+            if own is None and subtype == main.sub_event_type:
+                own = main
+            if own is not None:
+                own.slots.update(slots)
                 continue
             classes = {c for c, s in self.lexicon.weapon_subtypes if s == subtype}
             weapons = [
-                w for w in main.weapons if (e := self.kb.get(w)) is not None and e.weapon_class in classes
+                w for w in template.weapons if (e := self.kb.get(w)) is not None and e.weapon_class in classes
             ]
-            main.weapons = [w for w in main.weapons if w not in weapons]
+            template.weapons = [w for w in template.weapons if w not in weapons]
             candidates.append(
                 Candidate(
-                    event_type=main.event_type,
+                    event_type=REMOTE_VIOLENCE,
                     sub_event_type=subtype,
                     interaction=None,
                     trigger=state.doc[group[0].end - 1],
-                    role=main.role,
-                    actor=main.actor,
-                    target=main.target,
-                    places=list(main.places),
+                    role=template.role,
+                    actor=template.actor,
+                    target=template.target,
+                    places=list(template.places),
                     weapons=weapons,
-                    slots=dict(quantities_module.sentence_slots(group)),
-                    confidence=main.confidence,
+                    slots=dict(slots),
+                    confidence=template.confidence,
                 )
             )
