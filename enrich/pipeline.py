@@ -230,6 +230,13 @@ class Enricher:
         events = self.extractor.extract(doc, mentions, probe)
         return TextAnalysis(entities=entities, events=merge_mentions(events, self.kb, self.extractor.lexicon))
 
+    def mentions_of_text(self, text: str, article: Article | None = None) -> list[Event]:
+        """The extractor's event mentions of a bare text, before the conflict gate and before
+        folding into incidents: what extractor tests and diagnostics look at."""
+        probe = article.model_copy(update={"text": text}) if article else _probe_article(text)
+        doc = self.nlp(text)
+        return self.extractor.extract(doc, doc_mentions(doc, self.kb), probe)
+
     def entities_for_text(self, text: str) -> list[EntityMention]:
         """Canonical entities of a bare text (alert rule dry runs)."""
         return aggregate(doc_mentions(self.nlp(text), self.kb), self.kb)

@@ -34,8 +34,9 @@ def article(text: str, published: datetime = PUBLISHED) -> Article:
 
 
 def events_of(enricher: Enricher, text: str, published: datetime = PUBLISHED) -> list[Event]:
+    """The extractor's mentions (no conflict gate, no folding: one-sentence test texts)."""
     item = article(text, published)
-    return enricher.analyse_text(text, item).events
+    return enricher.mentions_of_text(text, item)
 
 
 def kinds(events: list[Event]) -> set[str]:
