@@ -130,3 +130,13 @@ def test_folding_incidents_again_changes_nothing(enricher: Enricher) -> None:
     _, events = enrich(enricher, text)
     again = enricher.merge(events)
     assert [e.model_dump() for e in again] == [e.model_dump() for e in events]
+
+
+def test_a_toll_revised_on_a_later_day_stays_with_its_attack(enricher: Enricher) -> None:
+    text = (
+        "Des hommes armés ont attaqué le marché de Koro mercredi, tuant au moins 14 personnes, selon "
+        "la mairie. Le bilan s'est alourdi vendredi à 31 morts, a indiqué le gouverneur de la région."
+    )
+    _, events = enrich(enricher, text)
+    violent = [e for e in events if e.killed is not None]
+    assert len(violent) == 1 and violent[0].killed is not None and violent[0].killed.value == 31

@@ -69,6 +69,12 @@ def _vote(refs: Sequence[EntityRef | None]) -> EntityRef | None:
     return first[best]
 
 
+def _revision(event: Event) -> bool:
+    return any(
+        q is not None and q.revised for q in (getattr(event, slot) for slot in quantities_module.SLOTS)
+    )
+
+
 def best_report(earlier: Quantity | None, later: Quantity | None) -> Quantity | None:
     """One figure reported twice: a revision ("le bilan s'est alourdi à ...") replaces what came
     before it; otherwise the higher report is kept."""
@@ -138,7 +144,9 @@ def merge_mentions(
             if not _parties_compatible((kept.actor, kept.target), (event.actor, event.target), kb, symmetric):
                 continue
             dates = {d for d in (kept.event_date, event.event_date) if d is not None and d != published}
-            if len(dates) > 1:
+            if len(dates) > 1 and not _revision(event):
+                # Two stated days are two happenings, except a revised toll: "le bilan s'est
+                # alourdi mardi à 52 morts" dates the revision, not the attack.
                 continue
             clusters[index].append(event)
             representatives[index] = _representative(clusters[index], symmetric, published, kb)
