@@ -58,7 +58,7 @@ def test_the_minimal_node_gets_the_portable_analyzer_and_says_why(
         f"{settings.index_prefix}-analysis",
     ]
     assert report.index_templates == [
-        settings.index(f) for f in ("articles", "events", "alerts", "deadletters")
+        settings.index(f) for f in ("articles", "events", "alerts", "deadletters", "stories")
     ]
     assert "lacks token filters asciifolding" in caplog.text and "installing analysis-portable" in caplog.text
     installed = es.indices.get_index_template(name=f"{settings.index_prefix}-*")["index_templates"]
@@ -135,6 +135,7 @@ def test_ensure_aliases_creates_months_repairs_the_alias_and_moves_the_write_ind
         f"{alias}-2025.05",
         f"{settings.index('events')}-2025.05",
         f"{settings.index('alerts')}-2025.05",
+        f"{settings.index('stories')}-2025.05",
     ]
     aliases = es.indices.get_alias(name=alias)
     assert aliases[f"{alias}-2025.04"]["aliases"][alias]["is_write_index"] is True

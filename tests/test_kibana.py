@@ -20,7 +20,7 @@ from vigie.store.es import index_template_files, load_template
 from vigie.store.kibana import KIBANA_DIR, KibanaImportError, import_saved_objects, load_saved_objects
 
 AGGREGATABLE = {"keyword", "integer", "long", "float", "double", "date", "boolean", "geo_point"}
-FAMILY_OF_TITLE = {f"vigie-{f}": f for f in ("articles", "events", "alerts", "deadletters")}
+FAMILY_OF_TITLE = {f"vigie-{f}": f for f in ("articles", "events", "alerts", "deadletters", "stories")}
 KQL_FIELD = re.compile(r"([A-Za-z_][\w.]*)\s*(?::|>=|<=|>|<)")
 
 
@@ -155,6 +155,7 @@ def test_the_day_one_set_covers_what_analysts_asked_for(objects: list[dict[str, 
         "vigie-events": "event_date",
         "vigie-alerts": "triggered_at",
         "vigie-deadletters": "created_at",
+        "vigie-stories": "event_date",
     }
     dashboard = next(o for o in objects if o["type"] == "dashboard")
     assert dashboard["attributes"]["title"] == "Conflict monitor"
@@ -182,7 +183,7 @@ def test_the_day_one_set_covers_what_analysts_asked_for(objects: list[dict[str, 
 def test_another_prefix_rewrites_data_view_titles_only() -> None:
     objects = load_saved_objects(KIBANA_DIR, prefix="acme")
     titles = sorted(o["attributes"]["title"] for o in objects if o["type"] == "index-pattern")
-    assert titles == ["acme-alerts", "acme-articles", "acme-deadletters", "acme-events"]
+    assert titles == ["acme-alerts", "acme-articles", "acme-deadletters", "acme-events", "acme-stories"]
     assert {o["id"] for o in objects if o["type"] == "index-pattern"} == set(FAMILY_OF_TITLE)
 
 

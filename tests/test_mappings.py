@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from vigie.core.models import Alert, Article, DeadLetter, Event, GeoPoint
+from vigie.core.models import Alert, Article, DeadLetter, Event, GeoPoint, StoryIncident
 from vigie.store.es import MAPPINGS_DIR, component_template_files, index_template_files, load_template
 
 FAMILY_MODELS: dict[str, type[BaseModel]] = {
@@ -24,6 +24,7 @@ FAMILY_MODELS: dict[str, type[BaseModel]] = {
     "events": Event,
     "alerts": Alert,
     "deadletters": DeadLetter,
+    "stories": StoryIncident,
 }
 # Prose analysts search in: the only fields whose main type may be `text`.
 TEXT_FIELDS: dict[str, set[str]] = {
@@ -31,6 +32,7 @@ TEXT_FIELDS: dict[str, set[str]] = {
     "events": {"article_title", "sentence", "mentions.sentence"},
     "alerts": {"title", "description", "matched_text", "deliveries.last_error"},
     "deadletters": {"reason", "document"},
+    "stories": {"title"},
 }
 SCALAR_TYPES: dict[type, set[str]] = {
     str: {"keyword", "text"},

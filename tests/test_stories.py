@@ -1,5 +1,7 @@
 """Story clustering: 000, 002 and the same-story article from another outlet (the drone attack
-on Moscow, 11 March 2025) share a story; 001 (November 2024), 003 and 004 do not."""
+on Moscow, 11 March 2025) share a story; 001 (November 2024), 003 and 004 do not. Stories join
+their anchor only (no chaining), name weights come from the recent index, and the outcome does
+not depend on the batch order."""
 
 from __future__ import annotations
 
@@ -8,23 +10,20 @@ import itertools
 import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
+import yaml
 from elasticsearch import Elasticsearch
 
+from enrich.kb import DataFileError, default_kb
 from vigie.core.accounting import RunSummary
 from vigie.core.models import Article, Event, Place
 from vigie.core.settings import REPO_ROOT, Settings
 from vigie.dev.feedserver import FeedServer
 from vigie.store.es import index_for, to_document
-from vigie.stories.assign import (
-    ENTITY_FIELDS,
-    StoryClusterer,
-    _Profile,
-    assign_stories,
-    broad_places,
-    event_keys,
-)
+from vigie.stories.assign import StoryClusterer, _Profile, assign_stories, broad_places
+from vigie.stories.policy import POLICY_PATH, load_policy
 
 MANIFEST = {
     d["doc"]: d for d in json.loads((REPO_ROOT / "sample_corpus" / "manifest.json").read_text("utf-8"))
@@ -123,20 +122,17 @@ PUBLISHED = {
     "talks": datetime.fromisoformat("2025-03-11T16:00:00+01:00"),
     "talks-2": datetime.fromisoformat("2025-03-11T21:00:00+01:00"),
 }
-# Located events as the enricher reports them: (event type, sub-type, place id).
-EVENTS: dict[str, list[tuple[str, str, str]]] = {
-    "000": [("Explosions/Remote violence", DRONE, "moscou")],
-    "001": [("Explosions/Remote violence", DRONE, "moscou")],
-    "002": [
-        ("Explosions/Remote violence", DRONE, "oblast-de-moscou"),
-        ("Explosions/Remote violence", DRONE, "moscou"),
-    ],
+# Incidents as the enricher reports them: (event type, sub-type, place ids).
+EVENTS: dict[str, list[tuple[str, str, list[str]]]] = {
+    "000": [("Explosions/Remote violence", DRONE, ["moscou"])],
+    "001": [("Explosions/Remote violence", DRONE, ["moscou"])],
+    "002": [("Explosions/Remote violence", DRONE, ["oblast-de-moscou", "moscou"])],
     "003": [],
-    "004": [("Battles", "Armed clash", "ukraine")],  # a country: never an event place for stories
-    "same-story": [("Explosions/Remote violence", DRONE, "moscou")],
-    "kharkiv": [("Explosions/Remote violence", DRONE, "kharkiv")],
-    "talks": [("Interaction", "CONSULT", "djeddah")],  # PLOVER interactions are not a signal
-    "talks-2": [("Interaction", "CONSULT", "djeddah")],
+    "004": [("Battles", "Armed clash", ["ukraine"])],  # a country: never a story's place
+    "same-story": [("Explosions/Remote violence", DRONE, ["moscou"])],
+    "kharkiv": [("Explosions/Remote violence", DRONE, ["kharkiv"])],
+    "talks": [("Interaction", "CONSULT", ["djeddah"])],  # a negotiation round at a venue
+    "talks-2": [("Interaction", "CONSULT", ["djeddah"])],
 }
 
 
@@ -169,9 +165,9 @@ def hand_events(key: str) -> list[Event]:
             sentence="...",
             sentence_start=n,
             sentence_end=n + 1,
-            places=[Place(id=place, name=place)],
+            places=[Place(id=place, name=place) for place in places],
         )
-        for n, (event_type, sub_type, place) in enumerate(EVENTS[key])
+        for n, (event_type, sub_type, places) in enumerate(EVENTS[key])
     ]
 
 
@@ -199,17 +195,21 @@ def test_stories_in_one_batch(es: Elasticsearch, settings: Settings) -> None:
     story = {a.title: a.story_id for a in batch}
     # 002 is the earliest (08:08) of the three on the attack: its id is the story id.
     assert story["000"] == story["002"] == story["same-story"] == "id-002"
-    assert story["talks"] == story["talks-2"] == "id-talks"  # no located event: entity rule
+    assert story["talks"] == story["talks-2"] == "id-talks"  # one negotiation round, one venue
     for other in ("001", "003", "004", "kharkiv"):
         assert story[other] == f"id-{other}", other
+    anchors = {a.title for a in batch if a.story_anchor}
+    assert anchors == {"002", "talks", "001", "003", "004", "kharkiv"}
     assert summary.get("story") == len(batch)
     assert summary.stages["story"].reasons == {"accepted:joined_story": 3, "accepted:new_story": 6}
+    assert summary.metrics["story:joined_by_lead"] == 3
 
 
-def test_without_events_the_entity_rule_alone_is_cautious(es: Elasticsearch, settings: Settings) -> None:
+def test_without_events_the_names_rule_alone_is_cautious(es: Elasticsearch, settings: Settings) -> None:
     batch = [hand_article(k) for k in ("000", "002", "same-story", "kharkiv")]
     assign_stories(es, settings, batch, RunSummary())
-    assert len({a.story_id for a in batch}) == 4  # they share only broad places, capitals, "drone"
+    # They share only countries, a capital, Zelensky, the Kremlin and Domodedovo.
+    assert len({a.story_id for a in batch}) == 4
 
 
 def test_the_outcome_does_not_depend_on_the_batch_order(es: Elasticsearch, settings: Settings) -> None:
@@ -247,35 +247,71 @@ def test_a_later_run_joins_the_stored_story(es: Elasticsearch, settings: Setting
     )
     story = {a.title: a.story_id for a in later}
     assert story == {"same-story": "id-002", "kharkiv": "id-kharkiv", "talks-2": "id-talks"}
-    assert searches == [6]  # one msearch for the batch: articles and events index per article
+    # One msearch for the batch: a lead and a names search per article, one count for its day.
+    assert searches == [7]
+
+
+def _profile_of(key: str, clusterer: StoryClusterer) -> _Profile:
+    return clusterer.profile(hand_article(key), hand_events(key))
 
 
 def test_the_time_window_is_what_separates_001(es: Elasticsearch, settings: Settings) -> None:
     clusterer = StoryClusterer(es, settings)
-    old, new = _profile_of("001"), _profile_of("000")
-    assert old.event_keys & new.event_keys and not clusterer.same_story(old, new)
+    old, new = _profile_of("001", clusterer), _profile_of("000", clusterer)
+    assert old.lead == new.lead and clusterer.same_story(new, old) is None
     new.published = old.published + timedelta(hours=12)
-    assert clusterer.same_story(old, new)
+    assert clusterer.same_story(new, old) == "lead"
 
 
-def _profile_of(key: str) -> _Profile:
-    article = hand_article(key)
-    assert article.published is not None
-    return _Profile(
-        id=article.id,
-        story_id=article.id,
-        published=article.published,
-        entities={f: frozenset(getattr(article, f)) for f in ENTITY_FIELDS},
-        event_keys=event_keys(hand_events(key), broad_places())[article.id],
-    )
-
-
-def test_entity_overlap_weights(es: Elasticsearch, settings: Settings) -> None:
+def test_no_chaining_a_new_article_must_match_the_anchor(es: Elasticsearch, settings: Settings) -> None:
+    """A~B and B~C but not A~C: C does not join A's story through B, by either rule."""
     clusterer = StoryClusterer(es, settings)
-    score, specific = clusterer.entity_overlap(_profile_of("000"), _profile_of("kharkiv"))
-    assert (score, specific) == (1.5, 1)  # Ukraine .25 + Russie .25 + Zelensky 1
-    score, specific = clusterer.entity_overlap(_profile_of("000"), _profile_of("same-story"))
-    assert (score, specific) == (1.25, 1)  # Moscou .5 (capital) + Arabie saoudite .25 + Kremlin .5
+    day = datetime.fromisoformat("2025-04-02T08:00:00+02:00")
+    # The lead rule: B's strike is reported at Kharkiv and in its oblast, A's at Kharkiv, C's in
+    # the oblast only.
+    places = {"a": ["kharkiv"], "b": ["kharkiv", "oblast-de-kharkiv"], "c": ["oblast-de-kharkiv"]}
+    # The names rule (no incident): A and B share three rare names, B and C three others.
+    names = {
+        "a": ["Ihor Klymenko", "Sviatoslav Vakartchouk", "Marta Hrytsenko"],
+        "b": ["Ihor Klymenko", "Sviatoslav Vakartchouk", "Marta Hrytsenko", "Iryna Vereshtchouk",
+              "Olena Kondratiouk", "Bohdan Levtchenko"],
+        "c": ["Iryna Vereshtchouk", "Olena Kondratiouk", "Bohdan Levtchenko"],
+    }  # fmt: skip
+    for rule, located in (("lead", True), ("names", False)):
+        batch, events = [], []
+        for hour, key in enumerate("abc"):
+            article = Article(
+                id=f"{rule}-{key}", url=f"https://e.org/{rule}/{key}", original_url=f"https://e.org/{rule}/{key}",
+                feed="t", source=f"outlet-{key}", title=key, text=key,
+                published=day + timedelta(hours=hour), persons=names[key],
+            )  # fmt: skip
+            batch.append(article)
+            if located:
+                events.append(
+                    Event(
+                        id=f"ev-{rule}-{key}",
+                        article_id=article.id,
+                        article_title=key,
+                        article_url=article.url,
+                        source=article.source,
+                        published=article.published,
+                        event_type="Explosions/Remote violence",
+                        sub_event_type=DRONE,
+                        trigger="frappe",
+                        sentence="...",
+                        sentence_start=0,
+                        sentence_end=1,
+                        places=[Place(id=p, name=p) for p in places[key]],
+                    )  # fmt: skip
+                )
+        profiles = {a.title: clusterer.profile(a, [e for e in events if e.article_id == a.id]) for a in batch}
+        assert clusterer.same_story(profiles["b"], profiles["a"]) == rule
+        assert clusterer.same_story(profiles["c"], profiles["b"]) == rule
+        assert clusterer.same_story(profiles["c"], profiles["a"]) is None
+        assign_stories(es, settings, batch, RunSummary(), events)
+        story = {a.title: a.story_id for a in batch}
+        assert story == {"a": f"{rule}-a", "b": f"{rule}-a", "c": f"{rule}-c"}, rule
+        assert [a.title for a in batch if a.story_anchor] == ["a", "c"]
 
 
 ENRICHER_READY = importlib.util.find_spec("enrich.pipeline") is not None
@@ -319,3 +355,34 @@ def test_stories_with_the_real_enricher(
     story = {key: a.story_id for key, a in articles.items()}
     assert story["000"] == story["002"] == story["same-story"]
     assert len({story["000"], story["001"], story["003"], story["004"]}) == 4
+
+
+def test_the_shipped_policy_loads_and_names_known_entities(tmp_path: Path) -> None:
+    policy = load_policy()
+    assert (
+        policy.kind("Air/drone strike")
+        == policy.kind("Shelling/artillery/missile attack")
+        == "remote_violence"
+    )
+    assert policy.kind("Peaceful protest") == "Peaceful protest"  # a sub-type no class lists
+    assert policy.can_lead("Battles", "Armed clash") and policy.can_lead("Interaction", "CONSULT")
+    assert not policy.can_lead("Interaction", "THREATEN")
+    assert policy.weapons_compatible(["drone", "missile"], ["drone"]) and policy.weapons_compatible(
+        [], ["bomb"]
+    )
+    assert not policy.weapons_compatible(["drone"], ["missile"])
+    assert policy.entities.common <= set(default_kb().entries)
+
+    data = yaml.safe_load(POLICY_PATH.read_text("utf-8"))
+    broken = tmp_path / "policy.yaml"
+    for change, message in (
+        (lambda d: d["incident_classes"]["battle"].append("Air/drone strike"), "is in"),
+        (lambda d: d["lead_interaction_classes"].append("threats"), "no incident class"),
+        (lambda d: d["entities"].update(rare_frequency=0.5), "rare_frequency"),
+        (lambda d: d.update(figures="average"), "average"),
+    ):
+        copy = json.loads(json.dumps(data))
+        change(copy)
+        broken.write_text(yaml.safe_dump(copy, allow_unicode=True), "utf-8")
+        with pytest.raises(DataFileError, match=message):
+            load_policy(broken)

@@ -160,6 +160,18 @@ class Event(Record):
     mention_count: int = 1
 
 
+class StoryLead(Record):
+    """The incident an article is mainly about, as stories compare it (`vigie.stories`): its
+    incident class (sub-types a rewrite may swap, from the story policy), its specific places
+    (no country, continent or bloc) and the classes of the weapons it names."""
+
+    kind: str  # incident class ("remote_violence") or the sub-type itself
+    sub_event_type: str
+    places: list[str] = Field(default_factory=list)  # place ids
+    weapons: list[str] = Field(default_factory=list)  # weapon classes (drone, missile, ...)
+    keys: list[str] = Field(default_factory=list)  # "<kind>|<place id>": what candidate searches match
+
+
 class Article(Record):
     id: str  # stable_id(canonical url)
     url: str  # canonical URL
@@ -198,6 +210,10 @@ class Article(Record):
     # a document of its own; its URL and outlet are added here and to `sources`.
     duplicate_urls: list[str] = Field(default_factory=list)
     story_id: str | None = None
+    # The article opened its story (story_id == id): a new article is compared with the stories'
+    # anchors only, never with their other members (no chaining). See vigie.stories.
+    story_anchor: bool = False
+    story_lead: StoryLead | None = None  # the incident the article is mainly about, if located
 
     entities: list[EntityMention] = Field(default_factory=list)
     persons: list[str] = Field(default_factory=list)  # canonical names, for terms aggregations
@@ -258,3 +274,67 @@ class DeadLetter(Record):
     error_type: str | None = None
     document: str  # the rejected document, JSON-encoded (not indexed)
     created_at: UTCDateTime
+
+
+class StoryFigure(Quantity):
+    """A story incident's figure: the one report chosen (the highest, or the latest, per the
+    story policy) and every outlet and article that gave that same value."""
+
+    sources: list[str] = Field(default_factory=list)
+    article_ids: list[str] = Field(default_factory=list)
+
+
+class StoryReport(Record):
+    """One article's incident (an `Event`) as evidence of a story incident."""
+
+    event_id: str
+    article_id: str
+    source: str
+    published: OptionalUTCDateTime = None
+    article_title: str = ""
+    article_url: str = ""
+    event_type: str
+    sub_event_type: str
+    interaction: str | None = None
+    places: list[Place] = Field(default_factory=list)
+    event_date: date | None = None
+    launched: Quantity | None = None
+    intercepted: Quantity | None = None
+    destroyed: Quantity | None = None
+    killed: Quantity | None = None
+    injured: Quantity | None = None
+
+
+class StoryIncident(Record):
+    """One happening across the outlets of a story, its figures counted once (issue 15).
+
+    The incidents (`Event`s) that the articles of one story report about the same happening
+    are one story incident: an attack two outlets report with 300 and 390 drones reads 390
+    here, with the outlet that said so, never 690. Dashboards count these documents. Written
+    by `vigie.stories` with a content-derived id, rewritten whole from its `reports` whenever
+    an article of the story adds one, so the result does not depend on the order they came in.
+    """
+
+    id: str  # stable_id("story-incident", story_id, key)
+    story_id: str
+    key: str  # "lead" (the story's defining incident) or "<incident class>|<place id or ->"
+    lead: bool = False
+    story_published: OptionalUTCDateTime = None  # the story's first article: picks the index
+    title: str = ""  # the headline of the earliest report
+    event_type: str
+    sub_event_type: str  # of the earliest report
+    interaction: str | None = None
+    places: list[Place] = Field(default_factory=list)
+    location: GeoPoint | None = None
+    event_date: date | None = None  # the earliest report's
+    first_published: OptionalUTCDateTime = None
+    last_published: OptionalUTCDateTime = None
+    article_ids: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    report_count: int = 0
+    launched: StoryFigure | None = None
+    intercepted: StoryFigure | None = None
+    destroyed: StoryFigure | None = None
+    killed: StoryFigure | None = None
+    injured: StoryFigure | None = None
+    reports: list[StoryReport] = Field(default_factory=list)

@@ -23,7 +23,7 @@ from elastic_transport import ConnectionTimeout as TransportConnectionTimeout
 from elastic_transport import Transport, TransportApiResponse
 from elasticsearch import BadRequestError, Elasticsearch
 
-from vigie.core.models import Alert, Article, DeadLetter, Event, Record, to_utc
+from vigie.core.models import Alert, Article, DeadLetter, Event, Record, StoryIncident, to_utc
 from vigie.core.resources import files
 from vigie.core.settings import Settings, get_settings
 
@@ -32,8 +32,8 @@ log = logging.getLogger(__name__)
 MAPPINGS_DIR = files("index_mappings")
 PREFIX_PLACEHOLDER = "{{prefix}}"
 # Index families, in the order their templates are installed.
-FAMILIES: tuple[str, ...] = ("articles", "events", "alerts", "deadletters")
-TIME_BASED: tuple[str, ...] = ("articles", "events", "alerts")
+FAMILIES: tuple[str, ...] = ("articles", "events", "alerts", "deadletters", "stories")
+TIME_BASED: tuple[str, ...] = ("articles", "events", "alerts", "stories")
 UNDATED = "undated"
 AnalysisVariant = Literal["french", "portable"]
 
@@ -295,6 +295,8 @@ def family_of(record: Record) -> str:
         return "alerts"
     if isinstance(record, DeadLetter):
         return "deadletters"
+    if isinstance(record, StoryIncident):
+        return "stories"
     raise TypeError(f"no index family for {type(record).__name__}")
 
 
@@ -306,6 +308,8 @@ def index_for(settings: Settings, record: Record) -> str:
         return index_name(settings, "events", record.published or record.event_date)
     if isinstance(record, Alert):
         return index_name(settings, "alerts", record.window_start)
+    if isinstance(record, StoryIncident):
+        return index_name(settings, "stories", record.story_published)
     return index_name(settings, family_of(record))
 
 

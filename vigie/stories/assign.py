@@ -1,72 +1,97 @@
-"""Story clustering: articles from different outlets about the same event share a `story_id`.
+"""Story assignment: the articles of different outlets about one happening share a `story_id`,
+and the incidents they report about it become story incidents, their figures counted once.
 
-Runs after enrichment: it reads the events the enricher found (sub-type and place) and the
-canonical entities it put on each article (`places`, `persons`, `organisations`, `weapons`).
-Articles stay distinct documents; only `story_id` ties them.
+Runs after enrichment, on the incidents (`Event`s) the enricher found and the canonical names
+it put on each article (`places`, `persons`, `organisations`, `weapons`). Articles stay
+distinct documents; `story_id` ties them. The policy is data: `vigie/stories/policy.yaml`.
 
-Signal. Two articles are the same story when published within `window_hours` (36 h) of each
-other AND
-  (a) they report an event of the same ACLED sub-type at the same place ("Air/drone strike"
-      at `moscou`): ACLED's own notion of one event (type, place, date); or
-  (b) their canonical entities overlap strongly: weighted score >= `min_entity_score` with at
-      least `min_specific_shared` specific entities in common (for stories without a located
-      event: talks, statements).
-Country-, continent- and bloc-level places ("Ukraine", "Russie", "Europe") and generic weapon
-classes ("drone") are shared by nearly every article of a war: they never make an event place
-in (a) and count little in (b). Capitals count half in (b): "Moscou" and "Kiev" mostly stand
-for the states. Which names are broad is read from the enrichment knowledge base
-(`enrich/data/kb.yaml`: `kind`, `generic`). Shared PLOVER interactions (CONSULT, THREATEN...)
-are not a signal: almost every article has one.
+A story is one happening (or one negotiation round) across outlets. Each story has an ANCHOR,
+its first article (`story_anchor`, `story_id` = its id); a new article joins a story only when
+it matches the anchor, never merely another member, so stories do not chain (A~B and B~C do
+not put C with A). A new article matches an anchor published within `window_hours` when:
 
-Why: with the real enricher, 000, 002 and the same-story article share (Air/drone strike,
-moscou) on 11 March 2025, while their entity overlap is thin (hand-built lists in the tests,
-000 vs the same-story article: Moscou, Arabie saoudite, Kremlin = 1.25). A same-day strike on Kharkiv shares "Ukraine",
-"Russie" and "Zelensky" with 000: 1.5 < 4, and its event place differs (tests/test_ingest_story.py).
+  (a) both have a lead incident (`story_lead`: the located incident an article is mainly
+      about, see `vigie.stories.incidents`) and the two are one happening: same incident
+      class (sub-types a rewrite may swap), a shared specific place, compatible weapons. Two
+      articles whose leads differ are never one story: a strike on Soumy and talks in Istanbul
+      stay apart whatever names they share;
+  (b) one of them has no lead (talks without a venue read, sanctions, statements, an article
+      whose incident the enricher missed) and they share RARE names: each shared name weighs
+      by how common it is in the recent articles index (`vigie.stories.rarity`: heads of state,
+      countries, capitals, the Kremlin weigh almost nothing), and the shared names must weigh
+      `min_score` in all with at least `min_rare` of them weighing `rare_weight` or more when
+      the two report incidents of a common class, `min_rare_alone` when not (a city and its
+      governor are named by every report from there, whatever happened); and the weapons the
+      two articles name must not be of different groups only (a missile strike, a mine).
 
-Candidates: ONE msearch per batch with, per article, a search on the events index (same
-sub-type and place within the window) and one on the articles index (entities within the
-window); plus the articles of the batch itself. The batch is processed by published time,
-then id, so the outcome does not depend on input order. An article takes the story of its
-earliest-published match (stored or earlier in the batch), else its own id.
+An article takes the story of its best match (a lead match before a names match, then the
+earliest anchor), else opens a story of its own and becomes its anchor.
+
+Measured on tests/fixtures/stories_same_day.yaml (41 articles of one day: 27 incidents, 14
+rewrites by other outlets) with the real enricher: no false merge, 14 of 14 rewrites joined
+(13 with an enricher that does not read "a largué des bombes planantes": that original then
+shares only its city and governor with the rewrite, too little without a common incident).
+
+Determinism and batches. The batch is processed in (published, id) order, each article
+compared with the stored anchors and the anchors opened earlier in the batch, and name weights
+come from the days before the article's own day (stored articles plus the batch's, never the
+article's own day): the same articles give the same stories whatever the batch size, as long
+as batches come in publication order (the pipeline's). The batch's articles are never their
+own candidates from the store (a batch run again after a crash decides as the first time).
+
+Requests: ONE msearch per batch: per article a lead search and a names search on the articles
+index (anchors only, within the window), plus one count per UTC day the batch covers. Then the
+story incidents are merged into the `stories` index (one multi-get and one bulk; see
+`vigie.stories.incidents.write_incidents`).
 """
 
 from __future__ import annotations
 
-import heapq
 import logging
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from functools import cache
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
 
 from elasticsearch import Elasticsearch
 
-from enrich.kb import KnowledgeBase, default_kb
 from ingest.extract import parse_datetime
 from vigie.core.accounting import RunSummary
-from vigie.core.models import Article, Event
+from vigie.core.models import Article, Event, StoryLead, to_utc
 from vigie.core.settings import Settings
+from vigie.stories.incidents import (
+    PendingIncident,
+    incident_key,
+    lead_of,
+    report_of,
+    same_incident,
+    write_incidents,
+)
+from vigie.stories.policy import StoryPolicy, Vocabulary, default_policy, default_vocabulary
+from vigie.stories.rarity import ENTITY_FIELDS, Named, Rarity, add_batch, read_day, utc_day
 
 log = logging.getLogger(__name__)
 
 STAGE = "story"
-BROAD_KINDS = frozenset({"country", "continent", "bloc"})
-INTERACTION = "Interaction"  # Event.event_type of PLOVER-only events
-ENTITY_FIELDS = ("places", "persons", "organisations", "weapons")
-EventKey = tuple[str, str]  # (sub_event_type, place id)
-ARTICLE_FIELDS = ("id", "story_id", "published", *ENTITY_FIELDS)
-EVENT_FIELDS = ("article_id", "story_id", "published", "event_type", "sub_event_type", "places.id")
+Tier = Literal["lead", "names"]
+TIER_ORDER = {"lead": 0, "names": 1}
+LEAD_FIELDS = ("kind", "sub_event_type", "places", "weapons")
+ANCHOR_FIELDS = (
+    "id",
+    "story_id",
+    "published",
+    "event_types",
+    *ENTITY_FIELDS,
+    *(f"story_lead.{name}" for name in LEAD_FIELDS),
+)
 
 
 def _doc_values(names: Sequence[str]) -> dict[str, Any]:
     """Read the hits' fields from doc values, not from `_source`: every field the rule needs is
-    a keyword or a date, and loading a stored `_source` (the whole article, in compressed
-    blocks) for each of up to 50 candidates per article was most of the candidate search
-    (about 3 of 4.3 ms per article at 8,500 stored articles). Multi-valued keywords come back
-    sorted and deduplicated: the rule reads them as sets."""
+    a keyword or a date, and loading a stored `_source` (the whole article) for each of up to
+    50 candidates per article was most of the candidate search. Multi-valued keywords come
+    back sorted and deduplicated: the rule reads them as sets."""
     return {"_source": False, "stored_fields": "_none_", "docvalue_fields": list(names)}
 
 
@@ -75,141 +100,159 @@ def _first(fields: dict[str, list[Any]], name: str) -> Any:
     return values[0] if values else None
 
 
-@dataclass(frozen=True)
-class Vocabulary:
-    """How specific a canonical name is, from the knowledge base (lower-cased names, aliases, ids)."""
-
-    broad: frozenset[str] = frozenset()
-    capitals: frozenset[str] = frozenset()
-
-
-def vocabulary(kb: KnowledgeBase | None = None) -> Vocabulary:
-    """Broad and capital names of the knowledge base `enrich` reads (the default one, parsed
-    and validated once per process by `enrich.kb.default_kb`)."""
-    kb = kb or default_kb()
-    broad: set[str] = set()
-    capitals: set[str] = set()
-    for entry in kb.entries.values():
-        names = {entry.id.lower(), *(name.lower() for name in (entry.name, *entry.aliases) if name)}
-        if entry.kind in BROAD_KINDS or (entry.kind == "region" and not entry.country) or entry.generic:
-            broad |= names
-        elif entry.kind == "capital":
-            capitals |= names
-    return Vocabulary(frozenset(broad), frozenset(capitals))
-
-
-@cache
-def default_vocabulary() -> Vocabulary:
-    return vocabulary()
-
-
 def broad_places() -> frozenset[str]:
     """Lower-cased names, aliases and ids the knowledge base marks as broad."""
     return default_vocabulary().broad
 
 
-@dataclass(frozen=True)
-class StoryPolicy:
-    window_hours: float = 36.0
-    weights: dict[str, float] = field(
-        default_factory=lambda: {"places": 1.0, "persons": 1.0, "weapons": 1.0, "organisations": 0.5}
-    )
-    broad_weight: float = 0.25
-    capital_weight: float = 0.5
-    min_entity_score: float = 4.0
-    min_specific_shared: int = 3
-    candidates_per_article: int = 50
+def names_of(entities: dict[str, Iterable[str]]) -> dict[str, str]:
+    """An article's names, whatever field the enricher filed them under (a person in one
+    article can be an organisation in another): lower-cased -> as written."""
+    names: dict[str, str] = {}
+    for field_name in ENTITY_FIELDS:
+        for value in entities.get(field_name, ()):
+            names.setdefault(value.lower(), value)
+    return names
 
 
 @dataclass
 class _Profile:
-    """What the rule compares, for a stored or a batch article."""
+    """What the rule compares, for a batch article or a stored anchor."""
 
     id: str
-    story_id: str
     published: datetime
-    entities: dict[str, frozenset[str]] = field(default_factory=dict)
-    event_keys: set[EventKey] = field(default_factory=set)
+    names: dict[str, str] = field(default_factory=dict)
+    lead: StoryLead | None = None
+    story_id: str = ""
+    weapons: list[str] = field(default_factory=list)  # classes of the weapons the article names
+    kinds: frozenset[str] = frozenset()  # incident classes of the article's incidents
+
+    def __post_init__(self) -> None:
+        self.story_id = self.story_id or self.id
 
     @property
     def key(self) -> tuple[datetime, str]:
-        return (self.published, self.id)
+        return (to_utc(self.published), self.id)
+
+    def named(self) -> Named:
+        return Named(self.id, self.published, self.names)
 
 
-def _key(profile: _Profile) -> tuple[datetime, str]:
-    return profile.key
+@dataclass
+class Match:
+    anchor: _Profile
+    tier: Tier
+
+    @property
+    def rank(self) -> tuple[int, datetime, str]:
+        return (TIER_ORDER[self.tier], *self.anchor.key)
 
 
-def event_keys(events: Iterable[Event], broad: frozenset[str]) -> dict[str, set[EventKey]]:
-    """(sub-type, specific place id) of each article's located, non-interaction events."""
-    keys: dict[str, set[EventKey]] = defaultdict(set)
-    for event in events:
-        if event.event_type == INTERACTION:
-            continue
-        for place in event.places:
-            if place.id.lower() not in broad:
-                keys[event.article_id].add((event.sub_event_type, place.id))
-    return keys
+def _lead_from_fields(fields: dict[str, list[Any]]) -> StoryLead | None:
+    kind = _first(fields, "story_lead.kind")
+    if kind is None:
+        return None
+    places = [str(p) for p in fields.get("story_lead.places") or []]
+    return StoryLead(
+        kind=kind,
+        sub_event_type=_first(fields, "story_lead.sub_event_type") or kind,
+        places=places,
+        weapons=[str(w) for w in fields.get("story_lead.weapons") or []],
+        keys=[f"{kind}|{place}" for place in places],
+    )
 
 
 class StoryClusterer:
-    def __init__(self, es: Elasticsearch, settings: Settings, policy: StoryPolicy | None = None):
+    def __init__(
+        self,
+        es: Elasticsearch,
+        settings: Settings,
+        policy: StoryPolicy | None = None,
+        vocabulary: Vocabulary | None = None,
+    ):
         self.es = es
+        self.settings = settings
         self.articles_index = settings.index("articles")
-        self.events_index = settings.index("events")
-        self.policy = policy or StoryPolicy()
+        self.policy = policy or default_policy()
         self.window = timedelta(hours=self.policy.window_hours)
-        self.vocabulary = default_vocabulary()
+        self.vocabulary = vocabulary or default_vocabulary()
+        self.rarity = Rarity(self.policy.entities, self.vocabulary)
 
     # the rule ----------------------------------------------------------------------------------
 
-    def entity_overlap(self, a: _Profile, b: _Profile) -> tuple[float, int]:
-        """(weighted score, number of specific entities) shared by two articles."""
-        score, specific = 0.0, 0
-        for name in ENTITY_FIELDS:
-            for value in a.entities.get(name, frozenset()) & b.entities.get(name, frozenset()):
-                lowered = value.lower()
-                if lowered in self.vocabulary.broad:
-                    score += self.policy.broad_weight
-                elif name == "places" and lowered in self.vocabulary.capitals:
-                    score += self.policy.capital_weight
-                else:
-                    score += self.policy.weights[name]
-                    specific += 1
-        return score, specific
+    def entity_overlap(self, a: _Profile, b: _Profile, day: date | None = None) -> tuple[float, int]:
+        """(summed weight, number of rare names) of the names two articles share, weighed on
+        the recent index of `day` (by default `a`'s day)."""
+        day = day or utc_day(a.published)
+        score, rare = 0.0, 0
+        for lowered in a.names.keys() & b.names.keys():
+            weight = self.rarity.weight(lowered, day)
+            score += weight
+            rare += weight >= self.policy.entities.rare_weight
+        return score, rare
 
-    def same_story(self, a: _Profile, b: _Profile) -> bool:
-        if abs(a.published - b.published) > self.window:
-            return False
-        if a.event_keys & b.event_keys:
-            return True
-        score, specific = self.entity_overlap(a, b)
-        return score >= self.policy.min_entity_score and specific >= self.policy.min_specific_shared
+    def same_story(self, new: _Profile, anchor: _Profile) -> Tier | None:
+        """How `new` matches the story `anchor` opened (None: it does not)."""
+        if abs(to_utc(new.published) - to_utc(anchor.published)) > self.window:
+            return None
+        if new.lead is not None and anchor.lead is not None:
+            return "lead" if same_incident(new.lead, anchor.lead, self.policy) else None
+        if not self.policy.weapons_compatible(new.weapons, anchor.weapons):
+            return None  # a missile strike and a mine in one city, told by the same governor
+        score, rare = self.entity_overlap(new, anchor)
+        entities = self.policy.entities
+        needed = entities.min_rare if new.kinds & anchor.kinds else entities.min_rare_alone
+        return "names" if score >= entities.min_score and rare >= needed else None
 
     # candidates --------------------------------------------------------------------------------
 
-    def _window(self, profile: _Profile) -> dict[str, Any]:
-        window = timedelta(hours=self.policy.window_hours)
+    def _anchor_filter(self, profile: _Profile, exclude: Sequence[str]) -> dict[str, Any]:
+        published = to_utc(profile.published)
         return {
-            "range": {
-                "published": {
-                    "gte": (profile.published - window).isoformat(),
-                    "lte": (profile.published + window).isoformat(),
-                }
-            }
+            "filter": [
+                {"term": {"story_anchor": True}},
+                {
+                    "range": {
+                        "published": {
+                            "gte": (published - self.window).isoformat(),
+                            "lte": (published + self.window).isoformat(),
+                        }
+                    }
+                },
+            ],
+            "must_not": [{"ids": {"values": list(exclude)}}, {"exists": {"field": "duplicate_of"}}],
         }
 
-    def _article_search(self, profile: _Profile) -> dict[str, Any]:
-        should = [{"terms": {name: sorted(values)}} for name, values in profile.entities.items() if values]
+    def _lead_search(self, profile: _Profile, exclude: Sequence[str]) -> dict[str, Any]:
+        keys = sorted(profile.lead.keys) if profile.lead else []
         return {
-            "size": self.policy.candidates_per_article if should else 0,
-            **_doc_values(ARTICLE_FIELDS),
+            "size": self.policy.candidates_per_article if keys else 0,
+            **_doc_values(ANCHOR_FIELDS),
             "query": {
                 "bool": {
-                    "filter": [self._window(profile)],
+                    **self._anchor_filter(profile, exclude),
+                    "should": [{"terms": {"story_lead.keys": keys}}] if keys else [{"match_none": {}}],
+                    "minimum_should_match": 1,
+                }
+            },
+            "sort": [
+                {"published": {"order": "asc", "unmapped_type": "date"}},
+                {"id": {"order": "asc", "unmapped_type": "keyword"}},
+            ],
+        }
+
+    def _names_search(self, profile: _Profile, exclude: Sequence[str]) -> dict[str, Any]:
+        # Broad names weigh nothing whatever the counts: they only crowd the candidates.
+        names = sorted(v for k, v in profile.names.items() if k not in self.vocabulary.broad)
+        should = [{"term": {field_name: name}} for name in names for field_name in ENTITY_FIELDS]
+        return {
+            "size": self.policy.candidates_per_article if should else 0,
+            **_doc_values(ANCHOR_FIELDS),
+            "query": {
+                "bool": {
+                    **self._anchor_filter(profile, exclude),
                     "should": should or [{"match_none": {}}],
                     "minimum_should_match": 1,
-                    "must_not": [{"ids": {"values": [profile.id]}}, {"exists": {"field": "duplicate_of"}}],
                 }
             },
             "sort": [
@@ -219,40 +262,30 @@ class StoryClusterer:
             ],
         }
 
-    def _event_search(self, profile: _Profile) -> dict[str, Any]:
-        should = [
-            {"bool": {"filter": [{"term": {"sub_event_type": sub_type}}, {"term": {"places.id": place}}]}}
-            for sub_type, place in sorted(profile.event_keys)
-        ]
-        return {
-            "size": self.policy.candidates_per_article if should else 0,
-            **_doc_values(EVENT_FIELDS),
-            "query": {
-                "bool": {
-                    "filter": [self._window(profile)],
-                    "should": should or [{"match_none": {}}],
-                    "minimum_should_match": 1,
-                    "must_not": [{"term": {"article_id": profile.id}}],
-                }
-            },
-            "sort": [{"published": {"order": "asc", "unmapped_type": "date"}}],
-        }
-
     def _search(self, profiles: Sequence[_Profile]) -> dict[str, list[_Profile]]:
-        """Stored candidates per article id, from one msearch over both indices."""
+        """Stored anchors per article id, and the name counts of the batch's days, from one
+        msearch."""
         if not profiles:
             return {}
-        header = {"ignore_unavailable": True, "allow_no_indices": True}
+        header = {"index": self.articles_index, "ignore_unavailable": True, "allow_no_indices": True}
+        exclude = sorted(p.id for p in profiles)
         searches: list[dict[str, Any]] = []
         for profile in profiles:
-            searches += [{"index": self.articles_index, **header}, self._article_search(profile)]
-            searches += [{"index": self.events_index, **header}, self._event_search(profile)]
+            searches += [header, self._lead_search(profile, exclude)]
+            searches += [header, self._names_search(profile, exclude)]
+        days = self.rarity.searches([p.named() for p in profiles])
+        for _day, body in days:
+            searches += [header, body]
         responses = self.es.msearch(searches=searches)["responses"]
         for result in responses:
             if "error" in result:
                 raise RuntimeError(f"story candidate search failed: {result['error']}")
-        found: dict[str, list[_Profile]] = {}
-        dates: dict[str, datetime | None] = {}  # the same candidates come back for many articles
+        self.rarity.days.clear()
+        for (day, _body), response in zip(days, responses[2 * len(profiles) :], strict=True):
+            self.rarity.days[day] = read_day(response)
+        add_batch(self.rarity.days, [p.named() for p in profiles], self.policy.entities)
+
+        dates: dict[str, datetime | None] = {}  # the same anchors come back for many articles
 
         def published_of(fields: dict[str, list[Any]]) -> datetime | None:
             value = _first(fields, "published")
@@ -260,80 +293,114 @@ class StoryClusterer:
                 dates[value] = parse_datetime(value)
             return dates[value]
 
-        for profile, articles, events in zip(profiles, responses[0::2], responses[1::2], strict=True):
-            candidates: dict[str, _Profile] = {}
-            for hit in articles["hits"]["hits"]:
-                fields = hit.get("fields") or {}
-                identifier = _first(fields, "id")
-                published = published_of(fields)
-                if identifier is None or published is None:
-                    continue
-                candidates[identifier] = _Profile(
-                    id=identifier,
-                    story_id=_first(fields, "story_id") or identifier,
-                    published=published,
-                    entities={f: frozenset(fields.get(f) or []) for f in ENTITY_FIELDS},
-                )
-            for hit in events["hits"]["hits"]:
-                fields = hit.get("fields") or {}
-                article, sub_type = _first(fields, "article_id"), _first(fields, "sub_event_type")
-                published = published_of(fields)
-                if (
-                    published is None
-                    or None in (article, sub_type)
-                    or _first(fields, "event_type") == INTERACTION
-                ):
-                    continue
-                candidate = candidates.setdefault(
-                    article,
-                    _Profile(id=article, story_id=_first(fields, "story_id") or article, published=published),
-                )
-                candidate.event_keys |= {
-                    (sub_type, place)
-                    for place in fields.get("places.id") or []
-                    if place.lower() not in self.vocabulary.broad
-                }
-            found[profile.id] = list(candidates.values())
+        found: dict[str, list[_Profile]] = {}
+        for number, profile in enumerate(profiles):
+            anchors: dict[str, _Profile] = {}
+            for response in responses[2 * number : 2 * number + 2]:
+                for hit in response["hits"]["hits"]:
+                    fields = hit.get("fields") or {}
+                    identifier = _first(fields, "id")
+                    published = published_of(fields)
+                    if identifier is None or published is None or identifier in anchors:
+                        continue
+                    anchors[identifier] = _Profile(
+                        id=identifier,
+                        story_id=_first(fields, "story_id") or identifier,
+                        published=published,
+                        names=names_of({f: fields.get(f) or [] for f in ENTITY_FIELDS}),
+                        lead=_lead_from_fields(fields),
+                        weapons=self.vocabulary.weapon_classes_of(fields.get("weapons") or []),
+                        kinds=self.kinds(fields.get("event_types") or []),
+                    )
+            found[profile.id] = list(anchors.values())
         return found
 
     # assignment --------------------------------------------------------------------------------
 
+    def profile(self, article: Article, events: Sequence[Event]) -> _Profile:
+        assert article.published is not None
+        weapons = self.vocabulary.weapon_classes_of(article.weapons)
+        return _Profile(
+            id=article.id,
+            published=article.published,
+            names=names_of({f: getattr(article, f) for f in ENTITY_FIELDS}),
+            lead=lead_of(events, self.policy, self.vocabulary, weapons),
+            weapons=weapons,
+            kinds=self.kinds([*article.event_types, *(e.sub_event_type for e in events)]),
+        )
+
+    def kinds(self, sub_event_types: Iterable[str]) -> frozenset[str]:
+        return frozenset(self.policy.kind(sub_type) for sub_type in sub_event_types)
+
     def assign(self, articles: Iterable[Article], summary: RunSummary, events: Iterable[Event] = ()) -> None:
-        """Set `story_id` on every article (in place); `events` are the batch's event mentions."""
-        keys = event_keys(events, self.vocabulary.broad)
-        batch = sorted(articles, key=lambda a: (a.published is None, a.published or datetime.min, a.id))
+        """Set `story_id`, `story_anchor` and `story_lead` on every article (in place), and
+        merge the story incidents of `events` (the batch's incidents) into the stories index."""
+        events = list(events)
+        by_article: dict[str, list[Event]] = defaultdict(list)
+        for event in events:
+            by_article[event.article_id].append(event)
+        batch = sorted(
+            articles,
+            key=lambda a: (a.published is None, to_utc(a.published) if a.published else datetime.min, a.id),
+        )
         profiles: list[_Profile] = []
+        story_of: dict[str, _Profile] = {}  # article id -> the anchor of its story
         for article in batch:
             if article.published is None:
-                article.story_id = article.id
+                article.story_id, article.story_anchor = article.id, True
+                weapons = self.vocabulary.weapon_classes_of(article.weapons)
+                article.story_lead = lead_of(
+                    by_article.get(article.id, []), self.policy, self.vocabulary, weapons
+                )
                 summary.record(STAGE, "accepted", article.id, "undated:own_story")
                 continue
-            profiles.append(
-                _Profile(
-                    id=article.id,
-                    story_id=article.id,
-                    published=article.published,
-                    entities={f: frozenset(getattr(article, f)) for f in ENTITY_FIELDS},
-                    event_keys=set(keys.get(article.id, set())),
-                )
-            )
+            profiles.append(self.profile(article, by_article.get(article.id, [])))
         stored = self._search(profiles)
         by_id = {a.id: a for a in batch}
-        earlier: list[_Profile] = []  # the batch is in (published, id) order
-        times: list[datetime] = []  # their publication times, for the window's start
+        opened: list[_Profile] = []  # anchors opened by this batch, in (published, id) order
         for profile in profiles:
-            # The story of the earliest-published match: candidates in (published, id) order,
-            # the stored one first on a tie, the first match wins (no need to test the rest).
-            # Earlier batch articles before the window can never match: skipped.
-            recent = earlier[bisect_left(times, profile.published - self.window) :]
-            ordered = heapq.merge(sorted(stored[profile.id], key=_key), recent, key=_key)
-            match = next((c for c in ordered if self.same_story(profile, c)), None)
-            if match is not None:
-                profile.story_id = match.story_id
-            by_id[profile.id].story_id = profile.story_id
-            earlier.append(profile)
-            times.append(profile.published)
-            summary.record(STAGE, "accepted", profile.id, "joined_story" if match else "new_story")
+            start = to_utc(profile.published) - self.window
+            candidates = [a for a in stored[profile.id]] + [a for a in opened if to_utc(a.published) >= start]
+            matches = [Match(c, tier) for c in candidates if (tier := self.same_story(profile, c))]
+            match = min(matches, key=lambda m: m.rank) if matches else None
+            article = by_id[profile.id]
+            article.story_lead = profile.lead
+            if match is None:
+                article.story_id, article.story_anchor = profile.id, True
+                opened.append(profile)
+                story_of[profile.id] = profile
+                summary.record(STAGE, "accepted", profile.id, "new_story")
+            else:
+                article.story_id, article.story_anchor = match.anchor.story_id, False
+                story_of[profile.id] = match.anchor
+                summary.record(STAGE, "accepted", profile.id, "joined_story")
+                summary.count(f"story:joined_by_{match.tier}")
+        if events:
+            self._write_incidents(batch, story_of, by_article, summary)
+
+    def _write_incidents(
+        self,
+        batch: Sequence[Article],
+        story_of: dict[str, _Profile],
+        by_article: dict[str, list[Event]],
+        summary: RunSummary,
+    ) -> None:
+        pending: dict[tuple[str, str], PendingIncident] = {}
+        for article in batch:
+            anchor = story_of.get(article.id)
+            story_id = article.story_id or article.id
+            lead = anchor.lead if anchor is not None else article.story_lead
+            story_published = anchor.published if anchor is not None else article.published
+            for event in by_article.get(article.id, []):
+                key = incident_key(event, lead, self.policy, self.vocabulary)
+                incident = pending.setdefault(
+                    (story_id, key), PendingIncident(story_id, key, story_published)
+                )
+                incident.reports.append(report_of(event))
+        written = write_incidents(self.es, self.settings, list(pending.values()), self.policy.figures)
+        summary.count("story_incidents", len(written.written))
+        if written.failed:
+            summary.count("story_incidents:failed", len(written.failed))
 
 
 def assign_stories(
@@ -344,6 +411,7 @@ def assign_stories(
     events: Sequence[Event] = (),
     policy: StoryPolicy | None = None,
 ) -> None:
-    """Set `story_id` on each article: the story of its earliest-published match, else its id.
-    Pass the batch's `events` (from the enricher): without them only the entity rule applies."""
+    """Set `story_id` on each article (its best-matching story's anchor, else its own id) and
+    store the story incidents of `events` (from the enricher; without them only the names rule
+    applies and no story incident is written)."""
     StoryClusterer(es, settings, policy).assign(articles, summary, events)
