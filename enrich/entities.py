@@ -3,19 +3,32 @@
 Each `doc.ents` span (model + rulers) is trimmed of articles and punctuation, resolved to a KB
 entry (by the ruler's id or by its folded text), and otherwise kept under its surface form
 only when it passes the filters of `enrich/data/entity_filters.yaml`.
+
+Places go further (`KnowledgeBase.place`: the KB's aliases, their transliterations, then the
+packaged gazetteer), once the article's countries are known, so that a homonym is the one in
+the countries the article is about. The data file also says:
+- an upper-case dateline ("GAO –", "KHERSON (Ukraine) –") is a place, whatever the model's label;
+- "la région de X" is a region (an oblast in Russia and Ukraine: `oblast-de-x`; elsewhere the
+  subdivision the gazetteer knows, or `region-de-x`), "le district de X" is X, "le palais de
+  X" is X;
+- a place or person inside a dish or drink name ("poulet Kiev", "Moscow mule") is no entity;
+- a body introduced with an acronym ("Police nationale d'Haïti (PNH)") is one entity under
+  that acronym, by either name; a capitalised institution name the model found but tagged
+  as common nouns ("Service ukrainien des urgences") is kept whole.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from enrich.kb import DATA_DIR, KBEntry, KnowledgeBase, load_yaml
-from enrich.text import fold
+from enrich.text import fold, slugify
 from vigie.core.models import EntityMention, EntityType
 
 RULE_ID = "rule"  # the id the entity ruler gives spans of hand-written patterns (enrich/nlp.py)
@@ -49,14 +62,34 @@ class EntityFilters:
     headline_min_words: int
     headline_title_ratio: float
     misc_reject_sentence_initial: bool
+    oblast_nouns: frozenset[str] = frozenset()
+    oblast_countries: frozenset[str] = frozenset()
+    area_nouns: frozenset[str] = frozenset()
+    facility_nouns: frozenset[str] = frozenset()
+    region_prepositions: frozenset[str] = frozenset()
+    food_heads: frozenset[str] = frozenset()
+    food_pattern: re.Pattern[str] | None = None
+    institution_heads: frozenset[str] = frozenset()
+    military_heads: frozenset[str] = frozenset()
+    name_connectors: frozenset[str] = frozenset()
+    organisation_cues: frozenset[str] = frozenset()
+    place_cues: frozenset[str] = frozenset()
+    place_prepositions: frozenset[str] = frozenset()
+    descriptor_nouns: frozenset[str] = frozenset()
+    dateline: re.Pattern[str] | None = None
+    acronym: re.Pattern[str] | None = None
 
 
 def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
     data = load_yaml(path, FILTERS_SCHEMA_PATH)
+
+    def words(key: str) -> frozenset[str]:
+        return frozenset(fold(s) for s in data.get(key, []))
+
     return EntityFilters(
         stop_surfaces=frozenset(fold(s) for s in data["stop_surfaces"]),
-        not_entities=frozenset(fold(s) for s in data.get("not_entities", [])),
-        region_nouns=frozenset(fold(s) for s in data.get("region_nouns", [])),
+        not_entities=words("not_entities"),
+        region_nouns=words("region_nouns"),
         leading_tokens=frozenset(fold(s) for s in data["leading_tokens"]),
         trailing_tokens=frozenset(data["trailing_tokens"]),
         require_propn=bool(data.get("require_propn", True)),
@@ -65,7 +98,35 @@ def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
         headline_min_words=int(data.get("headline_min_words", 4)),
         headline_title_ratio=float(data.get("headline_title_ratio", 0.6)),
         misc_reject_sentence_initial=bool(data.get("misc_reject_sentence_initial", True)),
+        oblast_nouns=words("oblast_nouns"),
+        oblast_countries=frozenset(data.get("oblast_countries", [])),
+        area_nouns=words("area_nouns"),
+        facility_nouns=words("facility_nouns"),
+        region_prepositions=words("region_prepositions"),
+        food_heads=words("food_heads"),
+        food_pattern=_phrases(data.get("food_compounds", [])),
+        institution_heads=words("institution_heads"),
+        military_heads=words("military_heads"),
+        name_connectors=words("name_connectors"),
+        organisation_cues=words("organisation_cues"),
+        place_cues=words("place_cues"),
+        place_prepositions=words("place_prepositions"),
+        descriptor_nouns=words("descriptor_nouns"),
+        dateline=re.compile(data["dateline"], re.MULTILINE) if data.get("dateline") else None,
+        acronym=re.compile(data["acronym"]) if data.get("acronym") else None,
     )
+
+
+def _phrases(phrases: list[str]) -> re.Pattern[str] | None:
+    """One pattern for lowercased text: words apart by spaces or hyphens ("paris-brest")."""
+    if not phrases:
+        return None
+    alternatives = sorted(
+        (r"[\s\-–]+".join(re.escape(word) for word in re.split(r"[\s\-–]+", p.lower())) for p in phrases),
+        key=len,
+        reverse=True,
+    )
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
 
 
 @lru_cache(maxsize=2)
@@ -104,6 +165,15 @@ def _trim(span: Span, filters: EntityFilters) -> Span | None:
     return Span(doc, start, end, label=span.label_, span_id=span.id_)
 
 
+def _sentence_start(span: Span, reach: int = 16) -> int:
+    """The first token of the span's sentence, looked for at most `reach` tokens back
+    (`Span.sent` walks the whole sentence: too slow for every entity)."""
+    i = span.start
+    while i > 0 and span.start - i < reach and not span.doc[i].is_sent_start:
+        i -= 1
+    return i
+
+
 def _line_of(span: Span) -> str:
     text = span.doc.user_data.get("vigie_text")
     if text is None:  # Doc.text is rebuilt from the tokens on every access: keep it once
@@ -115,6 +185,18 @@ def _line_of(span: Span) -> str:
 
 
 def _is_headline(line: str, filters: EntityFilters) -> bool:
+    known = _HEADLINES.get(line)
+    if known is None:
+        known = _HEADLINES[line] = _headline(line, filters)
+        if len(_HEADLINES) > 4096:
+            _HEADLINES.clear()
+    return known
+
+
+_HEADLINES: dict[str, bool] = {}
+
+
+def _headline(line: str, filters: EntityFilters) -> bool:
     words = [w for w in line.split() if w[:1].isalpha() and len(w) > 2]
     if len(words) < filters.headline_min_words:
         return False
@@ -141,7 +223,11 @@ def rejection(span: Span, label: EntityType, kb: KnowledgeBase, filters: EntityF
         return "single_pos"
     if kb.demonym(span.text) is not None and len(span) == 1:
         return "demonym"
-    if filters.require_propn and not any(t.pos_ == "PROPN" and t.text[:1].isupper() for t in span):
+    # a capitalised word the model's vocabulary does not know is a name, whatever its tag
+    # ("pilonné Marhanets", "l'opérateur Ukrenergo": tagged NOUN)
+    if filters.require_propn and not any(
+        (t.pos_ == "PROPN" or t.is_oov) and t.text[:1].isupper() for t in span
+    ):
         return "no_propn"
     if not any(ch.isupper() for ch in span.text):
         return "lowercase"
@@ -150,23 +236,6 @@ def rejection(span: Span, label: EntityType, kb: KnowledgeBase, filters: EntityF
     if label == "MISC" and filters.misc_reject_sentence_initial and _sentence_initial(span):
         return "sentence_initial"
     return None
-
-
-def _region_in_context(span: Span, entry: KBEntry, kb: KnowledgeBase, filters: EntityFilters) -> KBEntry:
-    """A city named in "les régions de Kharkiv, de Soumy et de Poltava" is its region."""
-    if entry.type != "LOC" or entry.kind in ("region", "country"):
-        return entry
-    doc = span.doc
-    i = span.start - 1
-    while i >= span.sent.start and span.start - i <= 12:
-        word = fold(doc[i].text)
-        if word in filters.region_nouns:
-            region = kb.resolve(f"{doc[i].text} de {span.text}") or kb.resolve(f"région de {span.text}")
-            return region if region is not None and region.kind == "region" else entry
-        if not (doc[i].is_punct or word in {"de", "d'", "du", "et", "ou"} or doc[i].ent_type_ == "LOC"):
-            break
-        i -= 1
-    return entry
 
 
 def _split(span: Span, kb: KnowledgeBase) -> list[tuple[Span, KBEntry]] | None:
@@ -215,30 +284,537 @@ def _mention(span: Span, entry: KBEntry | None, label: EntityType) -> Mention:
     )
 
 
+def _line_text(doc: Doc) -> str:
+    text = doc.user_data.get("vigie_text")
+    if text is None:
+        text = doc.user_data["vigie_text"] = doc.text
+    return text
+
+
+def _datelines(doc: Doc, filters: EntityFilters) -> list[Span]:
+    """The place names of upper-case datelines ("GAO –", "NIKOPOL (Ukraine) –")."""
+    if filters.dateline is None:
+        return []
+    spans: list[Span] = []
+    for match in filters.dateline.finditer(_line_text(doc)):
+        for group in ("place", "within"):
+            if group in match.re.groupindex and match.start(group) >= 0:
+                span = doc.char_span(match.start(group), match.end(group), alignment_mode="expand")
+                if span is not None and len(span):
+                    spans.append(span)
+    return spans
+
+
+def _compound_tokens(doc: Doc, filters: EntityFilters) -> set[int]:
+    """Tokens inside a dish or drink name ("Moscow mule", "Paris-Brest" in one token or three),
+    found in the text (iterating tokens costs more than the whole text search)."""
+    if filters.food_pattern is None:
+        return set()
+    inside: set[int] = set()
+    for match in filters.food_pattern.finditer(_line_text(doc).lower()):
+        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+        if span is not None:
+            inside.update(range(span.start, span.end))
+    return inside
+
+
+def _is_dish(span: Span, compounds: set[int], filters: EntityFilters) -> bool:
+    """A name inside a dish or drink ("poulet Kiev", "bœuf Stroganov", "Moscow mule")."""
+    if any(i in compounds for i in range(span.start, span.end)):
+        return True
+    if span.start == 0:
+        return False
+    before = span.doc[span.start - 1]
+    return fold(before.text) in filters.food_heads and before.is_lower
+
+
+def _prefix(span: Span, nouns: frozenset[str], filters: EntityFilters) -> tuple[Token, str, Span] | None:
+    """A span opening with a noun of `nouns` and its preposition: "région de Kayes" ->
+    (région, "de", Kayes); "province de la Tapoa" -> (province, "de la", Tapoa); "centrale
+    nucléaire d'Enerhodar" -> (centrale, "d'", Enerhodar)."""
+    if len(span) < 3 or fold(span[0].text) not in nouns:
+        return None
+    i = span.start + 1
+    while i < span.end - 1 and span.doc[i].pos_ == "ADJ" and span.doc[i].is_lower:
+        i += 1
+    prep: list[str] = []
+    while i < span.end - 1 and fold(span.doc[i].text) in filters.region_prepositions:
+        prep.append(span.doc[i].text)
+        i += 1
+    if not prep or not span.doc[i].text[:1].isupper():
+        return None
+    return span[0], " ".join(prep), span.doc[i : span.end]
+
+
+def _noun_before(span: Span, nouns: frozenset[str], filters: EntityFilters) -> tuple[Token, str] | None:
+    """The region noun a name follows: "la région de Kayes", "les régions de Lviv et de
+    Volhynie", "la province de la Tapoa" (the noun, and the preposition just before the name)."""
+    doc = span.doc
+    first = _sentence_start(span)
+    i = span.start - 1
+    prep: list[str] = []
+    while i >= first and fold(doc[i].text) in filters.region_prepositions:
+        prep.insert(0, doc[i].text)
+        i -= 1
+    if not prep:
+        return None
+    while i >= first and span.start - i <= 12:
+        word = fold(doc[i].text)
+        if word in nouns:
+            return doc[i], " ".join(prep)
+        if (
+            word in filters.region_prepositions
+            or word in {"et", "ou"}
+            or doc[i].is_punct
+            or doc[i].ent_type_ == "LOC"
+        ):
+            i -= 1
+            continue
+        break
+    return None
+
+
+def _framed(noun: str, prep: str, name: str) -> str:
+    """ "région" "de" "Kayes" -> "région de Kayes"; "région" "d'" "Odessa" -> "région d'Odessa"."""
+    joint = "" if prep.endswith(("'", "’")) else " "
+    return f"{noun} {prep}{joint}{name}"
+
+
+_UNKNOWN = object()  # a value not computed yet
+_PARENTHESES = re.compile(r"\((?P<inner>[^()\s]{2,12})\)")
+
+
+@dataclass
+class _Pending:
+    """A span whose entity waits for the article's countries (places, regions)."""
+
+    index: int
+    span: Span
+    label: EntityType
+    rule: bool
+    dateline: bool = False
+    region: tuple[str, str] | None = None  # (noun, preposition) of "la région de X"
+    resolved: Mention | None = None
+    done: bool = False
+    reason: object = field(default_factory=lambda: _UNKNOWN)  # why the filters reject the span, once computed
+
+
+class _Resolver:
+    """Resolution of one document's spans: KB first, then places with the article's countries."""
+
+    def __init__(self, doc: Doc, kb: KnowledgeBase, filters: EntityFilters) -> None:
+        self.doc = doc
+        self.kb = kb
+        self.filters = filters
+        self.countries: set[str] = set()
+        self.acronyms = self._acronyms()
+        self.named: dict[str, Mention] = {}  # folded full name / acronym -> its mention
+        self.acronym_mentions: dict[str, Mention] = {}  # acronym as written -> its body
+
+    # ------------------------------------------------------------------- countries
+
+    def note(self, entry: KBEntry | None) -> None:
+        if entry is not None and entry.country:
+            self.countries.add(entry.country)
+
+    # ------------------------------------------------------------------- places
+
+    def place(self, pending: _Pending, strict: bool) -> Mention | None:
+        """The place of a pending span, or None (then kept or not under its surface)."""
+        span, kb = pending.span, self.kb
+        if pending.region is not None:
+            return self.region(pending)
+        countries = self.countries
+        if pending.reason is _UNKNOWN:
+            pending.reason = None if pending.dateline else rejection(span, pending.label, kb, self.filters)
+        if pending.reason not in (None, "no_propn"):
+            return None  # "Nord" in "les quartiers Nord", a lowercase "mars": not names at all
+        if pending.label == "PER" and len(span) > 1:
+            return None  # "Vladimir Poutine" is a person wherever he is named
+        entry = kb.place(span.text, countries, any_size=pending.dateline)
+        if entry is None:
+            return None
+        if strict and entry.kind != "country" and entry.country not in countries and not pending.dateline:
+            return None  # a foreign homonym waits for the countries the rest of the article gives
+        # a name the model took for a person or a group is a place only where places are
+        # named ("près de Sadiola") and inside the article's countries
+        if (
+            pending.label != "LOC"
+            and not pending.dateline
+            and (
+                entry.country not in countries
+                or not (self._place_cue(span, pending.label) or (len(span) == 1 and span[0].is_oov))
+            )
+        ):
+            return None
+        self.note(entry)
+        return _mention(span, entry, "LOC")
+
+    def _place_cue(self, span: Span, label: EntityType) -> bool:
+        """A word that introduces places just before the span ("près de Sadiola"); "à" only
+        for a name the model took for a group ("à Ijevan"), never for a person ("à Poutine")."""
+        doc, filters = self.doc, self.filters
+        cues = filters.place_cues if label == "PER" else filters.place_cues | filters.place_prepositions
+        for back in (1, 2):
+            i = span.start - back
+            if i < 0:
+                break
+            if fold(doc[i].text) in cues:
+                return True
+            if fold(doc[i].text) not in filters.region_prepositions:
+                break
+        return False
+
+    def region(self, pending: _Pending) -> Mention | None:
+        """ "la région de X": the KB's region, an oblast (Russia, Ukraine), the gazetteer's
+        subdivision, or a region named after X; "le district de X": X."""
+        assert pending.region is not None
+        noun, prep = pending.region
+        span, kb, filters = pending.span, self.kb, self.filters
+        name = span.text
+        folded_noun = fold(noun)
+        nouns = filters.region_nouns | filters.area_nouns | filters.facility_nouns
+        if folded_noun.endswith("s") and folded_noun[:-1] in nouns:  # "les régions de ..."
+            noun, folded_noun = noun[:-1], folded_noun[:-1]
+        framed = _framed(noun, prep, name)
+        for form in (framed, f"{noun} de {name}", f"région de {name}"):
+            known = kb.resolve(form)
+            if known is not None and known.type == "LOC" and known.kind == "region":
+                self.note(known)
+                return _mention(span, known, "LOC")
+        base = kb.place(name, self.countries)
+        if folded_noun in filters.area_nouns or folded_noun in filters.facility_nouns:
+            if slugify(name) in {slugify(s) for s in filters.stop_surfaces}:
+                entry = kb.composed(slugify(framed), framed, "region", None, None)
+                return _mention(span, entry, "LOC")
+            if base is None:
+                return None
+            self.note(base)
+            return _mention(span, base, "LOC")
+        if base is not None and base.kind == "region" and base.id in kb.entries:
+            self.note(base)
+            return _mention(span, base, "LOC")
+        country = base.country if base is not None else None
+        oblast_land = country in filters.oblast_countries or (
+            country is None and self.countries and self.countries <= filters.oblast_countries
+        )
+        if folded_noun in filters.oblast_nouns and oblast_land:
+            stem = base.id if base is not None else slugify(name)
+            label = base.name if base is not None else name
+            entry = kb.composed(f"oblast-de-{stem}", f"Oblast de {label}", "region", country, base)
+            self.note(entry)
+            return _mention(span, entry, "LOC")
+        region = kb.place(name, self.countries, prefer="region", kinds=("region",))
+        if region is not None:
+            self.note(region)
+            return _mention(span, region, "LOC")
+        entry = kb.composed(slugify(framed), framed, "region", country, base)
+        self.note(entry)
+        return _mention(span, entry, "LOC")
+
+    # ------------------------------------------------------------------- names
+
+    def _acronyms(self) -> dict[int, str]:
+        """Token index of the "(" after a name -> the acronym in the parentheses."""
+        found: dict[int, str] = {}
+        pattern = self.filters.acronym
+        if pattern is None:
+            return found
+        doc = self.doc
+        for match in _PARENTHESES.finditer(_line_text(doc)):
+            inner = match["inner"]
+            # an acronym, or one written as a word ("Minusma", "Finul"): capitalised, no digits
+            if not pattern.fullmatch(inner) and not (inner.istitle() and inner.isalpha() and len(inner) >= 3):
+                continue
+            opening = doc.char_span(match.start(), match.start() + 1)
+            if opening is not None and opening.start > 0:
+                found[opening.start] = match["inner"]
+        return found
+
+    def acronym_mention(self, span: Span, label: EntityType) -> Mention | None:
+        """A body named with its acronym: "Police nationale d'Haïti (PNH)", then "la PNH"."""
+        acronym = self.acronyms.get(span.end)
+        if acronym is None and span.end + 1 < len(self.doc) and self.doc[span.end].is_space:
+            acronym = self.acronyms.get(span.end + 1)
+        key = fold(span.text)
+        strict = self.filters.acronym
+        if (
+            acronym is not None
+            and not (strict is not None and strict.fullmatch(acronym))
+            # a word-like acronym names a body of several words starting with its letter
+            and (len(span) < 2 or span.text[0] != acronym[0] or label in ("LOC", "PER"))
+        ):
+            acronym = None
+        if acronym is None:
+            return self.named.get(key)
+        entry = self.kb.resolve(acronym)
+        if entry is not None and entry.type in ("ORG", "MILITARY"):
+            mention = _mention(span, entry, label)
+        else:
+            mention = Mention(
+                id=f"surface:{acronym.lower()}",
+                name=" ".join(span.text.split()),
+                type=label if label in ("ORG", "MILITARY") else "ORG",
+                surface=span.text,
+                start=span.start,
+                end=span.end,
+                start_char=span.start_char,
+                end_char=span.end_char,
+            )
+        self.named.setdefault(key, mention)
+        self.named.setdefault(fold(acronym), mention)
+        self.acronym_mentions.setdefault(acronym, mention)
+        return mention
+
+    def bare_acronyms(self, mentions: list[Mention]) -> list[Mention]:
+        """Later mentions of an acronym the model did not tag ("un porte-parole de la FMM")."""
+        if not self.acronym_mentions:
+            return []
+        taken = {i for m in mentions for i in range(m.start, m.end)}
+        text = _line_text(self.doc)
+        found: list[Mention] = []
+        for acronym, named in self.acronym_mentions.items():
+            for match in re.finditer(rf"(?<!\w){re.escape(acronym)}(?!\w)", text):
+                span = self.doc.char_span(match.start(), match.end())
+                if span is not None and not taken & set(range(span.start, span.end)):
+                    found.append(_mention_as(named, span))
+                    taken.update(range(span.start, span.end))
+        return found
+
+    def institution(self, span: Span) -> tuple[Span, EntityType] | None:
+        """A capitalised institution name the model saw but tagged as common nouns ("le
+        Service ukrainien des urgences"), extended along its noun phrase to its end."""
+        filters = self.filters
+        head = span[0]
+        if not head.text[:1].isupper() or head.is_sent_start or _sentence_initial(span):
+            return None
+        cue = span.start > 0 and fold(self.doc[span.start - 1].text) in filters.organisation_cues
+        word = fold(head.text)
+        if word not in filters.institution_heads and word not in filters.military_heads and not cue:
+            return None
+        end = self._extend(span)
+        if end - span.start < 2 and not cue:
+            return None
+        label: EntityType = "MILITARY" if word in filters.military_heads else "ORG"
+        return Span(self.doc, span.start, end), label
+
+    def _extend(self, span: Span) -> int:
+        """The end of a name's noun phrase: modifiers and complements of its words, joined by
+        the connectors of names ("de", "des", "pour", "et de"), up to punctuation, a verb or
+        another entity."""
+        doc, filters = self.doc, self.filters
+        inside = set(range(span.start, span.end))
+        end = span.end
+        taken = {i for e in doc.ents for i in range(e.start, e.end) if e.start >= span.end}
+        i = span.end
+        while i < len(doc) and i - span.start < 16:
+            token = doc[i]
+            word = fold(token.text)
+            if token.is_punct or token.is_space or token.pos_ in ("VERB", "AUX", "PRON", "SCONJ", "NUM"):
+                break
+            if i in taken and token.ent_type_ not in ("", "MISC"):
+                # a name that ends with another one: "Conseil municipal de Nantes", "Mouvement
+                # populaire de libération du Soudan-Nord (SPLM-N)"
+                inner = next((e for e in doc.ents if e.start == i), None)
+                if inner is not None and fold(doc[i - 1].text) in filters.name_connectors:
+                    end = inner.end
+                break
+            if token.pos_ in ("ADP", "DET", "CCONJ"):
+                if word not in filters.name_connectors:
+                    break
+                if token.pos_ == "CCONJ" and (
+                    i + 1 >= len(doc) or fold(doc[i + 1].text) not in filters.name_connectors
+                ):
+                    break
+            elif token.head.i not in inside and not (token.head.i > i and token.head.i < i + 4):
+                break
+            inside.add(i)
+            i += 1
+            if token.pos_ not in ("ADP", "DET", "CCONJ"):
+                end = i
+        return end
+
+
 def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = None) -> list[Mention]:
     """Resolved, filtered entity mentions of a document, in text order."""
     filters = filters or default_filters()
-    mentions: list[Mention] = []
-    for ent in doc.ents:
-        label = _LABELS.get(ent.label_, "MISC")
-        span = _trim(ent, filters)
+    resolver = _Resolver(doc, kb, filters)
+    datelines = _datelines(doc, filters)
+    compounds = _compound_tokens(doc, filters)
+    ents: list[Span] = list(doc.ents)
+    covered = {i for e in ents for i in range(e.start, e.end)}
+    for line_place in datelines:
+        if not covered & set(range(line_place.start, line_place.end)):
+            ents.append(Span(doc, line_place.start, line_place.end, label="LOC"))
+    ents.sort(key=lambda e: e.start)
+    slots: list[Mention | list[Mention] | _Pending] = []
+    used: set[int] = set()
+    for ent in ents:
+        dateline = next((d for d in datelines if d.start < ent.end and ent.start < d.end), None)
+        if dateline is not None:
+            if dateline.start in used:  # the model cut it in two ("OUM" "DURMAN")
+                continue
+            used.add(dateline.start)
+        is_dateline = dateline is not None
+        label = "LOC" if is_dateline else _LABELS.get(ent.label_, "MISC")
+        span = dateline if dateline is not None else _trim(ent, filters)
         if span is None:
             continue
-        if fold(span.text) in filters.not_entities:
+        if fold(span.text) in filters.not_entities or _is_dish(span, compounds, filters):
             continue
-        entry = kb.get(ent.ent_id_) if ent.ent_id_ else None
-        entry = entry or kb.resolve(span.text, prefer=label)
+        head = _head_before(span, filters) if not is_dateline else None
+        if head is not None and kb.resolve(doc[head : span.end].text) is None:
+            whole = Span(doc, head, span.end)
+            kind: EntityType = "MILITARY" if fold(doc[head].text) in filters.military_heads else "ORG"
+            slots.append(_Pending(len(slots), whole, kind, False))
+            continue
+        region: tuple[str, str] | None = None
+        framed = _prefix(span, filters.facility_nouns | filters.area_nouns | filters.region_nouns, filters)
+        if framed is not None and ent.ent_id_ in ("", RULE_ID) and kb.resolve(span.text) is None:
+            noun, prep, span = framed
+            region = (noun.text, prep)
+            label = "LOC"
+        entry = kb.get(ent.ent_id_) if ent.ent_id_ and ent.ent_id_ != RULE_ID else None
+        entry = entry or (kb.resolve(span.text, prefer=label) if region is None else None)
+        if region is None and label == "LOC" or entry is not None and entry.type == "LOC":
+            before = _noun_before(span, filters.region_nouns | filters.oblast_nouns, filters)
+            if before is not None and (entry is None or entry.kind not in ("region", "country")):
+                region = (before[0].text, before[1])
+        if region is not None:
+            if entry is not None and entry.type == "LOC" and entry.kind == "region":
+                resolver.note(entry)
+                slots.append(_mention(span, entry, "LOC"))
+                continue
+            slots.append(_Pending(len(slots), span, "LOC", ent.ent_id_ == RULE_ID, region=region))
+            continue
         if entry is not None:
-            entry = _region_in_context(span, entry, kb, filters)
-            mentions.append(_mention(span, entry, label))
+            resolver.note(entry)
+            slots.append(_mention(span, entry, label))
             continue
         parts = _split(span, kb)
         if parts:
-            mentions.extend(_mention(piece, part_entry, label) for piece, part_entry in parts)
+            for _, part_entry in parts:
+                resolver.note(part_entry)
+            slots.append([_mention(piece, part_entry, label) for piece, part_entry in parts])
             continue
-        if ent.ent_id_ == RULE_ID or rejection(span, label, kb, filters) is None:
-            mentions.append(_mention(span, None, label))
-    return _corefer_partial_names(mentions)
+        slots.append(_Pending(len(slots), span, label, ent.ent_id_ == RULE_ID, dateline=is_dateline))
+    pending = [slot for slot in slots if isinstance(slot, _Pending)]
+    # places inside the countries found so far first, then the others (large towns abroad), then
+    # again with the countries those added ("Beaune" makes "Pommard" French)
+    for strict in (True, False, False):
+        for item in pending:
+            if not item.done:
+                item.resolved = resolver.place(item, strict)
+                item.done = item.resolved is not None
+    mentions: list[Mention] = []
+    for slot in slots:
+        if isinstance(slot, Mention):
+            mentions.append(slot)
+        elif isinstance(slot, list):
+            mentions.extend(slot)
+        elif slot.resolved is not None:
+            mentions.append(slot.resolved)
+        else:
+            mention = _unknown(slot, resolver, kb, filters)
+            if mention is not None:
+                mentions.append(mention)
+    mentions += resolver.bare_acronyms(mentions)
+    mentions.sort(key=lambda m: m.start)
+    return _corefer_partial_names(_outermost(mentions))
+
+
+def _outermost(mentions: list[Mention]) -> list[Mention]:
+    """A name inside a longer name is not an entity of its own ("Soudan-Nord" in "Mouvement
+    populaire de libération du Soudan-Nord")."""
+    return [
+        m
+        for m in mentions
+        if not any(
+            o is not m and o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
+            for o in mentions
+        )
+    ]
+
+
+def _unknown(
+    pending: _Pending, resolver: _Resolver, kb: KnowledgeBase, filters: EntityFilters
+) -> Mention | None:
+    """A span no entry resolves: a body with an acronym, an institution name, or a name the
+    filters keep under its surface form."""
+    span, label = pending.span, pending.label
+    named = resolver.acronym_mention(span, label)
+    if named is not None:
+        return _mention_as(named, span)
+    institution = resolver.institution(span)
+    if institution is not None:
+        whole, kind = institution
+        named = resolver.acronym_mention(whole, kind)
+        return _mention_as(named, whole) if named is not None else _mention(whole, None, kind)
+    if pending.region is not None:
+        return _mention(span, None, "LOC")
+    if not pending.rule:
+        span = _descriptor_trimmed(span, filters)
+    if pending.rule or pending.dateline or rejection(span, label, kb, filters) is None:
+        return _mention(span, None, label)
+    return None
+
+
+def _descriptor_trimmed(span: Span, filters: EntityFilters) -> Span:
+    """A name the model took with the common noun describing it: "opérateur national
+    Ukrenergo" -> "Ukrenergo", "vraquier Eternal Sun" -> "Eternal Sun" (a descriptor noun of
+    the data file and lowercase words, directly before capitalised ones; "avenue Roustaveli"
+    and "ministère libanais de la Santé" are names and keep their words)."""
+    if fold(span[0].text) not in filters.descriptor_nouns:
+        return span
+    i = span.start
+    while i < span.end and span.doc[i].is_lower and span.doc[i].is_alpha:
+        i += 1
+    if i == span.end or not span.doc[i].text[:1].isupper():
+        return span
+    if not all(t.text[:1].isupper() or not t.is_alpha for t in span.doc[i : span.end]):
+        return span
+    return Span(span.doc, i, span.end, label=span.label_)
+
+
+def _head_before(span: Span, filters: EntityFilters) -> int | None:
+    """Where a longer institution name holding this one starts: "Conseil de l'Union
+    européenne", "Petites Sœurs de Sainte-Thérèse" (a capitalised head of an institution,
+    mid-sentence, then "de", "du", "de l'"... before the name)."""
+    doc = span.doc
+    first = _sentence_start(span)
+    i = span.start - 1
+    connectors = 0
+    while i > first and fold(doc[i].text) in filters.region_prepositions:
+        connectors += 1
+        i -= 1
+    if not connectors or i <= first or doc[i].ent_type_:
+        return None
+    word = fold(doc[i].text)
+    if not doc[i].text[:1].isupper() or (
+        word not in filters.institution_heads and word not in filters.military_heads
+    ):
+        return None
+    start = i
+    while start - 1 > first and doc[start - 1].text[:1].isupper() and doc[start - 1].pos_ == "ADJ":
+        start -= 1  # "Petites Sœurs"
+    if doc[start].is_sent_start or doc[start - 1].is_space or doc[start - 1].text in {"-", "–", "•", ":"}:
+        return None
+    return start
+
+
+def _mention_as(named: Mention, span: Span) -> Mention:
+    """Another mention of a named entity, at this span."""
+    return Mention(
+        id=named.id,
+        name=named.name,
+        type=named.type,
+        surface=span.text,
+        start=span.start,
+        end=span.end,
+        start_char=span.start_char,
+        end_char=span.end_char,
+        entry=named.entry,
+    )
 
 
 def _corefer_partial_names(mentions: list[Mention]) -> list[Mention]:

@@ -27,9 +27,9 @@ from typing import Any
 
 import jsonschema
 
-from enrich.kb import DATA_DIR, DataFileError
+from enrich.kb import DATA_DIR, DataFileError, canonical_place_id
 from enrich.pipeline import Enricher
-from enrich.text import slugify
+from enrich.text import fold, slugify
 from vigie.core.models import Article, Event, Quantity, stable_id
 
 GOLD_SCHEMA_PATH = DATA_DIR / "gold.schema.json"
@@ -158,10 +158,13 @@ def gold_article(corpus_dir: Path, document: dict[str, Any]) -> Article:
 
 def canonical_id(entity_id: str) -> str:
     """Ids compare modulo the unknown-entity convention: "surface:Andriï Kovalenko" and the
-    slug "andrii-kovalenko" name the same entity (an annotator may slug a name the KB lacks)."""
+    slug "andrii-kovalenko" name the same entity (an annotator may slug a name the KB lacks).
+    A slug the KB does not know is then read through the gazetteer's names: a gold `loutsk`
+    is the gazetteer's `lutsk`, `etat-de-rakhine` its subdivision `rakhine` (see
+    `enrich.kb.canonical_place_id`)."""
     if entity_id.startswith("surface:"):
-        return slugify(entity_id.removeprefix("surface:"))
-    return entity_id
+        entity_id = slugify(fold(entity_id.removeprefix("surface:")))  # fold: "Sœurs" -> "soeurs"
+    return canonical_place_id(entity_id)
 
 
 def _canonical(value: Any) -> Any:

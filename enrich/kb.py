@@ -1,45 +1,51 @@
-"""The knowledge base of canonical entities (`enrich/data/kb.yaml`), doubling as the gazetteer.
+"""The knowledge base of canonical entities (`enrich/data/kb.yaml`), with the gazetteer behind it.
 
 Every alias (and the canonical name) is indexed under its folded form, with and without a
 leading article, so "l'OTAN", "Otan" and "NATO" all resolve to `otan`.
+
+Places the curated entries do not name are looked up in the packaged gazetteer
+(`enrich.gazetteer`: GeoNames cities, ISO 3166 countries and subdivisions) through the same
+object: `place()` tries the KB's aliases, then their transliteration keys, then the gazetteer;
+`get()`, `country_of()` and `as_actor()` answer for gazetteer places as for KB entries (a
+gazetteer place the KB also lists is the KB entry: GeoNames' "Kyiv" is `kiev`). Entries made
+at run time (gazetteer places, "la région de X") are `KBEntry` objects like the others; they
+are kept in `dynamic`, never in `entries` (the KB matcher and story vocabulary read `entries`).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+import logging
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-import jsonschema
-import yaml
-
+from enrich.datafiles import DATA_DIR, DataFileError, load_yaml
+from enrich.gazetteer import Gazetteer, default_config, default_gazetteer
+from enrich.gazetteer import Place as GazetteerPlace
 from enrich.text import fold, strip_article
 from vigie.core.models import EntityRef, EntityType, GeoPoint, Place
-from vigie.core.resources import files
 
-DATA_DIR = files("enrich_data")
+__all__ = [
+    "DATA_DIR",
+    "DataFileError",
+    "KBEntry",
+    "KnowledgeBase",
+    "canonical_place_id",
+    "default_kb",
+    "load_kb",
+    "load_yaml",
+]
+
+log = logging.getLogger(__name__)
 KB_PATH = DATA_DIR / "kb.yaml"
 KB_SCHEMA_PATH = DATA_DIR / "kb.schema.json"
-
-
-class DataFileError(ValueError):
-    """A data file does not match its schema: refused at load time, with the path and reason."""
-
-
-def load_yaml(path: Path, schema_path: Path) -> dict:
-    """Load a YAML data file and validate it against its JSON schema."""
-    with path.open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    with schema_path.open(encoding="utf-8") as handle:
-        schema = json.load(handle)
-    try:
-        jsonschema.validate(data, schema)
-    except jsonschema.ValidationError as exc:
-        where = "/".join(str(part) for part in exc.absolute_path)
-        raise DataFileError(f"{path}: {where}: {exc.message}") from exc
-    return data
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_UNSET: Any = object()
+# Kinds of KB places a GeoNames city may be: linked to it when name, country and position agree.
+_LINKED_KINDS = frozenset({"capital", "city", "district", "region", "base"})
 
 
 @dataclass(frozen=True)
@@ -78,9 +84,14 @@ class KBEntry:
 @dataclass
 class KnowledgeBase:
     entries: dict[str, KBEntry]
+    use_gazetteer: bool = True
     _by_alias: dict[str, list[str]] = field(default_factory=dict)
     _by_demonym: dict[str, str] = field(default_factory=dict)
     _country_entity: dict[str, str] = field(default_factory=dict)
+    dynamic: dict[str, KBEntry] = field(default_factory=dict)  # entries made at run time
+    _by_translit: dict[str, str] | None = None
+    _links: dict[str, str] | None = None  # gazetteer place id -> KB id
+    _gazetteer: Any = _UNSET
 
     def __post_init__(self) -> None:
         for entry in self.entries.values():
@@ -101,7 +112,13 @@ class KnowledgeBase:
         return iter(self.entries.values())
 
     def get(self, entity_id: str) -> KBEntry | None:
-        return self.entries.get(entity_id)
+        """The entry of an id: a KB key, an entry made at run time, or a gazetteer place id."""
+        entry = self.entries.get(entity_id) or self.dynamic.get(entity_id)
+        if entry is not None or not _SLUG.match(entity_id):
+            return entry
+        gazetteer = self.gazetteer
+        place = gazetteer.by_id(entity_id) if gazetteer is not None else None
+        return self.place_entry(place) if place is not None else None
 
     def resolve(self, surface: str, prefer: str | None = None) -> KBEntry | None:
         """The entry named by a surface form; `prefer` (an entity type) breaks alias ties."""
@@ -128,14 +145,164 @@ class KnowledgeBase:
         """The state entity an entry belongs to (itself for a state)."""
         if entry.kind == "country":
             return entry
-        if entry.country and entry.country in self._country_entity:
-            return self.entries[self._country_entity[entry.country]]
-        return None
+        return self.country_entry(entry.country) if entry.country else None
+
+    def country_entry(self, code: str) -> KBEntry | None:
+        """The state of an ISO 3166-1 code: the KB's, else the gazetteer's ("AM" -> armenie)."""
+        if code in self._country_entity:
+            return self.entries[self._country_entity[code]]
+        gazetteer = self.gazetteer
+        place = gazetteer.country(code) if gazetteer is not None else None
+        return self.place_entry(place) if place is not None else None
 
     def as_actor(self, entry: KBEntry) -> KBEntry:
         """A capital acting stands for its state ("Moscou menace" -> russie)."""
-        if entry.capital_of and entry.capital_of in self.entries:
-            return self.entries[entry.capital_of]
+        if entry.capital_of:
+            state = self.get(entry.capital_of)
+            if state is not None:
+                return state
+        return entry
+
+    # ----------------------------------------------------------------------------- places
+
+    @property
+    def gazetteer(self) -> Gazetteer | None:
+        """The packaged gazetteer, opened on first use (None when turned off or unavailable)."""
+        if not self.use_gazetteer:
+            return None
+        if self._gazetteer is _UNSET:
+            try:
+                self._gazetteer = default_gazetteer()
+            except (OSError, ImportError) as exc:  # pragma: no cover - the KB still works alone
+                log.warning("gazetteer unavailable, places limited to the KB: %s", exc)
+                self._gazetteer = None
+        return self._gazetteer
+
+    def place(
+        self,
+        surface: str,
+        countries: Iterable[str] = (),
+        prefer: str | None = None,
+        kinds: Iterable[str] | None = None,
+        any_size: bool = False,
+    ) -> KBEntry | None:
+        """The place a surface form names: a KB place by alias, then by transliteration key
+        ("Zaporizhia" -> zaporijjia), then a gazetteer place (homonyms decided by the
+        article's `countries`, then population; `prefer` a kind: "region" for "le département
+        d'Antioquia"; `any_size`: a town outside the countries however small, for datelines)."""
+        for entry in (self.resolve(surface, prefer="LOC"), self._translit_place(surface)):
+            if entry is not None and entry.type == "LOC" and prefer in (None, entry.kind):
+                return entry
+        gazetteer = self.gazetteer
+        if gazetteer is None:
+            return None
+        allowed = kinds if kinds is not None else ("country", "region", "city")
+        chosen = gazetteer.lookup(surface, countries, prefer, allowed, any_size)
+        if chosen is None and prefer is not None and kinds is None:
+            chosen = gazetteer.lookup(surface, countries, None, allowed, any_size)
+        return self.place_entry(chosen) if chosen is not None else None
+
+    def _translit_place(self, surface: str) -> KBEntry | None:
+        if self._by_translit is None:
+            config = default_config()
+            keys: dict[str, str] = {}
+            ambiguous: set[str] = set()
+            for entry in self.entries.values():
+                if entry.type != "LOC":
+                    continue
+                for name in entry.names:
+                    key = config.translit_key(name)
+                    if len(key) < 4:
+                        continue
+                    if keys.setdefault(key, entry.id) != entry.id:
+                        ambiguous.add(key)
+            self._by_translit = {k: v for k, v in keys.items() if k not in ambiguous}
+        entity_id = self._by_translit.get(default_config().translit_key(surface))
+        return self.entries[entity_id] if entity_id else None
+
+    def _gazetteer_links(self, gazetteer: Gazetteer) -> dict[str, str]:
+        """Gazetteer places the KB lists itself: a city of the same name in the same country
+        within about a degree, a subdivision of the same name in the same country, and the
+        countries by ISO code."""
+        if self._links is None:
+            links: dict[str, str] = {}
+            for entry in self.entries.values():
+                if entry.type != "LOC" or entry.country is None:
+                    continue
+                if entry.kind == "country":
+                    place = gazetteer.country(entry.country)
+                    if place is not None:
+                        links[place.id] = entry.id
+                    continue
+                if entry.kind not in _LINKED_KINDS or entry.lat is None or entry.lon is None:
+                    continue
+                for name in entry.names:
+                    for place in gazetteer.candidates(name, translit=False):
+                        if (
+                            entry.kind == "region"
+                            and place.kind == "region"
+                            and place.country == entry.country
+                        ):
+                            links.setdefault(place.id, entry.id)  # ISO 3166-2 has no coordinates
+                        elif (
+                            place.kind == "city"
+                            and place.country == entry.country
+                            and place.lat is not None
+                            and place.lon is not None
+                            and abs(place.lat - entry.lat) + abs(place.lon - entry.lon) < 1.5
+                        ):
+                            links.setdefault(place.id, entry.id)
+            self._links = links
+        return self._links
+
+    def place_entry(self, place: GazetteerPlace) -> KBEntry:
+        """The entry of a gazetteer place: the KB's own when it lists the place, else one
+        made once and kept (capitals stand for their state, as in the KB)."""
+        gazetteer = self.gazetteer
+        if gazetteer is not None:
+            linked = self._gazetteer_links(gazetteer).get(place.id)
+            if linked is not None:
+                return self.entries[linked]
+        if place.kind == "country" and place.country in self._country_entity:
+            return self.entries[self._country_entity[place.country]]
+        entry_id = place.id if place.id not in self.entries else place.alt_id
+        entry = self.dynamic.get(entry_id)
+        if entry is not None:
+            return entry
+        capital_of = None
+        if place.capital_of:
+            state = self.country_entry(place.capital_of)
+            capital_of = state.id if state is not None else None
+        entry = KBEntry(
+            id=entry_id,
+            name=place.name,
+            type="LOC",
+            kind="capital" if capital_of else place.kind,
+            country=place.country,
+            capital_of=capital_of,
+            lat=place.lat,
+            lon=place.lon,
+        )
+        self.dynamic[entry_id] = entry
+        return entry
+
+    def composed(
+        self, entity_id: str, name: str, kind: str, country: str | None, base: KBEntry | None
+    ) -> KBEntry:
+        """An entry named from another ("la région de Kayes" from Kayes), located like it."""
+        known = self.get(entity_id)
+        if known is not None:
+            return known
+        entry = KBEntry(
+            id=entity_id,
+            name=name,
+            type="LOC",
+            kind=kind,
+            country=country,
+            lat=base.lat if base is not None else None,
+            lon=base.lon if base is not None else None,
+        )
+        self.dynamic[entity_id] = entry
         return entry
 
 
@@ -157,15 +324,64 @@ def _entry(entity_id: str, raw: dict) -> KBEntry:
     )
 
 
-def load_kb(path: Path = KB_PATH) -> KnowledgeBase:
+def load_kb(path: Path = KB_PATH, gazetteer: bool = True) -> KnowledgeBase:
+    """The KB of a data file; `gazetteer=False`: its curated entries alone (no packaged places)."""
     data = load_yaml(path, KB_SCHEMA_PATH)
     entries = {entity_id: _entry(entity_id, raw) for entity_id, raw in data["entities"].items()}
     for entry in entries.values():
         if entry.capital_of and entry.capital_of not in entries:
             raise DataFileError(f"{path}: {entry.id}: capital_of names unknown entity {entry.capital_of!r}")
-    return KnowledgeBase(entries)
+    return KnowledgeBase(entries, use_gazetteer=gazetteer)
 
 
 @lru_cache(maxsize=4)
 def default_kb() -> KnowledgeBase:
     return load_kb()
+
+
+# "<noun>-de-<name>": how a region is named after a place (tests/gold/README.md).
+_FRAMED = re.compile(
+    r"^(?P<noun>region|province|etat|oblast|departement|gouvernorat|district|territoire|prefecture|wilaya"
+    r"|comte|canton)-(?:de-la|de-l|du|des|de|d)-(?P<name>.+)$"
+)
+
+
+@lru_cache(maxsize=1 << 14)
+def canonical_place_id(slug: str) -> str:
+    """The id a slug stands for among places, for comparing ids (`enrich.evaluate`): a KB key
+    is itself; a gazetteer id, or a name of a gazetteer place, is that place's id (the KB's
+    when the KB lists it: "kyiv" -> "kiev", "loutsk" -> "lutsk"); "<noun>-de-<name>" is the
+    subdivision the gazetteer knows by that name ("etat-de-rakhine" -> "rakhine"), else
+    "<noun>-de-<canonical name>"; anything else is left as it is."""
+    kb = default_kb()
+    if not _SLUG.match(slug) or slug in kb.entries:
+        return slug
+    alias = kb.resolve(slug.replace("-", " "))
+    if alias is not None:  # a slug of a KB alias is the KB's id ("benyamin-netanyahou")
+        return alias.id
+    gazetteer = kb.gazetteer
+    if gazetteer is None:
+        return slug
+    framed = _FRAMED.match(slug)
+    if framed is not None and gazetteer.by_id(slug) is None:
+        name = framed["name"]
+        regions = [p for p in gazetteer.candidates(name) if p.kind == "region"]
+        if regions:
+            return _representative(kb, min(regions, key=lambda p: p.id))
+        return f"{framed['noun']}-de-{canonical_place_id(name)}"
+    place = gazetteer.canonical(slug) or gazetteer.by_id(slug)
+    return _representative(kb, place) if place is not None else slug
+
+
+def _representative(kb: KnowledgeBase, place: GazetteerPlace) -> str:
+    """How a place compares with a gold id: the KB's id when the KB lists it, a country by
+    its id; otherwise by its own name (gold ids are slugs of names: "anori" is whichever
+    Anorí the article means, "nord" whichever Nord), except a subdivision named apart from
+    the town of its name ("region-de-kayes" is not "kayes")."""
+    entry = kb.place_entry(place)
+    key = default_config().name_key(place.name)
+    if entry.id in kb.entries or place.kind == "country":
+        return entry.id
+    if place.kind == "region" and place.id != key and not place.id.startswith(f"{key}-"):
+        return entry.id
+    return key

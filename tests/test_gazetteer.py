@@ -1,0 +1,123 @@
+"""The packaged gazetteer behind the knowledge base: places the KB does not list, resolved with
+coordinates, one id whatever the spelling, homonyms decided by the article's countries."""
+
+from __future__ import annotations
+
+import pytest
+
+from enrich.evaluate import canonical_id
+from enrich.gazetteer import default_config, default_gazetteer
+from enrich.kb import canonical_place_id, default_kb, load_kb
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Zaporijia", "Zaporizhzhia"),
+        ("Loutsk", "Lutsk"),
+        ("Tchernihiv", "Chernihiv"),
+        ("Riazan", "Ryazan"),
+        ("Deir el-Balah", "Deir al-Balah"),
+        ("Erevan", "Yerevan"),
+        ("Tavouch", "Tavuš"),
+        ("Khmelnytskyï", "Khmelnytskyi"),
+    ],
+)
+def test_transliterations_share_one_key(one: str, other: str) -> None:
+    config = default_config()
+    assert config.translit_key(one) == config.translit_key(other)
+
+
+def test_a_place_the_kb_lacks_resolves_with_coordinates() -> None:
+    kb = default_kb()
+    assert kb.get("lutsk") is None or "lutsk" not in kb.entries  # not curated
+    entry = kb.place("Loutsk", {"UA"})
+    assert entry is not None and entry.type == "LOC" and entry.country == "UA"
+    assert entry.location is not None and 50 < entry.location.lat < 51.5 and 25 < entry.location.lon < 26
+    # the id is deterministic and answers get(), country_of() like a KB entry
+    assert kb.get(entry.id) == entry
+    assert kb.country_of(entry).id == "ukraine"
+
+
+def test_spellings_and_case_give_one_id() -> None:
+    kb = default_kb()
+    ids = {kb.place(name, {"UA"}).id for name in ("Loutsk", "Lutsk", "LOUTSK", "Luts'k")}
+    assert len(ids) == 1
+    ids = {kb.place(name, {"UA"}).id for name in ("Khmelnytskyï", "Khmelnytskyi", "KHMELNYTSKYI")}
+    assert len(ids) == 1
+
+
+def test_a_kb_place_spelled_another_way_is_the_kb_entry() -> None:
+    kb = default_kb()
+    assert kb.place("Zaporizhia", {"UA"}).id == "zaporijjia"  # transliteration of a KB alias
+    assert kb.place("Kiew", {"UA"}).id == "kiev"  # a GeoNames name of a KB city
+
+
+def test_homonyms_are_decided_by_the_articles_countries() -> None:
+    kb = default_kb()
+    haiti, south_africa = kb.place("Delmas", {"HT"}), kb.place("Delmas", {"ZA"})
+    assert haiti.country == "HT" and south_africa.country == "ZA" and haiti.id != south_africa.id
+    # without countries: the most populous, but a small town abroad is not taken on its name
+    assert kb.place("Lens").country == "FR"
+    assert kb.place("Lens", {"BE"}).country == "BE"
+    assert kb.place("Tchervonohryhorivka") is None  # a town of 6,000 people
+    assert kb.place("Tchervonohryhorivka", {"UA"}) is not None
+
+
+def test_countries_beyond_the_kb_have_french_names_ids_and_coordinates() -> None:
+    kb = default_kb()
+    mongolia = kb.place("Mongolie")
+    assert mongolia is not None and mongolia.id == "mongolie" and mongolia.kind == "country"
+    assert mongolia.location is not None
+    capital = kb.place("Oulan-Bator", {"MN"})
+    assert kb.as_actor(capital).id == "mongolie"  # a capital acting stands for its state
+    assert kb.country_entry("MN").id == "mongolie"
+
+
+def test_subdivisions_are_regions_located_by_their_town() -> None:
+    kb = default_kb()
+    region = kb.place("Ségou", {"ML"}, prefer="region", kinds=("region",))
+    assert region is not None and region.kind == "region" and region.id == "region-de-segou"
+    assert region.location is not None  # from the town of Ségou
+    assert kb.place("Ségou", {"ML"}).kind == "city"  # the bare name is the town
+
+
+def test_the_gazetteer_can_be_turned_off() -> None:
+    kb = load_kb(gazetteer=False)
+    assert kb.place("Loutsk", {"UA"}) is None
+    assert kb.place("Zaporizhia", {"UA"}).id == "zaporijjia"  # the KB's own transliterations
+
+
+def test_gold_slugs_compare_through_the_gazetteer() -> None:
+    assert canonical_id("loutsk") == canonical_id("surface:Lutsk") == canonical_id("lutsk")
+    assert canonical_id("kyiv") == "kiev"
+    assert canonical_id("etat-de-rakhine") == canonical_id("rakhine")
+    assert canonical_id("surface:Petites Sœurs de Saint-Joseph") == "petites-soeurs-de-saint-joseph"
+    # a KB alias slugged by an annotator is the KB's id
+    assert canonical_place_id("benyamin-netanyahou") == "benjamin-netanyahou"
+    # unknown names stay what they are
+    assert canonical_id("surface:Andriï Kovalenko") == "andrii-kovalenko"
+
+
+def test_lookups_are_cheap_once_open() -> None:
+    gazetteer = default_gazetteer()
+    assert gazetteer is not None
+    gazetteer.lookup("Bukavu", {"CD"})
+    import time
+
+    start = time.perf_counter()
+    for name in ("Bukavu", "Goma", "Uvira", "Beni", "Butembo") * 20:
+        gazetteer.lookup(name, {"CD"})
+    assert time.perf_counter() - start < 0.5
+
+
+def test_events_get_gazetteer_places_with_coordinates() -> None:
+    from enrich.pipeline import Enricher
+
+    analysis = Enricher().analyse_text(
+        "Une frappe de drone a tué mardi cinq civils sur un marché de Kadugli, dans le "
+        "Kordofan-Sud, selon un médecin de l'hôpital local."
+    )
+    places = {p.id: p for event in analysis.events for p in event.places}
+    assert "kadugli" in places and places["kadugli"].location is not None
+    assert all(event.location is not None for event in analysis.events)
