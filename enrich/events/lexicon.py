@@ -34,6 +34,13 @@ class TriggerRule:
     object_forbidden: bool = False
     object_lemmas: frozenset[str] = frozenset()
     complement_cases: frozenset[str] = frozenset()
+    subject_lemmas: frozenset[str] = frozenset()
+    threat_complement: bool = False  # a reporting verb: a threat only when its complement is one
+    threat_object: bool = False  # ... or its object ("a promis une riposte")
+    # (sentence lemmas, event type, sub-type): the first whose lemma the sentence has wins.
+    refinements: tuple[tuple[frozenset[str], str, str], ...] = ()
+    state_sub_event_type: str | None = None  # the sub-type when the actor is a state
+    non_state_sub_event_type: str | None = None  # ... or a named non-state group
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,19 @@ class CompoundRule:
     sub_event_type: str
     verbs: frozenset[str]
     objects: frozenset[str]
+    state_sub_event_type: str | None = None
+    non_state_sub_event_type: str | None = None
+
+
+@dataclass(frozen=True)
+class MeansRule:
+    """Words naming what was used ("kamikaze", "grenade", "machette") and the type they pick."""
+
+    lemmas: frozenset[str]
+    event_type: str
+    sub_event_type: str
+    before_weapons: bool = False  # read before the knowledge base's weapons
+    by_context: bool = False  # a ground attack: the context rules decide its type
 
 
 @dataclass(frozen=True)
@@ -51,8 +71,22 @@ class EventLexicon:
     irrealis_governors: frozenset[str]
     realis_infinitive_governors: frozenset[str]
     purpose_marks: frozenset[str]
+    negative_marks: frozenset[str]
     condition_marks: frozenset[str]
     negations: frozenset[str]
+    particle_negations: frozenset[str]
+    negation_particles: frozenset[str]
+    future_stems: frozenset[str]
+    scheduled_types: frozenset[str]
+    fiction_nouns: frozenset[str]
+    fiction_cases: frozenset[str]
+    since_cases: frozenset[str]
+    since_heads: frozenset[str]
+    span_cases: frozenset[str]
+    span_units: frozenset[str]
+    span_past_words: frozenset[str]
+    total_marks: frozenset[str]
+    habitual_marks: frozenset[str]
     light_verbs: frozenset[str]
     patient_verbs: frozenset[str]
     non_event_heads: frozenset[str]
@@ -63,6 +97,15 @@ class EventLexicon:
     non_location_cases: frozenset[str]
     attribution_verbs: frozenset[str]
     weapon_interactions: frozenset[str]
+    attacker_nouns: frozenset[str]
+    person_nouns: frozenset[str]
+    projectile_nouns: frozenset[str]
+    population_nouns: frozenset[str]
+    threat_words: frozenset[str]
+    modal_verbs: frozenset[str]
+    relational_nouns: frozenset[str]
+    year_cases: frozenset[str]
+    means: tuple[MeansRule, ...]
     context_rules: tuple[tuple[frozenset[str], str, str], ...]
     triggers: dict[str, tuple[TriggerRule, ...]]
     compounds: tuple[CompoundRule, ...]
@@ -70,6 +113,7 @@ class EventLexicon:
     max_event_age_days: int
     event_types: dict[str, tuple[str, ...]]
     violent_types: frozenset[str]
+    untargeted_types: frozenset[str]
     anonymous_types: frozenset[str]
     symmetric: frozenset[str]
     weapon_subtypes: tuple[tuple[str, str], ...]
@@ -98,6 +142,26 @@ def _check_type(
         raise DataFileError(f"{where}: {event_type}/{sub_event_type} is not in {TAXONOMY_PATH.name}")
 
 
+def _subtype_variants(
+    taxonomy: dict[str, tuple[str, ...]], raw: dict, where: str
+) -> tuple[str | None, str | None]:
+    variants = (raw.get("state_sub_event_type"), raw.get("non_state_sub_event_type"))
+    for variant in variants:
+        if variant is not None:
+            _check_type(taxonomy, raw["event_type"], variant, where)
+    return variants
+
+
+def _refinements(
+    taxonomy: dict[str, tuple[str, ...]], raw: dict, where: str
+) -> tuple[tuple[frozenset[str], str, str], ...]:
+    refinements = []
+    for item in raw.get("refinements", []):
+        _check_type(taxonomy, item["event_type"], item["sub_event_type"], where)
+        refinements.append((folded_words(item["lemmas"]), item["event_type"], item["sub_event_type"]))
+    return tuple(refinements)
+
+
 @lru_cache(maxsize=2)
 def default_lexicon() -> EventLexicon:
     taxonomy_data = load_yaml(TAXONOMY_PATH, TAXONOMY_SCHEMA_PATH)
@@ -105,7 +169,9 @@ def default_lexicon() -> EventLexicon:
     data = load_yaml(TRIGGERS_PATH, TRIGGERS_SCHEMA_PATH)
     triggers: dict[str, list[TriggerRule]] = {}
     for raw in data["triggers"]:
-        _check_type(taxonomy, raw["event_type"], raw["sub_event_type"], f"{TRIGGERS_PATH}: {raw['name']}")
+        where = f"{TRIGGERS_PATH}: {raw['name']}"
+        _check_type(taxonomy, raw["event_type"], raw["sub_event_type"], where)
+        state_subtype, non_state_subtype = _subtype_variants(taxonomy, raw, where)
         rule = TriggerRule(
             name=raw["name"],
             role=raw["role"],
@@ -118,12 +184,20 @@ def default_lexicon() -> EventLexicon:
             object_forbidden=bool(raw.get("object_forbidden", False)),
             object_lemmas=folded_words(raw.get("object_lemmas", [])),
             complement_cases=folded_words(raw.get("complement_cases", [])),
+            subject_lemmas=folded_words(raw.get("subject_lemmas", [])),
+            threat_complement=bool(raw.get("threat_complement", False)),
+            threat_object=bool(raw.get("threat_object", False)),
+            refinements=_refinements(taxonomy, raw, where),
+            state_sub_event_type=state_subtype,
+            non_state_sub_event_type=non_state_subtype,
         )
         for lemma in raw["lemmas"]:
             triggers.setdefault(fold(lemma), []).append(rule)
     compounds = []
     for raw in data["compounds"]:
-        _check_type(taxonomy, raw["event_type"], raw["sub_event_type"], f"{TRIGGERS_PATH}: {raw['name']}")
+        where = f"{TRIGGERS_PATH}: {raw['name']}"
+        _check_type(taxonomy, raw["event_type"], raw["sub_event_type"], where)
+        state_subtype, non_state_subtype = _subtype_variants(taxonomy, raw, where)
         compounds.append(
             CompoundRule(
                 name=raw["name"],
@@ -131,6 +205,8 @@ def default_lexicon() -> EventLexicon:
                 sub_event_type=raw["sub_event_type"],
                 verbs=folded_words(raw["verbs"]),
                 objects=folded_words(raw["objects"]),
+                state_sub_event_type=state_subtype,
+                non_state_sub_event_type=non_state_subtype,
             )
         )
     phrases = []
@@ -148,6 +224,18 @@ def default_lexicon() -> EventLexicon:
     for raw in data["context_rules"]:
         _check_type(taxonomy, raw["event_type"], raw["sub_event_type"], f"{TRIGGERS_PATH}: context rule")
         context_rules.append((folded_words(raw["lemmas"]), raw["event_type"], raw["sub_event_type"]))
+    means = []
+    for raw in data["means"]:
+        _check_type(taxonomy, raw["event_type"], raw["sub_event_type"], f"{TRIGGERS_PATH}: means")
+        means.append(
+            MeansRule(
+                lemmas=folded_words(raw["lemmas"]),
+                event_type=raw["event_type"],
+                sub_event_type=raw["sub_event_type"],
+                before_weapons=bool(raw.get("before_weapons", False)),
+                by_context=bool(raw.get("by_context", False)),
+            )
+        )
     weapon_subtypes = tuple(
         (w["weapon_class"], w["sub_event_type"]) for w in taxonomy_data["weapon_subtypes"]
     )
@@ -160,8 +248,22 @@ def default_lexicon() -> EventLexicon:
         irrealis_governors=folded_words(data["irrealis_governors"]),
         realis_infinitive_governors=folded_words(data["realis_infinitive_governors"]),
         purpose_marks=folded_words(data["purpose_marks"]),
+        negative_marks=folded_words(data["negative_marks"]),
         condition_marks=folded_words(data["condition_marks"]),
         negations=folded_words(data["negations"]),
+        particle_negations=folded_words(data["particle_negations"]),
+        negation_particles=folded_words(data["negation_particles"]),
+        future_stems=folded_words(data["future_stems"]),
+        scheduled_types=frozenset(data["scheduled_types"]),
+        fiction_nouns=folded_words(data["fiction_nouns"]),
+        fiction_cases=folded_words(data["fiction_cases"]),
+        since_cases=folded_words(data["since_cases"]),
+        since_heads=folded_words(data["since_heads"]),
+        span_cases=folded_words(data["span_cases"]),
+        span_units=folded_words(data["span_units"]),
+        span_past_words=folded_words(data["span_past_words"]),
+        total_marks=folded_words(data["total_marks"]),
+        habitual_marks=folded_words(data["habitual_marks"]),
         light_verbs=folded_words(data["light_verbs"]),
         patient_verbs=folded_words(data["patient_verbs"]),
         non_event_heads=folded_words(data["non_event_heads"]),
@@ -172,6 +274,15 @@ def default_lexicon() -> EventLexicon:
         non_location_cases=folded_words(data["non_location_cases"]),
         attribution_verbs=folded_words(data["attribution_verbs"]),
         weapon_interactions=frozenset(data["weapon_interactions"]),
+        attacker_nouns=folded_words(data["attacker_nouns"]),
+        person_nouns=folded_words(data["person_nouns"]),
+        projectile_nouns=folded_words(data["projectile_nouns"]),
+        population_nouns=folded_words(data["population_nouns"]),
+        threat_words=folded_words(data["threat_words"]),
+        modal_verbs=folded_words(data["modal_verbs"]),
+        relational_nouns=folded_words(data["relational_nouns"]),
+        year_cases=folded_words(data["year_cases"]),
+        means=tuple(means),
         context_rules=tuple(context_rules),
         triggers={k: tuple(v) for k, v in triggers.items()},
         compounds=tuple(compounds),
@@ -179,6 +290,7 @@ def default_lexicon() -> EventLexicon:
         max_event_age_days=int(data.get("max_event_age_days", 60)),
         event_types=taxonomy,
         violent_types=frozenset(taxonomy_data["violent_types"]),
+        untargeted_types=frozenset(taxonomy_data.get("untargeted_types", [])),
         anonymous_types=frozenset(taxonomy_data.get("anonymous_types", [])),
         symmetric=frozenset(taxonomy_data["symmetric"]),
         weapon_subtypes=weapon_subtypes,

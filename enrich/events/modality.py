@@ -1,8 +1,10 @@
 """Whether a sentence or a trigger reports something that happened.
 
-A trigger is dropped when hypothetical, wished, asked for, threatened, negated, a condition or
-a purpose; a sentence when it is a question, a list item without a finite verb, or a teaser of
-another article.
+A trigger is dropped when hypothetical, wished, asked for, threatened, negated, a condition, a
+purpose, in the future or the conditional, in fiction, or a background statement (a cumulative
+toll "depuis le début de la guerre", a span "en trois nuits", a total, a habit); a sentence
+when it is a question, a list item without a finite verb, a teaser of another article, or when
+its main clause is fiction or background. The words are data (`enrich/data/triggers.yaml`).
 """
 
 from __future__ import annotations
@@ -12,37 +14,77 @@ from spacy.tokens import Span, Token
 from enrich.dates import strip_entry_header
 from enrich.events.lexicon import EventLexicon
 from enrich.text import fold
-from enrich.tokens import feature_of, is_finite, is_verb, lemma_of
+from enrich.tokens import case_of, children_of, feature_of, is_finite, is_verb, lemma_of
 
 _LIST_MARKS = ("-", "•", "*", "–", "—")
 _ADJUNCT_DEPS = frozenset({"obl:mod", "advmod", "advcl", "parataxis", "dep", "discourse", "vocative"})
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubj:pass", "csubj"})
+_ARGUMENT_DEPS = ("nsubj", "nsubj:pass", "obj")
+_FUTURE_ENDINGS = ("ai", "as", "a", "ons", "ez", "ont")
+_CONDITIONAL_ENDINGS = ("ait", "aient", "ais", "ions", "iez")
+_WORD_NUMBERS = frozenset({"un", "une", "1"})
 
 
-def irrealis(lexicon: EventLexicon, trigger: Token, sentence: Span, include_self: bool = False) -> bool:
+def irrealis(
+    lexicon: EventLexicon,
+    trigger: Token,
+    sentence: Span,
+    include_self: bool = False,
+    scheduled: bool = False,
+) -> bool:
     """True when the trigger is hypothetical, wished, asked for, threatened, negated, a
-    condition or a purpose. A finite clause carries its own modality: the climb through
-    governing words stops at the first finite verb ("Face à la multiplication des frappes,
-    Moscou menace ..." reports the strikes; "menace d'une frappe" does not)."""
+    condition, a purpose, future, fiction or background. A finite clause carries its own
+    modality: the climb through governing words stops at the first finite verb ("Face à la
+    multiplication des frappes, Moscou menace ..." reports the strikes; "menace d'une frappe"
+    does not). `scheduled`: the type's future is news (a meeting with a date)."""
     node = trigger
     arrived_by = ""
+    path = {trigger.i}
     for depth in range(12):
         lemma = lemma_of(node)
         # An adjunct ("Face à la multiplication des frappes, Moscou menace") is not in the
-        # scope of the verb it modifies.
-        governs = (depth > 0 or include_self) and arrived_by not in _ADJUNCT_DEPS
+        # scope of the verb it modifies, nor is a subject in the scope of its verb's negation
+        # ("la frappe n'a fait aucune victime" reports the strike).
+        adjunct = depth > 0 and arrived_by in _ADJUNCT_DEPS
+        # The agent of a governor is no scenario ("la capitale a été visée par une attaque").
+        governs = (depth > 0 or include_self) and not adjunct and arrived_by != "obl:agent"
         if governs and lemma in lexicon.irrealis_governors:
             return True
         marks = {fold(c.text) for c in node.children if c.dep_ == "mark"}
         if marks & lexicon.condition_marks:
             return True
-        negated = any(fold(c.text) in lexicon.negations for c in node.children if c.dep_ in ("advmod", "det"))
-        if negated and (depth == 0 or is_verb(node)):
+        if depth == 0 and not is_verb(node) and _predicated_hypothetically(lexicon, node):
             return True
-        if is_finite(node):
-            return False
+        in_scope = depth == 0 or (is_verb(node) and not adjunct and arrived_by not in _SUBJECT_DEPS)
+        if in_scope and negated(lexicon, node, arguments=depth == 0):
+            return True
+        if background(lexicon, node, path) or fiction(lexicon, node, path):
+            return True
+        copula = next((c for c in children_of(node, "cop") if is_finite(c)), None)
+        if is_finite(node) or copula is not None:
+            if node.dep_ in ("ccomp", "csubj") and lemma_of(node.head) in lexicon.irrealis_governors:
+                return True  # "a exigé que Téhéran libère les détenus"
+            if copula is not None:  # "une offensive serait désastreuse"
+                return not scheduled and future_form(lexicon, copula)
+            return not scheduled and _future_or_conditional(lexicon, node)
         if is_verb(node) and "Inf" in feature_of(node, "VerbForm"):
-            if marks & lexicon.purpose_marks:
+            if marks & (lexicon.purpose_marks | lexicon.negative_marks):
                 return True
+            causative = next(
+                (
+                    c
+                    for c in node.children
+                    if c.dep_ in ("dep", "aux", "aux:caus")
+                    and lemma_of(c) in lexicon.realis_infinitive_governors
+                ),
+                None,
+            )
+            tensed = [
+                c for c in node.children if c.dep_ == "aux:tense" and "Fin" in feature_of(c, "VerbForm")
+            ]
+            if causative is not None and (is_finite(causative) or tensed):
+                # "un kamikaze a fait exploser sa ceinture", parsed with "fait" under "exploser"
+                return not scheduled and _future_or_conditional(lexicon, causative)
             if node.head.i == node.i or node.dep_ == "ROOT":
                 return True  # an infinitive sentence is an instruction or a scenario
             if lemma_of(node.head) not in lexicon.realis_infinitive_governors:
@@ -51,12 +93,144 @@ def irrealis(lexicon: EventLexicon, trigger: Token, sentence: Span, include_self
             return False
         arrived_by = node.dep_
         node = node.head
+        path.add(node.i)
+    return False
+
+
+def _predicated_hypothetically(lexicon: EventLexicon, noun: Token) -> bool:
+    """A noun whose predicate, read by the parser as its relative clause without a relative
+    pronoun, is in the conditional or the future ("une offensive serait désastreuse")."""
+    for clause in children_of(noun, "acl", "acl:relcl"):
+        if any("Rel" in feature_of(c, "PronType") for c in clause.children):
+            continue
+        copula = next((c for c in children_of(clause, "cop") if is_finite(c)), None)
+        if copula is not None and future_form(lexicon, copula):
+            return True
+    return False
+
+
+def negated(lexicon: EventLexicon, node: Token, arguments: bool = False) -> bool:
+    """A negation on a word: "pas", "jamais", "aucun" on it; "ne" with "plus", "personne",
+    "rien"; with `arguments`, "aucun" on its subject or object ("aucun drone n'a été abattu")."""
+    words = {fold(c.text) for c in node.children if c.dep_ in ("advmod", "det")}
+    if words & lexicon.negations:
+        return True
+    particles = {fold(c.text) for c in node.children if c.dep_ == "advmod"}
+    if particles & lexicon.negation_particles:
+        others = {fold(c.text) for c in node.children if c.dep_ in ("advmod", "nsubj", "obj", "cc")}
+        if others & lexicon.particle_negations:
+            return True
+    if arguments and is_verb(node):
+        for argument in children_of(node, *_ARGUMENT_DEPS):
+            if any(fold(c.text) in lexicon.negations for c in argument.children if c.dep_ == "det"):
+                return True
+    return False
+
+
+def _future_or_conditional(lexicon: EventLexicon, verb: Token) -> bool:
+    """A finite lexical verb in the future or the conditional present ("frappera",
+    "frapperait", "prendraient"): its stem is the infinitive (or an irregular future stem).
+    Verbs with an auxiliary ("aurait tué": a report) are not read."""
+    if verb.pos_ != "VERB" or children_of(verb, "aux:tense", "aux:pass", "aux"):
+        return False
+    return future_form(lexicon, verb)
+
+
+def future_form(lexicon: EventLexicon, word: Token) -> bool:
+    """A verb form built on the future stem: the future or the conditional present."""
+    text = fold(word.text)
+    lemma = lemma_of(word)
+    for ending in _CONDITIONAL_ENDINGS + _FUTURE_ENDINGS:
+        if not text.endswith(ending):
+            continue
+        stem = text[: -len(ending)]
+        if stem == lemma or (lemma.endswith("re") and stem == lemma[:-1]) or stem in lexicon.future_stems:
+            return True
+    return False
+
+
+def _intro(token: Token) -> str:
+    """The folded words before a nominal in its phrase ("au cours de la", "en trois")."""
+    return " ".join(fold(t.text) for t in token.doc[token.left_edge.i : token.i])
+
+
+def _several(token: Token) -> bool:
+    """A number above one on a noun ("trois nuits", "72 heures") or an indefinite plural
+    ("des semaines", "plusieurs mois")."""
+    for child in token.children:
+        if child.dep_ == "nummod" or child.like_num:
+            return fold(child.text) not in _WORD_NUMBERS
+        if child.dep_ == "det" and fold(child.text) in ("des", "plusieurs", "quelques", "de"):
+            return "Plur" in feature_of(token, "Number")
+    return False
+
+
+def _is_year(token: Token) -> bool:
+    return token.text.isdigit() and len(token.text) == 4 and 1900 <= int(token.text) <= 2100
+
+
+def background(lexicon: EventLexicon, node: Token, path: set[int] | None = None) -> bool:
+    """A background adjunct on a word: "depuis" + a starting point in time ("depuis janvier",
+    "depuis le début de la guerre", "depuis 2015"), a span of several units ("en trois nuits",
+    "au cours de la semaine écoulée"), a total ("au total") or a habit ("quotidiennement",
+    "chaque nuit", "bombardements quotidiens")."""
+    path = path or set()
+    for child in node.children:
+        if child.i in path:
+            continue
+        lemma = lemma_of(child)
+        if child.dep_ in ("advmod", "amod") and lemma in lexicon.habitual_marks:
+            return True
+        if child.dep_ not in ("obl", "obl:mod", "obl:arg", "nmod", "advmod", "obj"):
+            continue
+        if any(fold(d.text) == "chaque" for d in child.children if d.dep_ == "det") and (
+            lemma in lexicon.span_units or lemma in ("fois", "soir", "matin")
+        ):
+            return True
+        case = case_of(child) or ""
+        parts = case.split()
+        years = _is_year(child) or any(_is_year(c) for c in child.children if c.dep_ in ("nmod", "nummod"))
+        if any(part in lexicon.year_cases for part in parts) and years:
+            return True  # "depuis 2015", "en 2019", "en novembre 2024"
+        if any(part in lexicon.since_cases for part in parts):
+            heads = {lemma} | {lemma_of(c) for c in child.children}
+            if heads & lexicon.since_heads:
+                return True
+        # "en trois nuits"; "au cours de la semaine écoulée", where "semaine" hangs on "cours"
+        for unit in (child, *(c for c in child.children if c.dep_ == "nmod")):
+            intro = " ".join(fold(t.text) for t in child.doc[child.left_edge.i : unit.i])
+            if lemma_of(unit) not in lexicon.span_units or not any(
+                intro == mark or intro.startswith(mark + " ") for mark in lexicon.span_cases
+            ):
+                continue
+            past = any(lemma_of(c) in lexicon.span_past_words for c in unit.children)
+            if past or _several(unit):
+                return True
+        if lemma in lexicon.total_marks and case.split() and case.split()[-1] in ("au", "a", "en"):
+            return True
+    return False
+
+
+def fiction(lexicon: EventLexicon, node: Token, path: set[int] | None = None) -> bool:
+    """A word situated in fiction or a drill ("dans le film", "lors d'une simulation")."""
+    path = path or set()
+    for child in node.children:
+        if child.i in path or child.dep_ not in ("obl", "obl:mod", "nmod", "advcl"):
+            continue
+        case = case_of(child) or ""
+        intro = _intro(child)
+        if lemma_of(child) in lexicon.fiction_nouns and (
+            any(part in lexicon.fiction_cases for part in case.split())
+            or any(intro.startswith(mark) for mark in lexicon.fiction_cases)
+        ):
+            return True
     return False
 
 
 def is_reportable(lexicon: EventLexicon, sentence: Span, line: str) -> bool:
     """A sentence that may report an event: not in a teaser line, not a question, not a list
-    item without a finite verb."""
+    item without a finite verb, not fiction or background in its main clause (then neither
+    its triggers nor its tolls are news: "Depuis janvier, 300 civils ont été tués")."""
     if lexicon.skips_line(strip_entry_header(line)):
         return False
     text = sentence.text.strip().rstrip("»\"'” ")
@@ -65,4 +239,10 @@ def is_reportable(lexicon: EventLexicon, sentence: Span, line: str) -> bool:
     stripped = sentence.text.lstrip()
     is_list_item = stripped.startswith(_LIST_MARKS)
     has_finite = any("Fin" in feature_of(t, "VerbForm") for t in sentence)
-    return not (is_list_item and not has_finite)
+    if is_list_item and not has_finite:
+        return False
+    root = sentence.root
+    if background(lexicon, root) or fiction(lexicon, root):
+        # A second finite clause coordinated with the main one may still report an event.
+        return any(is_finite(c) for c in root.children if c.dep_ in ("conj", "parataxis"))
+    return True

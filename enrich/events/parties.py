@@ -13,7 +13,7 @@ from spacy.tokens import Span, Token
 
 from enrich.entities import Mention
 from enrich.events.lexicon import EventLexicon
-from enrich.events.state import SUBJECTS, DocState, entry_of
+from enrich.events.state import SUBJECTS, DocState, entry_of, pronominal
 from enrich.kb import KBEntry, KnowledgeBase
 from enrich.text import fold
 from enrich.tokens import (
@@ -53,8 +53,73 @@ class Parties:
             appositive = appositive or (child.dep_ == "conj" and not children_of(child, "cc"))
             if appositive and case_of(child) is None:
                 child_mention = state.mentions_at.get(child.i)
-                if child_mention is not None and child_mention.type in ("PER", "ORG", "MILITARY"):
+                if child_mention is not None and (
+                    child_mention.type in ("PER", "ORG", "MILITARY")
+                    # "les médiateurs, l'Egypte, le Qatar et la Turquie"
+                    or (
+                        child.dep_ == "appos"
+                        and child_mention.entry is not None
+                        and child_mention.entry.kind == "country"
+                    )
+                ):
                     return child_mention
+        return None
+
+    def demonym(self, token: Token) -> KBEntry | None:
+        """The state a demonym names, by its form or its lemma ("haïtiennes" -> "haïtien")."""
+        return self.kb.demonym(token.text) or (self.kb.demonym(token.lemma_) if token.lemma_ else None)
+
+    def state_of(self, ref: EntityRef | None) -> str | None:
+        """The id of the state a party belongs to ("forces-armees-soudanaises" -> "soudan")."""
+        entry = self.kb.get(ref.id) if ref is not None else None
+        state = self.kb.country_of(entry) if entry is not None else None
+        return state.id if state is not None else None
+
+    def can_act(self, party: Mention | KBEntry) -> bool:
+        """A party a "de" complement may name as an event's author ("l'attaque du Hamas", "les
+        frappes de la Russie"): a person, a body, a state or its capital; not another place
+        ("l'embuscade près de Banibangou", "le bombardement d'un monastère de la région de
+        Sagaing")."""
+        entry = entry_of(party)
+        if entry is not None:
+            return entry.type != "LOC" or entry.kind in ("country", "capital")
+        return isinstance(party, Mention) and party.type in ("PER", "ORG", "MILITARY")
+
+    def is_place(self, party: Mention | KBEntry) -> bool:
+        """A place that cannot stand for a party ("à Doha" is where an accord is signed); a
+        state or a capital acting can ("livrer des missiles à Kiev")."""
+        entry = entry_of(party)
+        if entry is not None:
+            return entry.type == "LOC" and entry.kind not in ("country", "capital")
+        return isinstance(party, Mention) and party.type == "LOC"
+
+    def weapon_owner(self, weapon: Token, state: DocState) -> Mention | KBEntry | None:
+        """Who a weapon acting belongs to: "l'artillerie russe", "des drones de l'armée
+        congolaise", "un missile houthi", "ses drones" (the speaker reporting it)."""
+        if not state.is_weapon(weapon):
+            return None
+        mention = state.mentions_at.get(weapon.i)
+        words = [weapon] + ([state.doc[i] for i in range(mention.start, mention.end)] if mention else [])
+        for word in words:
+            for child in word.children:
+                if child.dep_ == "amod" and self.demonym(child) is not None:
+                    return self.demonym(child)
+                named = state.mentions_at.get(child.i)
+                if child.dep_ == "amod" and named is not None and named.type in ("ORG", "MILITARY"):
+                    return named
+        for word in words:
+            for child in word.children:
+                if child.dep_ == "nmod" and case_of(child) in ("de", "d'", "du", "des"):
+                    party = self.participant(child, state)
+                    if party is not None and self.can_act(party):
+                        return party
+        if any("Yes" in feature_of(d, "Poss") for d in weapon.children if d.dep_ == "det"):
+            # "L'état-major a affirmé que ses drones avaient détruit ..."
+            verb = next((a for a in weapon.ancestors if is_verb(a)), None)
+            for governor in verb.ancestors if verb is not None else ():
+                speaker = subject_of(governor) if is_verb(governor) else None
+                if speaker is not None:
+                    return self.participant(speaker, state)
         return None
 
     def participant(self, token: Token, state: DocState) -> Mention | KBEntry | None:
@@ -66,17 +131,23 @@ class Parties:
         if state.mentions_at.get(token.i) is not None:
             return None  # a weapon
         if token.pos_ in ("NOUN", "ADJ", "PROPN"):
-            demonym = self.kb.demonym(token.text)
+            demonym = self.demonym(token)
             if demonym is not None:
                 return demonym
         demonym = self._amod_demonym(token)
         if demonym is not None:
             return demonym
-        for child in token.children:
-            if child.dep_ == "nmod" and case_of(child) in ("de", "d'", "du", "des"):
-                child_mention = state.mentions_at.get(child.i)
-                if child_mention is not None and child_mention.type in ("ORG", "MILITARY", "LOC"):
-                    return child_mention
+        if lemma_of(token) not in self.lexicon.relational_nouns:
+            for child in token.children:
+                if child.dep_ == "nmod" and case_of(child) in ("de", "d'", "du", "des"):
+                    child_mention = state.mentions_at.get(child.i)
+                    # "l'armée de l'Ukraine", not "un dépôt près de Kamianka" nor "les alliés de Kiev"
+                    if (
+                        child_mention is not None
+                        and child_mention.type in ("ORG", "MILITARY", "LOC")
+                        and self.can_act(child_mention)
+                    ):
+                        return child_mention
         if token.pos_ == "PRON" and "Rel" in feature_of(token, "PronType"):
             clause = token.head
             if clause.dep_ in ("acl:relcl", "acl") and clause.head.i != clause.i and clause.head.i != token.i:
@@ -108,7 +179,7 @@ class Parties:
             for child in node.children:
                 if child.dep_ == "amod":
                     for adjective in conjuncts_of(child):
-                        demonym = self.kb.demonym(adjective.text)
+                        demonym = self.demonym(adjective)
                         if demonym is not None:
                             found.append(demonym)
         unique: dict[str, Mention | KBEntry] = {}
@@ -132,8 +203,30 @@ class Parties:
 
     def clause_subject(self, verb: Token | None, state: DocState) -> Mention | KBEntry | None:
         """The subject of a verb, inherited from the governing verb when it has none
-        ("En endommageant la capitale, l'Ukraine met ...", "a déclaré avoir neutralisé")."""
-        subject = clause_subject_token(verb)
+        ("En endommageant la capitale, l'Ukraine met ...", "a déclaré avoir neutralisé"); a
+        finite clause reported by another verb has its own ("Le ministère a affirmé que 139
+        drones avaient été interceptés": not the ministry's drones), as has a passive one."""
+        node = verb
+        for _ in range(3):
+            if node is None or subject_of(node) is not None:
+                break
+            if children_of(node, "nsubj:pass") or (
+                node.dep_ in ("ccomp", "advcl", "conj") and is_finite(node)
+            ):
+                return None
+            if node.dep_ not in ("xcomp", "advcl", "ccomp", "conj", "acl") or node.head.i == node.i:
+                return None
+            perfect = node.dep_ == "acl" and any(
+                "Inf" in feature_of(a, "VerbForm") for a in children_of(node, "aux:tense", "aux")
+            )
+            if node.dep_ == "conj" or perfect:
+                # "a dénoncé des agressions et appelé ...", the second verb hung on a noun;
+                # "a affirmé mercredi avoir pris", the infinitive hung on "mercredi"
+                node = next((a for a in node.ancestors if is_verb(a)), node.head)
+            else:
+                node = node.head
+        subject = subject_of(node) if node is not None else None
+        subject = subject or clause_subject_token(node)
         return self.participant(subject, state) if subject is not None else None
 
     def cased(
@@ -159,20 +252,30 @@ class Parties:
         return found
 
     def target_demonym(self, token: Token) -> KBEntry | None:
-        """A demonym on a target noun under the trigger ("bombardiers stratégiques russes")."""
+        """A demonym on a target noun under the trigger ("bombardiers stratégiques russes"), or
+        on its complement ("un dépôt de munitions russe")."""
+        # "l'armée russe a lancé", "les troupes françaises se sont retirées"
+        subjects = children_of(token, "nsubj") + (
+            children_of(token, "nsubj:pass") if pronominal(token) else []
+        )
+        actor_side = {t.i for s in subjects for t in s.subtree}
         for node in token.subtree:
-            if node.i == token.i or lemma_of(node) not in self.lexicon.target_nouns:
+            if node.i == token.i or node.i in actor_side or lemma_of(node) not in self.lexicon.target_nouns:
                 continue
-            demonym = self._amod_demonym(node)
-            if demonym is not None:
-                return demonym
+            for word in (
+                node,
+                *(c for c in node.children if c.dep_ == "nmod" and case_of(c) in ("de", "d'")),
+            ):
+                demonym = self._amod_demonym(word)
+                if demonym is not None:
+                    return demonym
         return None
 
     def _amod_demonym(self, token: Token) -> KBEntry | None:
         """The state of the first demonym adjective on a noun ("les autorités russes")."""
         for child in token.children:
             if child.dep_ == "amod":
-                demonym = self.kb.demonym(child.text)
+                demonym = self.demonym(child)
                 if demonym is not None:
                     return demonym
         return None
@@ -238,6 +341,10 @@ class Parties:
         subject = clause_subject_token(token) if is_verb(token) else None
         if subject is not None:
             parties += self.participants(subject, state)
+            # "La Russie et l'Ukraine ont échangé": the parser may give the verb two subjects.
+            for other in children_of(token, "nsubj"):
+                if other.i != subject.i:
+                    parties += self.participants(other, state)
         parties += [p for p in (actor, target) if p is not None]
         for head in scope:
             parties += self.cased(head, self.lexicon.participant_cases, state)
@@ -261,6 +368,20 @@ class Parties:
             extra = extra or self.possessor(token, state) or self.sentence_subject(token, parties, state)
             if extra is not None:
                 parties.insert(0, extra)
+        if len(self.unique_refs(parties)) < 2 and is_verb(token):
+            # A subject the parse missed ("Le 5 mars, Israël et le Hamas s'étaient mis
+            # d'accord", the names hung on the date): the names before the verb in its
+            # sentence, outside prepositional phrases and objects.
+            for word in token.doc[token.sent.start : token.i]:
+                mention = state.mentions_at.get(word.i)
+                if mention is None or mention.start != word.i or case_of(word) is not None:
+                    continue
+                if word.dep_ in ("obj", "iobj", "obl", "obl:arg", "obl:mod", "obl:agent"):
+                    continue
+                if mention.type in ("PER", "ORG", "MILITARY") or (
+                    mention.entry and mention.entry.kind == "country"
+                ):
+                    parties.append(mention)
         unique = self.unique_refs(parties)
         first = unique[0] if unique else None
         second = unique[1] if len(unique) > 1 else None

@@ -1,10 +1,19 @@
 """Slot filling: the event a trigger reports, typed, with its actor and target (by the
 shape of the trigger: verb, noun or fixed phrase), places and weapons.
 
-- actor: subject of the trigger verb, agent of a passive, subject of a light verb ("l'Ukraine
-  a mené une attaque"), demonym ("frappes russes", "drones ukrainiens"), "de" + state;
-- target: object, "contre/sur X", passive subject; for interceptions, the interceptor's state
+- actor: subject of the trigger verb (or of the first verb of a coordination: "ont été
+  interceptés et détruits"), agent of a passive, subject of a light verb ("l'Ukraine a mené
+  une attaque") or its agent ("l'attaque, revendiquée par le JNIM"), demonym ("frappes
+  russes", "drones ukrainiens"), "de" + state, the owner of a weapon acting ("l'artillerie
+  russe a pilonné");
+- target: object, "contre/sur X", passive subject; the subject of a verb that undergoes the
+  event ("le convoi est tombé dans une embuscade"); for interceptions, the interceptor's state
   (the launcher is the actor: "La Russie a abattu 337 drones" -> target russie).
+
+The type comes from the trigger's rule and, for violence, from the means named in the
+trigger's own clause, then its sentence (a weapon in the phrase of another trigger is that
+trigger's); only a remote-violence trigger whose sentence names no means and no context
+falls back on the weapons named elsewhere in the article (`SlotFiller.classify`).
 """
 
 from __future__ import annotations
@@ -12,13 +21,18 @@ from __future__ import annotations
 from spacy.tokens import Span, Token
 
 from enrich.entities import Mention
-from enrich.events.lexicon import INTERACTION, EventLexicon, TriggerRule
+from enrich.events.lexicon import INTERACTION, EventLexicon, MeansRule, TriggerRule
 from enrich.events.modality import irrealis
 from enrich.events.parties import Parties
 from enrich.events.places import Places
-from enrich.events.state import Candidate, DocState, entry_of, impact_weapon, objects_of
+from enrich.events.state import Candidate, DocState, entry_of, impact_weapon, objects_of, pronominal, verbal
 from enrich.kb import KBEntry, KnowledgeBase
-from enrich.tokens import case_of, children_of, feature_of, is_verb, lemma_of, subject_of
+from enrich.tokens import case_of, children_of, feature_of, is_finite, is_verb, lemma_of, subject_of
+
+_VIOLENT_ROLES = ("attack", "interception", "damage", "impact")
+_SUBCLAUSES = frozenset({"advcl", "ccomp", "parataxis", "acl:relcl", "csubj"})
+_STATE_TYPES = frozenset({"MILITARY"})
+_NON_STATE_TYPES = frozenset({"ORG"})
 
 
 def context_type(lexicon: EventLexicon, sentence: Span) -> tuple[str, str] | None:
@@ -36,15 +50,36 @@ class SlotFiller:
         self.lexicon = lexicon
         self.parties = parties
         self.places = places
+        self._violent_words = frozenset(
+            word
+            for word, rules in lexicon.triggers.items()
+            if any(
+                r.role in ("attack", "interception", "damage") and lexicon.is_violent(r.event_type)
+                for r in rules
+            )
+        )
 
     def verb_arguments(
         self, rule: TriggerRule, token: Token, state: DocState
     ) -> tuple[Mention | KBEntry | None, Mention | KBEntry | None]:
-        """Actor and target of a verb: subject and object, or agent and patient of a passive."""
-        passive = bool(children_of(token, "aux:pass", "nsubj:pass")) or (
-            token.dep_ in ("acl", "amod")
-            and "Part" in feature_of(token, "VerbForm")
-            and not subject_of(token)
+        """Actor and target of a verb: subject and object, or agent and patient of a passive. A
+        verb coordinated with an earlier one shares its voice and subject ("139 drones ont été
+        interceptés et détruits")."""
+        voice = token
+        if (
+            token.dep_ == "conj"
+            and token.head.i != token.i
+            and not children_of(token, "nsubj", "nsubj:pass")
+            and is_verb(token.head)
+        ):
+            voice = token.head
+        passive = not pronominal(voice) and (
+            bool(children_of(voice, "aux:pass", "nsubj:pass"))
+            or (
+                voice.dep_ in ("acl", "amod")
+                and "Part" in feature_of(voice, "VerbForm")
+                and not subject_of(voice)
+            )
         )
         agents = children_of(token, "obl:agent") or [
             c for c in children_of(token, "obl", "obl:arg", "obl:mod") if case_of(c) == "par"
@@ -53,13 +88,20 @@ class SlotFiller:
         target: Mention | KBEntry | None = None
         if passive:
             actor = self.parties.participant(agents[0], state) if agents else None
-            patients = children_of(token, "nsubj:pass")
+            if agents and actor is None:
+                actor = self.parties.weapon_owner(agents[0], state)
+            patients = children_of(voice, "nsubj:pass")
             if patients:
                 target = self.parties.participant(patients[0], state)
-            elif token.dep_ in ("acl", "amod"):
-                target = self.parties.participant(token.head, state)
+            elif voice.dep_ in ("acl", "amod"):
+                target = self.parties.participant(voice.head, state)
         else:
-            actor = self.parties.clause_subject(token, state)
+            subject = subject_of(voice) or next(iter(children_of(voice, "nsubj:pass")), None)
+            actor = self.parties.clause_subject(voice, state)
+            if actor is None and subject is not None and pronominal(voice):
+                actor = self.parties.participant(subject, state)  # "les troupes se sont retirées"
+            if actor is None and subject is not None:
+                actor = self.parties.weapon_owner(subject, state)  # "l'artillerie russe a pilonné"
             objects = children_of(token, "obj")
             if objects and rule.role != "compound":
                 target = self.parties.participant(objects[0], state)
@@ -69,30 +111,39 @@ class SlotFiller:
         self, rule: TriggerRule, token: Token, state: DocState
     ) -> tuple[Mention | KBEntry | None, Mention | KBEntry | None, list[Token]]:
         """Actor and target of a noun ("frappes russes", "l'attaque du Hamas", "l'Ukraine a mené
-        une attaque"), and the words whose complements belong to it."""
+        une attaque", "l'attaque, revendiquée par le JNIM", "sont tombés dans une embuscade"),
+        and the words whose complements belong to it."""
         actor: Mention | KBEntry | None = None
         target: Mention | KBEntry | None = None
         scope: list[Token] = [token]
         for child in token.children:
-            if child.dep_ == "amod" and self.kb.demonym(child.text) is not None:
-                actor = self.kb.demonym(child.text)
+            if child.dep_ == "amod" and self.parties.demonym(child) is not None:
+                actor = self.parties.demonym(child)
         for child in token.children:
             if actor is not None or child.dep_ != "nmod" or case_of(child) not in ("de", "d'", "du", "des"):
                 continue
             party = self.parties.participant(child, state)
-            entry = entry_of(party)
-            if party is not None and (
-                entry is None or entry.type != "LOC" or entry.kind in ("country", "capital")
-            ):
+            if party is not None and self.parties.can_act(party):
                 actor = party
             elif state.is_projectile(child):
                 for grandchild in child.children:
-                    if grandchild.dep_ == "amod" and self.kb.demonym(grandchild.text) is not None:
-                        actor = self.kb.demonym(grandchild.text)
-        head = token.head if token.head.i != token.i else None
+                    if grandchild.dep_ == "amod" and self.parties.demonym(grandchild) is not None:
+                        actor = self.parties.demonym(grandchild)
+        for child in token.children:
+            # "l'attaque, revendiquée par le JNIM", "des frappes menées par l'armée"
+            if (
+                actor is None
+                and child.dep_ in ("acl", "amod")
+                and lemma_of(child) in self.lexicon.light_verbs
+            ):
+                agents = children_of(child, "obl:agent") or [
+                    c for c in children_of(child, "obl", "obl:mod", "obl:arg") if case_of(c) == "par"
+                ]
+                if agents:
+                    actor = self.parties.participant(agents[0], state)
         # In "une intensification des frappes sur l'infrastructure", "le nombre de frappes
-        # russes", "l'échec de sa tentative de négociation avec Poutine", the parser hangs the
-        # trigger's complements on the nouns above it.
+        # russes", "l'échec de sa tentative de négociation avec Poutine", "la responsabilité de
+        # l'attaque", the parser hangs the trigger's complements on the nouns above it.
         node = token
         for _ in range(2):
             if node.dep_ != "nmod" or node.head.i == node.i or node.head.pos_ != "NOUN":
@@ -103,21 +154,35 @@ class SlotFiller:
                 if (
                     actor is None
                     and child.dep_ in ("amod", "acl")
-                    and self.kb.demonym(child.text) is not None
+                    and self.parties.demonym(child) is not None
                 ):
-                    actor = self.kb.demonym(child.text)
-        if head is not None and is_verb(head) and token.dep_ in ("obj", "nsubj:pass", "obl", "obl:arg"):
+                    actor = self.parties.demonym(child)
+        head = node.head if node.head.i != node.i else None
+        # An object, or one the parser read as an adjunct ("a mené dimanche une frappe").
+        object_like = node.dep_ in ("obj", "nsubj:pass") or (
+            node.dep_ in ("obl", "obl:mod") and case_of(node) is None
+        )
+        if (
+            head is not None
+            and is_verb(head)
+            and node.dep_ in ("obj", "nsubj:pass", "obl", "obl:arg", "obl:mod")
+        ):
             head_lemma = lemma_of(head)
-            if head_lemma in self.lexicon.patient_verbs and token.dep_ == "obj":
-                target = self.parties.clause_subject(head, state)
-            elif (
-                head_lemma in self.lexicon.light_verbs
-                and actor is None
-                and token.dep_ in ("obj", "nsubj:pass")
-            ):
-                actor = self.parties.clause_subject(head, state)
-            if token.dep_ in ("obj", "nsubj:pass"):
+            passive_head = bool(children_of(head, "aux:pass")) or node.dep_ == "nsubj:pass"
+            if head_lemma in self.lexicon.patient_verbs and node.i == token.i and not passive_head:
+                if object_like or case_of(node) in ("dans", "a", "sous"):
+                    target = self.parties.clause_subject(head, state)  # "sont tombés dans une embuscade"
+            elif head_lemma in self.lexicon.light_verbs and actor is None and object_like:
+                if passive_head:  # "l'attaque a été revendiquée par le JNIM"
+                    agents = children_of(head, "obl:agent") or [
+                        c for c in children_of(head, "obl", "obl:mod") if case_of(c) == "par"
+                    ]
+                    actor = self.parties.participant(agents[0], state) if agents else None
+                else:  # "a revendiqué la responsabilité de l'attaque"
+                    actor = self.parties.clause_subject(head, state)
+            if node.i == token.i and object_like:
                 scope.append(head)
+        head = token.head if token.head.i != token.i else None
         if head is not None and is_verb(head) and (token.dep_ == "obl:agent" or case_of(token) == "par"):
             patients = children_of(head, "nsubj:pass")
             if patients and target is None:
@@ -128,14 +193,19 @@ class SlotFiller:
 
     def candidate(self, rule: TriggerRule, token: Token, sentence: Span, state: DocState) -> Candidate | None:
         """The trigger's event with its slots read, or None when it is not reported."""
-        if rule.role not in ("phrase",) and irrealis(self.lexicon, token, sentence):
+        scheduled = rule.sub_event_type in self.lexicon.scheduled_types
+        if rule.role not in ("phrase",) and irrealis(self.lexicon, token, sentence, scheduled=scheduled):
             return None
-        verbal = is_verb(token)
+        verb_like = verbal(token)
         participants: list[Mention | KBEntry] = []
         scope: list[Token] = [token]
-        if rule.role == "phrase":
+        if rule.role == "phrase" and verb_like and rule.event_type != INTERACTION:
+            actor, target = self.verb_arguments(rule, token, state)  # "ont été pris en otage par"
+        elif rule.role == "phrase" and rule.event_type != INTERACTION:
+            actor, target, scope = self.noun_arguments(rule, token, state)  # "des violences sexuelles"
+        elif rule.role == "phrase":
             actor, target = self.parties.speaker(token, state), None
-        elif verbal:
+        elif verb_like:
             actor, target = self.verb_arguments(rule, token, state)
         else:
             actor, target, scope = self.noun_arguments(rule, token, state)
@@ -145,12 +215,19 @@ class SlotFiller:
                 if cased:
                     target = cased[0]
                     break
-        if rule.role == "compound" or rule.sub_event_type in ("REQUEST", "AID", "SANCTION"):
+        symmetric = rule.sub_event_type in self.lexicon.symmetric
+        if (rule.role == "compound" and not symmetric) or rule.sub_event_type in (
+            "REQUEST",
+            "AID",
+            "SANCTION",
+        ):
             recipients = [
                 p for head in scope for p in self.parties.cased(head, self.lexicon.recipient_cases, state)
             ]
             for obj in objects_of(token):
                 recipients += self.parties.cased(obj, self.lexicon.recipient_cases, state, depth=1)
+            # "à Doha" is where, not to whom.
+            recipients = [p for p in recipients if not self.parties.is_place(p)]
             if recipients and (target is None or rule.role == "compound"):
                 target = recipients[0]
             if target is None and rule.sub_event_type == "AID":
@@ -163,37 +240,34 @@ class SlotFiller:
             if weapon.dep_.startswith("obl"):
                 victims = children_of(token, "nsubj", "nsubj:pass")  # "deux soldats tués par un engin"
                 target = target or (self.parties.participant(victims[0], state) if victims else None)
-            for child in weapon.children:
-                if child.dep_ in ("amod", "nmod") and actor is None:
-                    actor = self.kb.demonym(child.text) or (
-                        self.parties.participant(child, state) if child.dep_ == "nmod" else None
-                    )
+            actor = self.parties.weapon_owner(weapon, state)  # not "un missile ... au large d'Al-Mokha"
         if rule.role == "interception":
             # The interceptor is the attacked side; the launcher, when named, is the actor.
-            target = target if verbal and children_of(token, "nsubj:pass") else actor
+            passive = verb_like and bool(children_of(token, "nsubj:pass") or self._shares_passive(token))
+            target = target if passive else actor
             actor = None
             for obj in objects_of(token) + children_of(token, "nsubj:pass"):
                 for child in obj.children:
-                    if child.dep_ == "amod" and self.kb.demonym(child.text) is not None:
-                        actor = self.kb.demonym(child.text)
+                    if child.dep_ == "amod" and self.parties.demonym(child) is not None:
+                        actor = self.parties.demonym(child)
         if rule.sub_event_type == "THREATEN" and target is None:
-            target = self.parties.conditional_subject(token, state)
+            target = self.parties.conditional_subject(token, state) or self._complement_target(token, state)
         if rule.sub_event_type == "REQUEST" and target is None:
             for clause in children_of(token, "ccomp", "xcomp"):
                 subject = subject_of(clause)
                 if subject is not None:
                     target = self.parties.participant(subject, state)
-        if target is None and rule.sub_event_type not in self.lexicon.symmetric:
+        if target is None and not symmetric:
             target = self.parties.target_demonym(token)
-        if rule.sub_event_type in self.lexicon.symmetric:
+        if symmetric:
             head = token
             if rule.role == "phrase":
                 head = next((n for n in [token, *token.ancestors] if is_verb(n)), token)
             actor, target, participants = self.parties.consult_parties(head, scope, actor, target, state)
-        if actor is None and rule.role == "interaction" and not verbal:
+        if actor is None and rule.role == "interaction" and not verb_like:
             actor = self.parties.possessor(token, state)
 
-        event_type, sub_event_type = self.classify(rule, token, sentence, state)
+        event_type, sub_event_type = self.classify(rule, token, sentence, state, actor)
         interaction = sub_event_type if event_type == INTERACTION else None
         violent = self.lexicon.is_violent(event_type)
         actor_ref = self.parties.ref(actor)
@@ -204,13 +278,28 @@ class SlotFiller:
             {target_ref.id} if target_ref and not violent else set()
         )
         places = self.places.find(scope, token, state, excluded, participants)
-        if violent and target_ref is None and places:
+        if (
+            event_type in self.lexicon.untargeted_types
+            and target_ref is not None
+            and target_ref.type == "LOC"
+        ):
+            target_ref = None  # civilians, protesters, rioters: people, not their state
+        actor_state = self.parties.state_of(actor_ref)
+        if violent and target_ref is not None and actor_ref is not None and target_ref.id == actor_state:
+            target_ref = None  # the rebels' own country ("sur la côte yéménite" for the Houthis)
+        if violent and target_ref is None and places and event_type not in self.lexicon.untargeted_types:
+            # A strike on a place targets the attacked state, unless the attacker is of that
+            # state (an air force striking its own country's rebels) or the victims are civilians.
             first = self.kb.get(places[0].id)
             country = self.kb.country_of(first) if first else None
-            if country is not None and (actor_ref is None or actor_ref.id != country.id):
+            if country is not None and (actor_ref is None or country.id not in (actor_ref.id, actor_state)):
                 target_ref = country.ref()
-        carries_weapons = violent or sub_event_type in self.lexicon.weapon_interactions
-        weapons = self.places.weapons(sentence, state) if carries_weapons else []
+        if violent:
+            weapons = self.weapons(rule, token, sentence, state)
+        elif sub_event_type in self.lexicon.weapon_interactions:
+            weapons = self.places.weapons(sentence, state)
+        else:
+            weapons = []
         confidence = 0.55 + 0.1 * bool(actor_ref) + 0.1 * bool(target_ref) + 0.1 * bool(places)
         return Candidate(
             event_type=event_type,
@@ -225,29 +314,197 @@ class SlotFiller:
             confidence=round(min(confidence, 0.95), 2),
         )
 
-    def classify(self, rule: TriggerRule, token: Token, sentence: Span, state: DocState) -> tuple[str, str]:
-        """The type and sub-type of a trigger: its rule's, or, for rules that say so, the one a
-        weapon in the sentence, the sentence's nouns, the last violent event or a weapon
-        elsewhere in the article picks."""
-        if rule.role not in ("attack", "interception", "damage", "impact") and not rule.by_context:
-            return rule.event_type, rule.sub_event_type
-        sentence_classes = [
-            m.entry.weapon_class
-            for i in range(sentence.start, sentence.end)
-            if (m := state.mentions_at.get(i)) is not None and m.entry is not None and m.entry.weapon_class
-        ]
+    def _shares_passive(self, token: Token) -> bool:
+        """A participle coordinated with a passive one ("interceptés et détruits")."""
+        return (
+            token.dep_ == "conj"
+            and token.head.i != token.i
+            and not children_of(token, "nsubj", "nsubj:pass")
+            and bool(children_of(token.head, "nsubj:pass", "aux:pass"))
+        )
+
+    def _complement_target(self, token: Token, state: DocState) -> Mention | KBEntry | None:
+        """Whom a threat is made against: "contre X" or "sur X" in what it says ("a promis de
+        poursuivre la guerre contre le mouvement")."""
+        for clause in children_of(token, "xcomp", "ccomp", "obj"):
+            for node in (clause, *clause.children):
+                cased = self.parties.cased(node, self.lexicon.target_cases, state)
+                if cased:
+                    return cased[0]
+        return None
+
+    def classify(
+        self,
+        rule: TriggerRule,
+        token: Token,
+        sentence: Span,
+        state: DocState,
+        actor: Mention | KBEntry | None = None,
+    ) -> tuple[str, str]:
+        """The type and sub-type of a trigger.
+
+        A rule's refinement whose word the sentence has wins ("tirs" on "manifestants"). For
+        violence the means decide: those of the trigger's own clause, then of its sentence,
+        leaving out the phrases of other violent triggers ("en représailles aux tirs de
+        missiles"); a ground means (a machete, rifles) leaves the choice to the context (an
+        attack on civilians or a clash). Then the sentence's context nouns, the last violent
+        event for damage, and, for remote-violence triggers only, a weapon named elsewhere in
+        the article: a sentence with means or context of its own is never typed by the
+        article's other weapons. Territory taken is typed by its taker (a state's forces
+        regain, a group overtakes)."""
+        if rule.refinements:
+            lemmas = {lemma_of(t) for t in sentence}
+            for words, event_type, sub_event_type in rule.refinements:
+                if lemmas & words:
+                    return event_type, sub_event_type
+        if rule.role not in _VIOLENT_ROLES and not rule.by_context:
+            return rule.event_type, self._by_actor(rule, actor)
         if rule.by_weapon:
-            by_sentence = self.lexicon.weapon_subtype(sentence_classes)
-            if by_sentence is not None:
-                return "Explosions/Remote violence", by_sentence
+            hit = self._hit(rule, token)
+            own = self.own_tokens(token, sentence, state)
+            means = self.means(own, state, hit)
+            if means is None:
+                means = self.means(self.own_tokens(token, sentence, state, whole_sentence=True), state, hit)
+            if means is not None:
+                if isinstance(means, MeansRule):
+                    if means.by_context:
+                        return context_type(self.lexicon, sentence) or (
+                            means.event_type,
+                            means.sub_event_type,
+                        )
+                    return means.event_type, means.sub_event_type
+                return "Explosions/Remote violence", means
         if rule.by_context:
             typed = context_type(self.lexicon, sentence)
             if typed is not None:
                 return typed
         if rule.role == "damage" and state.last_violent is not None:
             return state.last_violent
-        if rule.by_doc_weapon:
+        if (rule.by_weapon or rule.by_context) and state.last_violent is not None and self._anaphoric(token):
+            return state.last_violent  # "cette attaque", "les frappes": the article's last one
+        named = any((m := state.mentions_at.get(t.i)) is not None and m.type == "WEAPON" for t in sentence)
+        if rule.by_doc_weapon and not named:
+            # Only a sentence that names no weapon at all: one whose weapons belong to another
+            # trigger ("en représailles aux tirs de missiles") or to what it hit says nothing of
+            # this trigger's means.
             by_doc = self.lexicon.weapon_subtype(state.weapon_classes)
             if by_doc is not None:
                 return "Explosions/Remote violence", by_doc
-        return rule.event_type, rule.sub_event_type
+        return rule.event_type, self._by_actor(rule, actor)
+
+    def _hit(self, rule: TriggerRule, token: Token) -> set[int]:
+        """What a strike hits is no means ("a frappé des lance-roquettes"); what is launched or
+        intercepted is."""
+        if rule.role not in ("attack", "damage") or "@projectile" in rule.object_lemmas:
+            return set()
+        objects = [  # "des infrastructures" is often read as "de" + noun
+            c
+            for c in token.children
+            if c.dep_ == "obj" or (c.dep_ == "obl:arg" and case_of(c) in ("des", "de", "du"))
+        ]
+        return {t.i for o in objects for t in o.subtree}
+
+    def weapons(self, rule: TriggerRule, token: Token, sentence: Span, state: DocState) -> list[str]:
+        """The weapons of a violent trigger: those of its clause, else of its sentence, never
+        those of another trigger's phrase nor what it hits."""
+        hit = self._hit(rule, token)
+        for whole in (False, True):
+            found: list[str] = []
+            for word in sorted(
+                self.own_tokens(token, sentence, state, whole_sentence=whole), key=lambda t: t.i
+            ):
+                mention = state.mentions_at.get(word.i)
+                if word.i in hit or mention is None or mention.type != "WEAPON" or mention.id in found:
+                    continue
+                found.append(mention.id)
+            if found:
+                return self.places.most_specific(found)
+        return []
+
+    @staticmethod
+    def _anaphoric(token: Token) -> bool:
+        """A trigger noun that refers back ("cette attaque", "ses attaques", "les frappes")."""
+        if is_verb(token):
+            return False
+        for det in children_of(token, "det"):
+            if "Dem" in feature_of(det, "PronType") or "Yes" in feature_of(det, "Poss"):
+                return True
+            if "Def" in feature_of(det, "Definite"):
+                return True
+        return False
+
+    def _by_actor(self, rule: TriggerRule, actor: Mention | KBEntry | None) -> str:
+        """The sub-type a rule gives its actor's kind: a state (a country, a capital, state
+        forces) or a named non-state group (an organisation)."""
+        if actor is None or not (rule.state_sub_event_type or rule.non_state_sub_event_type):
+            return rule.sub_event_type
+        entry = entry_of(actor)
+        kind = entry.type if entry is not None else actor.type if isinstance(actor, Mention) else None
+        is_state = kind in _STATE_TYPES or (entry is not None and entry.kind in ("country", "capital"))
+        if is_state and rule.state_sub_event_type:
+            return rule.state_sub_event_type
+        if kind in _NON_STATE_TYPES and not is_state and rule.non_state_sub_event_type:
+            return rule.non_state_sub_event_type
+        return rule.sub_event_type
+
+    def own_tokens(
+        self, token: Token, sentence: Span, state: DocState, whole_sentence: bool = False
+    ) -> list[Token]:
+        """The words that tell a trigger's means: its clause (up to the first finite verb,
+        without subordinate clauses that do not hold the trigger) or, with `whole_sentence`,
+        its sentence; never the phrase of another violent trigger that does not govern it."""
+        path = {token.i, *(a.i for a in token.ancestors)}
+        if whole_sentence:
+            stack = [t for t in sentence if t.head.i == t.i or not sentence.start <= t.head.i < sentence.end]
+        else:
+            top = token
+            while not is_finite(top) and top.head.i != top.i and sentence.start <= top.head.i < sentence.end:
+                top = top.head
+            stack = [top]
+        found: list[Token] = []
+        while stack:
+            node = stack.pop()
+            found.append(node)
+            for child in node.children:
+                if child.i == node.i or not sentence.start <= child.i < sentence.end:
+                    continue
+                if child.i in path:
+                    stack.append(child)
+                    continue
+                if not whole_sentence and (
+                    child.dep_ in _SUBCLAUSES or (child.dep_ == "conj" and is_finite(child))
+                ):
+                    continue
+                if lemma_of(child) in self._violent_words and not state.is_weapon(child):
+                    continue  # "en représailles aux tirs de missiles des Houthis"
+                stack.append(child)
+        return found
+
+    def means(
+        self, tokens: list[Token], state: DocState, hit: set[int] | None = None
+    ) -> MeansRule | str | None:
+        """What the words name as used: a means word read before the weapons (a kamikaze,
+        a grenade, a chemical), the remote-violence sub-type of a weapon of the knowledge
+        base, or another means word (bombs, aircraft, mortars; rifles, machetes). Words in
+        `hit` (what the trigger struck: "a frappé un dépôt de missiles") do not count."""
+        weapon_classes: list[str] = []
+        lemmas: set[str] = set()
+        for word in sorted(tokens, key=lambda t: t.i):
+            if hit and word.i in hit:
+                continue
+            mention = state.mentions_at.get(word.i)
+            if mention is not None and mention.type == "WEAPON":
+                if mention.entry is not None and mention.entry.weapon_class:
+                    weapon_classes.append(mention.entry.weapon_class)
+                continue  # "drone kamikaze" is a drone
+            lemmas.add(lemma_of(word))
+        for rule in self.lexicon.means:
+            if rule.before_weapons and lemmas & rule.lemmas:
+                return rule
+        by_weapon = self.lexicon.weapon_subtype(weapon_classes)
+        if by_weapon is not None:
+            return by_weapon
+        for rule in self.lexicon.means:
+            if not rule.before_weapons and lemmas & rule.lemmas:
+                return rule
+        return None

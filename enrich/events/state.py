@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Token
 from enrich.entities import Mention
 from enrich.kb import KBEntry
 from enrich.quantities import Slot
-from enrich.tokens import case_of, children_of
+from enrich.tokens import case_of, children_of, feature_of, is_verb
 from vigie.core.models import EntityRef, Place, Quantity
 
 PROJECTILE_CLASSES = frozenset({"drone", "missile", "artillery", "bomb"})
@@ -68,6 +68,22 @@ def objects_of(token: Token) -> list[Token]:
     for obj in list(objects):
         objects.extend(c for c in obj.children if c.dep_ in ("nmod", "conj"))
     return objects
+
+
+def verbal(token: Token) -> bool:
+    """A verb, or a word the tagger missed as one but that has a verb's auxiliaries ("ont
+    violé" tagged an adverb)."""
+    return is_verb(token) or bool(children_of(token, "aux:tense", "aux:pass"))
+
+
+def pronominal(verb: Token) -> bool:
+    """A verb with a reflexive clitic ("se sont retirées", "s'est abattu"): its subject, which
+    the parser often reads as a passive one, acts."""
+    return any(
+        c.dep_.startswith("expl") or c.dep_ in ("obj", "iobj")
+        for c in verb.children
+        if c.pos_ == "PRON" and "Yes" in feature_of(c, "Reflex")
+    )
 
 
 def impact_weapon(token: Token, state: DocState) -> Token | None:

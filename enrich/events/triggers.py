@@ -12,12 +12,20 @@ from spacy.tokens import Span, Token
 from spacy.vocab import Vocab
 
 from enrich.events.lexicon import EventLexicon, TriggerRule
-from enrich.events.modality import irrealis
+from enrich.events.modality import background, future_form, irrealis, negated
 from enrich.events.parties import Parties
 from enrich.events.slots import SlotFiller
-from enrich.events.state import Candidate, DocState, impact_weapon, objects_of
+from enrich.events.state import Candidate, DocState, impact_weapon, objects_of, pronominal, verbal
 from enrich.text import fold
-from enrich.tokens import children_of, forms_of, is_verb, lemma_of
+from enrich.tokens import case_of, children_of, feature_of, forms_of, is_verb, lemma_of
+
+_OF = ("de", "d'", "du", "des")
+_CLAUSAL = ("ccomp", "xcomp", "parataxis", "advcl")
+# What a threat says: the verbs of the complement and their objects, not the subjects (a
+# prediction: "une offensive serait catastrophique"), descriptions or adverbs.
+_CONTENT = frozenset(
+    {"ccomp", "xcomp", "conj", "obj", "obl", "obl:arg", "obl:mod", "advcl", "parataxis", "iobj"}
+)
 
 
 class TriggerFinder:
@@ -62,17 +70,28 @@ class TriggerFinder:
                     break
             if token.i not in seen:
                 compound = self.compound(token, state)
-                if compound is not None and not irrealis(self.lexicon, token, sentence):
+                if compound is not None and not irrealis(
+                    self.lexicon,
+                    token,
+                    sentence,
+                    scheduled=compound.sub_event_type in self.lexicon.scheduled_types,
+                ):
                     candidate = self.slots.candidate(compound, token, sentence, state)
                     if candidate is not None:
                         found.append(candidate)
                         seen.add(token.i)
-        for match_id, start, _end in self.phrase_matcher(state.doc[sentence.start : sentence.end]):
+        for match_id, start, end in self.phrase_matcher(state.doc[sentence.start : sentence.end]):
             index = int(state.doc.vocab.strings[match_id].split("-")[1])
             _, event_type, sub_event_type, by_context = self.lexicon.phrases[index]
             token = state.doc[sentence.start + start]
-            if token.i in seen or irrealis(self.lexicon, token, sentence, include_self=False):
+            scheduled = sub_event_type in self.lexicon.scheduled_types
+            if token.i in seen or irrealis(
+                self.lexicon, token, sentence, include_self=False, scheduled=scheduled
+            ):
                 continue
+            span = state.doc[sentence.start + start : sentence.start + end]
+            if any(background(self.lexicon, word) for word in span):
+                continue  # "qui a fait allégeance à l'EI en 2019"
             rule = TriggerRule(
                 name="phrase",
                 role="phrase",
@@ -101,26 +120,24 @@ class TriggerFinder:
                 return False
             if rule.object_required and not objects:
                 return False
-            if rule.object_lemmas:
-                ok = False
-                for obj in objects:
-                    if lemma_of(obj) in rule.object_lemmas:
-                        ok = True
-                    mention = state.mentions_at.get(obj.i)
-                    if "@entity" in rule.object_lemmas and mention is not None and mention.type != "WEAPON":
-                        ok = True
-                if not ok:
-                    return False
-        if rule.complement_cases:
-            complements = [
-                c
-                for c in token.children
-                if c.dep_ in ("xcomp", "advcl", "ccomp", "obl", "obl:arg", "obl:mod")
-                and ({fold(m.text) for m in c.children if m.dep_ in ("mark", "case")} & rule.complement_cases)
-            ]
-            if not complements:
+            if rule.object_lemmas and not (
+                any(self.word_matches(word, rule.object_lemmas, state) for word in self.rule_objects(token))
+                # "le groupe a annoncé sa dissolution"
+                or ("@possessive" in rule.object_lemmas and not is_verb(token) and self.possessed(token))
+            ):
                 return False
-        if rule.role == "attack" and is_verb(token) and not self.plausible_attacker(token, state):
+        if rule.subject_lemmas and not any(
+            self.word_matches(word, rule.subject_lemmas, state) for word in self.rule_subjects(token)
+        ):
+            return False
+        if rule.complement_cases and not self.complements(token, rule.complement_cases):
+            return False
+        if rule.sub_event_type == "REQUEST" and self.addresses_population(token):
+            return False  # "a appelé la population à rester chez elle"
+        if rule.threat_complement and not self.threatens(token, rule):
+            return False
+        violent = self.lexicon.is_violent(rule.event_type)
+        if rule.role == "attack" and violent and is_verb(token) and not self.plausible_attacker(token, state):
             return False
         if rule.role == "interception":
             # Only projectiles are intercepted; "détruire deux maisons" is damage and "repousser
@@ -132,7 +149,8 @@ class TriggerFinder:
 
     def plausible_attacker(self, verb: Token, state: DocState) -> bool:
         """ "La grêle a frappé les vignes", "frappée par la sécheresse": a subject (or agent) that
-        is a common noun naming no party, no weapon and no attack is not an attacker."""
+        is a common noun naming no party, no armed people (`attacker_nouns`: "des rebelles",
+        "un gang", "des membres du gang"), no weapon and no attack is not an attacker."""
         passive = bool(children_of(verb, "aux:pass", "nsubj:pass"))
         agents = children_of(verb, "obl:agent") if passive else children_of(verb, "nsubj")
         for agent in agents:
@@ -142,6 +160,7 @@ class TriggerFinder:
                 self.parties.participant(agent, state) is not None
                 or state.is_weapon(agent)
                 or self.is_attack(agent)
+                or self.word_matches(agent, self.lexicon.attacker_nouns, state)
             ):
                 continue
             if any(state.is_weapon(t) for t in agent.subtree):
@@ -149,12 +168,152 @@ class TriggerFinder:
             return False
         return True
 
+    def rule_objects(self, token: Token) -> list[Token]:
+        """What a rule's object condition reads: objects and passive subjects ("des bombes ont
+        été larguées"), the noun a participle describes ("les drones lancés"), a noun's "de"
+        complement ("l'échange de prisonniers"), and their own "de" complements ("une
+        trentaine de missiles")."""
+        if verbal(token):
+            found = children_of(token, "obj", "nsubj:pass")
+            if not is_verb(token):  # a verb tagged otherwise ("ont violé") has ill-labelled objects
+                found += [c for c in children_of(token, "dep") if c.i > token.i and c.pos_ == "NOUN"]
+            # "engagé entre 150 et 200 drones", "des drones" misread as "de" + noun, "a lancé
+            # 86 drones" misread as an agent, "s'est emparé de la ville"
+            found += [
+                c
+                for c in children_of(token, "obl:arg", "obl", "obl:agent", "obl:mod")
+                if case_of(c) in ("des", "de", "d'", "du", "entre", None)
+            ]
+            if token.dep_ in ("acl", "amod") and token.head.i != token.i and not children_of(token, "obj"):
+                found.append(token.head)
+        else:
+            found = [c for c in token.children if c.dep_ == "nmod" and case_of(c) in _OF]
+        for word in list(found):
+            found.extend(
+                c for c in word.children if c.dep_ in ("nmod", "conj") and case_of(c) in (*_OF, None)
+            )
+        return found
+
+    @staticmethod
+    def possessed(token: Token) -> bool:
+        return any("Yes" in feature_of(d, "Poss") for d in children_of(token, "det"))
+
+    def rule_subjects(self, token: Token) -> list[Token]:
+        """Who a rule's subject condition reads: the verb's subject ("des centaines d'habitants
+        ont marché") or a noun's "de" complement ("le retrait des troupes")."""
+        if verbal(token):
+            found = children_of(token, "nsubj") or (
+                children_of(token, "nsubj:pass") if pronominal(token) else []
+            )
+        else:
+            found = [c for c in token.children if c.dep_ == "nmod" and case_of(c) in _OF]
+        for word in list(found):
+            found.extend(c for c in word.children if c.dep_ == "nmod" and case_of(c) in _OF)
+        return found
+
+    def word_matches(self, word: Token, lemmas: frozenset[str], state: DocState) -> bool:
+        """A word is in a rule's list: by lemma, or by class ("@entity" a named person or body,
+        "@weapon" a weapon, "@projectile" a projectile, "@person" people, "@place" a place)."""
+        if lemma_of(word) in lemmas or fold(word.text) in lemmas:
+            return True
+        mention = state.mentions_at.get(word.i)
+        if mention is not None:
+            if "@entity" in lemmas and mention.type not in ("WEAPON", "LOC"):
+                return True
+            if "@weapon" in lemmas and mention.type == "WEAPON":
+                return True
+            if "@projectile" in lemmas and state.is_projectile(word):
+                return True
+            if "@person" in lemmas and mention.type == "PER":
+                return True
+            if "@place" in lemmas and mention.type == "LOC":
+                return True
+        if "@projectile" in lemmas and lemma_of(word) in self.lexicon.projectile_nouns:
+            return True
+        return "@person" in lemmas and lemma_of(word) in self.lexicon.person_nouns
+
+    def complements(self, token: Token, cases: frozenset[str]) -> list[Token]:
+        """Complements introduced by one of these words: an infinitive or a nominal ("appelé
+        les alliés à livrer", "une opération contre le gang"), also when the parser hangs the
+        infinitive on the object ("les alliés [à livrer]")."""
+        deps = ("xcomp", "advcl", "ccomp", "obl", "obl:arg", "obl:mod", "nmod", "acl")
+        heads = [token, *children_of(token, "obj")]
+        if token.dep_ == "conj":
+            # "a dénoncé X et appelé Y à faire ...": the parser may hang the infinitive on the
+            # first verb of the coordination.
+            first = next((a for a in token.ancestors if is_verb(a)), None)
+            if first is not None:
+                heads.append(first)
+        found = []
+        for head in heads:
+            for child in head.children:
+                if child.dep_ not in deps or child.i < token.i:
+                    continue
+                if head.i != token.i and child.dep_ != "acl" and head.dep_ == "obj":
+                    continue
+                if {fold(m.text) for m in child.children if m.dep_ in ("mark", "case")} & cases:
+                    found.append(child)
+        return found
+
+    def addresses_population(self, token: Token) -> bool:
+        """A call or a request addressed to a population (`population_nouns`), not to a party."""
+        addressees = children_of(token, "obj") + [
+            c for c in children_of(token, "obl", "obl:arg", "iobj") if case_of(c) in ("a", "au", "aux", None)
+        ]
+        return any(lemma_of(a) in self.lexicon.population_nouns for a in addressees)
+
+    def threatens(self, verb: Token, rule: TriggerRule) -> bool:
+        """A reporting verb's complement is a threat: a threat word (`threat_words`) said of
+        what is to come (an infinitive, the future, the conditional, under a modal), not in
+        a condition, not inside a subject (the prediction "une offensive serait
+        catastrophique") and not negated. A quote the verb reports ("« Nous riposterons »,
+        a averti X") is its complement too."""
+        contents = [c for c in verb.children if c.dep_ in _CLAUSAL]
+        if verb.dep_ in ("parataxis", "conj") and verb.head.i != verb.i and verb.head.i < verb.i:
+            contents.append(verb.head)
+        objects = children_of(verb, "obj") if rule.threat_object else []
+        for content in contents + objects:
+            stack = [content]
+            while stack:
+                node = stack.pop()
+                marks = {fold(m.text) for m in node.children if m.dep_ in ("mark", "case")}
+                if marks & (self.lexicon.condition_marks | self.lexicon.purpose_marks):
+                    continue  # "si les frappes se poursuivent", "afin de financer la guerre"
+                words = {lemma_of(node), fold(node.text)}
+                if words & self.lexicon.threat_words and self._prospective(node, content, objects):
+                    return True
+                stack.extend(c for c in node.children if c.dep_ in _CONTENT and c.i != verb.i)
+        return False
+
+    def _prospective(self, word: Token, content: Token, objects: list[Token]) -> bool:
+        """The clause of a threat word tells what is to come, and is not negated."""
+        if content in objects:
+            return True  # "a promis une riposte"
+        node = word
+        while not is_verb(node) and node.i != content.i and node.head.i != node.i:
+            node = node.head
+        if not is_verb(node) or negated(self.lexicon, node):
+            return False
+        if lemma_of(node) in self.lexicon.modal_verbs or lemma_of(node.head) in self.lexicon.modal_verbs:
+            return True
+        if "Inf" in feature_of(node, "VerbForm") and not children_of(node, "aux:tense", "aux:pass"):
+            # "a promis de frapper"; not "continue de frapper" (a report)
+            return lemma_of(node.head) not in self.lexicon.realis_infinitive_governors
+        return any(
+            "Fut" in feature_of(form, "Tense") or future_form(self.lexicon, form)
+            for form in (node, *children_of(node, "aux:tense", "aux:pass", "aux"))
+        )
+
     def compound(self, token: Token, state: DocState) -> TriggerRule | None:
         lemma, text = forms_of(token)
+        # An object the parser read as an adjunct ("ont signé mardi à Ijevan un protocole").
+        candidates = objects_of(token) + [
+            c for c in children_of(token, "obl", "obl:mod") if case_of(c) is None and c.pos_ == "NOUN"
+        ]
         for compound in self.lexicon.compounds:
             if lemma not in compound.verbs and text not in compound.verbs:
                 continue
-            for obj in objects_of(token):
+            for obj in candidates:
                 is_weapon = any(state.is_weapon(t) for t in obj.subtree)
                 if lemma_of(obj) in compound.objects or ("@weapon" in compound.objects and is_weapon):
                     return TriggerRule(
@@ -162,6 +321,8 @@ class TriggerFinder:
                         role="compound",
                         event_type=compound.event_type,
                         sub_event_type=compound.sub_event_type,
+                        state_sub_event_type=compound.state_sub_event_type,
+                        non_state_sub_event_type=compound.non_state_sub_event_type,
                     )
         return None
 

@@ -1,0 +1,416 @@
+"""The French of real dispatches, at sentence level (issue 14, items 4, 5 and 8).
+
+Every sentence here is composed for the test (none comes from a gold set). The extractor is
+read through `Enricher.mentions_of_text`: event mentions before the conflict gate and before
+folding into incidents, with the real spaCy model.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from enrich.events import default_lexicon
+from enrich.pipeline import Enricher
+from vigie.core.models import Article, Event, stable_id
+
+PUBLISHED = datetime.fromisoformat("2025-03-11T08:08:00+01:00")
+
+
+@pytest.fixture(scope="module")
+def enricher() -> Enricher:
+    return Enricher()
+
+
+def mentions(enricher: Enricher, text: str) -> list[Event]:
+    article = Article(
+        id=stable_id("phrasings", text),
+        url="https://example.org/a",
+        original_url="https://example.org/a",
+        feed="test",
+        source="example.org",
+        title="Titre",
+        text=text,
+        published=PUBLISHED,
+        language="fr",
+    )
+    return enricher.mentions_of_text(text, article)
+
+
+def types(events: list[Event]) -> set[tuple[str, str]]:
+    return {(e.event_type, e.sub_event_type) for e in events}
+
+
+def one(events: list[Event], sub_event_type: str) -> Event:
+    found = [e for e in events if e.sub_event_type == sub_event_type]
+    assert len(found) == 1, [(e.sub_event_type, e.trigger) for e in events]
+    return found[0]
+
+
+def ids(*refs: object) -> tuple[str | None, ...]:
+    return tuple(getattr(r, "id", None) for r in refs)
+
+
+# --- Triggers: launching, dropping, shooting down, claiming, shelling, ambushes, kidnappings,
+# arrests, agreements and exchanges, in active, passive and pronominal forms.
+
+
+def test_launching_active_names_launcher_target_and_count(enricher: Enricher) -> None:
+    events = mentions(enricher, "Dans la nuit, l'armée russe a lancé plus de 250 drones contre l'Ukraine.")
+    strike = one(events, "Air/drone strike")
+    assert ids(strike.actor, strike.target) == ("forces-armees-russes", "ukraine")
+    assert (strike.launched.value, strike.launched.qualifier) == (250, "at_least")
+
+
+def test_launching_passive_and_a_capital_acting_for_its_state(enricher: Enricher) -> None:
+    passive = mentions(enricher, "Une quarantaine de missiles ont été lancés sur Odessa dans la nuit.")
+    assert one(passive, "Shelling/artillery/missile attack").target.id == "ukraine"
+    capital = mentions(enricher, "Moscou a lancé 80 drones sur Kharkiv.")
+    assert ids(one(capital, "Air/drone strike").actor) == ("russie",)
+
+
+def test_dropped_bombs_without_an_agent(enricher: Enricher) -> None:
+    events = mentions(enricher, "Des bombes ont été larguées sur Kherson en fin de journée.")
+    strike = one(events, "Air/drone strike")
+    assert ids(strike.actor, strike.target) == (None, "ukraine")
+    assert [p.id for p in strike.places] == ["kherson"]
+
+
+def test_shot_down_and_destroyed_share_the_passive(enricher: Enricher) -> None:
+    text = (
+        "Le ministère russe de la Défense a affirmé que 40 drones ukrainiens avaient été "
+        "interceptés et détruits au-dessus de Koursk."
+    )
+    strike = one(mentions(enricher, text), "Air/drone strike")
+    # The launcher is the actor, the side that intercepted the target, not the ministry speaking.
+    assert ids(strike.actor, strike.target) == ("ukraine", "russie")
+    assert strike.intercepted is not None and strike.intercepted.value == 40
+
+
+def test_claimed_attacks_name_their_author(enricher: Enricher) -> None:
+    passive = mentions(enricher, "L'attaque contre le camp militaire de Djibo a été revendiquée par le JNIM.")
+    assert one(passive, "Armed clash").actor.id == "jnim"
+    responsibility = mentions(
+        enricher, "Le Hamas a revendiqué la responsabilité de l'attaque contre Jérusalem."
+    )
+    assert [e.actor.id for e in responsibility if e.actor] == ["hamas"]
+
+
+def test_shelling_verbs_and_a_weapon_acting_for_its_owner(enricher: Enricher) -> None:
+    shelled = one(
+        mentions(enricher, "Les forces russes ont pilonné Kharkiv toute la nuit."),
+        "Shelling/artillery/missile attack",
+    )
+    assert ids(shelled.actor, shelled.target) == ("forces-armees-russes", "ukraine")
+    artillery = mentions(enricher, "L'artillerie russe a pilonné Soumy.")
+    assert ids(one(artillery, "Shelling/artillery/missile attack").actor) == ("russie",)
+
+
+def test_ambush_laid_by_a_named_group(enricher: Enricher) -> None:
+    events = mentions(enricher, "Le JNIM a tendu une embuscade à une patrouille de l'armée près de Gao.")
+    clash = one(events, "Armed clash")
+    assert clash.actor.id == "jnim"
+
+
+def test_a_place_near_the_event_is_no_party(enricher: Enricher) -> None:
+    strike = one(
+        mentions(enricher, "Un hélicoptère a été abattu par un drone près de Kharkiv."), "Air/drone strike"
+    )
+    assert ids(strike.actor, strike.target) == (None, "ukraine")
+    assert [p.id for p in strike.places] == ["kharkiv"]
+
+
+def test_hostage_taking_and_abductions_keep_civilians_anonymous(enricher: Enricher) -> None:
+    hostages = one(
+        mentions(enricher, "Trois humanitaires ont été pris en otage par des hommes armés près de Mopti."),
+        "Abduction/forced disappearance",
+    )
+    assert [p.id for p in hostages.places] == ["mopti"]
+    kidnapped = one(
+        mentions(enricher, "Deux journalistes français ont été enlevés à Gao."),
+        "Abduction/forced disappearance",
+    )
+    assert kidnapped.target is None  # victims are people, not France
+
+
+def test_exchanges_of_prisoners_are_agreements(enricher: Enricher) -> None:
+    verb = one(mentions(enricher, "La Russie et l'Ukraine ont échangé 150 prisonniers de guerre."), "AGREE")
+    assert {verb.actor.id, verb.target.id} == {"russie", "ukraine"}
+    noun = mentions(enricher, "Un nouvel échange de prisonniers entre Moscou et Kiev a eu lieu samedi.")
+    assert types(noun) == {("Interaction", "AGREE")}
+
+
+def test_treaties_signed_are_agreements(enricher: Enricher) -> None:
+    signed = one(mentions(enricher, "Le Soudan et le Tchad ont signé un traité de non-agression."), "AGREE")
+    assert {signed.actor.id, signed.target.id} == {"soudan", "tchad"}
+
+
+def test_pronominal_withdrawal(enricher: Enricher) -> None:
+    events = mentions(enricher, "Les troupes russes se sont retirées de Kherson.")
+    withdrawal = one(events, "Non-violent transfer of territory")
+    assert ids(withdrawal.actor, withdrawal.target) == ("forces-armees-russes", None)
+
+
+# --- Reporting verbs are interactions only when their complement is a threat or a demand.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a prediction, not a threat
+        "Une offensive sur Zaporijjia serait désastreuse, a prévenu un responsable de l'ONU.",
+        # what happens if a condition holds, said by an operator
+        "« Si les coupures se poursuivent, alors nous devrons fermer les écoles », a averti le maire de Kharkiv.",
+    ],
+)
+def test_reporting_verbs_without_a_threat_are_no_threat(enricher: Enricher, text: str) -> None:
+    assert not [e for e in mentions(enricher, text) if e.sub_event_type == "THREATEN"]
+    assert not [e for e in mentions(enricher, text) if e.sub_event_type == "Armed clash"]
+
+
+def test_promises_and_warnings_of_force_are_threats(enricher: Enricher) -> None:
+    report = mentions(enricher, "Le ministère ukrainien de la Défense a affirmé avoir abattu vingt drones.")
+    assert "THREATEN" not in {e.sub_event_type for e in report}  # a report of what was done
+    promise = mentions(
+        enricher, "Vladimir Poutine a promis de frapper « sans pitié » les auteurs de l'attentat."
+    )
+    assert [(e.sub_event_type, e.actor.id) for e in promise] == [("THREATEN", "vladimir-poutine")]
+    warning = mentions(
+        enricher, "Benjamin Netanyahou a averti qu'il y aurait une riposte contre le Hezbollah."
+    )
+    assert [(e.sub_event_type, e.actor.id) for e in warning] == [("THREATEN", "benjamin-netanyahou")]
+
+
+def test_calls_on_a_party_are_requests_calls_on_the_population_are_not(enricher: Enricher) -> None:
+    population = mentions(enricher, "Volodymyr Zelensky a appelé la population à rester dans les abris.")
+    assert not [e for e in population if e.sub_event_type == "REQUEST"]
+    coordinated = mentions(
+        enricher, "Emmanuel Macron a salué la trêve et appelé la Russie à libérer les prisonniers."
+    )
+    request = one(coordinated, "REQUEST")
+    assert ids(request.actor, request.target) == ("emmanuel-macron", "russie")
+    # What a demand asks for did not happen (the hostages freed are no agreement yet).
+    demand = mentions(enricher, "Emmanuel Macron a exigé que le Hamas libère les otages.")
+    assert types(demand) == {("Interaction", "REQUEST")}
+
+
+# --- Scope: negation, hypothesis and condition, fiction, background.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Aucun missile n'a été intercepté au-dessus de Lviv.",
+        "Les forces russes n'ont plus frappé Kharkiv.",
+        "L'armée russe frappera Kiev.",
+        "Les forces ukrainiennes attaqueraient Belgorod.",
+        "Dans le film, des drones russes frappent Kiev.",
+        "Depuis le début de la guerre, les frappes russes ont tué plus de 12 000 civils.",
+        "Depuis février, l'armée russe a bombardé Pokrovsk.",
+        "En trois nuits, la Russie a frappé l'Ukraine avec 1 200 drones.",
+        "Au cours de la semaine écoulée, l'armée russe a bombardé Kharkiv.",
+        "Les forces russes bombardent quotidiennement Kherson.",
+    ],
+)
+def test_unreported_and_background_violence_is_no_event(enricher: Enricher, text: str) -> None:
+    violent = [e for e in mentions(enricher, text) if e.event_type != "Interaction"]
+    assert violent == [], [(e.sub_event_type, e.trigger) for e in violent]
+
+
+def test_a_year_stated_for_a_fact_makes_it_background(enricher: Enricher) -> None:
+    news = mentions(enricher, "Le JNIM a prêté allégeance à l'État islamique samedi.")
+    assert types(news) == {("Strategic developments", "Change to group/activity")}
+    background = "Le JNIM, qui a prêté allégeance à Al-Qaïda en 2017, contrôle plusieurs villages."
+    assert mentions(enricher, background) == []
+
+
+# --- The sentence decides the type; its parties come from the clause.
+
+
+def test_a_ground_attack_is_not_typed_by_the_article_s_drones(enricher: Enricher) -> None:
+    text = (
+        "Des drones russes ont frappé Kharkiv dans la nuit. "
+        "Plus tard, un convoi militaire a été attaqué près de Koupiansk."
+    )
+    assert types(mentions(enricher, text)) == {
+        ("Explosions/Remote violence", "Air/drone strike"),
+        ("Battles", "Armed clash"),
+    }
+
+
+def test_a_weapon_in_another_trigger_s_phrase_is_not_the_strike_s(enricher: Enricher) -> None:
+    text = "L'armée israélienne a frappé Sanaa en représailles aux tirs de missiles des Houthis."
+    strike = one(mentions(enricher, text), "Air/drone strike")
+    assert strike.actor.id == "armee-israelienne" and strike.weapons == []
+    assert "Shelling/artillery/missile attack" not in {e.sub_event_type for e in mentions(enricher, text)}
+
+
+def test_what_a_strike_hits_is_not_its_means(enricher: Enricher) -> None:
+    text = "L'armée israélienne a frappé des dépôts de roquettes du Hezbollah près de Beyrouth."
+    strike = one(mentions(enricher, text), "Air/drone strike")
+    assert strike.weapons == []
+
+
+def test_a_speaker_s_own_drones(enricher: Enricher) -> None:
+    text = "Kiev a affirmé que ses drones avaient détruit un dépôt de carburant près de Briansk."
+    strike = one(mentions(enricher, text), "Air/drone strike")
+    assert ids(strike.actor, strike.target) == ("ukraine", "russie")
+
+
+def test_an_attacker_s_own_country_is_not_its_target(enricher: Enricher) -> None:
+    strike = one(
+        mentions(enricher, "Les Forces de soutien rapide ont bombardé El-Fasher."), "Air/drone strike"
+    )
+    assert ids(strike.actor, strike.target) == ("forces-de-soutien-rapide", None)
+
+
+# --- Every ACLED sub-type and the annotated PLOVER interactions, each on a sentence.
+
+SUB_TYPES = [
+    (
+        "Battles",
+        "Armed clash",
+        "Des jihadistes ont mené une opération contre un poste militaire près de Kidal.",
+    ),
+    ("Battles", "Government regains territory", "L'armée malienne a repris le contrôle de Kidal."),
+    ("Battles", "Non-state actor overtakes territory", "Le JNIM s'est emparé de la ville de Djibo."),
+    (
+        "Explosions/Remote violence",
+        "Chemical weapon",
+        "Des obus chargés de chlore ont frappé un quartier de Damas.",
+    ),
+    ("Explosions/Remote violence", "Air/drone strike", "Des bombes ont été larguées sur Kherson."),
+    (
+        "Explosions/Remote violence",
+        "Suicide bomb",
+        "Un kamikaze s'est fait exploser à l'entrée d'un marché de Mopti.",
+    ),
+    (
+        "Explosions/Remote violence",
+        "Shelling/artillery/missile attack",
+        "Les forces russes ont pilonné Kharkiv.",
+    ),
+    (
+        "Explosions/Remote violence",
+        "Remote explosive/landmine/IED",
+        "Des jihadistes ont fait exploser une bombe artisanale au passage d'une patrouille près de Ménaka.",
+    ),
+    ("Explosions/Remote violence", "Grenade", "Un assaillant a lancé une grenade dans un bar de Kiev."),
+    ("Violence against civilians", "Sexual violence", "Des violences sexuelles ont été commises à Kidal."),
+    (
+        "Violence against civilians",
+        "Attack",
+        "Des hommes armés ont exécuté une dizaine de villageois à Djibo.",
+    ),
+    (
+        "Violence against civilians",
+        "Abduction/forced disappearance",
+        "Deux ingénieurs ont été pris en otage à Kidal.",
+    ),
+    (
+        "Protests",
+        "Peaceful protest",
+        "Plusieurs centaines d'habitants se sont rassemblés devant la mairie de Kharkiv.",
+    ),
+    ("Protests", "Protest with intervention", "La police a dispersé les manifestants à Bamako."),
+    (
+        "Protests",
+        "Excessive force against protesters",
+        "Les forces de sécurité ont tiré à balles réelles sur des manifestants à Khartoum.",
+    ),
+    ("Riots", "Violent demonstration", "Des émeutiers ont incendié des voitures à Niamey."),
+    ("Riots", "Mob violence", "Une foule en colère a lynché un homme à Bamako."),
+    ("Strategic developments", "Agreement", "Le cessez-le-feu est entré en vigueur à Gaza."),
+    ("Strategic developments", "Arrests", "La police a arrêté douze opposants à Niamey."),
+    ("Strategic developments", "Change to group/activity", "Le JNIM a prêté allégeance à l'État islamique."),
+    ("Strategic developments", "Disrupted weapons use", "L'armée a saisi un important stock d'armes à Gao."),
+    (
+        "Strategic developments",
+        "Headquarters or base established",
+        "L'armée russe a installé une base à Tombouctou.",
+    ),
+    (
+        "Strategic developments",
+        "Looting/property destruction",
+        "Les entrepôts de l'ONU ont été mis à sac à Gao.",
+    ),
+    (
+        "Strategic developments",
+        "Non-violent transfer of territory",
+        "Les troupes russes se sont retirées de Kherson.",
+    ),
+    ("Strategic developments", "Other", "Les autorités ont décrété un couvre-feu à Bamako."),
+    ("Interaction", "CONSULT", "Emmanuel Macron s'est entretenu avec Volodymyr Zelensky à Paris."),
+    ("Interaction", "AGREE", "La Russie et l'Ukraine ont échangé 150 prisonniers de guerre."),
+    (
+        "Interaction",
+        "REQUEST",
+        "Emmanuel Macron a salué la trêve et appelé la Russie à libérer les prisonniers.",
+    ),
+    (
+        "Interaction",
+        "THREATEN",
+        "Vladimir Poutine a promis de frapper « sans pitié » les auteurs de l'attentat.",
+    ),
+    ("Interaction", "AID", "Les États-Unis ont livré des missiles Patriot à l'Ukraine."),
+    ("Interaction", "SANCTION", "L'Union européenne a adopté de nouvelles sanctions contre l'Iran."),
+]
+
+
+def test_every_sub_type_has_a_phrasing(enricher: Enricher) -> None:
+    lexicon = default_lexicon()
+    annotated = {"CONSULT", "AGREE", "REQUEST", "THREATEN", "AID", "SANCTION"}
+    covered = {(t, s) for t, s, _ in SUB_TYPES}
+    for event_type, sub_types in lexicon.event_types.items():
+        for sub_type in sub_types:
+            if event_type != "Interaction" or sub_type in annotated:
+                assert (event_type, sub_type) in covered, (event_type, sub_type)
+    wrong = {}
+    for event_type, sub_type, text in SUB_TYPES:
+        found = types(mentions(enricher, text))
+        if found != {(event_type, sub_type)}:
+            wrong[text] = found
+    assert wrong == {}
+
+
+@pytest.mark.parametrize(
+    ("sub_type", "meant", "other_sense"),
+    [
+        (
+            "Sexual violence",
+            "Des miliciens ont violé plusieurs femmes près de Kidal.",
+            "Israël a violé le cessez-le-feu à Gaza.",  # a truce violated
+        ),
+        (
+            "Government regains territory",
+            "L'armée soudanaise a reconquis la ville d'Omdourman.",
+            "La reprise des combats inquiète les habitants de Kharkiv.",  # fighting resumed
+        ),
+        (
+            "Non-state actor overtakes territory",
+            "Le JNIM s'est emparé de la ville de Djibo.",
+            "Le JNIM s'est emparé d'armes et de véhicules à Gao.",  # weapons, not territory
+        ),
+        (
+            "Non-violent transfer of territory",
+            "Les troupes russes se sont retirées de Kherson.",
+            "Au centre des discussions figure le retrait des troupes russes de Kherson.",  # a topic
+        ),
+        (
+            "Disrupted weapons use",
+            "L'armée a saisi un important stock d'armes à Gao.",
+            "Le JNIM a saisi l'occasion pour recruter à Gao.",  # no weapons seized
+        ),
+        (
+            "Armed clash",
+            "Des jihadistes ont mené une opération contre un poste militaire près de Kidal.",
+            "L'armée a lancé une vaste opération de vaccination à Gao.",  # no "contre"
+        ),
+    ],
+)
+def test_new_trigger_words_keep_to_their_sense(
+    enricher: Enricher, sub_type: str, meant: str, other_sense: str
+) -> None:
+    assert sub_type in {e.sub_event_type for e in mentions(enricher, meant)}
+    assert sub_type not in {e.sub_event_type for e in mentions(enricher, other_sense)}
