@@ -5,19 +5,37 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from vigie.store.es import index_template_files, load_template
-from vigie.store.kibana import KIBANA_DIR, KibanaImportError, import_saved_objects, load_saved_objects
+from vigie.alerting.kibana_export import kibana_rule_id
+from vigie.alerting.rules import load_rules
+from vigie.core.settings import REPO_ROOT, Settings
+from vigie.run.kibana_rules import kibana_objects
+from vigie.store.es import INDEXED_AT, index_template_files, load_template
+from vigie.store.kibana import (
+    KIBANA_DIR,
+    KibanaImportError,
+    connector_id,
+    import_problems,
+    import_saved_objects,
+    load_saved_objects,
+)
+
+RULES = REPO_ROOT / "alerts" / "rules.yaml"
 
 AGGREGATABLE = {"keyword", "integer", "long", "float", "double", "date", "boolean", "geo_point"}
 FAMILY_OF_TITLE = {f"vigie-{f}": f for f in ("articles", "events", "alerts", "deadletters", "stories")}
@@ -278,3 +296,260 @@ def test_import_returns_per_object_errors_and_raises_when_refused(
         import_saved_objects(url, lonely)
     with pytest.raises(KibanaImportError, match="unreachable"):
         import_saved_objects("http://127.0.0.1:9", lonely, timeout=2)
+
+
+# --- `vigie kibana import` tells the truth ---------------------------------------------------
+
+
+def vigie(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """The installed command line, as an operator runs it."""
+    return subprocess.run(
+        [sys.executable, "-c", "from vigie.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+        timeout=timeout,
+    )
+
+
+def test_import_problems_name_each_refused_object() -> None:
+    result = {
+        "success": False,
+        "successCount": 3,
+        "errors": [
+            {"type": "dashboard", "id": "d", "title": "Conflict monitor",
+             "error": {"type": "missing_references", "references": [{"type": "index-pattern", "id": "v"}]}},
+            {"type": "lens", "id": "l", "error": {"type": "unknown", "message": "bad state", "statusCode": 400}},
+        ],
+    }  # fmt: skip
+    assert import_problems(result, sent=6) == [
+        "dashboard d (Conflict monitor): missing references: index-pattern v",
+        "lens l: unknown: bad state",
+        "1 object(s) neither imported nor reported by Kibana",
+    ]
+    assert import_problems({"success": True, "successCount": 2, "errors": []}, sent=2) == []
+
+
+def test_vigie_kibana_import_exits_non_zero_listing_each_refused_object(
+    kibana: tuple[str, type[KibanaReceiver]], tmp_path: Path
+) -> None:
+    url, _receiver = kibana
+    lonely = tmp_path / "one.ndjson"
+    lonely.write_text(
+        json.dumps({"type": "dashboard", "id": "d", "attributes": {"title": "x"}, "references": []}) + "\n"
+    )
+    refused = vigie("kibana", "import", "--url", url, "--path", str(lonely))
+    assert refused.returncode == 1, refused.stderr
+    assert refused.stderr.splitlines() == ["vigie: Kibana did not import dashboard d: missing references"]
+    imported = vigie("kibana", "import", "--url", url)
+    assert imported.returncode == 0, imported.stderr
+    assert (
+        f"imported {len(load_saved_objects(KIBANA_DIR))} of {len(load_saved_objects(KIBANA_DIR))}"
+        in imported.stdout
+    )
+    down = vigie("kibana", "import", "--url", "http://127.0.0.1:9")
+    assert down.returncode == 3 and down.stderr.count("\n") == 1 and "Traceback" not in down.stderr
+    assert "Kibana at http://127.0.0.1:9 unreachable" in down.stderr
+
+
+def test_the_dashboard_opens_on_a_range_that_shows_the_demo_data(objects: list[dict[str, Any]]) -> None:
+    dashboard = next(o for o in objects if o["type"] == "dashboard")["attributes"]
+    assert dashboard["timeRestore"] is True and dashboard["timeTo"] == "now"
+    start = datetime.fromisoformat(dashboard["timeFrom"].replace("Z", "+00:00"))
+    manifest = json.loads((REPO_ROOT / "sample_corpus" / "manifest.json").read_text(encoding="utf-8"))
+    assert all(start <= datetime.fromisoformat(doc["published"]) for doc in manifest)
+
+
+# --- `vigie alerts push-kibana`: Kibana's alerting and actions APIs ---------------------------
+
+UUID_V1_V4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[14][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+RULE_CREATE = {"name", "rule_type_id", "consumer", "schedule", "params", "actions", "tags", "enabled",
+               "throttle", "notify_when"}  # fmt: skip
+RULE_UPDATE = {"name", "schedule", "params", "actions", "tags", "throttle", "notify_when"}
+ACTION_KEYS = {"group", "id", "params", "frequency", "uuid", "alerts_filter"}
+
+
+class AlertingKibana(BaseHTTPRequestHandler):
+    """Kibana's `/api/alerting/rule/<id>` and `/api/actions/connector/<id>` as documented:
+    create with POST (409 when the id exists), update with PUT (404 when it does not; 400 for a
+    field the update schema lacks), kbn-xsrf required, connectors' ids UUID v1/v4, a rule's
+    action must name an existing connector and the `.es-query` group."""
+
+    rules: dict[str, dict[str, Any]] = {}
+    connectors: dict[str, dict[str, Any]] = {}
+    calls: list[tuple[str, str]] = []
+    refuse: set[str] = set()  # rule names answered 400
+
+    def _body(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        return data
+
+    def _handle(self, method: str) -> None:
+        cls = type(self)
+        cls.calls.append((method, self.path))
+        if self.headers.get("kbn-xsrf") is None:
+            self._reply(400, {"statusCode": 400, "message": "Request must contain a kbn-xsrf header."})
+            return
+        kind, _, object_id = self.path.rpartition("/")
+        body = self._body()
+        if kind == "/api/actions/connector":
+            self._connector(method, object_id, body)
+        elif kind == "/api/alerting/rule":
+            self._rule(method, object_id, body)
+        else:
+            self._reply(404, {"statusCode": 404, "message": "Not Found"})
+
+    def _connector(self, method: str, object_id: str, body: dict[str, Any]) -> None:
+        store = type(self).connectors
+        if method == "POST":
+            if not UUID_V1_V4.match(object_id):
+                self._reply(400, {"statusCode": 400, "message": "ID must be a UUID v1 or v4"})
+            elif object_id in store:
+                self._reply(
+                    409, {"statusCode": 409, "message": f"Saved object [action/{object_id}] conflict"}
+                )
+            elif body.get("connector_type_id") != ".webhook" or not body["config"].get("url"):
+                self._reply(400, {"statusCode": 400, "message": "[request body]: invalid webhook"})
+            else:
+                store[object_id] = body
+                self._reply(200, {"id": object_id, **body})
+        elif object_id not in store:
+            self._reply(404, {"statusCode": 404, "message": f"Saved object [action/{object_id}] not found"})
+        elif set(body) - {"name", "config", "secrets"}:
+            extra = sorted(set(body) - {"name", "config", "secrets"})[0]
+            self._reply(
+                400,
+                {"statusCode": 400, "message": f"[request body.{extra}]: definition for this key is missing"},
+            )
+        else:
+            store[object_id] = {**store[object_id], **body}
+            self._reply(200, {"id": object_id, **store[object_id]})
+
+    def _rule(self, method: str, object_id: str, body: dict[str, Any]) -> None:
+        cls = type(self)
+        allowed = RULE_CREATE if method == "POST" else RULE_UPDATE
+        if set(body) - allowed:
+            extra = sorted(set(body) - allowed)[0]
+            self._reply(
+                400,
+                {"statusCode": 400, "message": f"[request body.{extra}]: definition for this key is missing"},
+            )
+            return
+        for action in body.get("actions", []):
+            if set(action) - ACTION_KEYS or action.get("group") != "query matched":
+                self._reply(
+                    400, {"statusCode": 400, "message": f"Invalid action groups: {action.get('group')}"}
+                )
+                return
+            if action["id"] not in cls.connectors:
+                self._reply(
+                    400, {"statusCode": 400, "message": f"Saved object [action/{action['id']}] not found"}
+                )
+                return
+        if body.get("name") in cls.refuse:
+            self._reply(400, {"statusCode": 400, "message": "params invalid: [esQuery]: must be valid JSON"})
+        elif method == "POST" and object_id in cls.rules:
+            self._reply(409, {"statusCode": 409, "message": f"Saved object [alert/{object_id}] conflict"})
+        elif method == "PUT" and object_id not in cls.rules:
+            self._reply(404, {"statusCode": 404, "message": f"Saved object [alert/{object_id}] not found"})
+        else:
+            cls.rules[object_id] = {**cls.rules.get(object_id, {}), **body}
+            self._reply(200, {"id": object_id, **cls.rules[object_id]})
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._handle("POST")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._handle("PUT")
+
+    def _reply(self, status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def alerting() -> Iterator[tuple[str, type[AlertingKibana]]]:
+    handler = type(
+        "Alerting", (AlertingKibana,), {"rules": {}, "connectors": {}, "calls": [], "refuse": set()}
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", handler
+    server.shutdown()
+    server.server_close()
+
+
+def test_rules_go_one_per_request_with_stable_ids_a_webhook_action_and_the_indexing_time(
+    alerting: tuple[str, type[AlertingKibana]],
+) -> None:
+    url, kibana = alerting
+    env = {"VIGIE_WEBHOOK_URL": "https://hooks.example/desk"}
+    first = vigie("alerts", "push-kibana", "--url", url, env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    rules = load_rules(RULES)
+    exported = {kibana_rule_id(rule): rule for rule in rules.enabled()}
+    assert set(kibana.rules) == set(exported)  # one object per rule, under its stable id
+    assert [m for m, p in kibana.calls if "/rule/" in p] == ["POST"] * len(exported)
+    (hook_id,) = kibana.connectors
+    assert kibana.connectors[hook_id]["config"]["url"] == "https://hooks.example/desk"
+    for rule_id, body in kibana.rules.items():
+        rule = exported[rule_id]
+        assert body["params"]["timeField"] == INDEXED_AT == "indexed_at"
+        webhooks = [n for n in rules.notifiers_of(rule) if n.type == "webhook"]
+        assert [a["id"] for a in body["actions"]] == [hook_id] * len(webhooks)
+        for action in body["actions"]:
+            assert f'"rule": "{rule.name}"' in action["params"]["body"]
+    assert "https://hooks.example/desk" not in first.stdout + first.stderr  # a webhook URL is a secret
+
+    kibana.calls.clear()
+    again = vigie("alerts", "push-kibana", "--url", url, env=env)
+    assert again.returncode == 0, again.stderr
+    assert set(kibana.rules) == set(exported) and len(kibana.connectors) == 1  # nothing doubled
+    assert [m for m, p in kibana.calls if "/rule/" in p] == ["POST", "PUT"] * len(exported)
+    assert again.stdout.count("updated") == len(exported) + 1
+
+
+def test_a_rule_kibana_refuses_fails_the_push_and_is_named(
+    alerting: tuple[str, type[AlertingKibana]],
+) -> None:
+    url, kibana = alerting
+    kibana.refuse = {"Vigie: frappe_nucleaire"}
+    done = vigie("alerts", "push-kibana", "--url", url, env={"VIGIE_WEBHOOK_URL": "https://hooks.example/d"})
+    assert done.returncode == 1
+    refused = [line for line in done.stderr.splitlines() if line.startswith("vigie:")]
+    rule_id = kibana_rule_id(load_rules(RULES).get("frappe_nucleaire"))
+    assert refused == [
+        f"vigie: Kibana refused rule Vigie: frappe_nucleaire ({rule_id}): "
+        "HTTP 400: params invalid: [esQuery]: must be valid JSON"
+    ]
+    assert len(kibana.rules) == len(load_rules(RULES).enabled()) - 1  # the others are in
+
+
+def test_without_a_webhook_the_rules_go_without_their_action_and_say_so(
+    alerting: tuple[str, type[AlertingKibana]],
+) -> None:
+    url, kibana = alerting
+    done = vigie("alerts", "push-kibana", "--url", url, env={"VIGIE_WEBHOOK_URL": ""})
+    assert done.returncode == 0, done.stderr
+    assert kibana.connectors == {} and all(body["actions"] == [] for body in kibana.rules.values())
+    assert "desk_webhook unconfigured (VIGIE_WEBHOOK_URL unset)" in done.stderr
+
+
+def test_rule_objects_updates_carry_only_what_the_update_api_takes() -> None:
+    rules = load_rules(RULES)
+    push = kibana_objects(rules, Settings())
+    rule = next(o for o in push.objects if o.kind == "rule")
+    assert set(rule.body) >= {"rule_type_id", "consumer", "enabled"}
+    assert set(rule.update_body) <= RULE_UPDATE and "params" in rule.update_body
+    assert connector_id("desk_webhook") == connector_id("desk_webhook")
+    assert UUID_V1_V4.match(connector_id("desk_webhook"))

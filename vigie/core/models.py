@@ -134,6 +134,7 @@ class Event(Record):
     source: str
     story_id: str | None = None
     published: OptionalUTCDateTime = None
+    indexed_at: OptionalUTCDateTime = None  # when the cluster took it in (its ingest pipeline)
     language: str | None = None
 
     event_type: str  # ACLED event type, or "Interaction" for PLOVER-only events
@@ -193,6 +194,7 @@ class Article(Record):
     published_source: str | None = None
     published_flags: list[str] = Field(default_factory=list)
     fetched_at: OptionalUTCDateTime = None
+    indexed_at: OptionalUTCDateTime = None  # when the cluster took it in (its ingest pipeline)
     word_count: int = 0
 
     partial: bool = False  # True when the page could not be fetched/extracted: text is the feed summary

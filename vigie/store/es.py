@@ -4,6 +4,12 @@ The client always targets `Settings.es_url` (the local node by default, `ES_URL`
 Index templates live in `index_mappings/` as JSON with a `{{prefix}}` placeholder so tests can
 install an isolated copy per test under their own prefix; `index_mappings/README.md` explains
 the design (monthly indices chosen from the document's own date, read aliases, analyzers).
+
+Articles and events carry `indexed_at`, the time the cluster took them in: an ingest pipeline
+(`<prefix>-indexed-at`, the indices' default pipeline) stamps it where the cluster has the
+`set` processor (the full distribution: docker-compose, production, wherever Kibana runs, whose
+alerting rules look back over it). The minimal node has no ingest processors: there the field
+stays empty and `TemplateReport.pipelines` says so.
 """
 
 from __future__ import annotations
@@ -46,6 +52,10 @@ FRENCH_FILTER_PROBES: dict[str, Any] = {
     "lowercase": "lowercase",
 }
 _PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# The field the ingest pipeline stamps with the time a document reached the cluster, and the
+# families that carry it.
+INDEXED_AT = "indexed_at"
+STAMPED: tuple[str, ...] = ("articles", "events")
 
 
 # A short outage (a node restart, a reset connection) is ridden out rather than ending the run:
@@ -122,6 +132,13 @@ class Capabilities:
     """What the cluster's analysis chain offers, probed with `_analyze`."""
 
     filters: dict[str, bool]
+    # Ingest processor types every node offers (`GET _nodes/ingest`).
+    processors: frozenset[str] = frozenset()
+
+    @property
+    def indexing_time(self) -> bool:
+        """Whether the cluster can stamp `indexed_at` (the `set` processor, ingest-common)."""
+        return "set" in self.processors
 
     @property
     def french_analysis(self) -> bool:
@@ -143,7 +160,30 @@ def detect_capabilities(es: Elasticsearch) -> Capabilities:
             found[name] = True
         except BadRequestError:
             found[name] = False
-    return Capabilities(filters=found)
+    return Capabilities(filters=found, processors=ingest_processors(es))
+
+
+def ingest_processors(es: Elasticsearch) -> frozenset[str]:
+    """The ingest processor types every node of the cluster offers."""
+    nodes = es.nodes.info(metric="ingest").body.get("nodes", {})
+    per_node = [
+        {p.get("type") for p in (node.get("ingest") or {}).get("processors", [])} for node in nodes.values()
+    ]
+    return frozenset(set.intersection(*per_node)) if per_node else frozenset()
+
+
+def pipeline_name(prefix: str) -> str:
+    return f"{check_prefix(prefix)}-indexed-at"
+
+
+def indexed_at_pipeline() -> dict[str, Any]:
+    """The default pipeline of articles and events: `indexed_at` = when the cluster first took
+    the document in. `override: false`: a document written again whole as it was read (a fold
+    into a stored original) keeps its time; Vigie's own records arrive with it null."""
+    return {
+        "description": "Vigie: stamp indexed_at with the time the document first reached the cluster",
+        "processors": [{"set": {"field": INDEXED_AT, "value": "{{{_ingest.timestamp}}}", "override": False}}],
+    }
 
 
 def choose_analysis(capabilities: Capabilities) -> AnalysisVariant:
@@ -157,10 +197,15 @@ class TemplateReport:
     analysis: AnalysisVariant
     component_templates: list[str] = field(default_factory=list)
     index_templates: list[str] = field(default_factory=list)
+    pipelines: list[str] = field(default_factory=list)  # empty: `indexed_at` is not stamped
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["capabilities"] = {"filters": self.capabilities.filters, "missing": self.capabilities.missing}
+        data["capabilities"] = {
+            "filters": self.capabilities.filters,
+            "missing": self.capabilities.missing,
+            "indexing_time": self.capabilities.indexing_time,
+        }
         return data
 
 
@@ -212,15 +257,32 @@ def install_templates(
         "" if variant == "french" else ": `standard` analyzer, no elision, accent folding or stemming",
     )
     report = TemplateReport(prefix=prefix, capabilities=capabilities, analysis=variant)
+    pipeline: str | None = None
+    if capabilities.indexing_time:
+        pipeline = pipeline_name(prefix)
+        es.ingest.put_pipeline(id=pipeline, body=indexed_at_pipeline())
+        report.pipelines.append(pipeline)
+    else:
+        log.info("no `set` ingest processor (server core only): %s is not stamped", INDEXED_AT)
     for raw_name, path in component_template_files(variant, mappings_dir).items():
         name = raw_name.replace(PREFIX_PLACEHOLDER, prefix)
         es.cluster.put_component_template(name=name, body=load_template(path, prefix))
         report.component_templates.append(name)
-    for raw_name, path in index_template_files(mappings_dir).items():
+    for family, (raw_name, path) in zip(FAMILIES, index_template_files(mappings_dir).items(), strict=True):
         name = raw_name.replace(PREFIX_PLACEHOLDER, prefix)
-        es.indices.put_index_template(name=name, body=load_template(path, prefix))
+        body = load_template(path, prefix)
+        if pipeline is not None and family in STAMPED:
+            body["template"].setdefault("settings", {})["index.default_pipeline"] = pipeline
+        es.indices.put_index_template(name=name, body=body)
         report.index_templates.append(name)
         update_existing_mappings(es, name)
+        if pipeline is not None and family in STAMPED:
+            es.indices.put_settings(
+                index=f"{settings.index(family)}-*",
+                settings={"index.default_pipeline": pipeline},
+                allow_no_indices=True,
+                ignore_unavailable=True,
+            )
     log.info(
         "installed %d component and %d index templates for prefix %r",
         len(report.component_templates),
@@ -261,6 +323,7 @@ def uninstall_templates(es: Elasticsearch, settings: Settings, mappings_dir: Pat
         es.options(ignore_status=404).cluster.delete_component_template(
             name=raw_name.replace(PREFIX_PLACEHOLDER, prefix)
         )
+    es.options(ignore_status=404).ingest.delete_pipeline(id=pipeline_name(prefix))
 
 
 # --- index naming --------------------------------------------------------------------------
