@@ -551,10 +551,11 @@ class _Resolver:
         if entry is not None and entry.type in ("ORG", "MILITARY"):
             mention = _mention(span, entry, label)
         else:
+            military = fold(span[0].text) in self.filters.military_heads  # "Forces ...", "Armée ..."
             mention = Mention(
                 id=f"surface:{acronym.lower()}",
                 name=" ".join(span.text.split()),
-                type=label if label in ("ORG", "MILITARY") else "ORG",
+                type="MILITARY" if military else label if label == "ORG" else "ORG",
                 surface=span.text,
                 start=span.start,
                 end=span.end,
