@@ -6,14 +6,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: venv test lint wheel-check demo bench es-up es-down clean
+.PHONY: venv test lint wheel-check real-scheduler postgres demo bench es-up es-down clean
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,deploy]'
 	rm -f $(VENV)/.installed-* && touch $@
 
 lint: venv
@@ -21,8 +21,21 @@ lint: venv
 	$(BIN)/ruff format --check vigie ingest enrich dags bench tests
 	$(BIN)/mypy
 
-test: lint
+test: lint postgres
 	$(BIN)/pytest -q
+
+# PostgreSQL for tests/test_real_scheduler.py (the DAGs on a real scheduler and database):
+# Debian's `postgresql` package, installed with apt (CI runs as root) unless a server is there.
+# tests/test_compose.py builds deploy/composecheck (compose-go, the loader of `docker compose`)
+# with the machine's Go toolchain; modules come from the Go module proxy.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; }
+
+# The real-scheduler test alone (also part of `make test`): PostgreSQL, Airflow's dag-processor,
+# scheduler and api-server against the test node and the sample site; prints its wall time.
+real-scheduler: venv postgres
+	$(BIN)/pytest -q -s tests/test_real_scheduler.py
 
 # Build the wheel, install it in a fresh virtualenv outside the checkout (dependencies from
 # PyPI) and run `vigie es install-templates` + `vigie run` from it on the test node and the

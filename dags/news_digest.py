@@ -32,9 +32,14 @@ def news_digest() -> None:
 
     @task(pool=POOL_ELASTICSEARCH)
     def digest(runs: list[str]) -> list[str]:
+        """Skipped when there is no ingest run to digest: never an empty digest."""
+        from airflow.sdk.exceptions import AirflowSkipException
+
         from vigie.run.airflow_support import task_settings
         from vigie.run.digest import digest_runs
 
+        if not runs:
+            raise AirflowSkipException("no ingest run with new articles to digest")
         return digest_runs(runs, task_settings())
 
     digest(ingest_runs())

@@ -16,12 +16,23 @@ FROM apache/airflow:3.3.2-python3.11
 ARG AIRFLOW_VERSION=3.3.2
 
 USER root
-RUN mkdir -p /opt/airflow/vigie-state && chown -R airflow:0 /opt/airflow/vigie-state
+# vigie-state: spool and feed state; secrets: the Fernet key and JWT secret airflow-init
+# generates when .env leaves them empty (both are named volumes in docker-compose.yml).
+RUN mkdir -p /opt/airflow/vigie-state /opt/airflow/secrets \
+    && chown -R airflow:0 /opt/airflow/vigie-state /opt/airflow/secrets \
+    && chmod 0770 /opt/airflow/secrets
 USER airflow
 
-# Stage 2: install the wheel (and its pinned dependencies); no sources in the image. The DAG
-# files come from the ./dags mount of docker-compose.yml.
+# Stage 2: install the wheel with its `deploy` extra (Postgres drivers, Airflow providers) and
+# its pinned dependencies; no sources in the image. The DAG files come from the ./dags mount of
+# docker-compose.yml. (`vigie-*.whl[deploy]` would be a shell glob: the name is expanded first.)
 COPY --from=wheel /tmp/dist/ /tmp/dist/
-RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" /tmp/dist/vigie-*.whl
+RUN whl="$(echo /tmp/dist/vigie-*.whl)" && pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" "${whl}[deploy]"
+
+# The entrypoint settles the shared secrets, then runs the image's /entrypoint; airflow-init
+# runs airflow-init.sh (migrations, pools from pools.json, the Elasticsearch connection).
+COPY --chown=airflow:0 deploy/airflow-entrypoint.sh deploy/airflow-init.sh deploy/airflow_secrets.py deploy/pools.json /opt/vigie/deploy/
+ENTRYPOINT ["/usr/bin/dumb-init", "--", "/opt/vigie/deploy/airflow-entrypoint.sh"]
+CMD []
 
 ENV VIGIE_STATE_DIR=/opt/airflow/vigie-state

@@ -110,6 +110,7 @@ def main() -> int:
     ):
         console.print(f"Sample news site at {server.base_url}")
         env = _env(server, Path(home), state_dir, dags)
+        env["ES_URL"] = settings.es_url  # DAG tasks need the cluster named: no implicit local node
         log = Path(home) / "airflow.log"
         with console.status("airflow db migrate (throwaway AIRFLOW_HOME)…"):
             _airflow(["db", "migrate"], env, log)
