@@ -551,7 +551,9 @@ def main() -> None:
     handler = RichHandler(
         console=err_console, show_time=False, show_path=False, markup=False, rich_tracebacks=False
     )
-    logging.basicConfig(level="DEBUG" if debug else level, format="%(name)s: %(message)s", handlers=[handler])
+    logging.basicConfig(
+        level="DEBUG" if debug else level, format="%(name)s: %(message)s", handlers=[handler], force=True
+    )
     if not debug:  # "node failed, putting on timeout", "retrying": the error line says it once, with the URL
         logging.getLogger("elastic_transport").setLevel(logging.ERROR)
     try:

@@ -21,12 +21,13 @@ EXIT_CONFIG = 2
 EXIT_UNREACHABLE = 3
 
 _SPACES = re.compile(r"\s+")
+_BULLET = re.compile(r"^\s*-\s+")  # "  - problem" lines of a list
 
 
 def one_line(text: str, limit: int = 600) -> str:
     """`text` on one line: line breaks joined with "; ", runs of spaces collapsed."""
-    parts = [_SPACES.sub(" ", line).strip() for line in str(text).splitlines()]
-    joined = "; ".join(p.strip(" -") for p in parts if p.strip(" -"))
+    parts = [_BULLET.sub("", _SPACES.sub(" ", line)).strip() for line in str(text).splitlines()]
+    joined = "; ".join(p for p in parts if p)
     joined = "".join(ch for ch in joined if ch.isprintable())
     return joined if len(joined) <= limit else joined[: limit - 1] + "…"
 
