@@ -226,7 +226,7 @@ def build_incident(
         last_published=max(dated, key=to_utc) if dated else None,
         article_ids=sorted({r.article_id for r in ordered}),
         sources=sorted({r.source for r in ordered}),
-        report_count=len(ordered),
+        report_count=len({r.article_id for r in ordered}),  # articles, not incidents
         reports=ordered,
         **{slot: choose_figure(ordered, slot, rule) for slot in SLOTS},
     )
