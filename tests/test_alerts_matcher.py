@@ -10,7 +10,16 @@ import pytest
 from vigie.alerting.matcher import ArticleView, match
 from vigie.alerting.rules import Condition, RuleSet, parse_rules
 from vigie.alerting.text import analyse, phrase_keys
-from vigie.core.models import Article, EntityMention, EntityRef, Event, Quantity, stable_id
+from vigie.core.models import (
+    Article,
+    Casualties,
+    EntityMention,
+    EntityRef,
+    Event,
+    EventMention,
+    Quantity,
+    stable_id,
+)
 
 
 def article(text: str, title: str = "Titre", **fields: Any) -> Article:
@@ -266,3 +275,254 @@ def test_tree_all_any_not_source_language() -> None:
     # A rule without any passage-producing leaf shows the title.
     found = match(condition({"language": ["fr"]}), view)
     assert found is not None and view.render(found) == "Titre"
+
+
+# -- lexicons in one sentence, cues in scope, counts ------------------------------------------------
+
+
+def fires_with(
+    raw: dict[str, Any],
+    lexicons: dict[str, Any],
+    text: str,
+    title: str = "Titre",
+    events: list[Event] | None = None,
+    **fields: Any,
+) -> str | None:
+    rules = parse_rules(
+        {"version": 1, "lexicons": lexicons, "rules": [{"name": "r", "severity": "high", "condition": raw}]}
+    )
+    view = ArticleView(article(text, title, **fields), events or [])
+    found = match(rules.rules[0].condition, view)
+    return None if found is None else view.render(found)
+
+
+WOUNDED = {
+    "people": ["civils", "habitants", "écoliers"],
+    "hurt": ["blessés", "tués", "blessant"],
+    "zero": ["aucun", "sans", "pas"],
+    "compound": ["protection civile"],
+    "fighters": ["soldats"],
+}
+
+
+def test_every_lexicon_in_one_sentence_on_distinct_words() -> None:
+    raw = {"sentence": {"all": ["people", "hurt"], "max_span": 6}}
+    assert (
+        fires_with(raw, WOUNDED, "Deux écoliers ont été blessés à Tchernihiv.")
+        == "Deux <mark>écoliers</mark> ont été <mark>blessés</mark> à Tchernihiv."
+    )
+    # Split over two sentences, or too far apart: no.
+    assert fires_with(raw, WOUNDED, "Les habitants ont fui. Trois hommes ont été blessés.") is None
+    far = (
+        "Les habitants du quartier nord, selon la mairie et les pompiers réunis hier, comptent trois blessés."
+    )
+    assert fires_with(raw, WOUNDED, far) is None
+    # One word cannot stand for two lexicons.
+    assert fires_with({"sentence": {"all": ["hurt", "hurt"]}}, WOUNDED, "Un homme blessé.") is None
+
+
+def test_cues_in_scope_before_inside_overlap_and_sentence() -> None:
+    negated = {
+        "sentence": {
+            "all": ["people", "hurt"],
+            "unless": [{"lexicon": "zero", "scope": "before", "window": 3}],
+        }
+    }
+    assert fires_with(negated, WOUNDED, "Aucun des habitants n'a été blessé, assure le maire.") is None
+    # "blesser" shares the stem of "blessés"; "sans" stands right before it.
+    assert fires_with(negated, WOUNDED, "La frappe a fait des dégâts sans blesser les habitants.") is None
+    assert fires_with(
+        negated, WOUNDED, "Sans électricité depuis lundi, le quartier compte cinq habitants blessés."
+    )
+    compound = {
+        "sentence": {"all": ["people", "hurt"], "unless": [{"lexicon": "compound", "scope": "overlap"}]}
+    }
+    assert fires_with(compound, WOUNDED, "Selon la protection civile, deux blessés ont été évacués.") is None
+    assert (
+        fires_with(compound, WOUNDED, "Selon la protection civile, deux civils ont été blessés.") is not None
+    )
+    inside = {"sentence": {"all": ["people", "hurt"], "unless": [{"lexicon": "fighters", "scope": "inside"}]}}
+    assert fires_with(inside, WOUNDED, "L'obus a tué quatre soldats et fait fuir les habitants.") is None
+    assert fires_with(inside, WOUNDED, "Quatre soldats et trois civils ont été tués.") is not None
+
+
+def test_a_cue_right_after_an_exception_is_no_cue() -> None:
+    lexicons = {"raid": ["lancés"], "since": ["depuis le début"], "record": ["plus vaste"]}
+    raw = {
+        "sentence": {
+            "count": {"weapon_class": "drone", "min": 100},
+            "all": ["raid"],
+            "unless": [{"lexicon": "since", "unless_after": "record"}],
+        }
+    }
+    assert fires_with(raw, lexicons, "Depuis le début de l'année, 9 000 drones ont été lancés.") is None
+    assert fires_with(raw, lexicons, "La plus vaste attaque depuis le début : 520 drones lancés sur Lviv.")
+
+
+@pytest.mark.parametrize(
+    ("text", "fires"),
+    [
+        ("Dans la nuit, 412 drones ont été lancés.", True),
+        ("Dans la nuit, 1 200 drones ont été lancés.", True),
+        ("Dans la nuit, deux cent trente drones ont été lancés.", True),
+        ("Dans la nuit, une centaine de drones ont été lancés.", True),
+        ("Dans la nuit, des centaines de Shahed ont été lancés.", True),  # a drone of the knowledge base
+        ("Dans la nuit, entre 120 et 180 drones ont été lancés.", True),  # lower bound 120
+        ("Dans la nuit, entre 80 et 180 drones ont été lancés.", False),  # lower bound 80
+        ("Dans la nuit, jusqu'à 300 drones ont été lancés.", False),  # an upper bound only
+        ("Dans la nuit, 99 drones ont été lancés.", False),
+        ("Dans la nuit, 150 drones et missiles ont été lancés.", False),  # pooled: counts neither
+        ("Dans la nuit, 150 missiles et 60 drones ont été lancés.", False),  # missiles never count
+        ("Dans la nuit, 60 missiles et 150 drones ont été lancés.", True),
+    ],
+)
+def test_count_of_one_weapon_class(text: str, fires: bool) -> None:
+    raw = {"sentence": {"count": {"weapon_class": "drone", "min": 100}, "all": ["raid"]}}
+    assert (fires_with(raw, {"raid": ["lancés"]}, text) is not None) is fires
+
+
+def test_count_of_a_noun_phrase_and_periods_counted() -> None:
+    lexicons = {"uav": ["engins explosifs sans pilote"], "periods": ["nuits", "jours"], "raid": ["visé"]}
+    raw = {
+        "sentence": {
+            "count": {"nouns": "uav", "min": 100},
+            "all": ["raid"],
+            "unless": [{"count": {"nouns": "periods", "min": 2}}],
+        }
+    }
+    assert fires_with(raw, lexicons, "Près de 140 engins explosifs sans pilote ont visé Kherson.") is not None
+    assert (
+        fires_with(raw, lexicons, "En trois nuits, 140 engins explosifs sans pilote ont visé Kherson.")
+        is None
+    )
+    assert fires_with(raw, lexicons, "Près de 140 engins ont visé Kherson.") is None  # not the phrase
+
+
+# -- the structured layer -------------------------------------------------------------------------------
+
+
+def test_counts_per_weapon_class_never_pool_drones_with_missiles() -> None:
+    sentence = "Les forces russes ont tiré 120 missiles et 90 drones sur le pays."
+    a = article(sentence)
+    drones = {"event": {"quantity": {"fields": ["launched"], "min": 100, "weapon_class": "drone"}}}
+    pooled = drone_event(a, sentence, weapons=["drone", "missile"], launched=Quantity(value=210, text="210"))
+    assert match(condition(drones), ArticleView(a, [pooled])) is None  # both classes in the event
+    missiles = drone_event(a, sentence, weapons=["drone"], launched=Quantity(value=120, text="120 missiles"))
+    assert match(condition(drones), ArticleView(a, [missiles])) is None  # the count names missiles
+    shahed = drone_event(a, sentence, weapons=["drone-shahed", "patriot"], launched=Quantity(value=130))
+    assert match(condition(drones), ArticleView(a, [shahed])) is not None  # an interceptor is no projectile
+    assert (
+        match(condition({"event": {"weapon_class": ["missile"]}}), ArticleView(a, [pooled])) is not None
+        and match(condition({"event": {"weapon_class": ["bomb"]}}), ArticleView(a, [pooled])) is None
+    )
+
+
+def test_a_range_counts_by_its_lower_bound_when_asked() -> None:
+    sentence = "Entre 90 et 140 drones ont visé Odessa."
+    a = article(sentence)
+    ranged = drone_event(
+        a, sentence, launched=Quantity(value=140, qualifier="at_least", text="entre 90 et 140 drones")
+    )
+    as_read = {"event": {"quantity": {"fields": ["launched"], "min": 100}}}
+    lower = {"event": {"quantity": {"fields": ["launched"], "min": 100, "bound": "lower"}}}
+    assert match(condition(as_read), ArticleView(a, [ranged])) is not None
+    assert match(condition(lower), ArticleView(a, [ranged])) is None
+    capped = drone_event(
+        a, sentence, launched=Quantity(value=300, qualifier="at_most", text="jusqu'à 300 drones")
+    )
+    assert match(condition(lower), ArticleView(a, [capped])) is None
+
+
+def test_victims_by_group_and_by_the_words_of_the_count() -> None:
+    sentence = "La frappe a tué six combattants près de Tyr."
+    a = article(sentence)
+    lexicons = {"fighters": ["combattants", "soldats"]}
+    civilians = {"event": {"quantity": {"fields": ["killed"], "min": 1, "group": ["civilians"]}}}
+    fighters = drone_event(a, sentence, killed=Quantity(value=6, text="six combattants", group="combatants"))
+    assert match(condition(civilians), ArticleView(a, [fighters])) is None
+    unstated = fighters.model_copy(update={"killed": Quantity(value=6, text="six combattants")})
+    not_fighters = {"event": {"quantity": {"fields": ["killed"], "min": 1, "not_counting": "fighters"}}}
+    assert fires_with(not_fighters, lexicons, sentence, events=[unstated]) is None
+    dead = unstated.model_copy(update={"killed": Quantity(value=6, text="six morts")})
+    assert fires_with(not_fighters, lexicons, sentence, events=[dead]) is not None
+    zero = unstated.model_copy(update={"killed": Quantity(value=0, text="aucun mort")})
+    assert fires_with(not_fighters, lexicons, sentence, events=[zero]) is None  # zero is no victim
+
+
+def test_event_sentence_reads_its_evidence_title_included() -> None:
+    title = "Gaza : une délégation au Caire pour négocier une trêve"
+    text = "Les émissaires doivent arriver jeudi. Rien n'a filtré."
+    a = article(text, title)
+    talks = Event(
+        id="e1",
+        article_id=a.id,
+        article_title=title,
+        article_url=a.url,
+        source=a.source,
+        event_type="Interaction",
+        sub_event_type="CONSULT",
+        interaction="CONSULT",
+        trigger="négocier",
+        sentence=title,
+        sentence_start=0,
+        sentence_end=len(title),
+        mentions=[
+            EventMention(
+                trigger="négocier", sentence=title, sentence_start=0, sentence_end=len(title), in_title=True
+            )
+        ],
+    )
+    raw = {"event": {"interaction": ["CONSULT"], "sentence": {"all": ["truce"]}}}
+    lexicons = {"truce": ["trêve", "cessez-le-feu"]}
+    rendered = fires_with(raw, lexicons, text, title, events=[talks])
+    assert rendered == "Gaza : une délégation au Caire pour <mark>négocier</mark> une <mark>trêve</mark>"
+    elsewhere = talks.model_copy(update={"mentions": [], "sentence": text[:37], "sentence_end": 37})
+    assert fires_with(raw, lexicons, text, title, events=[elsewhere]) is None
+
+
+def test_casualties_and_the_conflict_gate() -> None:
+    toll = {"casualties": {"fields": ["civilians_killed", "civilians_injured"], "min": 1}}
+    text = "Un texte."
+    assert fires_with(toll, {}, text, casualties=Casualties(killed=3, civilians_injured=2)) is not None
+    assert fires_with(toll, {}, text, casualties=Casualties(killed=3)) is None  # soldiers only
+    assert fires_with(toll, {}, text) is None  # no toll
+    gate = {"conflict": True}
+    assert fires_with(gate, {}, text, conflict=None) is not None  # not decided: allowed
+    assert fires_with(gate, {}, text, conflict=True) is not None
+    assert fires_with(gate, {}, text, conflict=False) is None
+    assert fires_with({"conflict": False}, {}, text, conflict=False) is not None
+
+
+def test_each_passage_says_which_condition_it_proves() -> None:
+    rules = parse_rules(
+        {
+            "version": 1,
+            "lexicons": WOUNDED,
+            "rules": [
+                {
+                    "name": "r",
+                    "severity": "high",
+                    "condition": {
+                        "all": [
+                            {"conflict": True},
+                            {"any": [NUCLEAR, {"sentence": {"all": ["people", "hurt"]}}]},
+                        ]
+                    },
+                }
+            ],
+        }
+    )
+    view = ArticleView(article("Deux civils ont été blessés dans la nuit."), [])
+    found = match(rules.rules[0].condition, view)
+    assert found is not None
+    evidence = found.evidence()
+    assert [why for why, _ in evidence] == [
+        "condition.all[1].any[1]: sentence people + hurt",
+        "condition.all[0]: conflict gate open (conflict=None)",
+    ]
+    passage = evidence[0][1]
+    assert (
+        passage is not None
+        and passage.render(view.article.text)
+        == "Deux <mark>civils</mark> ont été <mark>blessés</mark> dans la nuit."
+    )

@@ -11,11 +11,10 @@ import pytest
 import yaml
 
 from vigie.alerting.rules import (
-    AllOf,
     AnyOf,
     EventCondition,
-    Phrase,
     RulesError,
+    SentenceCondition,
     expand_env,
     load_rules,
     parse_duration,
@@ -52,19 +51,26 @@ def test_shipped_rules_load_with_the_required_rules() -> None:
     assert nuclear.throttle == timedelta(hours=24)
     assert isinstance(nuclear.condition, AnyOf)
     first = nuclear.condition.children[0]
-    assert isinstance(first, Phrase) and first.keys == ("frapp", "nucleair") and first.max_distance == 2
+    assert isinstance(first, SentenceCondition) and [lex.name for lex in first.all] == ["nuclear_strike"]
+    strike = first.all[0].phrases[0]
+    assert strike.keys == ("frapp", "nucleair") and strike.max_distance == 1
     drones = rules.get("attaque_massive_drones")
-    assert isinstance(drones.condition, AllOf)
+    assert isinstance(drones.condition, AnyOf)
     event = drones.condition.children[0]
     assert isinstance(event, EventCondition)
     assert event.sub_event_types is not None and "Air/drone strike" in event.sub_event_types
     assert event.quantity is not None and event.quantity.min == 100
+    assert event.quantity.weapon_class == "drone" and event.quantity.bound == "lower"
     assert set(event.quantity.fields) == {"launched", "intercepted", "destroyed"}
+    counted = drones.condition.children[1]
+    assert isinstance(counted, SentenceCondition) and counted.count is not None
+    assert counted.count.weapon_class == "drone" and counted.count.min == 100
+    assert {"cumulative", "transfer", "hypothesis"} <= {cue.lexicon.name for cue in counted.unless}
 
 
 def test_phrase_max_distance_error_names_rule_and_field() -> None:
     data = shipped()
-    data["rules"][0]["condition"]["any"][0]["phrase"]["max_distance"] = -1
+    data["rules"][0]["condition"]["any"][0] = {"phrase": {"words": "frappe nucléaire", "max_distance": -1}}
     assert problems_of(data) == [
         "rule 'frappe_nucleaire': condition.any[0].phrase.max_distance must be an integer >= 0 (at most 50) (got -1)"
     ]
@@ -103,7 +109,7 @@ def test_every_problem_is_listed_at_once() -> None:
     )
     assert (
         "rule 'negociations_cessez_le_feu': condition must be an object with exactly one of: "
-        "all, any, not, phrase, entity, event, source, language"
+        "all, any, not, phrase, sentence, entity, event, casualties, conflict, source, language"
     ) in found
     assert "rule 'sans_condition': condition is required" in found
     assert any(p.startswith("notifier 'desk_email': port must be a port number") for p in found)
@@ -203,4 +209,117 @@ def test_durations() -> None:
     data["rules"][0]["throttle"] = "24 hours"
     assert problems_of(data) == [
         "rule 'frappe_nucleaire': throttle must be a duration such as '30m', '24h' or '7d' (got '24 hours')"
+    ]
+
+
+# -- lexicons and the structured conditions -----------------------------------------------------
+
+
+def one_rule(condition: dict[str, Any], lexicons: dict[str, Any] | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {"version": 1, "rules": [{"name": "r", "severity": "low", "condition": condition}]}
+    if lexicons is not None:
+        data["lexicons"] = lexicons
+    return data
+
+
+def test_lexicons_group_inflections_and_keep_every_written_form() -> None:
+    rules = parse_rules(
+        one_rule(
+            {"sentence": {"all": ["hurt"]}},
+            {
+                "hurt": {
+                    "max_distance": 1,
+                    "phrases": ["blessé", "blessés", {"words": "grièvement blessé", "max_distance": 0}],
+                }
+            },
+        )
+    )
+    (phrase, serious) = rules.lexicons["hurt"].phrases
+    assert phrase.keys == ("bless",) and phrase.variants == ("blessé", "blessés") and phrase.max_distance == 1
+    assert serious.max_distance == 0
+
+
+def test_unknown_lexicons_weapon_classes_and_bad_counts_are_named() -> None:
+    found = problems_of(
+        one_rule(
+            {
+                "all": [
+                    {"sentence": {"all": ["raids"], "unless": [{"lexicon": "nope", "scope": "before"}]}},
+                    {"sentence": {"count": {"weapon_class": "drones", "min": 100}}},
+                    {"sentence": {"count": {"weapon_class": "drone", "min": 9, "max": 1}}},
+                    {
+                        "event": {
+                            "weapon_class": ["rocket"],
+                            "quantity": {"fields": ["launched"], "min": 1, "counting": "x"},
+                        }
+                    },
+                ]
+            },
+            {"raid": ["lancé"]},
+        )
+    )
+    assert (
+        "rule 'r': condition.all[0].sentence.all[0] refers to unknown lexicon 'raids' (defined: raid)"
+        in found
+    )
+    assert (
+        "rule 'r': condition.all[0].sentence.unless[0].lexicon refers to unknown lexicon 'nope' (defined: raid)"
+        in found
+    )
+    assert any(
+        p.startswith("rule 'r': condition.all[1].sentence.count.weapon_class must be a weapon class")
+        for p in found
+    )
+    assert "rule 'r': condition.all[2].sentence.count.min must be <= max (got 9 > 1)" in found
+    assert any(
+        p.startswith("rule 'r': condition.all[3].event.weapon_class[0] must be a weapon class") for p in found
+    )
+    assert (
+        "rule 'r': condition.all[3].event.quantity.counting refers to unknown lexicon 'x' (defined: raid)"
+        in found
+    )
+
+
+def test_schema_errors_of_the_new_leaves() -> None:
+    found = problems_of(
+        one_rule(
+            {
+                "all": [
+                    {"sentence": {"max_span": 3}},
+                    {"sentence": {"all": ["raid"], "unless": [{"lexicon": "raid", "scope": "around"}]}},
+                    {"casualties": {"fields": ["civilians_killed"]}},
+                    {"casualties": {"fields": ["civils"], "min": 1}},
+                    {"conflict": "yes"},
+                    {"event": {"quantity": {"fields": ["killed"], "min": 1, "group": ["children"]}}},
+                ]
+            },
+            {"raid": ["lancé"]},
+        )
+    )
+    assert (
+        "rule 'r': condition.all[0].sentence must be an object with all (lexicon names), count and/or unless, "
+        "and optional max_span, fields"
+    ) in found
+    assert any(
+        p.startswith("rule 'r': condition.all[1].sentence.unless[0].scope must be one of sentence")
+        for p in found
+    )
+    assert (
+        "rule 'r': condition.all[2].casualties must be an object with fields and at least one of min, max"
+        in found
+    )
+    assert (
+        "rule 'r': condition.all[3].casualties.fields[0] must be one of killed, injured, civilians_killed, "
+        "civilians_injured (got 'civils')"
+    ) in found
+    assert any(
+        p.startswith("rule 'r': condition.all[4].conflict must be true (the conflict gate") for p in found
+    )
+    assert any(p.startswith("rule 'r': condition.all[5].event.quantity.group[0] must be") for p in found)
+
+
+def test_a_lexicon_that_is_not_a_list_of_phrases_is_reported() -> None:
+    found = problems_of(one_rule({"sentence": {"all": ["x"]}}, {"x": []}))
+    assert found == [
+        "lexicon 'x': phrases must be a non-empty list of phrases, or an object with phrases, max_distance, in_order"
     ]

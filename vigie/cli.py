@@ -238,10 +238,16 @@ def alerts_test(
     files: list[Path],
     published: datetime = typer.Option(None, help="Publication date of the texts (anchors relative dates)"),
 ) -> None:
-    """Dry-run RULES against text FILES and show which rule fires where."""
-    from vigie.alerting.dryrun import dry_run, render
+    """Dry-run RULES against text FILES (line 1 = title, the rest = text) through the pipeline's
+    enrichment and rules: which rule fires where, and which condition matched which passage."""
+    from vigie.alerting.dryrun import dry_run_result, render
 
-    render(dry_run(rules, files, published=published), console)
+    result = dry_run_result(rules, files, published=published)
+    render(result.hits, console, files=result.files)
+    for name, reason in {**result.errors, **result.skipped}.items():
+        console.print(f"[yellow]{shown(name)}: {shown(reason)}[/yellow]")
+    if not result.enriched:
+        console.print("[yellow]No enricher: entity, event and toll conditions could not hold.[/yellow]")
 
 
 def _rule_objects(rules: Path | None):  # type: ignore[no-untyped-def]

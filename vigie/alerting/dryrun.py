@@ -1,9 +1,13 @@
 """`vigie alerts test RULES.yaml FILE...`: which rule fires where, without Elasticsearch.
 
-Each file is read as one French article (publication date unknown unless given; title = first non-empty line, text =
-the whole file), enriched with the real `enrich.pipeline.Enricher` when the package provides
-it (entities and events, so entity and event rules can fire), and checked against every
-enabled rule. No alert is written and nothing is sent.
+Each file is read as one French article: its first non-empty line is the title, the rest the
+text (a file of one line is a headline and its text both), the publication date unknown unless
+given. The articles go through exactly what the pipeline runs on an article: the real
+`enrich.pipeline.Enricher.enrich` (which reads the title for entities and for events when the
+text does not repeat it, and decides the conflict gate), then every enabled rule through
+`vigie.alerting.matcher.match` on the same `ArticleView` the alert engine builds. An article the
+enricher does not accept (not French, no text) fires nothing, as in the pipeline. Each hit
+lists which condition matched which passage. No alert is written and nothing is sent.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,8 +25,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from vigie.alerting.matcher import ArticleView, match
-from vigie.alerting.rules import load_rules
+from vigie.alerting.matcher import ArticleView, Match, match
+from vigie.alerting.rules import Rule, RuleSet, load_rules
 from vigie.core.accounting import RunSummary
 from vigie.core.cleantext import plain_text, single_line
 from vigie.core.models import Article, Event, stable_id
@@ -37,6 +41,9 @@ class DryRunHit:
     rule: str
     severity: str
     passage: str  # matched words in <mark>
+    # (condition, passage with its matched words in <mark>, or "" when the condition has
+    # none: the conflict gate, the article's toll)
+    evidence: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,27 +52,43 @@ class DryRunResult:
     files: list[str]
     enriched: bool  # False when no Enricher was available: entity/event rules cannot fire
     errors: dict[str, str]  # file -> why it could not be read
+    skipped: dict[str, str] = field(default_factory=dict)  # file -> why the enricher left it out
 
 
-def article_from_file(path: Path, published: datetime | None) -> Article:
-    text = path.read_text(encoding="utf-8")
-    title = next((line.strip() for line in text.splitlines() if line.strip()), path.name)
-    url = path.resolve().as_uri()
+def article_from_text(
+    text: str, name: str, published: datetime | None = None, url: str | None = None
+) -> Article:
+    """An article as a file gives it: the first non-empty line is the title, the rest the text
+    (a one-line file: the headline is its own text, so the enricher has something to read)."""
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        title, body = name, ""
+    else:
+        title = lines[first].strip()
+        body = "\n".join(lines[first + 1 :]).strip("\n")
+        if not body.strip():
+            body = title
+    url = url or f"file:///{stable_id(name, text)}"
     return Article(
         id=stable_id(url),
         url=url,
         original_url=url,
         feed="dry-run",
-        source=path.name,
-        sources=[path.name],
+        source=name,
+        sources=[name],
         title=title,
-        text=text,
+        text=body,
         published=published,
         fetched_at=published,
-        word_count=len(text.split()),
+        word_count=len(body.split()),
         language="fr",
-        enriched=False,  # set by enrich_articles; the matcher does not need it
+        enriched=False,  # set by the enricher when it accepts the article
     )
+
+
+def article_from_file(path: Path, published: datetime | None) -> Article:
+    return article_from_text(path.read_text(encoding="utf-8"), path.name, published, path.resolve().as_uri())
 
 
 def load_enricher(settings: Settings) -> Any | None:
@@ -79,18 +102,47 @@ def load_enricher(settings: Settings) -> Any | None:
     return Enricher(settings)
 
 
-def enrich_articles(articles: list[Article], settings: Settings) -> tuple[list[Event], bool]:
-    """Events of `articles` from the real Enricher (which also fills their entities), and
-    whether it ran."""
-    enricher = load_enricher(settings)
+def enrich_articles(
+    articles: list[Article], settings: Settings, enricher: Any | None = None
+) -> tuple[list[Event], bool]:
+    """Events of `articles` from the real Enricher, called as the pipeline calls it (it also
+    fills their entities, toll and conflict gate, and marks those it accepts `enriched`), and
+    whether it ran. `enricher`: one already loaded (tests load it once)."""
+    enricher = enricher or load_enricher(settings)
     if enricher is None:
+        for article in articles:
+            article.enriched = True  # phrase rules can still be tried
         return [], False
     # The pipeline passes its RunSummary; accept an Enricher that does not take one too.
     takes_summary = len(inspect.signature(enricher.enrich).parameters) >= 2
     events = enricher.enrich(articles, RunSummary()) if takes_summary else enricher.enrich(articles)
-    for article in articles:
-        article.enriched = True
     return list(events), True
+
+
+def matching_rules(
+    rules: RuleSet, article: Article, events: Sequence[Event]
+) -> list[tuple[Rule, ArticleView, Match]]:
+    """The enabled rules that fire on one enriched article, as the alert engine evaluates them
+    (`ArticleView` + `match`), with the view to render their passages."""
+    view = ArticleView(article, list(events))
+    fired: list[tuple[Rule, ArticleView, Match]] = []
+    for rule in rules.enabled():
+        found = match(rule.condition, view)
+        if found is not None:
+            fired.append((rule, view, found))
+    return fired
+
+
+def evidence_of(view: ArticleView, found: Match) -> tuple[tuple[str, str], ...]:
+    """(condition, rendered passage) for each piece of evidence of a match."""
+    shown: list[tuple[str, str]] = []
+    for why, passage in found.evidence():
+        text = passage.render(view.field_text(passage.field)) if passage is not None else ""
+        if passage is not None and passage.field == "title":
+            text = "[titre] " + text
+        if (why, text) not in shown:
+            shown.append((why, text))
+    return tuple(shown)
 
 
 def dry_run_result(
@@ -118,15 +170,24 @@ def dry_run_result(
     for event in events:
         by_article.setdefault(event.article_id, []).append(event)
     hits: list[DryRunHit] = []
+    skipped: dict[str, str] = {}
     for name, article in articles:
-        view = ArticleView(article, by_article.get(article.id, []))
-        for rule in rules.enabled():
-            found = match(rule.condition, view)
-            if found is not None:
-                hits.append(
-                    DryRunHit(file=name, rule=rule.name, severity=rule.severity, passage=view.render(found))
+        if not article.enriched:  # the alert engine skips it too ("not_enriched")
+            skipped[name] = "not enriched (language or empty text)"
+            continue
+        for rule, view, found in matching_rules(rules, article, by_article.get(article.id, [])):
+            hits.append(
+                DryRunHit(
+                    file=name,
+                    rule=rule.name,
+                    severity=rule.severity,
+                    passage=view.render(found),
+                    evidence=evidence_of(view, found),
                 )
-    return DryRunResult(hits=hits, files=[str(f) for f in files], enriched=enriched, errors=errors)
+            )
+    return DryRunResult(
+        hits=hits, files=[str(f) for f in files], enriched=enriched, errors=errors, skipped=skipped
+    )
 
 
 def dry_run(
@@ -174,13 +235,27 @@ def render(
     table.add_column("rule", overflow="fold")
     table.add_column("severity")
     table.add_column("passage", overflow="fold")
+    show_why = any(hit.evidence for hit in hits)
+    if show_why:
+        table.add_column("which condition matched what", overflow="fold")
     for hit in hits:
-        table.add_row(
+        row: list[str | Text] = [
             _shown(hit.file),
             _shown(hit.rule),
             Text(single_line(hit.severity), style=_SEVERITY_STYLE.get(hit.severity, "")),
             _marked(hit.passage),
-        )
+        ]
+        if show_why:
+            why = Text()
+            for i, (condition, passage) in enumerate(hit.evidence):
+                if i:
+                    why.append("\n")
+                why.append(plain_text(condition), style="bold")
+                if passage:
+                    why.append(" → ")
+                    why.append_text(_marked(passage))
+            row.append(why)
+        table.add_row(*row)
     console.print(table)
     if not hits:
         console.print("[dim]No rule fired.[/dim]")

@@ -3,6 +3,12 @@
 `load_rules(path)` returns a `RuleSet` of typed, immutable rules and notifier configurations,
 or raises `RulesError` listing every problem, each naming the rule (or notifier) and the
 field: ``rule 'frappe_nucleaire': condition.phrase.max_distance must be an integer >= 0 (got -1)``.
+
+Conditions read the text (phrases; `sentence`: phrase lexicons met in one sentence, a count of
+weapons of one class, negation/hypothesis cues in scope) and what the enricher extracted
+(`event`: types, weapon classes, counts per weapon class, victims by group, the evidence
+sentence; `casualties`: the article's toll; `conflict`: the conflict gate). The phrase lists
+are data too: the `lexicons:` section of the rules file. See alerts/README.md.
 """
 
 from __future__ import annotations
@@ -27,7 +33,10 @@ SCHEMA_PATH = resource_path("alerts", "rules.schema.json")
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
 QuantityField = Literal["launched", "intercepted", "destroyed", "killed", "injured"]
+CasualtyField = Literal["killed", "injured", "civilians_killed", "civilians_injured"]
 PhraseField = Literal["title", "text"]
+CueScope = Literal["sentence", "inside", "before", "after", "near", "overlap"]
+Bound = Literal["as_read", "lower"]
 
 
 class RulesError(ValueError):
@@ -76,6 +85,80 @@ class Phrase:
 
 
 @dataclass(frozen=True)
+class LexiconPhrase:
+    """One phrase of a lexicon: words met in one sentence as a `Phrase` has them."""
+
+    words: str
+    units: tuple[tuple[str, ...], ...]
+    max_distance: int = 0
+    in_order: bool = True
+    # Every way the file writes it ("résident", "résidente": one stem): what an exact-word
+    # index (the Kibana export on an analyzer without stemming) must look for.
+    variants: tuple[str, ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(key for unit in self.units for key in unit)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """A named list of phrases (the `lexicons:` section): synonyms, inflections, phrasings of one
+    idea. A lexicon is met in a sentence when one of its phrases is."""
+
+    name: str
+    phrases: tuple[LexiconPhrase, ...]
+
+
+@dataclass(frozen=True)
+class Cue:
+    """An `unless` entry: the sentence does not count when a phrase of `lexicon` (or a
+    `count`) stands in
+    `scope` of the matched words: anywhere in the `sentence`; `inside` the matched span; up
+    to `window` words `before` it (or inside), `after` it (or inside), or on either side
+    (`near`); or when a matched word is part of the cue (`overlap`: "civile" in "défense
+    civile", "frappe" in "force de frappe")."""
+
+    lexicon: Lexicon
+    scope: CueScope = "sentence"
+    window: int = 5
+    # Or a count ("trois nuits", "10 jours": several nights, not one raid) instead of phrases.
+    count: CountSpec | None = None
+    # A cue right after one of these is no cue: "la plus vaste attaque depuis le début de la
+    # guerre" is a record, not a total; "en une seule nuit" is one night.
+    unless_after: Lexicon | None = None
+
+
+@dataclass(frozen=True)
+class CountSpec:
+    """A number counting things of one kind, read in the sentence ("plus de 300 drones",
+    "une centaine de Shahed", "entre 250 et 350 drones" -> 250: a range counts by its lower
+    bound; "jusqu'à 150" has none): the counted noun is a weapon of `weapon_class` (its
+    names in the enricher's knowledge base) and/or a whole phrase of the `nouns` lexicon
+    ("engins explosifs sans pilote"). A number counting two kinds at once ("200 drones et
+    missiles") counts neither."""
+
+    weapon_class: str | None = None
+    nouns: Lexicon | None = None
+    min: int | None = None
+    max: int | None = None
+
+
+@dataclass(frozen=True)
+class SentenceCondition:
+    """One sentence (of `fields`) holds a phrase of every lexicon of `all` (and a `count`
+    when given), on distinct words at most `max_span` other words apart, and no `unless` cue
+    in scope. With neither (an event's `sentence`: cues only), a sentence holds it when no cue
+    stands in it."""
+
+    all: tuple[Lexicon, ...] = ()
+    count: CountSpec | None = None
+    unless: tuple[Cue, ...] = ()
+    max_span: int | None = None
+    fields: tuple[PhraseField, ...] = ("title", "text")
+
+
+@dataclass(frozen=True)
 class EntityCondition:
     ids: frozenset[str]
     types: frozenset[str] | None = None
@@ -84,11 +167,23 @@ class EntityCondition:
 
 @dataclass(frozen=True)
 class QuantityCondition:
-    """True when ANY of `fields` on the same event lies in [min, max] (qualifier ignored)."""
+    """True when ANY of `fields` on the same event lies in [min, max] (qualifier ignored
+    unless `bound` is "lower": then a range counts by its lower bound and an "at most" figure
+    has none), counts things of `weapon_class` only when given (drones never pooled with
+    missiles), and counts people of one of `groups` / none of `not_groups` when given, or
+    (`counting` / `not_counting`) whose own words name them."""
 
     fields: tuple[QuantityField, ...]
     min: int | None = None
     max: int | None = None
+    weapon_class: str | None = None
+    groups: frozenset[str] | None = None
+    not_groups: frozenset[str] | None = None
+    bound: Bound = "as_read"
+    # The words of the count itself ("12 soldats", "quatre civils") hold / do not hold a phrase
+    # of this lexicon: who was counted, when the enricher's `group` does not say.
+    counting: Lexicon | None = None
+    not_counting: Lexicon | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +198,27 @@ class EventCondition:
     targets: frozenset[str] | None = None
     quantity: QuantityCondition | None = None
     min_confidence: float | None = None
+    weapon_classes: frozenset[str] | None = None  # one of the event's weapons is of one of these
+    sentence: SentenceCondition | None = None  # one of the event's evidence sentences holds it
+
+
+@dataclass(frozen=True)
+class CasualtiesCondition:
+    """The article's toll (`Article.casualties`, summed over its incidents): ANY of `fields`
+    in [min, max]. An article without a toll has none (0 is no victim)."""
+
+    fields: tuple[CasualtyField, ...]
+    min: int | None = None
+    max: int | None = None
+
+
+@dataclass(frozen=True)
+class ConflictCondition:
+    """The enricher's conflict gate. `open: true` holds unless the article was judged not
+    about armed conflict (`Article.conflict` False; None, unknown, lets it through);
+    `open: false` holds only when it was."""
+
+    open: bool = True
 
 
 @dataclass(frozen=True)
@@ -116,7 +232,17 @@ class LanguageCondition:
 
 
 Condition = (
-    AllOf | AnyOf | Not | Phrase | EntityCondition | EventCondition | SourceCondition | LanguageCondition
+    AllOf
+    | AnyOf
+    | Not
+    | Phrase
+    | EntityCondition
+    | EventCondition
+    | SourceCondition
+    | LanguageCondition
+    | SentenceCondition
+    | CasualtiesCondition
+    | ConflictCondition
 )
 
 
@@ -163,6 +289,7 @@ class RuleSet:
     rules: tuple[Rule, ...]
     notifiers: Mapping[str, NotifierConfig]
     source: str = ""
+    lexicons: Mapping[str, Lexicon] = field(default_factory=dict)
 
     def __iter__(self) -> Any:
         return iter(self.rules)
@@ -268,7 +395,7 @@ def _message(error: ValidationError, skip: int) -> str:
         extra = sorted(set(instance) - set(schema.get("properties", {})))
         unknown = ", ".join(repr(e) for e in extra)
         return f"{where or 'top level'}: unknown field {unknown} (allowed: {allowed})"
-    if error.validator in {"minProperties", "maxProperties"} and "description" in schema:
+    if error.validator in {"minProperties", "maxProperties", "anyOf", "oneOf"} and "description" in schema:
         return f"{where} must be {schema['description']}"
     if error.validator == "uniqueItems":
         return f"{where} must not repeat items"
@@ -288,13 +415,133 @@ def _strings(value: Sequence[str] | None) -> frozenset[str] | None:
     return frozenset(value) if value else None
 
 
-def _build_condition(raw: Mapping[str, Any], where: str, problems: list[str]) -> Condition:
+@dataclass(frozen=True)
+class _Context:
+    """What conditions may refer to: the lexicons of the file, the weapon classes the
+    enricher's knowledge base knows (None: not checked)."""
+
+    lexicons: Mapping[str, Lexicon]
+    weapon_classes: frozenset[str] | None
+
+
+@lru_cache(maxsize=1)
+def known_weapon_classes() -> frozenset[str] | None:
+    """The weapon classes of the enricher's knowledge base (None when it is not installed)."""
+    try:
+        from enrich.kb import default_kb
+    except ImportError:
+        return None
+    return frozenset(e.weapon_class for e in default_kb() if e.weapon_class)
+
+
+def _build_lexicon(name: str, raw: Any, problems: list[str]) -> Lexicon:
+    if isinstance(raw, Mapping):
+        entries, distance, in_order = raw["phrases"], raw.get("max_distance", 0), raw.get("in_order", True)
+    else:
+        entries, distance, in_order = raw, 0, True
+    phrases: list[LexiconPhrase] = []
+    seen: dict[tuple[tuple[tuple[str, ...], ...], int, bool], int] = {}
+    for i, entry in enumerate(entries):
+        if isinstance(entry, str):
+            words, entry_distance, entry_order = entry, distance, in_order
+        else:
+            words = entry["words"]
+            entry_distance = entry.get("max_distance", distance)
+            entry_order = entry.get("in_order", in_order)
+        units = phrase_units(words)
+        if not units:
+            problems.append(
+                f"lexicon '{name}': phrases[{i}] has no words after normalisation (got {words!r})"
+            )
+            continue
+        key = (units, entry_distance, entry_order)
+        if key in seen:  # "tué" and "tués" may share a stem: one phrase, both variants
+            at = seen[key]
+            known = phrases[at]
+            if words not in known.variants:
+                phrases[at] = LexiconPhrase(
+                    known.words, units, entry_distance, entry_order, (*known.variants, words)
+                )
+            continue
+        seen[key] = len(phrases)
+        phrases.append(LexiconPhrase(words, units, entry_distance, entry_order, (words,)))
+    return Lexicon(name=name, phrases=tuple(phrases))
+
+
+def _lexicon(name: str, where: str, context: _Context, problems: list[str]) -> Lexicon:
+    found = context.lexicons.get(name)
+    if found is None:
+        defined = ", ".join(sorted(context.lexicons)) or "none"
+        problems.append(f"{where} refers to unknown lexicon '{name}' (defined: {defined})")
+        return Lexicon(name=name, phrases=())
+    return found
+
+
+def _weapon_class(value: str, where: str, context: _Context, problems: list[str]) -> str:
+    known = context.weapon_classes
+    if known is not None and value not in known:
+        problems.append(
+            f"{where} must be a weapon class of the knowledge base ({', '.join(sorted(known))}) (got {value!r})"
+        )
+    return value
+
+
+def _build_count(raw: Mapping[str, Any], where: str, context: _Context, problems: list[str]) -> CountSpec:
+    if "min" in raw and "max" in raw and raw["min"] > raw["max"]:
+        problems.append(f"{where}.min must be <= max (got {raw['min']} > {raw['max']})")
+    return CountSpec(
+        weapon_class=_weapon_class(raw["weapon_class"], f"{where}.weapon_class", context, problems)
+        if "weapon_class" in raw
+        else None,
+        nouns=_lexicon(raw["nouns"], f"{where}.nouns", context, problems) if "nouns" in raw else None,
+        min=raw.get("min"),
+        max=raw.get("max"),
+    )
+
+
+def _build_cue(raw: Mapping[str, Any], where: str, context: _Context, problems: list[str]) -> Cue:
+    return Cue(
+        lexicon=_lexicon(raw["lexicon"], f"{where}.lexicon", context, problems)
+        if "lexicon" in raw
+        else Lexicon(name="count", phrases=()),
+        scope=raw.get("scope", "sentence"),
+        window=raw.get("window", 5),
+        count=_build_count(raw["count"], f"{where}.count", context, problems) if "count" in raw else None,
+        unless_after=_lexicon(raw["unless_after"], f"{where}.unless_after", context, problems)
+        if "unless_after" in raw
+        else None,
+    )
+
+
+def _build_sentence(
+    raw: Mapping[str, Any], where: str, context: _Context, problems: list[str]
+) -> SentenceCondition:
+    lexicons = tuple(
+        _lexicon(name, f"{where}.all[{i}]", context, problems) for i, name in enumerate(raw.get("all", ()))
+    )
+    count = _build_count(raw["count"], f"{where}.count", context, problems) if "count" in raw else None
+    unless = tuple(
+        _build_cue(cue, f"{where}.unless[{i}]", context, problems)
+        for i, cue in enumerate(raw.get("unless", ()))
+    )
+    return SentenceCondition(
+        all=lexicons,
+        count=count,
+        unless=unless,
+        max_span=raw.get("max_span"),
+        fields=tuple(raw.get("fields", ("title", "text"))),
+    )
+
+
+def _build_condition(raw: Mapping[str, Any], where: str, problems: list[str], context: _Context) -> Condition:
     (kind, body), *_ = raw.items()
     if kind in ("all", "any"):
-        children = tuple(_build_condition(c, f"{where}.{kind}[{i}]", problems) for i, c in enumerate(body))
+        children = tuple(
+            _build_condition(c, f"{where}.{kind}[{i}]", problems, context) for i, c in enumerate(body)
+        )
         return AllOf(children) if kind == "all" else AnyOf(children)
     if kind == "not":
-        return Not(_build_condition(body, f"{where}.not", problems))
+        return Not(_build_condition(body, f"{where}.not", problems, context))
     if kind == "phrase":
         units = phrase_units(body["words"])
         if not units:
@@ -306,6 +553,8 @@ def _build_condition(raw: Mapping[str, Any], where: str, problems: list[str]) ->
             in_order=body.get("in_order", True),
             fields=tuple(body.get("fields", ("title", "text"))),
         )
+    if kind == "sentence":
+        return _build_sentence(body, f"{where}.sentence", context, problems)
     if kind == "entity":
         return EntityCondition(
             ids=frozenset(body["ids"]), types=_strings(body.get("types")), min_count=body.get("min_count", 1)
@@ -316,7 +565,29 @@ def _build_condition(raw: Mapping[str, Any], where: str, problems: list[str]) ->
             q = body["quantity"]
             if "min" in q and "max" in q and q["min"] > q["max"]:
                 problems.append(f"{where}.event.quantity.min must be <= max (got {q['min']} > {q['max']})")
-            quantity = QuantityCondition(fields=tuple(q["fields"]), min=q.get("min"), max=q.get("max"))
+            weapon_class = q.get("weapon_class")
+            if weapon_class is not None:
+                _weapon_class(weapon_class, f"{where}.event.quantity.weapon_class", context, problems)
+            quantity = QuantityCondition(
+                fields=tuple(q["fields"]),
+                min=q.get("min"),
+                max=q.get("max"),
+                weapon_class=weapon_class,
+                groups=_strings(q.get("group")),
+                not_groups=_strings(q.get("not_group")),
+                bound=q.get("bound", "as_read"),
+                counting=_lexicon(q["counting"], f"{where}.event.quantity.counting", context, problems)
+                if "counting" in q
+                else None,
+                not_counting=_lexicon(
+                    q["not_counting"], f"{where}.event.quantity.not_counting", context, problems
+                )
+                if "not_counting" in q
+                else None,
+            )
+        classes = body.get("weapon_class")
+        for i, value in enumerate(classes or ()):
+            _weapon_class(value, f"{where}.event.weapon_class[{i}]", context, problems)
         return EventCondition(
             event_types=_strings(body.get("event_type")),
             sub_event_types=_strings(body.get("sub_event_type")),
@@ -326,7 +597,17 @@ def _build_condition(raw: Mapping[str, Any], where: str, problems: list[str]) ->
             targets=_strings(body.get("targets")),
             quantity=quantity,
             min_confidence=body.get("min_confidence"),
+            weapon_classes=_strings(classes),
+            sentence=_build_sentence(body["sentence"], f"{where}.event.sentence", context, problems)
+            if "sentence" in body
+            else None,
         )
+    if kind == "casualties":
+        if "min" in body and "max" in body and body["min"] > body["max"]:
+            problems.append(f"{where}.casualties.min must be <= max (got {body['min']} > {body['max']})")
+        return CasualtiesCondition(fields=tuple(body["fields"]), min=body.get("min"), max=body.get("max"))
+    if kind == "conflict":
+        return ConflictCondition(open=bool(body))
     if kind == "source":
         return SourceCondition(frozenset(body))
     return LanguageCondition(frozenset(body))
@@ -386,6 +667,9 @@ def parse_rules(data: Any, source: str = "<rules>") -> RuleSet:
             problems.append(f"{label}: {_message(error, skip=2)}")
         elif len(path) >= 2 and path[0] == "notifiers":
             problems.append(f"notifier '{path[1]}': {_message(error, skip=2)}")
+        elif len(path) >= 2 and path[0] == "lexicons":
+            text = _message(error, skip=2)
+            problems.append(f"lexicon '{path[1]}': {'phrases' + text if text.startswith(' ') else text}")
         else:
             problems.append(_message(error, skip=0))
     if problems:
@@ -403,6 +687,11 @@ def parse_rules(data: Any, source: str = "<rules>") -> RuleSet:
                 f"defaults.notifiers refers to unknown notifier '{name}' (defined: {', '.join(notifiers) or 'none'})"
             )
 
+    lexicons = {
+        name: _build_lexicon(name, raw, problems) for name, raw in (data.get("lexicons") or {}).items()
+    }
+    context = _Context(lexicons=lexicons, weapon_classes=known_weapon_classes())
+
     rules: list[Rule] = []
     seen: set[str] = set()
     for index, raw in enumerate(data["rules"]):
@@ -411,7 +700,7 @@ def parse_rules(data: Any, source: str = "<rules>") -> RuleSet:
             problems.append(f"{label}: name is used by another rule")
         seen.add(raw["name"])
         rule_problems: list[str] = []
-        condition = _build_condition(raw["condition"], "condition", rule_problems)
+        condition = _build_condition(raw["condition"], "condition", rule_problems, context)
         names = tuple(raw.get("notifiers", default_notifiers))
         for i, name in enumerate(names):
             if name not in notifiers:
@@ -433,7 +722,7 @@ def parse_rules(data: Any, source: str = "<rules>") -> RuleSet:
         )
     if problems:
         raise RulesError(source, problems)
-    return RuleSet(rules=tuple(rules), notifiers=notifiers, source=source)
+    return RuleSet(rules=tuple(rules), notifiers=notifiers, source=source, lexicons=lexicons)
 
 
 def load_rules(path: Path | str | None = None) -> RuleSet:
