@@ -865,5 +865,6 @@ def aggregate(mentions: Iterable[Mention], kb: KnowledgeBase) -> list[EntityMent
             qid=entry.qid if entry else None,
             country=entry.country if entry else None,
             location=entry.location if entry and entry.type == "LOC" else None,
+            precision=entry.location_precision if entry and entry.type == "LOC" else None,
         )
     return list(by_id.values())

@@ -26,7 +26,7 @@ from enrich.datafiles import DATA_DIR, DataFileError, load_yaml
 from enrich.gazetteer import Gazetteer, default_config, default_gazetteer
 from enrich.gazetteer import Place as GazetteerPlace
 from enrich.text import fold, strip_article
-from vigie.core.models import EntityRef, EntityType, GeoPoint, Place
+from vigie.core.models import EntityRef, EntityType, GeoPoint, LocationPrecision, Place
 
 __all__ = [
     "DATA_DIR",
@@ -63,12 +63,19 @@ class KBEntry:
     demonyms: tuple[str, ...] = ()
     generic: bool = False
     weapon_class: str | None = None
+    # How precise (lat, lon) is: "exact" the place's own point; "city", "region", "country" the
+    # point of the place the text attaches it to (`KnowledgeBase.located_near`).
+    precision: LocationPrecision = "exact"
 
     @property
     def location(self) -> GeoPoint | None:
         if self.lat is None or self.lon is None:
             return None
         return GeoPoint(lat=self.lat, lon=self.lon)
+
+    @property
+    def location_precision(self) -> LocationPrecision | None:
+        return self.precision if self.lat is not None and self.lon is not None else None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -78,7 +85,13 @@ class KBEntry:
         return EntityRef(id=self.id, name=self.name, type=self.type)
 
     def place(self) -> Place:
-        return Place(id=self.id, name=self.name, country=self.country, location=self.location)
+        return Place(
+            id=self.id,
+            name=self.name,
+            country=self.country,
+            location=self.location,
+            precision=self.location_precision,
+        )
 
 
 @dataclass

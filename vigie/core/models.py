@@ -57,6 +57,12 @@ class GeoPoint(Record):
     lon: float
 
 
+# How precise a place's point is, for the map: "exact" the place's own coordinates; "city",
+# "region", "country" the point of the town, region or country the text attaches the place to
+# (a village "près de Kayes", a district "à Lviv") when the gazetteer cannot locate it itself.
+LocationPrecision = Literal["exact", "city", "region", "country"]
+
+
 class EntityMention(Record):
     """One canonical entity found in an article (deduplicated per article)."""
 
@@ -68,6 +74,7 @@ class EntityMention(Record):
     qid: str | None = None  # Wikidata QID when the KB knows it
     country: str | None = None  # ISO 3166-1 alpha-2
     location: GeoPoint | None = None  # places only
+    precision: LocationPrecision | None = None  # of `location`
 
 
 class EntityRef(Record):
@@ -83,6 +90,7 @@ class Place(Record):
     name: str
     country: str | None = None
     location: GeoPoint | None = None
+    precision: LocationPrecision | None = None  # of `location`
 
 
 CasualtyGroup = Literal["civilians", "combatants"]
