@@ -7,8 +7,8 @@ whose `error` is a short machine-readable reason (`ssrf:private_address`, `too_l
 `robots:disallowed`, ...).
 
 This module holds the policy, the result, per-host politeness and the `Fetcher` itself, which
-follows redirects by hand (each hop checked), retries with backoff and Retry-After, and keeps
-one deadline for the whole request. The rest lives beside it:
+follows redirects by hand (each hop checked), retries with backoff and Retry-After (tenacity),
+and keeps one deadline for the whole request. The rest lives beside it:
 
 - `ingest.guard`: the SSRF guard, the allow-list (VIGIE_ALLOW_HOSTS) and the request deadline
   every socket operation is clamped to;
@@ -33,6 +33,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+import tenacity
 from pydantic import BaseModel
 
 from ingest.guard import (
@@ -386,26 +387,51 @@ class Fetcher:
     def _with_retries(
         self, url: str, headers: dict[str, str], deadline: float, result: FetchResult, body: BodyReader
     ) -> _Response:
-        attempt = 0
-        while True:
-            attempt += 1
+        """GET `url` (one hop) with tenacity: a retryable failure (connection, timeout, 429/5xx)
+        is tried again after its Retry-After or exponential backoff, at most `max_attempts`
+        times, and never when the wait exceeds `max_retry_wait` or would end past `deadline`."""
+        policy = self.policy
+
+        def attempt() -> _Response:
             result.attempts += 1
-            try:
-                with self._gate(url).slot():
-                    response = self._attempt(url, headers, deadline, body)
-                if response.status not in RETRYABLE_STATUSES:
-                    return response
+            with self._gate(url).slot():
+                response = self._attempt(url, headers, deadline, body)
+            if response.status in RETRYABLE_STATUSES:
                 wait = _retry_after(response.headers.get("retry-after"))
-                failure = AttemptFailed(f"http_{response.status}", retryable=True, wait=wait)
-            except AttemptFailed as error:
-                failure = error
-            if not failure.retryable or attempt >= self.policy.max_attempts:
-                raise failure
-            wait = failure.wait if failure.wait is not None else self.policy.backoff_base * 2 ** (attempt - 1)
-            if wait > self.policy.max_retry_wait or time.monotonic() + wait > deadline:
-                raise failure  # the server asks for more patience than this run has
-            log.info("retrying %s in %.1fs after %s", url, wait, failure.reason)
-            time.sleep(wait)
+                raise AttemptFailed(f"http_{response.status}", retryable=True, wait=wait)
+            return response
+
+        def failure_of(state: tenacity.RetryCallState) -> AttemptFailed:
+            assert state.outcome is not None
+            error = state.outcome.exception()
+            assert isinstance(error, AttemptFailed)
+            return error
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            asked = failure_of(state).wait
+            return asked if asked is not None else policy.backoff_base * 2 ** (state.attempt_number - 1)
+
+        def give_up(state: tenacity.RetryCallState) -> bool:  # `upcoming_sleep` is set: wait runs first
+            return (
+                state.attempt_number >= policy.max_attempts
+                or state.upcoming_sleep > policy.max_retry_wait  # "not this run"
+                or time.monotonic() + state.upcoming_sleep > deadline
+            )
+
+        def announce(state: tenacity.RetryCallState) -> None:
+            log.info("retrying %s in %.1fs after %s", url, state.upcoming_sleep, failure_of(state).reason)
+
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(
+                lambda error: isinstance(error, AttemptFailed) and error.retryable
+            ),
+            wait=wait,
+            stop=give_up,
+            before_sleep=announce,
+            sleep=lambda seconds: time.sleep(seconds),
+            reraise=True,  # the last AttemptFailed itself: its reason is the result's error
+        )
+        return retrying(attempt)
 
     def _attempt(self, url: str, headers: dict[str, str], deadline: float, body: BodyReader) -> _Response:
         left = deadline - time.monotonic()

@@ -9,7 +9,7 @@
   most one read (none for originals created by the same call: the bulk answer gives their
   sequence numbers) and one bulk of conditional writes, one per original.
 * Retries: the bulk helper retries 429/502/503/504 items with exponential backoff; connection errors
-  and items still failing are retried here, whole, with the same backoff.
+  and items still failing are retried here, whole, with the same backoff (tenacity).
 * A document the cluster rejects (mapping conflict, oversize) goes to the dead-letter index
   (`vigie.store.deadletters`) with the error, while the rest of its batch lands.
 * When the cluster stays unreachable, what is left of the batch is spooled to disk
@@ -19,12 +19,14 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import tenacity
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import streaming_bulk
 
@@ -187,9 +189,6 @@ class Indexer:
         )
         return report
 
-    def _backoff(self, attempt: int) -> float:
-        return float(min(self.max_backoff, self.initial_backoff * 2 ** (attempt - 1)))
-
     def _send(
         self, actions: dict[str, dict[str, Any]]
     ) -> tuple[dict[str, tuple[str, dict[str, Any]]], list[str]]:
@@ -198,9 +197,9 @@ class Indexer:
         pending = dict(actions)
         results: dict[str, tuple[str, dict[str, Any]]] = {}
         alone: set[str] = set()  # 413 in a shared request: retried in a request of its own
-        for attempt in range(self.max_retries + 1):
-            if attempt:
-                time.sleep(self._backoff(attempt))
+
+        def attempt(number: int) -> bool:
+            """One round over what is pending; True while something still is."""
             groups = [
                 ([a for i, a in pending.items() if i not in alone], self.chunk_size),
                 ([a for i, a in pending.items() if i in alone], 1),
@@ -234,13 +233,23 @@ class Indexer:
                 except UNREACHABLE as error:
                     log.warning(
                         "bulk attempt %d/%d: cluster unreachable: %s",
-                        attempt + 1,
+                        number,
                         self.max_retries + 1,
                         error,
                     )
                     break
-            if not pending:
-                break
+            return bool(pending)
+
+        # Rounds with exponential backoff (tenacity): initial_backoff, doubled, capped at max_backoff.
+        rounds = tenacity.Retrying(
+            retry=tenacity.retry_if_result(bool),
+            stop=tenacity.stop_after_attempt(self.max_retries + 1),
+            wait=tenacity.wait_exponential(multiplier=self.initial_backoff, max=self.max_backoff),
+            sleep=lambda seconds: time.sleep(seconds),
+            retry_error_callback=lambda state: True,  # retries spent: what is pending stays pending
+        )
+        numbers = itertools.count(1)
+        rounds(lambda: attempt(next(numbers)))
         return results, list(pending)
 
     def _wire(self, action: dict[str, Any]) -> tuple[dict[str, Any], int]:
