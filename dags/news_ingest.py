@@ -11,6 +11,7 @@ from __future__ import annotations
 from airflow.sdk import dag, task
 
 from vigie.run.airflow_support import (
+    FEED_MAP_INDEX_TEMPLATE,
     POOL_ELASTICSEARCH,
     POOL_FEEDS,
     dag_defaults,
@@ -32,15 +33,17 @@ def news_ingest() -> None:
 
     @task
     def list_feeds() -> list[dict[str, object]]:
+        """Only the feeds due (their poll interval has passed): no task for the others."""
         from vigie.run import tasks
 
-        return tasks.load_feed_registry()
+        return tasks.due_feeds()
 
-    @task(pool=POOL_FEEDS, max_active_tis_per_dagrun=4)
+    @task(pool=POOL_FEEDS, max_active_tis_per_dagrun=4, map_index_template=FEED_MAP_INDEX_TEMPLATE)
     def poll_feed(feed: dict[str, object], *, run_id: str) -> str:
         from vigie.run import tasks
-        from vigie.run.airflow_support import task_settings
+        from vigie.run.airflow_support import name_map_index, task_settings
 
+        name_map_index(str(feed["name"]))
         return tasks.poll(feed, run_id, task_settings())
 
     @task(pool=POOL_ELASTICSEARCH)
@@ -88,13 +91,27 @@ def news_ingest() -> None:
 
         tasks.clean_up(run_id, task_settings())
 
+    # The run's verdict: runs only when a step failed, and fails, naming the steps, so the run
+    # ends failed even though summarize, deliver and clean_up run or skip after a failure. No
+    # retry: it would only repeat the verdict.
+    @task(trigger_rule="one_failed", retries=0)
+    def check(*, ti=None, dag_run=None) -> None:  # type: ignore[no-untyped-def]
+        from vigie.run.airflow_support import fail_run
+
+        fail_run(ti, dag_run.dag_id, dag_run.run_id)
+
     ready = prepare()
-    polled = poll_feed.expand(feed=list_feeds())
+    feeds = list_feeds()
+    polled = poll_feed.expand(feed=feeds)
     ready >> polled
-    finished = finish(process_batch.expand(batch_path=plan(polled)))
+    planned = plan(polled)
+    batches = process_batch.expand(batch_path=planned)
+    finished = finish(batches)
     summary = summarize()
     finished >> summary
-    [finished, summary] >> clean_up()
+    cleaned = clean_up()
+    [finished, summary] >> cleaned
+    [ready, feeds, polled, planned, batches, finished, summary, cleaned] >> check()
 
 
 news_ingest()

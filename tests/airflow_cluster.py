@@ -245,6 +245,19 @@ class AirflowCluster:
         )
         return [(str(r[0]), int(r[1]), r[2], r[3]) for r in rows]
 
+    def durations(self, dag_id: str, run_id: str) -> str:
+        """The run's tasks with their durations in seconds, in start order (for -s output)."""
+        rows = self.postgres.query(
+            "SELECT task_id, map_index, state, EXTRACT(EPOCH FROM end_date - start_date) FROM task_instance "
+            "WHERE dag_id = %s AND run_id = %s ORDER BY start_date NULLS LAST",
+            dag_id,
+            run_id,
+        )
+        return ", ".join(
+            f"{task}{f'[{index}]' if index >= 0 else ''} {state} {float(seconds or 0):.1f}s"
+            for task, index, state, seconds in rows
+        )
+
     def logs(self) -> str:
         """Every log the cluster wrote: components' and tasks'."""
         texts = [p.read_text(errors="replace") for p in self.root.glob("*.log")]

@@ -52,10 +52,17 @@ def test_dagbag_imports_without_errors_or_cycles(airflow_db: Path) -> None:
     assert {"news_ingest", "news_digest", "news_maintenance"} <= set(bag.dag_ids)
 
 
+# The verdict task fails on purpose when a step failed: retrying it would only repeat that.
+VERDICTS = {("news_ingest", "check")}
+
+
 def test_every_task_retries_with_backoff_and_times_out(airflow_db: Path) -> None:
     bag = _dagbag()
     for dag_id in ("news_ingest", "news_digest", "news_maintenance"):
         for task in bag.get_dag(dag_id).tasks:
+            if (dag_id, task.task_id) in VERDICTS:
+                assert task.retries == 0
+                continue
             assert task.retries >= 1, f"{dag_id}.{task.task_id} has no retries"
             assert task.retry_exponential_backoff, f"{dag_id}.{task.task_id} retries without backoff"
             assert task.execution_timeout is not None, f"{dag_id}.{task.task_id} has no timeout"
@@ -67,6 +74,51 @@ def test_news_ingest_schedule_and_concurrency(airflow_db: Path) -> None:
     assert dag.timetable.delta == timedelta(minutes=10)
     pools = {task.task_id: task.pool for task in dag.tasks}
     assert pools["poll_feed"] == "vigie_news_sites" and pools["process_batch"] == "vigie_elasticsearch"
+
+
+def test_a_failed_step_fails_the_run_through_the_check_task(airflow_db: Path) -> None:
+    """`check` (one_failed) sits below every other task: a failure anywhere triggers it, and it
+    is a leaf, so the run cannot end green after one (summarize and deliver run on all_done)."""
+    dag = _dagbag().get_dag("news_ingest")
+    check = dag.get_task("check")
+    assert check.trigger_rule == "one_failed"
+    assert check.upstream_task_ids == {t.task_id for t in dag.tasks} - {"check"}
+    assert [t.task_id for t in dag.leaves] == ["check"]
+
+
+def test_mapped_polls_are_named_by_their_feed(airflow_db: Path) -> None:
+    from vigie.run.airflow_support import FEED_MAP_INDEX_TEMPLATE
+
+    poll = _dagbag().get_dag("news_ingest").get_task("poll_feed")
+    assert poll.map_index_template == FEED_MAP_INDEX_TEMPLATE == "{{ feed_name }}"
+
+
+def test_the_pools_file_creates_every_pool_the_dags_use(airflow_db: Path) -> None:
+    """deploy/pools.json (what airflow-init imports) holds exactly the pools the tasks ask for."""
+    pools = json.loads((REPO_ROOT / "deploy" / "pools.json").read_text(encoding="utf-8"))
+    bag = _dagbag()
+    used = {task.pool for dag_id in bag.dag_ids for task in bag.get_dag(dag_id).tasks} - {"default_pool"}
+    assert set(pools) == used
+    assert all(spec["slots"] >= 1 and spec["description"] for spec in pools.values())
+
+
+def test_only_due_feeds_are_listed(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """list_feeds starts a poll for the due feeds only: a feed polled within its interval gets
+    no task at all (VIGIE_POLL_DUE_ONLY=false lists every feed, as the tests run)."""
+    import dataclasses
+
+    from vigie.run import tasks
+    from vigie.run.feedhealth import record_poll
+
+    due_only = dataclasses.replace(
+        settings, feeds_file=REPO_ROOT / "sample_corpus" / "feeds.yaml", feeds_base_url="http://127.0.0.1:8"
+    )
+    every = [str(feed["name"]) for feed in tasks.load_feed_registry(due_only)]
+    assert len(every) >= 2
+    record_poll(due_only, every[0], None)
+    assert [f["name"] for f in tasks.due_feeds(due_only)] == every  # VIGIE_POLL_DUE_ONLY=false
+    due_only = dataclasses.replace(due_only, poll_due_only=True)
+    assert [f["name"] for f in tasks.due_feeds(due_only)] == every[1:]
 
 
 def test_dag_files_import_nothing_heavy_at_parse_time() -> None:
