@@ -414,3 +414,36 @@ def test_new_trigger_words_keep_to_their_sense(
 ) -> None:
     assert sub_type in {e.sub_event_type for e in mentions(enricher, meant)}
     assert sub_type not in {e.sub_event_type for e in mentions(enricher, other_sense)}
+
+
+# --- Generalisation (issue 14, heldout2 error classes), each on new sentences.
+
+
+def test_a_generic_attack_noun_referring_back_keeps_the_event_told(enricher: Enricher) -> None:
+    # The ground means ("par balle") and the victims ("un marché") of a sentence that refers
+    # back to the attack describe it; they do not make it another kind of event.
+    kidnapping = mentions(
+        enricher,
+        "Des hommes armés ont enlevé deux techniciens près de Ménaka. "
+        "Un chauffeur a été tué par balle pendant l'attaque.",
+    )
+    assert types(kidnapping) == {("Violence against civilians", "Abduction/forced disappearance")}
+    assert [e.killed.value for e in kidnapping if e.killed] == [1]
+    strike = mentions(
+        enricher,
+        "Des drones ont frappé Soumy dans la nuit. "
+        "L'attaque qui a visé une gare routière de Soumy a fait six morts.",
+    )
+    assert types(strike) == {("Explosions/Remote violence", "Air/drone strike")}
+    # A party or a means of its own makes it another attack.
+    other = mentions(
+        enricher,
+        "Des drones ont frappé Soumy dans la nuit. Une attaque du JNIM contre un poste militaire a fait six morts près de Gao.",
+    )
+    assert ("Battles", "Armed clash") in types(other)
+
+
+def test_the_outcome_verb_of_an_event_noun_situates_it(enricher: Enricher) -> None:
+    events = mentions(enricher, "Une frappe de drone a touché un camion-citerne près de Tombouctou.")
+    strike = one(events, "Air/drone strike")
+    assert [p.id for p in strike.places] == ["tombouctou"]

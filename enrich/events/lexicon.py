@@ -89,6 +89,8 @@ class EventLexicon:
     habitual_marks: frozenset[str]
     light_verbs: frozenset[str]
     patient_verbs: frozenset[str]
+    outcome_verbs: frozenset[str]
+    casualty_verbs: frozenset[str]
     non_event_heads: frozenset[str]
     target_nouns: frozenset[str]
     target_cases: frozenset[str]
@@ -266,6 +268,8 @@ def default_lexicon() -> EventLexicon:
         habitual_marks=folded_words(data["habitual_marks"]),
         light_verbs=folded_words(data["light_verbs"]),
         patient_verbs=folded_words(data["patient_verbs"]),
+        outcome_verbs=folded_words(data["outcome_verbs"]),
+        casualty_verbs=folded_words(data["casualty_verbs"]),
         non_event_heads=folded_words(data["non_event_heads"]),
         target_nouns=folded_words(data["target_nouns"]),
         target_cases=folded_words(data["target_cases"]),

@@ -183,6 +183,24 @@ class SlotFiller:
             if node.i == token.i and object_like:
                 scope.append(head)
         head = token.head if token.head.i != token.i else None
+        if (
+            head is not None
+            and token.dep_ == "nsubj"
+            and verbal(head)
+            and lemma_of(head) in self.lexicon.outcome_verbs
+        ):
+            # "une frappe de drone a touché un camion près de Gao": the verb tells its outcome.
+            scope.append(head)
+            objects = children_of(head, "obj")
+            victim = self.parties.participant(objects[0], state) if objects and target is None else None
+            # The people it killed are counted, not targeted ("a tué quatre Palestiniens"),
+            # unless the text names their group ("deux membres du Hezbollah").
+            named = state.mentions_at.get(objects[0].i)
+            people = self.parties.demonym(objects[0]) is not None or (
+                named is not None and named.entry is not None and named.entry.kind == "country"
+            )
+            if victim is not None and not (people and lemma_of(head) in self.lexicon.casualty_verbs):
+                target = victim
         if head is not None and is_verb(head) and (token.dep_ == "obl:agent" or case_of(token) == "par"):
             patients = children_of(head, "nsubj:pass")
             if patients and target is None:
@@ -359,6 +377,12 @@ class SlotFiller:
                     return event_type, sub_event_type
         if rule.role not in _VIOLENT_ROLES and not rule.by_context:
             return rule.event_type, self._by_actor(rule, actor)
+        if rule.by_context and state.last_violent is not None and self._refers_back(token, state):
+            # "l'attaque", "cet assaut" naming no means and no party of its own is the attack
+            # already told: the ground means or victims elsewhere in its sentence ("un gardien
+            # a été tué par balle lors de l'attaque", "le bilan de l'attaque qui a visé un
+            # marché") describe it, they do not make it another kind of event.
+            return state.last_violent
         if rule.by_weapon:
             hit = self._hit(rule, token)
             own = self.own_tokens(token, sentence, state)
@@ -420,6 +444,22 @@ class SlotFiller:
             if found:
                 return self.places.most_specific(found)
         return []
+
+    def _refers_back(self, token: Token, state: DocState) -> bool:
+        """A generic attack noun that refers back ("l'attaque", "cet assaut") and whose own
+        phrase names no means, no party and no place: nothing in it tells another event."""
+        if not self._anaphoric(token):
+            return False
+        phrase = [t for t in token.subtree if t.i != token.i]
+        if self.means(phrase, state) is not None:
+            return False
+        for child in token.children:
+            if child.dep_ == "amod" and self.parties.demonym(child) is not None:
+                return False  # "l'attaque russe"
+            cased = case_of(child) in ("de", "d'", "du", "des") or case_of(child) in self.lexicon.target_cases
+            if child.dep_ == "nmod" and cased and self.parties.participant(child, state) is not None:
+                return False  # "l'attaque du Hamas", "l'attaque contre Kiev"
+        return True
 
     @staticmethod
     def _anaphoric(token: Token) -> bool:
