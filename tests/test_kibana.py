@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,12 +20,22 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from elasticsearch import Elasticsearch
 
 from vigie.alerting.kibana_export import kibana_rule_id
 from vigie.alerting.rules import load_rules
+from vigie.core.models import Article
 from vigie.core.settings import REPO_ROOT, Settings
 from vigie.run.kibana_rules import kibana_objects
-from vigie.store.es import INDEXED_AT, index_template_files, load_template
+from vigie.store.es import (
+    INDEXED_AT,
+    index_for,
+    index_template_files,
+    install_templates,
+    load_template,
+    pipeline_name,
+    to_document,
+)
 from vigie.store.kibana import (
     KIBANA_DIR,
     KibanaImportError,
@@ -553,3 +563,25 @@ def test_rule_objects_updates_carry_only_what_the_update_api_takes() -> None:
     assert set(rule.update_body) <= RULE_UPDATE and "params" in rule.update_body
     assert connector_id("desk_webhook") == connector_id("desk_webhook")
     assert UUID_V1_V4.match(connector_id("desk_webhook"))
+
+
+def test_the_indexing_time_is_stamped_where_the_cluster_can(es: Elasticsearch, settings: Settings) -> None:
+    """Kibana's rules look back over `indexed_at`: the cluster's ingest pipeline stamps it when
+    the cluster has the `set` processor (the full distribution, where Kibana runs); the minimal
+    node has none, and the report says so instead of installing a pipeline that cannot run."""
+    report = install_templates(es, settings)
+    article = Article(
+        id="a1", url="https://ex.org/a", original_url="https://ex.org/a", feed="f", source="ex", title="t"
+    )
+    es.index(index=index_for(settings, article), id=article.id, document=to_document(article), refresh=True)
+    source = es.get(index=index_for(settings, article), id=article.id)["_source"]
+    index_settings = es.indices.get_settings(index=index_for(settings, article))
+    (pipeline,) = {s["settings"]["index"].get("default_pipeline") for s in index_settings.body.values()}
+    if report.capabilities.indexing_time:
+        assert report.pipelines == [pipeline_name(settings.index_prefix)] == [pipeline]
+        stamped = datetime.fromisoformat(source[INDEXED_AT].replace("Z", "+00:00"))
+        assert abs((datetime.now(UTC) - stamped).total_seconds()) < 120
+    else:
+        assert "set" not in report.capabilities.processors
+        assert report.pipelines == [] and pipeline is None and source[INDEXED_AT] is None
+    assert report.to_dict()["capabilities"]["indexing_time"] is report.capabilities.indexing_time
