@@ -302,6 +302,7 @@ def test_every_kind_of_data_is_found() -> None:
         "sample_corpus": "site/feeds/direct.xml",
         "feeds": "feeds.schema.json",
         "enrich_data": "kb.yaml",
+        "stories": "policy.yaml",
     }
     assert set(expected) == set(resources.KINDS)
     for kind, name in expected.items():

@@ -9,6 +9,7 @@ Each kind of data has one home in the checkout, and ships inside the package:
     sample_corpus   sample_corpus/      vigie/resources/sample_corpus   the sample news site
     feeds           ingest/             ingest/                         feeds.yaml + its schema
     enrich_data     enrich/data/        enrich/data/                    KB, triggers, ... + schemas
+    stories         vigie/stories/      vigie/stories/                  story policy + its schema
 
 The top-level folders stay the one copy: in the checkout `vigie/resources/<name>` are
 symbolic links to them, and building the wheel copies the files they point to (package data
@@ -34,6 +35,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "sample_corpus": ("vigie.resources", "sample_corpus"),
     "feeds": ("ingest", ""),
     "enrich_data": ("enrich", "data"),
+    "stories": ("vigie.stories", ""),
 }
 
 

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Literal
 
 from enrich.kb import DataFileError, KnowledgeBase, default_kb, load_yaml
+from vigie.core.resources import files
 
 log = logging.getLogger(__name__)
 
-POLICY_PATH = Path(__file__).with_name("policy.yaml")
-POLICY_SCHEMA_PATH = Path(__file__).with_name("policy.schema.json")
+POLICY_PATH = files("stories") / "policy.yaml"
+POLICY_SCHEMA_PATH = files("stories") / "policy.schema.json"
 BROAD_KINDS = frozenset({"country", "continent", "bloc"})
 INTERACTION = "Interaction"  # Event.event_type of PLOVER-only events
 NameClass = Literal["broad", "capital", "common", "known", "unknown"]
