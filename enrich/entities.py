@@ -431,7 +431,10 @@ class _Resolver:
             return None  # "Nord" in "les quartiers Nord", a lowercase "mars": not names at all
         if pending.label == "PER" and len(span) > 1:
             return None  # "Vladimir Poutine" is a person wherever he is named
-        entry = kb.place(span.text, countries, any_size=pending.dateline)
+        # the skeleton key only for a span every filter takes for a name: "Guerre", a common noun
+        # capitalised in a headline, is no "Girey"
+        loose = pending.reason is None and (pending.dateline or not span.text.isupper())
+        entry = kb.place(span.text, countries, any_size=pending.dateline, loose=loose)
         if entry is None:
             return None
         if strict and entry.kind != "country" and entry.country not in countries and not pending.dateline:

@@ -198,11 +198,14 @@ class KnowledgeBase:
         prefer: str | None = None,
         kinds: Iterable[str] | None = None,
         any_size: bool = False,
+        loose: bool = True,
     ) -> KBEntry | None:
         """The place a surface form names: a KB place by alias, then by transliteration key
         ("Zaporizhia" -> zaporijjia), then a gazetteer place (homonyms decided by the
         article's `countries`, then population; `prefer` a kind: "region" for "le département
-        d'Antioquia"; `any_size`: a town outside the countries however small, for datelines)."""
+        d'Antioquia"; `any_size`: a town outside the countries however small, for datelines;
+        `loose`: as a last resort, a place of the article's countries whose name has the same
+        skeleton key, "Kyaukphyu" -> Kyaukpyu: only for a surface that is surely a name)."""
         for entry in (self.resolve(surface, prefer="LOC"), self._translit_place(surface)):
             if entry is not None and entry.type == "LOC" and prefer in (None, entry.kind):
                 return entry
@@ -210,9 +213,9 @@ class KnowledgeBase:
         if gazetteer is None:
             return None
         allowed = kinds if kinds is not None else ("country", "region", "city")
-        chosen = gazetteer.lookup(surface, countries, prefer, allowed, any_size)
+        chosen = gazetteer.lookup(surface, countries, prefer, allowed, any_size, loose)
         if chosen is None and prefer is not None and kinds is None:
-            chosen = gazetteer.lookup(surface, countries, None, allowed, any_size)
+            chosen = gazetteer.lookup(surface, countries, None, allowed, any_size, loose)
         return self.place_entry(chosen) if chosen is not None else None
 
     def _translit_place(self, surface: str) -> KBEntry | None:

@@ -121,3 +121,51 @@ def test_events_get_gazetteer_places_with_coordinates() -> None:
     places = {p.id: p for event in analysis.events for p in event.places}
     assert "kadugli" in places and places["kadugli"].location is not None
     assert all(event.location is not None for event in analysis.events)
+
+
+# ------------------------------------------------------------ the skeleton key (last resort)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("Myitkyinah", "Myitkyina"), ("Mokalla", "Al Mukalla"), ("Mareb", "Marib"), ("Thaton", "Taton")],
+)
+def test_the_skeleton_key_folds_what_transliterations_disagree_on(one: str, other: str) -> None:
+    config = default_config()
+    assert config.skeleton_key(one) == config.skeleton_key(other)
+    assert config.translit_key(one) != config.translit_key(other)  # the stricter key tells them apart
+
+
+def test_the_skeleton_key_resolves_only_inside_the_articles_countries() -> None:
+    kb = default_kb()
+    mukalla = kb.place("Mokalla", {"YE"})
+    assert mukalla is not None and mukalla.id == "mukalla" and mukalla.country == "YE"
+    assert mukalla.location is not None and 14 < mukalla.location.lat < 15
+    assert kb.place("Mokalla") is None  # no article country: no loose match anywhere in the world
+    assert kb.place("Mokalla", {"FR"}) is None
+    assert kb.place("Mokalla", {"YE"}, loose=False) is None
+    assert kb.place("Myitkyinah", {"MM"}).id == "myitkyina"
+
+
+def test_the_skeleton_key_is_never_tried_on_a_common_word() -> None:
+    from enrich.pipeline import Enricher
+
+    # "État" capitalised in a title-case headline is a common noun, not Itatskiy (Russia)
+    analysis = Enricher().analyse_text(
+        "Pourquoi l'État Russe Veut Contrôler Internet\n"
+        "Le Kremlin a annoncé lundi de nouvelles restrictions des réseaux privés en Russie."
+    )
+    places = {e.id for e in analysis.entities if e.type == "LOC"}
+    assert "russie" in places and "itatskiy" not in places
+
+
+def test_a_town_spelled_loosely_in_a_sentence_is_located() -> None:
+    from enrich.pipeline import Enricher
+
+    analysis = Enricher().analyse_text(
+        "Deux personnes ont été tuées jeudi par une frappe de drone contre un entrepôt de "
+        "Mokalla, dans le sud-est du Yémen, selon des sources locales."
+    )
+    places = {e.id: e for e in analysis.entities if e.type == "LOC"}
+    assert "mukalla" in places and places["mukalla"].location is not None
+    assert places["mukalla"].precision == "exact"

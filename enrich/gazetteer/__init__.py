@@ -55,7 +55,7 @@ from vigie.core.settings import es_cache_dir
 
 GAZETTEER_PATH = DATA_DIR / "gazetteer.yaml"
 GAZETTEER_SCHEMA_PATH = DATA_DIR / "gazetteer.schema.json"
-FORMAT = 3  # bump when the index layout or the way it is built changes
+FORMAT = 4  # bump when the index layout or the way it is built changes
 KINDS = ("country", "region", "city")
 
 
@@ -69,7 +69,11 @@ class GazetteerConfig:
     country_names: Mapping[str, str]
     subdivision_types: Mapping[str, str]
     digest: str  # of the data file: part of the index's name
+    skeleton: tuple[tuple[re.Pattern[str], str], ...] = ()
+    skeleton_min_length: int = 5
+    seats: Mapping[str, str] = field(default_factory=dict)  # ISO 3166-2 code -> seat town
     _translit_keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _skeleton_keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def name_key(self, name: str) -> str:
         """The exact key of a name: its slug after the letter rewrites ("Tavuš" -> "tavush")."""
@@ -92,6 +96,21 @@ class GazetteerConfig:
             self._translit_keys[name] = key
         return key
 
+    def skeleton_key(self, name: str) -> str:
+        """The looser key of the last-resort lookup, inside the article's countries only: the
+        transliteration key with the letters spellings disagree on folded ("Kyaukphyu" and
+        "Kyaukpyu", "al-Mokha" and "Al Mukha", "Oum Sumeima" and "Umm Sumaima")."""
+        known = self._skeleton_keys.get(name)
+        if known is not None:
+            return known
+        key = self.translit_key(name)
+        for pattern, replacement in self.skeleton:
+            key = pattern.sub(replacement, key)
+        key = re.sub(r"([a-z])\1+", r"\1", key)
+        if len(self._skeleton_keys) < 1 << 16:
+            self._skeleton_keys[name] = key
+        return key
+
 
 def load_config(path: Path = GAZETTEER_PATH) -> GazetteerConfig:
     data = load_yaml(path, GAZETTEER_SCHEMA_PATH)
@@ -104,6 +123,9 @@ def load_config(path: Path = GAZETTEER_PATH) -> GazetteerConfig:
         country_names=dict(data.get("country_names", {})),
         subdivision_types=dict(data.get("subdivision_types", {})),
         digest=hashlib.sha256(path.read_bytes()).hexdigest()[:12],
+        skeleton=tuple((re.compile(p), r) for p, r in data.get("skeleton", [])),
+        skeleton_min_length=int(data.get("skeleton_min_length", 5)),
+        seats=dict(data.get("seats", {})),
     )
 
 
@@ -127,6 +149,7 @@ class Place:
     noun: str | None  # the French noun of a subdivision ("région", "province")
     capital_of: str | None  # ISO code of the country a capital city stands for
     own: int = 1  # in a lookup: 1 when the surface is the place's own name, 0 an alternate name
+    loose: bool = False  # found by the skeleton key (`Gazetteer.lookup`'s last resort)
 
     @property
     def located(self) -> bool:
@@ -204,7 +227,7 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
     }
 
     rows: list[tuple] = []  # places
-    names: list[tuple[str, str, str, int]] = []  # (key, tkey, place id, own name)
+    names: list[tuple[str, str, str, str, int]] = []  # (key, tkey, skey, place id, own name)
 
     def add_names(place_id: str, own: str, others: Iterable[str]) -> None:
         seen: set[str] = set()
@@ -213,7 +236,7 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
             if not key or key in seen:
                 continue
             seen.add(key)
-            names.append((key, config.translit_key(name), place_id, int(i == 0)))
+            names.append((key, config.translit_key(name), config.skeleton_key(name), place_id, int(i == 0)))
 
     # Cities: the most populous holder of a slug takes it bare, the others add the country
     # code, then the GeoNames id when one country has several.
@@ -285,7 +308,7 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
         if row[3] == "city":
             city_by_key[(row[4], config.translit_key(row[2]))] = (row[5], row[6])
     by_alias: dict[tuple[str, str], tuple[float, float]] = {}
-    for key, _, place_id, _ in reversed(names):
+    for key, _, _, place_id, _ in reversed(names):
         holder = city_rows.get(place_id)
         if holder is not None:
             by_alias[(holder[4], key)] = (holder[5], holder[6])
@@ -298,6 +321,11 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
         if not slug:
             continue
         point = city_by_key.get((code, config.translit_key(sub.name))) or by_alias.get((code, slug))
+        seat = config.seats.get(sub.code)
+        if seat is not None:  # the data names the seat: it wins over a homonymous town
+            point = city_by_key.get((code, config.translit_key(seat))) or by_alias.get(
+                (code, config.name_key(seat)), point
+            )
         if slug in city_slugs or slug in country_slugs:
             slug = f"{config.name_key(noun)}-de-{slug}"
         place_id = slug
@@ -321,14 +349,15 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
                 PRAGMA journal_mode = OFF;
                 CREATE TABLE places (id TEXT PRIMARY KEY, alt_id TEXT UNIQUE, name TEXT, kind TEXT,
                     country TEXT, lat REAL, lon REAL, population INTEGER, noun TEXT, capital_of TEXT);
-                CREATE TABLE names (key TEXT, tkey TEXT, place TEXT, own INTEGER);
+                CREATE TABLE names (key TEXT, tkey TEXT, skey TEXT, place TEXT, own INTEGER);
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
                 """
             )
             connection.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
-            connection.executemany("INSERT INTO names VALUES (?,?,?,?)", names)
+            connection.executemany("INSERT INTO names VALUES (?,?,?,?,?)", names)
             connection.execute("CREATE INDEX names_key ON names (key)")
             connection.execute("CREATE INDEX names_tkey ON names (tkey)")
+            connection.execute("CREATE INDEX names_skey ON names (skey)")
             connection.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
         connection.execute("VACUUM")
         connection.close()
@@ -389,6 +418,7 @@ class Gazetteer:
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None
         self._pid = -1
+        self.loose_matches: dict[str, Place] = {}  # surfaces found by the skeleton key
 
     def _db(self) -> sqlite3.Connection:
         if self._connection is None or self._pid != os.getpid():
@@ -423,6 +453,23 @@ class Gazetteer:
                     " WHERE n.tkey = ? AND n.own = 1 GROUP BY p.id",
                     (tkey,),
                 )
+        return tuple(sorted(found, key=lambda p: p.id))
+
+    @lru_cache(maxsize=1 << 12)  # noqa: B019
+    def loose_candidates(self, surface: str, countries: frozenset[str]) -> tuple[Place, ...]:
+        """Places of the article's countries one of whose names (own or alternate) has the
+        surface's skeleton key: the last resort, after exact names and transliterations."""
+        if not countries:
+            return ()
+        skey = self.config.skeleton_key(surface)
+        if len(skey) < self.config.skeleton_min_length:
+            return ()
+        marks = ",".join("?" * len(countries))
+        found = self._query(
+            f"SELECT {_COLUMNS}, MAX(n.own), 1 FROM names n JOIN places p ON p.id = n.place"
+            f" WHERE n.skey = ? AND p.country IN ({marks}) GROUP BY p.id",
+            (skey, *sorted(countries)),
+        )
         return tuple(sorted(found, key=lambda p: p.id))
 
     @lru_cache(maxsize=1 << 12)  # noqa: B019
@@ -479,8 +526,17 @@ class Gazetteer:
         prefer: str | None = None,
         kinds: Iterable[str] = KINDS,
         any_size: bool = False,
+        loose: bool = True,
     ) -> Place | None:
-        return self.choose(self.candidates(surface), countries, prefer, kinds, any_size)
+        """The place a surface names: by exact name or transliteration among all places, else
+        (`loose`) by the skeleton key among the places of the article's `countries`."""
+        countries = frozenset(countries)
+        chosen = self.choose(self.candidates(surface), countries, prefer, kinds, any_size)
+        if chosen is None and loose and countries:
+            chosen = self.choose(self.loose_candidates(surface, countries), countries, prefer, kinds)
+            if chosen is not None and len(self.loose_matches) < 4096:
+                self.loose_matches[surface] = chosen  # what the last resort found, to review
+        return chosen
 
     def canonical(self, slug: str) -> Place | None:
         """The place a bare slug names without an article around it: a country first, then
