@@ -3,7 +3,9 @@
 Thin wiring only: every step is a function of `vigie.run.tasks`, imported inside the task so
 parsing this file stays instant. Steps pass staging paths through XCom, never article text.
 Re-running a logical date changes nothing: feeds answer 304 or their items are already
-indexed under ids derived from canonical URLs.
+indexed under ids derived from canonical URLs. Alerts are written by the batches and sent by
+`deliver`, a task of its own with a time budget: a receiver that hangs never holds up a batch,
+and whatever happened to the batches (one failed, or nothing was new), pending alerts go out.
 """
 
 from __future__ import annotations
@@ -76,6 +78,14 @@ def news_ingest() -> None:
         outlet_events[INDEXED_ARTICLES].extra = {"run_id": run_id, "articles": stored}
         return stored
 
+    # After the batches whatever became of them (a failed batch's neighbours have alerts too).
+    @task(trigger_rule="all_done")
+    def deliver(*, run_id: str) -> int:
+        from vigie.run import tasks
+        from vigie.run.airflow_support import task_settings
+
+        return tasks.deliver(run_id, task_settings())
+
     @task(trigger_rule="all_done")
     def summarize(*, run_id: str) -> str:
         from vigie.run import tasks
@@ -107,11 +117,12 @@ def news_ingest() -> None:
     planned = plan(polled)
     batches = process_batch.expand(batch_path=planned)
     finished = finish(batches)
+    delivered = deliver()
     summary = summarize()
-    finished >> summary
+    finished >> delivered >> summary
     cleaned = clean_up()
     [finished, summary] >> cleaned
-    [ready, feeds, polled, planned, batches, finished, summary, cleaned] >> check()
+    [ready, feeds, polled, planned, batches, finished, delivered, summary, cleaned] >> check()
 
 
 news_ingest()

@@ -20,8 +20,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from elasticsearch import Elasticsearch
 
+from vigie.alerting.delivery import deliver_pending
 from vigie.alerting.engine import AlertEngine, StoredAlert, stored_from_hit
-from vigie.alerting.notifiers import deliver_pending
 from vigie.alerting.rules import RuleSet, parse_rules
 from vigie.core.accounting import RunSummary
 from vigie.core.models import Alert, Article, stable_id
@@ -408,7 +408,7 @@ def test_a_runner_holding_a_stale_copy_does_not_send_again(
     """Two runners scanned the same pending alert; the first claims, sends and marks it. The
     second's claim is conditional on the sequence number it scanned: it conflicts, and the
     second runner leaves the alert alone instead of paging the desk twice."""
-    from vigie.alerting.notifiers import deliver_alerts
+    from vigie.alerting.delivery import deliver_alerts
 
     webhook.start()
     rules = ruleset(webhook.url, free_port(), ["desk"])
@@ -425,26 +425,31 @@ def test_a_runner_holding_a_stale_copy_does_not_send_again(
 
 
 def test_a_mark_on_an_alert_changed_since_its_claim_is_reapplied_not_lost(
-    es: Elasticsearch, settings: Settings, webhook: WebhookReceiver
+    es: Elasticsearch, settings: Settings, webhook: WebhookReceiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Claims and marks go in bulk, each conditional on the copy it was computed from. An alert
-    written by someone else in between (an article joining it) makes that item conflict: the
-    bulk writer reports it, and `_write_retrying` re-reads and re-applies the mark."""
-    from functools import partial
-
-    from vigie.alerting.notifiers import _bulk_write, _with_delivery, _write_retrying
+    """Claims and marks are written conditionally on the copy they were computed from. An
+    article joining the alert between the claim and the mark makes the mark conflict: it is
+    read again and re-applied over the runner's own claim, and the other write is kept."""
+    from vigie.alerting.delivery import Deliverer
+    from vigie.store.conditional import write
 
     webhook.start()
     rules = ruleset(webhook.url, free_port(), ["desk"])
     alert = raise_alert(es, settings, rules)
-    stale = scanned(es, settings, alert.id)
-    joined = stale.alert.model_copy(update={"article_ids": [*stale.alert.article_ids, "another-article"]})
-    assert _bulk_write(es, [(stale, joined)])[0] is not None  # someone else's write
-    mark = partial(_with_delivery, key="webhook:desk", status="sent", last_error=None)
+    send = Deliverer._send
 
-    assert _bulk_write(es, [(stale, mark(stale.alert))]) == [None]  # conflict, reported
-    written = _write_retrying(es, stale, mark)
-    assert written is not None
+    def join_then_send(self: Deliverer, claimed: Any) -> Any:
+        for version, _claims in claimed:  # someone else's write, after the claim
+            current = Alert.model_validate(version.source)
+            joined = current.model_copy(update={"article_ids": [*current.article_ids, "another-article"]})
+            assert write(es, version, joined.model_dump(mode="json")) is not None
+        return send(self, claimed)
+
+    monkeypatch.setattr(Deliverer, "_send", join_then_send)
+    summary = RunSummary()
+    deliver_pending(es, settings, summary, rules=rules)
+
     after = stored(es, settings, alert.id)
-    assert delivery(after, "webhook:desk")["status"] == "sent"
+    assert delivery(after, "webhook:desk")["status"] == "sent" and after.status == "sent"
     assert "another-article" in after.article_ids  # the other write kept
+    assert len(webhook.accepted) == 1 and summary.get("alert_delivery") == 1

@@ -40,9 +40,10 @@ from rich.console import Console
 from enrich.model import MissingModelError
 from ingest.feeds import Feed
 from vigie.alerting import notifiers
+from vigie.alerting.delivery import deliver_pending
 from vigie.alerting.dryrun import DryRunHit, render
 from vigie.alerting.engine import AlertEngine
-from vigie.alerting.notifiers import deliver_pending, redact_url
+from vigie.alerting.notifiers import redact_url
 from vigie.alerting.rules import RuleSet, parse_rules
 from vigie.core.accounting import RunSummary
 from vigie.core.models import Alert, Article, stable_id
@@ -324,10 +325,10 @@ def test_whatever_a_notifier_raises_is_a_failed_delivery_of_that_alert(
     good = raise_alert(es, settings, rules, "Frappe nucléaire: seconde", "story-good")
     send = notifiers.LogNotifier.send
 
-    def broken(self: notifiers.LogNotifier, alert: Alert) -> None:
+    def broken(self: notifiers.LogNotifier, alert: Alert, *, deadline: float | None = None) -> None:
         if alert.id == bad.id:
             raise RuntimeError("boom\nERROR forged line")
-        send(self, alert)
+        send(self, alert, deadline=deadline)
 
     monkeypatch.setattr(notifiers.LogNotifier, "send", broken)
     summary = RunSummary()

@@ -250,6 +250,34 @@ def alerts_test(
         console.print("[yellow]No enricher: entity, event and toll conditions could not hold.[/yellow]")
 
 
+@alerts_app.command("deliver")
+def alerts_deliver(
+    budget: float = typer.Option(
+        None, min=1, help="Seconds this pass may take (default: VIGIE_DELIVERY_BUDGET_SECONDS or 120)"
+    ),
+    resend_uncertain: bool = typer.Option(
+        False,
+        "--resend-uncertain",
+        help="First requeue the deliveries whose outcome is unknown (sent, no answer); they go out "
+        "again with the same Idempotency-Key / Message-ID",
+    ),
+) -> None:
+    """Send the alerts still pending (one delivery pass, apart from ingestion)."""
+    from vigie.alerting.delivery import requeue_uncertain
+    from vigie.run.pipeline import Pipeline
+    from vigie.run.report import print_summary
+
+    settings = get_settings()
+    if budget is not None:
+        settings = dataclasses.replace(settings, delivery_budget_seconds=budget)
+    pipeline = Pipeline(settings=settings)
+    if resend_uncertain:
+        console.print(f"requeued {requeue_uncertain(pipeline.es, settings)} uncertain delivery(ies)")
+    pipeline.deliver()
+    print_summary(pipeline.summary, console)
+    raise typer.Exit(1 if pipeline.summary.get("alert_delivery", "refused") else 0)
+
+
 def _rule_objects(rules: Path | None):  # type: ignore[no-untyped-def]
     from vigie.alerting.rules import load_rules
     from vigie.run.kibana_rules import kibana_objects

@@ -1,5 +1,6 @@
 """Alert rules: load (`rules`), match (`matcher`), evaluate at ingest (`engine`), deliver
-(`notifiers`), export to Kibana (`kibana_export`), dry-run on files (`dryrun`)."""
+(`delivery`, through the channels of `notifiers`), export to Kibana (`kibana_export`),
+dry-run on files (`dryrun`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ _EXPORTS = {
     "RuleSet": ".rules",
     "RulesError": ".rules",
     "AlertEngine": ".engine",
-    "deliver_pending": ".notifiers",
+    "deliver_pending": ".delivery",
     "dry_run": ".dryrun",
     "export_kibana_rules": ".kibana_export",
 }

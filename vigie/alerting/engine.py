@@ -18,7 +18,8 @@ processing would, and one `bulk` writes each changed alert once (same create / c
 index actions). An alert whose write fails (conflict, rejection) has its articles recorded
 again one by one, each with its own read, write and retry on conflict (`_record`).
 Notifications go out only for a new alert (its `deliveries`); articles joining it later add
-their ids and outlets without paging anyone again. `deliver_pending` (notifiers.py) sends.
+their ids and outlets without paging anyone again. Delivery is a step of its own, apart from
+ingestion (`vigie.alerting.delivery`).
 
 Errors: an article the matcher chokes on, or an alert Elasticsearch rejects (400), is counted
 as refused with its reason and the batch goes on. Connection errors propagate: the batch is
@@ -207,7 +208,7 @@ class AlertEngine:
             article.alert_rules = sorted(set(article.alert_rules) | set(fired))
             summary.record(STAGE, "accepted", article.id, "fired" if fired else "no_match")
         if changed:
-            # Make this batch's alerts visible to the next batch's searches and to deliver_pending.
+            # Make this batch's alerts visible to the next batch's searches and to delivery.
             self.es.indices.refresh(index=self.index, ignore_unavailable=True, allow_no_indices=True)
         return list(changed.values())
 

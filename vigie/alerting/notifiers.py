@@ -1,29 +1,31 @@
-"""Notifiers (log, webhook, e-mail) and `deliver_pending`, the at-least-once delivery loop.
+"""Notifiers (log, webhook, e-mail): one send of one alert to one channel, and what came of it.
 
-Delivery state lives on the Alert document (`deliveries[]`), never in memory, so nothing is
-lost across runs or crashes:
+The delivery loop (claims, marks, time budget) is `vigie.alerting.delivery`. A send ends in
+one of three ways, and the loop records which:
 
-1. `deliver_pending` scans alerts whose `status` is "pending" (some delivery not yet sent).
-2. For each unsent delivery it CLAIMS the delivery by writing `attempts + 1` with optimistic
-   concurrency (`if_seq_no`/`if_primary_term` of the copy the scan read; one bulk request for
-   the batch's claims). Two runners racing on the same alert: one claim fails with a conflict
-   and that runner leaves the alert alone.
-3. It sends (the webhook/SMTP notifiers retry transient failures inside the run, with
-   exponential backoff), then marks the deliveries "sent" (or "failed" with
-   `last_error`); this write re-reads and re-applies on conflict, so a concurrent alert update
-   (an article joining it) never erases the mark.
-4. A "failed" delivery keeps the alert "pending": the next run retries it.
+* it returns: the receiver took the alert (2xx, SMTP 250 to the message, a log line);
+* it raises `DeliveryError` with `uncertain=False`: the receiver did not get it, for certain
+  (connection refused or timed out before the request went out, an HTTP or SMTP error
+  answer); transient ones (network, 5xx, 408/425/429, SMTP 4xx) are retried within the send,
+  with exponential backoff, and every failure is retried by the next pass;
+* it raises `DeliveryError` with `uncertain=True`: the request went out and no answer came
+  (read timeout, connection dropped before the answer, SMTP disconnect after the message
+  data). The receiver may have acted on it: it is never sent again automatically, not even
+  within the send (a webhook answering 200 just after the client timeout got three copies a
+  run that way). `vigie alerts deliver --resend-uncertain` requeues such deliveries by hand.
 
-The one window left is a crash between a successful send and its mark: the next run sends
-again. Receivers can dedupe: webhooks carry `Idempotency-Key: <alert id>`, e-mails a
-deterministic `Message-ID: <alert id>.<notifier>@<domain>`.
+Every send carries a key the receiver can deduplicate on: webhooks `Idempotency-Key: <alert
+id>`, e-mails a deterministic `Message-ID: <alert id>.<notifier>@<domain>`.
 
-Titles, URLs and passages come from sites Vigie does not control. Whatever a notifier raises
-for one alert is that delivery failing, with its reason (never an exception out of the loop:
-the other alerts and channels go on); e-mail headers and log lines are built from single-line
-text (`vigie.core.cleantext.single_line`), so a title cannot add a header or forge a log line.
-A webhook URL is a secret (Slack/Teams-style hooks): it is never logged nor put in a reason,
-only `scheme://host/…` (`redact_url`), including httpx's own request log line.
+`deadline` (a `time.monotonic()` value): no retry starts after it. A send under way keeps its
+own timeouts (cutting them short would turn a slow receiver's answer into an uncertain send);
+`longest_send` bounds how long one send can take.
+
+Titles, URLs and passages come from sites Vigie does not control. E-mail headers and log
+lines are built from single-line text (`vigie.core.cleantext.single_line`), so a title cannot
+add a header or forge a log line. A webhook URL is a secret (Slack/Teams-style hooks): it is
+never logged nor put in a reason, only `scheme://host/…` (`redact_url`), including httpx's own
+request log line.
 """
 
 from __future__ import annotations
@@ -34,51 +36,53 @@ import logging
 import re
 import smtplib
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
-from functools import partial
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
-from elasticsearch import Elasticsearch, helpers
 
-from vigie.alerting.engine import StoredAlert, stored_from_hit
-from vigie.alerting.rules import NotifierConfig, RuleSet, load_rules
-from vigie.core.accounting import RunSummary
+from vigie.alerting.rules import NotifierConfig
 from vigie.core.cleantext import single_line
-from vigie.core.models import Alert, AlertStatus, Delivery
+from vigie.core.models import Alert
 from vigie.core.settings import Settings
-from vigie.store.conditional import ConditionalWriteError, bulk_sender, update_conditionally, write_many
 
 log = logging.getLogger(__name__)
 alert_log = logging.getLogger("vigie.alerts")
 
-STAGE = "alert_delivery"
-MAX_MARK_ATTEMPTS = 8
-BULK_WRITES = 500  # alerts per bulk request of claims or marks
-MAX_REASON_CHARS = 500
+MIN_SEND_SECONDS = 0.5  # no send or retry starts closer than this to its deadline
 _TRANSIENT_HTTP = {408, 425, 429}
+# Raised before any byte of the request reached the receiver: a failure, for certain.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+)
 
 
 class DeliveryError(Exception):
-    """A send failed; `transient` errors are retried within the run, all are retried next run."""
+    """A send failed: `transient` ones are retried within the send, every certain failure by
+    the next pass. `uncertain`: the request went out and no answer came back; the receiver may
+    have it, so it is never sent again automatically."""
 
-    def __init__(self, message: str, transient: bool) -> None:
+    def __init__(self, message: str, transient: bool, *, uncertain: bool = False) -> None:
         super().__init__(message)
-        self.transient = transient
+        self.transient = transient and not uncertain
+        self.uncertain = uncertain
 
 
 class Notifier(Protocol):
     config: NotifierConfig
 
-    def send(self, alert: Alert) -> None:
-        """Deliver `alert` once, or raise DeliveryError."""
+    def send(self, alert: Alert, *, deadline: float | None = None) -> None:
+        """Deliver `alert` once, or raise DeliveryError (see the module's doc)."""
 
 
 def alert_payload(alert: Alert) -> dict[str, Any]:
@@ -91,10 +95,27 @@ def plain_passage(matched_text: str) -> str:
     return html.unescape(re.sub(r"</?mark>", lambda m: "«" if m.group(0) == "<mark>" else "»", matched_text))
 
 
+def longest_send(config: NotifierConfig) -> float:
+    """How long one send to this notifier can take at most, retries included (seconds; a
+    connection's phases each get the timeout, so this is an estimate for leases, not a limit)."""
+    options = config.options
+    if config.type not in ("webhook", "email"):
+        return 1.0
+    attempts = max(1, int(options.get("max_attempts", 3)))
+    backoff = float(options.get("backoff_seconds", 1.0))
+    timeout = float(options.get("timeout_seconds", 10))
+    return attempts * 2 * timeout + sum(backoff * 2**n for n in range(attempts - 1))
+
+
 def _retrying(
-    attempts: int, backoff: float, action: Callable[[], None], sleep: Callable[[float], None] = time.sleep
+    attempts: int,
+    backoff: float,
+    action: Callable[[], None],
+    sleep: Callable[[float], None] = time.sleep,
+    deadline: float | None = None,
 ) -> None:
-    """Run `action`, retrying transient DeliveryErrors with exponential backoff."""
+    """Run `action`, retrying transient DeliveryErrors with exponential backoff; an uncertain
+    one is never retried, nor is any once the next attempt would start after `deadline`."""
     for attempt in range(1, attempts + 1):
         try:
             action()
@@ -103,6 +124,8 @@ def _retrying(
             if not error.transient or attempt == attempts:
                 raise
             delay = backoff * 2 ** (attempt - 1)
+            if deadline is not None and time.monotonic() + delay + MIN_SEND_SECONDS > deadline:
+                raise
             log.info("delivery attempt %d/%d failed (%s), retrying in %.2fs", attempt, attempts, error, delay)
             sleep(delay)
 
@@ -111,7 +134,7 @@ def _retrying(
 class LogNotifier:
     config: NotifierConfig
 
-    def send(self, alert: Alert) -> None:
+    def send(self, alert: Alert, *, deadline: float | None = None) -> None:
         level = logging.getLevelName(str(self.config.options.get("level", "WARNING")))
         alert_log.log(
             level if isinstance(level, int) else logging.WARNING,
@@ -194,24 +217,28 @@ def _secret_url(url: str) -> Iterator[None]:
 
 @dataclass
 class WebhookNotifier:
-    """JSON POST; 2xx is success, 5xx/408/425/429 and network errors are retried. The URL is a
-    secret: errors and log lines show it redacted (`redact_url`)."""
+    """JSON POST with `Idempotency-Key: <alert id>`; 2xx is success. Connection failures (nothing
+    sent), 5xx and 408/425/429 are retried; a 4xx is a failure; a request sent without an answer
+    (read timeout, connection dropped) is uncertain and never sent again. The URL is a secret:
+    errors and log lines show it redacted (`redact_url`)."""
 
     config: NotifierConfig
     user_agent: str = "Vigie"
 
-    def send(self, alert: Alert) -> None:
+    def send(self, alert: Alert, *, deadline: float | None = None) -> None:
         url = str(self.config.options.get("url", ""))
         with _secret_url(url):
             try:
-                self._send(alert, url)
+                self._send(alert, url, deadline)
             except DeliveryError as error:
-                raise DeliveryError(scrub_url(str(error), url), transient=error.transient) from None
+                raise DeliveryError(
+                    scrub_url(str(error), url), transient=error.transient, uncertain=error.uncertain
+                ) from None
             except Exception as error:  # a bad URL or header, an encoding error: not retried
                 message = scrub_url(f"{type(error).__name__}: {error}", url)
                 raise DeliveryError(message, transient=False) from None
 
-    def _send(self, alert: Alert, url: str) -> None:
+    def _send(self, alert: Alert, url: str, deadline: float | None) -> None:
         options = self.config.options
         timeout = float(options.get("timeout_seconds", 10))
         headers = {
@@ -226,17 +253,25 @@ class WebhookNotifier:
 
             def post() -> None:
                 try:
-                    response = client.post(url, content=body, headers=headers)
-                except httpx.TransportError as error:
+                    response = client.post(url, content=body, headers=headers, timeout=timeout)
+                except _NOT_SENT as error:
                     reason = scrub_url(f"{type(error).__name__}: {error}", url)
                     raise DeliveryError(single_line(reason), transient=True) from error
+                except httpx.TransportError as error:  # sent, no answer: it may have been acted on
+                    reason = scrub_url(f"no answer: {type(error).__name__}: {error}", url)
+                    raise DeliveryError(single_line(reason), transient=False, uncertain=True) from error
                 if 200 <= response.status_code < 300:
                     return
                 transient = response.status_code >= 500 or response.status_code in _TRANSIENT_HTTP
                 reason = scrub_url(f"HTTP {response.status_code}: {response.text[:200]}", url)
                 raise DeliveryError(single_line(reason), transient=transient)
 
-            _retrying(int(options.get("max_attempts", 3)), float(options.get("backoff_seconds", 1.0)), post)
+            _retrying(
+                int(options.get("max_attempts", 3)),
+                float(options.get("backoff_seconds", 1.0)),
+                post,
+                deadline=deadline,
+            )
 
 
 def message_id(alert: Alert, config: NotifierConfig) -> str:
@@ -282,7 +317,9 @@ def build_email(alert: Alert, config: NotifierConfig) -> EmailMessage:
     return message
 
 
-def _smtp_error(error: Exception) -> DeliveryError:
+def _smtp_error(error: Exception, *, message_sent: bool = False) -> DeliveryError:
+    """What an SMTP exception means; `message_sent`: the message data had gone out when it
+    came (a reply is still certain, a disconnect or timeout is not)."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in error.recipients.values()]
         transient = all(400 <= code < 500 for code in codes)
@@ -294,38 +331,70 @@ def _smtp_error(error: Exception) -> DeliveryError:
             else error.smtp_error
         )
         return DeliveryError(f"SMTP {error.smtp_code}: {detail}", transient=400 <= error.smtp_code < 500)
+    if message_sent:
+        return DeliveryError(
+            f"no answer to the message: {type(error).__name__}: {error}", False, uncertain=True
+        )
     return DeliveryError(f"{type(error).__name__}: {error}", transient=True)  # disconnects, refused, timeouts
+
+
+class _SMTP(smtplib.SMTP):
+    """smtplib's client, noting when the server asked for the message data (354): from then
+    on, a lost connection leaves the outcome unknown."""
+
+    data_started = False
+
+    def getreply(self) -> tuple[int, bytes]:
+        code, message = super().getreply()
+        if code == 354:
+            self.data_started = True
+        return code, message
 
 
 @dataclass
 class EmailNotifier:
-    """SMTP with the standard library; 4xx replies and connection errors are retried."""
+    """SMTP with the standard library; 4xx replies and connection errors before the message
+    data are retried; a connection lost after the data is uncertain (never sent again)."""
 
     config: NotifierConfig
 
-    def send(self, alert: Alert) -> None:
+    def send(self, alert: Alert, *, deadline: float | None = None) -> None:
         options = self.config.options
         message = build_email(alert, self.config)
+        timeout = float(options.get("timeout_seconds", 10))
 
         def submit() -> None:
+            smtp: _SMTP | None = None
             try:
-                with smtplib.SMTP(
-                    str(options["host"]),
-                    int(options.get("port", 25)),
-                    timeout=float(options.get("timeout_seconds", 10)),
-                ) as smtp:
-                    if options.get("starttls"):
-                        smtp.starttls()
-                    if options.get("username"):
-                        smtp.login(str(options["username"]), str(options.get("password", "")))
-                    refused = smtp.send_message(message)
+                smtp = _SMTP(str(options["host"]), int(options.get("port", 25)), timeout=timeout)
+                if options.get("starttls"):
+                    smtp.starttls()
+                if options.get("username"):
+                    smtp.login(str(options["username"]), str(options.get("password", "")))
+                refused = smtp.send_message(message)
             except (smtplib.SMTPException, OSError) as error:
-                raise _smtp_error(error) from error
+                raise _smtp_error(error, message_sent=smtp is not None and smtp.data_started) from error
+            finally:
+                if smtp is not None:
+                    _close(smtp)
             if refused:
                 # Accepted for some recipients: sending again would duplicate for those.
                 log.warning("alert %s: some recipients refused: %s", alert.id, refused)
 
-        _retrying(int(options.get("max_attempts", 3)), float(options.get("backoff_seconds", 1.0)), submit)
+        _retrying(
+            int(options.get("max_attempts", 3)),
+            float(options.get("backoff_seconds", 1.0)),
+            submit,
+            deadline=deadline,
+        )
+
+
+def _close(smtp: smtplib.SMTP) -> None:
+    """QUIT, then close: the message is accepted (or not) already, whatever QUIT answers."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
 
 
 def make_notifier(config: NotifierConfig, settings: Settings) -> Notifier:
@@ -334,201 +403,3 @@ def make_notifier(config: NotifierConfig, settings: Settings) -> Notifier:
     if config.type == "email":
         return EmailNotifier(config)
     return LogNotifier(config)
-
-
-# -- delivery loop ------------------------------------------------------------------------------
-
-
-def overall_status(alert: Alert) -> AlertStatus:
-    return "sent" if all(d.status == "sent" for d in alert.deliveries) else "pending"
-
-
-def _with_delivery(alert: Alert, key: str, **changes: Any) -> Alert:
-    deliveries = [d.model_copy(update=changes) if d.notifier == key else d for d in alert.deliveries]
-    updated = alert.model_copy(update={"deliveries": deliveries})
-    return updated.model_copy(update={"status": overall_status(updated)})
-
-
-def _write_retrying(
-    es: Elasticsearch, stored: StoredAlert, change: Callable[[Alert], Alert]
-) -> StoredAlert | None:
-    """Read the alert again, apply `change` and write it if unchanged since; on conflict again
-    (`update_conditionally`), so a mark is never lost. None when the alert is gone."""
-
-    def apply(source: Mapping[str, Any]) -> dict[str, Any]:
-        return change(Alert.model_validate(source)).model_dump(mode="json")
-
-    try:
-        written = update_conditionally(es, stored.index, stored.alert.id, apply, attempts=MAX_MARK_ATTEMPTS)
-    except ConditionalWriteError as error:
-        raise RuntimeError(f"alert {stored.alert.id}: could not record delivery state: {error}") from error
-    return None if written is None else StoredAlert.of(written)
-
-
-def _apply(alert: Alert, changes: Sequence[Callable[[Alert], Alert]]) -> Alert:
-    for change in changes:
-        alert = change(alert)
-    return alert
-
-
-def _bulk_write(es: Elasticsearch, writes: Sequence[tuple[StoredAlert, Alert]]) -> list[StoredAlert | None]:
-    """Each alert written only if unchanged since it was read (its sequence number), in bulk
-    requests of `BULK_WRITES`: one request per batch instead of one per alert (each single write
-    is a round trip and a translog sync). None where the alert changed meanwhile (a conflict)."""
-    result = write_many(
-        es,
-        [(stored.version(), alert.model_dump(mode="json")) for stored, alert in writes],
-        send=bulk_sender(es, BULK_WRITES),
-    )
-    failed = {**dict.fromkeys(result.missing, "not found"), **result.refused}
-    if failed:
-        alert_id, error = next(iter(failed.items()))
-        raise RuntimeError(f"alert {alert_id}: delivery state not written: {error}")
-    return [
-        StoredAlert.of(result.written[alert.id], alert) if alert.id in result.written else None
-        for _, alert in writes
-    ]
-
-
-def failure_reason(error: Exception) -> str:
-    """One line for `last_error`, the run summary and the log: a DeliveryError's message, any
-    other exception's type and message (a notifier bug or a hostile alert is a failed
-    delivery of that alert, not a crashed run)."""
-    text = str(error) if isinstance(error, DeliveryError) else f"{type(error).__name__}: {error}"
-    return single_line(text)[:MAX_REASON_CHARS]
-
-
-def deliver_alerts(
-    es: Elasticsearch, pending: Sequence[StoredAlert], rules: RuleSet, settings: Settings, summary: RunSummary
-) -> list[Alert]:
-    """Send every unsent delivery of these alerts (as read, with their sequence numbers);
-    returns the alerts as last written.
-
-    1. claim: attempts+1 on each delivery about to be sent, one write per alert conditional on
-       the sequence number it was read with, all in one bulk request. A conflict means another
-       runner (or an article joining the alert) wrote it since: that alert is left to the next
-       run, so no two runners send the same delivery;
-    2. send;
-    3. mark "sent" or "failed", again in one bulk request; an alert changed since its claim is
-       re-read and the marks re-applied (`_write_retrying`), so a mark is never lost."""
-    left: dict[str, Alert] = {}
-    plans: list[tuple[StoredAlert, list[tuple[Delivery, NotifierConfig]]]] = []
-    for stored in pending:
-        left[stored.alert.id] = stored.alert
-        todo: list[tuple[Delivery, NotifierConfig]] = []
-        for delivery in stored.alert.deliveries:
-            if delivery.status == "sent":
-                continue
-            config = rules.notifier_by_key(delivery.notifier)
-            if config is None or not config.configured:
-                reason = "notifier_unknown" if config is None else "notifier_unconfigured"
-                item = f"{stored.alert.id}:{delivery.notifier}"
-                summary.record(STAGE, "skipped", item, f"{reason}: {delivery.notifier}")
-                log.warning(
-                    "alert %s: cannot deliver to %s (%s); left pending",
-                    stored.alert.id,
-                    delivery.notifier,
-                    reason,
-                )
-                continue
-            todo.append((delivery, config))
-        if todo:
-            plans.append((stored, todo))
-
-    claims = [
-        (
-            stored,
-            _apply(
-                stored.alert,
-                [partial(_with_delivery, key=d.notifier, attempts=d.attempts + 1) for d, _ in todo],
-            ),
-        )
-        for stored, todo in plans
-    ]
-    marks: list[tuple[StoredAlert, list[Callable[[Alert], Alert]]]] = []
-    for (stored, todo), claimed in zip(plans, _bulk_write(es, claims), strict=True):
-        if claimed is None:
-            for delivery, _ in todo:
-                item = f"{stored.alert.id}:{delivery.notifier}"
-                summary.record(STAGE, "skipped", item, "concurrent_update: retried next run")
-            continue
-        left[stored.alert.id] = claimed.alert
-        changes: list[Callable[[Alert], Alert]] = []
-        for delivery, config in todo:
-            item = f"{stored.alert.id}:{delivery.notifier}"
-            try:
-                make_notifier(config, settings).send(claimed.alert)
-            except Exception as error:  # noqa: BLE001 - one alert's failure, never the run's
-                message = failure_reason(error)
-                changes.append(
-                    partial(_with_delivery, key=delivery.notifier, status="failed", last_error=message)
-                )
-                summary.record(STAGE, "refused", item, f"delivery_failed: {message}")
-                log.warning(
-                    "alert %s: delivery to %s failed, will retry next run: %s",
-                    stored.alert.id,
-                    delivery.notifier,
-                    message,
-                )
-            else:
-                sent_at = datetime.now(UTC)
-                changes.append(
-                    partial(
-                        _with_delivery, key=delivery.notifier, status="sent", sent_at=sent_at, last_error=None
-                    )
-                )
-                summary.record(STAGE, "accepted", item, "sent")
-        marks.append((claimed, changes))
-
-    written = _bulk_write(es, [(claimed, _apply(claimed.alert, changes)) for claimed, changes in marks])
-    for (claimed, changes), result in zip(marks, written, strict=True):
-        if result is None:  # changed since the claim: re-read, re-apply
-            result = _write_retrying(es, claimed, partial(_apply, changes=changes))
-        if result is None:  # deleted meanwhile
-            left.pop(claimed.alert.id, None)
-        else:
-            left[claimed.alert.id] = result.alert
-    return list(left.values())
-
-
-def deliver_pending(
-    es: Elasticsearch,
-    settings: Settings,
-    summary: RunSummary,
-    rules: RuleSet | None = None,
-    *,
-    only: Collection[str] | None = None,
-    skip: Collection[str] = (),
-) -> list[Alert]:
-    """Retry every alert with a pending or failed delivery; returns the alerts as left.
-
-    `only`: just these alert ids (a pass delivers each batch's alerts once it is stored);
-    `skip`: not these (tried earlier in the same pass)."""
-    if only is not None and not only:
-        return []
-    rules = rules if rules is not None else load_rules(settings.rules_file)
-    index = settings.index("alerts")
-    if not es.indices.exists(index=index):
-        return []
-    es.indices.refresh(index=index)
-    query: dict[str, Any] = {"bool": {"filter": [{"term": {"status": "pending"}}]}}
-    if only is not None:
-        query["bool"]["filter"].append({"ids": {"values": sorted(only)}})
-    if skip:
-        query["bool"]["must_not"] = [{"ids": {"values": sorted(skip)}}]
-    # The alerts with their sequence numbers: the claims are conditional on them (no re-read).
-    pending = [
-        stored_from_hit(hit)
-        for hit in helpers.scan(
-            es,
-            index=index,
-            query={"query": query, "sort": [{"triggered_at": "asc"}], "seq_no_primary_term": True},
-            preserve_order=True,
-        )
-    ]
-    results = deliver_alerts(es, pending, rules, settings, summary)
-    if pending:
-        es.indices.refresh(index=index)
-    if only is None:  # the sweep: what is left for the next run
-        summary.count("alerts:pending_after_delivery", sum(1 for a in results if a.status != "sent"))
-    return results

@@ -247,14 +247,24 @@ class Article(Record):
 
 
 AlertStatus = Literal["pending", "sent", "failed"]
+# pending: never tried; sending: claimed by a delivery runner (`claim`, until `claim_expires`);
+# sent; failed: the receiver did not get it (retried by the next pass); uncertain: it may have
+# got it (no answer after the request went out): never sent again unless requeued by hand.
+DeliveryStatus = Literal["pending", "sending", "sent", "failed", "uncertain"]
 
 
 class Delivery(Record):
+    """One alert's delivery to one notifier (channel), and what happened to it."""
+
     notifier: str  # "log", "webhook:<name>", "email:<name>"
-    status: AlertStatus = "pending"
-    attempts: int = 0
+    status: DeliveryStatus = "pending"
+    attempts: int = 0  # delivery passes that claimed it
     last_error: str | None = None
     sent_at: OptionalUTCDateTime = None
+    claim: str | None = None  # the token of the runner that claimed it last
+    claimed_at: OptionalUTCDateTime = None
+    claim_expires: OptionalUTCDateTime = None  # a "sending" claim past this is uncertain
+    updated_at: OptionalUTCDateTime = None  # the last change of status
 
 
 class Alert(Record):

@@ -202,6 +202,11 @@ class Settings:
     # Enrichment processes beside the main one (spaCy holds the GIL, so a second core needs a
     # second process; each loads the model, ~600 MB). 0: enrich in the main process.
     enrich_workers: int = field(default_factory=lambda: env_int("VIGIE_ENRICH_WORKERS", 0, minimum=0))
+    # Alert delivery (its own step, apart from ingestion): the longest one delivery pass spends
+    # (`vigie alerts deliver`, the DAG's deliver task, `vigie run`'s wait after ingestion).
+    delivery_budget_seconds: float = field(
+        default_factory=lambda: env_float("VIGIE_DELIVERY_BUDGET_SECONDS", 120.0, positive=True)
+    )
 
     # Fetching (ingest.fetch.FetchPolicy defaults), in seconds.
     fetch_connect_timeout: float = field(

@@ -7,8 +7,15 @@ URLs and content, so running a pass twice over the same feeds changes nothing.
     poll_and_select (check configuration, replay spool, poll_feed each, select_new)
       -> plan_batches -> for each batch, the batch step:
            start_batch  (fetch_pages, extract, detect_languages, deduplicate, start enrichment)
-           finish_batch (enrichment, cluster_stories, evaluate_alerts, index, deliver)
-      -> commit_validators -> deliver (what is still pending)
+           finish_batch (enrichment, cluster_stories, evaluate_alerts, index)
+      -> commit_validators
+    deliver: a step of its own (`vigie.alerting.delivery`); in `run`, a thread beside the
+    batches that sends each batch's alerts once it is stored, then what is still pending.
+
+Batches are cut from the selected items in publication order (`select_new`): stories, alert
+windows and the original among copies are decided oldest first, so the same items give the
+same stories and alerts whatever the batch size, and a run resumed after a crash continues
+the same order.
 
 `process_batch` is the batch step start to finish: each mapped task of the news_ingest DAG
 runs it on one staged batch (`vigie.run.tasks`). `run` runs the same two halves overlapped:
@@ -44,6 +51,7 @@ if TYPE_CHECKING:
     from enrich.pipeline import Enricher
     from enrich.pool import EnricherPool, EnrichmentJob
     from ingest.fetch import Fetcher, FetchResult
+    from vigie.alerting.delivery import DeliveryWorker
     from vigie.alerting.engine import AlertEngine
 
 log = logging.getLogger(__name__)
@@ -83,6 +91,15 @@ def batch_sizes(total: int, size: int) -> list[int]:
     return sizes
 
 
+def publication_order(candidate: Candidate) -> tuple[bool, float, str]:
+    """Oldest first by the feed's date (undated items last), then by article id: the order
+    batches are cut in. Stories, alert windows and which copy stays the original are decided
+    in arrival order; arriving in publication order, the same items give the same results
+    whatever the batch size or a crash and resume in between."""
+    published = candidate.item.published
+    return (published is None, published.timestamp() if published else 0.0, candidate.article_id)
+
+
 @dataclass
 class BatchResult:
     """What one batch step stored: its articles (copies included), events and alerts."""
@@ -111,9 +128,9 @@ class Pipeline:
     # spooled): a run that dies half-way must not turn the next poll into a 304 that hides them.
     pending_validators: list[FetchResult] = field(default_factory=list)
     after_batch: BatchHook | None = None
-    # Alerts whose delivery this pass attempted (id -> all sent): the end-of-pass sweep leaves
-    # them to the next run.
-    delivery_attempted: dict[str, bool] = field(default_factory=dict)
+    # `run`'s delivery thread: each batch's alerts go to it once stored (the DAG delivers in a
+    # task of its own instead).
+    deliverer: DeliveryWorker | None = None
 
     @cached_property
     def es(self) -> Elasticsearch:
@@ -250,7 +267,7 @@ class Pipeline:
             else:
                 self.summary.record("select", "accepted", candidate.canonical_url)
                 fresh.append(candidate)
-        return sorted(fresh, key=lambda c: c.article_id)
+        return sorted(fresh, key=publication_order)
 
     def fetch_articles(self, candidates: Sequence[Candidate]) -> list[Article]:
         """Fetch and extract each page; fall back to the feed summary (partial) when that fails."""
@@ -433,35 +450,42 @@ class Pipeline:
         with self._timed("alerts"):
             return self.alert_engine.evaluate(list(articles), list(events), self.summary)
 
-    def deliver(self, alerts: Sequence[Alert] | None = None) -> None:
-        """Send pending notifications: those of `alerts` (a batch's alerts, as soon as the
-        batch is stored: the desk hears within a batch, not at the end of a long pass), or,
-        without ids, every alert still pending except those this pass tried already (a failed
-        delivery has had its retries; the next run tries again). With the cluster unreachable
-        they stay pending in the alerts index (their state lives there) for the next run."""
+    def deliver(self) -> None:
+        """One delivery pass over every alert still pending, within the delivery budget: the
+        DAG's deliver task and `vigie alerts deliver` (`run` delivers in a thread beside the
+        batches, `start_delivery`). With the cluster unreachable the alerts stay pending in the
+        alerts index (their state lives there) for the next pass."""
         from elasticsearch import ConnectionError as ESConnectionError
         from elasticsearch import ConnectionTimeout
 
-        from vigie.alerting.notifiers import deliver_pending
+        from vigie.alerting.delivery import deliver_pending
 
-        if alerts is not None and not alerts:
-            return
         try:
-            with self._timed("deliver"):
-                rules = self.alert_engine.rules
-                if alerts is None:
-                    tried = self.delivery_attempted
-                    deliver_pending(self.es, self.settings, self.summary, rules, skip=tried.keys())
-                    left = sum(1 for sent in tried.values() if not sent)
-                    self.summary.count("alerts:pending_after_delivery", left)
-                else:
-                    self.delivery_attempted.update({a.id: a.status == "sent" for a in alerts})
-                    ids = [a.id for a in alerts]
-                    for alert in deliver_pending(self.es, self.settings, self.summary, rules, only=ids):
-                        self.delivery_attempted[alert.id] = alert.status == "sent"
+            deliver_pending(self.es, self.settings, self.summary, self.alert_engine.rules)
         except (ESConnectionError, ConnectionTimeout) as error:
             log.warning("alert delivery postponed, cluster unreachable: %s", error)
             self.summary.record("alert_delivery", "skipped", "pending alerts", "cluster_unreachable")
+
+    def start_delivery(self) -> DeliveryWorker:
+        """Start delivering beside ingestion (a thread of its own, with its own client): each
+        batch's alerts are handed over once stored, and ingestion never waits on a receiver."""
+        from vigie.alerting.delivery import DeliveryWorker
+
+        self.deliverer = DeliveryWorker(self.settings, self.alert_engine.rules).start()
+        return self.deliverer
+
+    def finish_delivery(self, *, sweep: bool = True) -> None:
+        """Ingestion is done: the delivery thread sends what is still pending (`sweep`) within
+        the delivery budget, then stops; its accounting joins the run's."""
+        if self.deliverer is None:
+            return
+        deliverer, self.deliverer = self.deliverer, None
+        with self._timed("deliver_wait"):
+            delivered = deliverer.finish(sweep=sweep)
+        self.summary.merge(delivered)
+        for name, value in delivered.metrics.items():  # merge drops zero counters: 0 pending is news
+            if not value:
+                self.summary.count(name, 0)
 
     def replay_spool(self) -> None:
         from vigie.store.indexer import replay_spool
@@ -503,7 +527,8 @@ class Pipeline:
         alerts = self.evaluate_alerts(batch.articles, events)
         self.summary.count("alerts", len(alerts))
         self.index(batch.articles, events)
-        self.deliver(alerts)
+        if self.deliverer is not None:  # stored: the delivery thread may send them now
+            self.deliverer.submit([alert.id for alert in alerts])
         if self.after_batch is not None:
             self.after_batch(batch.articles, events)
         return BatchResult(articles=batch.articles, events=events, alerts=alerts)
@@ -523,12 +548,17 @@ class Pipeline:
         return self.select_new([(feed, self.poll_feed(feed)) for feed in feeds])
 
     def run(self, feeds: Sequence[Feed]) -> RunSummary:
-        """One pass over `feeds`: what the news_ingest DAG does, in one process."""
+        """One pass over `feeds`: what the news_ingest DAG does, in one process. Delivery runs
+        beside it (`start_delivery`); `seconds["ingestion"]` is the wall time up to the last
+        batch stored, `seconds["deliver_wait"]` what the run then waited for delivery."""
+        started = time.perf_counter()
         batches = self.plan_batches(self.poll_and_select(feeds))
         in_flight: _Batch | None = None
+        self.start_delivery()
         # The next batch's pages are fetched in a thread while this one is processed: fetching
         # waits on the network (per-host limits), which releases the GIL.
         prefetch = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-prefetch")
+        done = False
         try:
             pages = prefetch.submit(self.fetch_pages, batches[0]) if batches else None
             for number, candidates_batch in enumerate(batches):
@@ -544,10 +574,14 @@ class Pipeline:
                 in_flight = batch
             if in_flight is not None:
                 self.finish_batch(in_flight)
+            done = True
         finally:
             prefetch.shutdown(wait=True, cancel_futures=True)
             self.close()
+            if not done:  # what was handed over still goes out; the sweep waits for the next run
+                self.finish_delivery(sweep=False)
         # Every batch is stored or spooled: the next poll may now answer 304.
         self.commit_validators()
-        self.deliver()
+        self.summary.add_seconds("ingestion", time.perf_counter() - started)
+        self.finish_delivery()
         return self.summary

@@ -7,7 +7,8 @@ these; tests call them directly. Re-running a step with the same run key overwri
 outputs only, and a step's work is idempotent (ids come from canonical URLs and content).
 
     prepare -> poll (one per feed) -> plan (select new, cut into batches)
-            -> process_batch (one per batch: Pipeline.process_batch) -> finish -> summarize -> clean_up
+            -> process_batch (one per batch: Pipeline.process_batch) -> finish
+            -> deliver (alert delivery, a step of its own) -> summarize -> clean_up
 
 Staged payloads are small: feed items, and one file of candidates per batch. Articles are
 never staged: a batch is fetched, enriched and stored inside one task, so a task's memory is
@@ -141,8 +142,8 @@ def process_batch(batch_path: str, run_key: str, settings: Settings | None = Non
 
 
 def finish(batch_ids: list[list[str]], run_key: str, settings: Settings | None = None) -> int:
-    """Every batch is stored: commit the feeds' validators (the next poll may answer 304),
-    deliver what is still pending, and record the run's articles for the digest."""
+    """Every batch is stored: commit the feeds' validators (the next poll may answer 304) and
+    record the run's articles for the digest (alerts go out in `deliver`)."""
     from ingest.fetch import FetchResult
     from vigie.run.records import record_indexed_run
 
@@ -155,12 +156,22 @@ def finish(batch_ids: list[list[str]], run_key: str, settings: Settings | None =
         for response in _read_polled(path).responses
     ]
     pipeline.commit_validators(responses)
-    pipeline.deliver()
     _save_summary(settings, run_key, "finish", pipeline.summary)
     ids = sorted({article_id for ids in batch_ids for article_id in ids})
     if ids:
         record_indexed_run(settings, run_key, ids)
     return len(ids)
+
+
+def deliver(run_key: str, settings: Settings | None = None) -> int:
+    """Alert delivery, apart from ingestion: one pass over every alert still pending, within
+    `settings.delivery_budget_seconds` (a receiver that hangs costs this task its budget at
+    most, never a batch). Returns the deliveries sent."""
+    settings = settings or get_settings()
+    pipeline = Pipeline(settings=settings)
+    pipeline.deliver()
+    _save_summary(settings, run_key, "deliver", pipeline.summary)
+    return pipeline.summary.get("alert_delivery")
 
 
 def summarize(run_key: str, settings: Settings | None = None) -> str:
