@@ -226,6 +226,32 @@ class AirflowCluster:
                 tail = (self.root / f"{component}.log").read_text(errors="replace")[-3000:]
                 raise RuntimeError(f"airflow {component} exited {process.returncode}:\n{tail}")
 
+    # -- the api-server's REST API (all-admins simple auth manager: no login) ------------------
+
+    def api(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        import httpx
+
+        response = httpx.request(
+            method, f"http://127.0.0.1:{self.api_port}/api/v2/{path}", json=body, timeout=30
+        )
+        if response.status_code >= 400:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:500]}")
+        return response.json()
+
+    def has_dag(self, dag_id: str) -> bool:
+        try:
+            self.api("GET", f"dags/{dag_id}")
+        except Exception:  # noqa: BLE001 - not parsed yet, or the api-server still starting
+            return False
+        return True
+
+    def unpause(self, dag_id: str) -> None:
+        assert self.api("PATCH", f"dags/{dag_id}", {"is_paused": False})["is_paused"] is False
+
+    def trigger(self, dag_id: str) -> str:
+        run: dict[str, Any] = self.api("POST", f"dags/{dag_id}/dagRuns", {"logical_date": None})
+        return str(run["dag_run_id"])
+
     # -- state ---------------------------------------------------------------------------------
 
     def dag_runs(self, dag_id: str) -> list[tuple[str, str, str]]:

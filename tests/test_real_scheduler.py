@@ -129,14 +129,10 @@ def test_news_ingest_runs_twice_and_the_digest_follows(deployment: Deployment) -
     from vigie.store.es import client
 
     cluster = deployment.cluster
-    wait_until(
-        "the DAGs parsed by the dag-processor",
-        lambda: len(cluster.postgres.query("SELECT dag_id FROM dag WHERE dag_id LIKE 'news_%%'")) == 3,
-        120,
-    )
-    deployment.mark("DAGs parsed")
-    cluster.airflow("dags", "unpause", "--treat-dag-id-as-regex", "--yes", "^news_(ingest|digest)$")
-    deployment.mark("unpaused")
+    for dag_id in ("news_ingest", "news_digest"):
+        wait_until(f"{dag_id} parsed and served by the api-server", lambda d=dag_id: cluster.has_dag(d), 120)
+        cluster.unpause(dag_id)  # PATCH /api/v2/dags/<id>, as `airflow dags unpause` does
+    deployment.mark("DAGs parsed and unpaused")
 
     runs = deployment.wait_for_runs("news_ingest", 2, 240)
     digests = deployment.wait_for_runs("news_digest", 1, 120)
@@ -179,17 +175,17 @@ def test_a_run_fails_when_the_cluster_is_unreachable(deployment: Deployment, es_
     dead_port = es_down_url.rsplit(":", 1)[1]
     # airflow-init again (as on every `up`): idempotent, and .env's new address replaces the old.
     cluster.init({"VIGIE_ES_HOST": "127.0.0.1", "VIGIE_ES_PORT": dead_port})
-    before = {run_id for run_id, _, _ in cluster.dag_runs("news_ingest")}
-    cluster.airflow("dags", "trigger", "news_ingest")
+    deployment.mark("airflow-init.sh again: connection to a dead port")
+    triggered = cluster.trigger("news_ingest")
 
     def finished() -> tuple[str, str] | None:
         cluster.check_alive()
-        for run_id, run_type, state in cluster.dag_runs("news_ingest"):
-            if run_id not in before and run_type == "manual" and state in ("success", "failed"):
+        for run_id, _, state in cluster.dag_runs("news_ingest"):
+            if run_id == triggered and state in ("success", "failed"):
                 return run_id, state
         return None
 
-    run_id, state = wait_until("the manual news_ingest run", finished, 180, 2)
+    run_id, state = wait_until("the triggered news_ingest run", finished, 180, 2)
     deployment.mark(f"news_ingest {run_id}: {cluster.durations('news_ingest', run_id)}")
     states = {task: state for task, _, _, state in cluster.task_instances("news_ingest", run_id)}
     assert state == "failed", states
