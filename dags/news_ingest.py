@@ -34,11 +34,11 @@ def news_ingest() -> None:
         return tasks.prepare(run_id, task_settings())
 
     @task
-    def list_feeds() -> list[dict[str, object]]:
+    def list_feeds(*, run_id: str) -> list[dict[str, object]]:
         """Only the feeds due (their poll interval has passed): no task for the others."""
         from vigie.run import tasks
 
-        return tasks.due_feeds()
+        return tasks.due_feeds(run_key=run_id)
 
     @task(pool=POOL_FEEDS, max_active_tis_per_dagrun=4, map_index_template=FEED_MAP_INDEX_TEMPLATE)
     def poll_feed(feed: dict[str, object], *, run_id: str) -> str:

@@ -3,8 +3,8 @@
 # Fernet key and the JWT secret every component must share are settled first
 # (airflow_secrets.py: taken from .env when set and valid, the .env.example placeholder refused,
 # else the values airflow-init generated into the airflow-secrets volume), then the image's own
-# /entrypoint runs the command. The metadata database URL is built from POSTGRES_* the same way
-# (percent-encoded) unless AIRFLOW__DATABASE__SQL_ALCHEMY_CONN is given.
+# /entrypoint runs the command. (The metadata database URL is AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD
+# of docker-compose.yml, which every airflow process runs, `docker exec` healthchecks included.)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 generate=()
@@ -15,9 +15,4 @@ for name in AIRFLOW__CORE__FERNET_KEY AIRFLOW__API_AUTH__JWT_SECRET; do
     value="$(python "${here}/airflow_secrets.py" "${name}" "${generate[@]}")"
     export "${name}=${value}"
 done
-if [[ -z "${AIRFLOW__DATABASE__SQL_ALCHEMY_CONN:-}" ]]; then
-    # From POSTGRES_* of .env, percent-encoded (a password with `#` or `@` stays one password).
-    conn="$(python "${here}/airflow_secrets.py" --sql-alchemy-conn)"
-    export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="${conn}"
-fi
 exec "${VIGIE_IMAGE_ENTRYPOINT:-/entrypoint}" "$@"

@@ -181,7 +181,18 @@ class AirflowCluster:
         return result.stdout.strip()
 
     def start_database(self) -> None:
-        self.env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = self.postgres.start()
+        """PostgreSQL, and the database URL as docker-compose.yml gives it: a command built
+        from POSTGRES_* (the password, which trust authentication ignores, holds `#@/`)."""
+        self.postgres.start()
+        self.env.update(
+            {
+                "POSTGRES_USER": "vigie",
+                "POSTGRES_PASSWORD": "pg#p@ss/word",
+                "POSTGRES_DB": "airflow",
+                "POSTGRES_HOST": f"127.0.0.1:{self.postgres.port}",
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD": f"{sys.executable} {DEPLOY / 'airflow_secrets.py'} --sql-alchemy-conn",
+            }
+        )
         for name in ("AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET"):
             self.env[name] = self.secret(name)
 

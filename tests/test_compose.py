@@ -258,6 +258,9 @@ def test_mounts_and_named_volumes(compose: dict[str, Any]) -> None:
 def test_no_secret_is_written_in_the_compose_file(raw: dict[str, Any]) -> None:
     for name, service in raw["services"].items():
         for key, value in environment(service).items():
+            if key.endswith("_CMD"):  # a command that computes the value: no credential in it
+                assert not re.search(r":[^@/\s]+@", value), f"{name}.{key} embeds a literal credential"
+                continue
             if SECRET_NAME.search(key):
                 assert VAR_REF.search(value), f"{name}.{key} must come from ${{VAR}}, not a literal"
                 stripped = VAR_REF.sub("", value)
@@ -342,7 +345,31 @@ def test_a_valid_secret_from_env_is_used(tmp_path: Path) -> None:
     assert result.returncode == 0 and result.stdout.strip() == rotated
 
 
-def test_the_entrypoint_exports_settled_secrets_and_an_encoded_database_url(tmp_path: Path) -> None:
+def test_the_database_url_command_encodes_the_password(compose: dict[str, Any]) -> None:
+    """AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD, run as Airflow runs it (split, no shell), with
+    the deploy folder where the image has it."""
+    import shlex
+
+    env = environment(compose["services"]["airflow-scheduler"])
+    assert "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN" not in env  # it would win over the command
+    command = shlex.split(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD"])
+    assert command[:2] == ["python", "/opt/vigie/deploy/airflow_secrets.py"]
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW__", "POSTGRES_"))}
+    values = {"POSTGRES_USER": "airflow", "POSTGRES_PASSWORD": "s3cr#t@/x", "POSTGRES_DB": "airflow"}
+    result = subprocess.run(
+        [sys.executable, str(SECRETS), *command[2:]],
+        env={**base, **values, "POSTGRES_HOST": env["POSTGRES_HOST"]},
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip() == "postgresql+psycopg2://airflow:s3cr%23t%40%2Fx@postgres/airflow"
+    missing = subprocess.run(
+        [sys.executable, str(SECRETS), *command[2:]], env=base, capture_output=True, text=True
+    )
+    assert missing.returncode == 1 and "POSTGRES_USER" in missing.stderr
+
+
+def test_the_entrypoint_exports_the_settled_secrets(tmp_path: Path) -> None:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW__", "POSTGRES_"))}
     env = {
         **base,
@@ -351,19 +378,12 @@ def test_the_entrypoint_exports_settled_secrets_and_an_encoded_database_url(tmp_
         "VIGIE_IMAGE_ENTRYPOINT": "env",  # stands for the image's /entrypoint: prints what it gets
         "VIGIE_AIRFLOW_INIT": "true",
         "AIRFLOW__CORE__FERNET_KEY": "",
-        "POSTGRES_USER": "airflow",
-        "POSTGRES_PASSWORD": "s3cr#t@/x",
-        "POSTGRES_DB": "airflow",
     }
     result = subprocess.run(["bash", str(ENTRYPOINT)], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     got = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
     assert got["AIRFLOW__CORE__FERNET_KEY"] == (tmp_path / "AIRFLOW__CORE__FERNET_KEY").read_text().strip()
     assert len(got["AIRFLOW__API_AUTH__JWT_SECRET"]) >= 32
-    assert (
-        got["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
-        == "postgresql+psycopg2://airflow:s3cr%23t%40%2Fx@postgres/airflow"
-    )
 
     refused = subprocess.run(
         ["bash", str(ENTRYPOINT)],

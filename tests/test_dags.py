@@ -118,7 +118,14 @@ def test_only_due_feeds_are_listed(settings: Settings, monkeypatch: pytest.Monke
     record_poll(due_only, every[0], None)
     assert [f["name"] for f in tasks.due_feeds(due_only)] == every  # VIGIE_POLL_DUE_ONLY=false
     due_only = dataclasses.replace(due_only, poll_due_only=True)
-    assert [f["name"] for f in tasks.due_feeds(due_only)] == every[1:]
+    assert [f["name"] for f in tasks.due_feeds(due_only, run_key="r1")] == every[1:]
+    # The run's summary still says why the other feed was not polled.
+    from vigie.core.accounting import RunSummary
+
+    summary = RunSummary.model_validate_json(
+        Path(tasks.summarize("r1", due_only)).read_text(encoding="utf-8")
+    )
+    assert summary.stages["feeds"].reasons == {"skipped:not_due": 1}
 
 
 def test_dag_files_import_nothing_heavy_at_parse_time() -> None:

@@ -54,21 +54,27 @@ def load_feed_registry(settings: Settings | None = None) -> list[dict[str, objec
     return [feed.model_dump(mode="json") for feed in feeds]
 
 
-def due_feeds(settings: Settings | None = None) -> list[dict[str, object]]:
+def due_feeds(settings: Settings | None = None, run_key: str | None = None) -> list[dict[str, object]]:
     """The feeds this run polls: those whose `poll_interval_minutes` has passed since their
     last poll (every feed with `VIGIE_POLL_DUE_ONLY=false`). No poll task is started for the
-    others; an empty list skips the polls and the steps after them."""
+    others (the run's summary records them skipped, `not_due`, as `vigie run` does); an empty
+    list skips the polls and the steps after them."""
     from vigie.run.feedhealth import is_due
 
     settings = settings or get_settings()
     feeds = load_feed_registry(settings)
     if not settings.poll_due_only:
         return feeds
-    return [
-        feed
-        for feed in feeds
-        if is_due(settings, str(feed["name"]), float(feed["poll_interval_minutes"]))  # type: ignore[arg-type]
-    ]
+    due, summary = [], RunSummary()
+    for feed in feeds:
+        name = str(feed["name"])
+        if is_due(settings, name, float(feed["poll_interval_minutes"])):  # type: ignore[arg-type]
+            due.append(feed)
+        else:
+            summary.record("feeds", "skipped", name, "not_due")
+    if run_key is not None:
+        _save_summary(settings, run_key, "list_feeds", summary)
+    return due
 
 
 def prepare(run_key: str, settings: Settings | None = None) -> str:
