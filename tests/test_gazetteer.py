@@ -169,3 +169,45 @@ def test_a_town_spelled_loosely_in_a_sentence_is_located() -> None:
     places = {e.id: e for e in analysis.entities if e.type == "LOC"}
     assert "mukalla" in places and places["mukalla"].location is not None
     assert places["mukalla"].precision == "exact"
+
+
+# ------------------------------------------------------------ subdivisions located at their seat
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "seat"),
+    [
+        ("Sanmatenga", "BF", (13.09, -1.08)),  # Kaya
+        ("Ouaddaï", "TD", (13.83, 20.83)),  # Abéché
+        ("Borno", "NG", (11.85, 13.16)),  # Maiduguri
+        ("Vaucluse", "FR", (43.95, 4.81)),  # Avignon
+    ],
+)
+def test_a_subdivision_no_town_names_is_located_at_its_seat(
+    name: str, country: str, seat: tuple[float, float]
+) -> None:
+    region = default_kb().place(name, {country}, prefer="region", kinds=("region",))
+    assert region is not None and region.kind == "region" and region.country == country
+    assert region.location is not None
+    assert abs(region.location.lat - seat[0]) < 0.2 and abs(region.location.lon - seat[1]) < 0.2
+
+
+def test_subdivisions_answer_to_their_french_names() -> None:
+    region = default_kb().place("Extrême-Nord", {"CM"}, prefer="region", kinds=("region",))
+    assert region is not None and region.country == "CM" and region.location is not None
+    assert 10 < region.location.lat < 11.5  # Maroua
+
+
+def test_most_subdivisions_of_the_conflict_countries_are_located() -> None:
+    gazetteer = default_gazetteer()
+    assert gazetteer is not None
+    rows = (
+        gazetteer._db()
+        .execute(
+            "SELECT country, COUNT(*), SUM(lat IS NULL) FROM places WHERE kind = 'region'"
+            " AND country IN ('FR', 'BF', 'SD', 'CD', 'SO', 'HT', 'MM', 'CO', 'NG', 'TD', 'CM')"
+            " GROUP BY country"
+        )
+        .fetchall()
+    )
+    assert all(unlocated == 0 for _, _, unlocated in rows), rows

