@@ -169,10 +169,13 @@ def parse_number_word(word: str, lexicon: QuantityLexicon | None = None) -> int 
     if _DIGITS.match(compact):
         return int(float(compact.replace(",", ".")))
     total, current = 0, 0
+    previous = ""
     for part in re.split(r"[\s-]+|\bet\b", text):
         if not part:
             continue
-        if part in ("cent", "cents", "mille"):
+        if part in ("vingt", "vingts") and previous == "quatre":
+            current += 80 - 4  # "quatre-vingt(s)": four twenties
+        elif part in ("cent", "cents", "mille"):
             current = max(current, 1) * lexicon.number_words[part]
             if part == "mille":
                 total, current = total + current, 0
@@ -180,6 +183,7 @@ def parse_number_word(word: str, lexicon: QuantityLexicon | None = None) -> int 
             current += lexicon.number_words[part]
         else:
             return None
+        previous = part
     value = total + current
     return value or None
 
@@ -211,9 +215,11 @@ class _Number:
 
 
 def _is_number_word(folded: str, lexicon: QuantityLexicon) -> bool:
-    return folded in lexicon.number_words or (
-        "-" in folded and all(p in lexicon.number_words or p == "et" for p in folded.split("-") if p)
-    )
+    """A number word, compound ones included ("vingt-six", folded "vingt six")."""
+    if folded in lexicon.number_words:
+        return True
+    parts = [p for p in re.split(r"[\s-]+", folded) if p]
+    return len(parts) > 1 and all(p in lexicon.number_words or p == "et" for p in parts)
 
 
 def _approximate_base(folded: str, lexicon: QuantityLexicon) -> int | None:
@@ -424,6 +430,19 @@ def _revision_start(sentence: Span, lexicon: QuantityLexicon) -> int | None:
         if any(lemmas_of(t) & lexicon.toll_nouns for t in [*related, *window]):
             return token.i
     return None
+
+
+def _in_revision_clause(noun: Token, revision: Token, lexicon: QuantityLexicon) -> bool:
+    """A count the revision states, not one in a clause of its own ("le bilan s'est alourdi à
+    cinq morts, après que les secouristes ont dégagé deux corps": the bodies are not the toll)."""
+    if not has_verb_form(revision, lexicon.revision_verbs):
+        return True  # a revision phrase ("selon un nouveau bilan") covers the sentence
+    for node in (noun, *noun.ancestors):
+        if node.i == revision.i:
+            return True
+        if node.dep_ in ("advcl", "ccomp", "acl:relcl", "parataxis", "csubj"):
+            return False
+    return True
 
 
 # ----------------------------------------------------------------------------- what a count counts
@@ -828,8 +847,19 @@ def find_counts(
         )
         if category == "projectile" and weapon_class is None:
             weapon_class = previous_class
+        if relation == "normal" and counts and counts[-1].relation == "subset" and counts[-1].slot == slot:
+            # "dont une femme de 83 ans et deux adolescents": a count of the same slot
+            # coordinated with a subset is in the subset too (no verb between them).
+            between = doc[counts[-1].end : start]
+            if all(t.pos_ not in ("VERB", "AUX") and t.text not in (";", ".", ":") for t in between):
+                relation = "subset"
         group = _group(noun, lexicon) if slot in ("killed", "injured") else None
-        revised = revision is not None and start > revision and slot in ("killed", "injured")
+        revised = (
+            revision is not None
+            and start > revision
+            and slot in ("killed", "injured")
+            and _in_revision_clause(noun, doc[revision], lexicon)
+        )
         quantity = Quantity(
             value=number.value,
             qualifier=number.qualifier or _qualifier(before, lexicon),
@@ -870,6 +900,10 @@ def sentence_slots(counts: list[Count]) -> dict[Slot, Quantity]:
         parts = [c for c in counts if c.slot == slot and c.relation != "subset"]
         if not parts:
             continue
+        if any(c.revised for c in parts):
+            # "trois morts d'abord ; le bilan s'est alourdi à cinq morts": the revision is the
+            # toll, the figures beside it are earlier reports or details.
+            parts = [c for c in parts if c.revised]
         by_noun: dict[str, list[Count]] = {}
         for part in parts:
             key = part.noun if part.relation == "normal" else f"{part.noun}#{part.start}"

@@ -291,3 +291,28 @@ def test_drones_and_missiles_are_never_pooled(nlp: Language) -> None:
     assert drone.slots["launched"].value == 90
     assert missile.slots["launched"].value == 120
     assert len(candidates) == 2  # no third event made for a class that already has one
+
+
+# ----------------------------------------------------------------------------- generalisation (heldout2 classes)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Compound number words (the shared fold turns their hyphens into spaces).
+        ("Vingt-sept personnes ont été blessées.", {"injured": (27, "exact")}),
+        ("Quatre-vingt-dix drones ont été abattus par la défense aérienne.", {"intercepted": (90, "exact")}),
+        # A revision states the toll; bodies recovered in a clause of their own are no part of it.
+        (
+            "Le bilan s'est alourdi à six morts, après que les sauveteurs ont retiré trois corps des gravats.",
+            {"killed": (6, "exact")},
+        ),
+        # A count coordinated with a subset is in the subset.
+        (
+            "Quarante personnes ont été blessées, parmi lesquelles un bébé de trois mois et deux adolescents.",
+            {"injured": (40, "exact")},
+        ),
+    ],
+)
+def test_number_words_revisions_and_subsets(nlp: Language, text: str, expected: dict) -> None:
+    assert slots(nlp, text) == expected

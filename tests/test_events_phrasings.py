@@ -447,3 +447,44 @@ def test_the_outcome_verb_of_an_event_noun_situates_it(enricher: Enricher) -> No
     events = mentions(enricher, "Une frappe de drone a touché un camion-citerne près de Tombouctou.")
     strike = one(events, "Air/drone strike")
     assert [p.id for p in strike.places] == ["tombouctou"]
+
+
+def test_people_killed_by_armed_people_are_an_attack_typed_by_its_victims(enricher: Enricher) -> None:
+    herders = mentions(
+        enricher, "Samedi, une quinzaine d'éleveurs ont été tués par des hommes armés près de Djibo."
+    )
+    attack = one(herders, "Attack")
+    assert (attack.killed.value, attack.killed.qualifier) == (15, "approx")
+    soldiers = mentions(enricher, "Quatre gendarmes ont été tués par des jihadistes près de Dori.")
+    assert types(soldiers) == {("Battles", "Armed clash")}
+    # A weapon as the agent is remote violence.
+    mine = mentions(enricher, "Deux bergers ont été tués par un engin explosif près de Ménaka.")
+    assert types(mine) == {("Explosions/Remote violence", "Remote explosive/landmine/IED")}
+
+
+def test_fire_from_people_on_the_ground_is_no_shelling(enricher: Enricher) -> None:
+    shot = mentions(enricher, "Un berger a été tué par des tirs de soldats près de Tombouctou.")
+    assert types(shot) == {("Violence against civilians", "Attack")}
+    shelled = mentions(enricher, "Des tirs d'artillerie ont blessé trois passants à Kherson.")
+    assert types(shelled) == {("Explosions/Remote violence", "Shelling/artillery/missile attack")}
+
+
+def test_a_toll_goes_to_the_trigger_that_tells_what_happened_to_the_people(enricher: Enricher) -> None:
+    events = mentions(
+        enricher,
+        "Les forces russes ont mené des assauts près de Pokrovsk, où trois secouristes ont été tués par un drone.",
+    )
+    assert ("Battles", "Armed clash") in types(events)
+    strike = one(events, "Air/drone strike")
+    assert strike.killed is not None and strike.killed.value == 3
+    assert all(e.killed is None for e in events if e.sub_event_type != "Air/drone strike")
+
+
+def test_a_toll_without_trigger_naming_another_weapon_is_that_weapons_strike(enricher: Enricher) -> None:
+    events = mentions(
+        enricher,
+        "Un missile a frappé un dépôt de Lviv dans la nuit. "
+        "Dans la région de Rivne, un gardien a été blessé par des débris de drone.",
+    )
+    strike = one(events, "Air/drone strike")
+    assert strike.injured is not None and strike.injured.value == 1

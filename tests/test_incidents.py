@@ -140,3 +140,15 @@ def test_a_toll_revised_on_a_later_day_stays_with_its_attack(enricher: Enricher)
     _, events = enrich(enricher, text)
     violent = [e for e in events if e.killed is not None]
     assert len(violent) == 1 and violent[0].killed is not None and violent[0].killed.value == 31
+
+
+def test_mentions_naming_weapons_of_different_groups_are_two_incidents(enricher: Enricher) -> None:
+    _, events = enrich(
+        enricher,
+        "Des bombes aériennes guidées russes ont frappé samedi un centre commercial de Zaporijjia, "
+        "faisant cinq morts. La veille, des drones russes avaient visé la ville d'Izioum, blessant "
+        "deux personnes.",
+    )
+    strikes = of_type(events, "Air/drone strike")
+    assert len(strikes) == 2
+    assert sorted(s.killed.value if s.killed else 0 for s in strikes) == [0, 5]

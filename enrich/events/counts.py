@@ -17,6 +17,7 @@ from enrich.kb import KnowledgeBase
 from enrich.tokens import is_verb
 
 REMOTE_VIOLENCE = "Explosions/Remote violence"
+_CASUALTIES = ("killed", "injured")
 
 
 class CountBinder:
@@ -33,6 +34,17 @@ class CountBinder:
         self.lexicon = lexicon
         self.quantities = quantities
         self.places = places
+
+    @staticmethod
+    def _owner(count: quantities_module.Count, violent: list[Candidate], state: DocState) -> Candidate | None:
+        """The candidate whose trigger describes the people counted: a participle on their noun
+        ("deux volontaires tués par un drone") or the nearest trigger above it."""
+        noun = state.doc[count.end - 1]
+        triggers = {c.trigger.i: c for c in violent}
+        for child in noun.children:
+            if child.dep_ in ("acl", "acl:relcl") and child.i in triggers:
+                return triggers[child.i]
+        return next((triggers[a.i] for a in noun.ancestors if a.i in triggers), None)
 
     def attach(self, sentence: Span, candidates: list[Candidate], state: DocState) -> None:
         """Bind the sentence's counts to its first violent candidate, or to a new one; counts of
@@ -60,6 +72,14 @@ class CountBinder:
                 return
             # Typed after the whole article is read when no violent event precedes (a headline).
             event_type, sub_event_type = state.last_violent or (PENDING, PENDING)
+            weapons = self.places.weapons(sentence, state)
+            by_weapon = self.lexicon.weapon_subtype(
+                e.weapon_class for w in weapons if (e := self.kb.get(w)) is not None and e.weapon_class
+            )
+            if by_weapon is not None and event_type != PENDING:
+                # "un employé a été blessé par des débris de drone" after a missile strike: the
+                # drone strike's toll.
+                event_type, sub_event_type = REMOTE_VIOLENCE, by_weapon
             violent = [
                 Candidate(
                     event_type=event_type,
@@ -68,13 +88,27 @@ class CountBinder:
                     trigger=anchor,
                     role="casualty",
                     places=[],
-                    weapons=self.places.weapons(sentence, state),
+                    weapons=weapons,
                     confidence=0.45,
                 )
             ]
             candidates.append(violent[0])
         main = violent[0]
         main.places += [p for p in near if all(q.id != p.id for q in main.places)]
+        if len(violent) > 1:
+            # "assauts russes près de X, deux volontaires tués par un drone": a toll belongs to
+            # the trigger that tells what happened to the people counted.
+            owned: dict[int, list[quantities_module.Count]] = {}
+            for count in counts:
+                owner = self._owner(count, violent, state) if count.slot in _CASUALTIES else None
+                if owner is not None and owner is not main:
+                    owned.setdefault(violent.index(owner), []).append(count)
+            for index, group in owned.items():
+                violent[index].slots.update(quantities_module.sentence_slots(group))
+            taken = {id(c) for group in owned.values() for c in group}
+            counts = [c for c in counts if id(c) not in taken]
+            if not counts:
+                return
         # Projectiles of different kinds counted apart are different events, never pooled ("4
         # missiles Iskander et 112 drones Shahed": a missile attack and a drone strike). Each
         # group goes to the sentence's candidate of its sub-type; one is made when none exists.

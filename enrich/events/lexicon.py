@@ -35,6 +35,9 @@ class TriggerRule:
     object_lemmas: frozenset[str] = frozenset()
     complement_cases: frozenset[str] = frozenset()
     subject_lemmas: frozenset[str] = frozenset()
+    agent_lemmas: frozenset[str] = frozenset()  # the agent of a passive ("tués par des hommes armés")
+    # Shooters that make fire a ground attack typed by its context ("des tirs de soldats").
+    ground_shooters: frozenset[str] = frozenset()
     threat_complement: bool = False  # a reporting verb: a threat only when its complement is one
     threat_object: bool = False  # ... or its object ("a promis une riposte")
     # (sentence lemmas, event type, sub-type): the first whose lemma the sentence has wins.
@@ -119,6 +122,7 @@ class EventLexicon:
     anonymous_types: frozenset[str]
     symmetric: frozenset[str]
     weapon_subtypes: tuple[tuple[str, str], ...]
+    weapon_groups: dict[str, str]  # weapon class -> the group of classes one happening may swap
 
     def is_violent(self, event_type: str) -> bool:
         return event_type in self.violent_types
@@ -187,6 +191,8 @@ def default_lexicon() -> EventLexicon:
             object_lemmas=folded_words(raw.get("object_lemmas", [])),
             complement_cases=folded_words(raw.get("complement_cases", [])),
             subject_lemmas=folded_words(raw.get("subject_lemmas", [])),
+            agent_lemmas=folded_words(raw.get("agent_lemmas", [])),
+            ground_shooters=folded_words(raw.get("ground_shooters", [])),
             threat_complement=bool(raw.get("threat_complement", False)),
             threat_object=bool(raw.get("threat_object", False)),
             refinements=_refinements(taxonomy, raw, where),
@@ -298,4 +304,9 @@ def default_lexicon() -> EventLexicon:
         anonymous_types=frozenset(taxonomy_data.get("anonymous_types", [])),
         symmetric=frozenset(taxonomy_data["symmetric"]),
         weapon_subtypes=weapon_subtypes,
+        weapon_groups={
+            weapon_class: group
+            for group, classes in taxonomy_data.get("weapon_groups", {}).items()
+            for weapon_class in classes
+        },
     )

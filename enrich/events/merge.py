@@ -55,6 +55,23 @@ def _parties_compatible(
     return True
 
 
+def _weapon_groups(event: Event, kb: KnowledgeBase, lexicon: EventLexicon) -> set[str]:
+    groups = set()
+    for weapon in event.weapons:
+        entry = kb.get(weapon)
+        group = lexicon.weapon_groups.get(entry.weapon_class or "") if entry is not None else None
+        if group is not None:
+            groups.add(group)
+    return groups
+
+
+def _weapons_compatible(a: Event, b: Event, kb: KnowledgeBase, lexicon: EventLexicon) -> bool:
+    """Two mentions naming weapons of different groups only (guided bombs here, drones
+    there) tell two happenings."""
+    groups_a, groups_b = _weapon_groups(a, kb, lexicon), _weapon_groups(b, kb, lexicon)
+    return not (groups_a and groups_b and not groups_a & groups_b)
+
+
 def _vote(refs: Sequence[EntityRef | None]) -> EntityRef | None:
     """The value most mentions give (ties: the first given)."""
     counts: dict[str, int] = {}
@@ -123,7 +140,8 @@ def merge_mentions(
     """Fold the mentions of one article into distinct events (incidents).
 
     Mentions of the same type and sub-type whose parties are compatible (equal, unknown on one
-    side, or a person/body and its own state) and whose stated dates agree are one event. The
+    side, or a person/body and its own state), whose weapons are not of different groups only
+    (taxonomy.yaml `weapon_groups`) and whose stated dates agree are one event. The
     merged event keeps the first mention's text, the actor and target most mentions give, all
     weapons and places, the best report of each count (`best_report`), a stated date over the
     publication date, and every mention as evidence.
@@ -142,6 +160,8 @@ def merge_mentions(
             ):
                 continue
             if not _parties_compatible((kept.actor, kept.target), (event.actor, event.target), kb, symmetric):
+                continue
+            if not _weapons_compatible(kept, event, kb, lexicon):
                 continue
             dates = {d for d in (kept.event_date, event.event_date) if d is not None and d != published}
             if len(dates) > 1 and not _revision(event):

@@ -277,6 +277,9 @@ class SlotFiller:
                     target = self.parties.participant(subject, state)
         if target is None and not symmetric:
             target = self.parties.target_demonym(token)
+            actor_ref = self.parties.ref(actor)
+            if target is not None and actor_ref is not None and target.id == actor_ref.id:
+                target = None  # "des tirs de soldats israéliens": the soldiers are the shooters
         if symmetric:
             head = token
             if rule.role == "phrase":
@@ -389,6 +392,9 @@ class SlotFiller:
             means = self.means(own, state, hit)
             if means is None:
                 means = self.means(self.own_tokens(token, sentence, state, whole_sentence=True), state, hit)
+            if means is None and self._ground_shooter(rule, token):
+                # "un civil tué par des tirs de soldats": fire from people on the ground
+                return context_type(self.lexicon, sentence) or ("Battles", "Armed clash")
             if means is not None:
                 if isinstance(means, MeansRule):
                     if means.by_context:
@@ -444,6 +450,17 @@ class SlotFiller:
             if found:
                 return self.places.most_specific(found)
         return []
+
+    def _ground_shooter(self, rule: TriggerRule, token: Token) -> bool:
+        """Fire whose shooters are people on the ground ("des tirs de soldats", "des policiers
+        ont tiré"): the subject of the verb, or the noun's "de" complement."""
+        if not rule.ground_shooters:
+            return False
+        if verbal(token):
+            shooters = children_of(token, "nsubj")
+        else:
+            shooters = [c for c in children_of(token, "nmod") if case_of(c) in ("de", "d'", "du", "des")]
+        return any(lemma_of(s) in rule.ground_shooters for s in shooters)
 
     def _refers_back(self, token: Token, state: DocState) -> bool:
         """A generic attack noun that refers back ("l'attaque", "cet assaut") and whose own

@@ -130,6 +130,10 @@ class TriggerFinder:
             self.word_matches(word, rule.subject_lemmas, state) for word in self.rule_subjects(token)
         ):
             return False
+        if rule.agent_lemmas and not any(
+            self.word_matches(word, rule.agent_lemmas, state) for word in self.agents(token)
+        ):
+            return False
         if rule.complement_cases and not self.complements(token, rule.complement_cases):
             return False
         if rule.sub_event_type == "REQUEST" and self.addresses_population(token):
@@ -211,9 +215,19 @@ class TriggerFinder:
             found.extend(c for c in word.children if c.dep_ == "nmod" and case_of(c) in _OF)
         return found
 
+    @staticmethod
+    def agents(token: Token) -> list[Token]:
+        """The agent of a passive verb or participle ("tués par des hommes armés")."""
+        if not verbal(token):
+            return []
+        return children_of(token, "obl:agent") or [
+            c for c in children_of(token, "obl", "obl:arg", "obl:mod") if case_of(c) == "par"
+        ]
+
     def word_matches(self, word: Token, lemmas: frozenset[str], state: DocState) -> bool:
         """A word is in a rule's list: by lemma, or by class ("@entity" a named person or body,
-        "@weapon" a weapon, "@projectile" a projectile, "@person" people, "@place" a place)."""
+        "@weapon" a weapon, "@projectile" a projectile, "@person" people, "@place" a place,
+        "@attacker" armed people: `attacker_nouns`)."""
         if lemma_of(word) in lemmas or fold(word.text) in lemmas:
             return True
         mention = state.mentions_at.get(word.i)
@@ -229,6 +243,12 @@ class TriggerFinder:
             if "@place" in lemmas and mention.type == "LOC":
                 return True
         if "@projectile" in lemmas and lemma_of(word) in self.lexicon.projectile_nouns:
+            return True
+        if (
+            "@attacker" in lemmas
+            and lemma_of(word) in self.lexicon.attacker_nouns
+            and not state.is_weapon(word)
+        ):
             return True
         return "@person" in lemmas and lemma_of(word) in self.lexicon.person_nouns
 
