@@ -47,6 +47,7 @@ from __future__ import annotations
 import calendar
 import codecs
 import ctypes
+import hashlib
 import html.entities
 import io
 import logging
@@ -144,6 +145,7 @@ class FeedItem(BaseModel):
     title: str  # plain text, one line
     link: str
     published: datetime | None = None  # UTC-aware
+    updated: datetime | None = None  # UTC-aware: the feed's own "updated" date, when it gives one
     summary: str | None = None  # plain text, one line
     author: str | None = None
     categories: list[str] = Field(default_factory=list)
@@ -479,6 +481,7 @@ def _item(entry: Any) -> tuple[FeedItem | None, str, str]:
         title=_text(entry, "title"),
         link=link,
         published=_utc(entry.get("published_parsed") or entry.get("updated_parsed")),
+        updated=_utc(entry.get("updated_parsed")),
         summary=_text(entry, "summary") or None,
         author=html_to_text(entry.get("author"), markup=False) or None,
         categories=[c for c in categories if c],
@@ -594,3 +597,12 @@ def parse_feed(
         else:
             summary.record(FEED_STAGE, "accepted", feed_name, parsed.error or "")
     return parsed
+
+
+def item_signature(item: FeedItem) -> str:
+    """What the feed says of an item that, when it changes, means the article changed: its
+    title, its "updated" date and a hash of its summary (a live blog, a revised toll). Its
+    link, guid and categories are not in it (they identify or file the item)."""
+    updated = item.updated.isoformat() if item.updated else ""
+    summary = hashlib.sha256((item.summary or "").encode("utf-8")).hexdigest()
+    return hashlib.sha256("\x1f".join((item.title, updated, summary)).encode("utf-8")).hexdigest()[:32]

@@ -4,7 +4,9 @@ Ingestion only writes alerts (`vigie.alerting.engine`); this module sends them: 
 deliver`, the news_ingest DAG's `deliver` task, and in `vigie run` a thread beside ingestion
 (`DeliveryWorker`), so a receiver that hangs never holds up fetching, enrichment or indexing.
 
-State lives on the alert document, one `Delivery` per channel (notifier): `status`, `attempts`,
+State lives on the alert document, one `Delivery` per channel (notifier) and per follow-up
+(kind "follow-up", numbered: a rising toll, `vigie.alerting.engine`; told apart by
+`delivery_key`, claimed, sent and marked like the alert's own, each once): `status`, `attempts`,
 `last_error`, `sent_at`, `updated_at`, and the current claim (`claim`, `claimed_at`,
 `claim_expires`). A pass:
 
@@ -69,7 +71,7 @@ from vigie.alerting.rules import NotifierConfig, RuleSet, load_rules
 from vigie.core.accounting import RunSummary
 from vigie.core.cleantext import single_line
 from vigie.core.files import atomic_write_text
-from vigie.core.models import Alert, AlertStatus, Delivery
+from vigie.core.models import Alert, AlertStatus, Delivery, delivery_key
 from vigie.core.settings import Settings
 from vigie.store.conditional import (
     Apply,
@@ -176,7 +178,7 @@ class _Outcome:
 
     index: str
     alert_id: str
-    notifier: str
+    notifier: str  # the delivery's key (`delivery_key`): its channel, "#follow-up-N" for a follow-up
     claim: str
     delivery: Delivery
 
@@ -215,7 +217,7 @@ def _apply_outcomes(outcomes: Sequence[_Outcome]) -> Callable[[Mapping[str, Any]
         changed = False
         deliveries: list[Delivery] = []
         for delivery in alert.deliveries:
-            outcome = by_notifier.get(delivery.notifier)
+            outcome = by_notifier.get(delivery_key(delivery))
             if (
                 outcome is not None
                 and delivery.claim == outcome.claim
@@ -309,7 +311,7 @@ class Deliverer:
             remaining = self.state.left()
             if remaining is not None and remaining < MIN_SEND_SECONDS:
                 later = [
-                    (s.alert.id, d.notifier)
+                    (s.alert.id, delivery_key(d))
                     for s in pending[first:]
                     for d, _ in self._plan(s.alert, record=False)
                 ]
@@ -331,7 +333,7 @@ class Deliverer:
         for delivery in alert.deliveries:
             if record and delivery.status == "sending" and delivery.claim != self.state.token:
                 self.summary.count("alerts:delivery_claimed_elsewhere")  # left alone (or stale: below)
-            if delivery.status not in CLAIMABLE or (alert.id, delivery.notifier) in self.state.tried:
+            if delivery.status not in CLAIMABLE or (alert.id, delivery_key(delivery)) in self.state.tried:
                 continue
             config = self.rules.notifier_by_key(delivery.notifier)
             if config is None or not config.configured:
@@ -348,7 +350,7 @@ class Deliverer:
                 continue
             if delivery.notifier in self.state.paused:
                 if record:
-                    self.state.deferred.add((alert.id, delivery.notifier))
+                    self.state.deferred.add((alert.id, delivery_key(delivery)))
                 continue
             todo.append((delivery, config))
         return todo
@@ -365,7 +367,7 @@ class Deliverer:
         def claim(source: Mapping[str, Any]) -> dict[str, Any] | None:
             alert = Alert.model_validate(source)
             now, until = _now(), time.monotonic() + self.state.budget
-            configs = {d.notifier: c for d, c in self._plan(alert, record=False)}
+            configs = {delivery_key(d): c for d, c in self._plan(alert, record=False)}
             claims: list[_Claim] = []
             expired: list[str] = []
             deliveries: list[Delivery] = []
@@ -375,7 +377,7 @@ class Deliverer:
                     and delivery.claim_expires is not None
                     and delivery.claim_expires <= now
                 ):
-                    expired.append(delivery.notifier)
+                    expired.append(delivery_key(delivery))
                     delivery = delivery.model_copy(
                         update={
                             "status": "uncertain",
@@ -385,18 +387,18 @@ class Deliverer:
                             "updated_at": now,
                         }
                     )
-                elif delivery.notifier in configs:
+                elif delivery_key(delivery) in configs:
                     claimed = delivery.model_copy(
                         update={
                             "status": "sending",
                             "claim": token,
                             "claimed_at": now,
-                            "claim_expires": now + self.state.lease(configs[delivery.notifier]),
+                            "claim_expires": now + self.state.lease(configs[delivery_key(delivery)]),
                             "attempts": delivery.attempts + 1,
                             "updated_at": now,
                         }
                     )
-                    claims.append(_Claim(delivery, claimed, configs[delivery.notifier], until))
+                    claims.append(_Claim(delivery, claimed, configs[delivery_key(delivery)], until))
                     delivery = claimed
                 deliveries.append(delivery)
             decided[alert.id], stale[alert.id] = claims, expired
@@ -416,7 +418,7 @@ class Deliverer:
             # the next pass releases them (they would otherwise end uncertain at their lease).
             by_id = {stored.alert.id: stored.index for stored in chunk}
             releases = [
-                _Outcome(by_id[alert_id], alert_id, c.claimed.notifier, token, c.before)
+                _Outcome(by_id[alert_id], alert_id, delivery_key(c.claimed), token, c.before)
                 for alert_id, claims in decided.items()
                 for c in claims
             ]
@@ -439,8 +441,8 @@ class Deliverer:
                     )
                 claims = decided.get(alert_id, [])
                 for delivery, _config in planned[alert_id]:
-                    if not any(c.claimed.notifier == delivery.notifier for c in claims):
-                        self._taken_elsewhere(alert_id, delivery.notifier)
+                    if not any(delivery_key(c.claimed) == delivery_key(delivery) for c in claims):
+                        self._taken_elsewhere(alert_id, delivery_key(delivery))
                 if claims:
                     claimed.append((written, claims))
                 continue
@@ -449,15 +451,15 @@ class Deliverer:
                     self.summary.record(
                         STAGE,
                         "refused",
-                        f"{alert_id}:{delivery.notifier}",
+                        f"{alert_id}:{delivery_key(delivery)}",
                         f"claim_refused: {outcome.refused[alert_id]}",
                     )
                 elif alert_id in outcome.left:
                     self.summary.record(
-                        STAGE, "skipped", f"{alert_id}:{delivery.notifier}", "claim_conflict: next pass"
+                        STAGE, "skipped", f"{alert_id}:{delivery_key(delivery)}", "claim_conflict: next pass"
                     )
                 else:  # nothing to claim on the fresh copy (another runner has it), or gone
-                    self._taken_elsewhere(alert_id, delivery.notifier)
+                    self._taken_elsewhere(alert_id, delivery_key(delivery))
         return claimed
 
     def _taken_elsewhere(self, alert_id: str, notifier: str) -> None:
@@ -482,22 +484,23 @@ class Deliverer:
         for version, claims in claimed:
             alert = Alert.model_validate(version.source)
             for claim in claims:
-                notifier = claim.claimed.notifier
-                item = f"{alert.id}:{notifier}"
+                notifier = claim.claimed.notifier  # the channel (paused as a whole)
+                key = delivery_key(claim.claimed)  # the delivery: the alert's, or one follow-up
+                item = f"{alert.id}:{key}"
                 deadline = (
                     claim.until if self.state.deadline is None else min(claim.until, self.state.deadline)
                 )
                 if notifier in self.state.paused or deadline - time.monotonic() < MIN_SEND_SECONDS:
                     # Released: back as it was, for the next pass.
-                    outcomes.append(
-                        _Outcome(version.index, alert.id, notifier, self.state.token, claim.before)
-                    )
-                    self.state.deferred.add((alert.id, notifier))
+                    outcomes.append(_Outcome(version.index, alert.id, key, self.state.token, claim.before))
+                    self.state.deferred.add((alert.id, key))
                     continue
-                self.state.tried.add((alert.id, notifier))
-                self.state.deferred.discard((alert.id, notifier))
+                self.state.tried.add((alert.id, key))
+                self.state.deferred.discard((alert.id, key))
                 try:
-                    make_notifier(claim.config, self.settings).send(alert, deadline=deadline)
+                    make_notifier(claim.config, self.settings).send(
+                        alert, deadline=deadline, follow_up=claim.claimed.follow_up
+                    )
                 except Exception as error:  # noqa: BLE001 - one delivery's failure, never the run's
                     message = failure_reason(error)
                     uncertain = isinstance(error, DeliveryError) and error.uncertain
@@ -534,7 +537,7 @@ class Deliverer:
                         }
                     )
                     self.summary.record(STAGE, "accepted", item, "sent")
-                outcomes.append(_Outcome(version.index, alert.id, notifier, self.state.token, delivery))
+                outcomes.append(_Outcome(version.index, alert.id, key, self.state.token, delivery))
         return outcomes
 
     # -- marks ------------------------------------------------------------------------------

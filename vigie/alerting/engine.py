@@ -18,7 +18,11 @@ processing would, and one `bulk` writes each changed alert once (same create / c
 index actions). An alert whose write fails (conflict, rejection) has its articles recorded
 again one by one, each with its own read, write and retry on conflict (`_record`).
 Notifications go out only for a new alert (its `deliveries`); articles joining it later add
-their ids and outlets without paging anyone again. Delivery is a step of its own, apart from
+their ids and outlets without paging anyone again. Follow-ups (issue 15, item 5): a new version
+of an article the alert holds (`Article.version` > 1) whose toll (killed or injured, the highest
+figure of its events) rises above the alert's updates the alert itself (same id: new title,
+passage, toll) and queues ONE delivery of kind "follow-up" per channel, numbered
+(`Alert.follow_ups`); re-evaluating the same version finds the toll reached and writes nothing. Delivery is a step of its own, apart from
 ingestion (`vigie.alerting.delivery`).
 
 Errors: an article the matcher chokes on, or an alert Elasticsearch rejects (400), is counted
@@ -87,7 +91,7 @@ class _Hit:
     rule: Rule
     article: Article
     matched_text: str
-    outcome: str = ""  # created | merged | unchanged; "" when refused
+    outcome: str = ""  # created | merged | updated (a follow-up) | unchanged; "" when refused
     alert: Alert | None = None  # the alert holding the article (latest version written)
     refused: str = ""  # Elasticsearch's reason when the alert was rejected
 
@@ -122,6 +126,15 @@ def _sources(article: Article) -> list[str]:
     return list(dict.fromkeys([article.source, *article.sources]))
 
 
+def toll(events: Iterable[Event]) -> tuple[int, int]:
+    """(killed, injured): the highest figure of each among an article's incidents."""
+    killed = injured = 0
+    for event in events:
+        killed = max(killed, event.killed.value if event.killed else 0)
+        injured = max(injured, event.injured.value if event.injured else 0)
+    return killed, injured
+
+
 def merge_article(alert: Alert, article: Article) -> Alert | None:
     """The alert with `article` added, or None when it already holds it (nothing to write)."""
     if article.id in alert.article_ids:
@@ -143,6 +156,7 @@ class AlertEngine:
         # Alerts read or written in this batch: search is near-real-time, the batch must not be.
         self._batch: dict[str, StoredAlert] = {}
         self._warned: set[tuple[str, str]] = set()  # (rule, notifier): say it once per run, count each
+        self._tolls: dict[str, tuple[int, int]] = {}  # article id -> (killed, injured), this batch
 
     # -- public -----------------------------------------------------------------------------
 
@@ -155,6 +169,7 @@ class AlertEngine:
         for event in events:
             events_by_article[event.article_id].append(event)
         self._batch = {}
+        self._tolls = {article_id: toll(found) for article_id, found in events_by_article.items()}
         rules = self.rules.enabled()
         # Earliest first, so the first article of a story opens its alert whatever the input order.
         ordered = sorted(articles, key=lambda a: (published_anchor(a), a.id))
@@ -220,6 +235,7 @@ class AlertEngine:
         """Create the alert or add the article to the one covering it: (alert, outcome). A write
         refused because the alert changed (or appeared) meanwhile reads it again and chooses again."""
         for _ in range(MAX_WRITE_ATTEMPTS):
+            outcome = "merged"
             existing = self._find(rule, article)
             if existing is None:
                 alert = self._new_alert(rule, article, matched_text, summary)
@@ -228,7 +244,10 @@ class AlertEngine:
             else:
                 merged = merge_article(existing.alert, article)
                 if merged is None:
-                    return existing.alert, "unchanged"
+                    merged = self._follow_up(rule, existing.alert, article, matched_text)
+                    if merged is None:
+                        return existing.alert, "unchanged"
+                    outcome = "updated"
                 alert, current = merged, existing.version()
             written = write_if_unchanged(self.es, current, alert.model_dump(mode="json"))
             if written is None:
@@ -237,11 +256,40 @@ class AlertEngine:
                 continue
             self._remember(alert, written)
             if existing is not None:
-                return alert, "merged"
+                return alert, outcome
             log.info("alert %s opened: rule %s, article %s", alert.id, rule.name, article.id)
             return alert, "created"
         raise AlertWriteError(
             f"alert for rule {rule.name}, article {article.id}: too many concurrent updates"
+        )
+
+    def _follow_up(self, rule: Rule, alert: Alert, article: Article, matched_text: str) -> Alert | None:
+        """The alert updated by a new version of one of its articles whose toll rose above the
+        alert's, with one follow-up delivery queued per configured channel; None otherwise."""
+        if article.version <= 1 or article.id not in alert.article_ids:
+            return None
+        killed, injured = self._tolls.get(article.id, (0, 0))
+        if killed <= alert.killed and injured <= alert.injured:
+            return None
+        number = alert.follow_ups + 1
+        follow_ups = [
+            Delivery(notifier=d.notifier, kind="follow-up", follow_up=number)
+            for d in self._deliveries(rule, None)
+        ]
+        log.info(
+            "alert %s: toll rose (%d killed, %d injured): follow-up %d", alert.id, killed, injured, number
+        )
+        return alert.model_copy(
+            update={
+                "title": article.title,
+                "matched_text": matched_text,
+                "killed": max(killed, alert.killed),
+                "injured": max(injured, alert.injured),
+                "follow_ups": number,
+                "updated_at": datetime.now(UTC),
+                "deliveries": [*alert.deliveries, *follow_ups],
+                "status": "pending" if follow_ups else alert.status,
+            }
         )
 
     def _new_alert(
@@ -249,23 +297,8 @@ class AlertEngine:
     ) -> Alert:
         """The alert `article` opens. `summary`: where unconfigured notifiers are counted (None:
         the caller counts them once the alert is written, see `_count_unconfigured`)."""
-        deliveries: list[Delivery] = []
-        for notifier in self.rules.notifiers_of(rule):
-            if notifier.configured:
-                deliveries.append(Delivery(notifier=notifier.key))
-                continue
-            # Not queued: an unset ${VAR} would otherwise keep the alert failing forever.
-            if summary is not None:
-                summary.count(f"alerts:notifier_unconfigured:{notifier.name}")
-            if (rule.name, notifier.name) in self._warned:
-                continue
-            self._warned.add((rule.name, notifier.name))
-            log.warning(
-                "rule %s: notifier %s not configured (unset: %s), not queued",
-                rule.name,
-                notifier.name,
-                ", ".join(notifier.missing_env),
-            )
+        deliveries = self._deliveries(rule, summary)
+        killed, injured = self._tolls.get(article.id, (0, 0))
         return Alert(
             id=stable_id(rule.name, story_key(article), article.id),
             rule=rule.name,
@@ -283,7 +316,31 @@ class AlertEngine:
             deliveries=deliveries,
             # Nothing to deliver is nothing pending.
             status="pending" if deliveries else "sent",
+            killed=killed,
+            injured=injured,
         )
+
+    def _deliveries(self, rule: Rule, summary: RunSummary | None) -> list[Delivery]:
+        """One pending delivery per configured channel of `rule`; unconfigured ones are counted
+        in `summary` (when given) and said once per run."""
+        deliveries: list[Delivery] = []
+        for notifier in self.rules.notifiers_of(rule):
+            if notifier.configured:
+                deliveries.append(Delivery(notifier=notifier.key))
+                continue
+            # Not queued: an unset ${VAR} would otherwise keep the alert failing forever.
+            if summary is not None:
+                summary.count(f"alerts:notifier_unconfigured:{notifier.name}")
+            if (rule.name, notifier.name) in self._warned:
+                continue
+            self._warned.add((rule.name, notifier.name))
+            log.warning(
+                "rule %s: notifier %s not configured (unset: %s), not queued",
+                rule.name,
+                notifier.name,
+                ", ".join(notifier.missing_env),
+            )
+        return deliveries
 
     def _count_unconfigured(self, rule: Rule, summary: RunSummary) -> None:
         for notifier in self.rules.notifiers_of(rule):
@@ -356,6 +413,10 @@ class AlertEngine:
                 hit.outcome = "created"
                 continue
             merged = merge_article(existing.alert, article)
+            outcome = "merged"
+            if merged is None:
+                merged = self._follow_up(rule, existing.alert, article, hit.matched_text)
+                outcome = "updated"
             if merged is None:
                 hit.outcome, hit.alert = "unchanged", existing.alert
                 continue
@@ -367,7 +428,7 @@ class AlertEngine:
             else:
                 write.stored.alert = merged
             write.hits.append(hit)
-            hit.outcome = "merged"
+            hit.outcome = outcome
         return list(writes.values())
 
     def _write_all(self, writes: list[_Write]) -> None:

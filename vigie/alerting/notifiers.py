@@ -15,7 +15,10 @@ one of three ways, and the loop records which:
   run that way). `vigie alerts deliver --resend-uncertain` requeues such deliveries by hand.
 
 Every send carries a key the receiver can deduplicate on: webhooks `Idempotency-Key: <alert
-id>`, e-mails a deterministic `Message-ID: <alert id>.<notifier>@<domain>`.
+id>`, e-mails a deterministic `Message-ID: <alert id>.<notifier>@<domain>`. A follow-up (`follow_up`
+N > 0: the alert updated, a rising toll) is marked: "Mise à jour" before the title or subject,
+`delivery_kind: "follow-up"` in a webhook's body, and keys of its own (`<alert id>:follow-up:N`,
+`<alert id>.follow-up-N.<notifier>@<domain>`).
 
 `deadline` (a `time.monotonic()` value): no retry starts after it. A send under way keeps its
 own timeouts (cutting them short would turn a slow receiver's answer into an uncertain send);
@@ -81,13 +84,19 @@ class DeliveryError(Exception):
 class Notifier(Protocol):
     config: NotifierConfig
 
-    def send(self, alert: Alert, *, deadline: float | None = None) -> None:
-        """Deliver `alert` once, or raise DeliveryError (see the module's doc)."""
+    def send(self, alert: Alert, *, deadline: float | None = None, follow_up: int = 0) -> None:
+        """Deliver `alert` once (`follow_up` N: its N-th follow-up), or raise DeliveryError."""
 
 
-def alert_payload(alert: Alert) -> dict[str, Any]:
-    """What a webhook receives: the alert without its delivery bookkeeping."""
-    return alert.model_dump(mode="json", exclude={"deliveries", "status"})
+FOLLOW_UP_PREFIX = "Mise à jour : "
+
+
+def alert_payload(alert: Alert, follow_up: int = 0) -> dict[str, Any]:
+    """What a webhook receives: the alert without its delivery bookkeeping (a follow-up: marked)."""
+    payload = alert.model_dump(mode="json", exclude={"deliveries", "status"})
+    if follow_up:
+        payload.update(delivery_kind="follow-up", follow_up=follow_up, title=FOLLOW_UP_PREFIX + alert.title)
+    return payload
 
 
 def plain_passage(matched_text: str) -> str:
@@ -134,11 +143,11 @@ def _retrying(
 class LogNotifier:
     config: NotifierConfig
 
-    def send(self, alert: Alert, *, deadline: float | None = None) -> None:
+    def send(self, alert: Alert, *, deadline: float | None = None, follow_up: int = 0) -> None:
         level = logging.getLevelName(str(self.config.options.get("level", "WARNING")))
         alert_log.log(
             level if isinstance(level, int) else logging.WARNING,
-            "ALERT [%s] %s: %s <%s> sources=%s | %s",
+            ("ALERT UPDATE " if follow_up else "ALERT ") + "[%s] %s: %s <%s> sources=%s | %s",
             single_line(alert.severity),
             single_line(alert.rule),
             single_line(alert.title),
@@ -225,11 +234,11 @@ class WebhookNotifier:
     config: NotifierConfig
     user_agent: str = "Vigie"
 
-    def send(self, alert: Alert, *, deadline: float | None = None) -> None:
+    def send(self, alert: Alert, *, deadline: float | None = None, follow_up: int = 0) -> None:
         url = str(self.config.options.get("url", ""))
         with _secret_url(url):
             try:
-                self._send(alert, url, deadline)
+                self._send(alert, url, deadline, follow_up)
             except DeliveryError as error:
                 raise DeliveryError(
                     scrub_url(str(error), url), transient=error.transient, uncertain=error.uncertain
@@ -238,15 +247,15 @@ class WebhookNotifier:
                 message = scrub_url(f"{type(error).__name__}: {error}", url)
                 raise DeliveryError(message, transient=False) from None
 
-    def _send(self, alert: Alert, url: str, deadline: float | None) -> None:
+    def _send(self, alert: Alert, url: str, deadline: float | None, follow_up: int = 0) -> None:
         options = self.config.options
         timeout = float(options.get("timeout_seconds", 10))
         headers = {
             **{str(k): str(v) for k, v in (options.get("headers") or {}).items()},
-            "Idempotency-Key": alert.id,
+            "Idempotency-Key": f"{alert.id}:follow-up:{follow_up}" if follow_up else alert.id,
             "User-Agent": self.user_agent,
         }
-        body = json.dumps(alert_payload(alert), ensure_ascii=False).encode("utf-8")
+        body = json.dumps(alert_payload(alert, follow_up), ensure_ascii=False).encode("utf-8")
         headers["Content-Type"] = "application/json; charset=utf-8"
 
         with httpx.Client(timeout=timeout, follow_redirects=False) as client:
@@ -274,21 +283,23 @@ class WebhookNotifier:
             )
 
 
-def message_id(alert: Alert, config: NotifierConfig) -> str:
+def message_id(alert: Alert, config: NotifierConfig, follow_up: int = 0) -> str:
     """Deterministic, so a receiver can drop the copy sent again after a crash."""
     domain = str(config.options.get("message_id_domain", "vigie.local"))
-    return f"<{alert.id}.{config.name}@{domain}>"
+    part = f".follow-up-{follow_up}" if follow_up else ""
+    return f"<{alert.id}{part}.{config.name}@{domain}>"
 
 
-def build_email(alert: Alert, config: NotifierConfig) -> EmailMessage:
+def build_email(alert: Alert, config: NotifierConfig, follow_up: int = 0) -> EmailMessage:
     """Every header is single-line text (`single_line`): a title holding a line break cannot
     add a header (and the standard library's injection guard never raises)."""
     options = config.options
     message = EmailMessage()
-    message["Subject"] = single_line(f"[Vigie {alert.severity.upper()}] {alert.rule}: {alert.title}")
+    subject = f"[Vigie {alert.severity.upper()}] {alert.rule}: {alert.title}"
+    message["Subject"] = single_line(FOLLOW_UP_PREFIX + subject if follow_up else subject)
     message["From"] = single_line(str(options["from"]))
     message["To"] = single_line(", ".join(str(to) for to in options["to"]))
-    message["Message-ID"] = single_line(message_id(alert, config))
+    message["Message-ID"] = single_line(message_id(alert, config, follow_up))
     message["Date"] = format_datetime(alert.triggered_at)
     message["X-Vigie-Alert-Id"] = single_line(alert.id)
     lines = [
@@ -358,9 +369,9 @@ class EmailNotifier:
 
     config: NotifierConfig
 
-    def send(self, alert: Alert, *, deadline: float | None = None) -> None:
+    def send(self, alert: Alert, *, deadline: float | None = None, follow_up: int = 0) -> None:
         options = self.config.options
-        message = build_email(alert, self.config)
+        message = build_email(alert, self.config, follow_up)
         timeout = float(options.get("timeout_seconds", 10))
 
         def submit() -> None:

@@ -238,6 +238,15 @@ class Article(Record):
     conflict: bool | None = None
     enriched: bool = False
     alert_rules: list[str] = Field(default_factory=list)
+    # Updates (issue 15, item 5): the same document stored again when its feed item or its page
+    # changed. `version` counts the stored versions (1: first), `updated_at` is when the last
+    # one was stored, `changes` what it changed ("title", "text", "published").
+    version: int = 1
+    updated_at: OptionalUTCDateTime = None
+    changes: list[str] = Field(default_factory=list)
+    # What the feed said of the item when it was last read (`ingest.parse.item_signature`): a
+    # new title, updated date or summary in the feed makes the article read again.
+    feed_signature: str | None = None
     # Not a document field (a pydantic private attribute: never dumped, so never indexed; kept
     # by copies and pickling, so it comes back from the enrichment workers): the tokens the
     # enrichment model found, per field it read ("title", "text") -> (that text, the (start,
@@ -265,6 +274,17 @@ class Delivery(Record):
     claimed_at: OptionalUTCDateTime = None
     claim_expires: OptionalUTCDateTime = None  # a "sending" claim past this is uncertain
     updated_at: OptionalUTCDateTime = None  # the last change of status
+    # "alert": the alert itself; "follow-up": a marked update of it (a rising toll), sent once
+    # per channel and follow-up number (`follow_up`, 1 for the first).
+    kind: Literal["alert", "follow-up"] = "alert"
+    follow_up: int = 0
+
+
+def delivery_key(delivery: Delivery) -> str:
+    """What identifies a delivery within its alert: its channel, and its follow-up number."""
+    if delivery.follow_up:
+        return f"{delivery.notifier}#follow-up-{delivery.follow_up}"
+    return delivery.notifier
 
 
 class Alert(Record):
@@ -283,6 +303,12 @@ class Alert(Record):
     window_start: UTCDateTime
     deliveries: list[Delivery] = Field(default_factory=list)
     status: AlertStatus = "pending"
+    # The highest toll read in the alert's articles: a revision of one of them raising it
+    # updates the alert (same id) and queues one follow-up delivery per channel.
+    killed: int = 0
+    injured: int = 0
+    follow_ups: int = 0  # follow-ups queued so far
+    updated_at: OptionalUTCDateTime = None  # the last follow-up
 
 
 class DeadLetter(Record):

@@ -202,6 +202,10 @@ class Settings:
     # Enrichment processes beside the main one (spaCy holds the GIL, so a second core needs a
     # second process; each loads the model, ~600 MB). 0: enrich in the main process.
     enrich_workers: int = field(default_factory=lambda: env_int("VIGIE_ENRICH_WORKERS", 0, minimum=0))
+    # Updates (issue 15, item 5): an article published (or first fetched) less than this many
+    # hours ago has its page fetched again on each poll, conditionally (ETag/Last-Modified),
+    # and is stored as a new version when its text changed. 0: only feed changes re-read it.
+    update_window_hours: float = field(default_factory=lambda: env_float("VIGIE_UPDATE_WINDOW_HOURS", 48.0))
     # Alert delivery (its own step, apart from ingestion): the longest one delivery pass spends
     # (`vigie alerts deliver`, the DAG's deliver task, `vigie run`'s wait after ingestion).
     delivery_budget_seconds: float = field(

@@ -33,9 +33,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
@@ -63,14 +63,35 @@ BatchHook = Callable[[Sequence[Article], Sequence[Event]], None]  # after a batc
 MAX_URL_LENGTH = 4096
 
 
+class PreviousVersion(BaseModel):
+    """The stored article a candidate may be a new version of (issue 15, item 5): why it is
+    read again (`reason`: its feed item changed, or it is recent and its page is re-polled),
+    what a change is measured against, and what the new version keeps of it."""
+
+    reason: Literal["feed_item", "page"]
+    index: str  # the concrete index holding it
+    version: int = 1
+    title: str = ""
+    published: datetime | None = None
+    content_hash: str | None = None
+    # Kept by the new version: outlets and URLs of the copies folded into it, its story.
+    keep: dict[str, Any] = {}
+
+
+# The fields a new version of an article takes over from the stored one (`PreviousVersion.keep`).
+KEPT_FIELDS = ("sources", "duplicate_urls", "story_id", "story_anchor", "story_lead")
+
+
 class Candidate(BaseModel):
     """A feed item selected for fetching, with the feed it came from; its canonical URL and
-    article id are computed once, at selection, and travel with it (staged between DAG tasks)."""
+    article id are computed once, at selection, and travel with it (staged between DAG tasks).
+    `previous`: the stored article it may update (None: a new article)."""
 
     feed: Feed
     item: FeedItem
     article_id: str
     canonical_url: str
+    previous: PreviousVersion | None = None
 
 
 def batch_sizes(total: int, size: int) -> list[int]:
@@ -131,6 +152,11 @@ class Pipeline:
     # `run`'s delivery thread: each batch's alerts go to it once stored (the DAG delivers in a
     # task of its own instead).
     deliverer: DeliveryWorker | None = None
+    # Updates: page responses whose validators are stored once the batch is (a re-polled page
+    # then answers 304), and feed signatures of items whose article did not change.
+    _page_validators: list[FetchResult] = field(default_factory=list)
+    _signatures: list[tuple[str, str, str]] = field(default_factory=list)  # (index, id, signature)
+    _moved: dict[str, str] = field(default_factory=dict)  # updated article id -> index it was in
 
     @cached_property
     def es(self) -> Elasticsearch:
@@ -237,6 +263,7 @@ class Pipeline:
 
     def _select_new(self, polled: Iterable[tuple[Feed, Sequence[FeedItem]]]) -> list[Candidate]:
         from ingest.urls import canonical_id, canonicalize_url
+        from vigie.store.folds import stored_versions
         from vigie.store.indexer import already_indexed
 
         by_id: dict[str, Candidate] = {}
@@ -260,14 +287,56 @@ class Pipeline:
         seen = already_indexed(
             self.es, self.settings, [(c.article_id, c.canonical_url) for c in by_id.values()]
         )
+        stored = stored_versions(self.es, self.settings, [i for i in by_id if i in seen]) if seen else {}
         fresh = []
         for candidate in by_id.values():
             if candidate.article_id in seen or candidate.canonical_url in seen:
+                candidate.previous = self._previous(candidate, stored.get(candidate.article_id))
+                if candidate.previous is not None and candidate.previous.reason == "feed_item":
+                    self.summary.record("select", "accepted", candidate.canonical_url, "update:feed_item")
+                    fresh.append(candidate)
+                    continue
                 self.summary.record("select", "skipped", candidate.canonical_url, "already_indexed")
+                if candidate.previous is not None:  # recent: its page is polled again
+                    self.summary.record("update", "accepted", candidate.canonical_url, "recheck:page")
+                    fresh.append(candidate)
             else:
                 self.summary.record("select", "accepted", candidate.canonical_url)
                 fresh.append(candidate)
         return sorted(fresh, key=publication_order)
+
+    def _previous(self, candidate: Candidate, stored: dict[str, Any] | None) -> PreviousVersion | None:
+        """The stored article `candidate` would update, when it is to be read again: its feed
+        item changed (title, updated date, summary), or it is recent (published, else first
+        fetched, within `update_window_hours`) and its page is polled again. None: neither,
+        or it is known only as a copy folded into another article."""
+        from ingest.parse import item_signature
+
+        if stored is None:
+            return None
+        signature = stored.get("feed_signature")
+        reason: Literal["feed_item", "page"]
+        if signature and signature != item_signature(candidate.item):
+            reason = "feed_item"
+        else:
+            window = self.settings.update_window_hours
+            moment = stored.get("published") or stored.get("fetched_at")
+            if window <= 0 or not moment:
+                return None
+            when = datetime.fromisoformat(str(moment).replace("Z", "+00:00"))
+            when = when if when.tzinfo else when.replace(tzinfo=UTC)
+            if when < datetime.now(UTC) - timedelta(hours=window):
+                return None
+            reason = "page"
+        return PreviousVersion(
+            reason=reason,
+            index=stored["_index"],
+            version=int(stored.get("version") or 1),
+            title=stored.get("title") or "",
+            published=stored.get("published"),
+            content_hash=stored.get("content_hash"),
+            keep={name: stored[name] for name in KEPT_FIELDS if stored.get(name) is not None},
+        )
 
     def fetch_articles(self, candidates: Sequence[Candidate]) -> list[Article]:
         """Fetch and extract each page; fall back to the feed summary (partial) when that fails."""
@@ -278,7 +347,23 @@ class Pipeline:
         start = time.perf_counter()
         # The canonical URL, not the feed's link: no tracking parameters sent back to the site.
         # Article pages follow the site's robots.txt (feeds, which the site registered, do not).
-        results = self.fetcher.fetch_many([c.canonical_url for c in candidates], robots=True)
+        # A re-polled page (an update check) is fetched conditionally: a 304 means unchanged.
+        recheck = [
+            n for n, c in enumerate(candidates) if c.previous is not None and c.previous.reason == "page"
+        ]
+        others = [n for n in range(len(candidates)) if n not in set(recheck)]
+        results: list[FetchResult] = [None] * len(candidates)  # type: ignore[list-item]
+        for positions, conditional in ((others, False), (recheck, True)):
+            if not positions:
+                continue
+            fetched = self.fetcher.fetch_many(
+                [candidates[n].canonical_url for n in positions],
+                robots=True,
+                conditional=conditional,
+                remember=False,
+            )
+            for n, result in zip(positions, fetched, strict=True):
+                results[n] = result
         self.summary.add_seconds("fetch", time.perf_counter() - start)
         return results
 
@@ -293,10 +378,21 @@ class Pipeline:
     ) -> list[Article]:
         from ingest.article import build_article
         from ingest.extract import decode_html, extract_article
+        from ingest.parse import item_signature
 
         articles: list[Article] = []
         now = datetime.now(UTC).replace(microsecond=0)
         for candidate, fetched in zip(candidates, results, strict=True):
+            previous = candidate.previous
+            if previous is not None and (fetched.not_modified or fetched.error or fetched.content is None):
+                # Not modified, or not readable now: the stored version stays as it is.
+                reason = (
+                    "not_modified"
+                    if fetched.not_modified
+                    else f"fetch_failed:{fetched.error or 'empty_body'}"
+                )
+                self.summary.record("update", "skipped", candidate.canonical_url, reason)
+                continue
             extracted = None
             if fetched.content is not None and not fetched.error:
                 html = decode_html(fetched.content, fetched.content_type)
@@ -310,6 +406,9 @@ class Pipeline:
                 article_id=candidate.article_id,
             )
             article.fetched_at = article.fetched_at or now
+            article.feed_signature = item_signature(candidate.item)
+            if previous is not None and not self._new_version(article, previous, fetched, now):
+                continue
             if article.partial:
                 self.summary.record("extract", "accepted", article.url, f"partial:{article.partial_reason}")
                 self.summary.count("partial")
@@ -321,6 +420,44 @@ class Pipeline:
             articles.append(article)
             self._tick("articles")
         return articles
+
+    def _new_version(
+        self, article: Article, previous: PreviousVersion, fetched: FetchResult, now: datetime
+    ) -> bool:
+        """Make `article` the next version of the stored one when its title, text or date
+        changed (what changed in `changes`); False when nothing did (not stored again; a new
+        feed signature or page validators are recorded so the next poll does not read it again)."""
+        if article.published_source == "fetch" and previous.published is not None:
+            article.published = previous.published  # undated page: the first version's time stays
+        changes = []
+        if article.title != previous.title:
+            changes.append("title")
+        if article.content_hash != previous.content_hash:
+            changes.append("text")
+        if previous.published is not None and article.published != previous.published:
+            changes.append("published")
+        if previous.reason == "page":
+            self._page_validators.append(fetched)
+        if article.partial:  # the page could not be read: a summary never replaces a text
+            self.summary.record("update", "skipped", article.url, f"partial:{article.partial_reason}")
+            return False
+        if not changes:
+            self.summary.record("update", "skipped", article.url, "unchanged")
+            if previous.reason == "feed_item" and article.feed_signature:
+                self._signatures.append((previous.index, article.id, article.feed_signature))
+            return False
+        kept = Article.model_validate({**article.model_dump(), **previous.keep})
+        for name in previous.keep:
+            setattr(article, name, getattr(kept, name))
+        article.version = previous.version + 1
+        article.updated_at = now
+        article.changes = changes
+        self._moved[article.id] = previous.index
+        self.summary.record(
+            "update", "accepted", article.url, f"version:{article.version}:{','.join(changes)}"
+        )
+        self.summary.count("updates")
+        return True
 
     def detect_languages(self, articles: Sequence[Article]) -> None:
         from ingest.language import detect_language
@@ -343,6 +480,8 @@ class Pipeline:
     def _deduplicate(self, articles: Sequence[Article], pending: Sequence[Article]) -> None:
         from ingest.dedup import Deduplicator, Supersession
 
+        # A new version is the stored original itself: never a copy of it, nor of another.
+        articles = [a for a in articles if a.version == 1]
         superseded = Deduplicator(self.es, self.settings).check(list(articles), self.summary, pending=pending)
         # A stored article that copies an earlier-published article of this batch (its feed
         # was polled first): once a document is stored and maybe alerted on, it stays the
@@ -393,7 +532,8 @@ class Pipeline:
         from vigie.stories.assign import assign_stories
 
         originals = [a for a in articles if a.duplicate_of is None]
-        assign_stories(self.es, self.settings, originals, self.summary, events)
+        # A new version keeps the story of the stored one (`PreviousVersion.keep`).
+        assign_stories(self.es, self.settings, [a for a in originals if a.version == 1], self.summary, events)
         story_of = {a.id: a.story_id for a in originals}
         for event in events:
             event.story_id = story_of.get(event.article_id)
@@ -406,6 +546,7 @@ class Pipeline:
             self._index(articles, events)
 
     def _index(self, articles: Sequence[Article], events: Sequence[Event]) -> None:
+        from vigie.store.es import index_for
         from vigie.store.indexer import Indexer
 
         indexer = Indexer(self.es, self.settings)
@@ -414,7 +555,32 @@ class Pipeline:
         if len(storable) < len(articles):
             self.summary.count("not_indexed_language", len(articles) - len(storable))
         indexer.index_articles(storable, self.summary)
-        indexer.index_events(list(events), self.summary)
+        updated = {a.id for a in storable if a.version > 1}
+        indexer.index_events([e for e in events if e.article_id not in updated], self.summary)
+        if updated:  # their events replace the stored ones; stale incidents are deleted
+            indexer.replace_events(updated, [e for e in events if e.article_id in updated], self.summary)
+            moved = [
+                (self._moved[a.id], index_for(self.settings, a), a.id) for a in storable if a.id in updated
+            ]
+            indexer.retire([(old, i) for old, new, i in moved if old != new], self.summary)
+        if self._signatures:  # unchanged articles: the feed's new signature, so no re-read next poll
+            indexer.bulk(
+                [
+                    {
+                        "_op_type": "update",
+                        "_index": index,
+                        "_id": doc_id,
+                        "_source": {"doc": {"feed_signature": sig}},
+                    }
+                    for index, doc_id, sig in self._signatures
+                ],
+                self.summary,
+                stage="index.articles",
+            )
+            self._signatures.clear()
+        for result in self._page_validators:  # stored: the next re-poll of these pages may be a 304
+            self.fetcher.remember(result)
+        self._page_validators.clear()
         self.refresh()
 
     def refresh(self) -> None:

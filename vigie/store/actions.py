@@ -16,7 +16,7 @@ from vigie.core.models import Record
 from vigie.core.settings import Settings
 from vigie.store.es import index_for, to_document
 
-__all__ = ["Entry", "IndexReport", "create_action", "document", "upsert_action"]
+__all__ = ["Entry", "IndexReport", "create_action", "document", "replace_action", "upsert_action"]
 
 # The cluster could not be reached at all: retry, then spool.
 UNREACHABLE: tuple[type[Exception], ...] = (ESConnectionError, ESConnectionTimeout)
@@ -64,6 +64,17 @@ def create_action(settings: Settings, record: Record) -> dict[str, Any]:
     """`create` a record under its own id, in the index its own date selects."""
     return {
         "_op_type": "create",
+        "_index": index_for(settings, record),
+        "_id": record.id,  # type: ignore[attr-defined]
+        "_source": document(record),
+    }
+
+
+def replace_action(settings: Settings, record: Record) -> dict[str, Any]:
+    """`index` a record under its own id, replacing what is stored there: a new version of an
+    article, and the events re-read from it (same content-derived ids, new content)."""
+    return {
+        "_op_type": "index",
         "_index": index_for(settings, record),
         "_id": record.id,  # type: ignore[attr-defined]
         "_source": document(record),

@@ -25,7 +25,15 @@ from vigie.store.actions import UNREACHABLE
 from vigie.store.conditional import Apply, Sender, Versioned, update_many_conditionally
 from vigie.store.es import index_name
 
-__all__ = ["FoldBatch", "FoldOutcome", "already_indexed", "copy_action", "find_originals", "fold"]
+__all__ = [
+    "FoldBatch",
+    "FoldOutcome",
+    "already_indexed",
+    "copy_action",
+    "find_originals",
+    "fold",
+    "stored_versions",
+]
 
 log = logging.getLogger(__name__)
 
@@ -209,4 +217,41 @@ def already_indexed(
             source = hit.get("_source", {})
             candidates = [hit["_id"], source.get("url"), *(source.get("duplicate_urls") or [])]
             found.update(c for c in candidates if c in lookup)
+    return found
+
+
+# What a new version of an article needs of the stored one (`stored_versions`).
+VERSION_FIELDS: tuple[str, ...] = (
+    "version",
+    "title",
+    "published",
+    "fetched_at",
+    "content_hash",
+    "feed_signature",
+    "sources",
+    "duplicate_urls",
+    "story_id",
+    "story_anchor",
+    "story_lead",
+)
+
+
+def stored_versions(es: Elasticsearch, settings: Settings, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The stored articles of these ids: the fields a new version of each compares with and
+    keeps (`VERSION_FIELDS`), plus `_index`, the concrete index holding it. One query per
+    1,000 ids."""
+    found: dict[str, dict[str, Any]] = {}
+    wanted = list(dict.fromkeys(ids))
+    for start in range(0, len(wanted), 1000):
+        values = wanted[start : start + 1000]
+        response = es.search(
+            index=settings.index("articles"),
+            query={"ids": {"values": values}},
+            size=len(values),
+            source_includes=list(VERSION_FIELDS),
+            ignore_unavailable=True,
+            allow_no_indices=True,
+        )
+        for hit in response["hits"]["hits"]:
+            found[hit["_id"]] = {**hit.get("_source", {}), "_index": hit["_index"]}
     return found

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import tenacity
-from elasticsearch import Elasticsearch
-from elasticsearch.helpers import streaming_bulk
+from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch.helpers import bulk, streaming_bulk
 
 from vigie.core.accounting import RunSummary
 from vigie.core.models import Alert, Article, Event, Record
@@ -44,6 +44,7 @@ from vigie.store.actions import (
     document,
     entry_id,
     legacy_size,
+    replace_action,
     upsert_action,
 )
 from vigie.store.conditional import Versioned
@@ -109,12 +110,70 @@ class Indexer:
         for article in articles:
             if article.duplicate_of and article.duplicate_of != article.id:
                 entries.append({"stage": stage, "fold": document(article)})
+            elif article.version > 1:  # a new version of a stored article replaces it
+                entries.append({"stage": stage, "bulk": replace_action(self.settings, article)})
             else:
                 entries.append({"stage": stage, "bulk": create_action(self.settings, article)})
         return self._write(entries, summary)
 
     def index_events(self, events: Iterable[Event], summary: RunSummary) -> IndexReport:
         return self.index("events", events, summary)
+
+    def replace_events(
+        self, article_ids: Iterable[str], events: Iterable[Event], summary: RunSummary
+    ) -> IndexReport:
+        """The events of new versions of articles (`article_ids`): written over the stored ones
+        (same content-derived ids), then the articles' other stored events deleted (an incident
+        the new text no longer reports, or reports at another offset). Idempotent."""
+        events = list(events)
+        ids = sorted(set(article_ids))
+        report = self._write(
+            [{"stage": STAGES["events"], "bulk": replace_action(self.settings, e)} for e in events], summary
+        )
+        if not ids or report.spooled:  # stale ones go once the new ones landed
+            return report
+        index = self.settings.index("events")
+        keep = [e.id for e in events]
+        try:  # search and delete (delete_by_query needs a module a minimal node lacks)
+            self.es.indices.refresh(index=index, ignore_unavailable=True, allow_no_indices=True)
+            response = self.es.search(
+                index=index,
+                query={
+                    "bool": {
+                        "filter": [{"terms": {"article_id": ids}}],
+                        "must_not": [{"ids": {"values": keep}}],
+                    }
+                },
+                size=10_000,
+                source=False,
+                ignore_unavailable=True,
+                allow_no_indices=True,
+            )
+            stale = [
+                {"_op_type": "delete", "_index": h["_index"], "_id": h["_id"]}
+                for h in response["hits"]["hits"]
+            ]
+            deleted, _errors = bulk(self.es, stale, raise_on_error=False, refresh=True) if stale else (0, [])
+        except UNREACHABLE as error:
+            log.warning("stale events of %d updated article(s) not deleted: %s", len(ids), error)
+            summary.record(STAGES["events"], "skipped", ",".join(ids)[:200], "stale_events_kept: unreachable")
+            return report
+        if deleted:
+            summary.count("index.events_stale_deleted", int(deleted))
+        return report
+
+    def retire(self, moved: Iterable[tuple[str, str]], summary: RunSummary) -> None:
+        """Delete (concrete index, id) pairs: an article whose new version moved to another
+        monthly index (its publication date changed) leaves no copy in the old one."""
+        for index, doc_id in moved:
+            try:
+                self.es.delete(index=index, id=doc_id, refresh=True)
+            except NotFoundError:
+                continue
+            except UNREACHABLE as error:
+                log.warning("old version of %s left in %s: %s", doc_id, index, error)
+                continue
+            summary.record(STAGES["articles"], "accepted", doc_id, f"moved_from:{index}")
 
     def index_alerts(
         self, alerts: Iterable[Alert], summary: RunSummary, *, update_existing: bool = False
