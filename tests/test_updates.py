@@ -168,13 +168,18 @@ def test_a_recent_page_changed_without_its_feed_is_read_again_and_an_unchanged_o
     )
     feeds = [registry_feed("maj", feed_server.url("/maj/feed.xml"))]
     Pipeline(settings=settings).run(feeds)
+    # The feed changes elsewhere (a new item, here its channel), its item stays the same.
+    feed_server.publish("/maj/feed.xml", _feed(FIRST[0], published, published).replace("Mises à jour", "Fil"))
     unchanged = Pipeline(settings=settings).run(feeds)
-    assert unchanged.metrics.get("updates", 0) == 0
+    assert unchanged.metrics.get("updates", 0) == 0, unchanged.stages.get("update")
     assert unchanged.stages["update"].reasons.get("skipped:unchanged") == 1
     (article,) = _docs(es, settings, "articles")
     assert article["version"] == 1
 
     feed_server.publish(PATH, _page(REVISED[0], REVISED[1], published))  # the feed says nothing
+    feed_server.publish(
+        "/maj/feed.xml", _feed(FIRST[0], published, published).replace("Mises à jour", "Fil 2")
+    )
     changed = Pipeline(settings=settings).run(feeds)
     assert changed.metrics.get("updates", 0) == 1
     (article,) = _docs(es, settings, "articles")

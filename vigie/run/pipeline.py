@@ -427,6 +427,9 @@ class Pipeline:
         """Make `article` the next version of the stored one when its title, text or date
         changed (what changed in `changes`); False when nothing did (not stored again; a new
         feed signature or page validators are recorded so the next poll does not read it again)."""
+        from ingest.dedup import fingerprint
+
+        fingerprint(article)  # content hash and signature (a new version is not deduplicated)
         if article.published_source == "fetch" and previous.published is not None:
             article.published = previous.published  # undated page: the first version's time stays
         changes = []
