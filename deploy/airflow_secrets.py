@@ -127,7 +127,8 @@ def sql_alchemy_conn(environ: dict[str, str]) -> str:
 def main(argv: list[str]) -> int:
     if argv == ["--sql-alchemy-conn"]:
         try:
-            print(sql_alchemy_conn(dict(os.environ)))
+            # No newline: Airflow takes a _CMD's output as it is (the database name would end in one).
+            sys.stdout.write(sql_alchemy_conn(dict(os.environ)))
         except SecretError as error:
             print(f"airflow secrets: {error}", file=sys.stderr)
             return 1

@@ -362,7 +362,7 @@ def test_the_database_url_command_encodes_the_password(compose: dict[str, Any]) 
         capture_output=True,
         text=True,
     )
-    assert result.stdout.strip() == "postgresql+psycopg2://airflow:s3cr%23t%40%2Fx@postgres/airflow"
+    assert result.stdout == "postgresql+psycopg2://airflow:s3cr%23t%40%2Fx@postgres/airflow"  # no newline
     missing = subprocess.run(
         [sys.executable, str(SECRETS), *command[2:]], env=base, capture_output=True, text=True
     )
