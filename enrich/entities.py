@@ -29,7 +29,7 @@ from spacy.tokens import Doc, Span, Token
 
 from enrich.kb import DATA_DIR, KBEntry, KnowledgeBase, load_yaml
 from enrich.text import fold, slugify
-from vigie.core.models import EntityMention, EntityType
+from vigie.core.models import EntityMention, EntityType, LocationPrecision
 
 RULE_ID = "rule"  # the id the entity ruler gives spans of hand-written patterns (enrich/nlp.py)
 
@@ -76,6 +76,9 @@ class EntityFilters:
     place_cues: frozenset[str] = frozenset()
     place_prepositions: frozenset[str] = frozenset()
     descriptor_nouns: frozenset[str] = frozenset()
+    attachment_words: frozenset[str] = frozenset()
+    attachment_links: frozenset[str] = frozenset()
+    home_countries: frozenset[str] = frozenset()
     dateline: re.Pattern[str] | None = None
     acronym: re.Pattern[str] | None = None
 
@@ -112,6 +115,9 @@ def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
         place_cues=words("place_cues"),
         place_prepositions=words("place_prepositions"),
         descriptor_nouns=words("descriptor_nouns"),
+        attachment_words=words("attachment_words"),
+        attachment_links=words("attachment_links"),
+        home_countries=frozenset(data.get("home_countries", [])),
         dateline=re.compile(data["dateline"], re.MULTILINE) if data.get("dateline") else None,
         acronym=re.compile(data["acronym"]) if data.get("acronym") else None,
     )
@@ -704,8 +710,11 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
         slots.append(_Pending(len(slots), span, label, ent.ent_id_ == RULE_ID, dateline=is_dateline))
     pending = [slot for slot in slots if isinstance(slot, _Pending)]
     # places inside the countries found so far first, then the others (large towns abroad), then
-    # again with the countries those added ("Beaune" makes "Pommard" French)
+    # again with the countries those added ("Beaune" makes "Pommard" French); an article that
+    # names no country at all is about the press's own (`home_countries`: "Flamanville (Manche)")
     for strict in (True, False, False):
+        if not strict and not resolver.countries and any(not item.done for item in pending):
+            resolver.countries.update(filters.home_countries)
         for item in pending:
             if not item.done:
                 item.resolved = resolver.place(item, strict)
@@ -724,7 +733,261 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
                 mentions.append(mention)
     mentions += resolver.bare_acronyms(mentions)
     mentions.sort(key=lambda m: m.start)
-    return _corefer_partial_names(_outermost(mentions))
+    mentions = _corefer_partial_names(_outermost(mentions))
+    return _Locator(doc, kb, filters, mentions, resolver.countries).locate()
+
+
+_COARSER: dict[LocationPrecision, int] = {"exact": 0, "city": 1, "region": 2, "country": 3}
+_CITY_KINDS = frozenset({"city", "capital", "district", "base", "locality"})
+
+
+class _Locator:
+    """Every place of a document gets a point: a place nothing locates (a village the gazetteer
+    lacks, "la région de X" it cannot place) takes the point of the place the text attaches it
+    to ("le quartier de Sykhiv, à Lviv", "près de Kirants, dans la province de Tavouch",
+    "Kyaukphyu (Rakhine)"), else of the article's most specific located place in its country,
+    else of that country, with the precision of that point (`KBEntry.precision`: city, region,
+    country). A name the model took for a person or a thing is such a place when a place word
+    introduces it and the text attaches it to a place ("près de Sadiola, dans la région de
+    Kayes"). The words that may stand between a place and its anchor are data
+    (`attachment_words`, `attachment_links` of entity_filters.yaml)."""
+
+    def __init__(
+        self,
+        doc: Doc,
+        kb: KnowledgeBase,
+        filters: EntityFilters,
+        mentions: list[Mention],
+        countries: set[str],
+    ) -> None:
+        self.doc, self.kb, self.filters, self.mentions = doc, kb, filters, mentions
+        self.countries = countries
+        self.at: dict[int, int] = {}  # token index -> index of the mention covering it
+        for n, mention in enumerate(mentions):
+            for i in range(mention.start, mention.end):
+                self.at.setdefault(i, n)
+
+    def locate(self) -> list[Mention]:
+        mentions = self.mentions
+        todo = [n for n, m in enumerate(mentions) if self._unlocated(m)]
+        if not todo:
+            return mentions
+        located: dict[int, KBEntry] = {}
+        for n in todo:
+            mention = mentions[n]
+            if mention.entry is None and mention.type != "LOC":
+                # the gazetteer knows it in the article's countries: "à Delmas, dans l'agglomération..."
+                entry = self.kb.place(mention.surface, self.countries)
+                if entry is not None and entry.country in self.countries and entry.lat is not None:
+                    located[n] = entry
+        for _ in range(3):  # chains: "Kasinga, dans le secteur de Bapere, territoire de Lubero"
+            progress = False
+            for n in todo:
+                if n in located:
+                    continue
+                anchor = self._attached(n, located)
+                if anchor is not None:
+                    located[n] = self._entry(mentions[n], *anchor)
+                    progress = True
+            if not progress:
+                break
+        named_otherwise = {m.id for m in mentions if m.entry is None and not self._placelike(m)}
+        for n in todo:
+            if n not in located and mentions[n].type == "LOC" and mentions[n].id not in named_otherwise:
+                anchor = self._fallback(n)
+                if anchor is not None:
+                    located[n] = self._entry(mentions[n], *anchor)
+        by_id: dict[str, KBEntry] = {}  # one entry per place: the first located mention's point
+        for n in sorted(located):
+            by_id.setdefault(mentions[n].id, located[n])
+        pending = set(todo)
+        result: list[Mention] = []
+        for n, mention in enumerate(mentions):
+            entry = by_id.get(mention.id) if n in pending else None
+            if entry is None:
+                result.append(mention)
+                continue
+            result.append(
+                Mention(
+                    id=entry.id,
+                    name=entry.name,
+                    type="LOC",
+                    surface=mention.surface,
+                    start=mention.start,
+                    end=mention.end,
+                    start_char=mention.start_char,
+                    end_char=mention.end_char,
+                    entry=entry,
+                )
+            )
+        return result
+
+    # ------------------------------------------------------------------------------------
+
+    def _unlocated(self, mention: Mention) -> bool:
+        entry = mention.entry
+        if entry is not None:
+            return entry.type == "LOC" and entry.lat is None
+        if mention.type == "LOC":
+            return self._placelike(mention)
+        # a name the model took for a person, a group or a thing, introduced by a place word
+        return mention.type in ("PER", "ORG", "MISC") and self._place_word_before(mention)
+
+    def _placelike(self, mention: Mention) -> bool:
+        """An unknown LOC span that may name a place: not an acronym ("UKMTO", "Sahara FM"),
+        not the end of a person's name ("Mohammed Al-Khulaifi"), not a name a descriptor or an
+        organisation word introduces ("le directeur d'Ukrenergo" is "l'opérateur Ukrenergo")."""
+        words = mention.surface.split()
+        if any(w.isupper() and 1 < len(w) <= 5 for w in words):
+            return False
+        doc = self.doc
+        previous = doc[mention.start - 1] if mention.start > 0 else None
+        if (
+            previous is not None
+            and previous.text[:1].isupper()
+            and not previous.is_sent_start
+            and previous.i not in self.at
+            and previous.pos_ == "PROPN"
+        ):
+            return False
+        i = mention.start - 1
+        while i >= 0 and fold(doc[i].text) in self.filters.region_prepositions:
+            i -= 1
+        before = fold(doc[i].text) if i >= 0 else ""
+        return before not in self.filters.descriptor_nouns and before not in self.filters.organisation_cues
+
+    def _place_word_before(self, mention: Mention) -> bool:
+        """A place word just before the mention ("près de X", "le village de X", "à X")."""
+        filters = self.filters
+        cues = filters.place_cues | filters.place_prepositions | filters.area_nouns | filters.region_nouns
+        i = mention.start - 1
+        for _ in range(3):
+            if i < 0:
+                return False
+            word = fold(self.doc[i].text)
+            if word in cues:
+                return True
+            if word not in filters.region_prepositions:
+                return False
+            i -= 1
+        return False
+
+    def _anchor_at(self, i: int, n: int, located: dict[int, KBEntry]) -> KBEntry | None:
+        m = self.at.get(i)
+        if m is None or m == n:
+            return None
+        if m in located:
+            return located[m]
+        entry = self.mentions[m].entry
+        if entry is not None and entry.type == "LOC" and entry.lat is not None and entry.lon is not None:
+            return entry
+        return None
+
+    def _attached(self, n: int, located: dict[int, KBEntry]) -> tuple[KBEntry, LocationPrecision] | None:
+        """The located place the text attaches mention `n` to, after it ("X, dans la région de
+        Y", "X (Y)", "X, à 30 km de Y") or before it ("à Y, dans le quartier de X")."""
+        mention, doc, filters = self.mentions[n], self.doc, self.filters
+        for step in (1, -1):
+            i = mention.end if step == 1 else mention.start - 1
+            linked = comma = container = False
+            while 0 <= i < len(doc) and abs(i - (mention.end if step == 1 else mention.start)) < 10:
+                token = doc[i]
+                if token.is_sent_start and step == 1 or token.is_space:
+                    break
+                if i in self.at and self.at[i] != n:
+                    anchor = self._anchor_at(i, n, located)
+                    if anchor is None or not linked:
+                        break
+                    if step == -1 and not (comma and container):
+                        break
+                    return anchor, self._precision(anchor)
+                word = fold(token.text)
+                if (
+                    word in filters.attachment_links
+                    or word in filters.area_nouns
+                    or word in filters.region_nouns
+                ):
+                    linked = True
+                    container = container or word in filters.area_nouns or word in filters.region_nouns
+                elif token.text == ",":
+                    comma = True
+                elif not (
+                    word in filters.attachment_words
+                    or word in filters.region_prepositions
+                    or token.like_num
+                    or token.pos_ == "ADJ"
+                    and token.is_lower
+                ):
+                    break
+                if token.is_sent_start and step == -1:
+                    break
+                i += step
+        return None
+
+    @staticmethod
+    def _precision(anchor: KBEntry) -> LocationPrecision:
+        """How precise a point borrowed from `anchor` is: a town's is a city's, a region's a
+        region's, a country's a country's; never finer than the anchor's own."""
+        own: LocationPrecision = (
+            "city" if anchor.kind in _CITY_KINDS else "country" if anchor.kind == "country" else "region"
+        )
+        return max(own, anchor.precision, key=lambda p: _COARSER[p])
+
+    def _fallback(self, n: int) -> tuple[KBEntry, LocationPrecision] | None:
+        """The article's most specific located place in the country of mention `n` (the
+        country of the nearest located place of its sentence, else the article's commonest),
+        else that country."""
+        mention, mentions = self.mentions[n], self.mentions
+        exact: list[tuple[int, KBEntry, str]] = [
+            (k, m.entry, m.entry.country)
+            for k, m in enumerate(mentions)
+            if m.entry is not None
+            and m.entry.type == "LOC"
+            and m.entry.lat is not None
+            and m.entry.country
+            and m.entry.precision == "exact"
+            and m.entry.kind not in ("continent", "bloc", "sea")
+        ]
+        if not exact:  # no place located at all: the press's own country ("home_countries")
+            home = sorted(self.filters.home_countries)
+            state = self.kb.country_entry(home[0]) if home else None
+            return (state, "country") if state is not None and state.lat is not None else None
+        sentence = self.doc[mention.start].sent
+
+        def inside(k: int) -> bool:
+            return sentence.start <= mentions[k].start < sentence.end
+
+        near = [(abs(mentions[k].start - mention.start), cc) for k, _, cc in exact if inside(k)]
+        by_country: dict[str, int] = {}
+        counts: dict[str, int] = {}
+        for _, entry, cc in exact:
+            by_country[cc] = by_country.get(cc, 0) + 1
+            counts[entry.id] = counts.get(entry.id, 0) + 1
+        country = min(near)[1] if near else max(by_country, key=lambda c: (by_country[c], c))
+        pool = [(k, e) for k, e, cc in exact if cc == country and e.kind != "country"]
+        if pool:
+            _, best = min(
+                pool,
+                key=lambda pair: (
+                    not inside(pair[0]),
+                    pair[1].kind not in _CITY_KINDS,
+                    -counts[pair[1].id],
+                    pair[0],
+                ),
+            )
+            return best, "region"
+        state = self.kb.country_entry(country)
+        if state is None or state.lat is None:
+            return None
+        return state, "country"
+
+    def _entry(self, mention: Mention, anchor: KBEntry, precision: LocationPrecision) -> KBEntry:
+        entry = mention.entry
+        country = entry.country if entry is not None and entry.country else anchor.country
+        if entry is not None:  # a region nothing locates: its own id, the anchor's point
+            kind = entry.kind or "region"
+            return self.kb.located_near(entry.name, kind, country, anchor, precision, entry.id)
+        return self.kb.located_near(mention.name, "locality", country, anchor, precision)
 
 
 def _outermost(mentions: list[Mention]) -> list[Mention]:

@@ -25,7 +25,7 @@ from typing import Any
 from enrich.datafiles import DATA_DIR, DataFileError, load_yaml
 from enrich.gazetteer import Gazetteer, default_config, default_gazetteer
 from enrich.gazetteer import Place as GazetteerPlace
-from enrich.text import fold, strip_article
+from enrich.text import fold, slugify, strip_article
 from vigie.core.models import EntityRef, EntityType, GeoPoint, LocationPrecision, Place
 
 __all__ = [
@@ -105,6 +105,7 @@ class KnowledgeBase:
     _by_translit: dict[str, str] | None = None
     _links: dict[str, str] | None = None  # gazetteer place id -> KB id
     _gazetteer: Any = _UNSET
+    _approximate: set[str] = field(default_factory=set)  # ids of `located_near` entries
 
     def __post_init__(self) -> None:
         for entry in self.entries.values():
@@ -302,12 +303,51 @@ class KnowledgeBase:
         self.dynamic[entry_id] = entry
         return entry
 
+    def located_near(
+        self,
+        name: str,
+        kind: str,
+        country: str | None,
+        anchor: KBEntry,
+        precision: LocationPrecision,
+        entity_id: str | None = None,
+    ) -> KBEntry:
+        """The entry of a place nothing locates (a village, a district, "la région de X" the
+        gazetteer lacks), at the point of the place the text attaches it to (`anchor`), with
+        how precise that point is. Its id is `entity_id` (a region's) or the slug of its name
+        as written ("Oum Sumeima" -> oum-sumeima), with its country code when the KB or the
+        gazetteer already holds that slug for another place ("bapere-cd"): the same in every
+        article, whatever was read before. The point is the article's: the entry replaces the
+        one an earlier article made under the same id."""
+        if entity_id is None:
+            entity_id = slugify(fold(name)) or "lieu"
+            if entity_id in self.entries or self._held_by_gazetteer(entity_id):
+                entity_id = f"{entity_id}-{country.lower()}" if country else f"{entity_id}-lieu"
+        entry = KBEntry(
+            id=entity_id,
+            name=name,
+            type="LOC",
+            kind=kind,
+            country=country,
+            lat=anchor.lat,
+            lon=anchor.lon,
+            precision=precision,
+        )
+        if entity_id not in self.entries:
+            self.dynamic[entity_id] = entry
+            self._approximate.add(entity_id)
+        return entry
+
+    def _held_by_gazetteer(self, slug: str) -> bool:
+        gazetteer = self.gazetteer
+        return gazetteer is not None and gazetteer.by_id(slug) is not None
+
     def composed(
         self, entity_id: str, name: str, kind: str, country: str | None, base: KBEntry | None
     ) -> KBEntry:
         """An entry named from another ("la région de Kayes" from Kayes), located like it."""
         known = self.get(entity_id)
-        if known is not None:
+        if known is not None and entity_id not in self._approximate:
             return known
         entry = KBEntry(
             id=entity_id,

@@ -211,3 +211,79 @@ def test_most_subdivisions_of_the_conflict_countries_are_located() -> None:
         .fetchall()
     )
     assert all(unlocated == 0 for _, _, unlocated in rows), rows
+
+
+# ------------------------------------------------------------ places nothing locates
+
+
+def _places(text: str) -> dict:
+    from enrich.pipeline import Enricher
+
+    analysis = Enricher().analyse_text(text)
+    return {e.id: e for e in analysis.entities if e.type == "LOC"}
+
+
+def test_a_district_takes_the_point_of_the_town_the_text_puts_it_in() -> None:
+    places = _places(
+        "Une explosion a détruit mardi soir un entrepôt dans le quartier de Bakalongo, à "
+        "Kisangani, selon la police."
+    )
+    district, town = places["bakalongo"], places["kisangani"]
+    assert town.precision == "exact"
+    assert district.location == town.location and district.precision == "city"
+
+
+def test_a_village_takes_the_point_of_its_region_chains_included() -> None:
+    places = _places(
+        "Des hommes armés ont incendié jeudi le village de Ndorokwa, dans le secteur de "
+        "Mbilakani, dans la province du Kwilu, selon la société civile."
+    )
+    region = places["kwilu"]
+    assert region.location is not None and region.precision == "exact"  # at its seat, Bandundu
+    for village in ("ndorokwa", "mbilakani"):
+        assert places[village].location == region.location and places[village].precision == "region"
+
+
+def test_a_name_the_model_takes_for_a_person_is_a_place_where_the_text_puts_it() -> None:
+    places = _places(
+        "Deux civils ont été enlevés près de Mabangoula, dans la région de Ségou, ont indiqué "
+        "des sources locales."
+    )
+    assert places["mabangoula"].location == places["region-de-segou"].location
+    assert places["mabangoula"].precision == "region"
+
+
+def test_a_place_attached_to_a_country_only_has_the_countrys_point() -> None:
+    places = _places(
+        "Des soldats ont été tués lors d'une attaque contre leur poste de Kouzabéni, au Tchad, selon l'armée."
+    )
+    assert places["kouzabeni"].location == places["tchad"].location
+    assert places["kouzabeni"].precision == "country"
+
+
+def test_a_place_the_text_attaches_to_nothing_takes_the_articles_place_in_its_country() -> None:
+    places = _places(
+        "Les jihadistes ont attaqué mardi le poste militaire de Wendoukourou. Selon une source "
+        "sécuritaire à Dori, au Burkina Faso, douze soldats ont été tués."
+    )
+    assert places["wendoukourou"].location == places["dori"].location
+    assert places["wendoukourou"].precision == "region"
+
+
+def test_an_unlocated_place_keeps_its_id_and_gets_each_articles_point() -> None:
+    first = _places("Des combats ont eu lieu à Ntabalonga, dans la province du Kwilu, selon l'ONU.")
+    second = _places("Des combats ont eu lieu à Ntabalonga, près de Kisangani, selon l'ONU.")
+    assert first["ntabalonga"].location == first["kwilu"].location
+    assert second["ntabalonga"].location == second["kisangani"].location  # not the first article's
+
+
+def test_events_carry_approximate_places_with_their_precision() -> None:
+    from enrich.pipeline import Enricher
+
+    analysis = Enricher().analyse_text(
+        "Deux civils ont été tués mardi par une frappe de drone sur le marché de Kalambayi, "
+        "dans le territoire de Masikini, au Nord-Kivu, selon la société civile."
+    )
+    places = {p.id: p for event in analysis.events for p in event.places}
+    assert places and all(p.location is not None and p.precision is not None for p in places.values())
+    assert places["kalambayi"].precision == "region"

@@ -76,6 +76,7 @@ class GazetteerConfig:
     skeleton: tuple[tuple[re.Pattern[str], str], ...] = ()
     skeleton_min_length: int = 5
     seats: Mapping[str, str] = field(default_factory=dict)  # ISO 3166-2 code -> seat town
+    articles: frozenset[str] = frozenset()  # leading articles a name may be written without
     _translit_keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     _skeleton_keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -129,6 +130,7 @@ def load_config(path: Path = GAZETTEER_PATH) -> GazetteerConfig:
         digest=hashlib.sha256(path.read_bytes()).hexdigest()[:12],
         skeleton=tuple((re.compile(p), r) for p, r in data.get("skeleton", [])),
         skeleton_min_length=int(data.get("skeleton_min_length", 5)),
+        articles=frozenset(data.get("articles", [])),
         seats={
             f"{cc}-{code}": seat
             for cc, table in data.get("seats", {}).items()
@@ -456,6 +458,13 @@ class Gazetteer:
             " WHERE n.key = ? GROUP BY p.id",
             (key,),
         )
+        head, _, rest = key.partition("-")
+        if not found and rest and head in self.config.articles:  # "al-Mokha" is "Mokha"
+            found = self._query(
+                f"SELECT {_COLUMNS}, MAX(n.own) FROM names n JOIN places p ON p.id = n.place"
+                " WHERE n.key = ? GROUP BY p.id",
+                (rest,),
+            )
         if not found and translit:
             # a transliteration is matched against places' own names only: alternate names
             # hold enough oddities that a loose key would land on a village elsewhere
@@ -508,7 +517,8 @@ class Gazetteer:
         kind), then one inside the article's countries, then one of that own name, then the
         kind preferred (a city when none is), then the most populous. A city outside the
         article's countries must be large (unless `any_size`: a dateline is a place whatever
-        its size); a subdivision must be inside them."""
+        its size); a subdivision must be inside them, or, while the article names no country,
+        the only subdivision of its name."""
         inside = set(countries)
         allowed = set(kinds)
         pool = [c for c in candidates if c.kind in allowed]
@@ -528,6 +538,8 @@ class Gazetteer:
         best = max(pool, key=rank)
         if best.kind == "country" or best.country in inside:
             return best
+        if not inside and best.kind == "region" and sum(p.kind == "region" for p in pool) == 1:
+            return best  # no country known yet: a subdivision no other one is named like
         if best.kind == "city" and (any_size or best.population >= self.config.min_foreign_population):
             return best
         return None
@@ -553,10 +565,23 @@ class Gazetteer:
 
     def canonical(self, slug: str) -> Place | None:
         """The place a bare slug names without an article around it: a country first, then
-        a place of that own name, a city, the most populous."""
+        a place of that own name, a city, the most populous; a slug no name or transliteration
+        finds is read by its skeleton key ("kyaukphyu" is Kyaukpyu): ids compare, nothing is
+        located this way."""
         candidates = self.candidates(slug.replace("-", " "))
-        if not candidates:
-            return None
+        if not candidates:  # a loose spelling: the places of that skeleton key anywhere
+            skey = self.config.skeleton_key(slug)
+            if len(skey) < self.config.skeleton_min_length + 1:
+                return None
+            candidates = tuple(
+                self._query(
+                    f"SELECT {_COLUMNS}, MAX(n.own), 1 FROM names n JOIN places p ON p.id = n.place"
+                    " WHERE n.skey = ? GROUP BY p.id",
+                    (skey,),
+                )
+            )
+            if not candidates:
+                return None
         return max(
             candidates, key=lambda p: (p.kind == "country", p.own, p.kind == "city", p.population, p.id)
         )
