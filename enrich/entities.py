@@ -793,7 +793,11 @@ class _Locator:
                 break
         named_otherwise = {m.id for m in mentions if m.entry is None and not self._placelike(m)}
         for n in todo:
-            if n not in located and mentions[n].type == "LOC" and mentions[n].id not in named_otherwise:
+            mention = mentions[n]
+            if n in located or mention.id in named_otherwise:
+                continue
+            # a name the model took for a person or a thing, after a place noun or "près de"
+            if mention.type == "LOC" or self._place_word_before(mention, strong=True):
                 anchor = self._fallback(n)
                 if anchor is not None:
                     located[n] = self._entry(mentions[n], *anchor)
@@ -854,12 +858,18 @@ class _Locator:
         while i >= 0 and fold(doc[i].text) in self.filters.region_prepositions:
             i -= 1
         before = fold(doc[i].text) if i >= 0 else ""
-        return before not in self.filters.descriptor_nouns and before not in self.filters.organisation_cues
-
-    def _place_word_before(self, mention: Mention) -> bool:
-        """A place word just before the mention ("près de X", "le village de X", "à X")."""
         filters = self.filters
-        cues = filters.place_cues | filters.place_prepositions | filters.area_nouns | filters.region_nouns
+        if before in filters.descriptor_nouns and before not in filters.place_cues:
+            return False  # "l'opérateur Ukrenergo", not "le fleuve Shabelle"
+        return before not in filters.organisation_cues
+
+    def _place_word_before(self, mention: Mention, strong: bool = False) -> bool:
+        """A place word just before the mention ("près de X", "le village de X", "à X"; only
+        the first two kinds when `strong`)."""
+        filters = self.filters
+        cues = filters.place_cues | filters.area_nouns | filters.region_nouns
+        if not strong:
+            cues = cues | filters.place_prepositions
         i = mention.start - 1
         for _ in range(3):
             if i < 0:

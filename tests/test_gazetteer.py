@@ -287,3 +287,18 @@ def test_events_carry_approximate_places_with_their_precision() -> None:
     places = {p.id: p for event in analysis.events for p in event.places}
     assert places and all(p.location is not None and p.precision is not None for p in places.values())
     assert places["kalambayi"].precision == "region"
+
+
+def test_a_place_a_distance_away_and_a_place_after_a_place_noun_are_located() -> None:
+    places = _places(
+        "Des miliciens ont attaqué le hameau de Kwendala, à une vingtaine de kilomètres au sud "
+        "de Kisangani. Plus tard, des tirs ont visé le quartier de Mabondo Ya Sika, selon la police."
+    )
+    assert places["kwendala"].location == places["kisangani"].location
+    assert places["kwendala"].precision == "city"
+    assert places["mabondo-ya-sika"].location is not None  # the article's place in its country
+
+
+def test_the_place_of_a_facility_is_the_place() -> None:
+    places = _places("Une frappe a touché la mosquée de Ndiamalou, près de Kayes, au Mali, vendredi.")
+    assert "ndiamalou" in places and places["ndiamalou"].location == places["kayes"].location
