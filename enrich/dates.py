@@ -39,7 +39,11 @@ class DateLexicon:
             ("numeric", rf"\b{_NUMERIC}\b"),
             ("day_month", rf"\b(?:(?:{weekday})\s+)?(1er|\d{{1,2}})\s+({month})\.?(?:\s+(\d{{4}}))?\b"),
             ("night", rf"\bnuit\s+(?:du|de)\s+(?:{weekday})\s+(?:au|a)\s+({weekday})\b"),
-            ("month", rf"\b(?:en|debut|fin|mi|courant|depuis|au mois de)[\s-]+({month})(?:\s+(\d{{4}}))?\b"),
+            # "en juin", "fin mars", "l'attaque de mars" (an event named by its month)
+            (
+                "month",
+                rf"\b(?:en|debut|fin|mi|courant|depuis|au mois de|de)[\s-]+({month})(?:\s+(\d{{4}}))?\b",
+            ),
             ("this_weekday", rf"\b(?:ce|cette)\s+({weekday})\b"),
             ("anchored", rf"(?<![\w'])({anchored})\b"),
             ("relative", rf"(?<![\w'])({relative})\b"),
@@ -57,6 +61,14 @@ def default_lexicon() -> DateLexicon:
         relative_days={fold(k): v for k, v in data["relative_days"].items()},
         anchored_days={fold(k): v for k, v in data.get("anchored_days", {}).items()},
     )
+
+
+def names_a_day(word: str, lexicon: DateLexicon | None = None) -> bool:
+    """A weekday or a day relative to the reference ("mardi", "hier"): "depuis mardi" says
+    when the event began, "depuis octobre" is background."""
+    lexicon = lexicon or default_lexicon()
+    folded = fold(word)
+    return folded in lexicon.weekdays or folded in lexicon.relative_days or folded in lexicon.anchored_days
 
 
 def _year(two_or_four: str) -> int:

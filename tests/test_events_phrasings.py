@@ -488,3 +488,41 @@ def test_a_toll_without_trigger_naming_another_weapon_is_that_weapons_strike(enr
     )
     strike = one(events, "Air/drone strike")
     assert strike.injured is not None and strike.injured.value == 1
+
+
+def test_dates_of_background_phrases_and_same_day_anchors(enricher: Enricher) -> None:
+    # Published Tuesday 11 March 2025. A date inside a "depuis" phrase is background.
+    first = mentions(
+        enricher,
+        "Des drones russes ont frappé Odessa lundi, la première attaque depuis la trêve conclue le 2 février.",
+    )
+    assert one(first, "Air/drone strike").event_date.isoformat() == "2025-03-10"
+    # "le même jour" in a new paragraph is the day of the last event the article dated.
+    same_day = mentions(
+        enricher,
+        "Des hommes armés ont tué douze villageois samedi près de Kaya.\n\n"
+        "Le même jour, l'armée burkinabè a affirmé avoir repris la localité de Djibo.",
+    )
+    assert one(same_day, "Government regains territory").event_date.isoformat() == "2025-03-08"
+    # An attack named by its month, months before the article, is background.
+    older = mentions(
+        enricher,
+        "L'attaque rappelle celle de novembre contre la mosquée de Kaya, qui avait fait 30 morts.",
+    )
+    assert older == []
+
+
+def test_the_subject_of_a_verb_of_aiming_is_reported_unlike_under_a_modal(enricher: Enricher) -> None:
+    aimed = mentions(enricher, "La veille, une frappe israélienne avait visé un entrepôt près de Nabatiyé.")
+    assert ("Explosions/Remote violence", "Air/drone strike") in types(aimed)
+    assert mentions(enricher, "Une nouvelle frappe pourrait viser Odessa dans les prochains jours.") == []
+
+
+def test_armed_people_killing_in_the_active_voice_is_an_attack(enricher: Enricher) -> None:
+    events = mentions(
+        enricher,
+        "Des hommes armés ont tué neuf orpailleurs mardi près de Kidal. "
+        "Le même jour, des drones de l'armée ont frappé une base rebelle près de Tessalit.",
+    )
+    attack = one(events, "Attack")
+    assert attack.killed is not None and attack.killed.value == 9

@@ -152,3 +152,28 @@ def test_mentions_naming_weapons_of_different_groups_are_two_incidents(enricher:
     strikes = of_type(events, "Air/drone strike")
     assert len(strikes) == 2
     assert sorted(s.killed.value if s.killed else 0 for s in strikes) == [0, 5]
+
+
+def test_a_claim_dated_another_day_stays_with_the_attack_it_claims(enricher: Enricher) -> None:
+    _, events = enrich(
+        enricher,
+        "Des jihadistes ont attaqué lundi un poste de gendarmerie près de Dori, tuant huit gendarmes. "
+        "L'attaque a été revendiquée jeudi par le JNIM.",
+    )
+    clashes = of_type(events, "Armed clash")
+    assert len(clashes) == 1
+    assert clashes[0].actor is not None and clashes[0].actor.id == "jnim"
+    assert clashes[0].event_date is not None and clashes[0].event_date.isoformat() == "2025-06-09"
+
+
+def test_the_day_of_publication_stated_is_not_the_day_before(enricher: Enricher) -> None:
+    # Published on a Saturday: "samedi" is stated, "la veille au soir" is Friday.
+    _, events = enrich(
+        enricher,
+        "Samedi, une frappe israélienne a tué trois personnes à Tyr. "
+        "La veille au soir, une autre frappe israélienne avait visé une voiture près de Nabatiyé.",
+    )
+    assert sorted(e.event_date.isoformat() for e in of_type(events, "Air/drone strike") if e.event_date) == [
+        "2025-06-13",
+        "2025-06-14",
+    ]

@@ -74,14 +74,20 @@ class EventExtractor:
         events: list[Event] = []
         pending: list[tuple[Candidate, Span, date | None]] = []
         line_dates: dict[int, date] = {}
+        last_stated: date | None = None
         for sentence in doc.sents:
             line_start = text.rfind("\n", 0, sentence.start_char) + 1
             line_end = text.find("\n", sentence.start_char)
             line = text[line_start : line_end if line_end >= 0 else len(text)]
-            reference = dates_module.entry_reference(line) or published
-            anchor = line_dates.get(line_start) or reference
+            entry = dates_module.entry_reference(line)
+            reference = entry or published
+            # "la veille", "le même jour": the day of the paragraph's event, else of the last
+            # event the article dated (a new paragraph goes on with the story).
+            anchor = line_dates.get(line_start) or (None if entry else last_stated) or reference
             stated = (
-                dates_module.resolve_date(sentence.text, reference, self.dates, anchor) if reference else None
+                dates_module.resolve_date(self._dated_text(sentence), reference, self.dates, anchor)
+                if reference
+                else None
             )
             if stated is not None:
                 line_dates[line_start] = stated
@@ -100,13 +106,40 @@ class EventExtractor:
                     continue
                 if not self._has_arguments(candidate):
                     continue
+                when = event_date
+                if candidate.refers_back and state.last_violent_date is not None:
+                    # "L'attaque a été revendiquée mardi": the day of the claim, not the attack's.
+                    when = state.last_violent_date
                 if self.lexicon.is_violent(candidate.event_type):
                     state.last_violent = (candidate.event_type, candidate.sub_event_type)
+                    if stated or line_dates.get(line_start) or candidate.refers_back:
+                        state.last_violent_date = when  # a day the text gave
                 ordinal = emitted.get(candidate.sub_event_type, 0)
                 emitted[candidate.sub_event_type] = ordinal + 1
-                events.append(self._event(candidate, sentence, event_date, article, ordinal))
+                events.append(self._event(candidate, sentence, when, article, ordinal))
+            if stated is not None and (emitted or any(p[1] is sentence for p in pending)):
+                last_stated = stated
             self.parties.remember_subjects(sentence, state)
         return self._resolve_pending(pending, events, article)
+
+    def _dated_text(self, sentence: Span) -> str:
+        """The sentence without its background "depuis" phrases: "la première attaque depuis
+        l'entrée en vigueur de la trêve, le 10 octobre" is not dated 10 October; "depuis mardi"
+        (a recent day: when it began) stays."""
+        text = sentence.text
+        if "depuis" not in text.lower():
+            return text
+        dropped: set[int] = set()
+        for token in sentence:
+            if token.lower_ != "depuis" or token.head.i == token.i:
+                continue
+            phrase = token.head
+            if dates_module.names_a_day(phrase.text, self.dates):
+                continue
+            dropped.update(t.i for t in phrase.subtree)
+        if not dropped:
+            return text
+        return "".join(t.text_with_ws for t in sentence if t.i not in dropped)
 
     def _resolve_pending(
         self, pending: list[tuple[Candidate, Span, date | None]], events: list[Event], article: Article

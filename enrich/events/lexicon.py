@@ -94,6 +94,7 @@ class EventLexicon:
     patient_verbs: frozenset[str]
     outcome_verbs: frozenset[str]
     casualty_verbs: frozenset[str]
+    claim_verbs: frozenset[str]
     non_event_heads: frozenset[str]
     target_nouns: frozenset[str]
     target_cases: frozenset[str]
@@ -276,6 +277,7 @@ def default_lexicon() -> EventLexicon:
         patient_verbs=folded_words(data["patient_verbs"]),
         outcome_verbs=folded_words(data["outcome_verbs"]),
         casualty_verbs=folded_words(data["casualty_verbs"]),
+        claim_verbs=folded_words(data["claim_verbs"]),
         non_event_heads=folded_words(data["non_event_heads"]),
         target_nouns=folded_words(data["target_nouns"]),
         target_cases=folded_words(data["target_cases"]),

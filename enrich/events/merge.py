@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from enrich import dates as dates_module
 from enrich import quantities as quantities_module
 from enrich.events.lexicon import EventLexicon, default_lexicon
 from enrich.events.places import specific_places
@@ -84,6 +85,18 @@ def _vote(refs: Sequence[EntityRef | None]) -> EntityRef | None:
         return None
     best = max(counts, key=lambda key: (counts[key], -list(first).index(key)))
     return first[best]
+
+
+def _stated_date(event: Event, published: date | None) -> date | None:
+    """The day a mention states for its event: its date, unless that is the publication date
+    by default (a sentence that names no day). "Mercredi" on a Wednesday's article is stated,
+    and tells another day than "la veille au soir"."""
+    if event.event_date is None or event.event_date != published:
+        return event.event_date
+    for mention in event.mentions:
+        if dates_module.resolve_date(mention.sentence, event.event_date) is not None:
+            return event.event_date
+    return None
 
 
 def _revision(event: Event) -> bool:
@@ -163,7 +176,9 @@ def merge_mentions(
                 continue
             if not _weapons_compatible(kept, event, kb, lexicon):
                 continue
-            dates = {d for d in (kept.event_date, event.event_date) if d is not None and d != published}
+            dates = {
+                d for d in (_stated_date(kept, published), _stated_date(event, published)) if d is not None
+            }
             if len(dates) > 1 and not _revision(event):
                 # Two stated days are two happenings, except a revised toll: "le bilan s'est
                 # alourdi mardi à 52 morts" dates the revision, not the attack.

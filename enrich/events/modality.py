@@ -48,6 +48,9 @@ def irrealis(
         adjunct = depth > 0 and arrived_by in _ADJUNCT_DEPS
         # The agent of a governor is no scenario ("la capitale a été visée par une attaque").
         governs = (depth > 0 or include_self) and not adjunct and arrived_by != "obl:agent"
+        # Nor is the subject of a verb of aiming or preventing ("une frappe a visé une voiture"),
+        # unlike the subject of a modal ("une frappe pourrait viser").
+        governs = governs and not (arrived_by in _SUBJECT_DEPS and lemma not in lexicon.modal_verbs)
         if governs and lemma in lexicon.irrealis_governors:
             return True
         marks = {fold(c.text) for c in node.children if c.dep_ == "mark"}

@@ -174,9 +174,18 @@ class SlotFiller:
                     target = self.parties.clause_subject(head, state)  # "sont tombés dans une embuscade"
             elif head_lemma in self.lexicon.light_verbs and actor is None and object_like:
                 if passive_head:  # "l'attaque a été revendiquée par le JNIM"
-                    agents = children_of(head, "obl:agent") or [
-                        c for c in children_of(head, "obl", "obl:mod") if case_of(c) == "par"
-                    ]
+                    agents = (
+                        children_of(head, "obl:agent")
+                        or [c for c in children_of(head, "obl", "obl:mod") if case_of(c) == "par"]
+                        # "revendiquée jeudi par le JNIM", the agent hung on the day
+                        or [
+                            g
+                            for c in head.children
+                            if c.dep_ not in ("nsubj", "nsubj:pass", "obj")
+                            for g in children_of(c, "nmod")
+                            if case_of(g) == "par"
+                        ]
+                    )
                     actor = self.parties.participant(agents[0], state) if agents else None
                 else:  # "a revendiqué la responsabilité de l'attaque"
                     actor = self.parties.clause_subject(head, state)
@@ -192,15 +201,16 @@ class SlotFiller:
             # "une frappe de drone a touché un camion près de Gao": the verb tells its outcome.
             scope.append(head)
             objects = children_of(head, "obj")
-            victim = self.parties.participant(objects[0], state) if objects and target is None else None
-            # The people it killed are counted, not targeted ("a tué quatre Palestiniens"),
-            # unless the text names their group ("deux membres du Hezbollah").
-            named = state.mentions_at.get(objects[0].i)
-            people = self.parties.demonym(objects[0]) is not None or (
-                named is not None and named.entry is not None and named.entry.kind == "country"
-            )
-            if victim is not None and not (people and lemma_of(head) in self.lexicon.casualty_verbs):
-                target = victim
+            if objects and target is None:
+                victim = self.parties.participant(objects[0], state)
+                # The people it killed are counted, not targeted ("a tué quatre Palestiniens"),
+                # unless the text names their group ("deux membres du Hezbollah").
+                named = state.mentions_at.get(objects[0].i)
+                people = self.parties.demonym(objects[0]) is not None or (
+                    named is not None and named.entry is not None and named.entry.kind == "country"
+                )
+                if victim is not None and not (people and lemma_of(head) in self.lexicon.casualty_verbs):
+                    target = victim
         if head is not None and is_verb(head) and (token.dep_ == "obl:agent" or case_of(token) == "par"):
             patients = children_of(head, "nsubj:pass")
             if patients and target is None:
@@ -289,6 +299,18 @@ class SlotFiller:
             actor = self.parties.possessor(token, state)
 
         event_type, sub_event_type = self.classify(rule, token, sentence, state, actor)
+        # "L'attaque a été revendiquée mardi": a claim about the attack already told.
+        refers_back = (
+            rule.by_context
+            and state.last_violent is not None
+            and (event_type, sub_event_type) == state.last_violent
+            and (
+                lemma_of(token.head) in self.lexicon.claim_verbs
+                # "C'est la première attaque revendiquée par les Houthis depuis ..."
+                or any(lemma_of(c) in self.lexicon.claim_verbs for c in children_of(token, "acl"))
+            )
+            and self._refers_back(token, state)
+        )
         interaction = sub_event_type if event_type == INTERACTION else None
         violent = self.lexicon.is_violent(event_type)
         actor_ref = self.parties.ref(actor)
@@ -333,6 +355,7 @@ class SlotFiller:
             places=places,
             weapons=weapons,
             confidence=round(min(confidence, 0.95), 2),
+            refers_back=refers_back,
         )
 
     def _shares_passive(self, token: Token) -> bool:

@@ -4,6 +4,7 @@ article read so far, and the readings of a trigger every step shares."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from spacy.tokens import Doc, Token
 
@@ -33,6 +34,7 @@ class Candidate:
     weapons: list[str] = field(default_factory=list)
     slots: dict[Slot, Quantity] = field(default_factory=dict)
     confidence: float = 0.6
+    refers_back: bool = False  # "l'attaque a été revendiquée mardi": a claim on the attack told
 
 
 @dataclass
@@ -44,6 +46,7 @@ class DocState:
     weapon_classes: list[str]
     recent_subjects: list[Mention | KBEntry] = field(default_factory=list)
     last_violent: tuple[str, str] | None = None
+    last_violent_date: date | None = None
 
     def is_weapon(self, token: Token) -> bool:
         mention = self.mentions_at.get(token.i)

@@ -217,12 +217,16 @@ class TriggerFinder:
 
     @staticmethod
     def agents(token: Token) -> list[Token]:
-        """The agent of a passive verb or participle ("tués par des hommes armés")."""
+        """Who does what a verb says: the agent of a passive verb or participle ("tués par des
+        hommes armés"), the subject of an active one ("des hommes armés ont tué")."""
         if not verbal(token):
             return []
-        return children_of(token, "obl:agent") or [
+        passive = children_of(token, "obl:agent") or [
             c for c in children_of(token, "obl", "obl:arg", "obl:mod") if case_of(c) == "par"
         ]
+        if passive or children_of(token, "aux:pass", "nsubj:pass") or token.dep_ in ("acl", "amod"):
+            return passive
+        return children_of(token, "nsubj")
 
     def word_matches(self, word: Token, lemmas: frozenset[str], state: DocState) -> bool:
         """A word is in a rule's list: by lemma, or by class ("@entity" a named person or body,
