@@ -201,3 +201,37 @@ def test_the_issue_example_a_strike_on_soumy_and_talks_in_istanbul(
         es, settings, pair, RunSummary(), [e for e in events if e.article_id in ("soumy-a", "istanbul-a")]
     )
     assert [a.story_id for a in pair] == ["istanbul-a", "soumy-a"]
+
+
+def test_one_alert_per_rule_per_incident(
+    es: Elasticsearch, settings: Settings, enriched: tuple[list[Article], list[Event]]
+) -> None:
+    """A busy day must not swallow alerts: every rule gives one alert per incident it fires on
+    (rewrites by other outlets join their original's alert), never one alert for two incidents."""
+    from vigie.alerting.engine import AlertEngine
+    from vigie.alerting.matcher import ArticleView, match
+    from vigie.alerting.rules import load_rules
+
+    articles, events = _copies(*enriched)
+    assign_stories(es, settings, articles, RunSummary(), events)
+    story = {a.id: a.story_id for a in articles}
+    events = [e.model_copy(update={"story_id": story[e.article_id]}) for e in events]
+    rules = load_rules(REPO_ROOT / "alerts" / "rules.yaml")
+    expected: dict[str, set[str]] = {}
+    for article in articles:
+        view = ArticleView(article, [e for e in events if e.article_id == article.id])
+        for rule in rules.enabled():
+            if match(rule.condition, view) is not None:
+                expected.setdefault(rule.name, set()).add(INCIDENT[article.id])
+    assert sum(len(incidents) for incidents in expected.values()) >= 5  # the day does fire rules
+    AlertEngine(settings, es, rules).evaluate(articles, events, RunSummary())
+    es.indices.refresh(index=settings.index("alerts"))
+    hits = es.search(index=settings.index("alerts"), size=500)["hits"]["hits"]
+    got: dict[str, list[set[str]]] = {}
+    for hit in hits:
+        alert = hit["_source"]
+        got.setdefault(alert["rule"], []).append({INCIDENT[a] for a in alert["article_ids"]})
+    for rule, incidents in expected.items():
+        covered = got.get(rule, [])
+        assert all(len(one) == 1 for one in covered), (rule, covered)  # never two incidents in one
+        assert sorted(next(iter(one)) for one in covered) == sorted(incidents), rule  # one each
