@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import threading
 import traceback
 from collections.abc import Iterator
@@ -65,7 +66,10 @@ def no_es_url(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 
 def test_credentials_of_any_characters_reach_the_cluster(
-    node: FakeNode, no_es_url: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    node: FakeNode,
+    no_es_url: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     from vigie.store.es import client
 
@@ -77,14 +81,16 @@ def test_credentials_of_any_characters_reach_the_cluster(
         "password": PASSWORD,
     }
     no_es_url.setenv(ENV, json.dumps(conn))
-    settings = task_settings()
+    with caplog.at_level(logging.INFO, logger="vigie.run.airflow_support"):
+        settings = task_settings()
     assert settings.es_external and settings.es_url.endswith(f"@127.0.0.1:{node.port}")
     es = client(settings, max_retries=0)
     es.info()
     es.close()
     expected = "Basic " + base64.b64encode(f"{LOGIN}:{PASSWORD}".encode()).decode()
     assert node.authorizations == [expected]
-    shown = "".join(capsys.readouterr())  # Airflow's logging writes to the console
+    # Airflow's structlog writes to the console, or to stdlib logging once Airflow configured it.
+    shown = "".join(capsys.readouterr()) + caplog.text
     assert PASSWORD not in shown and "p%23ss" not in shown and "***@127.0.0.1" in shown
 
 
