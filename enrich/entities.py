@@ -685,6 +685,8 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
             region = (noun.text, prep)
             label = "LOC"
         entry = kb.get(ent.ent_id_) if ent.ent_id_ and ent.ent_id_ != RULE_ID else None
+        if entry is not None and not _alias_licensed(span, entry, kb, doc):
+            continue  # "AA" of a battery or a rating, "Kia" the car make
         entry = entry or (kb.resolve(span.text, prefer=label) if region is None else None)
         if region is None and label == "LOC" or entry is not None and entry.type == "LOC":
             before = _noun_before(span, filters.region_nouns | filters.oblast_nouns, filters)
@@ -998,6 +1000,40 @@ class _Locator:
             kind = entry.kind or "region"
             return self.kb.located_near(entry.name, kind, country, anchor, precision, entry.id)
         return self.kb.located_near(mention.name, "locality", country, anchor, precision)
+
+
+def _alias_licensed(span: Span, entry: KBEntry, kb: KnowledgeBase, doc: Doc) -> bool:
+    """A short upper-case alias ("AA", "KIA", kb.yaml short_aliases) names its entity only
+    written in upper case and, unless it is free, where the document gives a context: another
+    name of the entity, one of its `context` words, its country (a name, a demonym, another
+    entity of that country)."""
+    text = span.text.strip()
+    if not kb.short_form(entry, text):
+        return True
+    if not text.isupper():
+        return False
+    if not kb.needs_context(entry, text):
+        return True
+    folded = doc.user_data.get("vigie_folded")
+    if folded is None:
+        folded = doc.user_data["vigie_folded"] = fold(_line_text(doc))
+    words = [n for n in entry.names if not kb.short_form(entry, n)] + list(entry.context)
+    state = kb.country_entry(entry.country) if entry.country else None
+    stems: list[str] = []
+    if state is not None:
+        words += list(state.names)
+        stems = [fold(d) for d in state.demonyms]
+    for word in words:
+        if re.search(rf"(?<!\w){re.escape(fold(word))}(?!\w)", folded):
+            return True
+    if any(re.search(rf"(?<!\w){re.escape(stem)}\w*", folded) for stem in stems if len(stem) > 3):
+        return True
+    for other in doc.ents:  # another entity of the same country ("la junte birmane", "Sittwe")
+        if other.ent_id_ and other.ent_id_ not in (entry.id, RULE_ID):
+            known = kb.entries.get(other.ent_id_)
+            if known is not None and known.country == entry.country and not kb.short_form(known, other.text):
+                return True
+    return False
 
 
 def _outermost(mentions: list[Mention]) -> list[Mention]:

@@ -63,6 +63,7 @@ class KBEntry:
     demonyms: tuple[str, ...] = ()
     generic: bool = False
     weapon_class: str | None = None
+    context: tuple[str, ...] = ()  # words that license its short upper-case aliases
     # How precise (lat, lon) is: "exact" the place's own point; "city", "region", "country" the
     # point of the place the text attaches it to (`KnowledgeBase.located_near`).
     precision: LocationPrecision = "exact"
@@ -106,6 +107,8 @@ class KnowledgeBase:
     _links: dict[str, str] | None = None  # gazetteer place id -> KB id
     _gazetteer: Any = _UNSET
     _approximate: set[str] = field(default_factory=set)  # ids of `located_near` entries
+    short_alias_length: int = 0  # short upper-case aliases need a context (kb.yaml short_aliases)
+    free_short_aliases: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         for entry in self.entries.values():
@@ -133,6 +136,23 @@ class KnowledgeBase:
         gazetteer = self.gazetteer
         place = gazetteer.by_id(entity_id) if gazetteer is not None else None
         return self.place_entry(place) if place is not None else None
+
+    def short_form(self, entry: KBEntry, surface: str) -> bool:
+        """Whether `surface`, whatever its case, is one of the entry's short upper-case aliases
+        (at most `short_alias_length` letters: "AA", "KIA", "EAU")."""
+        text = surface.strip()
+        if not self.short_alias_length or len(text) > self.short_alias_length or not text.isalpha():
+            return False
+        return any(alias.isupper() and alias == text.upper() for alias in entry.names)
+
+    def needs_context(self, entry: KBEntry, surface: str) -> bool:
+        """A short alias that names the entry only where the document gives a context (not one
+        of `free_short_aliases`, not a country's: "RDC", "USA")."""
+        return (
+            self.short_form(entry, surface)
+            and surface.strip().upper() not in self.free_short_aliases
+            and entry.kind != "country"
+        )
 
     def resolve(self, surface: str, prefer: str | None = None) -> KBEntry | None:
         """The entry named by a surface form; `prefer` (an entity type) breaks alias ties."""
@@ -377,6 +397,7 @@ def _entry(entity_id: str, raw: dict) -> KBEntry:
         demonyms=tuple(raw.get("demonyms", ())),
         generic=bool(raw.get("generic", False)),
         weapon_class=raw.get("weapon_class"),
+        context=tuple(raw.get("context", ())),
     )
 
 
@@ -387,7 +408,13 @@ def load_kb(path: Path = KB_PATH, gazetteer: bool = True) -> KnowledgeBase:
     for entry in entries.values():
         if entry.capital_of and entry.capital_of not in entries:
             raise DataFileError(f"{path}: {entry.id}: capital_of names unknown entity {entry.capital_of!r}")
-    return KnowledgeBase(entries, use_gazetteer=gazetteer)
+    short = data.get("short_aliases", {})
+    return KnowledgeBase(
+        entries,
+        use_gazetteer=gazetteer,
+        short_alias_length=int(short.get("max_length", 0)),
+        free_short_aliases=frozenset(short.get("free", ())),
+    )
 
 
 @lru_cache(maxsize=4)

@@ -170,3 +170,32 @@ def test_places_and_people_in_dishes_and_drinks_are_not_entities(nlp: Language) 
     assert found["kiev"].count == 1  # the chef's birthplace only
     assert "moscou" not in found and "paris" not in found
     assert not any("stroganov" in key for key in found)
+
+
+# ------------------------------------------------------------------------ short aliases
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le fabricant a rappelé des piles AA défectueuses vendues en France, selon la DGCCRF.",
+        "L'agence a relevé à AA la note de la dette de l'entreprise, a annoncé Moody's à Paris.",
+        "Kia a vendu 3 000 voitures électriques en France, selon le constructeur coréen.",
+    ],
+)
+def test_a_short_alias_without_its_context_is_no_entity(nlp: Language, text: str) -> None:
+    found = entities(nlp, text)
+    assert "armee-d-arakan" not in found and "kia" not in found
+
+
+def test_a_short_alias_in_its_context_is_the_entity(nlp: Language) -> None:
+    # introduced with its full name, or in an article about its country
+    assert "armee-d-arakan" in entities(
+        nlp, "L'Armée d'Arakan (AA) a pris Sittwe. L'AA contrôle désormais l'essentiel de la côte."
+    )
+    assert "armee-d-arakan" in entities(
+        nlp, "Dans l'ouest de la Birmanie, l'AA a lancé mardi une offensive contre la junte."
+    )
+    assert "kia" in entities(nlp, "Les rebelles de la KIA ont attaqué un poste de l'armée birmane.")
+    # a free short alias needs nothing: "l'ONU" is the UN anywhere
+    assert "onu" in entities(nlp, "L'ONU a appelé à un cessez-le-feu immédiat.")
