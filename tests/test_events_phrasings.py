@@ -526,3 +526,75 @@ def test_armed_people_killing_in_the_active_voice_is_an_attack(enricher: Enriche
     )
     attack = one(events, "Attack")
     assert attack.killed is not None and attack.killed.value == 9
+
+
+def test_the_two_sides_of_a_fight(enricher: Enricher) -> None:
+    between = mentions(
+        enricher,
+        "Des affrontements entre les rebelles du M23 et les FARDC se sont poursuivis jeudi près de Sake.",
+    )
+    clash = one(between, "Armed clash")
+    assert ids(clash.actor, clash.target) == ("m23", "fardc")
+    assert [p.id for p in clash.places] == ["sake"]
+    opposed = mentions(
+        enricher,
+        "De violents combats opposent depuis lundi l'armée soudanaise aux combattants des FSR près de Dilling.",
+    )
+    clash = one(opposed, "Armed clash")
+    assert ids(clash.actor, clash.target) == ("forces-armees-soudanaises", "forces-de-soutien-rapide")
+
+
+def test_a_group_named_as_an_adjective_is_a_party(enricher: Enricher) -> None:
+    events = mentions(enricher, "Des combattants houthis ont attaqué un navire près d'Hodeida.")
+    assert ids(one(events, "Armed clash").actor) == ("houthis",)
+
+
+def test_a_light_verb_whose_object_the_parser_read_as_subject(enricher: Enricher) -> None:
+    events = mentions(
+        enricher,
+        "Mercredi, le Commandement des États-Unis pour l'Europe (Eucom) a annoncé avoir mené une frappe "
+        "aérienne contre des combattants shebab à une dizaine de kilomètres de Kismayo.",
+    )
+    strike = one(events, "Air/drone strike")
+    assert strike.actor is not None  # the command (its id is the knowledge base's business)
+    assert ids(strike.target) == ("shebab",)
+
+
+def test_what_is_answered_or_fled_is_not_reported_again(enricher: Enricher) -> None:
+    answered = mentions(
+        enricher,
+        "Le porte-parole des rebelles a assuré que ses hommes n'avaient fait que répondre à une attaque de l'armée.",
+    )
+    assert not any(e.event_type == "Battles" for e in answered)
+    answer = mentions(enricher, "L'armée israélienne a riposté par des frappes sur Tyr.")
+    assert ("Explosions/Remote violence", "Air/drone strike") in types(answer)
+    fled = mentions(
+        enricher,
+        "La ville accueille des milliers de déplacés ayant fui les combats entre l'armée et les rebelles du M23.",
+    )
+    assert fled == []
+
+
+def test_a_mine_stepped_on_or_driven_over(enricher: Enricher) -> None:
+    events = mentions(
+        enricher, "Dimanche, un berger a été tué lorsque sa charrette a roulé sur une mine près de Kidal."
+    )
+    mine = one(events, "Remote explosive/landmine/IED")
+    assert mine.killed is not None and mine.killed.value == 1
+    # A gold mine attacked is no landmine.
+    gold = mentions(enricher, "Des jihadistes ont mené une attaque contre une mine d'or près de Kidal.")
+    assert "Remote explosive/landmine/IED" not in {e.sub_event_type for e in gold}
+
+
+def test_a_speaker_the_parse_loses_and_places_of_another_event(enricher: Enricher) -> None:
+    threat = mentions(
+        enricher,
+        "Le chef du gang, Jean Moïse, dit « Le Roi », a menacé dans un message de « brûler » les quartiers voisins.",
+    )
+    assert one(threat, "THREATEN").actor is not None
+    # "en Arabie saoudite" is where the talks are, not the attack.
+    strike = mentions(
+        enricher,
+        "Des drones ukrainiens ont frappé Moscou. Cette attaque s'est produite peu avant des négociations en Arabie saoudite.",
+    )
+    assert all("arabie-saoudite" not in [p.id for p in e.places] for e in strike)

@@ -90,6 +90,9 @@ class CountBinder:
                     places=[],
                     weapons=weapons,
                     confidence=0.45,
+                    # the toll of the event told: its day ("Mercredi soir, douze combattants
+                    # avaient été tués" in fighting that began on Tuesday)
+                    refers_back=state.last_violent is not None and event_type == state.last_violent[0],
                 )
             ]
             candidates.append(violent[0])

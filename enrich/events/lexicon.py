@@ -65,6 +65,7 @@ class MeansRule:
     event_type: str
     sub_event_type: str
     before_weapons: bool = False  # read before the knowledge base's weapons
+    impact_only: bool = False  # only as what a verb of impact names ("a roulé sur une mine")
     by_context: bool = False  # a ground attack: the context rules decide its type
 
 
@@ -95,6 +96,7 @@ class EventLexicon:
     outcome_verbs: frozenset[str]
     casualty_verbs: frozenset[str]
     claim_verbs: frozenset[str]
+    opposition_verbs: frozenset[str]
     non_event_heads: frozenset[str]
     target_nouns: frozenset[str]
     target_cases: frozenset[str]
@@ -110,6 +112,7 @@ class EventLexicon:
     threat_words: frozenset[str]
     modal_verbs: frozenset[str]
     relational_nouns: frozenset[str]
+    reply_verbs: frozenset[str]
     year_cases: frozenset[str]
     means: tuple[MeansRule, ...]
     context_rules: tuple[tuple[frozenset[str], str, str], ...]
@@ -242,6 +245,7 @@ def default_lexicon() -> EventLexicon:
                 event_type=raw["event_type"],
                 sub_event_type=raw["sub_event_type"],
                 before_weapons=bool(raw.get("before_weapons", False)),
+                impact_only=bool(raw.get("impact_only", False)),
                 by_context=bool(raw.get("by_context", False)),
             )
         )
@@ -278,6 +282,7 @@ def default_lexicon() -> EventLexicon:
         outcome_verbs=folded_words(data["outcome_verbs"]),
         casualty_verbs=folded_words(data["casualty_verbs"]),
         claim_verbs=folded_words(data["claim_verbs"]),
+        opposition_verbs=folded_words(data["opposition_verbs"]),
         non_event_heads=folded_words(data["non_event_heads"]),
         target_nouns=folded_words(data["target_nouns"]),
         target_cases=folded_words(data["target_cases"]),
@@ -293,6 +298,7 @@ def default_lexicon() -> EventLexicon:
         threat_words=folded_words(data["threat_words"]),
         modal_verbs=folded_words(data["modal_verbs"]),
         relational_nouns=folded_words(data["relational_nouns"]),
+        reply_verbs=folded_words(data["reply_verbs"]),
         year_cases=folded_words(data["year_cases"]),
         means=tuple(means),
         context_rules=tuple(context_rules),

@@ -38,6 +38,7 @@ def irrealis(
     multiplication des frappes, Moscou menace ..." reports the strikes; "menace d'une frappe"
     does not). `scheduled`: the type's future is news (a meeting with a date)."""
     node = trigger
+    previous = trigger
     arrived_by = ""
     path = {trigger.i}
     for depth in range(12):
@@ -53,6 +54,8 @@ def irrealis(
         governs = governs and not (arrived_by in _SUBJECT_DEPS and lemma not in lexicon.modal_verbs)
         if governs and lemma in lexicon.irrealis_governors:
             return True
+        if depth > 0 and lemma in lexicon.reply_verbs and case_of(previous) in ("a", "à", "au", "aux"):
+            return True  # "répondre à une attaque": the attack answered, told elsewhere
         marks = {fold(c.text) for c in node.children if c.dep_ == "mark"}
         if marks & lexicon.condition_marks:
             return True
@@ -95,6 +98,7 @@ def irrealis(
         if node.head.i == node.i or node.head.i < sentence.start:
             return False
         arrived_by = node.dep_
+        previous = node
         node = node.head
         path.add(node.i)
     return False

@@ -51,8 +51,12 @@ class Parties:
             appositive = child.dep_ in ("appos", "flat:name", "flat", "nmod", "nsubj", "dep")
             # "le chancelier allemand, Olaf Scholz" is often parsed as a coordination.
             appositive = appositive or (child.dep_ == "conj" and not children_of(child, "cc"))
-            if appositive and case_of(child) is None:
+            # "des combattants shebab", "des miliciens wazalendo": a group's name as an adjective
+            named_group = child.dep_ == "amod" and token.pos_ == "NOUN"
+            if (appositive or named_group) and case_of(child) is None:
                 child_mention = state.mentions_at.get(child.i)
+                if named_group and (child_mention is None or child_mention.type not in ("ORG", "MILITARY")):
+                    continue
                 if child_mention is not None and (
                     child_mention.type in ("PER", "ORG", "MILITARY")
                     # "les médiateurs, l'Egypte, le Qatar et la Turquie"
@@ -401,6 +405,61 @@ class Parties:
             if party is not None and ref is not None and ref.id not in known_ids:
                 return party
         return None
+
+    def subject_before(
+        self, token: Token, other: Mention | KBEntry | None, state: DocState
+    ) -> Mention | KBEntry | None:
+        """The last subject before a token in its sentence that names a person, a body or a
+        state (not `other`)."""
+        other_ref = self.ref(other)
+        for node in reversed(list(token.doc[token.sent.start : token.i])):
+            if node.dep_ not in SUBJECTS:
+                continue
+            party = self.participant(node, state)
+            ref = self.ref(party)
+            if (
+                party is not None
+                and ref is not None
+                and (other_ref is None or ref.id != other_ref.id)
+                and (ref.type != "LOC" or (entry_of(party) is not None and self.can_act(party)))
+            ):
+                return party
+        return None
+
+    def opponents(
+        self, token: Token, scope: list[Token], state: DocState
+    ) -> tuple[Mention | KBEntry | None, Mention | KBEntry | None]:
+        """The two sides of a fight: "entre X et Y" on the trigger, or, for a fight noun that a
+        verb of opposition takes as subject ("des combats opposent X à Y"), its object and its
+        "à" complement."""
+        sides = [
+            p for head in scope for p in self.cased(head, self.lexicon.participant_cases, state, depth=1)
+        ]
+        head = token.head
+        if token.dep_ == "nsubj" and lemma_of(head) in self.lexicon.opposition_verbs:
+            scope.append(head)
+            objects = children_of(head, "obj")
+            # the "à" complement, also when the parser hangs it on the object
+            others = children_of(head, "obl", "obl:arg", "obl:mod", "iobj") + [
+                c for o in objects for c in children_of(o, "nmod")
+            ]
+            sides = [
+                *(p for o in objects for p in self.participants(o, state)),
+                *(
+                    p
+                    for c in others
+                    if case_of(c) in ("a", "à", "au", "aux")
+                    for p in self.participants(c, state)
+                ),
+            ]
+        if len(self.unique_refs(sides)) == 1:
+            # "des affrontements entre la police et les hommes du gang": the second side may be
+            # hung on the fight noun itself
+            sides += [
+                p for c in children_of(token, "conj") if not is_verb(c) for p in self.participants(c, state)
+            ]
+        unique = self.unique_refs(sides)
+        return (unique[0] if unique else None), (unique[1] if len(unique) > 1 else None)
 
     def conditional_subject(self, token: Token, state: DocState) -> Mention | KBEntry | None:
         """A threat's target is the subject of its condition ("si l'Occident permet ...")."""

@@ -42,6 +42,8 @@ class Places:
                         or "Inf" in feature_of(child, "VerbForm")
                     ):
                         continue
+                    if child.pos_ == "NOUN" and lemma_of(child) in self.lexicon.triggers:
+                        continue  # "avant des négociations en Arabie saoudite": that event's place
                 stack.append(child)
         return tokens
 

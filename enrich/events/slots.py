@@ -158,14 +158,22 @@ class SlotFiller:
                 ):
                     actor = self.parties.demonym(child)
         head = node.head if node.head.i != node.i else None
-        # An object, or one the parser read as an adjunct ("a mené dimanche une frappe").
-        object_like = node.dep_ in ("obj", "nsubj:pass") or (
-            node.dep_ in ("obl", "obl:mod") and case_of(node) is None
+        # An object, or one the parser read as an adjunct ("a mené dimanche une frappe") or as a
+        # subject after its light verb ("a annoncé avoir mené une frappe").
+        object_like = (
+            node.dep_ in ("obj", "nsubj:pass")
+            or (node.dep_ in ("obl", "obl:mod") and case_of(node) is None)
+            or (
+                node.dep_ == "nsubj"
+                and node.head.i < node.i
+                and lemma_of(node.head) in self.lexicon.light_verbs
+                and not children_of(node.head, "obj")
+            )
         )
         if (
             head is not None
             and is_verb(head)
-            and node.dep_ in ("obj", "nsubj:pass", "obl", "obl:arg", "obl:mod")
+            and (node.dep_ in ("obj", "nsubj:pass", "obl", "obl:arg", "obl:mod") or object_like)
         ):
             head_lemma = lemma_of(head)
             passive_head = bool(children_of(head, "aux:pass")) or node.dep_ == "nsubj:pass"
@@ -187,6 +195,9 @@ class SlotFiller:
                         ]
                     )
                     actor = self.parties.participant(agents[0], state) if agents else None
+                elif node.dep_ == "nsubj":  # the object misread as a subject: the verb's subject is above
+                    governor = head.head if head.dep_ in ("xcomp", "advcl", "ccomp", "conj") else None
+                    actor = self.parties.clause_subject(governor, state) if governor is not None else None
                 else:  # "a revendiqué la responsabilité de l'attaque"
                     actor = self.parties.clause_subject(head, state)
             if node.i == token.i and object_like:
@@ -197,6 +208,7 @@ class SlotFiller:
             and token.dep_ == "nsubj"
             and verbal(head)
             and lemma_of(head) in self.lexicon.outcome_verbs
+            and lemma_of(head) not in self.lexicon.opposition_verbs
         ):
             # "une frappe de drone a touché un camion près de Gao": the verb tells its outcome.
             scope.append(head)
@@ -211,7 +223,16 @@ class SlotFiller:
                 )
                 if victim is not None and not (people and lemma_of(head) in self.lexicon.casualty_verbs):
                     target = victim
-        if head is not None and is_verb(head) and (token.dep_ == "obl:agent" or case_of(token) == "par"):
+        if (
+            head is not None
+            and case_of(token) == "par"
+            and lemma_of(head) in self.lexicon.reply_verbs
+            and not children_of(head, "aux:pass")
+        ):
+            # "l'armée a riposté par des frappes sur Tyr": the answer is the subject's act.
+            scope.append(head)
+            actor = actor or self.parties.clause_subject(head, state)
+        elif head is not None and is_verb(head) and (token.dep_ == "obl:agent" or case_of(token) == "par"):
             patients = children_of(head, "nsubj:pass")
             if patients and target is None:
                 target = self.parties.participant(patients[0], state)  # "Kiev a été visée par une attaque"
@@ -262,7 +283,7 @@ class SlotFiller:
                 target = self.parties.beneficiary(token, state)
         if rule.role == "impact":
             # "un obus d'artillerie russe s'est abattu": the weapon's owner is the actor.
-            weapon = impact_weapon(token, state)
+            weapon = impact_weapon(token, state, self.lexicon.projectile_nouns)
             assert weapon is not None
             actor = None
             if weapon.dep_.startswith("obl"):
@@ -297,6 +318,13 @@ class SlotFiller:
             actor, target, participants = self.parties.consult_parties(head, scope, actor, target, state)
         if actor is None and rule.role == "interaction" and not verb_like:
             actor = self.parties.possessor(token, state)
+        if actor is None and rule.role == "interaction" and verb_like and not symmetric:
+            # "Le chef du gang, X, dit « Barbecue », a menacé ...": a parse that loses the
+            # speaker; the named subject before the verb in its sentence speaks.
+            actor = self.parties.subject_before(token, target, state)
+        if rule.event_type == "Battles" and actor is None and target is None:
+            # "des combats entre le M23 et des miliciens", "des combats opposent X à Y"
+            actor, target = self.parties.opponents(token, scope, state)
 
         event_type, sub_event_type = self.classify(rule, token, sentence, state, actor)
         # "L'attaque a été revendiquée mardi": a claim about the attack already told.
@@ -409,6 +437,11 @@ class SlotFiller:
             # a été tué par balle lors de l'attaque", "le bilan de l'attaque qui a visé un
             # marché") describe it, they do not make it another kind of event.
             return state.last_violent
+        if rule.role == "impact":
+            weapon = impact_weapon(token, state, self.lexicon.projectile_nouns)
+            named = self.means([weapon], state, impact=True) if weapon is not None else None
+            if isinstance(named, MeansRule):
+                return named.event_type, named.sub_event_type  # "a roulé sur une mine"
         if rule.by_weapon:
             hit = self._hit(rule, token)
             own = self.own_tokens(token, sentence, state)
@@ -561,7 +594,7 @@ class SlotFiller:
         return found
 
     def means(
-        self, tokens: list[Token], state: DocState, hit: set[int] | None = None
+        self, tokens: list[Token], state: DocState, hit: set[int] | None = None, impact: bool = False
     ) -> MeansRule | str | None:
         """What the words name as used: a means word read before the weapons (a kamikaze,
         a grenade, a chemical), the remote-violence sub-type of a weapon of the knowledge
@@ -585,6 +618,6 @@ class SlotFiller:
         if by_weapon is not None:
             return by_weapon
         for rule in self.lexicon.means:
-            if not rule.before_weapons and lemmas & rule.lemmas:
+            if not rule.before_weapons and (impact or not rule.impact_only) and lemmas & rule.lemmas:
                 return rule
         return None

@@ -89,13 +89,14 @@ def pronominal(verb: Token) -> bool:
     )
 
 
-def impact_weapon(token: Token, state: DocState) -> Token | None:
+def impact_weapon(token: Token, state: DocState, nouns: frozenset[str] = frozenset()) -> Token | None:
     """The weapon a verb of impact is about: its subject ("un obus s'est abattu"), its
-    agent ("tués par un engin explosif") or its place ("a sauté sur un engin explosif")."""
+    agent ("tués par un engin explosif") or its place ("a sauté sur un engin explosif", "a
+    roulé sur une mine"): a weapon mention, or one of `nouns` the knowledge base does not tag."""
     for child in token.children:
         if child.dep_ in ("nsubj", "nsubj:pass", "obl:agent", "obl", "obl:arg", "obl:mod"):
             if child.dep_.startswith("obl") and case_of(child) not in ("par", "sur"):
                 continue
-            if state.is_weapon(child):
+            if state.is_weapon(child) or (child.pos_ == "NOUN" and child.lemma_.lower() in nouns):
                 return child
     return None

@@ -149,7 +149,9 @@ class TriggerFinder:
             objects = objects_of(token) + children_of(token, "nsubj:pass")
             if not any(state.is_projectile(o) for o in objects):
                 return False
-        return not (rule.role == "impact" and impact_weapon(token, state) is None)
+        return not (
+            rule.role == "impact" and impact_weapon(token, state, self.lexicon.projectile_nouns) is None
+        )
 
     def plausible_attacker(self, verb: Token, state: DocState) -> bool:
         """ "La grêle a frappé les vignes", "frappée par la sécheresse": a subject (or agent) that
