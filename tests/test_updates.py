@@ -137,6 +137,10 @@ def test_a_revised_article_becomes_version_2_with_its_events_replaced_and_one_fo
         (e["sentence_start"], e["killed"]["value"] if e["killed"] else None) for e in events
     } != old_events
 
+    # The story incident the dashboards count reads the revised toll too.
+    story_tolls = [s["killed"]["value"] for s in _docs(es, settings, "stories") if s.get("killed")]
+    assert story_tolls and max(story_tolls) == 12, story_tolls
+
     (final,) = _docs(es, settings, "alerts")  # the same alert, no second one
     assert final["id"] == alert["id"] and final["killed"] == 12 and final["follow_ups"] == 1
     assert final["title"] == REVISED[0] and final["status"] == "sent"

@@ -532,11 +532,18 @@ class Pipeline:
             self._cluster_stories(articles, events)
 
     def _cluster_stories(self, articles: Sequence[Article], events: Sequence[Event]) -> None:
-        from vigie.stories.assign import assign_stories
+        from vigie.stories.assign import assign_stories, refresh_story_incidents
 
         originals = [a for a in articles if a.duplicate_of is None]
-        # A new version keeps the story of the stored one (`PreviousVersion.keep`).
+        # A new version keeps the story of the stored one (`PreviousVersion.keep`); its
+        # incidents' figures still reach the story incidents (a revised toll).
         assign_stories(self.es, self.settings, [a for a in originals if a.version == 1], self.summary, events)
+        updated = [a for a in originals if a.version > 1]
+        if updated:
+            ids = {a.id for a in updated}
+            refresh_story_incidents(
+                self.es, self.settings, updated, self.summary, [e for e in events if e.article_id in ids]
+            )
         story_of = {a.id: a.story_id for a in originals}
         for event in events:
             event.story_id = story_of.get(event.article_id)

@@ -378,6 +378,17 @@ class StoryClusterer:
         if events:
             self._write_incidents(batch, story_of, by_article, summary)
 
+    def refresh(self, articles: Iterable[Article], summary: RunSummary, events: Iterable[Event]) -> None:
+        """New versions of stored articles keep their story (`story_id`, `story_lead`); their
+        incidents' reports replace the earlier version's in the story incidents (reports are
+        keyed by event id), so a revised toll reaches the figures the dashboards count."""
+        by_article: dict[str, list[Event]] = defaultdict(list)
+        for event in events:
+            by_article[event.article_id].append(event)
+        kept = [a for a in articles if a.story_id]
+        if kept and by_article:
+            self._write_incidents(kept, {}, by_article, summary)
+
     def _write_incidents(
         self,
         batch: Sequence[Article],
@@ -415,3 +426,15 @@ def assign_stories(
     store the story incidents of `events` (from the enricher; without them only the names rule
     applies and no story incident is written)."""
     StoryClusterer(es, settings, policy).assign(articles, summary, events)
+
+
+def refresh_story_incidents(
+    es: Elasticsearch,
+    settings: Settings,
+    articles: Sequence[Article],
+    summary: RunSummary,
+    events: Sequence[Event],
+) -> None:
+    """Merge the incidents of new versions of stored articles into their stories' incidents
+    (see `StoryClusterer.refresh`)."""
+    StoryClusterer(es, settings).refresh(articles, summary, events)
