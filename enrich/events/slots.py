@@ -468,8 +468,10 @@ class SlotFiller:
             return state.last_violent
         if (rule.by_weapon or rule.by_context) and state.last_violent is not None and self._anaphoric(token):
             return state.last_violent  # "cette attaque", "les frappes": the article's last one
-        named = any((seen := state.mentions_at.get(t.i)) is not None and seen.type == "WEAPON" for t in sentence)
-        if rule.by_doc_weapon and not named:
+        names_weapon = any(
+            (m := state.mentions_at.get(t.i)) is not None and m.type == "WEAPON" for t in sentence
+        )
+        if rule.by_doc_weapon and not names_weapon:
             # Only a sentence that names no weapon at all: one whose weapons belong to another
             # trigger ("en représailles aux tirs de missiles") or to what it hit says nothing of
             # this trigger's means.
