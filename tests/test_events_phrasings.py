@@ -598,3 +598,59 @@ def test_a_speaker_the_parse_loses_and_places_of_another_event(enricher: Enriche
         "Des drones ukrainiens ont frappé Moscou. Cette attaque s'est produite peu avant des négociations en Arabie saoudite.",
     )
     assert all("arabie-saoudite" not in [p.id for p in e.places] for e in strike)
+
+
+def test_what_another_party_may_do_is_a_warning_not_a_threat(enricher: Enricher) -> None:
+    warning = mentions(
+        enricher,
+        "« L'Iran pourrait frapper nos bases dans les prochains jours », a averti le Premier ministre israélien.",
+    )
+    assert "THREATEN" not in {e.sub_event_type for e in warning}
+    threat = mentions(
+        enricher, "Le Kremlin a averti que la Russie frapperait les convois d'armes occidentales."
+    )
+    assert "THREATEN" in {e.sub_event_type for e in threat}
+
+
+def test_a_grenade_a_drone_drops_is_the_drones_strike(enricher: Enricher) -> None:
+    dropped = mentions(enricher, "Un drone russe a largué une grenade sur un véhicule civil près de Kherson.")
+    assert types(dropped) == {("Explosions/Remote violence", "Air/drone strike")}
+    thrown = mentions(enricher, "Un inconnu a lancé une grenade contre un poste de police de Bangui.")
+    assert types(thrown) == {("Explosions/Remote violence", "Grenade")}
+
+
+def test_a_denied_shooting_is_no_event(enricher: Enricher) -> None:
+    events = mentions(
+        enricher,
+        "L'armée a démenti des informations selon lesquelles ses soldats auraient ouvert le feu sur des villageois "
+        "près de Gao.",
+    )
+    assert events == []
+
+
+def test_aid_announced_and_an_agreement_behind_a_misread_name(enricher: Enricher) -> None:
+    aid = mentions(
+        enricher, "Le Japon a annoncé lundi une aide humanitaire de 20 millions de dollars pour le Soudan."
+    )
+    assert ids(one(aid, "AID").actor) == ("japon",)
+    signed = mentions(
+        enricher, "Le Soudan et le Tchad ont signé jeudi à Abou Dhabi un protocole sur leur frontière."
+    )
+    assert {ids(one(signed, "AGREE").actor)[0], ids(one(signed, "AGREE").target)[0]} == {"soudan", "tchad"}
+
+
+def test_a_place_does_not_act(enricher: Enricher) -> None:
+    events = mentions(
+        enricher, "Mer Rouge : les rebelles revendiquent le tir d'un missile sur un porte-conteneurs"
+    )
+    assert all(e.actor is None or e.actor.type != "LOC" for e in events)
+
+
+def test_a_threat_word_in_what_a_quote_says_of_the_present_is_no_threat(enricher: Enricher) -> None:
+    events = mentions(
+        enricher,
+        "« Ces sanctions limitent la capacité de Moscou à financer sa guerre », a déclaré le ministre allemand.",
+    )
+    assert "THREATEN" not in {e.sub_event_type for e in events}
+    promise = mentions(enricher, "Le M23 a promis de frapper Goma dans les prochains jours.")
+    assert "THREATEN" in {e.sub_event_type for e in promise}

@@ -70,6 +70,12 @@ def irrealis(
         if is_finite(node) or copula is not None:
             if node.dep_ in ("ccomp", "csubj") and lemma_of(node.head) in lexicon.irrealis_governors:
                 return True  # "a exigé que Téhéran libère les détenus"
+            if (
+                node.dep_ == "acl:relcl"
+                and node.head.head.i != node.head.i
+                and lemma_of(node.head.head) in lexicon.irrealis_governors
+            ):
+                return True  # "a démenti des informations selon lesquelles des soldats auraient tiré"
             if copula is not None:  # "une offensive serait désastreuse"
                 return not scheduled and future_form(lexicon, copula)
             return not scheduled and _future_or_conditional(lexicon, node)

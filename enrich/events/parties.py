@@ -406,6 +406,14 @@ class Parties:
                 return party
         return None
 
+    def quote_speaker(self, verb: Token, state: DocState) -> Mention | KBEntry | None:
+        """The speaker of a reporting verb after a quote, its subject inverted and often read as
+        its object ("« ... », a averti le Premier ministre israélien")."""
+        if verb.dep_ != "parataxis" or children_of(verb, "nsubj"):
+            return None
+        objects = children_of(verb, "obj")
+        return self.participant(objects[0], state) if objects else None
+
     def subject_before(
         self, token: Token, other: Mention | KBEntry | None, state: DocState
     ) -> Mention | KBEntry | None:

@@ -256,6 +256,9 @@ class SlotFiller:
             actor, target = self.parties.speaker(token, state), None
         elif verb_like:
             actor, target = self.verb_arguments(rule, token, state)
+            speaker = self.parties.quote_speaker(token, state) if rule.role == "interaction" else None
+            if speaker is not None:
+                actor, target = speaker, None  # "« ... », a averti le ministre": the quote is not a party
         else:
             actor, target, scope = self.noun_arguments(rule, token, state)
         if target is None:
@@ -341,6 +344,8 @@ class SlotFiller:
         )
         interaction = sub_event_type if event_type == INTERACTION else None
         violent = self.lexicon.is_violent(event_type)
+        if actor is not None and self.parties.is_place(actor):
+            actor = None  # a sea, a region or a town does not act ("Mer Rouge : les Houthis ...")
         actor_ref = self.parties.ref(actor)
         target_ref = self.parties.ref(target, as_state=violent)
         if actor_ref is not None and target_ref is not None and actor_ref.id == target_ref.id:

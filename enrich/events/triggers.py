@@ -17,7 +17,15 @@ from enrich.events.parties import Parties
 from enrich.events.slots import SlotFiller
 from enrich.events.state import Candidate, DocState, impact_weapon, objects_of, pronominal, verbal
 from enrich.text import fold
-from enrich.tokens import case_of, children_of, feature_of, forms_of, is_verb, lemma_of
+from enrich.tokens import (
+    case_of,
+    children_of,
+    clause_subject_token,
+    feature_of,
+    forms_of,
+    is_verb,
+    lemma_of,
+)
 
 _OF = ("de", "d'", "du", "des")
 _CLAUSAL = ("ccomp", "xcomp", "parataxis", "advcl")
@@ -138,7 +146,7 @@ class TriggerFinder:
             return False
         if rule.sub_event_type == "REQUEST" and self.addresses_population(token):
             return False  # "a appelé la population à rester chez elle"
-        if rule.threat_complement and not self.threatens(token, rule):
+        if rule.threat_complement and not self.threatens(token, rule, state):
             return False
         violent = self.lexicon.is_violent(rule.event_type)
         if rule.role == "attack" and violent and is_verb(token) and not self.plausible_attacker(token, state):
@@ -288,12 +296,16 @@ class TriggerFinder:
         ]
         return any(lemma_of(a) in self.lexicon.population_nouns for a in addressees)
 
-    def threatens(self, verb: Token, rule: TriggerRule) -> bool:
+    def threatens(self, verb: Token, rule: TriggerRule, state: DocState | None = None) -> bool:
         """A reporting verb's complement is a threat: a threat word (`threat_words`) said of
         what is to come (an infinitive, the future, the conditional, under a modal), not in
         a condition, not inside a subject (the prediction "une offensive serait
         catastrophique") and not negated. A quote the verb reports ("« Nous riposterons »,
-        a averti X") is its complement too."""
+        a averti X") is its complement too. What another party may do ("« La Russie pourrait
+        frapper », a averti le président ukrainien") is a warning, not a threat."""
+        speaker = None
+        if state is not None:
+            speaker = self.parties.quote_speaker(verb, state) or self.parties.clause_subject(verb, state)
         contents = [c for c in verb.children if c.dep_ in _CLAUSAL]
         if verb.dep_ in ("parataxis", "conj") and verb.head.i != verb.i and verb.head.i < verb.i:
             contents.append(verb.head)
@@ -306,12 +318,29 @@ class TriggerFinder:
                 if marks & (self.lexicon.condition_marks | self.lexicon.purpose_marks):
                     continue  # "si les frappes se poursuivent", "afin de financer la guerre"
                 words = {lemma_of(node), fold(node.text)}
-                if words & self.lexicon.threat_words and self._prospective(node, content, objects):
+                if words & self.lexicon.threat_words and self._prospective(node, content, objects, verb):
+                    if state is not None and self._other_side(node, speaker, state):
+                        continue
                     return True
                 stack.extend(c for c in node.children if c.dep_ in _CONTENT and c.i != verb.i)
         return False
 
-    def _prospective(self, word: Token, content: Token, objects: list[Token]) -> bool:
+    def _other_side(self, word: Token, speaker: object, state: DocState) -> bool:
+        """The subject of a threat word's clause names a party of another state than the
+        speaker's."""
+        node = word
+        while not is_verb(node) and node.head.i != node.i:
+            node = node.head
+        subject = clause_subject_token(node)  # "La Russie pourrait frapper": the modal's subject
+        if subject is None or speaker is None:
+            return False
+        doer = self.parties.ref(self.parties.participant(subject, state), as_state=True)
+        said_by = self.parties.ref(speaker, as_state=True)  # type: ignore[arg-type]
+        if doer is None or said_by is None:
+            return False
+        return doer.id != said_by.id and (self.parties.state_of(said_by) or said_by.id) != doer.id
+
+    def _prospective(self, word: Token, content: Token, objects: list[Token], reporter: Token) -> bool:
         """The clause of a threat word tells what is to come, and is not negated."""
         if content in objects:
             return True  # "a promis une riposte"
@@ -323,8 +352,13 @@ class TriggerFinder:
         if lemma_of(node) in self.lexicon.modal_verbs or lemma_of(node.head) in self.lexicon.modal_verbs:
             return True
         if "Inf" in feature_of(node, "VerbForm") and not children_of(node, "aux:tense", "aux:pass"):
-            # "a promis de frapper"; not "continue de frapper" (a report)
-            return lemma_of(node.head) not in self.lexicon.realis_infinitive_governors
+            # "a promis de frapper", "sommes prêts à frapper"; not "continue de frapper" (a
+            # report), nor what a noun or a verb of the present says ("réduit la capacité du
+            # Kremlin à financer sa guerre")
+            governor = node.head
+            return governor.i == reporter.i or (
+                lemma_of(governor) in self.lexicon.irrealis_governors | self.lexicon.modal_verbs
+            )
         return any(
             "Fut" in feature_of(form, "Tense") or future_form(self.lexicon, form)
             for form in (node, *children_of(node, "aux:tense", "aux:pass", "aux"))
@@ -332,9 +366,12 @@ class TriggerFinder:
 
     def compound(self, token: Token, state: DocState) -> TriggerRule | None:
         lemma, text = forms_of(token)
-        # An object the parser read as an adjunct ("ont signé mardi à Ijevan un protocole").
+        # An object the parser read as an adjunct ("ont signé mardi à Ijevan un protocole"), also
+        # behind a name it misread as a preposition ("à Abou Dhabi un protocole").
         candidates = objects_of(token) + [
-            c for c in children_of(token, "obl", "obl:mod") if case_of(c) is None and c.pos_ == "NOUN"
+            c
+            for c in children_of(token, "obl", "obl:mod", "obl:arg")
+            if c.pos_ == "NOUN" and all(m.text[:1].isupper() for m in c.children if m.dep_ == "case")
         ]
         for compound in self.lexicon.compounds:
             if lemma not in compound.verbs and text not in compound.verbs:
