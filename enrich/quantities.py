@@ -214,6 +214,11 @@ class _Number:
     end: int
 
 
+_PROJECTILE_SLOTS = ("launched", "intercepted")
+_CLOSING_QUOTES = frozenset({"»", '"', "”", "’"})
+_PARTITIVE_PRONOUNS = frozenset({"eux", "elles"})
+
+
 def _is_number_word(folded: str, lexicon: QuantityLexicon) -> bool:
     """A number word, compound ones included ("vingt-six", folded "vingt six")."""
     if folded in lexicon.number_words:
@@ -523,6 +528,8 @@ def _modifier_lemmas(token: Token) -> set[str]:
     """Lemmas of participles and adjectives describing a noun ("34 drones neutralisés")."""
     lemmas: set[str] = set()
     for child in token.children:
+        if child.dep_ == "acl:relcl" and any(fold(d.text) == "dont" for d in child.subtree):
+            continue  # "cinq missiles, dont deux ont été interceptés": a part, not the whole
         if child.dep_ in ("amod", "acl", "acl:relcl") or child.pos_ in ("VERB", "ADJ"):
             lemmas |= lemmas_of(child)
     return lemmas
@@ -685,10 +692,17 @@ def _destroyed_state(noun: Token, lexicon: QuantityLexicon) -> bool:
 
 def _projectile_slot(noun: Token, lexicon: QuantityLexicon) -> Slot:
     verb = nearest_head(noun, _verb_tagged, 4)
+    subject = noun.dep_ in ("nsubj", "nsubj:pass")
+    if subject and any(
+        c.i != noun.i and c.dep_ in ("nsubj", "nsubj:pass") and any(fold(d.text) == "dont" for d in c.subtree)
+        for c in noun.head.children
+    ):
+        # "a tiré cinq missiles, dont deux ont été interceptés", parsed with the missiles as a
+        # subject of "interceptés": the verb of the part is not the whole's
+        subject = False
+        verb = nearest_head(noun.head, _verb_tagged, 3)
     verb_lemmas = lemmas_of(verb) if verb is not None else set()
-    described = _modifier_lemmas(noun) | (
-        lemmas_of(noun.head) if noun.dep_ in ("nsubj", "nsubj:pass") else set()
-    )
+    described = _modifier_lemmas(noun) | (lemmas_of(noun.head) if subject else set())
     # The noun's own participle decides first: "Sur les 112 drones lancés, 87 ont été abattus".
     if described & lexicon.intercepted_verbs:
         return "intercepted"
@@ -769,8 +783,18 @@ def find_counts(
         # The counted noun: right after the number, past "de", a disjoint marker, an adjective.
         cursor = end
         disjoint_marker: Token | None = None
+        while cursor < sentence.end and doc[cursor].text in _CLOSING_QUOTES:
+            cursor += 1  # "tuant « une trentaine » d'entre eux"
         while cursor < sentence.end and fold(doc[cursor].text) in {"de", "d'"}:
             cursor += 1
+        partitive = (
+            cursor + 1 < sentence.end
+            and cursor > end
+            and fold(doc[cursor].text) == "entre"
+            and fold(doc[cursor + 1].text) in _PARTITIVE_PRONOUNS
+        )
+        if partitive:
+            cursor += 1  # "tuant deux d'entre eux": people of a group already named
         if cursor < sentence.end and fold(doc[cursor].text) in lexicon.disjoint_markers:
             disjoint_marker = doc[cursor]
             cursor += 1
@@ -787,6 +811,8 @@ def find_counts(
             continue
         is_article = fold(doc[number.start].text) in ("un", "une") and number.qualifier is None
         category = _category(noun, projectile_tokens, lexicon) if noun is not None else None
+        if partitive:
+            category = "people"
         if category in (None, "other") and disjoint_marker is not None and previous_category is not None:
             category, noun = previous_category, disjoint_marker
         elif (
@@ -898,6 +924,9 @@ def sentence_slots(counts: list[Count]) -> dict[Slot, Quantity]:
     slots: dict[Slot, Quantity] = {}
     for slot in SLOTS:
         parts = [c for c in counts if c.slot == slot and c.relation != "subset"]
+        if not parts and slot in _PROJECTILE_SLOTS:
+            # "cinq missiles tirés, dont deux ont été interceptés": the part is all this slot has
+            parts = [c for c in counts if c.slot == slot]
         if not parts:
             continue
         if any(c.revised for c in parts):

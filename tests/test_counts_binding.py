@@ -316,3 +316,32 @@ def test_drones_and_missiles_are_never_pooled(nlp: Language) -> None:
 )
 def test_number_words_revisions_and_subsets(nlp: Language, text: str, expected: dict) -> None:
     assert slots(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # What was destroyed: stalls and kiosks of a market.
+        ("Une trentaine de kiosques ont été détruits par les flammes.", {"destroyed": (30, "approx")}),
+        ("Près de trois cents étals ont été détruits.", {"destroyed": (300, "approx")}),
+        # People of a group already named ("d'entre eux").
+        (
+            "L'aviation a bombardé un camp rebelle, tuant « une vingtaine » d'entre eux.",
+            {"killed": (20, "approx")},
+        ),
+        # "depuis l'espace aérien de X" is where the bombs came from, not a cumulative toll.
+        (
+            "Trois bombes guidées ont été larguées depuis l'espace aérien de la région de Koursk.",
+            {"launched": (3, "exact")},
+        ),
+        # The part that has a slot of its own counts ("dont deux ont été interceptés").
+        (
+            "Selon l'armée de l'air, la Russie a tiré sept missiles Kalibr en direction d'Odessa, dont trois ont été interceptés.",
+            {"launched": (7, "exact"), "intercepted": (3, "exact")},
+        ),
+    ],
+)
+def test_what_was_destroyed_partitives_launch_sites_and_parts(
+    nlp: Language, text: str, expected: dict
+) -> None:
+    assert slots(nlp, text) == expected

@@ -654,3 +654,11 @@ def test_a_threat_word_in_what_a_quote_says_of_the_present_is_no_threat(enricher
     assert "THREATEN" not in {e.sub_event_type for e in events}
     promise = mentions(enricher, "Le M23 a promis de frapper Goma dans les prochains jours.")
     assert "THREATEN" in {e.sub_event_type for e in promise}
+
+
+def test_au_total_sums_one_event(enricher: Enricher) -> None:
+    events = mentions(
+        enricher, "Au total, neuf drones ont été lancés contre la caserne de Goma ; aucun n'a été abattu."
+    )
+    strike = one(events, "Air/drone strike")
+    assert strike.launched is not None and strike.launched.value == 9
