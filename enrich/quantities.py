@@ -618,7 +618,9 @@ def _following_verb(noun: Token, sentence: Span, lexicon: QuantityLexicon) -> tu
             has_verb_form(token, words)
             for words in (lexicon.destroyed_verbs, lexicon.intercepted_verbs, lexicon.launched_verbs)
         ):
-            return token, active and not passive and not is_passive(token)
+            # "ont tué", or a present tense ("un kamikaze tue neuf soldats")
+            finite = "Fin" in feature_of(token, "VerbForm")
+            return token, (active or finite) and not passive and not is_passive(token)
         if token.pos_ == "VERB":
             return token, active and not passive
     return None, False

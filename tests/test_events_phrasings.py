@@ -662,3 +662,33 @@ def test_au_total_sums_one_event(enricher: Enricher) -> None:
     )
     strike = one(events, "Air/drone strike")
     assert strike.launched is not None and strike.launched.value == 9
+
+
+def test_the_group_of_the_people_or_things_hit_is_the_target(enricher: Enricher) -> None:
+    hit = mentions(
+        enricher,
+        "Deux adolescents ont été tués par une frappe contre une position présumée du JNIM près de Gao.",
+    )
+    assert ids(one(hit, "Air/drone strike").target) == ("jnim",)
+    # A group that speaks is no target.
+    said = mentions(enricher, "Selon le Hamas, une frappe israélienne a touché une école de Khan Younès.")
+    assert all(ids(e.target) != ("hamas",) for e in said)
+
+
+def test_a_battles_parties_are_armed_forces_not_states(enricher: Enricher) -> None:
+    events = mentions(
+        enricher, "Des jihadistes ont attaqué un poste militaire près de Tombouctou, tuant six soldats."
+    )
+    assert ids(one(events, "Armed clash").target) == ("forces-armees-maliennes",)
+    russian = mentions(enricher, "Les forces russes ont mené un nouvel assaut près de Koupiansk.")
+    assert ids(one(russian, "Armed clash").actor) == ("forces-armees-russes",)
+
+
+def test_headline_present_tenses_the_tagger_misreads(enricher: Enricher) -> None:
+    suicide = mentions(
+        enricher, "Nigeria : une kamikaze tue au moins douze fidèles dans une mosquée de Maiduguri"
+    )
+    bomb = one(suicide, "Suicide bomb")
+    assert bomb.killed is not None and bomb.killed.value == 12
+    bombed = mentions(enricher, "Soudan : l’armée soudanaise bombarde un marché de Nyala, au moins 30 morts")
+    assert ids(one(bombed, "Air/drone strike").actor) == ("forces-armees-soudanaises",)

@@ -11,6 +11,7 @@ from spacy.tokens import Span
 
 from enrich import quantities as quantities_module
 from enrich.events.lexicon import EventLexicon
+from enrich.events.parties import Parties
 from enrich.events.places import Places
 from enrich.events.state import PENDING, PROJECTILE_CLASSES, Candidate, DocState
 from enrich.kb import KnowledgeBase
@@ -29,11 +30,13 @@ class CountBinder:
         lexicon: EventLexicon,
         quantities: quantities_module.QuantityLexicon,
         places: Places,
+        parties: Parties | None = None,
     ) -> None:
         self.kb = kb
         self.lexicon = lexicon
         self.quantities = quantities
         self.places = places
+        self.parties = parties or Parties(kb, lexicon)
 
     @staticmethod
     def _owner(count: quantities_module.Count, violent: list[Candidate], state: DocState) -> Candidate | None:
@@ -95,6 +98,11 @@ class CountBinder:
                     refers_back=state.last_violent is not None and event_type == state.last_violent[0],
                 )
             ]
+            if event_type not in self.lexicon.untargeted_types:
+                # "deux membres du Hezbollah ont été tués": the group of the people counted
+                noun = state.doc[first.end - 1]
+                group = self.parties.victim_group(list(noun.subtree), state, set())
+                violent[0].target = self.parties.ref(group, as_state=True)
             candidates.append(violent[0])
         main = violent[0]
         main.places += [p for p in near if all(q.id != p.id for q in main.places)]

@@ -48,7 +48,7 @@ class EventExtractor:
         self.places = Places(kb, self.lexicon)
         self.slots = SlotFiller(kb, self.lexicon, self.parties, self.places)
         self.triggers = TriggerFinder(vocab, self.lexicon, self.parties, self.slots)
-        self.counts = CountBinder(kb, self.lexicon, self.quantities, self.places)
+        self.counts = CountBinder(kb, self.lexicon, self.quantities, self.places, self.parties)
         self.phrase_matcher = self.triggers.phrase_matcher
         self._field = ""  # the text being read (the article's text, or its headline)
         self._in_title = False

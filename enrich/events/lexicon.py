@@ -97,6 +97,7 @@ class EventLexicon:
     casualty_verbs: frozenset[str]
     claim_verbs: frozenset[str]
     opposition_verbs: frozenset[str]
+    national_forces_prefixes: tuple[str, ...]
     non_event_heads: frozenset[str]
     target_nouns: frozenset[str]
     target_cases: frozenset[str]
@@ -124,6 +125,7 @@ class EventLexicon:
     violent_types: frozenset[str]
     untargeted_types: frozenset[str]
     anonymous_types: frozenset[str]
+    force_types: frozenset[str]
     symmetric: frozenset[str]
     weapon_subtypes: tuple[tuple[str, str], ...]
     weapon_groups: dict[str, str]  # weapon class -> the group of classes one happening may swap
@@ -283,6 +285,7 @@ def default_lexicon() -> EventLexicon:
         casualty_verbs=folded_words(data["casualty_verbs"]),
         claim_verbs=folded_words(data["claim_verbs"]),
         opposition_verbs=folded_words(data["opposition_verbs"]),
+        national_forces_prefixes=tuple(data["national_forces_prefixes"]),
         non_event_heads=folded_words(data["non_event_heads"]),
         target_nouns=folded_words(data["target_nouns"]),
         target_cases=folded_words(data["target_cases"]),
@@ -310,6 +313,7 @@ def default_lexicon() -> EventLexicon:
         violent_types=frozenset(taxonomy_data["violent_types"]),
         untargeted_types=frozenset(taxonomy_data.get("untargeted_types", [])),
         anonymous_types=frozenset(taxonomy_data.get("anonymous_types", [])),
+        force_types=frozenset(taxonomy_data.get("force_types", [])),
         symmetric=frozenset(taxonomy_data["symmetric"]),
         weapon_subtypes=weapon_subtypes,
         weapon_groups={

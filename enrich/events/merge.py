@@ -130,7 +130,13 @@ def _representative(
         merged.target = pair[1] if len(pair) > 1 else None
     else:
         merged.actor = _vote([m.actor for m in members])
-        merged.target = _vote([m.target for m in members])
+        # A group the text names as hit over a state read from a place ("membres du Hezbollah").
+        named = [
+            m.target
+            for m in members
+            if m.target is not None and m.target.type != "LOC" and _state_id(m.target, kb) is None
+        ]
+        merged.target = _vote(named or [m.target for m in members])
     for member in members[1:]:
         merged.weapons += [w for w in member.weapons if w not in merged.weapons]
         merged.places += [p for p in member.places if all(q.id != p.id for q in merged.places)]

@@ -40,6 +40,7 @@ class Parties:
     def __init__(self, kb: KnowledgeBase, lexicon: EventLexicon) -> None:
         self.kb = kb
         self.lexicon = lexicon
+        self._national_forces: dict[str, KBEntry] | None = None
 
     def mention_near(self, token: Token, state: DocState) -> Mention | None:
         """A name on the token or in its appositions ("le chancelier allemand, Olaf Scholz",
@@ -72,6 +73,30 @@ class Parties:
     def demonym(self, token: Token) -> KBEntry | None:
         """The state a demonym names, by its form or its lemma ("haïtiennes" -> "haïtien")."""
         return self.kb.demonym(token.text) or (self.kb.demonym(token.lemma_) if token.lemma_ else None)
+
+    def national_forces(self, ref: EntityRef | None) -> EntityRef | None:
+        """The national armed forces of a state ("mali" -> "forces-armees-maliennes"), or the
+        reference itself when it is no state or the knowledge base lists none."""
+        entry = self.kb.get(ref.id) if ref is not None else None
+        if ref is None or entry is None or entry.kind != "country":
+            return ref
+        forces = self._forces().get(entry.country or "")
+        return forces.ref() if forces is not None else ref
+
+    def _forces(self) -> dict[str, KBEntry]:
+        if self._national_forces is None:
+            prefixes = [fold(p).split() for p in self.lexicon.national_forces_prefixes]
+            found: dict[str, KBEntry] = {}
+            for entry in self.kb:
+                if entry.type != "MILITARY" or not entry.country or entry.country in found:
+                    continue
+                for name in entry.names:
+                    words = fold(name).split()
+                    if any(words[: len(p)] == p and len(words) == len(p) + 1 for p in prefixes):
+                        found[entry.country] = entry
+                        break
+            self._national_forces = found
+        return self._national_forces
 
     def state_of(self, ref: EntityRef | None) -> str | None:
         """The id of the state a party belongs to ("forces-armees-soudanaises" -> "soudan")."""
@@ -404,6 +429,31 @@ class Parties:
             ref = self.ref(party)
             if party is not None and ref is not None and ref.id not in known_ids:
                 return party
+        return None
+
+    def victim_group(
+        self, tokens: Sequence[Token], state: DocState, exclude: set[str]
+    ) -> Mention | KBEntry | None:
+        """A named group the people or things hit belong to ("deux membres du Hezbollah", "des
+        dépôts d'armes du Hezbollah", "des combattants shebab"), not one that speaks ("selon le
+        Hezbollah") nor one in `exclude` (the actor and its state)."""
+        for token in sorted(tokens, key=lambda t: t.i):
+            mention = state.mentions_at.get(token.i)
+            if mention is None or mention.start != token.i or mention.type not in ("ORG", "MILITARY"):
+                continue
+            head = token.head
+            owned = token.dep_ in ("nmod", "obl:arg", "obl") and case_of(token) in ("de", "d'", "du", "des")
+            named_group = token.dep_ == "amod"
+            # the owner of a noun, or of the participle describing one ("une position présumée du JNIM")
+            described = head.pos_ in ("NOUN", "ADJ") or (
+                head.dep_ in ("amod", "acl") and head.head.pos_ == "NOUN"
+            )
+            if not (owned or named_group) or not described:
+                continue
+            ref = self.ref(mention)
+            if ref is None or ref.id in exclude or self.state_of(ref) in exclude:
+                continue
+            return mention
         return None
 
     def quote_speaker(self, verb: Token, state: DocState) -> Mention | KBEntry | None:

@@ -102,6 +102,14 @@ class SlotFiller:
                 actor = self.parties.participant(subject, state)  # "les troupes se sont retirées"
             if actor is None and subject is not None:
                 actor = self.parties.weapon_owner(subject, state)  # "l'artillerie russe a pilonné"
+            if (
+                actor is None
+                and voice.dep_ in ("amod", "acl")
+                and voice.head.i < voice.i
+                and "Fin" in feature_of(voice, "VerbForm")
+            ):
+                # a headline's finite verb hung on its subject ("l'armée birmane bombarde un marché")
+                actor = self.parties.participant(voice.head, state)
             objects = children_of(token, "obj")
             if objects and rule.role != "compound":
                 target = self.parties.participant(objects[0], state)
@@ -363,6 +371,11 @@ class SlotFiller:
         actor_state = self.parties.state_of(actor_ref)
         if violent and target_ref is not None and actor_ref is not None and target_ref.id == actor_state:
             target_ref = None  # the rebels' own country ("sur la côte yéménite" for the Houthis)
+        if violent and target_ref is None and event_type not in self.lexicon.untargeted_types:
+            # "une frappe a tué deux membres du Hezbollah": the group of the people or things hit
+            exclude = {i for i in (actor_ref.id if actor_ref else None, actor_state) if i}
+            group = self.parties.victim_group(self._hit_phrases(token), state, exclude)
+            target_ref = self.parties.ref(group)
         if violent and target_ref is None and places and event_type not in self.lexicon.untargeted_types:
             # A strike on a place targets the attacked state, unless the attacker is of that
             # state (an air force striking its own country's rebels) or the victims are civilians.
@@ -370,6 +383,10 @@ class SlotFiller:
             country = self.kb.country_of(first) if first else None
             if country is not None and (actor_ref is None or country.id not in (actor_ref.id, actor_state)):
                 target_ref = country.ref()
+        if event_type in self.lexicon.force_types:
+            # a battle's parties are armed forces ("l'attaque d'un poste militaire au Mali")
+            actor_ref = self.parties.national_forces(actor_ref)
+            target_ref = self.parties.national_forces(target_ref)
         if violent:
             weapons = self.weapons(rule, token, sentence, state)
         elif sub_event_type in self.lexicon.weapon_interactions:
@@ -513,6 +530,33 @@ class SlotFiller:
             if found:
                 return self.places.most_specific(found)
         return []
+
+    def _hit_phrases(self, token: Token) -> list[Token]:
+        """The words naming what a trigger hit: a verb's objects, passive subject and "contre /
+        sur" complements; a noun's "contre / sur" complements, the victims of the verb it is
+        the agent or the subject of ("deux membres du Hezbollah tués par une frappe", "une
+        frappe a tué deux membres du Hezbollah")."""
+        heads: list[Token] = []
+        cased = [
+            c
+            for c in token.children
+            if c.dep_ in ("obl", "obl:arg", "obl:mod", "nmod") and case_of(c) in self.lexicon.target_cases
+        ]
+        if verbal(token):
+            heads = children_of(token, "obj", "nsubj:pass") + cased
+        else:
+            heads = cased
+            head = token.head
+            if head.i != token.i and verbal(head):
+                if token.dep_ == "obl:agent" or case_of(token) == "par":
+                    heads += children_of(head, "nsubj:pass", "nsubj") + [
+                        c
+                        for c in head.children
+                        if c.dep_ in ("obl", "obl:arg", "obl:mod") and case_of(c) in self.lexicon.target_cases
+                    ]
+                elif token.dep_ == "nsubj" and lemma_of(head) in self.lexicon.outcome_verbs:
+                    heads += children_of(head, "obj")
+        return [t for h in heads for t in h.subtree]
 
     def _ground_shooter(self, rule: TriggerRule, token: Token) -> bool:
         """Fire whose shooters are people on the ground ("des tirs de soldats", "des policiers

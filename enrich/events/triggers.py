@@ -234,6 +234,9 @@ class TriggerFinder:
         passive = children_of(token, "obl:agent") or [
             c for c in children_of(token, "obl", "obl:arg", "obl:mod") if case_of(c) == "par"
         ]
+        finite = "Fin" in feature_of(token, "VerbForm")
+        if token.dep_ in ("acl", "amod") and finite and token.head.i < token.i and not passive:
+            return [token.head]  # a headline's finite verb hung on its subject ("une kamikaze tue")
         if passive or children_of(token, "aux:pass", "nsubj:pass") or token.dep_ in ("acl", "amod"):
             return passive
         return children_of(token, "nsubj")
