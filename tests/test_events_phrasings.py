@@ -692,3 +692,20 @@ def test_headline_present_tenses_the_tagger_misreads(enricher: Enricher) -> None
     assert bomb.killed is not None and bomb.killed.value == 12
     bombed = mentions(enricher, "Soudan : l’armée soudanaise bombarde un marché de Nyala, au moins 30 morts")
     assert ids(one(bombed, "Air/drone strike").actor) == ("forces-armees-soudanaises",)
+
+
+def test_where_an_event_was_not_where_it_came_from_nor_a_direction_of_a_country(enricher: Enricher) -> None:
+    launched = mentions(
+        enricher,
+        "Trois bombes guidées ont été larguées sur Soumy par des avions russes depuis l'espace aérien de la région de Koursk.",
+    )
+    assert [p.id for p in one(launched, "Air/drone strike").places] == ["soumy"]
+    south = mentions(
+        enricher, "Une frappe israélienne a touché une voiture près de Nabatiyé, dans le sud du Liban."
+    )
+    assert "sud-liban" not in [p.id for p in one(south, "Air/drone strike").places]
+    signed = mentions(
+        enricher,
+        "Le Tchad et le Soudan ont signé lundi à Doha un protocole sur la frontière entre le Darfour et le Ouaddaï.",
+    )
+    assert [p.id for p in one(signed, "AGREE").places] == ["doha"]

@@ -104,6 +104,8 @@ class EventLexicon:
     recipient_cases: frozenset[str]
     participant_cases: frozenset[str]
     non_location_cases: frozenset[str]
+    direction_words: frozenset[str]
+    origin_cases: frozenset[str]
     attribution_verbs: frozenset[str]
     weapon_interactions: frozenset[str]
     attacker_nouns: frozenset[str]
@@ -292,6 +294,8 @@ def default_lexicon() -> EventLexicon:
         recipient_cases=folded_words(data["recipient_cases"]),
         participant_cases=folded_words(data["participant_cases"]),
         non_location_cases=folded_words(data["non_location_cases"]),
+        direction_words=folded_words(data["direction_words"]),
+        origin_cases=folded_words(data["origin_cases"]),
         attribution_verbs=folded_words(data["attribution_verbs"]),
         weapon_interactions=frozenset(data["weapon_interactions"]),
         attacker_nouns=folded_words(data["attacker_nouns"]),

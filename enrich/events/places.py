@@ -11,6 +11,7 @@ from enrich.entities import Mention
 from enrich.events.lexicon import EventLexicon
 from enrich.events.state import SUBJECTS, DocState, entry_of
 from enrich.kb import KBEntry, KnowledgeBase
+from enrich.text import fold
 from enrich.tokens import case_of, feature_of, is_finite, lemma_of
 from vigie.core.models import Place
 
@@ -54,14 +55,18 @@ class Places:
         state: DocState,
         exclude: set[str],
         participants: Sequence[Mention | KBEntry],
+        skip: set[int] | None = None,
     ) -> list[Place]:
         """Places in the trigger's phrase: not in its subject or subordinate clauses, not
-        introduced by a party's preposition ("avec la Russie"), not a party itself."""
+        introduced by a party's preposition ("avec la Russie") or a launch site ("depuis la
+        Crimée"), not a party itself, not a country or region only named as a direction of it
+        ("dans le sud du Liban", "le centre de la bande de Gaza"), nor in the words `skip`."""
         excluded = set(exclude) | {self.kb.as_actor(e).id for p in participants if (e := entry_of(p))}
         excluded |= {p.id for p in participants}
         tokens: set[int] = set()
         for head in heads:
             tokens |= self.clause_tokens(head, trigger)
+        tokens -= skip or set()
         places: list[Place] = []
         for i in sorted(tokens):
             mention = state.mentions_at.get(i)
@@ -76,12 +81,37 @@ class Places:
             for token in state.doc[mention.start : mention.end]:
                 if token.head.i < mention.start or token.head.i >= mention.end:
                     root = token
-            case = case_of(root)
-            if case is not None and any(part in self.lexicon.non_location_cases for part in case.split()):
+            if self._non_location(root):
+                continue
+            if entry.kind in ("country", "region") and self._directional(mention, root, state):
                 continue
             if all(p.id != entry.id for p in places):
                 places.append(entry.place())
         return places
+
+    def _non_location(self, root: Token) -> bool:
+        """A place introduced by a party's preposition ("avec la Russie"), or held in a phrase
+        naming a launch site ("depuis l'espace aérien de la région de Belgorod")."""
+        case = case_of(root)
+        if case is not None and any(part in self.lexicon.non_location_cases for part in case.split()):
+            return True
+        node = root
+        for _ in range(3):
+            if node.dep_ != "nmod" or node.head.i == node.i or node.head.pos_ not in ("NOUN", "PROPN"):
+                return False
+            node = node.head
+            if any(part in self.lexicon.origin_cases for part in (case_of(node) or "").split()):
+                return True
+        return False
+
+    def _directional(self, mention: Mention, root: Token, state: DocState) -> bool:
+        """A place named as a direction ("dans le sud du Liban", read as the region "sud du
+        Liban" or as "sud" + "Liban")."""
+        first = fold(state.doc[mention.start].text)
+        if first in self.lexicon.direction_words:
+            return True
+        head = root.head
+        return root.dep_ == "nmod" and head.i != root.i and fold(head.text) in self.lexicon.direction_words
 
     def weapons(self, sentence: Span, state: DocState) -> list[str]:
         weapons: list[str] = []

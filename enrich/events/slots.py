@@ -361,7 +361,14 @@ class SlotFiller:
         excluded = {r.id for r in (actor_ref,) if r} | (
             {target_ref.id} if target_ref and not violent else set()
         )
-        places = self.places.find(scope, token, state, excluded, participants)
+        # What an agreement or an aid is about is no venue ("un protocole sur la frontière
+        # entre Tavouch et Gazakh").
+        content = (
+            {t.i for o in objects_of(token) for t in o.subtree}
+            if rule.role == "compound" and event_type == INTERACTION
+            else set()
+        )
+        places = self.places.find(scope, token, state, excluded, participants, content)
         if (
             event_type in self.lexicon.untargeted_types
             and target_ref is not None
