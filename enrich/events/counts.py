@@ -101,8 +101,8 @@ class CountBinder:
             if event_type not in self.lexicon.untargeted_types:
                 # "deux membres du Hezbollah ont été tués": the group of the people counted
                 noun = state.doc[first.end - 1]
-                group = self.parties.victim_group(list(noun.subtree), state, set())
-                violent[0].target = self.parties.ref(group, as_state=True)
+                victims = self.parties.victim_group(list(noun.subtree), state, set())
+                violent[0].target = self.parties.ref(victims, as_state=True)
             candidates.append(violent[0])
         main = violent[0]
         main.places += [p for p in near if all(q.id != p.id for q in main.places)]
