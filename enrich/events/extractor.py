@@ -85,10 +85,10 @@ class EventExtractor:
             # event the article dated (a new paragraph goes on with the story).
             anchor = line_dates.get(line_start) or (None if entry else last_stated) or reference
             stated = (
-                dates_module.resolve_date(self._dated_text(sentence), reference, self.dates, anchor)
-                if reference
-                else None
+                dates_module.resolve_date(sentence.text, reference, self.dates, anchor) if reference else None
             )
+            if stated is not None:  # only a sentence stating a date is read for whose date it is
+                stated = dates_module.resolve_date(self._dated_text(sentence), reference, self.dates, anchor)
             if stated is not None:
                 line_dates[line_start] = stated
             event_date = stated or line_dates.get(line_start) or published
@@ -134,9 +134,8 @@ class EventExtractor:
             if token.lower_ != "depuis" or token.head.i == token.i:
                 continue
             phrase = token.head
-            if dates_module.names_a_day(phrase.text, self.dates):
-                continue
-            dropped.update(t.i for t in phrase.subtree)
+            if not dates_module.names_a_day(phrase.text, self.dates):
+                dropped.update(t.i for t in phrase.subtree)
         if not dropped:
             return text
         return "".join(t.text_with_ws for t in sentence if t.i not in dropped)

@@ -43,7 +43,7 @@ class TriggerFinder:
         self.lexicon = lexicon
         self.parties = parties
         self.slots = slots
-        self._trigger_words = frozenset(self.lexicon.triggers) | frozenset(
+        self.trigger_words = frozenset(self.lexicon.triggers) | frozenset(
             verb for compound in self.lexicon.compounds for verb in compound.verbs
         )
         self.phrase_matcher = Matcher(vocab)
@@ -63,7 +63,7 @@ class TriggerFinder:
         for token in sentence:
             if token.i in seen or token.is_punct or token.is_space:
                 continue
-            if not (set(forms_of(token)) & self._trigger_words):
+            if not (set(forms_of(token)) & self.trigger_words):
                 continue  # most words trigger nothing: skip the rule checks
             mention = state.mentions_at.get(token.i)
             if mention is not None and mention.type != "WEAPON" and mention.entry is not None:
