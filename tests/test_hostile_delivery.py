@@ -325,10 +325,12 @@ def test_whatever_a_notifier_raises_is_a_failed_delivery_of_that_alert(
     good = raise_alert(es, settings, rules, "Frappe nucléaire: seconde", "story-good")
     send = notifiers.LogNotifier.send
 
-    def broken(self: notifiers.LogNotifier, alert: Alert, *, deadline: float | None = None) -> None:
+    def broken(
+        self: notifiers.LogNotifier, alert: Alert, *, deadline: float | None = None, follow_up: int = 0
+    ) -> None:
         if alert.id == bad.id:
             raise RuntimeError("boom\nERROR forged line")
-        send(self, alert, deadline=deadline)
+        send(self, alert, deadline=deadline, follow_up=follow_up)
 
     monkeypatch.setattr(notifiers.LogNotifier, "send", broken)
     summary = RunSummary()
