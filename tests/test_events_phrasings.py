@@ -709,3 +709,16 @@ def test_where_an_event_was_not_where_it_came_from_nor_a_direction_of_a_country(
         "Le Tchad et le Soudan ont signé lundi à Doha un protocole sur la frontière entre le Darfour et le Ouaddaï.",
     )
     assert [p.id for p in one(signed, "AGREE").places] == ["doha"]
+
+
+def test_the_striker_is_who_killed_during_the_strike(enricher: Enricher) -> None:
+    events = mentions(
+        enricher,
+        "Mardi, l'armée nigérienne a affirmé avoir « neutralisé une vingtaine de terroristes » lors d'une frappe "
+        "aérienne près d'Ayorou.",
+    )
+    strike = one(events, "Air/drone strike")
+    assert ids(strike.actor) == ("forces-armees-nigeriennes",)
+    # The victims of a passive are not the strikers.
+    passive = mentions(enricher, "Trois bergers ont été tués dans une frappe près d'Ayorou.")
+    assert one(passive, "Air/drone strike").actor is None

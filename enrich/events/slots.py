@@ -246,7 +246,26 @@ class SlotFiller:
                 target = self.parties.participant(patients[0], state)  # "Kiev a été visée par une attaque"
         if actor is None and self.lexicon.is_violent(rule.event_type):
             actor = self.parties.attributed_author(token, state)
+        if actor is None and self.lexicon.is_violent(rule.event_type):
+            actor = self._means_user(token, state)
         return actor, target, scope
+
+    def _means_user(self, token: Token, state: DocState) -> Mention | KBEntry | None:
+        """Who struck with the event a noun names: the active subject of the verb it is the
+        means or the occasion of ("l'armée a annoncé avoir « neutralisé quinze terroristes »
+        lors d'une frappe aérienne")."""
+        verb = token.head
+        if verb.pos_ == "ADV" and verb.head.i != verb.i:
+            verb = verb.head  # "lors d'une frappe"
+        if (
+            verb.i == token.i
+            or not verbal(verb)
+            or lemma_of(verb) not in self.lexicon.outcome_verbs
+            or children_of(verb, "aux:pass", "nsubj:pass")
+            or token.dep_ in ("nsubj", "obj")
+        ):
+            return None
+        return self.parties.clause_subject(verb, state)
 
     def candidate(self, rule: TriggerRule, token: Token, sentence: Span, state: DocState) -> Candidate | None:
         """The trigger's event with its slots read, or None when it is not reported."""
