@@ -177,3 +177,16 @@ def test_the_day_of_publication_stated_is_not_the_day_before(enricher: Enricher)
         "2025-06-13",
         "2025-06-14",
     ]
+
+
+def test_the_day_a_claim_is_made_is_not_the_day_of_the_attack_it_claims(enricher: Enricher) -> None:
+    # Published on a Saturday: the claim is Saturday's, the launch Friday's.
+    _, events = enrich(
+        enricher,
+        "Les rebelles houthis ont revendiqué samedi une attaque de drones contre un pétrolier au large "
+        "d'Aden. Selon l'UKMTO, quatre drones ont été lancés vendredi soir contre le navire.",
+    )
+    strikes = of_type(events, "Air/drone strike")
+    assert len(strikes) == 1
+    assert strikes[0].event_date is not None and strikes[0].event_date.isoformat() == "2025-06-13"
+    assert strikes[0].launched is not None and strikes[0].launched.value == 4

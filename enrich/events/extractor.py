@@ -106,13 +106,17 @@ class EventExtractor:
                     continue
                 if not self._has_arguments(candidate):
                     continue
-                when = event_date
+                when: date | None = event_date
                 if candidate.refers_back and state.last_violent_date is not None:
                     # "L'attaque a été revendiquée mardi": the day of the claim, not the attack's.
                     when = state.last_violent_date
+                elif candidate.claimed and stated is not None:
+                    # "ont revendiqué samedi une attaque": undated; its incident's other
+                    # mentions date it (merge_mentions), else the publication date
+                    when = None
                 if self.lexicon.is_violent(candidate.event_type):
                     state.last_violent = (candidate.event_type, candidate.sub_event_type)
-                    if stated or line_dates.get(line_start) or candidate.refers_back:
+                    if when is not None and (stated or line_dates.get(line_start) or candidate.refers_back):
                         state.last_violent_date = when  # a day the text gave
                 ordinal = emitted.get(candidate.sub_event_type, 0)
                 emitted[candidate.sub_event_type] = ordinal + 1

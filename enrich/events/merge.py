@@ -182,9 +182,8 @@ def merge_mentions(
                 continue
             if not _weapons_compatible(kept, event, kb, lexicon):
                 continue
-            dates = {
-                d for d in (_stated_date(kept, published), _stated_date(event, published)) if d is not None
-            }
+            # the days its mentions state (a claim's day is no mention's: "ont revendiqué samedi")
+            dates = {_stated_date(m, published) for m in (*clusters[index], event)} - {None}
             if len(dates) > 1 and not _revision(event):
                 # Two stated days are two happenings, except a revised toll: "le bilan s'est
                 # alourdi mardi à 52 morts" dates the revision, not the attack.
@@ -195,6 +194,9 @@ def merge_mentions(
         else:
             clusters.append([event])
             representatives.append(event.model_copy(deep=True))
+    for incident in representatives:
+        if incident.event_date is None and incident.published is not None:
+            incident.event_date = incident.published.date()  # only claims dated it
     return representatives
 
 

@@ -357,16 +357,23 @@ class SlotFiller:
             actor, target = self.parties.opponents(token, scope, state)
 
         event_type, sub_event_type = self.classify(rule, token, sentence, state, actor)
+        # "Les rebelles ont revendiqué samedi une attaque": the day of a claim, not the attack's.
+        claimed = (
+            self.lexicon.is_violent(event_type)
+            and token.head.i != token.i
+            and lemma_of(token.head) in self.lexicon.claim_verbs
+            and token.dep_ in ("obj", "nsubj:pass")
+        )
         # "L'attaque a été revendiquée mardi": a claim about the attack already told.
         refers_back = (
-            rule.by_context
-            and state.last_violent is not None
-            and (event_type, sub_event_type) == state.last_violent
-            and (
-                lemma_of(token.head) in self.lexicon.claim_verbs
+            (
+                claimed
                 # "C'est la première attaque revendiquée par les Houthis depuis ..."
                 or any(lemma_of(c) in self.lexicon.claim_verbs for c in children_of(token, "acl"))
             )
+            and rule.by_context
+            and state.last_violent is not None
+            and (event_type, sub_event_type) == state.last_violent
             and self._refers_back(token, state)
         )
         interaction = sub_event_type if event_type == INTERACTION else None
@@ -432,6 +439,7 @@ class SlotFiller:
             weapons=weapons,
             confidence=round(min(confidence, 0.95), 2),
             refers_back=refers_back,
+            claimed=claimed,
         )
 
     def _shares_passive(self, token: Token) -> bool:

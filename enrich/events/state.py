@@ -35,6 +35,7 @@ class Candidate:
     slots: dict[Slot, Quantity] = field(default_factory=dict)
     confidence: float = 0.6
     refers_back: bool = False  # "l'attaque a été revendiquée mardi": a claim on the attack told
+    claimed: bool = False  # "ont revendiqué samedi une attaque": the day stated is the claim's
 
 
 @dataclass
