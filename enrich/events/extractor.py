@@ -87,7 +87,8 @@ class EventExtractor:
             stated = (
                 dates_module.resolve_date(sentence.text, reference, self.dates, anchor) if reference else None
             )
-            if stated is not None:  # only a sentence stating a date is read for whose date it is
+            if stated is not None and reference is not None:
+                # only a sentence stating a date is read for whose date it is
                 stated = dates_module.resolve_date(self._dated_text(sentence), reference, self.dates, anchor)
             if stated is not None:
                 line_dates[line_start] = stated
