@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from helpers import french_article
 
 from enrich.events import merge_mentions
 from enrich.kb import default_kb
 from enrich.pipeline import Enricher
-from vigie.core.models import Article, Event, stable_id
+from vigie.core.models import Event, stable_id
 
 PUBLISHED = datetime.fromisoformat("2025-03-11T08:08:00+01:00")
 
@@ -19,18 +20,7 @@ def enricher() -> Enricher:
     return Enricher()
 
 
-def article(text: str, published: datetime = PUBLISHED) -> Article:
-    return Article(
-        id=stable_id("test", text),
-        url="https://example.org/a",
-        original_url="https://example.org/a",
-        feed="test",
-        source="example.org",
-        title="Titre",
-        text=text,
-        published=published,
-        language="fr",
-    )
+article = french_article
 
 
 def events_of(enricher: Enricher, text: str, published: datetime = PUBLISHED) -> list[Event]:

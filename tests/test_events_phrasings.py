@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from helpers import french_article
 
 from enrich.events import default_lexicon
 from enrich.pipeline import Enricher
-from vigie.core.models import Article, Event, stable_id
+from vigie.core.models import Event
 
 PUBLISHED = datetime.fromisoformat("2025-03-11T08:08:00+01:00")
 
@@ -24,18 +25,7 @@ def enricher() -> Enricher:
 
 
 def mentions(enricher: Enricher, text: str) -> list[Event]:
-    article = Article(
-        id=stable_id("phrasings", text),
-        url="https://example.org/a",
-        original_url="https://example.org/a",
-        feed="test",
-        source="example.org",
-        title="Titre",
-        text=text,
-        published=PUBLISHED,
-        language="fr",
-    )
-    return enricher.mentions_of_text(text, article)
+    return enricher.mentions_of_text(text, french_article(text, PUBLISHED))
 
 
 def types(events: list[Event]) -> set[tuple[str, str]]:
