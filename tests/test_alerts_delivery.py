@@ -20,13 +20,13 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from elasticsearch import Elasticsearch
+from helpers import LocalServer, QuietHandler, free_port
 
 from vigie.alerting import delivery as delivery_module
 from vigie.alerting.delivery import DeliveryState, deliver_pending, requeue_uncertain
@@ -39,12 +39,6 @@ from vigie.store.es import client
 
 T0 = datetime(2025, 6, 2, 6, 0, tzinfo=UTC)
 TEXT = "Le Kremlin brandit à nouveau la menace d'une frappe nucléaire contre les capitales européennes."
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # -- receivers ------------------------------------------------------------------------------------
@@ -68,7 +62,7 @@ class Receiver:
         self._lock = threading.Lock()
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server API)
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 with receiver._lock:
@@ -93,16 +87,11 @@ class Receiver:
                 except OSError:  # the client gave up waiting
                     pass
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = LocalServer(Handler)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/hook"
+        return self._server.url("/hook")
 
     def counts(self) -> Counter[str]:
         with self._lock:
@@ -110,8 +99,7 @@ class Receiver:
 
     def stop(self) -> None:
         self.release.set()
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
 
 class Mailbox:

@@ -17,15 +17,12 @@ import io
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +31,7 @@ import yaml
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from elasticsearch import Elasticsearch
-from helpers import registry_feed
+from helpers import LocalServer, QuietHandler, free_port, registry_feed
 from rich.console import Console
 
 from enrich.model import MissingModelError
@@ -65,12 +62,6 @@ BODY = " ".join(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 # -- receivers ----------------------------------------------------------------------------------
 
 
@@ -85,7 +76,7 @@ class Hook:
         self.requests: list[dict[str, Any]] = []
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server API)
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 status, text = receiver.script.pop(0) if receiver.script else (200, "ok")
@@ -97,19 +88,14 @@ class Hook:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = LocalServer(Handler)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}{self.path}?token=tok3n"
+        return self._server.url(f"{self.path}?token=tok3n")
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
 
 class Mailbox:

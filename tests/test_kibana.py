@@ -9,18 +9,17 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from elasticsearch import Elasticsearch
+from helpers import LocalServer, QuietHandler
 
 from vigie.alerting.kibana_export import kibana_rule_id
 from vigie.alerting.rules import load_rules
@@ -218,7 +217,7 @@ def test_another_prefix_rewrites_data_view_titles_only() -> None:
 # --- the import API, against a local receiver that checks Kibana's documented contract --------
 
 
-class KibanaReceiver(BaseHTTPRequestHandler):
+class KibanaReceiver(QuietHandler):
     received: list[dict[str, Any]] = []
     status = 200
 
@@ -226,7 +225,7 @@ class KibanaReceiver(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         body = self.rfile.read(int(self.headers["Content-Length"]))
         if url.path != "/api/saved_objects/_import" or self.headers.get("kbn-xsrf") is None:
-            self._reply(
+            self.reply_json(
                 400, {"statusCode": 400, "error": "Bad Request", "message": "missing kbn-xsrf or wrong path"}
             )
             return
@@ -242,38 +241,24 @@ class KibanaReceiver(BaseHTTPRequestHandler):
             {"query": parse_qs(url.query), "filename": file_part.get_filename(), "objects": lines}
         )
         if type(self).status != 200:
-            self._reply(
+            self.reply_json(
                 type(self).status, {"statusCode": type(self).status, "message": "Kibana is not ready"}
             )
             return
         dangling = [o for o in lines if o["type"] == "dashboard" and not o["references"]]
-        self._reply(200, {
+        self.reply_json(200, {
             "success": not dangling,
             "successCount": len(lines) - len(dangling),
             "errors": [{"type": o["type"], "id": o["id"], "error": {"type": "missing_references"}} for o in dangling],
         })  # fmt: skip
 
-    def _reply(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
 
 @pytest.fixture
 def kibana() -> Iterator[tuple[str, type[KibanaReceiver]]]:
     handler = type("Receiver", (KibanaReceiver,), {"received": [], "status": 200})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    server.shutdown()
-    server.server_close()
+    server = LocalServer(handler)
+    yield server.url(), handler
+    server.stop()
 
 
 def test_import_posts_every_object_as_multipart_with_kbn_xsrf(
@@ -381,7 +366,7 @@ RULE_UPDATE = {"name", "schedule", "params", "actions", "tags", "throttle", "not
 ACTION_KEYS = {"group", "id", "params", "frequency", "uuid", "alerts_filter"}
 
 
-class AlertingKibana(BaseHTTPRequestHandler):
+class AlertingKibana(QuietHandler):
     """Kibana's `/api/alerting/rule/<id>` and `/api/actions/connector/<id>` as documented:
     create with POST (409 when the id exists), update with PUT (404 when it does not; 400 for a
     field the update schema lacks), kbn-xsrf required, connectors' ids UUID v1/v4, a rule's
@@ -400,7 +385,7 @@ class AlertingKibana(BaseHTTPRequestHandler):
         cls = type(self)
         cls.calls.append((method, self.path))
         if self.headers.get("kbn-xsrf") is None:
-            self._reply(400, {"statusCode": 400, "message": "Request must contain a kbn-xsrf header."})
+            self.reply_json(400, {"statusCode": 400, "message": "Request must contain a kbn-xsrf header."})
             return
         kind, _, object_id = self.path.rpartition("/")
         body = self._body()
@@ -409,64 +394,70 @@ class AlertingKibana(BaseHTTPRequestHandler):
         elif kind == "/api/alerting/rule":
             self._rule(method, object_id, body)
         else:
-            self._reply(404, {"statusCode": 404, "message": "Not Found"})
+            self.reply_json(404, {"statusCode": 404, "message": "Not Found"})
 
     def _connector(self, method: str, object_id: str, body: dict[str, Any]) -> None:
         store = type(self).connectors
         if method == "POST":
             if not UUID_V1_V4.match(object_id):
-                self._reply(400, {"statusCode": 400, "message": "ID must be a UUID v1 or v4"})
+                self.reply_json(400, {"statusCode": 400, "message": "ID must be a UUID v1 or v4"})
             elif object_id in store:
-                self._reply(
+                self.reply_json(
                     409, {"statusCode": 409, "message": f"Saved object [action/{object_id}] conflict"}
                 )
             elif body.get("connector_type_id") != ".webhook" or not body["config"].get("url"):
-                self._reply(400, {"statusCode": 400, "message": "[request body]: invalid webhook"})
+                self.reply_json(400, {"statusCode": 400, "message": "[request body]: invalid webhook"})
             else:
                 store[object_id] = body
-                self._reply(200, {"id": object_id, **body})
+                self.reply_json(200, {"id": object_id, **body})
         elif object_id not in store:
-            self._reply(404, {"statusCode": 404, "message": f"Saved object [action/{object_id}] not found"})
+            self.reply_json(
+                404, {"statusCode": 404, "message": f"Saved object [action/{object_id}] not found"}
+            )
         elif set(body) - {"name", "config", "secrets"}:
             extra = sorted(set(body) - {"name", "config", "secrets"})[0]
-            self._reply(
+            self.reply_json(
                 400,
                 {"statusCode": 400, "message": f"[request body.{extra}]: definition for this key is missing"},
             )
         else:
             store[object_id] = {**store[object_id], **body}
-            self._reply(200, {"id": object_id, **store[object_id]})
+            self.reply_json(200, {"id": object_id, **store[object_id]})
 
     def _rule(self, method: str, object_id: str, body: dict[str, Any]) -> None:
         cls = type(self)
         allowed = RULE_CREATE if method == "POST" else RULE_UPDATE
         if set(body) - allowed:
             extra = sorted(set(body) - allowed)[0]
-            self._reply(
+            self.reply_json(
                 400,
                 {"statusCode": 400, "message": f"[request body.{extra}]: definition for this key is missing"},
             )
             return
         for action in body.get("actions", []):
             if set(action) - ACTION_KEYS or action.get("group") != "query matched":
-                self._reply(
+                self.reply_json(
                     400, {"statusCode": 400, "message": f"Invalid action groups: {action.get('group')}"}
                 )
                 return
             if action["id"] not in cls.connectors:
-                self._reply(
+                self.reply_json(
                     400, {"statusCode": 400, "message": f"Saved object [action/{action['id']}] not found"}
                 )
                 return
         if body.get("name") in cls.refuse:
-            self._reply(400, {"statusCode": 400, "message": "params invalid: [esQuery]: must be valid JSON"})
+            self.reply_json(
+                400, {"statusCode": 400, "message": "params invalid: [esQuery]: must be valid JSON"}
+            )
         elif method == "POST" and object_id in cls.rules:
-            self._reply(409, {"statusCode": 409, "message": f"Saved object [alert/{object_id}] conflict"})
+            self.reply_json(409, {"statusCode": 409, "message": f"Saved object [alert/{object_id}] conflict"})
         elif method == "PUT" and object_id not in cls.rules:
-            self._reply(404, {"statusCode": 404, "message": f"Saved object [alert/{object_id}] not found"})
+            self.reply_json(
+                404, {"statusCode": 404, "message": f"Saved object [alert/{object_id}] not found"}
+            )
         else:
             cls.rules[object_id] = {**cls.rules.get(object_id, {}), **body}
-            self._reply(200, {"id": object_id, **cls.rules[object_id]})
+            self.reply_json(200, {"id": object_id, **cls.rules[object_id]})
 
     def do_POST(self) -> None:  # noqa: N802
         self._handle("POST")
@@ -474,29 +465,15 @@ class AlertingKibana(BaseHTTPRequestHandler):
     def do_PUT(self) -> None:  # noqa: N802
         self._handle("PUT")
 
-    def _reply(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
 
 @pytest.fixture
 def alerting() -> Iterator[tuple[str, type[AlertingKibana]]]:
     handler = type(
         "Alerting", (AlertingKibana,), {"rules": {}, "connectors": {}, "calls": [], "refuse": set()}
     )
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    server.shutdown()
-    server.server_close()
+    server = LocalServer(handler)
+    yield server.url(), handler
+    server.stop()
 
 
 def test_rules_go_one_per_request_with_stable_ids_a_webhook_action_and_the_indexing_time(
