@@ -14,8 +14,10 @@
 
 Kinds: `original` (French), `exact_dup` (same title and text at another outlet's URL, feed link
 with tracking parameters), `near_dup` (a few words edited and a new headline), `non_french`
-(English wire copy). Everything is drawn from `random.Random` seeded by `seed` and the article
-number, never from the clock: the same (n, seed) gives the same bytes.
+(English wire copy). A copy appears 45 to 720 minutes after its original, or within
+`copy_delay_minutes` of it (the scale test's syndication, near-simultaneous: (0, 2)).
+Everything is drawn from `random.Random` seeded by `seed` and the article number, never from
+the clock: the same (n, seed) gives the same bytes.
 
 This module plans the corpus (kinds, dates, outlets, which original a copy copies) and writes
 it; `bench.corpus_templates` writes the articles' text, `bench.corpus_site` their pages and feeds.
@@ -29,7 +31,7 @@ import os
 import random
 import shutil
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -64,6 +66,7 @@ ARTICLES_PER_DAY = 200
 MIN_SPAN = timedelta(days=2)
 CP1252_RATE = 0.02  # pages served as windows-1252 (older CMSs)
 TRACKED_ORIGINAL_RATE = 0.3  # original links carrying tracking parameters in the feed
+COPY_DELAY_MINUTES = (45, 720)  # a copy's publication after its original's, bounds included
 
 
 @dataclass
@@ -80,6 +83,7 @@ class CorpusInfo:
     feeds: list[str]  # feed paths on the site, e.g. "/feeds/le-veilleur-00.xml"
     feed_items: dict[str, int]  # feed path -> items
     version: int = GENERATOR_VERSION
+    copy_delay_minutes: list[int] = field(default_factory=lambda: list(COPY_DELAY_MINUTES))
     digest: str = ""  # sha256 over every file written (paths and bytes), in sorted order
     sources: str = ""  # sha256 of what the corpus is written from: a change means regenerate
 
@@ -136,7 +140,9 @@ def _kinds(n: int, rates: dict[str, float], rng: random.Random) -> list[str]:
     return ["original", *rest]  # a copy needs an original before it
 
 
-def _articles(n: int, seed: int, rates: dict[str, float]) -> list[GeneratedArticle]:
+def _articles(
+    n: int, seed: int, rates: dict[str, float], copy_delay: tuple[int, int] = COPY_DELAY_MINUTES
+) -> list[GeneratedArticle]:
     vocab = load_vocab()
     rng = random.Random(f"vigie-bench:{seed}:plan")
     kinds = _kinds(n, rates, rng)
@@ -156,7 +162,7 @@ def _articles(n: int, seed: int, rates: dict[str, float]) -> list[GeneratedArtic
             duplicate_of = art_rng.choice(fresh or originals)
             copied.add(duplicate_of)
             original = articles[duplicate_of]
-            published = original.published + timedelta(minutes=art_rng.randint(45, 720))
+            published = original.published + timedelta(minutes=art_rng.randint(*copy_delay))
             outlet = art_rng.choice([o for o in outlets if o["slug"] != original.outlet["slug"]])
             if kind == "exact_dup":
                 title, paragraphs = original.title, list(original.paragraphs)
@@ -215,18 +221,20 @@ def generate(
     dup_rate: float = 0.05,
     near_dup_rate: float = 0.05,
     non_french_rate: float = 0.03,
+    copy_delay_minutes: tuple[int, int] = COPY_DELAY_MINUTES,
 ) -> CorpusInfo:
     """Write (or reuse, if complete and same parameters) the corpus of `n` articles for `seed`."""
     out_dir = Path(out_dir) if out_dir is not None else default_dir(n, seed)
-    params = {"n": n, "seed": seed, "dup_rate": dup_rate, "near_dup_rate": near_dup_rate}
+    params: dict[str, Any] = {"n": n, "seed": seed, "dup_rate": dup_rate, "near_dup_rate": near_dup_rate}
     params["non_french_rate"] = non_french_rate
+    params["copy_delay_minutes"] = list(copy_delay_minutes)
     if (out_dir / "corpus.json").is_file():
         existing = CorpusInfo.load(out_dir)
         same = all(getattr(existing, key) == value for key, value in params.items())
         if same and existing.sources == sources_digest():
             return existing
     rates = {"exact_dup": dup_rate, "near_dup": near_dup_rate, "non_french": non_french_rate}
-    articles = _articles(n, seed, rates)
+    articles = _articles(n, seed, rates, copy_delay_minutes)
     feeds = assign_feeds(articles)
 
     staging = out_dir.with_name(out_dir.name + f".partial-{os.getpid()}")
@@ -299,6 +307,7 @@ def generate(
         dup_rate=dup_rate,
         near_dup_rate=near_dup_rate,
         non_french_rate=non_french_rate,
+        copy_delay_minutes=list(copy_delay_minutes),
         counts=counts,
         feeds=list(feeds),
         feed_items={path: len(items) for path, (_outlet, items) in feeds.items()},

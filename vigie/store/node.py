@@ -1,10 +1,16 @@
-"""Provision and run one local Elasticsearch node, no Docker needed.
+"""Provision and run local Elasticsearch nodes, no Docker needed: one node, or a cluster of N.
 
 The official integration-test distribution (server core only) is fetched from Maven Central
 with the ordinary Maven client, unpacked into a cache outside the repository, and started on
 127.0.0.1 with security off. Elasticsearch refuses to run as root, so when we are root the
 node runs as the unprivileged system user `vigie-es`, which owns only the node's own
 directories.
+
+A cluster (`cluster_nodes`, `start_cluster`) is N such nodes on free loopback ports, one
+cluster name, each with its own home and data directory, found through `discovery.seed_hosts`
+(every node's transport port) and bootstrapped once with `cluster.initial_master_nodes`; one of
+them can be killed (`kill`) and started again (`restart`) with its data, as a crash and a
+restart would.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -40,6 +47,11 @@ class Node:
     http_port: int = 9250
     heap: str = "512m"
     transport_port: int = 0  # 0: http_port + 100
+    # Member of a cluster (`cluster_nodes`): its name, the transport addresses of every member
+    # and the master-eligible node names of its first election. Empty: a single-node cluster.
+    cluster_name: str = ""
+    seed_hosts: tuple[str, ...] = ()
+    initial_masters: tuple[str, ...] = ()
 
     @property
     def home(self) -> Path:
@@ -61,6 +73,10 @@ class Node:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def transport_address(self) -> str:
+        return f"127.0.0.1:{self.transport_port or self.http_port + 100}"
 
 
 def _java_major(java_home: Path) -> int | None:
@@ -250,6 +266,21 @@ def start(node: Node | None = None, wait_seconds: float = 180.0) -> Node:
     node = node or Node()
     if _pid(node) and health(node.url):
         return node
+    process = _launch(node)
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise NodeError(f"Elasticsearch exited with {process.returncode}:\n{_log_tail(node)}")
+        if health(node.url) == "green":
+            return node
+        time.sleep(0.5)
+    stop(node)
+    raise NodeError(f"Elasticsearch not green after {wait_seconds:.0f}s:\n{_log_tail(node)}")
+
+
+def _launch(node: Node) -> subprocess.Popen[bytes]:
+    """Start the node's process (its own session, as the node user when we are root) and
+    return at once; the caller waits for what it needs (green, or joining its cluster)."""
     if health(node.url):
         raise NodeError(f"Something else already answers on {node.url}; stop it or pick another port.")
     es_home = install_distribution()
@@ -276,7 +307,7 @@ def start(node: Node | None = None, wait_seconds: float = 180.0) -> Node:
         "-E", f"path.data={node.data_dir}",
         "-E", f"path.logs={node.home / 'logs'}",
         "-E", "network.host=127.0.0.1",
-        "-E", "discovery.type=single-node",
+        *_discovery(node),
         "-E", "xpack.security.enabled=false",
         "-E", "cluster.routing.allocation.disk.threshold_enabled=false",
         "-E", "action.destructive_requires_name=false",
@@ -288,15 +319,18 @@ def start(node: Node | None = None, wait_seconds: float = 180.0) -> Node:
             cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=node.home, start_new_session=True
         )
     node.pid_file.write_text(str(process.pid))
-    deadline = time.monotonic() + wait_seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise NodeError(f"Elasticsearch exited with {process.returncode}:\n{_log_tail(node)}")
-        if health(node.url) == "green":
-            return node
-        time.sleep(0.5)
-    stop(node)
-    raise NodeError(f"Elasticsearch not green after {wait_seconds:.0f}s:\n{_log_tail(node)}")
+    return process
+
+
+def _discovery(node: Node) -> list[str]:
+    """The `-E` options of how the node finds its cluster."""
+    if not node.cluster_name:
+        return ["-E", "discovery.type=single-node"]
+    options = ["-E", f"cluster.name={node.cluster_name}", "-E", f"node.name={node.name}"]
+    options += ["-E", f"discovery.seed_hosts={','.join(node.seed_hosts)}"]
+    if node.initial_masters:
+        options += ["-E", f"cluster.initial_master_nodes={','.join(node.initial_masters)}"]
+    return options
 
 
 def _log_tail(node: Node, lines: int = 40) -> str:
@@ -351,3 +385,110 @@ def status(node: Node | None = None) -> dict[str, object]:
         "version": ES_VERSION,
         "home": str(node.home),
     }
+
+
+# -- a cluster of several nodes --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """N nodes forming one cluster (`cluster_nodes`); `url` is the first node's."""
+
+    name: str
+    nodes: tuple[Node, ...]
+
+    @property
+    def url(self) -> str:
+        return self.nodes[0].url
+
+    @property
+    def urls(self) -> list[str]:
+        return [node.url for node in self.nodes]
+
+
+def cluster_nodes(name: str, count: int = 3, heap: str = "512m") -> Cluster:
+    """A cluster of `count` nodes named `<name>-0`... on free loopback ports (one http and one
+    transport port each), every node master-eligible and a data node."""
+    if count < 1:
+        raise ValueError("a cluster has at least one node")
+    ports = free_ports(2 * count)
+    names = tuple(f"{name}-{i}" for i in range(count))
+    seeds = tuple(f"127.0.0.1:{ports[2 * i + 1]}" for i in range(count))
+    nodes = tuple(
+        Node(
+            name=names[i],
+            http_port=ports[2 * i],
+            transport_port=ports[2 * i + 1],
+            heap=heap,
+            cluster_name=name,
+            seed_hosts=seeds,
+            initial_masters=names,
+        )
+        for i in range(count)
+    )
+    return Cluster(name=name, nodes=nodes)
+
+
+def cluster_health(url: str, timeout: float = 5.0, **params: str) -> dict[str, Any] | None:
+    """`GET _cluster/health` (with `params`, e.g. wait_for_status) as a dict, or None when
+    nothing answers; a timed-out wait answers 408 with the body all the same."""
+    try:
+        response = httpx.get(f"{url}/_cluster/health", params=params, timeout=timeout)
+    except httpx.HTTPError:
+        return None
+    if response.status_code not in (200, 408):
+        return None
+    try:
+        body: dict[str, Any] = response.json()
+    except ValueError:
+        return None
+    return body
+
+
+def _wait_joined(cluster: Cluster, members: int, deadline: float, processes: list[Any]) -> None:
+    """Until some node answers green health with `members` nodes; a launched process that
+    exits fails at once."""
+    while time.monotonic() < deadline:
+        for node, process in processes:
+            if process.poll() is not None:
+                raise NodeError(
+                    f"Elasticsearch node {node.name} exited with {process.returncode}:\n{_log_tail(node)}"
+                )
+        for url in cluster.urls:
+            state = cluster_health(url, timeout=2.0)
+            if state and state.get("status") == "green" and state.get("number_of_nodes") == members:
+                return
+        time.sleep(0.5)
+    tails = "\n".join(f"--- {node.name}\n{_log_tail(node, 15)}" for node, _ in processes)
+    raise NodeError(f"cluster {cluster.name} not green with {members} nodes in time:\n{tails}")
+
+
+def start_cluster(cluster: Cluster, wait_seconds: float = 240.0) -> Cluster:
+    """Start every node of the cluster at once (they elect a master among themselves) and wait
+    until it is green with all of them. On failure every node is stopped."""
+    launched: list[tuple[Node, Any]] = []
+    try:
+        for node in cluster.nodes:
+            launched.append((node, _launch(node)))
+        _wait_joined(cluster, len(cluster.nodes), time.monotonic() + wait_seconds, launched)
+    except BaseException:
+        stop_cluster(cluster)
+        raise
+    return cluster
+
+
+def restart(cluster: Cluster, node: Node, wait_seconds: float = 240.0) -> None:
+    """Start a stopped (or killed) member again with its data; returns once the cluster is
+    green with all its members (its shard copies recovered)."""
+    process = _launch(node)
+    _wait_joined(cluster, len(cluster.nodes), time.monotonic() + wait_seconds, [(node, process)])
+
+
+def stop_cluster(cluster: Cluster, wipe: bool = True) -> None:
+    """Stop every member (SIGTERM, then SIGKILL) and, by default, remove their homes."""
+    for node in cluster.nodes:
+        try:
+            stop(node, timeout=30.0)
+        finally:
+            if wipe:
+                shutil.rmtree(node.home, ignore_errors=True)
