@@ -23,11 +23,12 @@ RUN mkdir -p /opt/airflow/vigie-state /opt/airflow/secrets \
     && chmod 0770 /opt/airflow/secrets
 USER airflow
 
-# Stage 2: install the wheel with its `deploy` extra (Postgres drivers, Airflow providers) and
-# its pinned dependencies; no sources in the image. The DAG files come from the ./dags mount of
+# Stage 2: install the wheel with its `deploy` extra (Postgres drivers, Airflow providers), its
+# `scale` extra (the Celery provider and Redis client of the compose `scale` profile) and its
+# pinned dependencies; no sources in the image. The DAG files come from the ./dags mount of
 # docker-compose.yml. (`vigie-*.whl[deploy]` would be a shell glob: the name is expanded first.)
 COPY --from=wheel /tmp/dist/ /tmp/dist/
-RUN whl="$(echo /tmp/dist/vigie-*.whl)" && pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" "${whl}[deploy]"
+RUN whl="$(echo /tmp/dist/vigie-*.whl)" && pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" "${whl}[deploy,scale]"
 
 # The entrypoint settles the shared secrets, then runs the image's /entrypoint; airflow-init
 # runs airflow-init.sh (migrations, pools from pools.json, the Elasticsearch connection).

@@ -17,6 +17,11 @@ prints the metadata database URL from POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES
 POSTGRES_HOST (default postgres), user and password percent-encoded: a `#`, `@` or `/` in the
 password does not break the URL.
 
+    python airflow_secrets.py --celery-result-backend
+
+prints the same URL as Celery's result backend (`db+postgresql+psycopg2://...`: the scale
+profile's CeleryExecutor keeps task results in the metadata database).
+
 Errors go to stderr as one line and exit 1. Nothing is ever printed but the value itself.
 """
 
@@ -125,17 +130,19 @@ def sql_alchemy_conn(environ: dict[str, str]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if argv == ["--sql-alchemy-conn"]:
+    if argv in (["--sql-alchemy-conn"], ["--celery-result-backend"]):
+        prefix = "db+" if argv[0] == "--celery-result-backend" else ""
         try:
             # No newline: Airflow takes a _CMD's output as it is (the database name would end in one).
-            sys.stdout.write(sql_alchemy_conn(dict(os.environ)))
+            sys.stdout.write(prefix + sql_alchemy_conn(dict(os.environ)))
         except SecretError as error:
             print(f"airflow secrets: {error}", file=sys.stderr)
             return 1
         return 0
     if len(argv) not in (1, 2) or argv[0] not in SECRETS or argv[1:] not in ([], ["--generate"]):
         print(
-            f"usage: airflow_secrets.py {{{','.join(SECRETS)}}} [--generate] | --sql-alchemy-conn",
+            f"usage: airflow_secrets.py {{{','.join(SECRETS)}}} [--generate] | --sql-alchemy-conn"
+            " | --celery-result-backend",
             file=sys.stderr,
         )
         return 2

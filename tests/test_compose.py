@@ -5,6 +5,10 @@ validation against the Compose specification, `${VAR}` interpolation from the en
 the README says (`cp .env.example .env`), merge keys, normalisation. Structure is asserted on
 the project it resolves; what must stay a `${VAR}` reference is asserted on the raw text.
 
+The `scale` profile (CeleryExecutor, workers, Redis, a three-node cluster) is loaded as its
+README command loads it: `.env` then `deploy/scale.env`, profiles `scale` and `flower`; the
+default project must not see any of it.
+
 The deploy scripts the images run (deploy/airflow-entrypoint.sh, deploy/airflow_secrets.py) run
 here for real; deploy/airflow-init.sh runs against a real Airflow in test_real_scheduler.py.
 """
@@ -31,11 +35,14 @@ from vigie.store.node import ES_VERSION
 COMPOSE = REPO_ROOT / "docker-compose.yml"
 DOCKERFILE = REPO_ROOT / "deploy" / "airflow.Dockerfile"
 ENV_EXAMPLE = REPO_ROOT / ".env.example"
+SCALE_ENV = REPO_ROOT / "deploy" / "scale.env"
 COMPOSECHECK = REPO_ROOT / "deploy" / "composecheck"
 SECRETS = REPO_ROOT / "deploy" / "airflow_secrets.py"
 ENTRYPOINT = REPO_ROOT / "deploy" / "airflow-entrypoint.sh"
 AIRFLOW_SERVICES = ("airflow-api-server", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer")
 ONE_SHOT = ("airflow-init", "setup")
+ES_NODES = ("es01", "es02", "es03")
+SCALE_ONLY = (*ES_NODES, "redis", "airflow-worker", "flower")
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|_KEY|TOKEN|SQL_ALCHEMY_CONN", re.IGNORECASE)
 VAR_REF = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-?][^}]*)?\}")
 # A tag naming one release: 16.9-bookworm, 9.5.4, 3.3.2-python3.11 (never latest, 16, 9).
@@ -63,12 +70,15 @@ def composecheck(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return binary
 
 
-def load(composecheck: Path, folder: Path, env_text: str) -> subprocess.CompletedProcess[str]:
-    """compose-go on a copy of docker-compose.yml with `env_text` as its .env."""
+def load(
+    composecheck: Path, folder: Path, env_text: str, profiles: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """compose-go on a copy of docker-compose.yml with `env_text` as its .env, `profiles`
+    (comma-separated) enabled as `docker compose --profile` enables them."""
     shutil.copy(COMPOSE, folder / "docker-compose.yml")
     (folder / ".env").write_text(env_text, encoding="utf-8")
     return subprocess.run(
-        [str(composecheck), str(folder / "docker-compose.yml"), str(folder / ".env")],
+        [str(composecheck), str(folder / "docker-compose.yml"), str(folder / ".env"), profiles],
         capture_output=True,
         text=True,
         timeout=60,
@@ -81,6 +91,25 @@ def compose(composecheck: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
     result = load(composecheck, tmp_path_factory.mktemp("compose"), ENV_EXAMPLE.read_text(encoding="utf-8"))
     assert result.returncode == 0, result.stderr
     data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+@pytest.fixture(scope="module")
+def scale(composecheck: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The project as `docker compose --env-file .env --env-file deploy/scale.env --profile
+    scale --profile flower config` resolves it (a later env file overrides an earlier one: the
+    two are concatenated in that order)."""
+    env = ENV_EXAMPLE.read_text(encoding="utf-8") + "\n" + SCALE_ENV.read_text(encoding="utf-8")
+    result = load(composecheck, tmp_path_factory.mktemp("compose-scale"), env, "scale,flower")
+    assert result.returncode == 0, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+@pytest.fixture(scope="module", params=["default", "scale"])
+def project(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Each deployment in turn: what holds for every service holds in both."""
+    data: dict[str, Any] = request.getfixturevalue("compose" if request.param == "default" else "scale")
     return data
 
 
@@ -125,8 +154,8 @@ def test_every_service_is_there(compose: dict[str, Any]) -> None:
     assert set(compose["services"]) == {"elasticsearch", "kibana", "postgres", *AIRFLOW_SERVICES, *ONE_SHOT}
 
 
-def test_every_image_is_pinned(compose: dict[str, Any]) -> None:
-    for name, service in compose["services"].items():
+def test_every_image_is_pinned(project: dict[str, Any]) -> None:
+    for name, service in project["services"].items():
         assert PINNED_TAG.search(service["image"]), f"{name}: {service['image']} is not a pinned tag"
 
 
@@ -145,12 +174,15 @@ def test_versions_match_the_code(compose: dict[str, Any]) -> None:
     assert re.search(rf"^ARG AIRFLOW_VERSION={re.escape(airflow)}$", dockerfile, re.M)
     # The wheel, with the deploy extra (Postgres drivers, providers), never the checkout.
     assert re.search(
-        r'^RUN whl="\$\(echo /tmp/dist/vigie-\*\.whl\)" && pip install .*"apache-airflow==\$\{AIRFLOW_VERSION\}" "\$\{whl\}\[deploy\]"$',
+        r'^RUN whl="\$\(echo /tmp/dist/vigie-\*\.whl\)" && pip install .*"apache-airflow==\$\{AIRFLOW_VERSION\}" "\$\{whl\}\[deploy,scale\]"$',
         dockerfile,
         re.M,
     )
     for driver in ("psycopg2-binary", "asyncpg", "apache-airflow-providers-fab"):
         assert pinned(driver, "deploy")
+    # The scale profile's workers: the Celery provider and the Redis client, pinned.
+    for package in ("apache-airflow-providers-celery", "redis"):
+        assert pinned(package, "scale")
     for name in (*AIRFLOW_SERVICES, *ONE_SHOT):
         assert services[name]["build"]["dockerfile"] == "deploy/airflow.Dockerfile", name
         assert services[name]["image"] == services["airflow-scheduler"]["image"], name
@@ -168,8 +200,8 @@ def test_the_image_carries_the_deploy_scripts(compose: dict[str, Any]) -> None:
     assert environment(init)["VIGIE_AIRFLOW_INIT"] == "true"
 
 
-def test_long_running_services_have_healthchecks_memory_limits_and_restart(compose: dict[str, Any]) -> None:
-    for name, service in compose["services"].items():
+def test_long_running_services_have_healthchecks_memory_limits_and_restart(project: dict[str, Any]) -> None:
+    for name, service in project["services"].items():
         limit = service.get("mem_limit") or service.get("deploy", {}).get("resources", {}).get(
             "limits", {}
         ).get("memory")
@@ -183,7 +215,16 @@ def test_long_running_services_have_healthchecks_memory_limits_and_restart(compo
 
 
 def waits(compose: dict[str, Any], name: str) -> dict[str, str]:
-    return {dep: spec["condition"] for dep, spec in compose["services"][name].get("depends_on", {}).items()}
+    """What the service waits for in this project: a dependency on a service the project does
+    not enable (another profile's) is not one, and must say so (`required: false`), else
+    `docker compose up` refuses it."""
+    found = {}
+    for dep, spec in compose["services"][name].get("depends_on", {}).items():
+        if dep in compose["services"]:
+            found[dep] = spec["condition"]
+        else:
+            assert spec["required"] is False, f"{name} requires {dep}, which this project does not run"
+    return found
 
 
 def test_start_order_waits_for_health_and_ingestion_never_waits_on_kibana(compose: dict[str, Any]) -> None:
@@ -210,7 +251,7 @@ def test_start_order_waits_for_health_and_ingestion_never_waits_on_kibana(compos
     # `prepare` installs the index templates: the scheduler needs neither Kibana nor setup.
     assert closure("airflow-scheduler").isdisjoint({"kibana", "setup"})
     for dep, spec in ((d, s) for svc in services.values() for d, s in svc.get("depends_on", {}).items()):
-        if spec["condition"] == "service_healthy":
+        if spec["condition"] == "service_healthy" and dep in services:
             assert "healthcheck" in services[dep], f"{dep} is waited on for health but has no healthcheck"
 
 
@@ -233,16 +274,24 @@ def test_setup_installs_templates_and_imports_kibana_objects(compose: dict[str, 
     assert env["ES_URL"] == "http://elasticsearch:9200" and env["KIBANA_URL"] == "http://kibana:5601"
 
 
-def test_mounts_and_named_volumes(compose: dict[str, Any]) -> None:
-    services = compose["services"]
-    declared = set(compose["volumes"])
+def named_volumes(project: dict[str, Any]) -> set[str]:
     used: set[str] = set()
-    for name, service in services.items():
+    for name, service in project["services"].items():
         for mount in service.get("volumes", []):
             if mount["type"] == "volume":
                 used.add(mount["source"])
-                assert mount["source"] in declared, f"{name} mounts undeclared volume {mount['source']}"
-    assert used == declared
+                assert mount["source"] in project["volumes"], (
+                    f"{name} mounts undeclared volume {mount['source']}"
+                )
+    return used
+
+
+def test_mounts_and_named_volumes(compose: dict[str, Any], scale: dict[str, Any]) -> None:
+    services = compose["services"]
+    declared = set(compose["volumes"])
+    # Every declared volume is used: by the default deployment, or by the cluster's nodes.
+    assert named_volumes(compose) == declared - {f"{node}-data" for node in ES_NODES}
+    assert named_volumes(scale) == declared
     for name in (*AIRFLOW_SERVICES, "airflow-init"):
         mounts = {m["target"]: m for m in services[name]["volumes"]}
         dags = mounts["/opt/airflow/dags"]
@@ -294,6 +343,112 @@ def test_elasticsearch_without_security_is_bound_to_localhost(compose: dict[str,
     assert "security" in COMPOSE.read_text(encoding="utf-8").split("name: vigie")[0].lower()
 
 
+# -- the scale profile (CeleryExecutor, workers, Redis, three Elasticsearch nodes) -----------------
+
+
+def test_the_default_deployment_runs_nothing_of_the_scale_profile(
+    compose: dict[str, Any], raw: dict[str, Any]
+) -> None:
+    services = compose["services"]
+    assert set(SCALE_ONLY).isdisjoint(services)
+    assert services["elasticsearch"]["scale"] == 1
+    for name in (*AIRFLOW_SERVICES, "airflow-init"):
+        env = environment(services[name])
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor", name
+        assert env["VIGIE_ES_REPLICAS"] == "", name  # empty = unset: the templates' auto-expand
+    assert environment(services["setup"])["VIGIE_ES_REPLICAS"] == ""
+    assert environment(services["kibana"])["ELASTICSEARCH_HOSTS"] == '["http://elasticsearch:9200"]'
+    for name in SCALE_ONLY:
+        assert raw["services"][name]["profiles"] == (["flower"] if name == "flower" else ["scale"]), name
+
+
+def test_the_scale_profile_switches_by_env_file_only(scale: dict[str, Any]) -> None:
+    """deploy/scale.env holds no secret, and each of its variables is in .env.example (empty:
+    the default deployment), so `.env` then `deploy/scale.env` is the whole switch."""
+    example = {
+        line.split("=", 1)[0]: line.split("=", 1)[1]
+        for line in ENV_EXAMPLE.read_text().splitlines()
+        if line and not line.startswith("#")
+    }
+    switched = dict(
+        line.split("=", 1)
+        for line in SCALE_ENV.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    )
+    assert switched and all(example.get(name) == "" for name in switched), switched
+    assert not any(SECRET_NAME.search(name) for name in switched)
+    assert set(scale["services"]) == {
+        "elasticsearch",
+        "kibana",
+        "postgres",
+        *AIRFLOW_SERVICES,
+        *ONE_SHOT,
+        *SCALE_ONLY,
+    }
+    assert scale["services"]["elasticsearch"]["scale"] == 0  # the single node does not run
+
+
+def test_the_scale_profile_runs_celery_workers_on_redis(scale: dict[str, Any]) -> None:
+    services = scale["services"]
+    for name in (*AIRFLOW_SERVICES, "airflow-init", "airflow-worker", "flower"):
+        env = environment(services[name])
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
+        assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://redis:6379/0", name
+        assert env["AIRFLOW__CELERY__RESULT_BACKEND_CMD"].endswith(
+            "airflow_secrets.py --celery-result-backend"
+        )
+        assert env["VIGIE_ES_REPLICAS"] == "1", name
+        assert services[name]["image"] == services["airflow-scheduler"]["image"], name
+        assert "ES_URL" not in env, name  # the connection, as in the default deployment
+    worker = services["airflow-worker"]
+    assert worker["command"] == ["celery", "worker"]
+    assert worker["deploy"]["replicas"] >= 2
+    assert environment(worker)["DUMB_INIT_SETSID"] == "0"  # warm shutdown (Airflow's compose file)
+    check = " ".join(worker["healthcheck"]["test"])
+    assert "celery_executor.app inspect ping" in check and "celery@${HOSTNAME}" in check
+    mounts = {m["target"]: m["source"] for m in worker["volumes"]}
+    assert mounts["/opt/airflow/vigie-state"] == "vigie-state"  # staging shared with every task
+    assert mounts["/opt/airflow/dags"].endswith("/dags")
+    for name in (*AIRFLOW_SERVICES, "airflow-worker"):
+        assert waits(scale, name)["redis"] == "service_healthy", name
+        assert waits(scale, name)["es01"] == "service_healthy", name
+    assert waits(scale, "airflow-worker")["airflow-api-server"] == "service_healthy"
+    redis = services["redis"]
+    assert redis["image"].startswith("redis:7.2.") and "redis-cli" in redis["healthcheck"]["test"]
+    assert not redis.get("ports")  # the compose network only
+    flower = services["flower"]
+    assert flower["command"] == ["celery", "flower"] and waits(scale, "flower")["redis"] == "service_healthy"
+
+
+def test_the_scale_profile_runs_a_three_node_cluster(scale: dict[str, Any]) -> None:
+    services = scale["services"]
+    for node in ES_NODES:
+        service, env = services[node], environment(services[node])
+        assert service["image"] == f"docker.elastic.co/elasticsearch/elasticsearch:{ES_VERSION}"
+        assert env["node.name"] == node and env["cluster.name"] == "vigie"
+        assert "discovery.type" not in env  # multi-node
+        assert set(env["discovery.seed_hosts"].split(",")) == set(ES_NODES) - {node}
+        assert env["cluster.initial_master_nodes"].split(",") == list(ES_NODES)
+        assert env["xpack.security.enabled"] == "false"
+        # The host the connection and `setup` use reaches every running node.
+        assert "elasticsearch" in service["networks"]["default"]["aliases"]
+        assert any(
+            m["target"] == "/usr/share/elasticsearch/data" and m["source"] == f"{node}-data"
+            for m in service["volumes"]
+        )
+        assert "wait_for_status=yellow" in " ".join(service["healthcheck"]["test"])
+    kibana = environment(services["kibana"])
+    assert json.loads(kibana["ELASTICSEARCH_HOSTS"]) == [f"http://{node}:9200" for node in ES_NODES]
+    for name in ("kibana", "setup", *AIRFLOW_SERVICES):
+        assert waits(scale, name)["es01"] == "service_healthy", name
+    assert environment(services["airflow-init"])["VIGIE_ES_HOST"] == "elasticsearch"
+    setup = environment(services["setup"])
+    assert setup["ES_URL"] == "http://elasticsearch:9200" and setup["VIGIE_ES_REPLICAS"] == "1"
+    for name in ("es01", "flower", "kibana", "airflow-api-server"):
+        for port in services[name].get("ports", []):
+            assert port["host_ip"] == "127.0.0.1", f"{name} publishes {port} beyond localhost"
+
+
 # -- the shared secrets (deploy/airflow_secrets.py, deploy/airflow-entrypoint.sh) ------------------
 
 
@@ -343,6 +498,23 @@ def test_a_valid_secret_from_env_is_used(tmp_path: Path) -> None:
         ["AIRFLOW__CORE__FERNET_KEY", "--generate"], {"AIRFLOW__CORE__FERNET_KEY": rotated}, tmp_path
     )
     assert result.returncode == 0 and result.stdout.strip() == rotated
+
+
+def test_the_celery_result_backend_is_the_metadata_database(compose: dict[str, Any]) -> None:
+    """AIRFLOW__CELERY__RESULT_BACKEND_CMD prints the metadata database URL as Celery's result
+    backend (`db+`), password percent-encoded."""
+    import shlex
+
+    env = environment(compose["services"]["airflow-scheduler"])
+    assert "AIRFLOW__CELERY__RESULT_BACKEND" not in env  # it would win over the command
+    command = shlex.split(env["AIRFLOW__CELERY__RESULT_BACKEND_CMD"])
+    assert command[:2] == ["python", "/opt/vigie/deploy/airflow_secrets.py"]
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW__", "POSTGRES_"))}
+    values = {"POSTGRES_USER": "airflow", "POSTGRES_PASSWORD": "s3cr#t@/x", "POSTGRES_DB": "airflow"}
+    result = subprocess.run(
+        [sys.executable, str(SECRETS), *command[2:]], env={**base, **values}, capture_output=True, text=True
+    )
+    assert result.stdout == "db+postgresql+psycopg2://airflow:s3cr%23t%40%2Fx@postgres/airflow"
 
 
 def test_the_database_url_command_encodes_the_password(compose: dict[str, Any]) -> None:

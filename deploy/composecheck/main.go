@@ -1,9 +1,11 @@
 // composecheck loads a Compose file with compose-go, the loader of `docker compose` itself:
 // schema validation against the Compose specification, interpolation of ${VAR} from an env
 // file, merge keys and anchors, normalisation. It prints the resolved project as JSON (what
-// `docker compose config --format json` prints) or the loader's error and exits 1.
+// `docker compose config --format json` prints) or the loader's error and exits 1. An optional
+// third argument names the profiles to enable, comma-separated (`docker compose --profile`);
+// without it only the services without a profile are enabled, as `docker compose up` does.
 //
-//	go run . ../../docker-compose.yml ../../.env.example
+//	go run . ../../docker-compose.yml ../../.env.example [scale,flower]
 package main
 
 import (
@@ -11,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/compose-spec/compose-go/v2/loader"
@@ -18,8 +21,8 @@ import (
 )
 
 func main() {
-	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: composecheck COMPOSE_FILE ENV_FILE")
+	if len(os.Args) != 3 && len(os.Args) != 4 {
+		fmt.Fprintln(os.Stderr, "usage: composecheck COMPOSE_FILE ENV_FILE [PROFILE,...]")
 		os.Exit(2)
 	}
 	composeFile, err := filepath.Abs(os.Args[1])
@@ -35,7 +38,11 @@ func main() {
 		ConfigFiles: []types.ConfigFile{{Filename: composeFile}},
 		Environment: env,
 	}
-	project, err := loader.LoadWithContext(context.Background(), details)
+	var profiles []string
+	if len(os.Args) == 4 && os.Args[3] != "" {
+		profiles = strings.Split(os.Args[3], ",")
+	}
+	project, err := loader.LoadWithContext(context.Background(), details, loader.WithProfiles(profiles))
 	if err != nil {
 		fail(err)
 	}
