@@ -281,9 +281,17 @@ class Deliverer:
 
     es: Elasticsearch
     settings: Settings
-    rules: RuleSet
+    rules: RuleSet | None  # None: read from settings.rules_file once an alert needs them
     summary: RunSummary
     state: DeliveryState
+
+    def ruleset(self) -> RuleSet:
+        """The rules (their notifiers), read when the first alert is planned: a pass with
+        nothing to deliver never pays for them (reading them takes seconds: the rules check
+        their weapon classes against the knowledge base)."""
+        if self.rules is None:
+            self.rules = load_rules(self.settings.rules_file)
+        return self.rules
 
     # -- public -----------------------------------------------------------------------------
 
@@ -335,7 +343,7 @@ class Deliverer:
                 self.summary.count("alerts:delivery_claimed_elsewhere")  # left alone (or stale: below)
             if delivery.status not in CLAIMABLE or (alert.id, delivery_key(delivery)) in self.state.tried:
                 continue
-            config = self.rules.notifier_by_key(delivery.notifier)
+            config = self.ruleset().notifier_by_key(delivery.notifier)
             if config is None or not config.configured:
                 if record:
                     reason = "notifier_unknown" if config is None else "notifier_unconfigured"
@@ -661,12 +669,13 @@ def deliver_pending(
     """One delivery pass: the journal replayed, then every alert with a pending or failed
     delivery (`only`: just these ids; `skip`: not these); returns the alerts as left.
 
-    `state`: the runner's (a run's passes share it); else a new one whose deadline is `budget`
-    seconds away (default `settings.delivery_budget_seconds`). The cluster unreachable raises
-    `elasticsearch.ConnectionError` (what could not be recorded is journaled)."""
+    `rules`: None reads them from `settings.rules_file`, and only once an alert has something
+    to deliver. `state`: the runner's (a run's passes share it); else a new one whose deadline
+    is `budget` seconds away (default `settings.delivery_budget_seconds`). The cluster
+    unreachable raises `elasticsearch.ConnectionError` (what could not be recorded is
+    journaled)."""
     if only is not None and not only:
         return []
-    rules = rules if rules is not None else load_rules(settings.rules_file)
     own_state = state is None  # a pass of its own: it accounts for what it deferred
     state = state or DeliveryState.for_pass(
         budget if budget is not None else settings.delivery_budget_seconds

@@ -636,8 +636,11 @@ class Pipeline:
 
         from vigie.alerting.delivery import deliver_pending
 
+        # The rules this pipeline already read, else none: the pass reads them only when an
+        # alert is pending (the DAG's deliver task, most runs, has nothing to send).
+        rules = self.alert_engine.rules if "alert_engine" in self.__dict__ else None
         try:
-            deliver_pending(self.es, self.settings, self.summary, self.alert_engine.rules)
+            deliver_pending(self.es, self.settings, self.summary, rules)
         except (ESConnectionError, ConnectionTimeout) as error:
             log.warning("alert delivery postponed, cluster unreachable: %s", error)
             self.summary.record("alert_delivery", "skipped", "pending alerts", "cluster_unreachable")
