@@ -540,11 +540,16 @@ class _Resolver:
                 found[opening.start] = match["inner"]
         return found
 
-    def acronym_mention(self, span: Span, label: EntityType) -> Mention | None:
-        """A body named with its acronym: "Police nationale d'Haïti (PNH)", then "la PNH"."""
+    def acronym_after(self, span: Span) -> str | None:
+        """The acronym in parentheses right after a span ("Police nationale d'Haïti (PNH)")."""
         acronym = self.acronyms.get(span.end)
         if acronym is None and span.end + 1 < len(self.doc) and self.doc[span.end].is_space:
             acronym = self.acronyms.get(span.end + 1)
+        return acronym
+
+    def acronym_mention(self, span: Span, label: EntityType) -> Mention | None:
+        """A body named with its acronym: "Police nationale d'Haïti (PNH)", then "la PNH"."""
+        acronym = self.acronym_after(span)
         key = fold(span.text)
         strict = self.filters.acronym
         if (
@@ -688,6 +693,10 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
         if entry is not None and not _alias_licensed(span, entry, kb, doc):
             continue  # "AA" of a battery or a rating, "Kia" the car make
         entry = entry or (kb.resolve(span.text, prefer=label) if region is None else None)
+        if entry is None and region is None and resolver.acronym_after(span) is None:
+            # "l'armée camerounaise", "les forces tchadiennes" (a body named with its acronym
+            # takes it: "l'armée sud-soudanaise (SSPDF)" is sspdf)
+            entry = kb.national_force(span.text)
         if region is None and label == "LOC" or entry is not None and entry.type == "LOC":
             before = _noun_before(span, filters.region_nouns | filters.oblast_nouns, filters)
             if before is not None and (entry is None or entry.kind not in ("region", "country")):
@@ -703,6 +712,8 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
             resolver.note(entry)
             slots.append(_mention(span, entry, label))
             continue
+        if ent.ent_id_ == RULE_ID and label == "MILITARY" and _bare_forces(span):
+            continue  # "des troupes occidentales": forces of no state are no entity
         parts = _split(span, kb)
         if parts:
             for _, part_entry in parts:
@@ -1113,6 +1124,12 @@ def _head_before(span: Span, filters: EntityFilters) -> int | None:
     if doc[start].is_sent_start or doc[start - 1].is_space or doc[start - 1].text in {"-", "–", "•", ":"}:
         return None
     return start
+
+
+def _bare_forces(span: Span) -> bool:
+    """ "forces", "troupes" or "aviation" and one adjective, lowercase ("des troupes
+    occidentales"): a description, unless it names a state's forces (kb.yaml national_forces)."""
+    return len(span) == 2 and span[0].text in ("forces", "troupes", "aviation")
 
 
 def _mention_as(named: Mention, span: Span) -> Mention:

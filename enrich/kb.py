@@ -95,6 +95,17 @@ class KBEntry:
         )
 
 
+@dataclass(frozen=True)
+class ForceBranch:
+    """A branch of national armed forces (kb.yaml national_forces): the head nouns naming it
+    before a demonym ("armée", "forces armées"), and the id and name templates of an entry the
+    KB lacks ("forces-armees-{}", filled with the demonym's feminine plural)."""
+
+    heads: tuple[str, ...]
+    id: str
+    name: str
+
+
 @dataclass
 class KnowledgeBase:
     entries: dict[str, KBEntry]
@@ -109,6 +120,9 @@ class KnowledgeBase:
     _approximate: set[str] = field(default_factory=set)  # ids of `located_near` entries
     short_alias_length: int = 0  # short upper-case aliases need a context (kb.yaml short_aliases)
     free_short_aliases: frozenset[str] = frozenset()
+    force_branches: tuple[ForceBranch, ...] = ()  # kb.yaml national_forces
+    feminine_plural: tuple[tuple[str, str], ...] = ()
+    _force_heads: list[tuple[str, ForceBranch]] | None = None
 
     def __post_init__(self) -> None:
         for entry in self.entries.values():
@@ -174,6 +188,84 @@ class KnowledgeBase:
             if entity_id:
                 return self.entries[entity_id]
         return None
+
+    # ----------------------------------------------------------------- national forces
+
+    def national_force(self, surface: str) -> KBEntry | None:
+        """The national armed forces a phrase names: a branch head and the state, by its
+        demonym or its name ("l'armée camerounaise", "forces armées camerounaises", "l'armée
+        du Cameroun", "l'armée de l'air nigériane"): the KB's entry of that state and branch,
+        else one made from the branch's templates (forces-armees-camerounaises)."""
+        words = re.sub(r"^(?:les|des|aux|l['’])\s*", "", surface.strip(), flags=re.IGNORECASE).split()
+        if len(words) == 2 and words[0] == "Forces":
+            return None  # "les Forces libanaises", a party: "les forces libanaises" are the army
+        return self.national_force_slug(slugify(strip_article(fold(surface))))
+
+    def national_force_slug(self, slug: str) -> KBEntry | None:
+        if self._force_heads is None:
+            heads = [(slugify(head), branch) for branch in self.force_branches for head in branch.heads]
+            self._force_heads = sorted(heads, key=lambda pair: -len(pair[0]))
+        for head, branch in self._force_heads:
+            if not slug.startswith(head + "-"):
+                continue
+            state = self._state_named(slug[len(head) + 1 :])
+            if state is not None:
+                return self.force_entry(branch, state)
+        return None
+
+    def _state_named(self, rest: str) -> KBEntry | None:
+        """The state a slug's tail names: a demonym ("camerounaise", "sud-soudanaises") or
+        "du-cameroun", "de-la-republique-centrafricaine"."""
+        for form in (rest, rest.replace("-", " ")):
+            # the KB lists masculine demonyms: "camerounaise(s)", "peruvienne(s)" are theirs too
+            for word in (
+                form,
+                form.removesuffix("s").removesuffix("e"),
+                form.removesuffix("s").removesuffix("ne"),
+            ):
+                state = self.demonym(word)
+                if state is not None:
+                    return state if state.kind == "country" else None
+        named = re.match(r"^(?:de-la|de-l|du|des|de|d)-(?P<name>.+)$", rest)
+        if named is None:
+            return None
+        state = self.resolve(named["name"].replace("-", " "), prefer="LOC")
+        return state if state is not None and state.kind == "country" else None
+
+    def force_entry(self, branch: ForceBranch, state: KBEntry) -> KBEntry | None:
+        """The entry of a state's forces of one branch: the KB's (a MILITARY entry of the
+        state named "<head> <demonym>"), else one made once from the branch's templates."""
+        heads = [slugify(head) for head in branch.heads]
+        for entry in self.entries.values():
+            if entry.type != "MILITARY" or entry.country != state.country:
+                continue
+            for name in entry.names:
+                slug = slugify(strip_article(fold(name)))
+                for head in heads:
+                    if slug.startswith(head + "-") and self._state_named(slug[len(head) + 1 :]) is state:
+                        return entry
+        adjective = self.feminine_plural_of(state)
+        if adjective is None:
+            return None
+        entity_id = branch.id.replace("{}", slugify(adjective))
+        known = self.entries.get(entity_id) or self.dynamic.get(entity_id)
+        if known is not None:
+            return known
+        made = KBEntry(
+            id=entity_id, name=branch.name.replace("{}", adjective), type="MILITARY", country=state.country
+        )
+        self.dynamic[entity_id] = made
+        return made
+
+    def feminine_plural_of(self, state: KBEntry) -> str | None:
+        """The feminine plural of a state's first demonym ("camerounais" -> "camerounaises")."""
+        if not state.demonyms:
+            return None
+        word = state.demonyms[0].lower()
+        for suffix, replacement in self.feminine_plural:
+            if word.endswith(suffix):
+                return word[: len(word) - len(suffix)] + replacement
+        return word + "es"
 
     def country_of(self, entry: KBEntry) -> KBEntry | None:
         """The state entity an entry belongs to (itself for a state)."""
@@ -409,11 +501,19 @@ def load_kb(path: Path = KB_PATH, gazetteer: bool = True) -> KnowledgeBase:
         if entry.capital_of and entry.capital_of not in entries:
             raise DataFileError(f"{path}: {entry.id}: capital_of names unknown entity {entry.capital_of!r}")
     short = data.get("short_aliases", {})
+    forces = data.get("national_forces", {})
     return KnowledgeBase(
         entries,
         use_gazetteer=gazetteer,
         short_alias_length=int(short.get("max_length", 0)),
         free_short_aliases=frozenset(short.get("free", ())),
+        force_branches=tuple(
+            ForceBranch(heads=tuple(b["heads"]), id=b["id"], name=b["name"])
+            for b in forces.get("branches", ())
+        ),
+        feminine_plural=tuple(
+            (suffix, replacement) for suffix, replacement in forces.get("feminine_plural", ())
+        ),
     )
 
 
@@ -435,13 +535,18 @@ def canonical_place_id(slug: str) -> str:
     is itself; a gazetteer id, or a name of a gazetteer place, is that place's id (the KB's
     when the KB lists it: "kyiv" -> "kiev", "loutsk" -> "lutsk"); "<noun>-de-<name>" is the
     subdivision the gazetteer knows by that name ("etat-de-rakhine" -> "rakhine"), else
-    "<noun>-de-<canonical name>"; anything else is left as it is."""
+    "<noun>-de-<canonical name>"; a state's armed forces, however named, are one id
+    ("armee-camerounaise" = "forces-armees-camerounaises", `KnowledgeBase.national_force`);
+    anything else is left as it is."""
     kb = default_kb()
     if not _SLUG.match(slug) or slug in kb.entries:
         return slug
     alias = kb.resolve(slug.replace("-", " "))
     if alias is not None:  # a slug of a KB alias is the KB's id ("benyamin-netanyahou")
         return alias.id
+    forces = kb.national_force_slug(slug)
+    if forces is not None:  # "armee-camerounaise" = "forces-armees-camerounaises"
+        return forces.id
     gazetteer = kb.gazetteer
     if gazetteer is None:
         return slug
