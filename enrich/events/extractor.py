@@ -1,6 +1,7 @@
 """The event extractor: reads a parsed article sentence by sentence and emits one `Event`
 per reported event mention, composing the steps of this package:
 
+- `repair`: objects the parser hung on a day put back under their verb;
 - `modality`: is the sentence reportable (not a question, a teaser line, ...);
 - `triggers.TriggerFinder`: the triggers of the sentence, each checked for modality;
 - `slots.SlotFiller`: type, actor and target (`parties.Parties`), places and weapons
@@ -28,6 +29,7 @@ from enrich.events.merge import merge_sentence
 from enrich.events.modality import is_reportable
 from enrich.events.parties import Parties
 from enrich.events.places import Places, specific_places
+from enrich.events.repair import reattach_objects_of_days
 from enrich.events.slots import SlotFiller, context_type
 from enrich.events.state import PENDING, Candidate, DocState
 from enrich.events.triggers import TriggerFinder
@@ -62,11 +64,16 @@ class EventExtractor:
             # Parties, modality and slots are read on the dependency parse: without it (the
             # entities-only pipeline) there are no events rather than wrong ones.
             return []
+        reattach_objects_of_days(doc, self.lexicon)  # "ont adopté lundi des sanctions"
         published = article.published.date() if article.published else None
         state = DocState(
             doc=doc,
             mentions_at={i: m for m in mentions for i in range(m.start, m.end)},
-            weapon_classes=self.places.doc_weapon_classes(doc, mentions),
+            weapon_classes=[
+                c
+                for c in self.places.doc_weapon_classes(doc, mentions)
+                if c not in self.lexicon.local_weapon_classes
+            ],
         )
         text = doc.text  # built from the tokens on every access: read it once
         self._field = article.title.strip() if in_title else article.text

@@ -117,6 +117,7 @@ class EventLexicon:
     relational_nouns: frozenset[str]
     reply_verbs: frozenset[str]
     year_cases: frozenset[str]
+    time_nouns: frozenset[str]
     means: tuple[MeansRule, ...]
     context_rules: tuple[tuple[frozenset[str], str, str], ...]
     triggers: dict[str, tuple[TriggerRule, ...]]
@@ -130,6 +131,7 @@ class EventLexicon:
     force_types: frozenset[str]
     symmetric: frozenset[str]
     weapon_subtypes: tuple[tuple[str, str], ...]
+    local_weapon_classes: frozenset[str]  # classes that type no other sentence of the article
     weapon_groups: dict[str, str]  # weapon class -> the group of classes one happening may swap
 
     def is_violent(self, event_type: str) -> bool:
@@ -307,6 +309,7 @@ def default_lexicon() -> EventLexicon:
         relational_nouns=folded_words(data["relational_nouns"]),
         reply_verbs=folded_words(data["reply_verbs"]),
         year_cases=folded_words(data["year_cases"]),
+        time_nouns=folded_words(data.get("time_nouns", [])),
         means=tuple(means),
         context_rules=tuple(context_rules),
         triggers={k: tuple(v) for k, v in triggers.items()},
@@ -320,6 +323,9 @@ def default_lexicon() -> EventLexicon:
         force_types=frozenset(taxonomy_data.get("force_types", [])),
         symmetric=frozenset(taxonomy_data["symmetric"]),
         weapon_subtypes=weapon_subtypes,
+        local_weapon_classes=frozenset(
+            w["weapon_class"] for w in taxonomy_data["weapon_subtypes"] if not w.get("from_article", True)
+        ),
         weapon_groups={
             weapon_class: group
             for group, classes in taxonomy_data.get("weapon_groups", {}).items()

@@ -167,16 +167,9 @@ class Parties:
         if demonym is not None:
             return demonym
         if lemma_of(token) not in self.lexicon.relational_nouns:
-            for child in token.children:
-                if child.dep_ == "nmod" and case_of(child) in ("de", "d'", "du", "des"):
-                    child_mention = state.mentions_at.get(child.i)
-                    # "l'armée de l'Ukraine", not "un dépôt près de Kamianka" nor "les alliés de Kiev"
-                    if (
-                        child_mention is not None
-                        and child_mention.type in ("ORG", "MILITARY", "LOC")
-                        and self.can_act(child_mention)
-                    ):
-                        return child_mention
+            owner = self._owner(token, state)
+            if owner is not None:
+                return owner
         if token.pos_ == "PRON" and "Rel" in feature_of(token, "PronType"):
             clause = token.head
             if clause.dep_ in ("acl:relcl", "acl") and clause.head.i != clause.i and clause.head.i != token.i:
@@ -184,6 +177,28 @@ class Parties:
             return None
         if token.pos_ == "PRON" and fold(token.text) in _PRONOUNS:
             return self.antecedent(token, state)
+        return None
+
+    def _owner(self, token: Token, state: DocState, depth: int = 2) -> Mention | None:
+        """The body or state a noun's "de" complement names ("l'armée de l'Ukraine"), also
+        through a role's title ("les ministres des Affaires étrangères de l'Union
+        européenne"); not "un dépôt près de Kamianka" nor "les alliés de Kiev"."""
+        for child in token.children:
+            if child.dep_ != "nmod" or case_of(child) not in ("de", "d'", "du", "des"):
+                continue
+            child_mention = state.mentions_at.get(child.i)
+            if child_mention is None:
+                if (
+                    depth > 1
+                    and child.pos_ == "NOUN"
+                    and lemma_of(child) not in self.lexicon.relational_nouns
+                ):
+                    owner = self._owner(child, state, depth - 1)
+                    if owner is not None:
+                        return owner
+                continue
+            if child_mention.type in ("ORG", "MILITARY", "LOC") and self.can_act(child_mention):
+                return child_mention
         return None
 
     def antecedent(self, pronoun: Token, state: DocState) -> Mention | KBEntry | None:
@@ -397,11 +412,25 @@ class Parties:
             extra = extra or self.possessor(token, state) or self.sentence_subject(token, parties, state)
             if extra is not None:
                 parties.insert(0, extra)
-        if len(self.unique_refs(parties)) < 2 and is_verb(token):
+        verb = token if is_verb(token) else None
+        if (
+            not parties
+            and is_verb(token.head)
+            and (
+                token.dep_ == "obj" or (token.dep_.startswith("obl") and case_of(token) in ("a", "au", "aux"))
+            )
+        ):
+            # "L'Ukraine et la Russie ont procédé à un échange de prisonniers": the parties are
+            # the subjects of the verb the noun complements.
+            verb = token.head
+            subject = clause_subject_token(verb)
+            if subject is not None:
+                parties += self.participants(subject, state)
+        if len(self.unique_refs(parties)) < 2 and verb is not None:
             # A subject the parse missed ("Le 5 mars, Israël et le Hamas s'étaient mis
             # d'accord", the names hung on the date): the names before the verb in its
             # sentence, outside prepositional phrases and objects.
-            for word in token.doc[token.sent.start : token.i]:
+            for word in token.doc[token.sent.start : verb.i]:
                 mention = state.mentions_at.get(word.i)
                 if mention is None or mention.start != word.i or case_of(word) is not None:
                     continue

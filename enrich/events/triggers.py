@@ -231,6 +231,15 @@ class TriggerFinder:
         hommes armés"), the subject of an active one ("des hommes armés ont tué")."""
         if not verbal(token):
             return []
+        if (
+            token.dep_ == "conj"
+            and token.head.i != token.i
+            and verbal(token.head)
+            and not children_of(token, "nsubj", "nsubj:pass", "obl:agent")
+        ):
+            # "des insurgés ont tué cinq civils et incendié des habitations": the coordinated
+            # verb shares its first verb's subject
+            return TriggerFinder.agents(token.head)
         passive = children_of(token, "obl:agent") or [
             c for c in children_of(token, "obl", "obl:arg", "obl:mod") if case_of(c) == "par"
         ]
@@ -267,7 +276,9 @@ class TriggerFinder:
             and not state.is_weapon(word)
         ):
             return True
-        return "@person" in lemmas and lemma_of(word) in self.lexicon.person_nouns
+        # "neuf d'entre eux": a personal pronoun counts among the people
+        people = self.lexicon.person_nouns
+        return "@person" in lemmas and (lemma_of(word) in people or fold(word.text) in people)
 
     def complements(self, token: Token, cases: frozenset[str]) -> list[Token]:
         """Complements introduced by one of these words: an infinitive or a nominal ("appelé
