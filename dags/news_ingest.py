@@ -16,6 +16,7 @@ from vigie.run.airflow_support import (
     FEED_MAP_INDEX_TEMPLATE,
     POOL_ELASTICSEARCH,
     POOL_FEEDS,
+    batch_tasks,
     dag_defaults,
     indexed_articles,
     schedule_interval,
@@ -55,8 +56,9 @@ def news_ingest() -> None:
 
         return tasks.plan(list(item_paths), run_id, task_settings())
 
-    # One batch at a time: each is stored before the next is deduplicated against the index.
-    @task(pool=POOL_ELASTICSEARCH, max_active_tis_per_dagrun=1)
+    # Batches side by side (VIGIE_BATCH_TASKS): fetch, extraction and enrichment in parallel;
+    # each batch's commit (dedup, stories, alerts, index) takes its turn under the commit lease.
+    @task(pool=POOL_ELASTICSEARCH, max_active_tis_per_dagrun=batch_tasks())
     def process_batch(batch_path: str, *, run_id: str) -> list[str]:
         from vigie.run import tasks
         from vigie.run.airflow_support import task_settings

@@ -12,7 +12,10 @@ clause, so hits rank by the number of shared bands), verifies each candidate (eq
 "exact"; estimated Jaccard >= 0.8 -> "near"), and also compares the batch's articles with
 each other. The original is
 the earliest published (tie: smallest id): deterministic whatever the arrival order. State is
-the index itself, so it holds across runs and parallel workers.
+the index itself, so it holds across runs. Parallel workers are made to meet by the pipeline
+(`vigie.run.pipeline`, issue 17): a pre-check before enrichment, then the authoritative check
+(`fingerprinted=True`, same fingerprints) inside the commit section that one worker holds at a
+time, after every earlier commit was refreshed into the index.
 
 Tuning (measured on the fixtures, exact Jaccard of normalised word shingles):
 
@@ -263,19 +266,28 @@ class Deduplicator:
         )
 
     def check(
-        self, articles: Iterable[Article], summary: RunSummary, *, pending: Sequence[Article] = ()
+        self,
+        articles: Iterable[Article],
+        summary: RunSummary,
+        *,
+        pending: Sequence[Article] = (),
+        fingerprinted: bool = False,
     ) -> list[Supersession]:
         """Fill fingerprints and set duplicate_of/duplicate_kind on copies, in place.
 
         `pending`: articles checked earlier (fingerprinted) but not indexed yet, e.g. the batch
         still being enriched while this one is deduplicated; they count as stored.
+        `fingerprinted`: the articles were checked before (the pipeline's pre-check) and their
+        text has not changed since: their fingerprints are kept, only the verdict is redone
+        (the commit's authoritative check, against what other workers stored meanwhile).
 
         Returns the stored articles that turned out to be later copies of an article of this
         batch (rare: the copy's feed was polled first)."""
         batch = sorted(articles, key=_order)
         comparable = []
         for article in batch:
-            fingerprint(article)
+            if not (fingerprinted and article.content_hash and article.minhash and article.minhash_bands):
+                fingerprint(article)
             if len(body_text(article).split()) >= MIN_WORDS:
                 comparable.append(article)
             else:

@@ -79,6 +79,12 @@ def schedule_interval() -> timedelta:
     return timedelta(minutes=get_settings().schedule_minutes)
 
 
+def batch_tasks() -> int:
+    """process_batch tasks of one run at once (`VIGIE_BATCH_TASKS`, default 2): safe in any
+    number, their commits take turns under the commit lease (`Pipeline.commit_section`)."""
+    return get_settings().batch_tasks
+
+
 def _redacted(text: str) -> str:
     """`text` with any `user:password@` of a URL masked."""
     return re.sub(r"(?<=//)[^/@\s]*@", "***@", text)

@@ -6,8 +6,9 @@ URLs and content, so running a pass twice over the same feeds changes nothing.
 
     poll_and_select (check configuration, replay spool, poll_feed each, select_new)
       -> plan_batches -> for each batch, the batch step:
-           start_batch  (fetch_pages, extract, detect_languages, deduplicate, start enrichment)
-           finish_batch (enrichment, cluster_stories, evaluate_alerts, index)
+           start_batch  (fetch_pages, extract, detect_languages, dedup pre-check, start enrichment)
+           finish_batch (enrichment, then the commit section: commit_duplicates,
+                         cluster_stories, evaluate_alerts, index + refresh)
       -> commit_validators
     deliver: a step of its own (`vigie.alerting.delivery`); in `run`, a thread beside the
     batches that sends each batch's alerts once it is stored, then what is still pending.
@@ -23,6 +24,18 @@ while batch N is enriched (in worker processes when `settings.enrich_workers` > 
 is fetched, extracted and deduplicated, then batch N is finished. Deduplication of N+1 then
 also compares against batch N, not indexed yet (`pending`); stories and alerts run strictly
 in batch order. Each stage's time is added to `summary.seconds`.
+
+Many workers at once (issue 17): batches of one DAG run in parallel tasks, overlapping runs,
+two `vigie run` processes. Everything up to enrichment runs in parallel; the COMMIT (the
+authoritative dedup against the index and `pending`, story assignment, alert evaluation,
+index and refresh) runs under a lease held in Elasticsearch (`commit_section`,
+`vigie.store.lease`), one worker at a time cluster-wide, so all candidates meet in one
+critical section: two copies of one article, or two reports of one incident, committed by two
+workers, are one stored article (the second folded into the first) and one story, with one
+alert per rule. The pre-check before enrichment only spares enriching obvious copies. Commits
+then come in the order the lease is taken, not always in publication order: nothing is doubled
+or split, but which copy stays the original (the first stored) or which report anchors a story
+may differ from a one-worker pass.
 """
 
 from __future__ import annotations
@@ -132,10 +145,12 @@ class BatchResult:
 
 @dataclass
 class _Batch:
-    """A batch between deduplication and indexing: its articles and their enrichment."""
+    """A batch between deduplication and indexing: its articles, their enrichment, and what
+    its pre-check compared them with besides the index (`pending`)."""
 
     articles: list[Article]
     enrichment: EnrichmentJob
+    pending: Sequence[Article] = ()
 
 
 @dataclass
@@ -152,6 +167,9 @@ class Pipeline:
     # `run`'s delivery thread: each batch's alerts go to it once stored (the DAG delivers in a
     # task of its own instead).
     deliverer: DeliveryWorker | None = None
+    # The commit lease's holder name (`vigie.store.lease`): a DAG task gives its run and batch,
+    # so a retry after its worker died takes the lease back at once; None: unique to the pass.
+    lease_holder: str | None = None
     # Updates: page responses whose validators are stored once the batch is (a re-polled page
     # then answers 304), and feed signatures of items whose article did not change.
     _page_validators: list[FetchResult] = field(default_factory=list)
@@ -478,14 +496,23 @@ class Pipeline:
     def deduplicate(self, articles: Sequence[Article], pending: Sequence[Article] = ()) -> None:
         """Mark copies; `pending`: articles deduplicated earlier in this run, not indexed yet."""
         with self._timed("dedup"):
-            self._deduplicate(articles, pending)
+            self._deduplicate(articles, pending, self.summary)
 
-    def _deduplicate(self, articles: Sequence[Article], pending: Sequence[Article]) -> None:
+    def _deduplicate(
+        self,
+        articles: Sequence[Article],
+        pending: Sequence[Article],
+        summary: RunSummary,
+        *,
+        fingerprinted: bool = False,
+    ) -> None:
         from ingest.dedup import Deduplicator, Supersession
 
         # A new version is the stored original itself: never a copy of it, nor of another.
         articles = [a for a in articles if a.version == 1]
-        superseded = Deduplicator(self.es, self.settings).check(list(articles), self.summary, pending=pending)
+        superseded = Deduplicator(self.es, self.settings).check(
+            list(articles), summary, pending=pending, fingerprinted=fingerprinted
+        )
         # A stored article that copies an earlier-published article of this batch (its feed
         # was polled first): once a document is stored and maybe alerted on, it stays the
         # original, and the newcomer is folded into it. Swapping would double nothing either,
@@ -497,8 +524,18 @@ class Pipeline:
             links = sorted(by_new.get(article.id, []), key=lambda link: link.stored_id)
             if links and article.duplicate_of is None:
                 article.duplicate_of, article.duplicate_kind = links[0].stored_id, links[0].kind
-                self.summary.record("dedup", "skipped", article.id, f"duplicate:{links[0].kind}:of_stored")
-                self.summary.count("duplicates:of_stored")
+                summary.record("dedup", "skipped", article.id, f"duplicate:{links[0].kind}:of_stored")
+                summary.count("duplicates:of_stored")
+        # A copy of an article that has just been folded into a stored one follows it there:
+        # folds go to stored originals only (a copy of a copy would be stored on its own).
+        by_id = {a.id: a for a in articles}
+        for article in articles:
+            target = by_id.get(article.duplicate_of or "")
+            if target is not None and target.duplicate_of is not None:
+                if target.duplicate_of == article.id:  # it is the stored one: stays the original
+                    article.duplicate_of, article.duplicate_kind = None, None
+                else:
+                    article.duplicate_of = target.duplicate_of
 
     def to_enrich(self, articles: Sequence[Article]) -> list[Article]:
         return [
@@ -696,21 +733,80 @@ class Pipeline:
         is not stored yet (`run` overlaps batches)."""
         articles = self.extract_articles(candidates, pages)
         self.detect_languages(articles)
-        self.deduplicate(articles, pending=pending)
-        return _Batch(articles, self.start_enrichment(articles))
+        # The dedup pre-check: copies of what is stored (or pending) are not enriched. Its
+        # verdict is provisional (not recorded): the commit decides (`commit_duplicates`).
+        with self._timed("dedup"):
+            self._deduplicate(articles, pending, RunSummary())
+        return _Batch(articles, self.start_enrichment(articles), pending)
 
     def finish_batch(self, batch: _Batch) -> BatchResult:
-        """Second half: wait for enrichment, then stories, alerts, index, delivery."""
+        """Second half: wait for enrichment, then the commit, one worker at a time cluster-wide
+        (`commit_section`): authoritative dedup, stories, alerts, index; then delivery."""
         events = self.finish_enrichment(batch.enrichment)
-        self.cluster_stories(batch.articles, events)
-        alerts = self.evaluate_alerts(batch.articles, events)
-        self.summary.count("alerts", len(alerts))
-        self.index(batch.articles, events)
+        with self.commit_section() as fence:
+            events = self.commit_duplicates(batch, events)
+            fence()
+            self.cluster_stories(batch.articles, events)
+            alerts = self.evaluate_alerts(batch.articles, events)
+            self.summary.count("alerts", len(alerts))
+            fence()
+            self.index(batch.articles, events)
         if self.deliverer is not None:  # stored: the delivery thread may send them now
             self.deliverer.submit([alert.id for alert in alerts])
         if self.after_batch is not None:
             self.after_batch(batch.articles, events)
         return BatchResult(articles=batch.articles, events=events, alerts=alerts)
+
+    @contextmanager
+    def commit_section(self) -> Iterator[Callable[[], None]]:
+        """The batch commit's critical section: held under the commit lease
+        (`vigie.store.lease.commit_lease`), so the commits of every worker (batches of one
+        run, overlapping runs, two `vigie run`) take turns cluster-wide and each sees what the
+        previous ones stored (they refresh before releasing it). Yields the fencing check:
+        called before writes, it extends the lease or raises `LeaseLost` when another worker
+        took it over. `seconds["commit.wait"]`: waiting for the lease; `seconds["commit"]`:
+        holding it. `VIGIE_COMMIT_LEASE=false`: no lease (a single worker)."""
+        if not self.settings.commit_lease:
+            start = time.perf_counter()
+            try:
+                yield lambda: None
+            finally:
+                self.summary.add_seconds("commit", time.perf_counter() - start)
+            return
+        from vigie.store.lease import commit_lease
+
+        lease = commit_lease(self.es, self.settings, self.lease_holder)
+        with self._timed("commit.wait"):
+            lease.acquire()
+        start = time.perf_counter()
+        try:
+            if lease.taken_over_from is not None or lease.reentered:
+                # Its last holder died inside: what it wrote may not be searchable yet.
+                self.summary.count("commit:lease_taken_over")
+                self.refresh()
+            yield lease.renew
+        finally:
+            lease.release()
+            self.summary.add_seconds("commit", time.perf_counter() - start)
+
+    def commit_duplicates(self, batch: _Batch, events: Sequence[Event]) -> list[Event]:
+        """The authoritative dedup, inside the commit section: the batch against the index as
+        it is now (other workers may have stored copies since the pre-check) and `pending`.
+        An article found a copy only now loses its events (`dedup:late_copies`); one found an
+        original only now is enriched now (`dedup:late_originals`). Returns the events to
+        store."""
+        with self._timed("dedup"):
+            before = {a.id: a.duplicate_of for a in batch.articles}
+            self._deduplicate(batch.articles, batch.pending, self.summary, fingerprinted=True)
+        late = {a.id for a in batch.articles if a.duplicate_of is not None and before[a.id] is None}
+        revived = [a for a in batch.articles if a.duplicate_of is None and before[a.id] is not None]
+        kept_events = [e for e in events if e.article_id not in late]
+        if late:
+            self.summary.count("dedup:late_copies", len(late))
+        if revived:
+            self.summary.count("dedup:late_originals", len(revived))
+            kept_events += self.finish_enrichment(self.start_enrichment(revived))
+        return kept_events
 
     def process_batch(self, candidates: Sequence[Candidate]) -> BatchResult:
         """The batch step, start to finish: what each mapped task of the DAG runs; `run`

@@ -13,6 +13,11 @@ outputs only, and a step's work is idempotent (ids come from canonical URLs and 
 Staged payloads are small: feed items, and one file of candidates per batch. Articles are
 never staged: a batch is fetched, enriched and stored inside one task, so a task's memory is
 bounded by the batch size, as in `vigie run`.
+
+Batch tasks run side by side (`settings.batch_tasks` per run, on any worker, beside other
+runs): their commits take turns under the commit lease (`Pipeline.commit_section`). A task's
+lease holder is its run and batch, so its retry after a dead worker takes the lease back at
+once instead of waiting for the TTL.
 """
 
 from __future__ import annotations
@@ -141,7 +146,7 @@ def process_batch(batch_path: str, run_key: str, settings: Settings | None = Non
     original articles it stored."""
     settings = settings or get_settings()
     batch = PlannedBatch.model_validate_json(Path(batch_path).read_text(encoding="utf-8"))
-    pipeline = Pipeline(settings=settings)
+    pipeline = Pipeline(settings=settings, lease_holder=f"{run_key}/batch-{batch.number:04d}")
     result = pipeline.process_batch(batch.candidates)
     _save_summary(settings, run_key, f"batch-{batch.number:04d}", pipeline.summary)
     return sorted(a.id for a in result.articles if a.duplicate_of is None and settings.stores(a.language))
