@@ -6,14 +6,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: venv test lint wheel-check real-scheduler postgres demo bench es-up es-down clean
+.PHONY: venv test lint wheel-check real-scheduler postgres redis scale demo bench es-up es-down clean
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,deploy]'
+	$(BIN)/pip install -q -e '.[dev,deploy,scale]'
 	rm -f $(VENV)/.installed-* && touch $@
 
 lint: venv
@@ -43,11 +43,29 @@ real-scheduler: venv postgres
 wheel-check: venv
 	$(BIN)/pytest -q -s tests/test_wheel.py
 
+# Redis for the scale test (the Celery broker): Debian's `redis-server`, installed with apt
+# unless it is there; the test starts its own server on a free port (no service is enabled).
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server; }
+
+# The local scale test (issue 17): three Elasticsearch nodes as one cluster, Redis, PostgreSQL,
+# Airflow with the CeleryExecutor, news_ingest over 2,000 generated articles with 1 and then 2
+# workers, one node SIGKILLed mid-run; writes its section of bench/results.md (bench/scale.py).
+scale: venv postgres redis
+	$(BIN)/python -m bench.scale
+
 demo: venv
 	$(BIN)/python -m vigie.demo
 
 bench: venv
 	$(BIN)/python -m bench.run
+
+# The freshness soak (issue 17, not in CI, ~45 min): the real scheduler on its default schedule,
+# a local site publishing 50 articles at random times over 30 minutes, a webhook receiver;
+# publication -> searchable and -> alert delivered into bench/results.md (bench/soak.py).
+soak: venv postgres
+	$(BIN)/python -m bench.soak
 
 es-up: venv
 	$(BIN)/vigie es up

@@ -429,9 +429,11 @@ def cluster_nodes(name: str, count: int = 3, heap: str = "512m") -> Cluster:
     return Cluster(name=name, nodes=nodes)
 
 
-def cluster_health(url: str, timeout: float = 5.0, **params: str) -> dict[str, Any] | None:
-    """`GET _cluster/health` (with `params`, e.g. wait_for_status) as a dict, or None when
-    nothing answers; a timed-out wait answers 408 with the body all the same."""
+def cluster_health(
+    url: str, timeout: float = 5.0, params: dict[str, str] | None = None
+) -> dict[str, Any] | None:
+    """`GET _cluster/health` (with `params`, e.g. wait_for_status and timeout) as a dict, or
+    None when nothing answers; a timed-out wait answers 408 with the body all the same."""
     try:
         response = httpx.get(f"{url}/_cluster/health", params=params, timeout=timeout)
     except httpx.HTTPError:
