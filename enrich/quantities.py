@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -38,6 +38,7 @@ from enrich.tokens import (
     folded_words,
     has_verb_form,
     is_passive,
+    is_verb,
     lemma_of,
     lemmas_of,
     nearest_head,
@@ -104,6 +105,8 @@ class QuantityLexicon:
     killed_verb_objects: dict[str, str] = field(default_factory=dict)
     agent_verbs: frozenset[str] = frozenset()
     cumulative_subjects: frozenset[str] = frozenset()
+    pronominal_senses: dict[str, Slot] = field(default_factory=dict)
+    span_days: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=2)
@@ -153,6 +156,8 @@ def default_lexicon() -> QuantityLexicon:
         killed_verb_objects={fold(k): fold(v) for k, v in data["killed_verb_objects"].items()},
         agent_verbs=folded_words(data["agent_verbs"]),
         cumulative_subjects=folded_words(data["cumulative_subjects"]),
+        pronominal_senses={fold(k): v for k, v in data.get("pronominal_senses", {}).items()},
+        span_days=folded_words(data.get("span_days", [])),
     )
 
 
@@ -371,6 +376,9 @@ def _depuis_is_background(token: Token, lexicon: QuantityLexicon) -> bool:
     if object_ is None:
         return False
     forms = lemmas_of(object_)
+    if forms & lexicon.span_days:
+        # "ont été tués depuis lundi": days of strikes; "sans électricité depuis lundi": no toll
+        return object_.head.i != object_.i and is_verb(object_.head)
     if forms & lexicon.recent_moments or forms & lexicon.spatial_nouns:
         return False
     if object_.like_num or forms & lexicon.measure_words:  # "depuis 2014", "depuis le 7 octobre"
@@ -392,7 +400,32 @@ def background_clauses(sentence: Span, lexicon: QuantityLexicon | None = None) -
     for pattern in lexicon.background_patterns:
         anchors += [_token_at(sentence, offsets, m.start()) for m in pattern.finditer(folded)]
     anchors += [t for t in sentence if fold(t.text) == "depuis" and _depuis_is_background(t, lexicon)]
-    return [clause_of(anchor) for anchor in anchors]
+    return [clause_of(anchor) for anchor in anchors if not _describes_a_place(anchor, lexicon)]
+
+
+def _describes_a_place(anchor: Token, lexicon: QuantityLexicon) -> bool:
+    """A background phrase inside a description of a place set off by a comma ("à Taïz, ville
+    coupée en deux par la ligne de front depuis près de dix ans, un enfant a été tué"): it dates
+    the place, not the count."""
+    for node in (anchor, *anchor.ancestors):
+        if is_verb(node) and node.dep_ not in ("acl", "amod"):
+            return False
+        if lemmas_of(node) & lexicon.spatial_nouns and _after_a_place_and_comma(node):
+            return True
+    return False
+
+
+def _after_a_place_and_comma(noun: Token) -> bool:
+    """ "Taïz, ville ...", "Kadougli, une ville ...": a noun in apposition to the place name
+    before it (read on the words: the parser hangs it anywhere)."""
+    doc = noun.doc
+    j = noun.i - 1
+    while j >= 0 and doc[j].pos_ == "DET":
+        j -= 1
+    if j < 1 or doc[j].text != ",":
+        return False
+    place = doc[j - 1]
+    return place.pos_ == "PROPN" or place.ent_type_ in _PLACE_ENTITIES
 
 
 def is_background(sentence: Span, lexicon: QuantityLexicon | None = None) -> bool:
@@ -430,7 +463,9 @@ def _revision_start(sentence: Span, lexicon: QuantityLexicon) -> int | None:
     for token in sentence:
         if not has_verb_form(token, lexicon.revision_verbs):
             continue
-        related = [c for c in token.children if c.dep_ in ("nsubj", "nsubj:pass", "obj")]
+        # its subject or object, or any word it governs ("Le bilan, d'abord de deux morts, s'est
+        # alourdi": the toll noun parsed as a modifier, far from the verb)
+        related = [c for c in token.children if c.dep_ in ("nsubj", "nsubj:pass", "obj") or c.i < token.i]
         window = sentence.doc[max(sentence.start, token.i - 6) : token.i + 3]
         if any(lemmas_of(t) & lexicon.toll_nouns for t in [*related, *window]):
             return token.i
@@ -448,6 +483,20 @@ def _in_revision_clause(noun: Token, revision: Token, lexicon: QuantityLexicon) 
         if node.dep_ in ("advcl", "ccomp", "acl:relcl", "parataxis", "csubj"):
             return False
     return True
+
+
+def _toll_complement(sentence: Span, start: int, lexicon: QuantityLexicon) -> Token | None:
+    """The people a toll noun before a bare number counts: "Le nombre de blessés est désormais
+    de quatorze", "le nombre de morts est passé à 14" (blessés, morts)."""
+    doc = sentence.doc
+    for token in doc[sentence.start : start]:
+        if not lemmas_of(token) & lexicon.toll_nouns or token.i + 2 >= start:
+            continue
+        if fold(doc[token.i + 1].text) in ("de", "des", "d'"):
+            counted = doc[token.i + 2]
+            if lemmas_of(counted) & (lexicon.killed_nouns | lexicon.injured_nouns):
+                return counted
+    return None
 
 
 # ----------------------------------------------------------------------------- what a count counts
@@ -552,9 +601,26 @@ def _linked_slot(sentence: Span, start: int, category: str, lexicon: QuantityLex
     return None
 
 
+def _reflexive(token: Token) -> bool:
+    """A verb in its pronominal form ("s'est abattue", "se sont abattus")."""
+    return any(c.dep_.startswith("expl") and "Yes" in feature_of(c, "Reflex") for c in token.children)
+
+
+def _pronominal_sense(token: Token | None, lexicon: QuantityLexicon) -> Slot | None:
+    """The slot a projectile takes as the subject of a pronominal verb of another sense ("une
+    trentaine d'obus se sont abattus sur la ville": launched, they fell on it)."""
+    if token is None or not lexicon.pronominal_senses or not _reflexive(token):
+        return None
+    return next(
+        (lexicon.pronominal_senses[f] for f in lemmas_of(token) if f in lexicon.pronominal_senses), None
+    )
+
+
 def _casualty_verb(token: Token, lexicon: QuantityLexicon) -> Slot | None:
     """killed / injured when the token is a verb of death or injury ("tués", "blessant",
-    "ont péri", "ont perdu la vie")."""
+    "ont péri", "ont perdu la vie"); not a pronominal form of another sense ("s'abattre")."""
+    if _pronominal_sense(token, lexicon) is not None:
+        return None
     if has_verb_form(token, lexicon.killed_verbs):
         return "killed"
     if has_verb_form(token, lexicon.injured_verbs):
@@ -692,7 +758,9 @@ def _destroyed_state(noun: Token, lexicon: QuantityLexicon) -> bool:
     return False
 
 
-def _projectile_slot(noun: Token, lexicon: QuantityLexicon) -> Slot:
+def _projectile_reading(noun: Token, lexicon: QuantityLexicon) -> tuple[Slot, bool]:
+    """The slot of a count of projectiles, and whether a verb or participle decided it (else
+    "launched" by default)."""
     verb = nearest_head(noun, _verb_tagged, 4)
     subject = noun.dep_ in ("nsubj", "nsubj:pass")
     if subject and any(
@@ -703,16 +771,33 @@ def _projectile_slot(noun: Token, lexicon: QuantityLexicon) -> Slot:
         # subject of "interceptés": the verb of the part is not the whole's
         subject = False
         verb = nearest_head(noun.head, _verb_tagged, 3)
+    pronominal = _pronominal_sense(verb, lexicon)
+    if pronominal is not None:
+        return pronominal, True
     verb_lemmas = lemmas_of(verb) if verb is not None else set()
     described = _modifier_lemmas(noun) | (lemmas_of(noun.head) if subject else set())
     # The noun's own participle decides first: "Sur les 112 drones lancés, 87 ont été abattus".
     if described & lexicon.intercepted_verbs:
-        return "intercepted"
+        return "intercepted", True
     if described & lexicon.launched_verbs:
-        return "launched"
+        return "launched", True
     if verb_lemmas & lexicon.intercepted_verbs:
-        return "intercepted"
-    return "launched"
+        return "intercepted", True
+    return "launched", verb is not None
+
+
+def _coordinated_projectiles(counts: list[Count], undecided: set[int], sentence: Span) -> list[Count]:
+    """ "98 drones et trois missiles ont été abattus", parsed with the drones hung on another
+    word: projectiles coordinated with the next count share its verb, hence its slot."""
+    doc = sentence.doc
+    for k in sorted(undecided, reverse=True):
+        if k + 1 >= len(counts):
+            continue
+        current, following = counts[k], counts[k + 1]
+        between = {fold(t.text) for t in doc[current.end : following.start]}
+        if following.weapon_class is not None and between and between <= {"et", ",", "ainsi", "que"}:
+            counts[k] = replace(current, slot=following.slot)
+    return counts
 
 
 def _target_slot(
@@ -768,6 +853,7 @@ def find_counts(
     revision: int | None = None
     previous_category: str | None = None
     previous_class: str | None = None
+    undecided: set[int] = set()  # projectile counts whose slot no verb decided
     i = sentence.start
     while i < sentence.end:
         if not _is_numberish(doc[i], lexicon) or _is_phone_or_code(sentence, i):
@@ -825,6 +911,11 @@ def find_counts(
         ):
             # "Sur les 112 drones lancés, 87 ont été abattus": the noun is understood.
             category, noun = previous_category, doc[end - 1]
+        elif category is None and (noun is None or noun.pos_ not in ("NOUN", "PROPN")):
+            # "Le nombre de blessés est désormais de quatorze": what a toll noun counts.
+            counted = _toll_complement(sentence, start, lexicon)
+            if counted is not None:
+                category, noun = _category(counted, projectile_tokens, lexicon), counted
         if (
             category is None
             or noun is None
@@ -839,9 +930,10 @@ def find_counts(
         relation = _relation(before, disjoint_marker, lexicon)
         slot: Slot | None = _linked_slot(sentence, start, category, lexicon)
         verb: Token | None = None
+        decided = True
         if slot is None:
             if category == "projectile":
-                slot = _projectile_slot(noun, lexicon)
+                slot, decided = _projectile_reading(noun, lexicon)
             elif category in ("people", "other"):
                 reading, verb = _people_slot(noun, category, start, sentence, lexicon)
                 slot = reading if reading in SLOTS else None  # type: ignore[assignment]
@@ -887,6 +979,8 @@ def find_counts(
             and start > revision
             and slot in ("killed", "injured")
             and _in_revision_clause(noun, doc[revision], lexicon)
+            # "..., après la découverte de quatre corps": how the toll grew, not the toll
+            and not _complements_a_noun(sentence, start, lexicon)
         )
         quantity = Quantity(
             value=number.value,
@@ -896,6 +990,8 @@ def find_counts(
             revised=revised,
         )
         elliptic = disjoint_marker is not None and noun.i == disjoint_marker.i or noun.i == end - 1
+        if not decided:
+            undecided.add(len(counts))
         counts.append(
             Count(
                 slot=slot,
@@ -912,7 +1008,7 @@ def find_counts(
         previous_category = category
         previous_class = weapon_class if category == "projectile" else previous_class
         i = max(cursor + 1, end)
-    return counts
+    return _coordinated_projectiles(counts, undecided, sentence) if undecided else counts
 
 
 def _combine_qualifiers(qualifiers: Iterable[Qualifier]) -> Qualifier:

@@ -49,6 +49,19 @@ class CountBinder:
                 return triggers[child.i]
         return next((triggers[a.i] for a in noun.ancestors if a.i in triggers), None)
 
+    def _fires_projectiles(
+        self, main: Candidate, counts: list[quantities_module.Count], state: DocState
+    ) -> bool:
+        """The candidate's trigger governs projectiles counted by their class, and they are all
+        the sentence counts as launched or intercepted."""
+        fired = [c for c in counts if c.slot in ("launched", "intercepted")]
+        if not fired or any(c.weapon_class is None for c in fired):
+            return False
+        if any(self.lexicon.weapon_subtype([c.weapon_class or ""]) is None for c in fired):
+            return False
+        trigger = main.trigger
+        return all(any(a.i == trigger.i for a in state.doc[c.end - 1].ancestors) for c in fired)
+
     def attach(self, sentence: Span, candidates: list[Candidate], state: DocState) -> None:
         """Bind the sentence's counts to its first violent candidate, or to a new one; counts of
         a weapon class go to the candidate of that class's sub-type when the sentence has one."""
@@ -123,6 +136,17 @@ class CountBinder:
         # Projectiles of different kinds counted apart are different events, never pooled ("4
         # missiles Iskander et 112 drones Shahed": a missile attack and a drone strike). Each
         # group goes to the sentence's candidate of its sub-type; one is made when none exists.
+        if all(c.event_type != REMOTE_VIOLENCE for c in violent) and self._fires_projectiles(
+            main, counts, state
+        ):
+            # "Les rebelles ont tiré trois missiles et une dizaine de drones sur des positions":
+            # what a trigger fires, counted by their class, is remote violence of that class
+            # (a missile attack and a drone strike), not one fight that pools them.
+            first = min((c for c in counts if c.weapon_class), key=lambda c: c.start)
+            main.event_type = REMOTE_VIOLENCE
+            main.sub_event_type = (
+                self.lexicon.weapon_subtype([first.weapon_class or ""]) or main.sub_event_type
+            )
         by_subtype: dict[str, list[quantities_module.Count]] = {}
         for count in counts:
             subtype = self.lexicon.weapon_subtype([count.weapon_class]) if count.weapon_class else None
