@@ -8,18 +8,19 @@ toll noun before a bare number); spans of days and descriptions of places around
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from enrich.entities import doc_mentions
+from enrich.events.merge import merge_mentions
 from enrich.events.state import PROJECTILE_CLASSES
 from enrich.kb import default_kb
 from enrich.pipeline import Enricher
 from enrich.quantities import Count, find_counts, sentence_slots
-from vigie.core.models import Article, Event, stable_id
+from vigie.core.models import Article, EntityRef, Event, EventMention, Quantity, stable_id
 
 
 @pytest.fixture(scope="module")
@@ -218,3 +219,58 @@ def test_what_a_fight_fires_by_class_is_remote_violence_never_pooled(enricher: E
         "Shelling/artillery/missile attack": (4, "exact"),
         "Air/drone strike": (20, "approx"),
     }
+
+
+# ----------------------------------------------------------------------------- incidents
+
+
+def _mention(
+    n: int, *, actor: str | None, target: str | None, in_title: bool = False, **slots: Quantity
+) -> Event:
+    return Event(
+        id=f"m{n}", article_id="a", article_title="t", article_url="u", source="s",
+        event_type="Explosions/Remote violence", sub_event_type="Air/drone strike", trigger="frappe",
+        sentence=f"phrase {n}", sentence_start=n, sentence_end=n + 9,
+        actor=EntityRef(id=actor, name=actor, type="LOC") if actor else None,
+        target=EntityRef(id=target, name=target, type="LOC") if target else None,
+        mentions=[EventMention(trigger="frappe", sentence=f"phrase {n}", sentence_start=n, sentence_end=n + 9,
+                               in_title=in_title)],
+        **slots,
+    )  # fmt: skip
+
+
+def test_a_headline_figure_joins_the_incident_giving_it() -> None:
+    # A woman killed on Wednesday, 112 drones shot down on Thursday night: two incidents.
+    woman = _mention(10, actor="ukraine", target="russie", killed=Quantity(value=1, text="une femme"))
+    woman.event_date = date(2026, 1, 28)
+    raid = _mention(200, actor="ukraine", target="russie", intercepted=Quantity(value=112, text="112 drones"))
+    raid.event_date = date(2026, 1, 29)
+    headline = _mention(
+        0, actor="ukraine", target="russie", in_title=True, intercepted=Quantity(value=112, text="112 drones")
+    )
+    folded = merge_mentions([woman, raid, headline], default_kb())
+    assert [(e.killed is not None, e.intercepted is not None, e.mention_count) for e in folded] == [
+        (True, False, 1),
+        (False, True, 2),
+    ]
+
+
+def test_a_toll_naming_no_party_joins_the_incident_told_just_before() -> None:
+    first = _mention(0, actor="houthis", target=None)
+    second = _mention(100, actor="israel", target="yemen")
+    toll = _mention(180, actor=None, target=None, killed=Quantity(value=3, text="trois morts"))
+    folded = merge_mentions([first, second, toll], default_kb())
+    by_actor = {e.actor.id if e.actor else None: e for e in folded}
+    assert by_actor["israel"].killed is not None and by_actor["houthis"].killed is None
+
+
+def test_a_toll_read_after_its_strike_stays_with_it(enricher: Enricher) -> None:
+    events = incidents(
+        enricher,
+        "Dans la nuit, des drones russes ont frappé un dépôt de carburant à Izioum. "
+        "Plus tard, des avions israéliens ont bombardé le port de Tyr, dans le sud du Liban. "
+        "L'hôpital de la ville fait état de six morts et de onze blessés parmi les dockers.",
+    )
+    (tolled,) = [e for e in events if e.killed is not None]
+    assert tolled.actor is not None and tolled.actor.id == "israel"
+    assert (tolled.killed.value, tolled.injured.value) == (6, 11)  # type: ignore[union-attr]

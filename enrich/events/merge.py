@@ -153,6 +153,39 @@ def _representative(
     return merged
 
 
+def _figures(event: Event) -> set[tuple[str, int]]:
+    return {(slot, q.value) for slot in quantities_module.SLOTS if (q := getattr(event, slot)) is not None}
+
+
+def _in_title(event: Event) -> bool:
+    return bool(event.mentions) and all(m.in_title for m in event.mentions)
+
+
+def _closest(event: Event, fits: list[int], clusters: list[list[Event]]) -> int:
+    """The incident a mention compatible with several belongs to: the one giving the same
+    figure ("Moscou dit avoir abattu 112 drones" in a headline, the 112 drones of the text);
+    else, for a mention naming no party (a toll read after its event: "L'hôpital fait état de
+    trois morts"), the incident told last before it; else the first."""
+    figures = _figures(event)
+    if figures:
+        shared = [i for i in fits if any(figures & _figures(m) for m in clusters[i])]
+        if shared:
+            return shared[0]
+    if event.actor is None and event.target is None and not _in_title(event):
+        before = [
+            (max(m.sentence_start for m in told), i)
+            for i in fits
+            if (
+                told := [
+                    m for m in clusters[i] if not _in_title(m) and m.sentence_start < event.sentence_start
+                ]
+            )
+        ]
+        if before:
+            return max(before)[1]
+    return fits[0]
+
+
 def merge_mentions(
     events: Sequence[Event], kb: KnowledgeBase, lexicon: EventLexicon | None = None
 ) -> list[Event]:
@@ -171,6 +204,7 @@ def merge_mentions(
     for event in events:
         published = event.published.date() if event.published else None
         symmetric = event.sub_event_type in lexicon.symmetric
+        fits: list[int] = []
         for index, kept in enumerate(representatives):
             if (kept.event_type, kept.sub_event_type, kept.article_id) != (
                 event.event_type,
@@ -188,9 +222,11 @@ def merge_mentions(
                 # Two stated days are two happenings, except a revised toll: "le bilan s'est
                 # alourdi mardi à 52 morts" dates the revision, not the attack.
                 continue
+            fits.append(index)
+        if fits:
+            index = _closest(event, fits, clusters)
             clusters[index].append(event)
             representatives[index] = _representative(clusters[index], symmetric, published, kb)
-            break
         else:
             clusters.append([event])
             representatives.append(event.model_copy(deep=True))
