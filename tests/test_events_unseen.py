@@ -116,3 +116,98 @@ def test_a_bomb_set_off_is_an_explosive_device_a_kamikaze_s_a_suicide_bomb(enric
     assert types(bombing) == {("Explosions/Remote violence", "Remote explosive/landmine/IED")}
     suicide = mentions(enricher, "Un kamikaze a fait exploser sa bombe devant une mosquée de Maiduguri.")
     assert types(suicide) == {("Explosions/Remote violence", "Suicide bomb")}
+
+
+def test_a_participle_describing_the_subject_is_not_the_main_verb(enricher: Enricher) -> None:
+    # parsed with "réclamant" as the root and "ont tué" as its adverbial clause
+    text = "Des hommes se réclamant du JNIM ont tué quatre civils et incendié des boutiques à Djibo."
+    assert types(mentions(enricher, text)) == {("Violence against civilians", "Attack")}
+    # "se réclamer de" claims an allegiance: no demand
+    claim = "Le groupe Zaïre, une milice se réclamant de la communauté hema, a rejeté toute responsabilité."
+    assert mentions(enricher, claim) == []
+
+
+# --- Reporting verbs, interactions and their complements.
+
+
+def test_people_threatened_by_a_danger_are_no_threat(enricher: Enricher) -> None:
+    text = (
+        "Le Programme alimentaire mondial a averti mardi que des milliers de familles étaient "
+        "menacées de famine au Darfour."
+    )
+    assert mentions(enricher, text) == []
+
+
+def test_a_spokesman_whose_side_is_unknown_speaks_for_it(enricher: Enricher) -> None:
+    text = "Le porte-parole des talibans, Moulvi Karimi, a averti que l'Afghanistan « riposterait » à toute nouvelle frappe."
+    assert one(mentions(enricher, text), "THREATEN").trigger == "averti"
+
+
+def test_a_call_whose_infinitive_hangs_on_the_object_s_participle(enricher: Enricher) -> None:
+    text = (
+        "Le président nigérian a appelé la force régionale déployée par la Cédéao à « protéger les civils »."
+    )
+    assert ids(one(mentions(enricher, text), "REQUEST").actor) == ("nigeria",)
+
+
+def test_relief_carried_in_is_aid(enricher: Enricher) -> None:
+    assert one(mentions(enricher, "L'Unicef a acheminé jeudi 40 tonnes de médicaments vers Goma."), "AID")
+
+
+def test_an_agreement_read_as_the_apposition_of_a_name(enricher: Enricher) -> None:
+    text = (
+        "Le gouvernement soudanais et les FSR ont signé lundi à Djeddah, sous l'égide de l'Arabie "
+        "saoudite, un accord de trêve humanitaire."
+    )
+    agree = one(mentions(enricher, text), "AGREE")
+    assert {agree.actor.id, agree.target.id} == {"soudan", "forces-de-soutien-rapide"}  # type: ignore[union-attr]
+
+
+# --- Protests and riots.
+
+
+def test_residents_blocking_a_road_protest_an_army_closing_it_does_not(enricher: Enricher) -> None:
+    text = (
+        "Mardi, des centaines d'habitants en colère ont bloqué la route nationale à l'entrée de "
+        "Gusau pour dénoncer l'insécurité."
+    )
+    assert types(mentions(enricher, text)) == {("Protests", "Peaceful protest")}
+    assert mentions(enricher, "Jeudi, l'armée a bloqué la route nationale à l'entrée de Gusau.") == []
+
+
+def test_a_crowd_fighting_the_police_is_a_violent_demonstration(enricher: Enricher) -> None:
+    text = "Plusieurs milliers de manifestants ont affronté les forces de l'ordre mardi à Nairobi."
+    assert types(mentions(enricher, text)) == {("Riots", "Violent demonstration")}
+
+
+# --- Background: cumulative totals and spans.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Au total, plus de 300 drones ont été lancés contre le pays entre jeudi et dimanche.",
+        "Au total, plus de 900 drones ont été lancés par la Russie contre l'Ukraine depuis vendredi, selon Kiev.",
+        "Au moins vingt soldats ont été tués dans des embuscades sur la même période, selon l'armée.",
+    ],
+)
+def test_totals_over_a_span_are_background(enricher: Enricher, text: str) -> None:
+    assert mentions(enricher, text) == []
+
+
+def test_au_total_alone_still_sums_one_night(enricher: Enricher) -> None:
+    strike = one(
+        mentions(enricher, "Au total, sept drones ont été lancés contre Kharkiv dans la nuit."),
+        "Air/drone strike",
+    )
+    assert strike.launched is not None and strike.launched.value == 7
+
+
+# --- Parties.
+
+
+def test_a_place_no_state_holds_is_no_target(enricher: Enricher) -> None:
+    text = "Huit soldats ont été tués dans une attaque de Boko Haram sur une île du lac Tchad."
+    clash = one(mentions(enricher, text), "Armed clash")
+    assert ids(clash.actor) == ("boko-haram",)
+    assert clash.target is None or clash.target.id != "lac-tchad"

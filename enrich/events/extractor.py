@@ -1,7 +1,8 @@
 """The event extractor: reads a parsed article sentence by sentence and emits one `Event`
 per reported event mention, composing the steps of this package:
 
-- `repair`: objects the parser hung on a day put back under their verb;
+- `repair`: objects the parser hung on a day put back under their verb, a finite verb the
+  parser hung on a participle made the root;
 - `modality`: is the sentence reportable (not a question, a teaser line, ...);
 - `triggers.TriggerFinder`: the triggers of the sentence, each checked for modality;
 - `slots.SlotFiller`: type, actor and target (`parties.Parties`), places and weapons
@@ -29,7 +30,7 @@ from enrich.events.merge import merge_sentence
 from enrich.events.modality import is_reportable
 from enrich.events.parties import Parties
 from enrich.events.places import Places, specific_places
-from enrich.events.repair import reattach_objects_of_days
+from enrich.events.repair import promote_finite_verbs, reattach_objects_of_days
 from enrich.events.slots import SlotFiller, context_type
 from enrich.events.state import PENDING, Candidate, DocState
 from enrich.events.triggers import TriggerFinder
@@ -65,6 +66,7 @@ class EventExtractor:
             # entities-only pipeline) there are no events rather than wrong ones.
             return []
         reattach_objects_of_days(doc, self.lexicon)  # "ont adopté lundi des sanctions"
+        promote_finite_verbs(doc)  # "des insurgés se réclamant de l'EI ont tué"
         published = article.published.date() if article.published else None
         state = DocState(
             doc=doc,

@@ -40,6 +40,9 @@ class TriggerRule:
     ground_shooters: frozenset[str] = frozenset()
     threat_complement: bool = False  # a reporting verb: a threat only when its complement is one
     threat_object: bool = False  # ... or its object ("a promis une riposte")
+    not_pronominal: bool = False  # the pronominal verb is another sense ("se réclamer de")
+    # a passive use needs its agent ("menacé par Moscou"; "menacées de famine" is a danger)
+    passive_agent_required: bool = False
     # (sentence lemmas, event type, sub-type): the first whose lemma the sentence has wins.
     refinements: tuple[tuple[frozenset[str], str, str], ...] = ()
     state_sub_event_type: str | None = None  # the sub-type when the actor is a state
@@ -118,6 +121,10 @@ class EventLexicon:
     reply_verbs: frozenset[str]
     year_cases: frozenset[str]
     time_nouns: frozenset[str]
+    span_nouns: frozenset[str]
+    crowd_nouns: frozenset[str]
+    between_cases: frozenset[str]
+    total_words: frozenset[str]
     means: tuple[MeansRule, ...]
     context_rules: tuple[tuple[frozenset[str], str, str], ...]
     triggers: dict[str, tuple[TriggerRule, ...]]
@@ -205,6 +212,8 @@ def default_lexicon() -> EventLexicon:
             ground_shooters=folded_words(raw.get("ground_shooters", [])),
             threat_complement=bool(raw.get("threat_complement", False)),
             threat_object=bool(raw.get("threat_object", False)),
+            not_pronominal=bool(raw.get("not_pronominal", False)),
+            passive_agent_required=bool(raw.get("passive_agent_required", False)),
             refinements=_refinements(taxonomy, raw, where),
             state_sub_event_type=state_subtype,
             non_state_sub_event_type=non_state_subtype,
@@ -310,6 +319,10 @@ def default_lexicon() -> EventLexicon:
         reply_verbs=folded_words(data["reply_verbs"]),
         year_cases=folded_words(data["year_cases"]),
         time_nouns=folded_words(data.get("time_nouns", [])),
+        span_nouns=folded_words(data.get("span_nouns", [])),
+        crowd_nouns=folded_words(data.get("crowd_nouns", [])),
+        between_cases=folded_words(data.get("between_cases", [])),
+        total_words=folded_words(data.get("total_words", [])),
         means=tuple(means),
         context_rules=tuple(context_rules),
         triggers={k: tuple(v) for k, v in triggers.items()},

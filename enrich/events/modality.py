@@ -188,6 +188,7 @@ def background(lexicon: EventLexicon, node: Token, path: set[int] | None = None)
     "au cours de la semaine écoulée"), a total ("au total") or a habit ("quotidiennement",
     "chaque nuit", "bombardements quotidiens")."""
     path = path or set()
+    total = since = False
     for child in node.children:
         if child.i in path:
             continue
@@ -196,6 +197,14 @@ def background(lexicon: EventLexicon, node: Token, path: set[int] | None = None)
             return True
         if child.dep_ not in ("obl", "obl:mod", "obl:arg", "nmod", "advmod", "obj"):
             continue
+        case = case_of(child) or ""
+        # "au total ... depuis lundi": a total since a day is cumulative
+        total = total or (lemma in lexicon.total_words and case.split()[-1:] in (["au"], ["a"], ["en"]))
+        since = since or any(part in lexicon.since_cases for part in case.split())
+        if total and since:
+            return True
+        if any(part in lexicon.between_cases for part in case.split()) and _between_days(lexicon, child):
+            return True  # "entre vendredi et lundi"
         if any(fold(d.text) == "chaque" for d in child.children if d.dep_ == "det") and (
             lemma in lexicon.span_units or lemma in ("fois", "soir", "matin")
         ):
@@ -212,16 +221,23 @@ def background(lexicon: EventLexicon, node: Token, path: set[int] | None = None)
         # "en trois nuits"; "au cours de la semaine écoulée", where "semaine" hangs on "cours"
         for unit in (child, *(c for c in child.children if c.dep_ == "nmod")):
             intro = " ".join(fold(t.text) for t in child.doc[child.left_edge.i : unit.i])
-            if lemma_of(unit) not in lexicon.span_units or not any(
+            spans = lexicon.span_units | lexicon.span_nouns
+            if lemma_of(unit) not in spans or not any(
                 intro == mark or intro.startswith(mark + " ") for mark in lexicon.span_cases
             ):
                 continue
             past = any(lemma_of(c) in lexicon.span_past_words for c in unit.children)
-            if past or _several(unit):
-                return True
+            if past or _several(unit) or lemma_of(unit) in lexicon.span_nouns:
+                return True  # "en trois nuits", "la semaine écoulée", "sur la même période"
         if lemma in lexicon.total_marks and case.split() and case.split()[-1] in ("au", "a", "en"):
             return True
     return False
+
+
+def _between_days(lexicon: EventLexicon, phrase: Token) -> bool:
+    """ "entre vendredi et lundi", "entre janvier et mars": a span between two days or months."""
+    days = lexicon.time_nouns | lexicon.since_heads
+    return lemma_of(phrase) in days and any(lemma_of(c) in days for c in phrase.children if c.dep_ == "conj")
 
 
 def fiction(lexicon: EventLexicon, node: Token, path: set[int] | None = None) -> bool:

@@ -232,16 +232,22 @@ class Parties:
         return list(unique.values())
 
     def ref(self, participant: Mention | KBEntry | None, as_state: bool = False) -> EntityRef | None:
+        """The reference of a party; with `as_state`, a place stands for the state it lies in,
+        and a place no state holds (a lake, a sea, a town the knowledge base does not place)
+        is no party ("sur une île du lac Tchad", "en mer Rouge")."""
         if participant is None:
             return None
         entry = entry_of(participant)
         if entry is not None:
             entry = self.kb.as_actor(entry)
             if as_state and entry.type == "LOC" and entry.kind != "country":
-                entry = self.kb.country_of(entry) or entry
+                state = self.kb.country_of(entry)
+                if state is None:
+                    return None
+                entry = state
             return entry.ref()
         assert isinstance(participant, Mention)
-        if participant.type not in _ACTOR_TYPES:
+        if participant.type not in _ACTOR_TYPES or (as_state and participant.type == "LOC"):
             return None
         return EntityRef(id=participant.id, name=participant.name, type=participant.type)
 

@@ -1,10 +1,14 @@
 """Repairs of the dependency parse that the event readers share.
 
-The parser often reads a day named right after a verb as the verb's object and hangs the real
-object on it: "ont adopté lundi des sanctions", "a appelé jeudi les parties à respecter la
-trêve", "a visé mercredi une voiture" (the noun under "lundi", "jeudi", "mercredi"). Every
-reader asks the verb for its object, so the noun is put back under the verb as its object
-and the day becomes an adjunct. The day words are data (`triggers.yaml` `time_nouns`).
+- The parser often reads a day named right after a verb as the verb's object and hangs the
+  real object on it: "ont adopté lundi des sanctions", "a appelé jeudi les parties à respecter
+  la trêve", "a visé mercredi une voiture" (the noun under "lundi", "jeudi", "mercredi").
+  Every reader asks the verb for its object, so the noun is put back under the verb as its
+  object and the day becomes an adjunct. The day words are data (`triggers.yaml` `time_nouns`).
+- It also reads a present participle describing the subject as the main verb: "Des insurgés
+  se réclamant de l'EI ont tué cinq civils" has "réclamant" as its root, the subject on it and
+  "ont tué" as its adverbial clause. The finite verb becomes the root with that subject, the
+  participle the subject's modifier.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from enrich.events.lexicon import EventLexicon
-from enrich.tokens import case_of, children_of, is_verb, lemma_of
+from enrich.tokens import case_of, children_of, feature_of, is_finite, is_verb, lemma_of
 
 # A plural indefinite article the parser reads as "de" + the article ("des sanctions").
 _ARTICLE_CASES = (None, "des")
@@ -55,3 +59,35 @@ def reattach_objects_of_days(doc: Doc, lexicon: EventLexicon) -> int:
             day.dep_ = "obl:mod"
         moved += 1
     return moved
+
+
+def promote_finite_verbs(doc: Doc) -> int:
+    """Make the finite verb the root of a sentence the parser rooted on a present participle
+    describing the subject ("Des insurgés se réclamant de l'EI ont tué ..."); the number of
+    sentences repaired."""
+    repaired = 0
+    for sentence in doc.sents:
+        root = sentence.root
+        if root.pos_ != "VERB" or "Part" not in feature_of(root, "VerbForm"):
+            continue
+        if "Pres" not in feature_of(root, "Tense"):
+            continue
+        subjects = [s for s in children_of(root, "nsubj") if s.i < root.i]
+        finite = [
+            c
+            for c in root.children
+            if c.dep_ in ("advcl", "conj", "parataxis", "ccomp")
+            and c.i > root.i
+            and is_finite(c)
+            and not children_of(c, "nsubj", "nsubj:pass", "mark")
+        ]
+        if len(subjects) != 1 or not finite:
+            continue
+        subject, verb = subjects[0], finite[0]
+        verb.head = verb
+        verb.dep_ = "ROOT"
+        subject.head = verb
+        root.head = subject
+        root.dep_ = "acl"
+        repaired += 1
+    return repaired

@@ -122,6 +122,18 @@ class TriggerFinder:
         noun = token.pos_ in ("NOUN", "PROPN") and token.dep_ == "nmod" and token.head.i != token.i
         if noun and lemma_of(token.head) in self.lexicon.non_event_heads:
             return False  # "systèmes de frappe" is a capability
+        if rule.not_pronominal and verbal(token) and pronominal(token):
+            return False  # "une milice se réclamant de la communauté lendu" claims no demand
+        if (
+            rule.passive_agent_required
+            and verbal(token)
+            and (
+                children_of(token, "aux:pass", "nsubj:pass")
+                or (token.dep_ in ("acl", "amod") and "Past" in feature_of(token, "Tense"))
+            )
+            and not self.agents(token)
+        ):
+            return False  # "300 000 personnes sont menacées de famine": a danger, no threat
         if rule.object_required or rule.object_forbidden or rule.object_lemmas:
             objects = children_of(token, "obj", "nsubj:pass")
             if rule.object_forbidden and objects:
@@ -170,11 +182,16 @@ class TriggerFinder:
         for agent in agents:
             if agent.pos_ != "NOUN":
                 continue
-            if (
-                self.parties.participant(agent, state) is not None
-                or state.is_weapon(agent)
-                or self.is_attack(agent)
-                or self.word_matches(agent, self.lexicon.attacker_nouns, state)
+            # "des centaines de manifestants", "une dizaine d'hommes armés": the people counted
+            counted = [c for c in children_of(agent, "nmod") if case_of(c) in _OF]
+            if counted and lemma_of(agent) in self.lexicon.crowd_nouns:
+                continue  # "plusieurs centaines de cocaleros": people, whoever they are
+            if any(
+                self.parties.participant(word, state) is not None
+                or state.is_weapon(word)
+                or self.is_attack(word)
+                or self.word_matches(word, self.lexicon.attacker_nouns, state)
+                for word in (agent, *counted)
             ):
                 continue
             if any(state.is_weapon(t) for t in agent.subtree):
@@ -285,7 +302,10 @@ class TriggerFinder:
         les alliés à livrer", "une opération contre le gang"), also when the parser hangs the
         infinitive on the object ("les alliés [à livrer]")."""
         deps = ("xcomp", "advcl", "ccomp", "obl", "obl:arg", "obl:mod", "nmod", "acl")
-        heads = [token, *children_of(token, "obj")]
+        objects = children_of(token, "obj")
+        # "a appelé la coalition menée par les États-Unis à renforcer": the infinitive hung on
+        # the participle describing the object
+        heads = [token, *objects, *(c for o in objects for c in children_of(o, "acl") if is_verb(c))]
         if token.dep_ == "conj":
             # "a dénoncé X et appelé Y à faire ...": the parser may hang the infinitive on the
             # first verb of the coordination.
@@ -352,6 +372,8 @@ class TriggerFinder:
         said_by = self.parties.ref(speaker, as_state=True)  # type: ignore[arg-type]
         if doer is None or said_by is None:
             return False
+        if said_by.type == "PER" and self.parties.state_of(said_by) is None:
+            return False  # a spokesman whose side the knowledge base does not know may speak for it
         return doer.id != said_by.id and (self.parties.state_of(said_by) or said_by.id) != doer.id
 
     def _prospective(self, word: Token, content: Token, objects: list[Token], reporter: Token) -> bool:
@@ -386,6 +408,14 @@ class TriggerFinder:
             c
             for c in children_of(token, "obl", "obl:mod", "obl:arg")
             if c.pos_ == "NOUN" and all(m.text[:1].isupper() for m in c.children if m.dep_ == "case")
+        ]
+        # ... or as the apposition of a name in an adjunct ("ont signé à Kunming, sous l'égide
+        # de la Chine, un accord")
+        candidates += [
+            a
+            for c in children_of(token, "obl", "obl:mod")
+            for a in c.subtree
+            if a.dep_ == "appos" and a.pos_ == "NOUN" and a.i > token.i and case_of(a) is None
         ]
         for compound in self.lexicon.compounds:
             if lemma not in compound.verbs and text not in compound.verbs:
