@@ -1,7 +1,14 @@
 """The real Airflow deployment of tests/test_real_scheduler.py: it lives in
-`vigie.dev.airflowstack` (the freshness soak, `python -m bench.soak`, starts the same one)."""
+`bench.airflowstack` (the freshness soak, `python -m bench.soak`, starts the same one)."""
 
-from vigie.dev.airflowstack import (
+import sys
+
+from vigie.core.settings import REPO_ROOT
+
+if str(REPO_ROOT) not in sys.path:  # `bench` is a repository folder, not an installed package
+    sys.path.insert(0, str(REPO_ROOT))
+
+from bench.airflowstack import (  # noqa: E402
     AIRFLOW,
     DEPLOY,
     AirflowCluster,

@@ -67,17 +67,23 @@ def record_poll(
 
 
 # A feed polled by a run on a schedule as long as its interval is due on that run, not the next
-# one: the run's own start-up shifts `last_poll` by seconds.
+# one: the run's own start-up shifts `last_poll` by seconds. Slack: 10 % of the interval, or half
+# the schedule's period when that is more (a run starts 10-30 s after its previous one polled,
+# a tenth of a 2-minute interval: a feed polling as often as the schedule runs would be polled
+# every other run).
 DUE_SLACK = 0.9
 
 
 def is_due(settings: Settings, name: str, interval_minutes: float, now: datetime | None = None) -> bool:
-    """Whether feed `name`'s poll interval has passed since its last poll."""
+    """Whether feed `name`'s poll interval has passed since its last poll, give or take the
+    slack (it ends nearer this run than the next one)."""
     last = load(settings, name).last_poll
     if last is None:
         return True
     elapsed = ((now or datetime.now(UTC)) - last).total_seconds()
-    return elapsed >= DUE_SLACK * interval_minutes * 60
+    interval = interval_minutes * 60
+    slack = max((1 - DUE_SLACK) * interval, settings.schedule_minutes * 60 / 2)
+    return elapsed >= interval - slack
 
 
 def failing_feeds(settings: Settings, threshold: int) -> list[FeedHealth]:
