@@ -75,6 +75,8 @@ class EntityFilters:
     organisation_cues: frozenset[str] = frozenset()
     place_cues: frozenset[str] = frozenset()
     place_prepositions: frozenset[str] = frozenset()
+    name_particles: frozenset[str] = frozenset()
+    known_name_particles: frozenset[str] = frozenset()
     descriptor_nouns: frozenset[str] = frozenset()
     attachment_words: frozenset[str] = frozenset()
     attachment_links: frozenset[str] = frozenset()
@@ -114,6 +116,8 @@ def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
         organisation_cues=words("organisation_cues"),
         place_cues=words("place_cues"),
         place_prepositions=words("place_prepositions"),
+        name_particles=words("name_particles"),
+        known_name_particles=words("known_name_particles"),
         descriptor_nouns=words("descriptor_nouns"),
         attachment_words=words("attachment_words"),
         attachment_links=words("attachment_links"),
@@ -311,6 +315,143 @@ def _datelines(doc: Doc, filters: EntityFilters) -> list[Span]:
     return spans
 
 
+def _particle(doc: Doc, i: int, filters: EntityFilters) -> tuple[int, bool] | None:
+    """The particle of a place name at token i ("del", "ez", "N'", "de la"): its length in tokens
+    and whether it joins names only when the whole name is known (a French "de")."""
+    for length in (2, 1):
+        if i + length > len(doc) or any(
+            t.is_space or t.text[:1].isupper() and t.text[-1:] not in "'’" for t in doc[i : i + length]
+        ):
+            continue
+        words = fold(doc[i : i + length].text)
+        if words in filters.name_particles:
+            return length, False
+        if words in filters.known_name_particles:
+            return length, True
+    return None
+
+
+def _capitalised_run(doc: Doc, i: int, inside: bool = False) -> int:
+    """The end of a capitalised name at token i, over hyphens ("Novhorod-Siverskyï"); `inside`:
+    the name continues another one, where the parser may have started a sentence ("del" "Ene")."""
+    if i >= len(doc) or not doc[i].text[:1].isupper() or not doc[i].is_alpha:
+        return i
+    if doc[i].is_sent_start and not inside:
+        return i
+    end = i + 1
+    while end + 1 < len(doc) and doc[end].text in ("-", "‑") and doc[end + 1].text[:1].isupper():
+        end += 2
+    return end
+
+
+def _joined_place_names(doc: Doc, ents: list[Span], kb: KnowledgeBase, filters: EntityFilters) -> list[Span]:
+    """Place names the model cut at a particle, made whole: "Deir" + "ez-Zor", "Vizcatán del" +
+    "Ene", "Lanao" + "del Sur", "Fada" + "N'Gourma", and "Norte" + "de Santander" (a French
+    particle only when the KB or the gazetteer knows the whole name)."""
+    if not filters.name_particles and not filters.known_name_particles:
+        return ents
+    result: list[Span] = []
+    dropped: set[int] = set()
+    for ent in sorted(ents, key=lambda e: e.start):
+        if ent.start in dropped:
+            continue
+        if _LABELS.get(ent.label_) != "LOC":
+            result.append(ent)
+            continue
+        end = ent.end
+        while end - 1 > ent.start and _particle(doc, end - 1, filters) is not None:
+            end -= 1  # "Vizcatán del": the particle goes with what follows
+        for _ in range(3):
+            particle = _particle(doc, end, filters)
+            if particle is None:
+                break
+            length, known_only = particle
+            name = end + length
+            if name < len(doc) and doc[name].text in ("-", "‑") and not doc[name].whitespace_:
+                name += 1  # "ez-Zor"
+            after = _capitalised_run(doc, name, inside=True)
+            if after == name:
+                break
+            other = next((e for e in ents if e.start < after and e.end > end and e is not ent), None)
+            if other is not None and (other.start < end or other.end > after):
+                break  # another name straddles it
+            if known_only and not _known_place(doc[ent.start : after].text, kb):
+                break
+            if other is not None:
+                dropped.add(other.start)
+            end = after
+        start = _name_start(doc, ent.start, ents, kb, filters, end)
+        if (start, end) == (ent.start, ent.end):
+            result.append(ent)
+        else:
+            result.append(Span(doc, start, end, label=ent.label_, span_id=ent.id_))
+    return result
+
+
+def _name_start(
+    doc: Doc, start: int, ents: list[Span], kb: KnowledgeBase, filters: EntityFilters, end: int
+) -> int:
+    """Where a place name the model cut after a particle begins: "Fada N'" + "Gourma"."""
+    for length in (2, 1):
+        i = start - length
+        particle = _particle(doc, i, filters) if i > 0 else None
+        if particle is None or particle[0] != length:
+            continue
+        begin = i - 1
+        if doc[begin].text in ("-", "‑") and not doc[begin].whitespace_:
+            begin -= 1
+        while begin - 2 >= 0 and doc[begin - 1].text in ("-", "‑") and doc[begin - 2].text[:1].isupper():
+            begin -= 2
+        first = doc[begin] if begin >= 0 else None
+        if (
+            first is None
+            or not first.text[:1].isupper()
+            or not first.is_alpha
+            or fold(first.text) in filters.leading_tokens
+            or any(e.start <= begin < e.end for e in ents)
+        ):
+            continue
+        if particle[1] and not _known_place(doc[begin:end].text, kb):
+            continue
+        return begin
+    return start
+
+
+def _known_place(name: str, kb: KnowledgeBase) -> bool:
+    """A name the KB or the gazetteer knows as a place ("Norte de Santander")."""
+    entry = kb.resolve(name, prefer="LOC")
+    if entry is not None:
+        return entry.type == "LOC"
+    gazetteer = kb.gazetteer
+    return gazetteer is not None and bool(gazetteer.candidates(name, translit=False))
+
+
+def _untagged_places(doc: Doc, covered: set[int], filters: EntityFilters) -> list[Span]:
+    """Capitalised names the model did not tag, right after a place word ("À Koriukivka, un
+    drone...", "près de Novhorod-Siverskyï"): candidates the article's places decide on."""
+    cues = filters.place_cues | filters.place_prepositions
+    found: list[Span] = []
+    i = 0
+    while i < len(doc):
+        end = _capitalised_run(doc, i)
+        if end == i or any(k in covered for k in range(i, end)):
+            i += 1
+            continue
+        j = i - 1
+        while j >= 0 and fold(doc[j].text) in filters.region_prepositions:
+            j -= 1
+        text = doc[i:end].text
+        if (
+            j >= 0
+            and fold(doc[j].text) in cues
+            and fold(text) not in filters.stop_surfaces
+            and fold(text) not in filters.not_entities
+        ):
+            found.append(Span(doc, i, end, label="LOC"))
+        i = end
+    return found
+
+
 def _compound_tokens(doc: Doc, filters: EntityFilters) -> set[int]:
     """Tokens inside a dish or drink name ("Moscow mule", "Paris-Brest" in one token or three),
     found in the text (iterating tokens costs more than the whole text search)."""
@@ -399,6 +540,7 @@ class _Pending:
     label: EntityType
     rule: bool
     dateline: bool = False
+    probe: bool = False  # a name the model did not tag, after a place word: kept only as a place
     region: tuple[str, str] | None = None  # (noun, preposition) of "la région de X"
     resolved: Mention | None = None
     done: bool = False
@@ -433,18 +575,25 @@ class _Resolver:
         countries = self.countries
         if pending.reason is _UNKNOWN:
             pending.reason = None if pending.dateline else rejection(span, pending.label, kb, self.filters)
-        if pending.reason not in (None, "no_propn"):
+        inside_only = self._place_despite(pending)
+        if pending.reason not in (None, "no_propn") and not inside_only:
             return None  # "Nord" in "les quartiers Nord", a lowercase "mars": not names at all
         if pending.label == "PER" and len(span) > 1:
             return None  # "Vladimir Poutine" is a person wherever he is named
         # the skeleton key only for a span every filter takes for a name: "Guerre", a common noun
         # capitalised in a headline, is no "Girey"
         loose = pending.reason is None and (pending.dateline or not span.text.isupper())
+        loose = loose and not pending.probe and pending.reason is None
         entry = kb.place(span.text, countries, any_size=pending.dateline, loose=loose)
         if entry is None:
             return None
         if strict and entry.kind != "country" and entry.country not in countries and not pending.dateline:
             return None  # a foreign homonym waits for the countries the rest of the article gives
+        if inside_only and entry.country not in countries and entry.kind != "country":
+            return None
+        if pending.label == "PER" and len(span) == 1 and entry.capital_of and entry.country in countries:
+            self.note(entry)  # "Lomé reconnaît": a capital speaking for its state, tagged a person
+            return _mention(span, entry, "LOC")
         # a name the model took for a person or a group is a place only where places are
         # named ("près de Sadiola") and inside the article's countries
         if (
@@ -458,6 +607,21 @@ class _Resolver:
             return None
         self.note(entry)
         return _mention(span, entry, "LOC")
+
+    def _place_despite(self, pending: _Pending) -> bool:
+        """A span the filters reject that is still looked up among the article's places: one
+        capitalised word of a title-case headline tagged a place ("... à Cracovie"), or one the
+        tagger read as a verb or an adverb, tagged a place or after a place word ("vers Dikwa")."""
+        span, reason = pending.span, pending.reason
+        if len(span) != 1 or not span[0].text[:1].isupper() or span[0].is_sent_start:
+            return False
+        if reason == "headline":
+            return pending.label == "LOC"
+        if reason == "single_pos":
+            return not _sentence_initial(span) and (
+                pending.label == "LOC" or self._place_cue(span, "MISC" if pending.label != "PER" else "PER")
+            )
+        return False
 
     def _place_cue(self, span: Span, label: EntityType) -> bool:
         """A word that introduces places just before the span ("près de Sadiola"); "à" only
@@ -656,11 +820,15 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
     resolver = _Resolver(doc, kb, filters)
     datelines = _datelines(doc, filters)
     compounds = _compound_tokens(doc, filters)
-    ents: list[Span] = list(doc.ents)
+    ents: list[Span] = _joined_place_names(doc, list(doc.ents), kb, filters)
     covered = {i for e in ents for i in range(e.start, e.end)}
     for line_place in datelines:
         if not covered & set(range(line_place.start, line_place.end)):
             ents.append(Span(doc, line_place.start, line_place.end, label="LOC"))
+            covered.update(range(line_place.start, line_place.end))
+    probes = _untagged_places(doc, covered, filters)
+    ents += probes
+    probe_spans = {id(p) for p in probes}
     ents.sort(key=lambda e: e.start)
     slots: list[Mention | list[Mention] | _Pending] = []
     used: set[int] = set()
@@ -720,7 +888,10 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
                 resolver.note(part_entry)
             slots.append([_mention(piece, part_entry, label) for piece, part_entry in parts])
             continue
-        slots.append(_Pending(len(slots), span, label, ent.ent_id_ == RULE_ID, dateline=is_dateline))
+        probe = id(ent) in probe_spans
+        slots.append(
+            _Pending(len(slots), span, label, ent.ent_id_ == RULE_ID, dateline=is_dateline, probe=probe)
+        )
     pending = [slot for slot in slots if isinstance(slot, _Pending)]
     # places inside the countries found so far first, then the others (large towns abroad), then
     # again with the countries those added ("Beaune" makes "Pommard" French); an article that
@@ -1076,6 +1247,8 @@ def _unknown(
         return _mention_as(named, whole) if named is not None else _mention(whole, None, kind)
     if pending.region is not None:
         return _mention(span, None, "LOC")
+    if pending.probe:
+        return None  # not a place the article's countries hold: no name the model saw either
     if not pending.rule:
         span = _descriptor_trimmed(span, filters)
     if pending.rule or pending.dateline or rejection(span, label, kb, filters) is None:

@@ -89,3 +89,73 @@ def test_army_ids_compare_whatever_the_convention(written: str, other: str) -> N
 def test_other_armies_keep_their_ids() -> None:
     assert canonical_id("armee-d-arakan") == "armee-d-arakan"
     assert canonical_id("armee-blanche") == "armee-blanche"
+
+
+# ------------------------------------------------------------- place names cut or never tagged
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "fragments"),
+    [
+        (
+            "Des combats ont été signalés dans la province de Lanao del Norte, aux Philippines.",
+            "lanao-del-norte",
+            {"province-de-lanao"},
+        ),
+        (
+            "Au Burkina Faso, une embuscade a visé un convoi entre Kaya et Fada N'Gourma jeudi.",
+            "fada-n-gourma",
+            {"gourma"},
+        ),
+        (
+            "Des paysans du Norte de Santander ont manifesté lundi à Bogotá contre les fumigations.",
+            "norte-de-santander",
+            {"santander", "norte-es"},
+        ),
+        (
+            "Le préfet de San José del Guaviare a confirmé l'attaque contre la mairie, en Colombie.",
+            "san-jose-del-guaviare",
+            set(),
+        ),
+    ],
+)
+def test_a_place_name_cut_at_a_particle_is_whole(
+    nlp: Language, text: str, place: str, fragments: set[str]
+) -> None:
+    found = entities(nlp, text)
+    assert place in found and found[place].location is not None
+    assert not fragments & set(found)
+
+
+def test_a_french_particle_joins_only_names_the_gazetteer_knows(nlp: Language) -> None:
+    found = entities(nlp, "Le maire de Kharkiv de passage à Poltava a rencontré des déplacés.")
+    assert not any("-de-" in entity_id for entity_id in found)
+
+
+def test_a_place_the_model_did_not_tag_after_a_place_word_is_found(nlp: Language) -> None:
+    found = entities(
+        nlp,
+        "Guerre en Ukraine : nuit d'attaques\n"
+        "14/05/26 - 06:40 - À Kamianka-Dniprovska, un missile a détruit un silo à grain.\n",
+    )
+    (place,) = [e for e in found.values() if e.surface == "Kamianka-Dniprovska"]
+    assert place.type == "LOC" and place.country == "UA" and place.location is not None
+
+
+def test_an_untagged_capitalised_word_that_is_no_place_stays_out(nlp: Language) -> None:
+    found = entities(nlp, "Au Mali, les familles se sont réunies à Noël malgré les combats.")
+    assert [e.id for e in found.values() if e.type == "LOC"] == ["mali"]
+
+
+def test_a_place_in_a_title_case_headline_is_kept(nlp: Language) -> None:
+    found = entities(
+        nlp,
+        "Football : Le Sporting Arrache Le Nul Face À Benfica À Porto\n"
+        "Le match s'est joué dimanche soir au Portugal.\n",
+    )
+    assert "porto" in found and found["porto"].type == "LOC"
+
+
+def test_a_capital_speaking_for_its_state_is_a_place(nlp: Language) -> None:
+    found = entities(nlp, "Un accord a été signé au Togo. Lomé se félicite de la médiation ghanéenne.")
+    assert found["lome"].type == "LOC" and found["lome"].location is not None
