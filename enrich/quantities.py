@@ -107,6 +107,9 @@ class QuantityLexicon:
     cumulative_subjects: frozenset[str] = frozenset()
     pronominal_senses: dict[str, Slot] = field(default_factory=dict)
     span_days: frozenset[str] = frozenset()
+    damage_verbs: frozenset[str] = frozenset()
+    craft_nouns: frozenset[str] = frozenset()
+    craft_verbs: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=2)
@@ -158,6 +161,9 @@ def default_lexicon() -> QuantityLexicon:
         cumulative_subjects=folded_words(data["cumulative_subjects"]),
         pronominal_senses={fold(k): v for k, v in data.get("pronominal_senses", {}).items()},
         span_days=folded_words(data.get("span_days", [])),
+        damage_verbs=folded_words(data.get("damage_verbs", [])),
+        craft_nouns=folded_words(data.get("craft_nouns", [])),
+        craft_verbs=folded_words(data.get("craft_verbs", [])),
     )
 
 
@@ -206,6 +212,7 @@ class Count:
     weapon_class: str | None = None  # for launched/intercepted: the class of the projectile
     revised: bool = False  # stated as a revised toll ("le bilan s'est alourdi à 9 morts")
     group: CasualtyGroup | None = None  # who the people counted were, when the noun says so
+    fired: bool = False  # projectiles a verb of launching says were fired ("ont été lancés")
 
 
 # ----------------------------------------------------------------------------- numbers
@@ -221,6 +228,8 @@ class _Number:
 
 _PROJECTILE_SLOTS = ("launched", "intercepted")
 _CLOSING_QUOTES = frozenset({"»", '"', "”", "’"})
+_OPENING_QUOTES = frozenset({"«", '"', "“"})
+_POSSESSIVE_OR_DEFINITE = frozenset({"le", "la", "l'", "son", "sa", "leur"})
 _PARTITIVE_PRONOUNS = frozenset({"eux", "elles"})
 
 
@@ -644,14 +653,20 @@ def _negated(verb: Token | None, lexicon: QuantityLexicon) -> bool:
 
 
 def _preceding_word(sentence: Span, start: int, lexicon: QuantityLexicon) -> tuple[Token | None, set[str]]:
-    """The word before a count expression, past qualifier words and determiners ("tuant au
-    moins", "une ville d'environ"), and the folded words crossed on the way."""
+    """The word before a count expression, past qualifier words, determiners, opening quotes
+    and manner adverbs ("tuant au moins", "une ville d'environ", "tuant « une trentaine",
+    "blessant grièvement un homme"), and the folded words crossed on the way."""
     doc = sentence.doc
     j = start - 1
     crossed: set[str] = set()
     while j >= sentence.start:
         folded = fold(doc[j].text)
-        if folded in lexicon.qualifier_words or doc[j].pos_ == "DET":
+        if (
+            folded in lexicon.qualifier_words
+            or doc[j].pos_ == "DET"
+            or doc[j].text in _OPENING_QUOTES
+            or (doc[j].pos_ == "ADV" and folded.endswith("ment"))
+        ):
             crossed.add(folded)
             j -= 1
             continue
@@ -698,7 +713,10 @@ def _people_slot(
     """The slot of a count of people (or of a noun only a casualty verb makes a count of), and
     the verb that decided it. `_AGENT` when the people counted are the ones who kill."""
     previous, _ = _preceding_word(sentence, start, lexicon)
-    direct = previous is not None and all(t.pos_ == "DET" for t in noun.doc[previous.i + 1 : start])
+    direct = previous is not None and all(
+        t.pos_ == "DET" or t.text in _OPENING_QUOTES or (t.pos_ == "ADV" and fold(t.text).endswith("ment"))
+        for t in noun.doc[previous.i + 1 : start]
+    )
     # "tuant au moins neuf soldats"; a noun only the verb makes a count of must follow it
     # directly ("avoir tué un surveillant", not "tués près d'un arrêt de bus").
     if previous is not None and (category == "people" or direct):
@@ -727,6 +745,8 @@ def _people_slot(
     for child in noun.children:
         if child.dep_ in ("amod", "acl", "acl:relcl") or child.pos_ in ("VERB", "ADJ"):
             slot = _casualty_verb(child, lexicon)
+            if slot is not None and _active_casualty(child):
+                return _AGENT, child  # "un groupe d'insurgés ..., tuant": the ones who kill
             if slot is not None:
                 return slot, child
     # A noun only a casualty verb makes a count of must be its subject or object ("quatre
@@ -821,6 +841,33 @@ def _target_slot(
     return None, verb
 
 
+def _launched_craft(noun: Token, lexicon: QuantityLexicon) -> bool:
+    """A noun of craft a launch or interception verb governs ("200 appareils ont été lancés")."""
+    if not lemmas_of(noun) & lexicon.craft_nouns:
+        return False
+    verb = nearest_head(noun, _verb_tagged, 4)
+    return verb is not None and has_verb_form(verb, lexicon.craft_verbs)
+
+
+def _context_class(sentence: Span, projectile_tokens: dict[int, str]) -> str | None:
+    """The class of the last projectile named before the sentence (`projectile_tokens` may hold
+    it), for a count of craft that names none ("l'un des appareils a été abattu")."""
+    before = [i for i in projectile_tokens if i < sentence.start]
+    return projectile_tokens[max(before)] if before else None
+
+
+def _damaged_one(noun: Token, sentence: Span, start: int, lexicon: QuantityLexicon) -> bool:
+    """ "un drone a détruit une maison", "une école a été incendiée": one target a verb of damage
+    takes (not one it hits: "a frappé un immeuble" names where, not what was destroyed)."""
+    previous, _ = _preceding_word(sentence, start, lexicon)
+    if previous is not None and has_verb_form(previous, lexicon.damage_verbs):
+        return True
+    head = noun.head
+    return (
+        noun.dep_ in ("obj", "nsubj:pass") and head.i != noun.i and has_verb_form(head, lexicon.damage_verbs)
+    )
+
+
 def _complements_a_noun(sentence: Span, start: int, lexicon: QuantityLexicon) -> bool:
     """ "une ville d'environ 100 000 habitants", "un convoi de 40 camions", "l'évacuation de
     200 civils": the number measures the noun before it; it is no toll."""
@@ -854,6 +901,8 @@ def find_counts(
     previous_category: str | None = None
     previous_class: str | None = None
     undecided: set[int] = set()  # projectile counts whose slot no verb decided
+    named = _named_victims(sentence, lexicon)  # "tuant son conducteur": one person, no number
+    named_objects = {c.end - 1: c.slot for c in named}
     i = sentence.start
     while i < sentence.end:
         if not _is_numberish(doc[i], lexicon) or _is_phone_or_code(sentence, i):
@@ -874,6 +923,17 @@ def find_counts(
         while cursor < sentence.end and doc[cursor].text in _CLOSING_QUOTES:
             cursor += 1  # "tuant « une trentaine » d'entre eux"
         while cursor < sentence.end and fold(doc[cursor].text) in {"de", "d'"}:
+            cursor += 1
+        # "L'un des appareils a été abattu": one of a set already named.
+        one_of = (
+            number.value == 1
+            and cursor == end
+            and cursor + 1 < sentence.end
+            and fold(doc[cursor].text) == "des"
+            and start > sentence.start
+            and fold(doc[start - 1].text) in ("l'", "l")
+        )
+        if one_of:
             cursor += 1
         partitive = (
             cursor + 1 < sentence.end
@@ -897,8 +957,12 @@ def find_counts(
         if noun is not None and fold(noun.text) in lexicon.measure_words:
             i = end
             continue
-        is_article = fold(doc[number.start].text) in ("un", "une") and number.qualifier is None
+        is_article = fold(doc[number.start].text) in ("un", "une") and number.qualifier is None and not one_of
         category = _category(noun, projectile_tokens, lexicon) if noun is not None else None
+        if category in ("target", "other") and noun is not None and _launched_craft(noun, lexicon):
+            category = "projectile"  # "entre 150 et 200 appareils ont été lancés"
+        if one_of and category in ("killed", "injured"):
+            category = None  # "l'un des blessés": a person already counted
         if partitive:
             category = "people"
         if category in (None, "other") and disjoint_marker is not None and previous_category is not None:
@@ -919,7 +983,11 @@ def find_counts(
         if (
             category is None
             or noun is None
-            or (is_article and category not in ("killed", "injured", "people", "other"))
+            or (
+                is_article
+                and category not in ("killed", "injured", "people", "other")
+                and not (category == "target" and _damaged_one(noun, sentence, start, lexicon))
+            )
         ):
             i = end
             continue
@@ -937,6 +1005,12 @@ def find_counts(
             elif category in ("people", "other"):
                 reading, verb = _people_slot(noun, category, start, sentence, lexicon)
                 slot = reading if reading in SLOTS else None  # type: ignore[assignment]
+                if (
+                    reading is None
+                    and start - 2 in named_objects
+                    and fold(doc[start - 1].text) in ("et", ",")
+                ):
+                    slot = named_objects[start - 2]  # "blessant le chauffeur et deux passagères"
             elif category == "target":
                 slot, verb = _target_slot(noun, start, sentence, lexicon)
             elif category in ("killed", "injured"):
@@ -962,11 +1036,19 @@ def find_counts(
             if negated_before or _negated(verb or nearest_head(noun, _verb_tagged, 4), lexicon):
                 i = end
                 continue
+        remainder = (
+            disjoint_marker is not None and start > sentence.start and fold(doc[start - 1].text) in _DEFINITE
+        )
+        if (one_of or remainder) and category == "projectile" and slot != "intercepted":
+            # "l'un des missiles a frappé ...", "les deux autres missiles sont tombés ...":
+            # part of a salvo counted already, fired again by no one
+            i = end
+            continue
         weapon_class = (
             _projectile_class(noun, projectile_tokens, lexicon) if category == "projectile" else None
         )
         if category == "projectile" and weapon_class is None:
-            weapon_class = previous_class
+            weapon_class = previous_class or _context_class(sentence, projectile_tokens)
         if relation == "normal" and counts and counts[-1].relation == "subset" and counts[-1].slot == slot:
             # "dont une femme de 83 ans et deux adolescents": a count of the same slot
             # coordinated with a subset is in the subset too (no verb between them).
@@ -1003,12 +1085,79 @@ def find_counts(
                 weapon_class=weapon_class,
                 revised=revised,
                 group=group,
+                fired=category == "projectile" and slot == "launched" and decided,
             )
         )
         previous_category = category
         previous_class = weapon_class if category == "projectile" else previous_class
         i = max(cursor + 1, end)
+    if named:
+        background = background if background is not None else background_clauses(sentence, lexicon)
+        taken = {i for c in counts for i in range(c.start, c.end)}
+        counts += [
+            c
+            for c in named
+            if c.end - 1 not in taken and not _in_background((doc[c.end - 1],), background, lexicon)
+        ]
     return _coordinated_projectiles(counts, undecided, sentence) if undecided else counts
+
+
+def _named_victims(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
+    """People a casualty verb in the active names one by one, without a number: "tuant son
+    conducteur", "blessant le chauffeur et deux passagères", "a tué le maire" (1 each)."""
+    doc = sentence.doc
+    found: list[Count] = []
+    for verb in sentence:
+        if verb.pos_ not in ("VERB", "AUX", "ADJ", "NOUN"):
+            continue
+        slot = _casualty_verb(verb, lexicon)
+        if slot is None or not _active_casualty(verb):
+            continue
+        j = verb.i + 1
+        while j < sentence.end and doc[j].pos_ == "ADV" and fold(doc[j].text).endswith("ment"):
+            j += 1  # "blessant grièvement"
+        if j + 1 >= sentence.end or fold(doc[j].text) not in _POSSESSIVE_OR_DEFINITE:
+            continue
+        k = j + 1
+        if doc[k].pos_ == "ADJ" and k + 1 < sentence.end:
+            k += 1  # "son jeune frère"
+        noun = doc[k]
+        forms = lemmas_of(noun)
+        if (
+            noun.pos_ != "NOUN"
+            or not forms & lexicon.people_nouns
+            or forms & (lexicon.killed_nouns | lexicon.injured_nouns | lexicon.victim_nouns)
+            or "Plur" in feature_of(noun, "Number")
+        ):
+            continue
+        if k + 2 < sentence.end and doc[k + 1].text == "," and fold(doc[k + 2].text) in ("un", "une"):
+            continue  # "tuant son conducteur, un homme de 45 ans": the apposition counts him
+        found.append(
+            Count(
+                slot=slot,
+                quantity=Quantity(
+                    value=1, qualifier="exact", text=doc[j : k + 1].text, group=_group(noun, lexicon)
+                ),
+                relation="normal",
+                noun=lemma_of(noun),
+                start=j,
+                end=k + 1,
+                group=_group(noun, lexicon),
+            )
+        )
+    return found
+
+
+def _active_casualty(verb: Token) -> bool:
+    """ "tuant", "blessant" (a present participle), "a tué", "ont blessé" (active with avoir)."""
+    folded = fold(verb.text)
+    if folded.endswith("ant") or (
+        "Part" in feature_of(verb, "VerbForm") and "Pres" in feature_of(verb, "Tense")
+    ):
+        return True
+    if is_passive(verb):
+        return False
+    return any(c.dep_.startswith("aux") and lemma_of(c) == "avoir" for c in verb.children)
 
 
 def _combine_qualifiers(qualifiers: Iterable[Qualifier]) -> Qualifier:

@@ -211,6 +211,7 @@ def test_coordinated_projectiles_share_their_verb(nlp: Language, text: str) -> N
 def test_what_a_fight_fires_by_class_is_remote_violence_never_pooled(enricher: Enricher) -> None:
     events = incidents(
         enricher,
+        "KHARTOUM – La tension monte dans le Kordofan.\n\n"
         "Les miliciens ont tiré jeudi soir quatre missiles et une vingtaine de drones sur des positions "
         "de l'armée soudanaise près d'El-Obeid.",
     )
@@ -274,3 +275,66 @@ def test_a_toll_read_after_its_strike_stays_with_it(enricher: Enricher) -> None:
     (tolled,) = [e for e in events if e.killed is not None]
     assert tolled.actor is not None and tolled.actor.id == "israel"
     assert (tolled.killed.value, tolled.injured.value) == (6, 11)  # type: ignore[union-attr]
+
+
+# ----------------------------------------------------------------------------- one of, one by one
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # One target a verb of damage takes is a count; one a strike hits names a place.
+        ("Dans la nuit, un drone a détruit une grange à Sumy.", {"destroyed": (1, "exact")}),
+        ("Une école a été incendiée par les miliciens.", {"destroyed": (1, "exact")}),
+        ("Le missile a touché un immeuble de neuf étages.", {}),
+    ],
+)
+def test_one_target_damaged_is_a_count(
+    nlp: Language, text: str, expected: dict[str, tuple[int, str]]
+) -> None:
+    assert slots(nlp, text) == expected
+
+
+def test_one_of_a_salvo_and_craft_named_by_a_generic_noun(nlp: Language) -> None:
+    shot = counts_of(nlp, "Trois drones ont visé la centrale. L'un des engins a été abattu par les gardes.")
+    assert [(c.slot, c.quantity.value, c.weapon_class) for c in shot] == [
+        ("launched", 3, "drone"),
+        ("intercepted", 1, "drone"),
+    ]
+    fired = counts_of(nlp, "Des drones ont frappé le port. Selon Kiev, plus de 80 appareils ont été lancés.")
+    assert [(c.slot, c.quantity.value, c.weapon_class) for c in fired][-1] == ("launched", 80, "drone")
+    # Part of the salvo already counted, fired again by no one.
+    rest = "Les rebelles ont tiré quatre roquettes. Les trois autres roquettes sont tombées dans un champ."
+    assert [(c.slot, c.quantity.value) for c in counts_of(nlp, rest)] == [("launched", 4)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Un obus a frappé un autobus à Kherson, blessant le conducteur et trois passagères.",
+            {"injured": (4, "exact")},
+        ),
+        ("Une frappe a visé une moto près de Nabatiyé, tuant son pilote.", {"killed": (1, "exact")}),
+        # A noun no list knows, quoted after its verb.
+        (
+            "Les avions ont bombardé un camp, tuant « une quarantaine de pillards ».",
+            {"killed": (40, "approx")},
+        ),
+        # Guards: an adverb between the verb and its victims; the victims in an apposition are the
+        # ones named; a group that kills is no toll.
+        (
+            "Un drone a visé une camionnette, blessant grièvement un vendeur de 61 ans.",
+            {"injured": (1, "exact")},
+        ),
+        (
+            "Une frappe a visé une voiture, tuant son conducteur, un homme de 50 ans.",
+            {"killed": (1, "exact")},
+        ),
+        ("L'armée a encerclé un groupe de rebelles près du fleuve, tuant « plusieurs combattants ».", {}),
+    ],
+)
+def test_victims_named_without_a_number(
+    nlp: Language, text: str, expected: dict[str, tuple[int, str]]
+) -> None:
+    assert slots(nlp, text) == expected

@@ -72,6 +72,15 @@ class CountBinder:
             and m.entry is not None
             and m.entry.weapon_class in PROJECTILE_CLASSES
         }
+        # the last projectile named before the sentence, for counts of craft naming none
+        before = [
+            i
+            for i, m in state.mentions_at.items()
+            if i < sentence.start and m.entry is not None and m.entry.weapon_class in PROJECTILE_CLASSES
+        ]
+        if before:
+            last = max(before)
+            projectiles[last] = state.mentions_at[last].entry.weapon_class  # type: ignore[union-attr,assignment]
         counts = quantities_module.find_counts(sentence, projectiles, self.quantities)
         if not counts:
             return
@@ -84,7 +93,11 @@ class CountBinder:
         violent = [c for c in candidates if self.lexicon.is_violent(c.event_type)]
         if not violent:
             # A toll without a trigger continues the last violent event ("un mort et trois blessés").
-            if not ({c.slot for c in counts} & {"killed", "injured", "destroyed", "intercepted"}):
+            # Projectiles a verb says were fired count too ("entre 150 et 200 appareils ont été
+            # lancés"), not ones merely named ("la livraison de 40 drones").
+            if not ({c.slot for c in counts} & {"killed", "injured", "destroyed", "intercepted"}) and not any(
+                c.fired for c in counts
+            ):
                 return
             # Typed after the whole article is read when no violent event precedes (a headline).
             event_type, sub_event_type = state.last_violent or (PENDING, PENDING)
