@@ -15,7 +15,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,9 @@ class TreeRss:
 
     def __init__(self, interval: float = 0.25) -> None:
         self.interval = interval
+        self.also: list[Any] = []  # called at each sample (the CPU clocks of the threads)
+        self._children: list[psutil.Process] = []
+        self._listed = float("-inf")
         self.peak_mib = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -55,7 +58,14 @@ class TreeRss:
     def now_mib(self) -> float:
         me = psutil.Process()
         total = me.memory_info().rss
-        for child in me.children(recursive=True):
+        # Listing the children scans every process of the machine (~1 ms): every 2 s only,
+        # reading the known children's memory in between (the sampler's own CPU is the run's).
+        now = time.monotonic()
+        if now - self._listed >= 2.0:
+            with contextlib.suppress(psutil.Error):
+                self._children = me.children(recursive=True)
+            self._listed = now
+        for child in self._children:
             with contextlib.suppress(psutil.Error):
                 total += child.memory_info().rss
         return total / MiB
@@ -63,6 +73,8 @@ class TreeRss:
     def _sample(self) -> None:
         while not self._stop.wait(self.interval):
             self.peak_mib = max(self.peak_mib, self.now_mib())
+            for call in self.also:
+                call()
 
     def __enter__(self) -> TreeRss:
         self.peak_mib = self.now_mib()
@@ -73,6 +85,155 @@ class TreeRss:
         self._stop.set()
         self._thread.join()
         self.peak_mib = max(self.peak_mib, self.now_mib())
+
+
+def _cpu_of(process: psutil.Process) -> float:
+    """User + system CPU seconds of one process (0 when it is gone)."""
+    try:
+        times = process.cpu_times()
+    except psutil.Error:
+        return 0.0
+    return float(times.user + times.system)
+
+
+def _feed_server() -> psutil.Process | None:
+    """The corpus's feed server: a sibling process (`bench.run --serve`) started by the parent."""
+    with contextlib.suppress(psutil.Error):
+        parent = psutil.Process().parent()
+        if parent is not None:
+            for sibling in parent.children():
+                with contextlib.suppress(psutil.Error):
+                    if "--serve" in sibling.cmdline():
+                        return sibling
+    return None
+
+
+# What the Elasticsearch node(s) spent their time on (node stats, thread-seconds: a proxy for
+# where its CPU went): path in the node stats -> label.
+ES_OPERATIONS = {
+    ("indices", "indexing", "index_time_in_millis"): "indexing",
+    ("indices", "search", "query_time_in_millis"): "search (query)",
+    ("indices", "search", "fetch_time_in_millis"): "search (fetch)",
+    ("indices", "get", "time_in_millis"): "get",
+    ("indices", "refresh", "total_time_in_millis"): "refresh",
+    ("indices", "refresh", "external_total_time_in_millis"): "of which refresh requested",
+    ("indices", "merges", "total_time_in_millis"): "merges",
+    ("indices", "flush", "total_time_in_millis"): "flush",
+    ("ingest", "total", "time_in_millis"): "ingest pipelines",
+}
+# Counts beside the times: documents indexed, refreshes (all, requested), searches.
+ES_COUNTS = {
+    ("indices", "indexing", "index_total"): "documents indexed",
+    ("indices", "refresh", "total"): "refreshes",
+    ("indices", "refresh", "external_total"): "refreshes requested",
+    ("indices", "search", "query_total"): "shard searches",
+}
+
+
+def _elasticsearch_clocks(es: Any) -> dict[str, float]:
+    """CPU seconds of the Elasticsearch node(s) so far, and the time of each kind of operation
+    (nodes stats; empty when not reported)."""
+    try:
+        nodes = list(es.nodes.stats(metric="process,indices,jvm,ingest")["nodes"].values())
+    except Exception:  # a measurement, not the run: a node that does not say costs nothing here
+        return {}
+    clocks = {"cpu": sum(n.get("process", {}).get("cpu", {}).get("total_in_millis", 0) for n in nodes) / 1000}
+    for path, label in {**ES_OPERATIONS, **ES_COUNTS}.items():
+        total = 0
+        for node in nodes:
+            value: Any = node
+            for key in path:
+                value = value.get(key, {}) if isinstance(value, dict) else {}
+            total += value if isinstance(value, int) else 0
+        clocks[label] = total / 1000 if label in ES_OPERATIONS.values() else total
+    clocks["gc"] = (
+        sum(
+            collector.get("collection_time_in_millis", 0)
+            for node in nodes
+            for collector in node.get("jvm", {}).get("gc", {}).get("collectors", {}).values()
+        )
+        / 1000
+    )
+    return clocks
+
+
+@dataclass
+class CpuClocks:
+    """Where the CPU of a run goes, in CPU seconds: each main-thread stage of the pipeline
+    (`time.thread_time` around its own clock), the whole main process (every thread: the page
+    prefetch and the delivery thread too), the enrichment workers, the Elasticsearch node and
+    the feed server. On 2 cores every CPU second outside the workers is taken from them."""
+
+    stages: dict[str, float] = field(default_factory=dict)
+    workers: dict[int, float] = field(default_factory=dict)  # pid -> CPU seconds, last sample
+    start: dict[str, float] = field(default_factory=dict)
+    totals: dict[str, float] = field(default_factory=dict)
+    elasticsearch: dict[str, float] = field(default_factory=dict)  # operation -> seconds
+    _es_start: dict[str, float] = field(default_factory=dict)
+    # The main process's threads other than the main one: (name, native id) -> CPU seconds
+    # (last sample; a thread's CPU stays in the process total once it ends).
+    threads: dict[tuple[str, int], float] = field(default_factory=dict)
+    _threads_start: dict[int, float] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.thread_time()
+        try:
+            yield
+        finally:
+            self.stages[name] = self.stages.get(name, 0.0) + time.thread_time() - start
+
+    def sample_threads(self) -> None:
+        """CPU so far of each thread of this process, by name."""
+        names = {t.native_id: t.name for t in threading.enumerate() if t.native_id is not None}
+        main = threading.main_thread().native_id
+        with contextlib.suppress(psutil.Error):
+            for thread in psutil.Process().threads():
+                cpu = thread.user_time + thread.system_time - self._threads_start.get(thread.id, 0.0)
+                name = "(main thread)" if thread.id == main else names.get(thread.id, "(not a Python thread)")
+                self.threads[(name, thread.id)] = max(cpu, self.threads.get((name, thread.id), 0.0))
+
+    def threads_by_name(self) -> dict[str, float]:
+        """CPU of the sampled threads, by name with pool numbers dropped (`vigie-prefetch_0`
+        and `vigie-prefetch_1` are one line)."""
+        totals: dict[str, float] = {}
+        for (name, _), cpu in self.threads.items():
+            base = name.rstrip("0123456789").rstrip("_-") or name
+            totals[base] = totals.get(base, 0.0) + cpu
+        return dict(sorted(totals.items(), key=lambda item: -item[1]))
+
+    def sample_workers(self) -> None:
+        """The workers' CPU so far (they exit with the pool: sampled after each batch)."""
+        with contextlib.suppress(psutil.Error):
+            for child in psutil.Process().children(recursive=True):
+                cpu = _cpu_of(child)
+                if cpu:
+                    self.workers[child.pid] = max(cpu, self.workers.get(child.pid, 0.0))
+
+    def begin(self, es: Any, server: psutil.Process | None) -> None:
+        self.sample_workers()
+        with contextlib.suppress(psutil.Error):
+            self._threads_start = {t.id: t.user_time + t.system_time for t in psutil.Process().threads()}
+        self._es_start = _elasticsearch_clocks(es)
+        self.start = {
+            "main": _cpu_of(psutil.Process()),
+            "workers": sum(self.workers.values()),
+            "elasticsearch": self._es_start.get("cpu", 0.0),
+            "feed_server": _cpu_of(server) if server is not None else 0.0,
+        }
+
+    def end(self, es: Any, server: psutil.Process | None) -> None:
+        es_end = _elasticsearch_clocks(es)
+        ends = {
+            "main": _cpu_of(psutil.Process()),
+            "workers": sum(self.workers.values()),
+            "elasticsearch": es_end.get("cpu", 0.0),
+            "feed_server": _cpu_of(server) if server is not None else 0.0,
+        }
+        self.totals = {name: ends[name] - self.start[name] for name in ends}
+        self.elasticsearch = {
+            name: value - self._es_start.get(name, 0.0) for name, value in es_end.items() if name != "cpu"
+        }
 
 
 class OverBudget(Exception):
@@ -98,6 +259,7 @@ class BatchRecorder:
     sample: int
     stop_at: float
     tree: TreeRss
+    cpu: CpuClocks = field(default_factory=CpuClocks)
     processed: int = 0
     texts_kept: int = 0
     last_bands: list[tuple[str, list[str]]] = field(default_factory=list)
@@ -121,6 +283,8 @@ class BatchRecorder:
                 "rss_mib": self.tree.now_mib(),
             }
         )
+        self.cpu.sample_workers()
+        self.cpu.sample_threads()
         self.last_bands = [(a.id, list(a.minhash_bands)) for a in articles if a.minhash_bands]
         for article in enriched:
             if self.texts_kept < self.sample:
@@ -137,11 +301,15 @@ class BatchRecorder:
             raise OverBudget
 
 
-def _warm_up() -> None:
-    """Imports and one-time loads (language profiles, rules) happen before the clock runs."""
+def _warm_up(settings: Any) -> None:
+    """Imports and one-time loads (language profiles, rules) happen before the clock runs.
+    The rules: their lexicons are analysed with a blank spaCy tokenizer and the KB (both
+    loaded once per process, ~2-4 s of CPU), which `Pipeline.check_configuration` would
+    otherwise load inside the first seconds of the run."""
     import importlib
 
     from ingest.language import detect_language
+    from vigie.alerting.rules import load_rules
 
     for module in (
         "ingest.dedup",
@@ -153,6 +321,7 @@ def _warm_up() -> None:
         importlib.import_module(module)
 
     detect_language("Les autorités ont annoncé une nouvelle attaque de drones contre la ville cette nuit.")
+    load_rules(settings.rules_file)
 
 
 def run_child(corpus_dir: Path, out: Path, options: RunOptions) -> None:
@@ -177,7 +346,21 @@ def _run_child(corpus_dir: Path, out: Path, options: RunOptions, scratch: Path) 
     install_templates(es, raw_settings)
     install_templates(es, alone_settings)
     feeds = load_feeds(info.feeds_file, base_url=os.environ["VIGIE_FEEDS_BASE_URL"])
-    pipeline = Pipeline(settings=settings)
+    clocks = CpuClocks()
+
+    class CpuTimed(Pipeline):
+        """The pipeline with each main-thread stage's CPU clocked beside its wall clock."""
+
+        @contextlib.contextmanager
+        def _timed(self, stage: str) -> Iterator[None]:
+            with clocks.stage(stage), super()._timed(stage):
+                yield
+
+        def finish_enrichment(self, job: Any) -> Any:
+            with clocks.stage("enrich (results applied)"):
+                return super().finish_enrichment(job)
+
+    pipeline = CpuTimed(settings=settings)
 
     # Model loads (the workers', or the main process's) and one-time imports are not part of
     # any stage's time.
@@ -187,13 +370,15 @@ def _run_child(corpus_dir: Path, out: Path, options: RunOptions, scratch: Path) 
     else:
         _ = pipeline.enricher
     model_load = time.perf_counter() - start
-    _warm_up()
+    _warm_up(settings)
 
     texts_file = scratch / "texts.jsonl"
     stopped_early = False
     with texts_file.open("w", encoding="utf-8") as texts, TreeRss() as tree:
         rss_before = tree.now_mib()
-        recorder = BatchRecorder(pipeline, texts, options.sample, options.stop_at, tree, n=info.n)
+        recorder = BatchRecorder(pipeline, texts, options.sample, options.stop_at, tree, clocks, n=info.n)
+        server = _feed_server()
+        tree.also.append(clocks.sample_threads)
         pipeline.after_batch = recorder
         profiler = None
         if options.profile:
@@ -201,12 +386,14 @@ def _run_child(corpus_dir: Path, out: Path, options: RunOptions, scratch: Path) 
 
             profiler = Profiler(interval=0.005)
             profiler.start()
+        clocks.begin(es, server)
         wall_start = recorder.started = time.perf_counter()
         try:
             pipeline.run(feeds)
         except OverBudget:
             stopped_early = True  # the time budget of `make bench`: report what ran
         wall = time.perf_counter() - wall_start
+        clocks.end(es, server)
         if profiler is not None:
             profiler.stop()
     peak_main = _peak_rss_mib()
@@ -244,6 +431,13 @@ def _run_child(corpus_dir: Path, out: Path, options: RunOptions, scratch: Path) 
         "peak_rss_main_mib": peak_main,
         "stages": stages,
         "enrich_busy_seconds": seconds.get("enrich", 0.0),
+        "cpu": {
+            "stages": clocks.stages,
+            **clocks.totals,
+            "cores": os.cpu_count() or 1,
+            "elasticsearch_operations": clocks.elasticsearch,
+            "threads": clocks.threads_by_name(),
+        },
         "batches": recorder.batches,
         "stored_articles": stored,
         "groups": story_groups(es, settings.index("articles"), info),

@@ -9,6 +9,8 @@ from typing import Any
 
 from bench.common import COMPONENT_SAMPLE, MODEL, RESULTS_MD
 
+# Elasticsearch node statistics that are counts, not seconds (`bench.child.ES_COUNTS`).
+ES_COUNTS = frozenset({"documents indexed", "refreshes", "refreshes requested", "shard searches"})
 TARGETS = {"end_to_end": 0.70, "index": 0.90, "dedup_growth": 1.25, "rss_growth": 1.20}
 
 
@@ -101,6 +103,70 @@ def _duplicates(metrics: dict[str, int]) -> int:
     return sum(metrics.get(f"duplicates:{kind}", 0) for kind in ("exact", "near", "of_stored"))
 
 
+def cpu_lines(r: dict[str, Any]) -> list[str]:
+    """Where the run's CPU went, ms of CPU per article (every article of the run, copies and
+    non-French included): the main thread's stages, the rest of the main process, the
+    enrichment workers, Elasticsearch and the feed server, against what the cores offered."""
+    cpu = r.get("cpu")
+    if not cpu or not r["articles"]:
+        return []
+    n = r["articles"]
+
+    def ms(seconds: float) -> str:
+        return f"{1000 * seconds / n:.2f}"
+
+    stages = cpu["stages"]
+    main_thread = sum(stages.values())
+    offered = cpu["cores"] * r["wall_seconds"]
+    used = cpu["main"] + cpu["workers"] + cpu["elasticsearch"] + cpu["feed_server"]
+    enriched = r["stages"].get("enrich", {}).get("items", 0)
+    lines = [
+        "",
+        f"CPU of the run, ms per article ({n} articles; `time.thread_time` per main-thread stage, "
+        "process CPU for the rest):",
+        "",
+        "| where | CPU s | ms/article |",
+        "|---|---:|---:|",
+    ]
+    for name, seconds in stages.items():
+        lines.append(f"| main thread: {name} | {seconds:.1f} | {ms(seconds)} |")
+    threads = dict(cpu.get("threads", {}))
+    whole_main_thread = threads.pop("(main thread)", None)
+    if whole_main_thread is not None:
+        outside = whole_main_thread - main_thread
+        lines.append(
+            f"| main thread, outside the stages (batch hand-over, bench hook) | {outside:.1f} | {ms(outside)} |"
+        )
+    rest = cpu["main"] - (main_thread if whole_main_thread is None else whole_main_thread)
+    lines += [
+        f"| main process, other threads (page prefetch, delivery, worker hand-over) | {rest:.1f} | {ms(rest)} |",
+        *(
+            f"| main process, of which thread `{name}` (sampled) | {seconds:.1f} | {ms(seconds)} |"
+            for name, seconds in threads.items()
+            if seconds >= 0.05
+        ),
+        f"| **main process** | {cpu['main']:.1f} | **{ms(cpu['main'])}** |",
+        f"| enrichment workers ({1000 * cpu['workers'] / max(1, enriched):.1f} ms per enriched article) | "
+        f"{cpu['workers']:.1f} | {ms(cpu['workers'])} |",
+        f"| Elasticsearch | {cpu['elasticsearch']:.1f} | {ms(cpu['elasticsearch'])} |",
+        *(
+            f"| Elasticsearch, {name} (thread time) | {seconds:.1f} | {ms(seconds)} |"
+            for name, seconds in cpu.get("elasticsearch_operations", {}).items()
+            if seconds >= 0.05 and name not in ES_COUNTS
+        ),
+        f"| feed server | {cpu['feed_server']:.1f} | {ms(cpu['feed_server'])} |",
+        f"| total (of {cpu['cores']} cores x {r['wall_seconds']:.1f} s = {offered:.1f} s: "
+        f"{used / offered:.0%} busy) | {used:.1f} | {ms(used)} |",
+    ]
+    counts = {k: v for k, v in cpu.get("elasticsearch_operations", {}).items() if k in ES_COUNTS}
+    if counts:
+        lines += [
+            "",
+            "Elasticsearch during the run: " + ", ".join(f"{k} {v:,.0f}" for k, v in counts.items()) + ".",
+        ]
+    return lines
+
+
 def _size_section(r: dict[str, Any]) -> list[str]:
     """The section of one size: stage table, bounds, memory and what was stored."""
     lines: list[str] = []
@@ -154,6 +220,7 @@ def _size_section(r: dict[str, Any]) -> list[str]:
                 "refreshes (one per batch: the next batch's dedup and story lookups must see this one); "
                 "the raw bulk does not refresh.",
             ]
+    lines += cpu_lines(r)
     if r.get("components"):
         parts = ", ".join(f"{name} {ms:.0f}" for name, ms in r["components"].items())
         lines += ["", f"Enrichment's spaCy pipeline, ms per text ({COMPONENT_SAMPLE} texts): {parts}."]
