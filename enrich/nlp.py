@@ -169,7 +169,12 @@ def build_pipeline(parser: bool = True) -> Language:
     return nlp
 
 
-@lru_cache(maxsize=2)
 def load_nlp(parser: bool = True) -> Language:
-    """The process-wide pipeline (loading costs seconds: never per article)."""
+    """The process-wide pipeline (loading costs seconds: never per article). `load_nlp()` and
+    `load_nlp(parser=True)` are the same pipeline (one cache key), not two loads of the model."""
+    return _cached_pipeline(bool(parser))
+
+
+@lru_cache(maxsize=2)
+def _cached_pipeline(parser: bool) -> Language:
     return build_pipeline(parser=parser)

@@ -22,10 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 from spacy.attrs import IDX, IS_SPACE, LENGTH
 from spacy.language import Language
+from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from enrich.entities import Mention, aggregate, doc_mentions
 from enrich.events import EventExtractor, merge_mentions
+from enrich.fastmatch import SetMatcher
 from enrich.gate import default_gate
 from enrich.kb import KnowledgeBase, default_kb
 from enrich.nlp import load_nlp
@@ -83,6 +85,7 @@ class Enricher:
         self.batch_size = batch_size
         self.nlp: Language = load_nlp(parser=parser)
         self.extractor = EventExtractor(self.nlp.vocab, self.kb)
+        _fast_phrases(self.extractor)
         self.gate = default_gate()
         self.languages = {lang.lower() for lang in self.settings.enrich_languages}
 
@@ -244,6 +247,22 @@ class Enricher:
     def merge(self, events: Sequence[Event]) -> list[Event]:
         """Document-level events: mentions of one event folded together (see merge_mentions)."""
         return merge_mentions(events, self.kb, self.extractor.lexicon)
+
+
+def _fast_phrases(extractor: EventExtractor) -> None:
+    """The trigger finder's fixed-phrase `Matcher` answered by a `SetMatcher` (the same
+    matches in the same order, ~10x cheaper: `enrich.fastmatch`) when its patterns are plain
+    word lists; left as it is otherwise."""
+    finder = getattr(extractor, "triggers", None)
+    matcher = getattr(finder, "phrase_matcher", None)
+    if not isinstance(matcher, Matcher):
+        return
+    fast = SetMatcher.from_matcher(matcher)
+    if fast is None:
+        return
+    setattr(finder, "phrase_matcher", fast)  # noqa: B010 - typed as the Matcher it stands in for
+    if getattr(extractor, "phrase_matcher", None) is matcher:
+        setattr(extractor, "phrase_matcher", fast)  # noqa: B010
 
 
 CIVILIAN_EVENT_TYPE = "Violence against civilians"
