@@ -173,6 +173,10 @@ class ConflictGate:
         self.history_max_year = int(history["max_year"])
         self.history_leads = frozenset(word.lower() for word in history["lead_words"])
         self.history_units = frozenset(word.lower() for word in history.get("unit_words", []))
+        # Section names a headline may open with ("Jeu vidéo : ..."): folded name -> domain.
+        self.rubrics = {
+            _fold_rubric(name): domain for domain, names in data.get("rubrics", {}).items() for name in names
+        }
         # Words: hash of a lemma (or, for names, of the lowercased form) -> group; phrases: one
         # PhraseMatcher on lowercased tokens. A blank French vocab: no model is loaded here.
         blank = spacy.blank("fr")
@@ -263,7 +267,10 @@ class ConflictGate:
         other = sum(v for (d, _), v in contributions.items() if d != CONFLICT) * self.other_factor
         score = round(conflict - other, 2)
         decided = score >= self.threshold and conflict >= self.min_conflict
-        reasons = [
+        rubric = self._rubric(doc)
+        reasons = [f"rubric:{self.rubrics[rubric]}:{rubric}"] if rubric else []
+        decided = decided and rubric is None
+        reasons += [
             f"conflict:{key[1]} x{tally.counts[key]} +{v:.1f}"
             for key, v in _top(contributions, lambda d: d == CONFLICT)
         ]
@@ -284,6 +291,21 @@ class ConflictGate:
         return GateDecision(conflict=decided, score=score, reasons=tuple(reasons))
 
     # ----------------------------------------------------------------------------- parts
+
+    def _rubric(self, doc: Doc) -> str | None:
+        """The section a headline opens with ("Jeu vidéo : avec « Ligne de front » ...",
+        "Ligue 1 : ..."), when the data lists it: the article is that section's, not a
+        conflict dispatch ("Ukraine : ..." names a place, no section)."""
+        if not self.rubrics:
+            return None
+        text = doc.text
+        first_line = text[: text.find("\n")] if "\n" in text else text
+        for mark in (":", " – ", " - ", " — "):
+            if mark in first_line[:60]:
+                name = _fold_rubric(first_line[: first_line.index(mark)])
+                if name in self.rubrics:
+                    return name
+        return None
 
     def _matches(self, doc: Doc, table: np.ndarray | None) -> list[tuple[int, _Group, str]]:
         """Cue matches (start, group, cue name): phrases first, longest first; a token counts
@@ -372,6 +394,10 @@ def _top(
     """The heaviest contributions of the domains `keep` accepts."""
     items = [(key, v) for key, v in contributions.items() if keep(key[0])]
     return sorted(items, key=lambda kv: (-kv[1], kv[0]))[:MAX_REASONS]
+
+
+def _fold_rubric(text: str) -> str:
+    return " ".join(strip_accents(text).lower().split())
 
 
 @lru_cache(maxsize=1)

@@ -211,3 +211,45 @@ def test_a_place_no_state_holds_is_no_target(enricher: Enricher) -> None:
     clash = one(mentions(enricher, text), "Armed clash")
     assert ids(clash.actor) == ("boko-haram",)
     assert clash.target is None or clash.target.id != "lac-tchad"
+
+
+def test_a_headline_attack_is_the_event_the_article_tells_not_its_other_weapons(enricher: Enricher) -> None:
+    text = (
+        "Niger : le groupe revendique l'attaque d'une base à Tillabéri\n\n"
+        "Au moins dix soldats ont été tués lundi lors de l'attaque d'un poste de l'armée près de "
+        "Tillabéri. Mardi, des roquettes ont frappé la ville de Diffa."
+    )
+    events = mentions(enricher, text)
+    attacks = [e for e in events if e.trigger == "attaque"]
+    assert len(attacks) == 2
+    assert {(e.event_type, e.sub_event_type) for e in attacks} == {("Battles", "Armed clash")}
+    rockets = next(e for e in events if e.trigger == "frappé")
+    assert rockets.sub_event_type == "Shelling/artillery/missile attack"
+
+
+# --- The conflict gate: a section's name opening the headline.
+
+
+def test_a_headline_filed_under_a_culture_or_sport_section_is_no_conflict(enricher: Enricher) -> None:
+    game = (
+        "Jeu vidéo : avec « Tranchées », un studio lyonnais plonge le joueur dans la guerre\n\n"
+        "Dans ce jeu de stratégie, le joueur commande une section de soldats sous les tirs "
+        "d'artillerie. Il doit repousser une offensive de chars, tenir une position pendant une "
+        "embuscade et abattre des drones kamikazes avec une mitrailleuse antiaérienne. Les "
+        "combats s'inspirent de la guerre en Ukraine et des bombardements de Kharkiv."
+    )
+    doc = enricher.nlp(game)
+    decision = enricher.gate.decide(doc)
+    assert not decision.conflict
+    assert any(r.startswith("rubric:culture") for r in decision.reasons)
+    assert enricher.analyse_text(game).events == []
+    # a dispatch opens with a place, even when a studio was hit
+    strike = (
+        "Ukraine : une frappe russe détruit un studio de jeu vidéo à Kharkiv\n\n"
+        "Un missile russe a frappé mardi un immeuble de Kharkiv abritant un studio de jeu vidéo, "
+        "tuant deux employés, selon le gouverneur de la région. Une autre frappe a visé un dépôt "
+        "de carburant à Tchouhouïv, a précisé l'armée ukrainienne."
+    )
+    decision = enricher.gate.decide(enricher.nlp(strike))
+    assert not any(r.startswith("rubric:") for r in decision.reasons)
+    assert enricher.analyse_text(strike).events

@@ -109,6 +109,8 @@ class EventExtractor:
             candidates = self.triggers.find(sentence, state) if reportable else []
             if reportable:
                 self.counts.attach(sentence, candidates, state)
+                if (in_title or line_start == 0) and state.weapon_classes:
+                    self._type_headline(sentence, candidates, state)
             emitted: dict[str, int] = {}
             for candidate in merge_sentence(candidates, self.lexicon, self.kb):
                 if candidate.event_type == PENDING:
@@ -135,6 +137,22 @@ class EventExtractor:
                 last_stated = stated
             self.parties.remember_subjects(sentence, state)
         return self._resolve_pending(pending, events, article)
+
+    def _type_headline(self, sentence: Span, candidates: list[Candidate], state: DocState) -> None:
+        """A headline's attack that only the weapons named elsewhere in the article type ("le
+        JNIM revendique l'attaque meurtrière d'une base", an article that also tells of rockets
+        fired elsewhere) is the event the article goes on to tell: the first violent event
+        after it, as a toll read before its event (`_resolve_pending`)."""
+        weapons, state.weapon_classes = state.weapon_classes, []
+        try:
+            own = {c.trigger.i: (c.event_type, c.sub_event_type) for c in self.triggers.find(sentence, state)}
+        finally:
+            state.weapon_classes = weapons
+        for candidate in candidates:
+            typed = (candidate.event_type, candidate.sub_event_type)
+            if self.lexicon.is_violent(candidate.event_type) and own.get(candidate.trigger.i, typed) != typed:
+                candidate.fallback = typed
+                candidate.event_type = PENDING
 
     def _dated_text(self, sentence: Span) -> str:
         """The sentence without its background "depuis" phrases: "la première attaque depuis
@@ -172,10 +190,14 @@ class EventExtractor:
                     following[0].sub_event_type,
                 )
             else:
-                typed = context_type(self.lexicon, sentence)
+                typed = candidate.fallback or context_type(self.lexicon, sentence)
                 if typed is None:
                     continue
                 candidate.event_type, candidate.sub_event_type = typed
+            if candidate.event_type in self.lexicon.force_types:
+                # a battle's parties are armed forces (as `SlotFiller.candidate` reads them)
+                candidate.actor = self.parties.national_forces(candidate.actor)
+                candidate.target = self.parties.national_forces(candidate.target)
             if self._has_arguments(candidate):
                 ordinal = sum(
                     1

@@ -36,6 +36,8 @@ class Candidate:
     confidence: float = 0.6
     refers_back: bool = False  # "l'attaque a été revendiquée mardi": a claim on the attack told
     claimed: bool = False  # "ont revendiqué samedi une attaque": the day stated is the claim's
+    # a headline's type read only from the article's weapons, kept for when no event follows
+    fallback: tuple[str, str] | None = None
 
 
 @dataclass
