@@ -338,3 +338,14 @@ def test_victims_named_without_a_number(
     nlp: Language, text: str, expected: dict[str, tuple[int, str]]
 ) -> None:
     assert slots(nlp, text) == expected
+
+
+def test_a_mention_missing_a_party_joins_the_incident_told_just_before() -> None:
+    # A man killed on Monday; Tuesday night's raid; then damage "in the night", no attacker named.
+    monday = _mention(0, actor="russie", target="ukraine", killed=Quantity(value=1, text="un homme"))
+    monday.event_date = date(2025, 9, 15)
+    raid = _mention(100, actor="russie", target="ukraine", intercepted=Quantity(value=40, text="40 drones"))
+    raid.event_date = date(2025, 9, 16)
+    damage = _mention(180, actor=None, target="ukraine", destroyed=Quantity(value=1, text="une école"))
+    folded = merge_mentions([monday, raid, damage], default_kb())
+    assert [(e.killed is not None, e.destroyed is not None) for e in folded] == [(True, False), (False, True)]

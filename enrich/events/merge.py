@@ -164,14 +164,15 @@ def _in_title(event: Event) -> bool:
 def _closest(event: Event, fits: list[int], clusters: list[list[Event]]) -> int:
     """The incident a mention compatible with several belongs to: the one giving the same
     figure ("Moscou dit avoir abattu 112 drones" in a headline, the 112 drones of the text);
-    else, for a mention naming no party (a toll read after its event: "L'hôpital fait état de
-    trois morts"), the incident told last before it; else the first."""
+    else, for a text mention missing a party (a toll read after its event: "L'hôpital fait état
+    de trois morts"; "A Lgov, un drone a endommagé une sous-station" after the night's raid),
+    the incident told last before it; else the first."""
     figures = _figures(event)
     if figures:
         shared = [i for i in fits if any(figures & _figures(m) for m in clusters[i])]
         if shared:
             return shared[0]
-    if event.actor is None and event.target is None and not _in_title(event):
+    if (event.actor is None or event.target is None) and not _in_title(event):
         before = [
             (max(m.sentence_start for m in told), i)
             for i in fits
