@@ -440,6 +440,12 @@ def _body_text(
     return text, source, notice
 
 
+def _metadata_complete(meta: PageMetadata) -> bool:
+    """The page's structured data gives every field `extract_article` would otherwise take
+    from trafilatura (title, date, author, site name, description)."""
+    return bool(meta.title and meta.published and meta.author and meta.site_name and meta.description)
+
+
 def _refuse(url: str, reason: str, summary: RunSummary | None, meta: PageMetadata | None = None) -> Extracted:
     if summary is not None:
         summary.record(STAGE, "refused", url, reason)
@@ -471,7 +477,10 @@ def extract_article(html: str, url: str, *, summary: RunSummary | None = None) -
     # The metadata and the page's measure first: they only read the tree.
     meta = page_metadata(tree)
     page = page_text(tree)
-    document = run_trafilatura(tree, url)
+    # trafilatura's own metadata (a fifth of its time) only fills what the page's structured
+    # data left empty: read it only then. It does not touch the text: trafilatura works on a
+    # copy of the tree, and its date search on a copy of that.
+    document = run_trafilatura(tree, url, with_metadata=not _metadata_complete(meta))
     text, source, notice = _body_text(tree, url, document, meta, page.paragraph_chars)
     if not text:
         return _refuse(url, "extract:no_text", summary, meta)

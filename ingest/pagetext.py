@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +89,33 @@ class Cleaned:
     paywall: str | None  # the paywall notice found in the text, if any
 
 
+# The rules' verdicts on a line are pure functions of (rules, line): kept for the lines met
+# again (a body paragraph is read as text and again as a page block; sites repeat their
+# furniture lines from page to page). Bounded: an LRU of recent lines.
+LINE_CACHE = 16_384
+
+
+@lru_cache(maxsize=LINE_CACHE)
+def _paywall_notice(clutter: ClutterRules, line: str) -> str | None:
+    """The paywall notice `line` holds (the rules' `paywall` searched in it), None if none."""
+    notice = clutter.paywall.search(line)
+    return notice.group() if notice is not None else None
+
+
+@lru_cache(maxsize=LINE_CACHE)
+def _line_verdict(clutter: ClutterRules, normal: str) -> tuple[str | None, bool, int]:
+    """(paywall notice, dropped, where the line is cut: the end of a wire slug opening it, -1
+    when none does) of one normalised line."""
+    short = len(normal) <= clutter.max_line_chars
+    notice = _paywall_notice(clutter, normal)
+    if notice is not None and short:
+        return notice, True, -1
+    if short and clutter.drop.fullmatch(normal):
+        return notice, True, -1
+    slug = clutter.prefix.match(normal)
+    return notice, False, slug.end() if slug is not None and slug.end() < len(normal) else -1
+
+
 def clean_text(text: str, clutter: ClutterRules | None = None) -> Cleaned:
     """`text` without its clutter lines and wire slugs; a paywall notice it holds is reported
     (and its line dropped when short)."""
@@ -100,18 +127,11 @@ def clean_text(text: str, clutter: ClutterRules | None = None) -> Cleaned:
         if not normal:
             kept.append("")
             continue
-        short = len(normal) <= clutter.max_line_chars
-        notice = clutter.paywall.search(normal)
-        if notice is not None:
-            paywall = paywall or notice.group()
-            if short:
-                continue
-        if short and clutter.drop.fullmatch(normal):
+        notice, dropped, slug = _line_verdict(clutter, normal)
+        paywall = paywall or notice
+        if dropped:
             continue
-        slug = clutter.prefix.match(normal)
-        if slug is not None and slug.end() < len(normal):
-            line = normal[slug.end() :]
-        kept.append(line)
+        kept.append(normal[slug:] if slug >= 0 else line)
     return Cleaned(text=re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip(), paywall=paywall)
 
 
@@ -119,9 +139,9 @@ def find_paywall(lines: Iterable[str], clutter: ClutterRules | None = None) -> s
     """The first paywall notice in `lines`, None if there is none."""
     clutter = clutter or rules()
     for line in lines:
-        notice = clutter.paywall.search(" ".join(line.split()))
+        notice = _paywall_notice(clutter, " ".join(line.split()))
         if notice is not None:
-            return notice.group()
+            return notice
     return None
 
 

@@ -4,6 +4,7 @@ patterns of plain word lists; other matchers are left alone."""
 from __future__ import annotations
 
 from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
 
 from enrich.events.triggers import TriggerFinder
 from enrich.fastmatch import SetMatcher
@@ -26,8 +27,8 @@ SENTENCES = (
 )
 
 
-def _same(matcher: Matcher, fast: SetMatcher, doc: object) -> list[tuple[int, int, int]]:
-    expected = [tuple(match) for match in matcher(doc)]
+def _same(matcher: Matcher, fast: SetMatcher, doc: Doc | Span) -> list[tuple[int, int, int]]:
+    expected = [(key, start, end) for key, start, end in matcher(doc)]
     assert fast(doc) == expected
     return expected
 
