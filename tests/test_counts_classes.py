@@ -321,6 +321,8 @@ def test_one_of_a_salvo_and_craft_named_by_a_generic_noun(nlp: Language) -> None
             "Les avions ont bombardé un camp, tuant « une quarantaine de pillards ».",
             {"killed": (40, "approx")},
         ),
+        # People hospitalised after an attack are its injured.
+        ("Une femme, battue à coups de crosse, a été hospitalisée à Hébron.", {"injured": (1, "exact")}),
         # Guards: an adverb between the verb and its victims; the victims in an apposition are the
         # ones named; a group that kills is no toll.
         (
