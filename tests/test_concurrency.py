@@ -63,6 +63,8 @@ def test_a_held_lease_makes_others_wait_and_is_free_again_once_released(
     assert second.waited >= 0.3 and second.taken_over_from is None and not second.reentered
     stored = read_lease(es, lease_index(settings), "commit:test")
     assert stored is not None and stored["holder"] == "worker-2" and stored["token"] == second.token
+    second.fence()  # written a moment ago: it cannot have expired, nothing to write
+    assert read_lease(es, lease_index(settings), "commit:test") == stored
     assert second.release() is True
     assert read_lease(es, lease_index(settings), "commit:test") is None
 
@@ -79,7 +81,7 @@ def test_an_expired_lease_is_taken_over_and_only_its_new_holder_releases_it(
 
     # The old holder comes back: it is fenced out, and its release leaves the new lease alone.
     with pytest.raises(LeaseLost, match="taken over by worker-2"):
-        crashed.renew()
+        crashed.fence()  # more than a third of its TTL ago: checked
     assert crashed.release() is False
     stored = read_lease(es, lease_index(settings), "commit:test")
     assert stored is not None and stored["token"] == taker.token
