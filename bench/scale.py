@@ -569,6 +569,9 @@ def run_scale(options: Options, log: Any = print) -> dict[str, Any]:
         "corpus": corpus,
         "options": options.__dict__ | {"workers": list(options.workers)},
     }
+    # What ran: the DAG and the code on disk, committed or not.
+    status = ["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--", "dags", "ingest", "enrich", "vigie"]
+    report["uncommitted"] = subprocess.run(status, capture_output=True, text=True).stdout.split("\n")[:-1]
     phases: dict[str, float] = {}
     with contextlib.ExitStack() as stack, _terminated_as_interrupt():
         stack.callback(shutil.rmtree, root, True)
@@ -620,6 +623,9 @@ def run_scale(options: Options, log: Any = print) -> dict[str, Any]:
             log(f"[scale] {workers} worker(s): {_summary_line(result)}")
     report["phases"] = {name: round(seconds, 1) for name, seconds in phases.items()}
     report["wall_seconds"] = round(time.monotonic() - wall, 1)
+    report["load_average_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    report["commit"] = _version(["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"])
+    report["finished"] = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     report["failures"] = [f"{r['workers']} worker(s): {f}" for r in report["runs"] for f in r["passed"]]
     return report
 
@@ -636,15 +642,19 @@ def _summary_line(result: dict[str, Any]) -> str:
 
 def render(report: dict[str, Any], command: str) -> str:
     begin, end = f"<!-- bench:{SECTION}:begin -->", f"<!-- bench:{SECTION}:end -->"
-    commit = _version(["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"])
+    commit = report.get("commit") or _version(["git", "-C", str(REPO_ROOT), "rev-parse", "--short", "HEAD"])
+    load = report.get("load_average_end") or " ".join(f"{x:.2f}" for x in os.getloadavg())
+    when = report.get("finished") or f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    dirty = len(report.get("uncommitted", []))
     corpus, versions = report["corpus"], report.get("versions", {})
     options = report["options"]
     lines = [
         begin,
         f"## {TITLE}",
         "",
-        f"`{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, main at {commit}, {os.cpu_count()} cores "
-        f"(load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}). "
+        f"`{command}` on {when}, main at {commit}"
+        f"{f' (+ {dirty} files edited, not committed)' if dirty else ''}, {os.cpu_count()} cores shared "
+        f"with other work (load average at the end {load}). "
         f"Elasticsearch {versions.get('elasticsearch', '?')}: 3 nodes of one cluster, heap 512 MiB each, "
         f"1 replica per shard; {versions.get('redis', '?')}; {versions.get('postgresql', '?')}; "
         f"Airflow {versions.get('airflow', '?')}, CeleryExecutor (Redis broker, PostgreSQL result backend), "

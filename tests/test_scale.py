@@ -6,7 +6,8 @@ PostgreSQL, Airflow with the CeleryExecutor, `news_ingest` over 2,000 generated 
 >= 10 feeds with >= 10 % near-simultaneous syndicated copies, one node SIGKILLed mid-run and
 started again. It asserts 0 lost, 0 doubled, no group split between two stories, the cluster
 green with its three nodes. It only runs when selected (`pytest -m scale tests/test_scale.py`,
-`make scale` runs the 1- and 2-worker comparison); its wall time is printed (`-s`).
+`make scale` runs the 1- and 2-worker comparison); its wall time is printed (`-s`): about
+26 minutes on the shared 2-core machine at load ~11 (bench/results.md, "Scale test").
 
 The other cases are quick and always run: the replica setting reaches the templates, a
 cluster's nodes are configured to find each other, the corpus option for near-simultaneous
