@@ -253,3 +253,44 @@ def test_a_headline_filed_under_a_culture_or_sport_section_is_no_conflict(enrich
     decision = enricher.gate.decide(enricher.nlp(strike))
     assert not any(r.startswith("rubric:") for r in decision.reasons)
     assert enricher.analyse_text(strike).events
+
+
+def test_an_object_hung_on_a_day_behind_a_preposition(enricher: Enricher) -> None:
+    doc = load_nlp()("Des combats opposent depuis dimanche l’armée aux rebelles du M23 près de Goma.")
+    reattach_objects_of_days(doc, default_lexicon())
+    verb = next(t for t in doc if t.text == "opposent")
+    assert [c.text for c in verb.children if c.dep_ == "obj"] == ["armée"]
+
+
+# --- What became of an event told just before; what an old description says.
+
+
+def test_a_protest_the_police_dispersed_is_one_event_with_intervention(enricher: Enricher) -> None:
+    told = (
+        "Lundi, des centaines d'étudiants ont manifesté devant le rectorat de Dakar. La police a "
+        "dispersé les manifestants à coups de gaz lacrymogène."
+    )
+    protests = [e for e in enricher.analyse_text(told, french_article(told, PUBLISHED)).events]
+    assert [(e.event_type, e.sub_event_type) for e in protests] == [("Protests", "Protest with intervention")]
+    # another protest, dispersed elsewhere, stays apart
+    other = (
+        "Lundi, des centaines d'étudiants ont manifesté devant le rectorat de Dakar. Mardi, la "
+        "police a dispersé une manifestation de commerçants à Thiès."
+    )
+    assert types(mentions(enricher, other)) == {
+        ("Protests", "Peaceful protest"),
+        ("Protests", "Protest with intervention"),
+    }
+
+
+def test_an_old_day_describing_a_noun_does_not_date_the_sentence(enricher: Enricher) -> None:
+    call = (
+        "Le président ghanéen a appelé les Etats-Unis, garants de l'accord signé en mars 2023, "
+        "à faire pression sur les rebelles."
+    )
+    assert one(mentions(enricher, call), "REQUEST").event_date == PUBLISHED.date()
+    # what the old description tells stays as old
+    shelled = "Kherson, reprise par l'armée ukrainienne en novembre 2022, a été bombardée mardi par l'artillerie russe."
+    assert types(mentions(enricher, shelled)) == {
+        ("Explosions/Remote violence", "Shelling/artillery/missile attack")
+    }

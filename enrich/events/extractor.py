@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
 from enrich import dates as dates_module
@@ -32,10 +32,10 @@ from enrich.events.parties import Parties
 from enrich.events.places import Places, specific_places
 from enrich.events.repair import promote_finite_verbs, reattach_objects_of_days
 from enrich.events.slots import SlotFiller, context_type
-from enrich.events.state import PENDING, Candidate, DocState
+from enrich.events.state import PENDING, Candidate, DocState, objects_of
 from enrich.events.triggers import TriggerFinder
 from enrich.kb import KnowledgeBase
-from enrich.tokens import is_finite
+from enrich.tokens import feature_of, is_finite
 from vigie.core.models import Article, Event, EventMention, stable_id
 
 
@@ -99,14 +99,26 @@ class EventExtractor:
             if stated is not None and reference is not None:
                 # only a sentence stating a date is read for whose date it is
                 stated = dates_module.resolve_date(self._dated_text(sentence), reference, self.dates, anchor)
+            described: set[int] = set()  # noun descriptions an old day of theirs leaves out
+            if stated and reference and published and self._too_old(stated, published):
+                # "a appelé les États-Unis, garants de la trêve conclue en novembre 2024, à ...":
+                # an old day describing a noun dates that noun, not what the sentence reports
+                clauses = self._descriptions(sentence)
+                recent = dates_module.resolve_date(
+                    self._dated_text(sentence, clauses), reference, self.dates, anchor
+                )
+                if clauses and (recent is None or not self._too_old(recent, published)):
+                    stated, described = recent, clauses
             if stated is not None:
                 line_dates[line_start] = stated
             event_date = stated or line_dates.get(line_start) or published
             reportable = is_reportable(self.lexicon, sentence, line)
             if stated is not None and published is not None:
                 # "l'attaque du Hamas du 7 octobre 2023" in a 2026 article is background.
-                reportable = reportable and (published - stated).days <= self.lexicon.max_event_age_days
+                reportable = reportable and not self._too_old(stated, published)
             candidates = self.triggers.find(sentence, state) if reportable else []
+            # what happens in an old description is as old ("la ville, reprise en novembre 2022")
+            candidates = [c for c in candidates if c.trigger.i not in described]
             if reportable:
                 self.counts.attach(sentence, candidates, state)
                 if (in_title or line_start == 0) and state.weapon_classes:
@@ -132,11 +144,33 @@ class EventExtractor:
                         state.last_violent_date = when  # a day the text gave
                 ordinal = emitted.get(candidate.sub_event_type, 0)
                 emitted[candidate.sub_event_type] = ordinal + 1
+                self._escalate(candidate, events, line_start)
                 events.append(self._event(candidate, sentence, when, article, ordinal))
             if stated is not None and (emitted or any(p[1] is sentence for p in pending)):
                 last_stated = stated
             self.parties.remember_subjects(sentence, state)
         return self._resolve_pending(pending, events, article)
+
+    def _escalate(self, candidate: Candidate, events: list[Event], line_start: int) -> None:
+        """What became of an event told just before ("des dizaines d'habitants se sont
+        rassemblés devant la prison. La police a dispersé le rassemblement"): a mention whose
+        object refers back to an earlier mention of the paragraph retypes it (taxonomy.yaml
+        `escalations`), and the two are one event."""
+        earlier = self.lexicon.escalations.get((candidate.event_type, candidate.sub_event_type))
+        if earlier is None or not any(_refers_back(o) for o in objects_of(candidate.trigger)):
+            return
+        for index in range(len(events) - 1, -1, -1):
+            event = events[index]
+            if event.sentence_start < line_start:
+                return
+            if (event.event_type, event.sub_event_type) == (candidate.event_type, earlier):
+                parts = [event.article_id, candidate.sub_event_type, str(event.sentence_start)]
+                if self._in_title:
+                    parts.append("title")
+                events[index] = event.model_copy(
+                    update={"sub_event_type": candidate.sub_event_type, "id": stable_id(*parts)}
+                )
+                return
 
     def _type_headline(self, sentence: Span, candidates: list[Candidate], state: DocState) -> None:
         """A headline's attack that only the weapons named elsewhere in the article type ("le
@@ -154,14 +188,29 @@ class EventExtractor:
                 candidate.fallback = typed
                 candidate.event_type = PENDING
 
-    def _dated_text(self, sentence: Span) -> str:
+    def _too_old(self, day: date, published: date) -> bool:
+        return (published - day).days > self.lexicon.max_event_age_days
+
+    @staticmethod
+    def _descriptions(sentence: Span) -> set[int]:
+        """The tokens of the clauses describing a noun ("la trêve conclue en novembre 2024",
+        "la ville, reprise en novembre 2022") outside the sentence's main clause."""
+        found: set[int] = set()
+        for token in sentence:
+            if token.dep_ in ("acl", "acl:relcl") and token.head.pos_ in ("NOUN", "PROPN"):
+                subtree = {t.i for t in token.subtree}
+                if sentence.root.i not in subtree:
+                    found |= subtree
+        return found
+
+    def _dated_text(self, sentence: Span, left_out: set[int] | None = None) -> str:
         """The sentence without its background "depuis" phrases: "la première attaque depuis
         l'entrée en vigueur de la trêve, le 10 octobre" is not dated 10 October; "depuis mardi"
-        (a recent day: when it began) stays."""
+        (a recent day: when it began) stays. Tokens in `left_out` are left out too."""
         text = sentence.text
-        if "depuis" not in text.lower():
+        if "depuis" not in text.lower() and not left_out:
             return text
-        dropped: set[int] = set()
+        dropped: set[int] = set(left_out or ())
         for token in sentence:
             if token.lower_ != "depuis" or token.head.i == token.i:
                 continue
@@ -274,3 +323,16 @@ class EventExtractor:
             confidence=candidate.confidence,
             mentions=[mention],
         )
+
+
+def _refers_back(noun: Token) -> bool:
+    """A noun with a definite, demonstrative or possessive determiner ("le rassemblement",
+    "ces manifestants", "leur cortège")."""
+    for det in noun.children:
+        if det.dep_ != "det":
+            continue
+        if "Def" in feature_of(det, "Definite") or "Dem" in feature_of(det, "PronType"):
+            return True
+        if "Yes" in feature_of(det, "Poss"):
+            return True
+    return False

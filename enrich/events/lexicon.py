@@ -137,6 +137,8 @@ class EventLexicon:
     anonymous_types: frozenset[str]
     force_types: frozenset[str]
     symmetric: frozenset[str]
+    # (event type, later sub-type) -> the earlier sub-type a mention referring back escalates
+    escalations: dict[tuple[str, str], str]
     weapon_subtypes: tuple[tuple[str, str], ...]
     local_weapon_classes: frozenset[str]  # classes that type no other sentence of the article
     weapon_groups: dict[str, str]  # weapon class -> the group of classes one happening may swap
@@ -264,6 +266,9 @@ def default_lexicon() -> EventLexicon:
                 by_context=bool(raw.get("by_context", False)),
             )
         )
+    for item in taxonomy_data.get("escalations", []):
+        for sub_event_type in (item["from"], *item["to"]):
+            _check_type(taxonomy, item["event_type"], sub_event_type, f"{TAXONOMY_PATH}: escalations")
     weapon_subtypes = tuple(
         (w["weapon_class"], w["sub_event_type"]) for w in taxonomy_data["weapon_subtypes"]
     )
@@ -335,6 +340,11 @@ def default_lexicon() -> EventLexicon:
         anonymous_types=frozenset(taxonomy_data.get("anonymous_types", [])),
         force_types=frozenset(taxonomy_data.get("force_types", [])),
         symmetric=frozenset(taxonomy_data["symmetric"]),
+        escalations={
+            (item["event_type"], later): item["from"]
+            for item in taxonomy_data.get("escalations", [])
+            for later in item["to"]
+        },
         weapon_subtypes=weapon_subtypes,
         local_weapon_classes=frozenset(
             w["weapon_class"] for w in taxonomy_data["weapon_subtypes"] if not w.get("from_article", True)

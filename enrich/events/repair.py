@@ -30,8 +30,8 @@ def reattach_objects_of_days(doc: Doc, lexicon: EventLexicon) -> int:
         if lemma_of(day) not in lexicon.time_nouns and day.lower_ not in lexicon.time_nouns:
             continue
         verb = day.head
-        if verb.i == day.i or not is_verb(verb) or case_of(day) is not None:
-            continue
+        if verb.i == day.i or not is_verb(verb):
+            continue  # also behind a preposition: "des combats opposent depuis dimanche l'Armée ... aux"
         if any(o.i != day.i for o in children_of(verb, "obj")):
             continue  # the verb has its object already
         holders = [day] + [
