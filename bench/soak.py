@@ -324,7 +324,8 @@ def render(result: dict[str, Any]) -> str:
         "",
         f"`python -m bench.soak` (`make soak`, not in CI), {result['finished']}: the real scheduler "
         "(PostgreSQL, dag-processor, scheduler and api-server, LocalExecutor: "
-        "`bench.airflowstack`) on its default schedule, a local news site publishing "
+        f"`bench.airflowstack`) on its {'default' if config.get('schedule_is_default') else 'overridden'} "
+        "schedule, a local news site publishing "
         f"{config['items']} articles at random times over {config['minutes']:g} minutes in "
         f"{config['feeds']} feeds ({result['alert_items']} of them written to fire a webhook alert), "
         "a webhook receiver, one Elasticsearch node. Publication is the moment the article and "
@@ -597,11 +598,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--settle-minutes", type=float, default=15.0, help="longest wait after the last publication"
     )
     parser.add_argument("--no-write", action="store_true", help="print only, leave bench/results.md alone")
+    parser.add_argument(
+        "--report", type=Path, help="render (and write) the table of an earlier soak's raw figures instead"
+    )
     args = parser.parse_args(argv)
-    result = soak(args)
-    WORK_DIR.mkdir(parents=True, exist_ok=True)
-    raw = WORK_DIR / f"soak-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
-    raw.write_text(json.dumps(result, indent=1, default=str), encoding="utf-8")
+    if args.report:
+        raw = args.report
+        result = json.loads(raw.read_text(encoding="utf-8"))
+    else:
+        result = soak(args)
+        WORK_DIR.mkdir(parents=True, exist_ok=True)
+        raw = WORK_DIR / f"soak-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+        raw.write_text(json.dumps(result, indent=1, default=str), encoding="utf-8")
     text = render(result)
     print(text)
     print(f"raw figures: {raw}")

@@ -1,6 +1,6 @@
 """The deliver task's fixed cost (issue 17): a pass with nothing pending never reads the alert
-rules (reading them takes seconds: they check their weapon classes against the knowledge
-base); a pass with an alert to send reads them then. Real node, real webhook receiver."""
+rules, and one with an alert to send reads only their notifiers (building the rules' lexicons
+and conditions takes seconds). Real node, real webhook receiver."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import yaml
 from elasticsearch import Elasticsearch
 
 from vigie.alerting.engine import AlertEngine
+from vigie.alerting.rules import RulesError, load_rules
 from vigie.core.accounting import RunSummary
 from vigie.core.models import Article, stable_id
 from vigie.core.settings import Settings
@@ -21,7 +23,14 @@ from vigie.run import tasks
 TEXT = "Un général a jugé « plausible » une frappe nucléaire tactique sur la base aérienne de Rzeszów."
 
 
-def write_rules(path: Path, webhook_url: str) -> None:
+def write_rules(path: Path, webhook_url: str, lexicon: str | None = None) -> None:
+    """One rule notifying the webhook; with `lexicon`, its condition names that lexicon (which
+    the file does not define: the notifiers are fine, the rule is not)."""
+    condition = (
+        {"sentence": {"all": [lexicon]}}
+        if lexicon
+        else {"phrase": {"words": "frappe nucléaire", "max_distance": 2}}
+    )
     path.write_text(
         yaml.safe_dump(
             {
@@ -32,7 +41,7 @@ def write_rules(path: Path, webhook_url: str) -> None:
                         "name": "frappe_nucleaire",
                         "severity": "critical",
                         "notifiers": ["desk"],
-                        "condition": {"phrase": {"words": "frappe nucléaire", "max_distance": 2}},
+                        "condition": condition,
                     }
                 ],
             },
@@ -65,6 +74,11 @@ def test_deliver_reads_the_rules_only_when_an_alert_is_pending(
         )
         assert len(AlertEngine(settings, es).evaluate([article], [], RunSummary())) == 1
 
+        # Delivering needs the notifiers only: a rule broken since the alert was raised (its
+        # lexicon gone) does not hold the alert back.
+        write_rules(rules_file, hook.url, lexicon="menaces_disparues")
+        with pytest.raises(RulesError, match="menaces_disparues"):
+            load_rules(rules_file)
         assert tasks.deliver("run-with-an-alert", settings) == 1
         assert [r.body["url"] for r in hook.received] == [url]
 

@@ -67,7 +67,7 @@ from elasticsearch import ConnectionTimeout as ESConnectionTimeout
 
 from vigie.alerting.engine import StoredAlert, stored_from_hit
 from vigie.alerting.notifiers import MIN_SEND_SECONDS, DeliveryError, longest_send, make_notifier
-from vigie.alerting.rules import NotifierConfig, RuleSet, load_rules
+from vigie.alerting.rules import NotifierConfig, RuleSet, load_notifiers
 from vigie.core.accounting import RunSummary
 from vigie.core.cleantext import single_line
 from vigie.core.files import atomic_write_text
@@ -281,16 +281,16 @@ class Deliverer:
 
     es: Elasticsearch
     settings: Settings
-    rules: RuleSet | None  # None: read from settings.rules_file once an alert needs them
+    rules: RuleSet | None  # None: the notifiers of settings.rules_file, once an alert needs them
     summary: RunSummary
     state: DeliveryState
 
     def ruleset(self) -> RuleSet:
-        """The rules (their notifiers), read when the first alert is planned: a pass with
-        nothing to deliver never pays for them (reading them takes seconds: the rules check
-        their weapon classes against the knowledge base)."""
+        """The rules' notifiers, read when the first alert is planned: a pass with nothing to
+        deliver never reads the file, and one that delivers reads only its notifiers
+        (`load_notifiers`: building the rules' lexicons takes seconds)."""
         if self.rules is None:
-            self.rules = load_rules(self.settings.rules_file)
+            self.rules = load_notifiers(self.settings.rules_file)
         return self.rules
 
     # -- public -----------------------------------------------------------------------------
@@ -669,8 +669,8 @@ def deliver_pending(
     """One delivery pass: the journal replayed, then every alert with a pending or failed
     delivery (`only`: just these ids; `skip`: not these); returns the alerts as left.
 
-    `rules`: None reads them from `settings.rules_file`, and only once an alert has something
-    to deliver. `state`: the runner's (a run's passes share it); else a new one whose deadline
+    `rules`: None reads the notifiers of `settings.rules_file`, and only once an alert has
+    something to deliver. `state`: the runner's (a run's passes share it); else a new one whose deadline
     is `budget` seconds away (default `settings.delivery_budget_seconds`). The cluster
     unreachable raises `elasticsearch.ConnectionError` (what could not be recorded is
     journaled)."""

@@ -725,8 +725,7 @@ def parse_rules(data: Any, source: str = "<rules>") -> RuleSet:
     return RuleSet(rules=tuple(rules), notifiers=notifiers, source=source, lexicons=lexicons)
 
 
-def load_rules(path: Path | str | None = None) -> RuleSet:
-    """Load and validate a rules file (default: `Settings().rules_file`)."""
+def _read_rules_file(path: Path | str | None) -> tuple[Path, Any]:
     if path is None:
         from vigie.core.settings import get_settings
 
@@ -737,7 +736,33 @@ def load_rules(path: Path | str | None = None) -> RuleSet:
     except OSError as error:
         raise RulesError(path, [f"cannot read the rules file: {error.strerror or error}"]) from error
     try:
-        data = yaml.safe_load(text)
+        return path, yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise RulesError(path, [f"invalid YAML: {error}"]) from error
+
+
+def load_rules(path: Path | str | None = None) -> RuleSet:
+    """Load and validate a rules file (default: `Settings().rules_file`)."""
+    path, data = _read_rules_file(path)
     return parse_rules(data, source=str(path))
+
+
+def load_notifiers(path: Path | str | None = None) -> RuleSet:
+    """The notifiers of a rules file, as a RuleSet without rules: what delivering an alert
+    needs. The file is checked against the schema and its notifiers built as `load_rules`
+    does; its lexicons and conditions are not (building them tokenises every phrase with
+    spaCy's French tokenizer and reads the knowledge base: seconds)."""
+    path, data = _read_rules_file(path)
+    problems: list[str] = []
+    if isinstance(data, Mapping):
+        problems = [_message(error, skip=0) for error in _validator().iter_errors(data)]
+    else:
+        problems = ["top level must be a mapping with 'version' and 'rules'"]
+    if problems:
+        raise RulesError(str(path), problems)
+    notifiers = {
+        name: _build_notifier(name, raw, problems) for name, raw in (data.get("notifiers") or {}).items()
+    }
+    if problems:
+        raise RulesError(str(path), problems)
+    return RuleSet(rules=(), notifiers=notifiers, source=str(path))

@@ -82,14 +82,47 @@ def due_feeds(settings: Settings | None = None, run_key: str | None = None) -> l
     return due
 
 
+def _configuration_fingerprint(settings: Settings) -> str:
+    """What the configuration check reads: the rules file, the enrichment data (the rules'
+    weapon classes come from the knowledge base), the spaCy model's name, this version."""
+    import hashlib
+
+    from enrich.model import MODEL
+    from vigie import __version__
+    from vigie.core.resources import files
+
+    digest = hashlib.sha256(f"{__version__}\0{MODEL}".encode())
+    data = sorted(p for p in files("enrich_data").rglob("*") if p.is_file())
+    for path in (settings.rules_file, *data):
+        digest.update(f"\0{path.name}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def check_configuration(pipeline: Pipeline, settings: Settings) -> bool:
+    """`Pipeline.check_configuration`, unless the files it reads are those of the last check
+    that passed (reading the rules takes seconds, and a run starts every few minutes). A check
+    skipped on a stale verdict costs nothing: `process_batch` reads the rules again before it
+    stores anything. Returns whether the check ran."""
+    from vigie.core.files import atomic_write_text
+
+    marker = settings.state_dir / "configuration-checked"
+    fingerprint = _configuration_fingerprint(settings)
+    if marker.is_file() and marker.read_text(encoding="utf-8") == fingerprint:
+        return False
+    pipeline.check_configuration()
+    atomic_write_text(marker, fingerprint)
+    return True
+
+
 def prepare(run_key: str, settings: Settings | None = None) -> str:
-    """Check configuration, install templates (idempotent), replay batches spooled by an
-    earlier failed run."""
+    """Check configuration (when it changed), install templates (idempotent), replay batches
+    spooled by an earlier failed run."""
     from vigie.store.es import install_templates
 
     settings = settings or get_settings()
     pipeline = Pipeline(settings=settings)
-    pipeline.check_configuration()
+    check_configuration(pipeline, settings)
     install_templates(pipeline.es, settings)
     pipeline.replay_spool()
     _save_summary(settings, run_key, "prepare", pipeline.summary)
