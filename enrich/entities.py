@@ -76,6 +76,7 @@ class EntityFilters:
     place_cues: frozenset[str] = frozenset()
     place_prepositions: frozenset[str] = frozenset()
     name_particles: frozenset[str] = frozenset()
+    region_adjectives: frozenset[str] = frozenset()
     known_name_particles: frozenset[str] = frozenset()
     descriptor_nouns: frozenset[str] = frozenset()
     attachment_words: frozenset[str] = frozenset()
@@ -117,6 +118,7 @@ def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
         place_cues=words("place_cues"),
         place_prepositions=words("place_prepositions"),
         name_particles=words("name_particles"),
+        region_adjectives=words("region_adjectives"),
         known_name_particles=words("known_name_particles"),
         descriptor_nouns=words("descriptor_nouns"),
         attachment_words=words("attachment_words"),
@@ -315,6 +317,18 @@ def _datelines(doc: Doc, filters: EntityFilters) -> list[Span]:
     return spans
 
 
+def _demonym_countries(doc: Doc, kb: KnowledgeBase) -> set[str]:
+    """The countries an article names by an adjective or a demonym ("les autorités françaises",
+    "des soldats tchadiens", "les Maliens")."""
+    found: set[str] = set()
+    for token in doc:
+        if token.pos_ in ("ADJ", "NOUN", "PROPN") and token.is_alpha and len(token) > 3:
+            state = kb.demonym(token.text)
+            if state is not None and state.kind == "country" and state.country:
+                found.add(state.country)
+    return found
+
+
 def _particle(doc: Doc, i: int, filters: EntityFilters) -> tuple[int, bool] | None:
     """The particle of a place name at token i ("del", "ez", "N'", "de la"): its length in tokens
     and whether it joins names only when the whole name is known (a French "de")."""
@@ -493,9 +507,13 @@ def _prefix(span: Span, nouns: frozenset[str], filters: EntityFilters) -> tuple[
     return span[0], " ".join(prep), span.doc[i : span.end]
 
 
-def _noun_before(span: Span, nouns: frozenset[str], filters: EntityFilters) -> tuple[Token, str] | None:
+def _noun_before(
+    span: Span, nouns: frozenset[str], filters: EntityFilters, adjectives: frozenset[str] = frozenset()
+) -> tuple[Token, str] | None:
     """The region noun a name follows: "la région de Kayes", "les régions de Lviv et de
-    Volhynie", "la province de la Tapoa" (the noun, and the preposition just before the name)."""
+    Volhynie", "la province de la Tapoa" (the noun, and the preposition just before the name);
+    after one of the nouns `adjectives`, over an adjective of `region_adjectives` ("la région
+    voisine de X"; not "la province arménienne de X", "la région autonome du X")."""
     doc = span.doc
     first = _sentence_start(span)
     i = span.start - 1
@@ -514,6 +532,9 @@ def _noun_before(span: Span, nouns: frozenset[str], filters: EntityFilters) -> t
             or word in {"et", "ou"}
             or doc[i].is_punct
             or doc[i].ent_type_ == "LOC"
+            or word in filters.region_adjectives  # "la région voisine de Khmelnytskyï"
+            and i > first
+            and fold(doc[i - 1].text) in adjectives
         ):
             i -= 1
             continue
@@ -567,8 +588,9 @@ class _Resolver:
 
     # ------------------------------------------------------------------- places
 
-    def place(self, pending: _Pending, strict: bool) -> Mention | None:
-        """The place of a pending span, or None (then kept or not under its surface)."""
+    def place(self, pending: _Pending, strict: bool, loose: bool = True) -> Mention | None:
+        """The place of a pending span, or None (then kept or not under its surface); `loose`:
+        the gazetteer's last resort (skeleton key) allowed."""
         span, kb = pending.span, self.kb
         if pending.region is not None:
             return self.region(pending)
@@ -582,7 +604,7 @@ class _Resolver:
             return None  # "Vladimir Poutine" is a person wherever he is named
         # the skeleton key only for a span every filter takes for a name: "Guerre", a common noun
         # capitalised in a headline, is no "Girey"
-        loose = pending.reason is None and (pending.dateline or not span.text.isupper())
+        loose = loose and pending.reason is None and (pending.dateline or not span.text.isupper())
         loose = loose and not pending.probe and pending.reason is None
         entry = kb.place(span.text, countries, any_size=pending.dateline, loose=loose)
         if entry is None:
@@ -650,7 +672,10 @@ class _Resolver:
         if folded_noun.endswith("s") and folded_noun[:-1] in nouns:  # "les régions de ..."
             noun, folded_noun = noun[:-1], folded_noun[:-1]
         framed = _framed(noun, prep, name)
-        for form in (framed, f"{noun} de {name}", f"région de {name}"):
+        forms = [framed, f"{noun} de {name}"]
+        if folded_noun in filters.region_nouns:  # "la centrale de Zaporijjia" is not the region
+            forms.append(f"région de {name}")
+        for form in forms:
             known = kb.resolve(form)
             if known is not None and known.type == "LOC" and known.kind == "region":
                 self.note(known)
@@ -866,7 +891,7 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
             # takes it: "l'armée sud-soudanaise (SSPDF)" is sspdf)
             entry = kb.national_force(span.text)
         if region is None and label == "LOC" or entry is not None and entry.type == "LOC":
-            before = _noun_before(span, filters.region_nouns | filters.oblast_nouns, filters)
+            before = _noun_before(span, filters.region_nouns | filters.oblast_nouns, filters, filters.oblast_nouns)
             if before is not None and (entry is None or entry.kind not in ("region", "country")):
                 region = (before[0].text, before[1])
         if region is not None:
@@ -894,14 +919,22 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
         )
     pending = [slot for slot in slots if isinstance(slot, _Pending)]
     # places inside the countries found so far first, then the others (large towns abroad), then
-    # again with the countries those added ("Beaune" makes "Pommard" French); an article that
-    # names no country at all is about the press's own (`home_countries`: "Flamanville (Manche)")
-    for strict in (True, False, False):
-        if not strict and not resolver.countries and any(not item.done for item in pending):
+    # again with the countries those added ("Beaune" makes "Pommard" French), then inside the
+    # countries the article names by an adjective ("les autorités françaises" put "Cattenom
+    # (Moselle)" in France, once "Cologne" is Köln); an article that names no country at all is
+    # about the press's own (`home_countries`: "Flamanville (Manche)")
+    named = bool(resolver.countries)
+    for step, strict in enumerate((True, False, False, True)):
+        if not any(not item.done for item in pending):
+            break
+        if not strict and not named:
+            named = True
             resolver.countries.update(filters.home_countries)
+        elif step == 3:
+            resolver.countries.update(_demonym_countries(doc, kb))
         for item in pending:
             if not item.done:
-                item.resolved = resolver.place(item, strict)
+                item.resolved = resolver.place(item, strict, loose=step < 3)
                 item.done = item.resolved is not None
     mentions: list[Mention] = []
     for slot in slots:

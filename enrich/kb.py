@@ -527,6 +527,17 @@ _FRAMED = re.compile(
     r"^(?P<noun>region|province|etat|oblast|departement|gouvernorat|district|territoire|prefecture|wilaya"
     r"|comte|canton)-(?:de-la|de-l|du|des|de|d)-(?P<name>.+)$"
 )
+_ANY_FRAMED = re.compile(r"^(?P<noun>[a-z]+)-(?:de-la|de-l|du|des|de|d)-(?P<name>.+)$")
+# Subdivision nouns that are also area nouns: "le département d'Antioquia" is the subdivision.
+_SUBDIVISION_NOUNS = frozenset({"departement", "departements"})
+
+
+@lru_cache(maxsize=1)
+def _area_nouns() -> frozenset[str]:
+    """Nouns before a place that name the place itself (entity_filters.yaml area_nouns: "le
+    district de Hodan" is hodan), as slugs."""
+    data = load_yaml(DATA_DIR / "entity_filters.yaml", DATA_DIR / "entity_filters.schema.json")
+    return frozenset(slugify(noun) for noun in data.get("area_nouns", ())) - _SUBDIVISION_NOUNS
 
 
 @lru_cache(maxsize=1 << 14)
@@ -535,7 +546,8 @@ def canonical_place_id(slug: str) -> str:
     is itself; a gazetteer id, or a name of a gazetteer place, is that place's id (the KB's
     when the KB lists it: "kyiv" -> "kiev", "loutsk" -> "lutsk"); "<noun>-de-<name>" is the
     subdivision the gazetteer knows by that name ("etat-de-rakhine" -> "rakhine"), else
-    "<noun>-de-<canonical name>"; a state's armed forces, however named, are one id
+    "<noun>-de-<canonical name>", except for a noun that names the place itself
+    ("district-de-hodan" is hodan: entity_filters.yaml area_nouns); a state's armed forces, however named, are one id
     ("armee-camerounaise" = "forces-armees-camerounaises", `KnowledgeBase.national_force`);
     anything else is left as it is."""
     kb = default_kb()
@@ -550,6 +562,9 @@ def canonical_place_id(slug: str) -> str:
     gazetteer = kb.gazetteer
     if gazetteer is None:
         return slug
+    area = _ANY_FRAMED.match(slug)
+    if area is not None and area["noun"] in _area_nouns() and gazetteer.by_id(slug) is None:
+        return canonical_place_id(area["name"])  # "district-de-chiure" is chiure (README)
     framed = _FRAMED.match(slug)
     if framed is not None and gazetteer.by_id(slug) is None:
         name = framed["name"]

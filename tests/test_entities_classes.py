@@ -159,3 +159,82 @@ def test_a_place_in_a_title_case_headline_is_kept(nlp: Language) -> None:
 def test_a_capital_speaking_for_its_state_is_a_place(nlp: Language) -> None:
     found = entities(nlp, "Un accord a été signé au Togo. Lomé se félicite de la médiation ghanéenne.")
     assert found["lome"].type == "LOC" and found["lome"].location is not None
+
+
+# ------------------------------------------------------------- framed places and homonyms
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "framed"),
+    [
+        (
+            "En Birmanie, l'aviation a bombardé mardi un village du canton de Tamu, près de la frontière.",
+            "tamu",
+            "canton-de-tamu",
+        ),
+        (
+            "Au Soudan du Sud, des affrontements ont éclaté dans le comté de Nasir, selon l'ONU.",
+            "nasir",
+            "comte-de-nasir",
+        ),
+    ],
+)
+def test_a_county_or_township_is_its_seat(nlp: Language, text: str, place: str, framed: str) -> None:
+    found = entities(nlp, text)
+    assert place in found and framed not in found
+
+
+@pytest.mark.parametrize(("written", "other"), [("district-de-hodan", "hodan"), ("comte-d-uror", "uror")])
+def test_area_ids_compare_with_the_place_they_name(written: str, other: str) -> None:
+    assert canonical_id(written) == canonical_id(other)
+
+
+def test_region_ids_keep_their_noun() -> None:
+    assert canonical_id("region-de-kayes") != canonical_id("kayes")
+
+
+def test_a_plant_named_after_a_city_is_the_city_not_its_region(nlp: Language) -> None:
+    found = entities(
+        nlp,
+        "Les inspecteurs de l'AIEA sont retournés mardi à la centrale nucléaire de Zaporijjia, en Ukraine.",
+    )
+    assert "zaporijjia" in found and "oblast-de-zaporijjia" not in found
+
+
+def test_a_neighbouring_region_is_still_the_region(nlp: Language) -> None:
+    found = entities(
+        nlp,
+        "Des drones ont été abattus au-dessus de Kiev. Dans la région voisine de Jytomyr, une maison a brûlé.",
+    )
+    assert "oblast-de-jytomyr" in found
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("En Ukraine, la guerre continue. Le jeu a été présenté au salon de Cologne, en août.", "koln"),
+        (
+            "La Russie a été évoquée au festival. Le film sera projeté à Alger en juillet, puis à Oran.",
+            "algiers",
+        ),
+    ],
+)
+def test_a_famous_town_abroad_is_not_a_hamlet_of_its_french_name(
+    nlp: Language, text: str, place: str
+) -> None:
+    found = entities(nlp, text)
+    assert place in found and found[place].location is not None
+
+
+def test_a_small_town_abroad_named_like_a_large_one_stays_unresolved(nlp: Language) -> None:
+    found = entities(nlp, "Le Lech a battu le Legia samedi soir en Pologne.")
+    assert "lecco" not in found
+
+
+def test_a_country_named_by_an_adjective_places_its_towns(nlp: Language) -> None:
+    found = entities(
+        nlp,
+        "La centrale de Golfech (Tarn-et-Garonne) a été arrêtée mardi après un incendie, ont indiqué "
+        "les autorités françaises, qui suivent aussi la situation en Ukraine.",
+    )
+    assert found["golfech"].country == "FR" and found["tarn-et-garonne"].country == "FR"

@@ -77,6 +77,7 @@ class GazetteerConfig:
     skeleton_min_length: int = 5
     seats: Mapping[str, str] = field(default_factory=dict)  # ISO 3166-2 code -> seat town
     articles: frozenset[str] = frozenset()  # leading articles a name may be written without
+    exonym_min_population: int = 500000  # a town abroad known by another name ("Cologne")
     _translit_keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     _skeleton_keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -131,6 +132,7 @@ def load_config(path: Path = GAZETTEER_PATH) -> GazetteerConfig:
         skeleton=tuple((re.compile(p), r) for p, r in data.get("skeleton", [])),
         skeleton_min_length=int(data.get("skeleton_min_length", 5)),
         articles=frozenset(data.get("articles", [])),
+        exonym_min_population=int(data.get("exonym_min_population", 500000)),
         seats={
             f"{cc}-{code}": seat
             for cc, table in data.get("seats", {}).items()
@@ -514,34 +516,45 @@ class Gazetteer:
         any_size: bool = False,
     ) -> Place | None:
         """The place meant among homonyms: a country first (unless `prefer` names another
-        kind), then one inside the article's countries, then one of that own name, then the
-        kind preferred (a city when none is), then the most populous. A city outside the
-        article's countries must be large (unless `any_size`: a dateline is a place whatever
-        its size); a subdivision must be inside them, or, while the article names no country,
-        the only subdivision of its name."""
+        kind), then one inside the article's countries, then a capital, then one of that own
+        name, then the kind preferred (a city when none is), then the most populous; the first
+        of that order that may be meant. A city outside the article's countries must be large
+        (unless `any_size`: a dateline is a place whatever its size); a subdivision must be
+        inside them, or, while the article names no country, the only subdivision of its name."""
         inside = set(countries)
         allowed = set(kinds)
         pool = [c for c in candidates if c.kind in allowed]
         if not pool:
             return None
 
-        def rank(place: Place) -> tuple[int, int, int, int, int]:
+        def rank(place: Place) -> tuple[int, int, int, int, int, int]:
             preferred = place.kind == prefer
             return (
                 int(place.kind == "country" and prefer in (None, "country")),
                 int(place.country in inside),
+                # "Alger" is the capital, not the province of that own name
+                int(place.capital_of is not None and prefer in (None, "city")),
                 place.own,  # "Anorí" is the town of that name, not one that lists it as an alias
                 int(preferred) if prefer else int(place.kind == "city"),
                 place.population,
             )
 
-        best = max(pool, key=rank)
+        regions = sum(p.kind == "region" for p in pool)
+        ranked = sorted(pool, key=rank, reverse=True)
+        best = ranked[0]
         if best.kind == "country" or best.country in inside:
             return best
-        if not inside and best.kind == "region" and sum(p.kind == "region" for p in pool) == 1:
+        if not inside and best.kind == "region" and regions == 1:
             return best  # no country known yet: a subdivision no other one is named like
         if best.kind == "city" and (any_size or best.population >= self.config.min_foreign_population):
             return best
+        # a hamlet abroad of that own name does not hide a capital or a very large town abroad
+        # known by an exonym ("Alger" is Algiers, "Cologne" is Köln; "Lech" is no Lecco)
+        for other in ranked[1:]:
+            if other.kind == "city" and (
+                other.capital_of is not None or other.population >= self.config.exonym_min_population
+            ):
+                return other
         return None
 
     def lookup(
@@ -582,8 +595,17 @@ class Gazetteer:
             )
             if not candidates:
                 return None
+        large = self.config.min_foreign_population
         return max(
-            candidates, key=lambda p: (p.kind == "country", p.own, p.kind == "city", p.population, p.id)
+            candidates,
+            key=lambda p: (
+                p.kind == "country",
+                p.capital_of is not None or p.population >= large,  # "alger" is Algiers
+                p.own,
+                p.kind == "city",
+                p.population,
+                p.id,
+            ),
         )
 
 
