@@ -891,7 +891,9 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
             # takes it: "l'armée sud-soudanaise (SSPDF)" is sspdf)
             entry = kb.national_force(span.text)
         if region is None and label == "LOC" or entry is not None and entry.type == "LOC":
-            before = _noun_before(span, filters.region_nouns | filters.oblast_nouns, filters, filters.oblast_nouns)
+            before = _noun_before(
+                span, filters.region_nouns | filters.oblast_nouns, filters, filters.oblast_nouns
+            )
             if before is not None and (entry is None or entry.kind not in ("region", "country")):
                 region = (before[0].text, before[1])
         if region is not None:
