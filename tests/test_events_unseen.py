@@ -294,3 +294,28 @@ def test_an_old_day_describing_a_noun_does_not_date_the_sentence(enricher: Enric
     assert types(mentions(enricher, shelled)) == {
         ("Explosions/Remote violence", "Shelling/artillery/missile attack")
     }
+
+
+# --- Targets and types read from the parties.
+
+
+def test_an_armed_group_of_the_striking_state_s_own_country_is_its_target(enricher: Enricher) -> None:
+    text = "Des frappes aériennes colombiennes ont visé des campements présumés de l'ELN dans le département d'Arauca."
+    strike = one(mentions(enricher, text), "Air/drone strike")
+    assert ids(strike.actor, strike.target) == ("colombie", "eln")
+
+
+def test_a_state_s_attack_on_civilians_is_its_strike_with_the_article_s_weapons(enricher: Enricher) -> None:
+    text = (
+        "Trois civils ont été tués dans une attaque russe sur Kharkiv. Les drones ont aussi "
+        "frappé plusieurs immeubles de Soumy."
+    )
+    attack = next(e for e in mentions(enricher, text) if e.trigger == "attaque")
+    assert (attack.event_type, attack.sub_event_type) == ("Explosions/Remote violence", "Air/drone strike")
+    # an armed group's attack on civilians stays an attack on civilians
+    rebels = (
+        "Trois civils ont été tués dans une attaque des rebelles sur Goma. Les drones ont aussi "
+        "frappé plusieurs immeubles de Bunia."
+    )
+    attack = next(e for e in mentions(enricher, rebels) if e.trigger == "attaque")
+    assert (attack.event_type, attack.sub_event_type) == ("Violence against civilians", "Attack")

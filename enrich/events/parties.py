@@ -470,14 +470,20 @@ class Parties:
         self, tokens: Sequence[Token], state: DocState, exclude: set[str]
     ) -> Mention | KBEntry | None:
         """A named group the people or things hit belong to ("deux membres du Hezbollah", "des
-        dépôts d'armes du Hezbollah", "des combattants shebab"), not one that speaks ("selon le
-        Hezbollah") nor one in `exclude` (the actor and its state)."""
+        dépôts d'armes du Hezbollah", "des combattants shebab", "des positions présumées du
+        TTP"), not one that speaks ("selon le Hezbollah") nor one in `exclude` (the actor and
+        its state, whose own forces are not its target)."""
         for token in sorted(tokens, key=lambda t: t.i):
             mention = state.mentions_at.get(token.i)
             if mention is None or mention.start != token.i or mention.type not in ("ORG", "MILITARY"):
                 continue
             head = token.head
-            owned = token.dep_ in ("nmod", "obl:arg", "obl") and case_of(token) in ("de", "d'", "du", "des")
+            owned = token.dep_ in ("nmod", "obl:arg", "obl", "obl:mod", "obl:agent") and case_of(token) in (
+                "de",
+                "d'",
+                "du",
+                "des",
+            )
             named_group = token.dep_ == "amod"
             # the owner of a noun, or of the participle describing one ("une position présumée du JNIM")
             described = head.pos_ in ("NOUN", "ADJ") or (
@@ -486,8 +492,10 @@ class Parties:
             if not (owned or named_group) or not described:
                 continue
             ref = self.ref(mention)
-            if ref is None or ref.id in exclude or self.state_of(ref) in exclude:
+            if ref is None or ref.id in exclude:
                 continue
+            if ref.type != "ORG" and self.state_of(ref) in exclude:
+                continue  # the actor's own forces; an armed group of its country is a target ("le TTP")
             return mention
         return None
 

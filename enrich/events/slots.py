@@ -518,6 +518,18 @@ class SlotFiller:
                 return "Explosions/Remote violence", means
         if rule.by_context:
             typed = context_type(self.lexicon, sentence)
+            if typed is not None and typed[0] in self.lexicon.untargeted_types and rule.by_doc_weapon:
+                # "trois civils tués dans une attaque russe": a state strikes from afar, with the
+                # weapons the article names when they are of one kind (a barrage of drones and
+                # missiles tells a toll of neither) (events owner's edit, issue 14)
+                entry = entry_of(actor)
+                groups = {self.lexicon.weapon_groups.get(c) for c in state.weapon_classes} - {None}
+                by_doc = self.lexicon.weapon_subtype(state.weapon_classes) if len(groups) == 1 else None
+                armed = any(
+                    (m := state.mentions_at.get(t.i)) is not None and m.type == "WEAPON" for t in sentence
+                )
+                if entry is not None and entry.kind in ("country", "capital") and by_doc and not armed:
+                    return "Explosions/Remote violence", by_doc
             if typed is not None:
                 return typed
         if rule.role == "damage" and state.last_violent is not None:
