@@ -319,3 +319,16 @@ def test_a_state_s_attack_on_civilians_is_its_strike_with_the_article_s_weapons(
     )
     attack = next(e for e in mentions(enricher, rebels) if e.trigger == "attaque")
     assert (attack.event_type, attack.sub_event_type) == ("Violence against civilians", "Attack")
+
+
+def test_a_truce_entering_into_force_between_two_parties_is_their_agreement(enricher: Enricher) -> None:
+    between = (
+        "Une trêve négociée par le Qatar est entrée en vigueur dimanche entre l'armée soudanaise "
+        "et les Forces de soutien rapide."
+    )
+    agree = one(mentions(enricher, between), "AGREE")
+    assert (agree.event_type, agree.interaction) == ("Interaction", "AGREE")
+    assert {agree.actor.id, agree.target.id} == {"forces-armees-soudanaises", "forces-de-soutien-rapide"}  # type: ignore[union-attr]
+    # no party named: the development itself
+    alone = mentions(enricher, "Le cessez-le-feu est entré en vigueur à Gaza.")
+    assert types(alone) == {("Strategic developments", "Agreement")}

@@ -130,6 +130,13 @@ class EventExtractor:
                     continue
                 if not self._has_arguments(candidate):
                     continue
+                interaction = self.lexicon.between_parties.get(
+                    (candidate.event_type, candidate.sub_event_type)
+                )
+                if interaction is not None and candidate.actor is not None and candidate.target is not None:
+                    # "un cessez-le-feu est entré en vigueur entre la force Radaa et la Brigade 444"
+                    candidate.event_type, candidate.sub_event_type = interaction
+                    candidate.interaction = interaction[1] if interaction[0] == INTERACTION else None
                 when: date | None = event_date
                 if candidate.refers_back and state.last_violent_date is not None:
                     # "L'attaque a été revendiquée mardi": the day of the claim, not the attack's.

@@ -139,6 +139,8 @@ class EventLexicon:
     symmetric: frozenset[str]
     # (event type, later sub-type) -> the earlier sub-type a mention referring back escalates
     escalations: dict[tuple[str, str], str]
+    # (type, sub-type) -> the interaction it is when two parties are named
+    between_parties: dict[tuple[str, str], tuple[str, str]]
     weapon_subtypes: tuple[tuple[str, str], ...]
     local_weapon_classes: frozenset[str]  # classes that type no other sentence of the article
     weapon_groups: dict[str, str]  # weapon class -> the group of classes one happening may swap
@@ -266,6 +268,12 @@ def default_lexicon() -> EventLexicon:
                 by_context=bool(raw.get("by_context", False)),
             )
         )
+    between_parties: dict[tuple[str, str], tuple[str, str]] = {}
+    for item in taxonomy_data.get("between_parties", []):
+        source, target = tuple(item["from"]), tuple(item["to"])
+        for event_type, sub_event_type in (source, target):
+            _check_type(taxonomy, event_type, sub_event_type, f"{TAXONOMY_PATH}: between_parties")
+        between_parties[(source[0], source[1])] = (target[0], target[1])
     for item in taxonomy_data.get("escalations", []):
         for sub_event_type in (item["from"], *item["to"]):
             _check_type(taxonomy, item["event_type"], sub_event_type, f"{TAXONOMY_PATH}: escalations")
@@ -340,6 +348,7 @@ def default_lexicon() -> EventLexicon:
         anonymous_types=frozenset(taxonomy_data.get("anonymous_types", [])),
         force_types=frozenset(taxonomy_data.get("force_types", [])),
         symmetric=frozenset(taxonomy_data["symmetric"]),
+        between_parties=between_parties,
         escalations={
             (item["event_type"], later): item["from"]
             for item in taxonomy_data.get("escalations", [])
