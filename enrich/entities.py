@@ -77,6 +77,9 @@ class EntityFilters:
     place_prepositions: frozenset[str] = frozenset()
     name_particles: frozenset[str] = frozenset()
     region_adjectives: frozenset[str] = frozenset()
+    event_nouns: frozenset[str] = frozenset()
+    event_prepositions: frozenset[str] = frozenset()
+    nickname_cues: frozenset[str] = frozenset()
     known_name_particles: frozenset[str] = frozenset()
     descriptor_nouns: frozenset[str] = frozenset()
     attachment_words: frozenset[str] = frozenset()
@@ -119,6 +122,9 @@ def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
         place_prepositions=words("place_prepositions"),
         name_particles=words("name_particles"),
         region_adjectives=words("region_adjectives"),
+        event_nouns=words("event_nouns"),
+        event_prepositions=words("event_prepositions"),
+        nickname_cues=words("nickname_cues"),
         known_name_particles=words("known_name_particles"),
         descriptor_nouns=words("descriptor_nouns"),
         attachment_words=words("attachment_words"),
@@ -284,6 +290,8 @@ def _mention(span: Span, entry: KBEntry | None, label: EntityType) -> Mention:
             entry=entry,
         )
     surface = " ".join(span.text.split())
+    if label == "PER":  # "Joaquín « El Chapo » Guzmán" is Joaquín Guzmán
+        surface = " ".join(_NICKNAME.sub(" ", surface).split()) or surface
     return Mention(
         id=f"surface:{surface.lower()}",
         name=surface,
@@ -549,6 +557,7 @@ def _framed(noun: str, prep: str, name: str) -> str:
 
 
 _UNKNOWN = object()  # a value not computed yet
+_NICKNAME = re.compile(r"[«“\"][^«»“”\"]*[»”\"]")
 _PARENTHESES = re.compile(r"\((?P<inner>[^()\s]{2,12})\)")
 
 
@@ -870,6 +879,11 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
             continue
         if fold(span.text) in filters.not_entities or _is_dish(span, compounds, filters):
             continue
+        if label == "PER" and _nickname(span, filters):
+            continue  # "Jimmy Chérizier, dit « Barbecue »"
+        war_place = _event_place(span, kb, filters) if not is_dateline else None
+        if war_place is not None:  # "la guerre d'Algérie" names Algeria
+            span, label = war_place, "LOC"
         head = _head_before(span, filters) if not is_dateline else None
         if head is not None and kb.resolve(doc[head : span.end].text) is None:
             whole = Span(doc, head, span.end)
@@ -1286,9 +1300,27 @@ def _unknown(
         return None  # not a place the article's countries hold: no name the model saw either
     if not pending.rule:
         span = _descriptor_trimmed(span, filters)
-    if pending.rule or pending.dateline or rejection(span, label, kb, filters) is None:
+    if pending.rule or pending.dateline:
+        return _mention(span, None, label)
+    reason = rejection(span, label, kb, filters)
+    if reason is None or label != "PER" and _capitalised_name(span, reason, filters):
         return _mention(span, None, label)
     return None
+
+
+def _capitalised_name(span: Span, reason: str, filters: EntityFilters) -> bool:
+    """A span the tagger read as common words that is still a name: an acronym ("la DGCCRF",
+    "UKMTO" read as a verb), or several capitalised words in the middle of a sentence ("selon
+    l'International Crisis Group", "« Call of Duty »"). One capitalised common noun is not
+    enough ("l'État", "la Marine", "les Kurdes")."""
+    if reason not in ("no_propn", "single_pos") or _is_headline(_line_of(span), filters):
+        return False
+    if len(span) == 1:
+        text = span.text
+        return text.isalpha() and text.isupper() and len(text) >= 2
+    if reason != "no_propn" or not span[0].text[:1].isupper() or _sentence_initial(span):
+        return False
+    return sum(1 for t in span if t.is_alpha and len(t) > 1 and t.text[:1].isupper()) >= 2
 
 
 def _descriptor_trimmed(span: Span, filters: EntityFilters) -> Span:
@@ -1332,6 +1364,37 @@ def _head_before(span: Span, filters: EntityFilters) -> int | None:
     if doc[start].is_sent_start or doc[start - 1].is_space or doc[start - 1].text in {"-", "–", "•", ":"}:
         return None
     return start
+
+
+def _nickname(span: Span, filters: EntityFilters) -> bool:
+    """A name in quotes given as a nickname: "dit « Barbecue »", "alias « camarade José »"."""
+    doc = span.doc
+    i = span.start - 1
+    while i >= 0 and doc[i].is_lower and doc[i].is_alpha and span.start - i <= 2:
+        i -= 1  # "dit « camarade José »"
+    if i < 1 or doc[i].text not in ("«", "“", '"'):
+        return False
+    if span.end < len(doc) and doc[span.end].text not in ("»", "”", '"'):
+        return False
+    return fold(doc[i - 1].text) in filters.nickname_cues
+
+
+def _event_place(span: Span, kb: KnowledgeBase, filters: EntityFilters) -> Span | None:
+    """The place a war or a battle is named after ("la guerre d'Algérie", "la bataille de
+    Marioupol"), when the KB or the gazetteer knows it."""
+    if len(span) < 3 or not span[0].is_lower or fold(span[0].text) not in filters.event_nouns:
+        return None
+    doc = span.doc
+    i = span.start + 1
+    while i < span.end and fold(doc[i].text) in filters.event_prepositions:
+        i += 1
+    if i == span.start + 1 or i >= span.end or not doc[i].text[:1].isupper():
+        return None
+    rest = doc[i : span.end]
+    entry = kb.resolve(rest.text, prefer="LOC")
+    if entry is not None:
+        return rest if entry.type == "LOC" else None
+    return rest if kb.place(rest.text, loose=False) is not None else None
 
 
 def _bare_forces(span: Span) -> bool:

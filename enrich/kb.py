@@ -527,6 +527,7 @@ _FRAMED = re.compile(
     r"^(?P<noun>region|province|etat|oblast|departement|gouvernorat|district|territoire|prefecture|wilaya"
     r"|comte|canton)-(?:de-la|de-l|du|des|de|d)-(?P<name>.+)$"
 )
+_ARTICLE = re.compile(r"^(?:le|la|les|l)-(?P<rest>.+)$")
 _ANY_FRAMED = re.compile(r"^(?P<noun>[a-z]+)-(?:de-la|de-l|du|des|de|d)-(?P<name>.+)$")
 # Subdivision nouns that are also area nouns: "le département d'Antioquia" is the subdivision.
 _SUBDIVISION_NOUNS = frozenset({"departement", "departements"})
@@ -547,7 +548,8 @@ def canonical_place_id(slug: str) -> str:
     when the KB lists it: "kyiv" -> "kiev", "loutsk" -> "lutsk"); "<noun>-de-<name>" is the
     subdivision the gazetteer knows by that name ("etat-de-rakhine" -> "rakhine"), else
     "<noun>-de-<canonical name>", except for a noun that names the place itself
-    ("district-de-hodan" is hodan: entity_filters.yaml area_nouns); a state's armed forces, however named, are one id
+    ("district-de-hodan" is hodan: entity_filters.yaml area_nouns); a leading article is no part
+    of a name no place holds ("le-figaro" is "figaro", as in "au Figaro"); a state's armed forces, however named, are one id
     ("armee-camerounaise" = "forces-armees-camerounaises", `KnowledgeBase.national_force`);
     anything else is left as it is."""
     kb = default_kb()
@@ -562,6 +564,9 @@ def canonical_place_id(slug: str) -> str:
     gazetteer = kb.gazetteer
     if gazetteer is None:
         return slug
+    article = _ARTICLE.match(slug)
+    if article is not None and not gazetteer.candidates(slug.replace("-", " "), translit=False):
+        return canonical_place_id(article["rest"])  # "le-figaro" is "figaro" ("au Figaro")
     area = _ANY_FRAMED.match(slug)
     if area is not None and area["noun"] in _area_nouns() and gazetteer.by_id(slug) is None:
         return canonical_place_id(area["name"])  # "district-de-chiure" is chiure (README)

@@ -238,3 +238,77 @@ def test_a_country_named_by_an_adjective_places_its_towns(nlp: Language) -> None
         "les autorités françaises, qui suivent aussi la situation en Ukraine.",
     )
     assert found["golfech"].country == "FR" and found["tarn-et-garonne"].country == "FR"
+
+
+# ------------------------------------------------------------- names the tagger read as words
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "Selon le rapport publié lundi par l'International Rescue Committee, la situation empire au Darfour.",
+            "surface:international rescue committee",
+        ),
+        ("Au Niger, la police a indiqué que la DGSI suivait le dossier depuis mars.", "surface:dgsi"),
+        (
+            "Les joueurs attendent « Warzone Frontline », le jeu de tir prévu à l'automne, a annoncé l'éditeur.",
+            "surface:warzone frontline",
+        ),
+    ],
+)
+def test_capitalised_words_mid_sentence_and_acronyms_are_names(nlp: Language, text: str, name: str) -> None:
+    assert name in entities(nlp, text)
+
+
+def test_one_capitalised_common_noun_is_no_name(nlp: Language) -> None:
+    found = entities(nlp, "Au Mali, les représentants de l'État et les Touaregs se sont réunis mardi.")
+    assert not {"surface:état", "surface:etat"} & set(found)
+
+
+def test_a_leading_article_does_not_distinguish_ids() -> None:
+    assert canonical_id("le-quotidien-du-soir") == canonical_id("surface:quotidien du soir")
+    assert canonical_id("les-oublies-de-la-plaine") == canonical_id("surface:Oubliés de la plaine")
+    assert canonical_id("le-havre") == "le-havre"  # a place of that name keeps it
+
+
+# ------------------------------------------------------------------ wars, nicknames, units
+
+
+def test_a_war_or_battle_named_after_a_place_names_the_place(nlp: Language) -> None:
+    found = entities(
+        nlp, "Le documentaire revient sur la guerre d'Irak et la bataille d'Alep, vues par des civils."
+    )
+    assert {"irak", "aleppo"} <= set(found)
+    assert not any(e.type == "MISC" for e in found.values())
+
+
+def test_a_nickname_is_no_entity_nor_part_of_the_name(nlp: Language) -> None:
+    found = entities(
+        nlp,
+        "Le chef du gang, Vitel'homme Innocent, dit « Kraze Baryè », a été visé par une frappe près de la "
+        "capitale haïtienne.",
+    )
+    assert not any("kraze" in entity_id for entity_id in found)
+    found = entities(
+        nlp, "Le trafiquant Rafael « El Señor » Caro Quintero a été extradé vers les États-Unis."
+    )
+    assert canonical_id("surface:rafael caro quintero") in {canonical_id(i) for i in found}
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        (
+            "La 47e brigade mécanisée a repoussé trois assauts près de Pokrovsk, selon l'état-major ukrainien.",
+            "47e-brigade-mecanisee",
+        ),
+        (
+            "Un officier de la 25e brigade d'assaut aéroportée a confirmé la perte de deux blindés en Ukraine.",
+            "25e-brigade-d-assaut-aeroportee",
+        ),
+    ],
+)
+def test_a_numbered_unit_is_an_entity(nlp: Language, text: str, unit: str) -> None:
+    found = {canonical_id(i): e for i, e in entities(nlp, text).items()}
+    assert unit in found and found[unit].type == "MILITARY"
