@@ -10,7 +10,7 @@ from typing import Any
 from bench.common import COMPONENT_SAMPLE, MODEL, RESULTS_MD
 
 # Elasticsearch node statistics that are counts, not seconds (`bench.child.ES_COUNTS`).
-ES_COUNTS = frozenset({"documents indexed", "refreshes", "refreshes requested", "shard searches"})
+ES_COUNTS = frozenset({"documents indexed", "refreshes", "shard searches"})
 TARGETS = {"end_to_end": 0.70, "index": 0.90, "dedup_growth": 1.25, "rss_growth": 1.20}
 
 
@@ -158,6 +158,19 @@ def cpu_lines(r: dict[str, Any]) -> list[str]:
         f"| total (of {cpu['cores']} cores x {r['wall_seconds']:.1f} s = {offered:.1f} s: "
         f"{used / offered:.0%} busy) | {used:.1f} | {ms(used)} |",
     ]
+    by_family = cpu.get("elasticsearch_by_family") or {}
+    if by_family:
+        operations = sorted({op for ops in by_family.values() for op in ops})
+        lines += [
+            "",
+            "Elasticsearch thread time by index family, ms per article (index statistics):",
+            "",
+            "| family | " + " | ".join(operations) + " |",
+            "|---|" + "---:|" * len(operations),
+        ]
+        for family, ops in sorted(by_family.items(), key=lambda item: -sum(item[1].values())):
+            if sum(ops.values()) >= 0.05:
+                lines.append(f"| {family} | " + " | ".join(ms(ops.get(op, 0.0)) for op in operations) + " |")
     counts = {k: v for k, v in cpu.get("elasticsearch_operations", {}).items() if k in ES_COUNTS}
     if counts:
         lines += [

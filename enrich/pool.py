@@ -12,7 +12,8 @@ Elasticsearch client) that loads the model once (~600 MB, ~6 s). A batch is cut 
 
 A job's result is applied to the caller's own `Article` objects (the fields listed in
 `enrich.pipeline.ENRICHED_FIELDS`), so the pool is a drop-in for `Enricher.enrich`: same input,
-same mutations, same events, same accounting.
+same mutations, same events, same accounting. Only those fields travel back (not the articles,
+nor the texts their token record was read from): the caller has them.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from vigie.core.accounting import RunSummary
 from vigie.core.models import Article, Event
@@ -52,10 +53,41 @@ def _ready() -> int:
 
 @dataclass
 class ChunkResult:
-    articles: list[Article]
+    """What a worker sends back: per article id, the values of `ENRICHED_FIELDS` (the token
+    record without the texts it was read from, which the caller has: `_fields`), the events,
+    the accounting."""
+
+    fields: dict[str, dict[str, Any]]
     events: list[Event]
     summary: RunSummary
     seconds: float  # the worker's busy time for this chunk
+
+
+def _fields(article: Article) -> dict[str, Any]:
+    """The article's `ENRICHED_FIELDS`; in its token record, a text equal to the article's
+    field is sent as None (the caller puts its own string back: `_apply`)."""
+    from enrich.pipeline import ENRICHED_FIELDS
+
+    values = {name: getattr(article, name) for name in ENRICHED_FIELDS}
+    tokens = values.get("_tokens")
+    if tokens:
+        values["_tokens"] = {
+            name: (None if text == getattr(article, name) else text, offsets)
+            for name, (text, offsets) in tokens.items()
+        }
+    return values
+
+
+def _apply(article: Article, values: dict[str, Any]) -> None:
+    """Set the enriched fields on the caller's article; the token record points at the
+    article's own strings (`Article._tokens` holds the texts the model read)."""
+    for name, value in values.items():
+        if name == "_tokens" and value:
+            value = {
+                field: (getattr(article, field) if text is None else text, offsets)
+                for field, (text, offsets) in value.items()
+            }
+        setattr(article, name, value)
 
 
 def _enrich_chunk(articles: list[Article]) -> ChunkResult:
@@ -64,7 +96,8 @@ def _enrich_chunk(articles: list[Article]) -> ChunkResult:
     summary = RunSummary()
     start = time.perf_counter()
     events = _worker_enricher.enrich(articles, summary)
-    return ChunkResult(articles, events, summary, time.perf_counter() - start)
+    fields = {article.id: _fields(article) for article in articles}
+    return ChunkResult(fields, events, summary, time.perf_counter() - start)
 
 
 @dataclass
@@ -78,35 +111,20 @@ class EnrichmentJob:
     def result(self, summary: RunSummary) -> list[Event]:
         """Wait for the workers, copy their enrichment onto the caller's articles, merge the
         accounting; the events come in the order of the articles."""
-        from enrich.pipeline import ENRICHED_FIELDS
-
         if self.events is not None:
             return self.events
         events: list[Event] = []
         for originals, future in self.chunks:
             chunk = future.result()
-            enriched = {article.id: article for article in chunk.articles}
             for article in originals:
-                done = enriched.get(article.id)
-                if done is not None:
-                    for name in ENRICHED_FIELDS:
-                        setattr(article, name, getattr(done, name))
-                    _share_texts(article)
+                values = chunk.fields.get(article.id)
+                if values is not None:
+                    _apply(article, values)
             events.extend(chunk.events)
             summary.merge(chunk.summary)
             self.seconds += chunk.seconds
         self.events, self.chunks = events, []
         return events
-
-
-def _share_texts(article: Article) -> None:
-    """Point the article's token record (`Article._tokens`, which holds the texts the model
-    read) at the article's own strings rather than the worker's equal copies."""
-    if article._tokens:
-        article._tokens = {
-            name: (own if (own := getattr(article, name)) == text else text, offsets)
-            for name, (text, offsets) in article._tokens.items()
-        }
 
 
 class EnricherPool:
