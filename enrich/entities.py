@@ -77,6 +77,7 @@ class EntityFilters:
     place_prepositions: frozenset[str] = frozenset()
     name_particles: frozenset[str] = frozenset()
     region_adjectives: frozenset[str] = frozenset()
+    direction_articles: frozenset[str] = frozenset()
     event_nouns: frozenset[str] = frozenset()
     event_prepositions: frozenset[str] = frozenset()
     nickname_cues: frozenset[str] = frozenset()
@@ -122,6 +123,7 @@ def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
         place_prepositions=words("place_prepositions"),
         name_particles=words("name_particles"),
         region_adjectives=words("region_adjectives"),
+        direction_articles=words("direction_articles"),
         event_nouns=words("event_nouns"),
         event_prepositions=words("event_prepositions"),
         nickname_cues=words("nickname_cues"),
@@ -451,7 +453,7 @@ def _known_place(name: str, kb: KnowledgeBase) -> bool:
 def _untagged_places(doc: Doc, covered: set[int], filters: EntityFilters) -> list[Span]:
     """Capitalised names the model did not tag, right after a place word ("À Koriukivka, un
     drone...", "près de Novhorod-Siverskyï"): candidates the article's places decide on."""
-    cues = filters.place_cues | filters.place_prepositions
+    cues = filters.place_cues | filters.place_prepositions | filters.area_nouns
     found: list[Span] = []
     i = 0
     while i < len(doc):
@@ -615,7 +617,8 @@ class _Resolver:
         # capitalised in a headline, is no "Girey"
         loose = loose and pending.reason is None and (pending.dateline or not span.text.isupper())
         loose = loose and not pending.probe and pending.reason is None
-        entry = kb.place(span.text, countries, any_size=pending.dateline, loose=loose)
+        kinds = ("region",) if pending.reason == "stop_surface" else None
+        entry = kb.place(span.text, countries, any_size=pending.dateline, loose=loose, kinds=kinds)
         if entry is None:
             return None
         if strict and entry.kind != "country" and entry.country not in countries and not pending.dateline:
@@ -651,6 +654,15 @@ class _Resolver:
         if reason == "single_pos":
             return not _sentence_initial(span) and (
                 pending.label == "LOC" or self._place_cue(span, "MISC" if pending.label != "PER" else "PER")
+            )
+        if reason == "stop_surface":
+            # a subdivision named by a direction, capitalised after an article: "dans le
+            # Nord-Ouest" (Cameroon), "Gravelines (Nord)"; not "les quartiers Nord"
+            before = self.doc[span.start - 1] if span.start > 0 else None
+            return (
+                pending.label == "LOC"
+                and before is not None
+                and fold(before.text) in self.filters.direction_articles
             )
         return False
 
@@ -1013,17 +1025,7 @@ class _Locator:
                 entry = self.kb.place(mention.surface, self.countries)
                 if entry is not None and entry.country in self.countries and entry.lat is not None:
                     located[n] = entry
-        for _ in range(3):  # chains: "Kasinga, dans le secteur de Bapere, territoire de Lubero"
-            progress = False
-            for n in todo:
-                if n in located:
-                    continue
-                anchor = self._attached(n, located)
-                if anchor is not None:
-                    located[n] = self._entry(mentions[n], *anchor)
-                    progress = True
-            if not progress:
-                break
+        self._attach_all(todo, located)
         named_otherwise = {m.id for m in mentions if m.entry is None and not self._placelike(m)}
         for n in todo:
             mention = mentions[n]
@@ -1034,6 +1036,8 @@ class _Locator:
                 anchor = self._fallback(n)
                 if anchor is not None:
                     located[n] = self._entry(mentions[n], *anchor)
+        # places attached to one only the article located: "à Wegel Tena, dans la zone du Wollo-Sud"
+        self._attach_all(todo, located)
         by_id: dict[str, KBEntry] = {}  # one entry per place: the first located mention's point
         for n in sorted(located):
             by_id.setdefault(mentions[n].id, located[n])
@@ -1060,6 +1064,21 @@ class _Locator:
         return result
 
     # ------------------------------------------------------------------------------------
+
+    def _attach_all(self, todo: list[int], located: dict[int, KBEntry]) -> None:
+        """Mentions the text attaches to a located place take its point, along chains
+        ("Kasinga, dans le secteur de Bapere, territoire de Lubero")."""
+        for _ in range(3):
+            progress = False
+            for n in todo:
+                if n in located:
+                    continue
+                anchor = self._attached(n, located)
+                if anchor is not None:
+                    located[n] = self._entry(self.mentions[n], *anchor)
+                    progress = True
+            if not progress:
+                break
 
     def _unlocated(self, mention: Mention) -> bool:
         entry = mention.entry
@@ -1297,7 +1316,9 @@ def _unknown(
     if pending.region is not None:
         return _mention(span, None, "LOC")
     if pending.probe:
-        return None  # not a place the article's countries hold: no name the model saw either
+        # not a place the article's countries hold: a name only after a place noun ("les
+        # localités d'Al-Mazraa et de Walgha"), for the article to locate
+        return _mention(span, None, "LOC") if _after_place_word(span, filters) else None
     if not pending.rule:
         span = _descriptor_trimmed(span, filters)
     if pending.rule or pending.dateline:
@@ -1317,10 +1338,22 @@ def _capitalised_name(span: Span, reason: str, filters: EntityFilters) -> bool:
         return False
     if len(span) == 1:
         text = span.text
-        return text.isalpha() and text.isupper() and len(text) >= 2
+        if text.isalpha() and text.isupper() and len(text) >= 2:
+            return True
     if reason != "no_propn" or not span[0].text[:1].isupper() or _sentence_initial(span):
         return False
+    if _after_place_word(span, filters):
+        return True  # "le quartier de la Guillotière", "la localité de Tessit"
     return sum(1 for t in span if t.is_alpha and len(t) > 1 and t.text[:1].isupper()) >= 2
+
+
+def _after_place_word(span: Span, filters: EntityFilters) -> bool:
+    """A place noun just before the span, over "de", "de la"...: "le quartier de la X"."""
+    doc = span.doc
+    i = span.start - 1
+    while i >= 0 and fold(doc[i].text) in filters.region_prepositions:
+        i -= 1
+    return i >= 0 and i < span.start - 1 and fold(doc[i].text) in filters.place_cues | filters.area_nouns
 
 
 def _descriptor_trimmed(span: Span, filters: EntityFilters) -> Span:

@@ -577,19 +577,23 @@ def canonical_place_id(slug: str) -> str:
         if regions:
             return _representative(kb, min(regions, key=lambda p: p.id))
         return f"{framed['noun']}-de-{canonical_place_id(name)}"
-    place = gazetteer.canonical(slug) or gazetteer.by_id(slug)
+    place = gazetteer.by_id(slug)
+    if place is None or place.kind != "region":  # a subdivision's id is itself ("north-west")
+        place = gazetteer.canonical(slug) or place
     return _representative(kb, place) if place is not None else slug
 
 
 def _representative(kb: KnowledgeBase, place: GazetteerPlace) -> str:
     """How a place compares with a gold id: the KB's id when the KB lists it, a country by
-    its id; otherwise by its own name (gold ids are slugs of names: "anori" is whichever
-    Anorí the article means, "nord" whichever Nord), except a subdivision named apart from
-    the town of its name ("region-de-kayes" is not "kayes")."""
+    its id; otherwise by its own name, in French for a subdivision (gold ids are slugs of
+    names: "anori" is whichever Anorí the article means, "nord-ouest" whichever Nord-Ouest),
+    except a subdivision named apart from the town of its name ("region-de-kayes" is not
+    "kayes")."""
     entry = kb.place_entry(place)
-    key = default_config().name_key(place.name)
+    config = default_config()
+    key = config.name_key(place.name)
     if entry.id in kb.entries or place.kind == "country":
         return entry.id
-    if place.kind == "region" and place.id != key and not place.id.startswith(f"{key}-"):
-        return entry.id
+    if place.kind == "region" and place.noun and place.id.startswith(f"{config.name_key(place.noun)}-de-"):
+        return entry.id  # "region-de-kayes", named apart from the town kayes
     return key

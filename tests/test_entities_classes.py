@@ -312,3 +312,39 @@ def test_a_nickname_is_no_entity_nor_part_of_the_name(nlp: Language) -> None:
 def test_a_numbered_unit_is_an_entity(nlp: Language, text: str, unit: str) -> None:
     found = {canonical_id(i): e for i, e in entities(nlp, text).items()}
     assert unit in found and found[unit].type == "MILITARY"
+
+
+# ------------------------------------------------------------- places the filters dropped
+
+
+def test_a_subdivision_named_by_a_direction_is_a_place(nlp: Language) -> None:
+    found = entities(
+        nlp,
+        "Au Cameroun, des séparatistes ont incendié une école mardi dans le Sud-Ouest, selon les autorités.",
+    )
+    (region,) = [e for e in found.values() if e.surface == "Sud-Ouest"]
+    assert region.type == "LOC" and region.country == "CM" and region.location is not None
+    assert canonical_id(region.id) == canonical_id("sud-ouest")  # French names compare
+
+
+def test_a_direction_after_a_noun_is_no_place(nlp: Language) -> None:
+    found = entities(nlp, "Au Cameroun, les quartiers Nord de la ville ont été bouclés mardi par l'armée.")
+    assert not any(e.surface == "Nord" for e in found.values())
+
+
+def test_a_name_after_a_place_noun_is_kept_even_read_as_a_common_noun(nlp: Language) -> None:
+    found = entities(
+        nlp, "À Lyon, le restaurant ouvrira une seconde adresse dans le quartier de la Duchère au printemps."
+    )
+    (district,) = [e for e in found.values() if e.surface == "Duchère"]
+    assert district.type == "LOC" and district.location is not None
+
+
+def test_a_place_tagged_a_person_takes_the_point_of_a_place_only_the_article_locates(nlp: Language) -> None:
+    found = entities(
+        nlp,
+        "En Éthiopie, au moins six civils ont été tués mardi à Aba Gerima, dans la zone de Wag Hemra, lors "
+        "d'une frappe de drone.",
+    )
+    (village,) = [e for e in found.values() if e.surface == "Aba Gerima"]
+    assert village.type == "LOC" and village.location is not None and village.precision != "exact"

@@ -59,7 +59,7 @@ from vigie.core.settings import es_cache_dir
 
 GAZETTEER_PATH = DATA_DIR / "gazetteer.yaml"
 GAZETTEER_SCHEMA_PATH = DATA_DIR / "gazetteer.schema.json"
-FORMAT = 4  # bump when the index layout or the way it is built changes
+FORMAT = 6  # bump when the index layout or the way it is built changes
 KINDS = ("country", "region", "city")
 
 
@@ -352,8 +352,12 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
             continue
         taken.add(place_id)
         lat, lon = point if point else (None, None)
-        rows.append((place_id, f"iso-{sub.code.lower()}", sub.name, "region", code, lat, lon, 0, noun, None))
-        add_names(place_id, sub.name, [french(sub.name)])
+        # named in French where ISO 3166-2 has a French name ("North-West" is "Nord-Ouest"):
+        # the name shown, and the one gold ids are slugs of; the id stays the ISO name's slug
+        in_french = french(sub.name)
+        shown = in_french if in_french != sub.name and _latin_name(in_french, config) else sub.name
+        rows.append((place_id, f"iso-{sub.code.lower()}", shown, "region", code, lat, lon, 0, noun, None))
+        add_names(place_id, sub.name, [in_french])  # which name is its own: lookups as before
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -602,6 +606,7 @@ class Gazetteer:
                 p.kind == "country",
                 p.capital_of is not None or p.population >= large,  # "alger" is Algiers
                 p.own,
+                p.id == slug,  # the one holding that slug as its id ("nord" is the Nord)
                 p.kind == "city",
                 p.population,
                 p.id,
