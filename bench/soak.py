@@ -37,6 +37,7 @@ import os
 import random
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -316,13 +317,15 @@ def _minutes(seconds: float | None) -> str:
     return f"{seconds / 60:.1f} min ({seconds:.0f} s)"
 
 
-def render(result: dict[str, Any]) -> str:
+def render(result: dict[str, Any], before: dict[str, Any] | None = None) -> str:
     searchable, alerted = result["searchable"], result["alerted"]
     stats, config = result["runs"], result["config"]
     lines = [
         SECTION,
         "",
-        f"`python -m bench.soak` (`make soak`, not in CI), {result['finished']}: the real scheduler "
+        f"`python -m bench.soak` (`make soak`, not in CI), {result['finished']}"
+        + (f", code at {result['commit']}" if result.get("commit") else "")
+        + ": the real scheduler "
         "(PostgreSQL, dag-processor, scheduler and api-server, LocalExecutor: "
         f"`bench.airflowstack`) on its {'default' if config.get('schedule_is_default') else 'overridden'} "
         "schedule, a local news site publishing "
@@ -363,13 +366,14 @@ def render(result: dict[str, Any]) -> str:
         + "), one active run, no catchup |",
         f"| work per run | only the due feeds polled (`VIGIE_POLL_DUE_ONLY`), feeds polling every "
         f"{config['poll_interval_minutes']} min; new items cut into batches of "
-        f"{config['batch_size']}; deliver reads the rules only when an alert is pending |",
+        f"{config['batch_size']}; `prepare` checks the configuration only when it changed; `deliver` "
+        "reads the rules' notifiers only, and only when an alert is pending |",
         f"| runs during the soak | {stats['runs']} ({', '.join(f'{k} {v}' for k, v in stats['states'].items())}); "
         f"{stats['runs_with_batches']} stored new articles |",
         f"| run wall time, median | {_seconds(stats['wall_median_with_batches'])} with new articles, "
         f"{_seconds(stats['wall_median_without'])} without; longest {_seconds(stats['wall_max'])}; "
         f"median gap between run starts {_seconds(stats['start_gap_median'])} |",
-        "| task medians, runs with new articles | "
+        "| task medians (mapped instances summed), runs with new articles | "
         + ", ".join(
             f"{t} {_seconds(s)}" for t, s in stats["task_median_with_batches"].items() if s is not None
         )
@@ -382,7 +386,37 @@ def render(result: dict[str, Any]) -> str:
         f"| wall time | {result['wall_minutes']:.1f} min (warm-up {result['warm_up_minutes']:.1f} min) |",
         "",
     ]
+    if before:
+        lines += _comparison(before, result)
     return "\n".join(lines)
+
+
+def _comparison(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """An earlier soak beside this one (`--before`): its percentiles, run times and load."""
+    lines = [
+        f"Compared with an earlier soak ({before['finished']}{': ' + before['label'] if before.get('label') else ''}):",
+        "",
+        "| soak | searchable p50 / p95 / max | alert p50 / p95 / max | run median with new articles | "
+        "prepare, process_batch, deliver medians | load (1-min mean) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, result in (("earlier", before), ("this one", after)):
+        cells = []
+        for key in ("searchable", "alerted"):
+            values = result[key]
+            cells.append(" / ".join(_seconds(values.get(p)) for p in ("p50", "p95", "max")))
+        tasks = result["runs"]["task_median_with_batches"]
+        lines.append(
+            f"| {name} | {cells[0]} | {cells[1]} | {_seconds(result['runs']['wall_median_with_batches'])} | "
+            + ", ".join(_seconds(tasks.get(t)) for t in ("prepare", "process_batch", "deliver"))
+            + f" | {result['load_mean']:.1f} |"
+        )
+    lines += [
+        "",
+        "The machine's load differs from one soak to the other: `process_batch` (the spaCy model "
+        "loaded, then enrichment) follows it; `prepare` and `deliver` are the per-run work cut.",
+    ]
+    return [*lines, ""]
 
 
 def _seconds(value: float | None) -> str:
@@ -390,15 +424,13 @@ def _seconds(value: float | None) -> str:
 
 
 def write_section(text: str, path: Path = RESULTS_MD) -> None:
-    """Replace the soak's section (from its heading to the next `## `), else add it before
-    `## Status`, else at the end; nothing else of the file changes."""
+    """Replace the soak's section (from its heading to the next `## `), else add it at the end;
+    nothing else of the file changes."""
     content = path.read_text(encoding="utf-8")
     section = text.rstrip("\n") + "\n\n"
     pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
     if pattern.search(content):
         content = pattern.sub(lambda _: section, content, count=1)
-    elif "\n## Status\n" in content:
-        content = content.replace("\n## Status\n", "\n" + section + "## Status\n", 1)
     else:
         content = content.rstrip("\n") + "\n\n" + section
     path.write_text(content, encoding="utf-8")
@@ -530,8 +562,12 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
     searchable = percentiles([s for i in timed if (s := i.searchable_after()) is not None])
     alerted = percentiles([s for i in timed if (s := i.alerted_after()) is not None])
     alert_items = [i for i in timed if i.alert_rule]
+    commit = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=RESULTS_MD.parent
+    ).stdout.strip()
     return {
         "finished": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit,
         "config": {
             "items": len(timed),
             "minutes": args.minutes,
@@ -601,6 +637,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--report", type=Path, help="render (and write) the table of an earlier soak's raw figures instead"
     )
+    parser.add_argument("--before", type=Path, help="raw figures of an earlier soak to compare with")
+    parser.add_argument("--before-label", default="", help="what differed in that earlier soak")
     args = parser.parse_args(argv)
     if args.report:
         raw = args.report
@@ -610,7 +648,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         WORK_DIR.mkdir(parents=True, exist_ok=True)
         raw = WORK_DIR / f"soak-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
         raw.write_text(json.dumps(result, indent=1, default=str), encoding="utf-8")
-    text = render(result)
+    before = None
+    if args.before:
+        before = {**json.loads(args.before.read_text(encoding="utf-8")), "label": args.before_label}
+    text = render(result, before)
     print(text)
     print(f"raw figures: {raw}")
     if not args.no_write:

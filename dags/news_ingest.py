@@ -1,4 +1,5 @@
-"""news_ingest: poll the feeds every 10 minutes and index what is new.
+"""news_ingest: every 2 minutes (VIGIE_SCHEDULE_MINUTES), poll the feeds that are due and index
+what is new.
 
 Thin wiring only: every step is a function of `vigie.run.tasks`, imported inside the task so
 parsing this file stays instant. Steps pass staging paths through XCom, never article text.

@@ -71,7 +71,7 @@ def test_every_task_retries_with_backoff_and_times_out(airflow_db: Path) -> None
 def test_news_ingest_schedule_and_concurrency(airflow_db: Path) -> None:
     dag = _dagbag().get_dag("news_ingest")
     assert dag.max_active_runs == 1 and dag.catchup is False
-    assert dag.timetable.delta == timedelta(minutes=10)
+    assert dag.timetable.delta == timedelta(minutes=2)
     pools = {task.task_id: task.pool for task in dag.tasks}
     assert pools["poll_feed"] == "vigie_news_sites" and pools["process_batch"] == "vigie_elasticsearch"
 

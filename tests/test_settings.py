@@ -113,7 +113,7 @@ def test_defaults(clean_env: pytest.MonkeyPatch) -> None:
     assert settings.rules_file == resources.resource_path("alerts", "rules.yaml")
     assert settings.feeds_base_url is None
     assert (settings.batch_size, settings.enrich_workers) == (200, 0)
-    assert (settings.task_retries, settings.task_timeout_minutes, settings.schedule_minutes) == (3, 15, 10)
+    assert (settings.task_retries, settings.task_timeout_minutes, settings.schedule_minutes) == (3, 15, 2)
     assert (settings.deadletter_max_age_days, settings.feed_failure_threshold) == (30, 3)
     assert (settings.fetch_connect_timeout, settings.fetch_read_timeout, settings.fetch_total_timeout) == (
         5.0,

@@ -246,7 +246,10 @@ class Settings:
     task_timeout_minutes: int = field(
         default_factory=lambda: env_int("VIGIE_TASK_TIMEOUT_MINUTES", 15, minimum=1)
     )
-    schedule_minutes: int = field(default_factory=lambda: env_int("VIGIE_SCHEDULE_MINUTES", 10, minimum=1))
+    # Every 2 minutes: with only the due feeds polled, an article is searchable within 5 minutes
+    # of its publication at p95 (bench/results.md, "Freshness soak"); a run with nothing due
+    # costs a few short tasks.
+    schedule_minutes: int = field(default_factory=lambda: env_int("VIGIE_SCHEDULE_MINUTES", 2, minimum=1))
 
     # Maintenance: dead letters older than this are purged; a feed failing this many polls in a
     # row is reported.
