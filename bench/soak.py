@@ -36,6 +36,7 @@ import json
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -559,6 +560,8 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
         finally:
             cluster.close()
             es.close()
+            if not args.keep:  # the components' and tasks' logs, the state: kept on request
+                shutil.rmtree(root, ignore_errors=True)
     searchable = percentiles([s for i in timed if (s := i.searchable_after()) is not None])
     alerted = percentiles([s for i in timed if (s := i.alerted_after()) is not None])
     alert_items = [i for i in timed if i.alert_rule]
@@ -633,6 +636,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--settle-minutes", type=float, default=15.0, help="longest wait after the last publication"
     )
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, state) afterwards")
     parser.add_argument("--no-write", action="store_true", help="print only, leave bench/results.md alone")
     parser.add_argument(
         "--report", type=Path, help="render (and write) the table of an earlier soak's raw figures instead"
