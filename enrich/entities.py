@@ -28,7 +28,7 @@ from pathlib import Path
 from spacy.tokens import Doc, Span, Token
 
 from enrich.kb import DATA_DIR, KBEntry, KnowledgeBase, load_yaml
-from enrich.text import fold, slugify
+from enrich.text import fold, slugify, strip_accents
 from vigie.core.models import EntityMention, EntityType, LocationPrecision
 
 RULE_ID = "rule"  # the id the entity ruler gives spans of hand-written patterns (enrich/nlp.py)
@@ -330,24 +330,33 @@ def _datelines(doc: Doc, filters: EntityFilters) -> list[Span]:
 def _demonym_countries(doc: Doc, kb: KnowledgeBase) -> set[str]:
     """The countries an article names by an adjective or a demonym ("les autorités françaises",
     "des soldats tchadiens", "les Maliens")."""
+    plain = strip_accents(_line_text(doc)).lower()  # "pro-iraniennes" is one word, no demonym
     found: set[str] = set()
-    for token in doc:
-        if token.pos_ in ("ADJ", "NOUN", "PROPN") and token.is_alpha and len(token) > 3:
-            state = kb.demonym(token.text)
-            if state is not None and state.kind == "country" and state.country:
-                found.add(state.country)
+    for word in set(_WORDS.findall(plain)) & kb.demonym_forms():
+        state = kb.demonym(word)
+        if state is not None and state.kind == "country" and state.country:
+            found.add(state.country)
     return found
 
 
 def _particle(doc: Doc, i: int, filters: EntityFilters) -> tuple[int, bool] | None:
     """The particle of a place name at token i ("del", "ez", "N'", "de la"): its length in tokens
     and whether it joins names only when the whole name is known (a French "de")."""
+    if i < 0 or i >= len(doc):
+        return None
+    first = doc[i].text
+    if doc[i].is_space or first[:1].isupper() and first[-1:] not in "'’":
+        return None
     for length in (2, 1):
-        if i + length > len(doc) or any(
-            t.is_space or t.text[:1].isupper() and t.text[-1:] not in "'’" for t in doc[i : i + length]
-        ):
+        if i + length > len(doc):
             continue
-        words = fold(doc[i : i + length].text)
+        if length == 2:
+            second = doc[i + 1]
+            if second.is_space or second.text[:1].isupper():
+                continue
+            words = fold(f"{first} {second.text}")
+        else:
+            words = fold(first)
         if words in filters.name_particles:
             return length, False
         if words in filters.known_name_particles:
@@ -456,7 +465,11 @@ def _untagged_places(doc: Doc, covered: set[int], filters: EntityFilters) -> lis
     cues = filters.place_cues | filters.place_prepositions | filters.area_nouns
     found: list[Span] = []
     i = 0
-    while i < len(doc):
+    n = len(doc)
+    while i < n:
+        if i in covered or not doc[i].text[:1].isupper():
+            i += 1
+            continue
         end = _capitalised_run(doc, i)
         if end == i or any(k in covered for k in range(i, end)):
             i += 1
@@ -559,6 +572,7 @@ def _framed(noun: str, prep: str, name: str) -> str:
 
 
 _UNKNOWN = object()  # a value not computed yet
+_WORDS = re.compile(r"[a-z]+(?:-[a-z]+)*")
 _NICKNAME = re.compile(r"[«“\"][^«»“”\"]*[»”\"]")
 _PARENTHESES = re.compile(r"\((?P<inner>[^()\s]{2,12})\)")
 

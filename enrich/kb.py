@@ -25,7 +25,7 @@ from typing import Any
 from enrich.datafiles import DATA_DIR, DataFileError, load_yaml
 from enrich.gazetteer import Gazetteer, default_config, default_gazetteer
 from enrich.gazetteer import Place as GazetteerPlace
-from enrich.text import fold, slugify, strip_article
+from enrich.text import fold, slugify, strip_accents, strip_article
 from vigie.core.models import EntityRef, EntityType, GeoPoint, LocationPrecision, Place
 
 __all__ = [
@@ -123,6 +123,8 @@ class KnowledgeBase:
     force_branches: tuple[ForceBranch, ...] = ()  # kb.yaml national_forces
     feminine_plural: tuple[tuple[str, str], ...] = ()
     _force_heads: list[tuple[str, ForceBranch]] | None = None
+    _force_first_words: frozenset[str] = frozenset()
+    _demonym_forms: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         for entry in self.entries.values():
@@ -189,6 +191,21 @@ class KnowledgeBase:
                 return self.entries[entity_id]
         return None
 
+    def demonym_forms(self) -> frozenset[str]:
+        """Every inflection of the states' demonyms, lowercase without accents ("francaises",
+        "sud-soudanais"): candidates for `demonym`."""
+        if self._demonym_forms is None:
+            forms: set[str] = set()
+            for entry in self.entries.values():
+                if entry.kind != "country":
+                    continue
+                for demonym in entry.demonyms:
+                    word = strip_accents(demonym).lower()  # hyphens kept: "sud-soudanais"
+                    if len(word) > 3:
+                        forms |= {word, word + "s", word + "e", word + "es", word + "ne", word + "nes"}
+            self._demonym_forms = frozenset(forms)
+        return self._demonym_forms
+
     # ----------------------------------------------------------------- national forces
 
     def national_force(self, surface: str) -> KBEntry | None:
@@ -205,6 +222,9 @@ class KnowledgeBase:
         if self._force_heads is None:
             heads = [(slugify(head), branch) for branch in self.force_branches for head in branch.heads]
             self._force_heads = sorted(heads, key=lambda pair: -len(pair[0]))
+            self._force_first_words = frozenset(head.split("-")[0] for head, _ in heads)
+        if slug.split("-", 1)[0] not in self._force_first_words:
+            return None
         for head, branch in self._force_heads:
             if not slug.startswith(head + "-"):
                 continue
