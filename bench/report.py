@@ -229,9 +229,11 @@ def _size_section(r: dict[str, Any]) -> list[str]:
         if "refresh_seconds" in alone:
             lines += [
                 "",
-                f"Of the index step alone, {alone['refresh_seconds']:.1f} s are its {alone['batches']} "
-                "refreshes (one per batch: the next batch's dedup and story lookups must see this one); "
-                "the raw bulk does not refresh.",
+                f"Of the index step alone, {alone['refresh_seconds']:.1f} s are its "
+                f"{alone.get('refreshes', alone['batches'])} refreshes (articles and alerts after each batch: "
+                "the next batch's dedup, story and alert lookups must see this one; every family once "
+                "at the end); the raw bulk requests none (the cluster's own 1-second refresh runs in "
+                "both).",
             ]
     lines += cpu_lines(r)
     if r.get("components"):
