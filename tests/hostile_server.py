@@ -161,9 +161,11 @@ class LateServer:
                     if not data:
                         break
                     request += data
+                # Counted before sending: the client may read the answer before this thread
+                # runs again (seen on a loaded machine).
+                self.answered += 1
                 with contextlib.suppress(OSError):
                     conn.sendall(self._response)
-                    self.answered += 1
 
     def close(self) -> None:
         self._sock.close()
