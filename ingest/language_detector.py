@@ -41,11 +41,10 @@ class _Normalise(dict[int, str]):
 
 
 _NORMALISE = _Normalise()
-_WORD_GRAMS: dict[tuple[str, bool], tuple[str, ...]] = {}  # (word, space after) -> its n-grams
-_WORD_CACHE = 200_000
+_WORD_CACHE = 50_000  # words; each entry holds references to the profile's own n-gram strings
 
 
-def _word_ngrams(word: str, space_after: bool, known: dict[str, list[float]]) -> tuple[str, ...]:
+def _word_ngrams(word: str, space_after: bool, known: dict[str, str]) -> tuple[str, ...]:
     """The n-grams langdetect takes while reading one normalised word: its buffer restarts at a
     space (" " + the word), holds the last 1-3 characters, and a character read after another
     upper-case one (inside a capitalised word) gives none; the space after the word closes it
@@ -59,8 +58,8 @@ def _word_ngrams(word: str, space_after: bool, known: dict[str, list[float]]) ->
             if n > k + 1:
                 break
             gram = padded[k - n + 1 : k + 1]
-            if gram != " " and gram in known:
-                grams.append(gram)
+            if gram != " " and (same := known.get(gram)) is not None:
+                grams.append(same)
     return tuple(grams)
 
 
@@ -70,6 +69,8 @@ class _Tables:
     def __init__(self, word_lang_prob_map: dict[str, list[float]]) -> None:
         self.source = word_lang_prob_map
         self.rows = {word: np.asarray(probs, dtype=np.float64) for word, probs in word_lang_prob_map.items()}
+        self.words = {word: word for word in word_lang_prob_map}  # the profile's own strings
+        self.word_grams: dict[tuple[str, bool], tuple[str, ...]] = {}  # (word, space after) -> n-grams
 
 
 _tables: _Tables | None = None
@@ -87,7 +88,8 @@ class FastDetector(Detector):  # type: ignore[misc]
 
     def __init__(self, factory: Any) -> None:
         super().__init__(factory)
-        self._rows = _tables_of(self.word_lang_prob_map).rows
+        tables = _tables_of(self.word_lang_prob_map)
+        self._rows, self._words, self._word_grams = tables.rows, tables.words, tables.word_grams
 
     def append(self, text: str) -> None:
         text = self.URL_RE.sub(" ", text)
@@ -98,18 +100,18 @@ class FastDetector(Detector):  # type: ignore[misc]
 
     def _extract_ngrams(self) -> list[str]:
         """`Detector._extract_ngrams` (and `NGram.add_char`), word by word (`_word_ngrams`)."""
-        known = self.word_lang_prob_map
+        known, cache = self._words, self._word_grams
         words = self.text.translate(_NORMALISE).split(" ")
         result: list[str] = []
         last = len(words) - 1
         for number, word in enumerate(words):
             if word:
                 key = (word, number < last)
-                grams = _WORD_GRAMS.get(key)
+                grams = cache.get(key)
                 if grams is None:
-                    if len(_WORD_GRAMS) >= _WORD_CACHE:
-                        _WORD_GRAMS.clear()
-                    grams = _WORD_GRAMS[key] = _word_ngrams(word, number < last, known)
+                    if len(cache) >= _WORD_CACHE:
+                        cache.clear()
+                    grams = cache[key] = _word_ngrams(word, number < last, known)
                 result.extend(grams)
         return result
 
