@@ -78,6 +78,7 @@ class EntityFilters:
     name_particles: frozenset[str] = frozenset()
     region_adjectives: frozenset[str] = frozenset()
     direction_articles: frozenset[str] = frozenset()
+    state_bodies: frozenset[str] = frozenset()
     event_nouns: frozenset[str] = frozenset()
     event_prepositions: frozenset[str] = frozenset()
     nickname_cues: frozenset[str] = frozenset()
@@ -124,6 +125,7 @@ def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
         name_particles=words("name_particles"),
         region_adjectives=words("region_adjectives"),
         direction_articles=words("direction_articles"),
+        state_bodies=words("state_bodies"),
         event_nouns=words("event_nouns"),
         event_prepositions=words("event_prepositions"),
         nickname_cues=words("nickname_cues"),
@@ -978,6 +980,7 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
             if not item.done:
                 item.resolved = resolver.place(item, strict, loose=step < 3)
                 item.done = item.resolved is not None
+    states = _state_mentions(slots)
     mentions: list[Mention] = []
     for slot in slots:
         if isinstance(slot, Mention):
@@ -987,7 +990,7 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
         elif slot.resolved is not None:
             mentions.append(slot.resolved)
         else:
-            mention = _unknown(slot, resolver, kb, filters)
+            mention = _state_body(slot.span, states, kb, filters) or _unknown(slot, resolver, kb, filters)
             if mention is not None:
                 mentions.append(mention)
     mentions += resolver.bare_acronyms(mentions)
@@ -1411,6 +1414,74 @@ def _head_before(span: Span, filters: EntityFilters) -> int | None:
     if doc[start].is_sent_start or doc[start - 1].is_space or doc[start - 1].text in {"-", "–", "•", ":"}:
         return None
     return start
+
+
+def _state_mentions(slots: list[Mention | list[Mention] | _Pending]) -> list[tuple[int, KBEntry]]:
+    """The states the article names, where (token index, entry), in text order."""
+    found: list[tuple[int, KBEntry]] = []
+    for slot in slots:
+        mention = slot.resolved if isinstance(slot, _Pending) else slot
+        for one in mention if isinstance(mention, list) else [mention] if mention is not None else []:
+            if one.entry is not None and one.entry.kind == "country" and one.entry.demonyms:
+                found.append((one.start, one.entry))
+    return found
+
+
+def _state_body(
+    span: Span, states: list[tuple[int, KBEntry]], kb: KnowledgeBase, filters: EntityFilters
+) -> Mention | None:
+    """A ministry the text names without its state ("le ministère de la Défense"): the
+    ministry of the state named in its sentence, else of the state the article names most
+    ("ministère nigérien de la Défense"); one whose owner follows ("le ministère de la Santé de
+    Gaza") keeps its words."""
+    words = span.text.split()
+    if len(span) < 3 or fold(span[0].text) not in filters.state_bodies or not span[0].is_lower or not states:
+        return None
+    capitals = [t.i for t in span[1:] if t.text[:1].isupper()]
+    # one capitalised complement, then at most an adjective ("des Affaires étrangères"), no demonym
+    if (
+        len(capitals) != 1
+        or span.end - capitals[0] > 2
+        or any(kb.demonym(t.text) for t in span[1:] if t.is_alpha)
+    ):
+        return None
+    if span.end - capitals[0] == 2 and span[-1].pos_ != "ADJ":
+        return None
+    doc = span.doc
+    after = span.end
+    if (
+        after + 1 < len(doc)
+        and fold(doc[after].text) in ("de", "du", "d'")
+        and doc[after + 1].text[:1].isupper()
+    ):
+        return None  # "le ministère de la Santé de Gaza": its owner is in the name
+    sentence_start = _sentence_start(span, reach=60)
+    in_sentence = [
+        e for i, e in states if sentence_start <= i and (i < span.start or doc[i].sent == span.sent)
+    ]
+    if in_sentence:
+        state = in_sentence[-1]
+    else:
+        counts: dict[str, int] = {}
+        for _, entry in states:
+            counts[entry.id] = counts.get(entry.id, 0) + 1
+        best = max(counts.values())
+        state = next(e for _, e in states if counts[e.id] == best)
+    name = " ".join([words[0], state.demonyms[0], *words[1:]])
+    known = kb.resolve(name, prefer="ORG")
+    if known is not None:
+        return _mention(span, known, known.type)
+    mention = _mention(span, None, "ORG")
+    return Mention(
+        id=f"surface:{name.lower()}",
+        name=name,
+        type="ORG",
+        surface=mention.surface,
+        start=span.start,
+        end=span.end,
+        start_char=span.start_char,
+        end_char=span.end_char,
+    )
 
 
 def _nickname(span: Span, filters: EntityFilters) -> bool:

@@ -125,6 +125,7 @@ class KnowledgeBase:
     _force_heads: list[tuple[str, ForceBranch]] | None = None
     _force_first_words: frozenset[str] = frozenset()
     _demonym_forms: frozenset[str] | None = None
+    _by_slug: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         for entry in self.entries.values():
@@ -181,6 +182,19 @@ class KnowledgeBase:
                 if self.entries[entity_id].type == prefer:
                     return self.entries[entity_id]
         return self.entries[ids[0]]
+
+    def by_slug(self, slug: str) -> KBEntry | None:
+        """The entry one of whose names has this slug ("police-nationale-d-haiti" is pnh: the
+        apostrophe a slug drops)."""
+        if self._by_slug is None:
+            index: dict[str, str] = {}
+            for entry in self.entries.values():
+                for name in entry.names:
+                    for key in (slugify(name), slugify(strip_article(fold(name)))):
+                        index.setdefault(key, entry.id)
+            self._by_slug = index
+        entity_id = self._by_slug.get(slug)
+        return self.entries[entity_id] if entity_id else None
 
     def demonym(self, word: str) -> KBEntry | None:
         """The state named by an adjective or demonym: "ukrainiennes" -> ukraine."""
@@ -575,7 +589,7 @@ def canonical_place_id(slug: str) -> str:
     kb = default_kb()
     if not _SLUG.match(slug) or slug in kb.entries:
         return slug
-    alias = kb.resolve(slug.replace("-", " "))
+    alias = kb.resolve(slug.replace("-", " ")) or kb.by_slug(slug)
     if alias is not None:  # a slug of a KB alias is the KB's id ("benyamin-netanyahou")
         return alias.id
     forces = kb.national_force_slug(slug)

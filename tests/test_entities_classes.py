@@ -348,3 +348,67 @@ def test_a_place_tagged_a_person_takes_the_point_of_a_place_only_the_article_loc
     )
     (village,) = [e for e in found.values() if e.surface == "Aba Gerima"]
     assert village.type == "LOC" and village.location is not None and village.precision != "exact"
+
+
+# ------------------------------------------------------------- bodies named without their state
+
+
+def test_a_ministry_named_without_its_state_is_the_ministry_of_the_state_of_its_sentence(
+    nlp: Language,
+) -> None:
+    found = entities(
+        nlp,
+        "Au Niger, des soldats ont été tués lundi près de Tillabéri, a annoncé le ministère de la Défense "
+        "dans un communiqué.",
+    )
+    assert "surface:ministère nigérien de la défense" in found
+
+
+@pytest.mark.parametrize(
+    ("text", "ministry"),
+    [
+        (
+            "Au Liban, le ministère libanais de la Santé a fait état de trois morts, selon un communiqué.",
+            "surface:ministère libanais de la santé",
+        ),
+        (
+            "À Gaza, le ministère de la Santé de Gaza a fait état de douze morts mardi.",
+            "surface:ministère de la santé de gaza",
+        ),
+    ],
+)
+def test_a_ministry_named_with_its_state_or_owner_keeps_its_words(
+    nlp: Language, text: str, ministry: str
+) -> None:
+    assert ministry in entities(nlp, text)
+
+
+def test_famous_missions_are_known_by_their_acronym(nlp: Language) -> None:
+    found = entities(nlp, "En RDC, la Monusco a appelé mardi les rebelles à se retirer de la ville.")
+    assert found["monusco"].type == "MILITARY"
+    found = entities(
+        nlp,
+        "Par ailleurs, le Commandement des États-Unis pour l'Afrique (Africom) a annoncé une frappe en Somalie.",
+    )
+    assert "africom" in found and "afrique" not in found and not any(i.startswith("surface:") for i in found)
+
+
+def test_a_kb_name_with_an_apostrophe_compares_by_its_slug() -> None:
+    assert canonical_id("police-nationale-d-haiti") == canonical_id("pnh")
+
+
+def test_a_unit_closed_by_a_participle_read_as_a_noun(nlp: Language) -> None:
+    found = entities(
+        nlp,
+        "Un porte-parole de la 95e brigade d'assaut aéroporté, joint par téléphone, a démenti la perte de la "
+        "position en Ukraine.",
+    )
+    assert "surface:95e brigade d'assaut aéroporté" in found
+
+
+def test_a_mid_size_town_abroad_known_by_an_alternate_name_is_not_taken() -> None:
+    gazetteer = default_kb().gazetteer
+    assert gazetteer is not None
+    assert gazetteer.lookup("Mahas", {"SO"}) is None  # a Somali village, not Māḩiş in Jordan
+    found = gazetteer.lookup("Mahas")
+    assert found is not None and found.country == "JO"  # an article naming no country may mean it

@@ -550,7 +550,7 @@ class Gazetteer:
             return best
         if not inside and best.kind == "region" and regions == 1:
             return best  # no country known yet: a subdivision no other one is named like
-        if best.kind == "city" and (any_size or best.population >= self.config.min_foreign_population):
+        if best.kind == "city" and (any_size or self._large_abroad(best, inside)):
             return best
         # a hamlet abroad of that own name does not hide a capital or a very large town abroad
         # known by an exonym ("Alger" is Algiers, "Cologne" is Köln; "Lech" is no Lecco)
@@ -560,6 +560,19 @@ class Gazetteer:
             ):
                 return other
         return None
+
+    def _large_abroad(self, place: Place, inside: set[str]) -> bool:
+        """A town outside the article's countries it may mean: a large one, and, known by an
+        alternate name while the article names countries, a famous one ("Mahas" in Somalia is
+        no Māḩiş in Jordan; "Alger" is Algiers)."""
+        if place.population < self.config.min_foreign_population:
+            return False
+        return bool(
+            place.own
+            or not inside
+            or place.capital_of is not None
+            or place.population >= self.config.exonym_min_population
+        )
 
     def lookup(
         self,
