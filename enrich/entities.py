@@ -397,6 +397,11 @@ def _joined_place_names(doc: Doc, ents: list[Span], kb: KnowledgeBase, filters: 
         while end - 1 > ent.start and _particle(doc, end - 1, filters) is not None:
             end -= 1  # "Vizcatán del": the particle goes with what follows
         for _ in range(3):
+            if end + 1 < len(doc) and doc[end].text in ("-", "‑") and not doc[end - 1].whitespace_:
+                after = _capitalised_run(doc, end + 1, inside=True)
+                if after > end + 1 and not doc[end].whitespace_:
+                    end = after  # "stade Bollaert" + "-Delelis"
+                    continue
             particle = _particle(doc, end, filters)
             if particle is None:
                 break
@@ -464,7 +469,7 @@ def _known_place(name: str, kb: KnowledgeBase) -> bool:
 def _untagged_places(doc: Doc, covered: set[int], filters: EntityFilters) -> list[Span]:
     """Capitalised names the model did not tag, right after a place word ("À Koriukivka, un
     drone...", "près de Novhorod-Siverskyï"): candidates the article's places decide on."""
-    cues = filters.place_cues | filters.place_prepositions | filters.area_nouns
+    cues = filters.place_cues | filters.place_prepositions | filters.area_nouns | filters.facility_nouns
     found: list[Span] = []
     i = 0
     n = len(doc)

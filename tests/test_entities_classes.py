@@ -412,3 +412,21 @@ def test_a_mid_size_town_abroad_known_by_an_alternate_name_is_not_taken() -> Non
     assert gazetteer.lookup("Mahas", {"SO"}) is None  # a Somali village, not Māḩiş in Jordan
     found = gazetteer.lookup("Mahas")
     assert found is not None and found.country == "JO"  # an article naming no country may mean it
+
+
+def test_an_island_or_peninsula_named_after_a_place_is_that_place(nlp: Language) -> None:
+    found = entities(
+        nlp, "Au Sénégal, les visiteurs ont afflué dimanche vers l'île de Gorée, au large de Dakar."
+    )
+    (island,) = [e for e in found.values() if e.surface == "Gorée"]
+    assert island.type == "LOC" and island.location is not None
+    assert island.country != "TD"  # a transliteration abroad (Goré, Chad) is not taken
+    assert canonical_id("foret-de-gambari") == canonical_id("gambari")
+    assert canonical_id("peninsule-de-bakassi") == canonical_id("bakassi")
+
+
+def test_a_place_name_cut_at_a_hyphen_is_whole(nlp: Language) -> None:
+    found = entities(
+        nlp, "Les supporters se sont rassemblés devant le stade Bollaert-Delelis avant la rencontre."
+    )
+    assert "stade-bollaert-delelis" in found and "stade-bollaert" not in found

@@ -476,8 +476,10 @@ class Gazetteer:
             # hold enough oddities that a loose key would land on a village elsewhere
             tkey = self.config.translit_key(surface)
             if len(tkey) >= 4:
+                # own = 0: a transliteration is no own name ("Gorée" is no Goré in Chad unless
+                # the article is about Chad)
                 found = self._query(
-                    f"SELECT {_COLUMNS}, 1 FROM names n JOIN places p ON p.id = n.place"
+                    f"SELECT {_COLUMNS}, 0 FROM names n JOIN places p ON p.id = n.place"
                     " WHERE n.tkey = ? AND n.own = 1 GROUP BY p.id",
                     (tkey,),
                 )
