@@ -41,7 +41,7 @@ class _Normalise(dict[int, str]):
 
 
 _NORMALISE = _Normalise()
-_WORD_CACHE = 50_000  # words; each entry holds references to the profile's own n-gram strings
+_WORD_CACHE = 20_000  # words; each entry holds references to the profile's own n-gram strings
 
 
 def _word_ngrams(word: str, space_after: bool, known: dict[str, str]) -> tuple[str, ...]:
@@ -63,12 +63,26 @@ def _word_ngrams(word: str, space_after: bool, known: dict[str, str]) -> tuple[s
     return tuple(grams)
 
 
+class _Rows(dict[str, "np.ndarray[Any, Any]"]):
+    """An n-gram's language probabilities as a numpy row, made when the n-gram is first drawn
+    (the profiles hold 87,600 n-grams; a language's texts use a small part of them)."""
+
+    def __init__(self, source: dict[str, list[float]]) -> None:
+        super().__init__()
+        self.source = source
+
+    def __missing__(self, word: str) -> np.ndarray[Any, Any]:
+        row = self[word] = np.asarray(self.source[word], dtype=np.float64)
+        return row
+
+
 class _Tables:
-    """The profiles as numpy: one row of language probabilities per n-gram."""
+    """The profiles as the detector reads them: numpy rows, the profile's own n-gram strings,
+    and the n-grams of the words already read."""
 
     def __init__(self, word_lang_prob_map: dict[str, list[float]]) -> None:
         self.source = word_lang_prob_map
-        self.rows = {word: np.asarray(probs, dtype=np.float64) for word, probs in word_lang_prob_map.items()}
+        self.rows = _Rows(word_lang_prob_map)
         self.words = {word: word for word in word_lang_prob_map}  # the profile's own strings
         self.word_grams: dict[tuple[str, bool], tuple[str, ...]] = {}  # (word, space after) -> n-grams
 

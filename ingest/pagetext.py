@@ -92,7 +92,7 @@ class Cleaned:
 # The rules' verdicts on a line are pure functions of (rules, line): kept for the lines met
 # again (a body paragraph is read as text and again as a page block; sites repeat their
 # furniture lines from page to page). Bounded: an LRU of recent lines.
-LINE_CACHE = 16_384
+LINE_CACHE = 2_048
 
 
 @lru_cache(maxsize=LINE_CACHE)

@@ -38,7 +38,7 @@ def article(number: int) -> Article:
 
 def test_a_chunk_result_carries_no_text_and_applies_like_enriching_in_process() -> None:
     settings = Settings()
-    pool._start_worker(settings)  # this process plays the worker
+    pool._load_enricher(settings)  # this process plays the worker
     sent = [article(1), article(2)]
     result = pool._enrich_chunk([a.model_copy(deep=True) for a in sent])
     # The events quote their sentences and their article's title; nothing else holds a text.
