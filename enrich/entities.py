@@ -79,6 +79,8 @@ class EntityFilters:
     region_adjectives: frozenset[str] = frozenset()
     direction_articles: frozenset[str] = frozenset()
     state_bodies: frozenset[str] = frozenset()
+    trailing_words: frozenset[str] = frozenset()
+    feature_nouns: frozenset[str] = frozenset()
     event_nouns: frozenset[str] = frozenset()
     event_prepositions: frozenset[str] = frozenset()
     nickname_cues: frozenset[str] = frozenset()
@@ -126,6 +128,8 @@ def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
         region_adjectives=words("region_adjectives"),
         direction_articles=words("direction_articles"),
         state_bodies=words("state_bodies"),
+        trailing_words=words("trailing_words"),
+        feature_nouns=words("feature_nouns"),
         event_nouns=words("event_nouns"),
         event_prepositions=words("event_prepositions"),
         nickname_cues=words("nickname_cues"),
@@ -180,8 +184,14 @@ def _trim(span: Span, filters: EntityFilters) -> Span | None:
     start, end = span.start, span.end
     while start < end and (fold(doc[start].text) in filters.leading_tokens or doc[start].is_space):
         start += 1
-    while end > start and (doc[end - 1].text in filters.trailing_tokens or doc[end - 1].is_space):
-        end -= 1
+    while end > start and (
+        doc[end - 1].text in filters.trailing_tokens
+        or doc[end - 1].is_space
+        or end - start > 1
+        and doc[end - 1].is_lower
+        and fold(doc[end - 1].text) in filters.trailing_words
+    ):
+        end -= 1  # "a annoncé EDF mercredi"
     if start >= end:
         return None
     return Span(doc, start, end, label=span.label_, span_id=span.id_)
@@ -272,6 +282,8 @@ def _split(span: Span, kb: KnowledgeBase) -> list[tuple[Span, KBEntry]] | None:
         end = token.i if token is not None else span.end
         if end > start:
             piece = span.doc[start:end]
+            if piece[0].is_lower:
+                return None  # "golfe de Guinée" is one name, not "golfe" and Guinea
             entry = kb.resolve(piece.text)
             if entry is None:
                 return None
@@ -324,8 +336,8 @@ def _datelines(doc: Doc, filters: EntityFilters) -> list[Span]:
         for group in ("place", "within"):
             if group in match.re.groupindex and match.start(group) >= 0:
                 span = doc.char_span(match.start(group), match.end(group), alignment_mode="expand")
-                if span is not None and len(span):
-                    spans.append(span)
+                if span is not None and len(span) and fold(span.text) not in filters.stop_surfaces:
+                    spans.append(span)  # "EN DIRECT – Guerre en Ukraine" opens no dateline
     return spans
 
 
@@ -382,13 +394,17 @@ def _capitalised_run(doc: Doc, i: int, inside: bool = False) -> int:
 def _joined_place_names(doc: Doc, ents: list[Span], kb: KnowledgeBase, filters: EntityFilters) -> list[Span]:
     """Place names the model cut at a particle, made whole: "Deir" + "ez-Zor", "Vizcatán del" +
     "Ene", "Lanao" + "del Sur", "Fada" + "N'Gourma", and "Norte" + "de Santander" (a French
-    particle only when the KB or the gazetteer knows the whole name)."""
+    particle only when the KB or the gazetteer knows the whole name); person names cut in a
+    hyphenated first name ("Michel-" + "Édouard Leclerc")."""
     if not filters.name_particles and not filters.known_name_particles:
         return ents
     result: list[Span] = []
     dropped: set[int] = set()
     for ent in sorted(ents, key=lambda e: e.start):
         if ent.start in dropped:
+            continue
+        if _LABELS.get(ent.label_) == "PER":
+            result.append(_hyphenated_first_name(doc, ent, ents))
             continue
         if _LABELS.get(ent.label_) != "LOC":
             result.append(ent)
@@ -426,6 +442,23 @@ def _joined_place_names(doc: Doc, ents: list[Span], kb: KnowledgeBase, filters: 
         else:
             result.append(Span(doc, start, end, label=ent.label_, span_id=ent.id_))
     return result
+
+
+def _hyphenated_first_name(doc: Doc, ent: Span, ents: list[Span]) -> Span:
+    """A person's name the model cut inside a hyphenated first name: "Michel-" + "Édouard
+    Leclerc"."""
+    start = ent.start
+    while (
+        start >= 2
+        and doc[start - 1].text in ("-", "‑")
+        and not doc[start - 1].whitespace_
+        and not doc[start - 2].whitespace_
+        and doc[start - 2].is_alpha
+        and doc[start - 2].text[:1].isupper()
+        and not any(e.start <= start - 2 < e.end for e in ents)
+    ):
+        start -= 2
+    return ent if start == ent.start else Span(doc, start, ent.end, label=ent.label_, span_id=ent.id_)
 
 
 def _name_start(
@@ -1362,6 +1395,8 @@ def _capitalised_name(span: Span, reason: str, filters: EntityFilters) -> bool:
         text = span.text
         if text.isalpha() and text.isupper() and len(text) >= 2:
             return True
+    if reason == "no_propn" and fold(span[0].text) in filters.feature_nouns and span[0].is_lower:
+        return any(t.text[:1].isupper() for t in span[1:])  # "le golfe de Guinée", "le parc W"
     if reason != "no_propn" or not span[0].text[:1].isupper() or _sentence_initial(span):
         return False
     if _after_place_word(span, filters):

@@ -430,3 +430,35 @@ def test_a_place_name_cut_at_a_hyphen_is_whole(nlp: Language) -> None:
         nlp, "Les supporters se sont rassemblés devant le stade Bollaert-Delelis avant la rencontre."
     )
     assert "stade-bollaert-delelis" in found and "stade-bollaert" not in found
+
+
+# ------------------------------------------------------------------ span edges
+
+
+def test_a_live_blog_banner_is_no_dateline(nlp: Language) -> None:
+    found = entities(
+        nlp,
+        "EN DIRECT – Guerre au Soudan : nouvelles frappes sur El-Fasher\nDes drones ont visé la ville dans la nuit.\n",
+    )
+    assert not any("direct" in entity_id for entity_id in found)
+
+
+def test_a_weekday_after_a_name_is_not_part_of_it(nlp: Language) -> None:
+    found = entities(nlp, "La production a été arrêtée, a annoncé Orano mardi dans un communiqué.")
+    assert "surface:orano" in found and "surface:orano mardi" not in found
+
+
+def test_a_sea_or_gulf_named_after_a_country_is_one_place(nlp: Language) -> None:
+    found = entities(
+        nlp, "Les pays riverains du golfe de Guinée renforcent leur coopération maritime, selon Abuja."
+    )
+    assert "surface:golfe de guinée" in found or "golfe-de-guinee" in found
+    assert (
+        "guinee" not in found
+        and found.get("golfe-de-guinee", found.get("surface:golfe de guinée")).type == "LOC"
+    )
+
+
+def test_a_hyphenated_first_name_stays_with_the_name(nlp: Language) -> None:
+    found = entities(nlp, "Il s'exprimait sur France Info. Michel-Édouard Leclerc a répondu dans la soirée.")
+    assert "surface:michel-édouard leclerc" in found and "surface:édouard leclerc" not in found
