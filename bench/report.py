@@ -249,6 +249,14 @@ def _size_section(r: dict[str, Any]) -> list[str]:
             f"Dedup candidates at the end of the run: the last batch's {bm['articles']} articles each share an "
             f"LSH band with {bm['mean']:.0f} stored articles on average (median {bm['p50']}, p90 {bm['p90']}).",
         ]
+    if r.get("warm_up"):
+        warm = r["warm_up"]
+        lines += [
+            "",
+            f"Before the clock, a warm-up pass over {warm['articles']:.0f} articles of another corpus (own "
+            f"indices, deleted after) took {warm['seconds']:.1f} s, {warm['elasticsearch_cpu']:.1f} s of them "
+            "Elasticsearch CPU (a fresh node compiling its request paths): not counted, like the model load.",
+        ]
     metrics = r["metrics"]
     lines += [
         "",

@@ -7,6 +7,9 @@
 
 For each size, in a process of its own (so peak RSS is per run):
   * the corpus (`bench.corpus`) is served by `vigie.dev.feedserver.FeedServer` in another process;
+  * before the clock, one pass over a 100-article corpus of another seed, into indices of its
+    own (dropped after), warms the Elasticsearch node's JIT as a running cluster has it
+    (`--no-warm`: cold); the workers' model load is not timed either;
   * `Pipeline.run` (what `vigie run` does) runs over it with batches of `--batch` articles and
     `--workers` enrichment processes; the stage times are the pipeline's own
     (`RunSummary.seconds`), per-batch figures come from its `after_batch` hook;
@@ -27,6 +30,7 @@ Modules: `bench.child` (the measured run), `bench.measure` (checks and bounds af
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -45,17 +49,24 @@ from bench.nodes import drop_indices, elasticsearch_url, feed_server, load_avera
 from bench.report import render, write_results
 
 BOUNDS_RESERVE = 180.0  # seconds kept for a size's bounds when a time budget applies
+# Before each size's clock, one pass over a small corpus of another seed warms the Elasticsearch
+# node (its JIT compiles the request paths, as on a cluster that has been running): see
+# `bench.child.warm_cluster`.
+WARM_ARTICLES = 100
+WARM_SEED_OFFSET = 1000
 
 
 def measure(size: int, seed: int, es_url: str, options: RunOptions) -> dict[str, Any]:
     """One size, in a child process of its own (so its peak RSS is its own)."""
     info = generate(size, seed)
+    warm = generate(WARM_ARTICLES, seed + WARM_SEED_OFFSET) if options.warm else None
     out = WORK_DIR / f"result-{size}-{seed}.json"
     out.unlink(missing_ok=True)
     prefix = f"bench{size}"
     with (
         tempfile.TemporaryDirectory(prefix="vigie-bench-state-", dir=WORK_DIR) as state,
         feed_server(info.site) as base,
+        feed_server(warm.site) if warm is not None else contextlib.nullcontext("") as warm_base,
     ):
         env = {
             **os.environ,
@@ -66,6 +77,7 @@ def measure(size: int, seed: int, es_url: str, options: RunOptions) -> dict[str,
             "VIGIE_FEEDS_BASE_URL": base,
             # Politeness (1 s between requests to one host) is for real outlets, not a local server.
             "VIGIE_FETCH_HOST_DELAY": "0",
+            "VIGIE_BENCH_WARM_FEEDS_BASE_URL": warm_base,
         }
         drop_indices(es_url, prefix)
         command = [sys.executable, "-m", "bench.run", "--child", str(info.root), "--out", str(out)]
@@ -73,6 +85,8 @@ def measure(size: int, seed: int, es_url: str, options: RunOptions) -> dict[str,
         command += ["--workers", str(options.workers), "--stop-at", str(options.stop_at)]
         if options.profile:
             command += ["--profile"]
+        if warm is not None:
+            command += ["--warm-corpus", str(warm.root)]
         subprocess.run(command, env=env, check=True, cwd=BENCH_DIR.parent)
         drop_indices(es_url, prefix)
     result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
@@ -105,6 +119,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="time budget of the whole run (0: none); a size that would overrun stops feeding new "
         "batches in time for its bounds, and the report says how far it got",
     )
+    parser.add_argument(
+        "--no-warm",
+        action="store_true",
+        help="no warm-up pass over a small corpus before each size's clock (cold Elasticsearch JIT)",
+    )
     parser.add_argument("--no-write", action="store_true", help="print only, leave bench/results.md alone")
     parser.add_argument(
         "--section", default="generated", help="name of the bench/results.md section this run replaces"
@@ -112,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--stop-at", type=float, default=0.0, help=argparse.SUPPRESS)
+    parser.add_argument("--warm-corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     WORK_DIR.mkdir(parents=True, exist_ok=True)
@@ -124,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sample=args.bound_sample,
         profile=args.profile,
         stop_at=args.stop_at,
+        warm=not args.no_warm,
+        warm_corpus=args.warm_corpus,
     )
     if args.child:
         run_child(args.child, args.out, options)
@@ -132,6 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.time()
     for size in args.sizes:  # corpora first: generation is not part of any measurement
         generate(size, args.seed)
+    if options.warm:
+        generate(WARM_ARTICLES, args.seed + WARM_SEED_OFFSET)
     results = []
     with elasticsearch_url() as es_url:
         host = machine(es_url)
