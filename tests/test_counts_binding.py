@@ -9,6 +9,7 @@ and disjoint counts; drones and missiles never pooled; a revised toll is marked 
 from __future__ import annotations
 
 import pytest
+from extraction import counts_of, slots
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -16,10 +17,10 @@ from enrich.entities import doc_mentions
 from enrich.events.counts import CountBinder
 from enrich.events.lexicon import default_lexicon as event_lexicon
 from enrich.events.places import Places
-from enrich.events.state import PROJECTILE_CLASSES, Candidate, DocState
+from enrich.events.state import Candidate, DocState
 from enrich.kb import default_kb
 from enrich.nlp import load_nlp
-from enrich.quantities import Count, default_lexicon, find_counts, sentence_slots
+from enrich.quantities import default_lexicon, sentence_slots
 
 REMOTE = "Explosions/Remote violence"
 
@@ -27,28 +28,6 @@ REMOTE = "Explosions/Remote violence"
 @pytest.fixture(scope="module")
 def nlp() -> Language:
     return load_nlp()
-
-
-def _projectiles(doc: Doc) -> dict[int, str]:
-    return {
-        i: m.entry.weapon_class
-        for m in doc_mentions(doc, default_kb())
-        if m.entry is not None and m.entry.weapon_class in PROJECTILE_CLASSES
-        for i in range(m.start, m.end)
-    }
-
-
-def counts_of(nlp: Language, text: str) -> list[Count]:
-    doc = nlp(text)
-    projectiles = _projectiles(doc)
-    return [c for sentence in doc.sents for c in find_counts(sentence, projectiles)]
-
-
-def slots(nlp: Language, text: str) -> dict[str, tuple[int, str]]:
-    return {
-        slot: (quantity.value, quantity.qualifier)
-        for slot, quantity in sentence_slots(counts_of(nlp, text)).items()
-    }
 
 
 # ----------------------------------------------------------------------------- the head noun decides

@@ -11,15 +11,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from extraction import counts_of, slots
 from spacy.language import Language
-from spacy.tokens import Doc
 
-from enrich.entities import doc_mentions
 from enrich.events.merge import merge_mentions
-from enrich.events.state import PROJECTILE_CLASSES
 from enrich.kb import default_kb
 from enrich.pipeline import Enricher
-from enrich.quantities import Count, find_counts, sentence_slots
 from vigie.core.models import Article, EntityRef, Event, EventMention, Quantity, stable_id
 
 
@@ -31,28 +28,6 @@ def enricher() -> Enricher:
 @pytest.fixture(scope="module")
 def nlp(enricher: Enricher) -> Language:
     return enricher.nlp
-
-
-def _projectiles(doc: Doc) -> dict[int, str]:
-    return {
-        i: m.entry.weapon_class
-        for m in doc_mentions(doc, default_kb())
-        if m.entry is not None and m.entry.weapon_class in PROJECTILE_CLASSES
-        for i in range(m.start, m.end)
-    }
-
-
-def counts_of(nlp: Language, text: str) -> list[Count]:
-    doc = nlp(text)
-    projectiles = _projectiles(doc)
-    return [c for sentence in doc.sents for c in find_counts(sentence, projectiles)]
-
-
-def slots(nlp: Language, text: str) -> dict[str, tuple[int, str]]:
-    return {
-        slot: (quantity.value, quantity.qualifier)
-        for slot, quantity in sentence_slots(counts_of(nlp, text)).items()
-    }
 
 
 def incidents(enricher: Enricher, text: str) -> list[Event]:

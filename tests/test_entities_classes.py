@@ -6,23 +6,17 @@ filters dropped, framed place names, homonyms. Every sentence here is written fo
 from __future__ import annotations
 
 import pytest
+from extraction import entities
 from spacy.language import Language
 
-from enrich.entities import aggregate, doc_mentions
 from enrich.evaluate import canonical_id
 from enrich.kb import default_kb
 from enrich.nlp import load_nlp
-from vigie.core.models import EntityMention
 
 
 @pytest.fixture(scope="module")
 def nlp() -> Language:
     return load_nlp()
-
-
-def entities(nlp: Language, text: str) -> dict[str, EntityMention]:
-    kb = default_kb()
-    return {e.id: e for e in aggregate(doc_mentions(nlp(text), kb), kb)}
 
 
 # ------------------------------------------------------------------ national armed forces

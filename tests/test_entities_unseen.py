@@ -5,22 +5,15 @@ inside longer names. Every sentence here is written for the test (none comes fro
 from __future__ import annotations
 
 import pytest
+from extraction import entities
 from spacy.language import Language
 
-from enrich.entities import aggregate, doc_mentions
-from enrich.kb import default_kb
 from enrich.nlp import load_nlp
-from vigie.core.models import EntityMention
 
 
 @pytest.fixture(scope="module")
 def nlp() -> Language:
     return load_nlp()
-
-
-def entities(nlp: Language, text: str) -> dict[str, EntityMention]:
-    kb = default_kb()
-    return {e.id: e for e in aggregate(doc_mentions(nlp(text), kb), kb)}
 
 
 # ------------------------------------------------------------------------------- datelines

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from extraction import ids, one, types
 from helpers import french_article
 
 from enrich.events import default_lexicon
@@ -27,20 +28,6 @@ def enricher() -> Enricher:
 
 def mentions(enricher: Enricher, text: str) -> list[Event]:
     return enricher.mentions_of_text(text, french_article(text, PUBLISHED))
-
-
-def types(events: list[Event]) -> set[tuple[str, str]]:
-    return {(e.event_type, e.sub_event_type) for e in events}
-
-
-def one(events: list[Event], sub_event_type: str) -> Event:
-    found = [e for e in events if e.sub_event_type == sub_event_type]
-    assert len(found) == 1, [(e.sub_event_type, e.trigger) for e in events]
-    return found[0]
-
-
-def ids(*refs: object) -> tuple[str | None, ...]:
-    return tuple(getattr(r, "id", None) for r in refs)
 
 
 # --- The parser reads a day after a verb as its object and hangs the real object on it.
