@@ -110,6 +110,8 @@ class QuantityLexicon:
     damage_verbs: frozenset[str] = frozenset()
     craft_nouns: frozenset[str] = frozenset()
     craft_verbs: frozenset[str] = frozenset()
+    ordinal_words: frozenset[str] = frozenset()
+    single_determiners: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=2)
@@ -164,6 +166,8 @@ def default_lexicon() -> QuantityLexicon:
         damage_verbs=folded_words(data.get("damage_verbs", [])),
         craft_nouns=folded_words(data.get("craft_nouns", [])),
         craft_verbs=folded_words(data.get("craft_verbs", [])),
+        ordinal_words=folded_words(data.get("ordinal_words", [])),
+        single_determiners=folded_words(data.get("single_determiners", [])),
     )
 
 
@@ -407,9 +411,24 @@ def background_clauses(sentence: Span, lexicon: QuantityLexicon | None = None) -
             anchors.append(_token_at(sentence, offsets, start))
             start = folded.find(marker, start + 1)
     for pattern in lexicon.background_patterns:
-        anchors += [_token_at(sentence, offsets, m.start()) for m in pattern.finditer(folded)]
+        # a pattern may name the word it hangs on ("Fin (?P<at>2023)": the year, which the
+        # parser attaches to the verb it dates)
+        at = "at" if "at" in pattern.groupindex else 0
+        anchors += [_token_at(sentence, offsets, m.start(at)) for m in pattern.finditer(folded)]
     anchors += [t for t in sentence if fold(t.text) == "depuis" and _depuis_is_background(t, lexicon)]
-    return [clause_of(anchor) for anchor in anchors if not _describes_a_place(anchor, lexicon)]
+    return [
+        _fronted(clause_of(anchor), sentence) for anchor in anchors if not _describes_a_place(anchor, lexicon)
+    ]
+
+
+def _fronted(clause: Token, sentence: Span) -> Token:
+    """A time phrase parsed as a fragment of its own before the clause it dates ("Fin 2023, des
+    attaques avaient fait ..."): the clause that follows it."""
+    if is_verb(clause) or clause.dep_ != "ROOT":
+        return clause
+    return next(
+        (t for t in sentence[clause.i - sentence.start + 1 :] if t.dep_ == "ROOT" and is_verb(t)), clause
+    )
 
 
 def _describes_a_place(anchor: Token, lexicon: QuantityLexicon) -> bool:
@@ -680,10 +699,14 @@ def _following_verb(noun: Token, sentence: Span, lexicon: QuantityLexicon) -> tu
     "avoir" auxiliary ("ont tué": the count is the agent)."""
     doc = noun.doc
     passive = active = False
+    relative = False  # "un berger qui se trouvait à proximité a été blessé": past its clause
     for token in doc[noun.i + 1 : min(sentence.end, noun.i + 12)]:
         folded = fold(token.text)
         if (token.is_punct and token.text not in ("'", "’")) or folded in _CLAUSE_WORDS:
             return None, False
+        if folded == "qui" and token.i <= noun.i + 2 and not relative:
+            relative = True
+            continue
         lemma = lemma_of(token)
         if token.pos_ == "AUX" or lemma in ("avoir", "etre"):
             if (
@@ -702,6 +725,10 @@ def _following_verb(noun: Token, sentence: Span, lexicon: QuantityLexicon) -> tu
             # "ont tué", or a present tense ("un kamikaze tue neuf soldats")
             finite = "Fin" in feature_of(token, "VerbForm")
             return token, (active or finite) and not passive and not is_passive(token)
+        if token.pos_ == "VERB" and relative:
+            relative = False  # the relative clause's own verb: the noun's comes after it
+            passive = active = False
+            continue
         if token.pos_ == "VERB":
             return token, active and not passive
     return None, False
@@ -901,7 +928,10 @@ def find_counts(
     previous_category: str | None = None
     previous_class: str | None = None
     undecided: set[int] = set()  # projectile counts whose slot no verb decided
-    named = _named_victims(sentence, lexicon)  # "tuant son conducteur": one person, no number
+    # "tuant son conducteur", "Le chauffeur a été abattu", "un troisième blessé": one, no number
+    named = (
+        _named_victims(sentence, lexicon) + _single_subjects(sentence, lexicon) + _ordinals(sentence, lexicon)
+    )
     named_objects = {c.end - 1: c.slot for c in named}
     i = sentence.start
     while i < sentence.end:
@@ -1143,6 +1173,98 @@ def _named_victims(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
                 start=j,
                 end=k + 1,
                 group=_group(noun, lexicon),
+            )
+        )
+    return found
+
+
+def _single_subjects(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
+    """A person (or a target) the text names in the singular by a definite or possessive
+    determiner as the subject of a passive verb of death or injury (of damage): "Le chauffeur,
+    qui tentait de fuir, a été abattu", "son frère a été blessé", "Le véhicule a été détruit"
+    (1 each)."""
+    doc = sentence.doc
+    found: list[Count] = []
+    for verb in sentence:
+        if verb.pos_ not in ("VERB", "ADJ") or not is_passive(verb) or _negated(verb, lexicon):
+            continue
+        slot: Slot | None = _casualty_verb(verb, lexicon)
+        people = slot is not None
+        if slot is None and has_verb_form(verb, lexicon.damage_verbs):
+            slot = "destroyed"
+        if slot is None:
+            continue
+        for noun in verb.children:
+            if noun.dep_ not in ("nsubj", "nsubj:pass") or noun.pos_ != "NOUN" or noun.i < sentence.start:
+                continue
+            forms = lemmas_of(noun)
+            if not forms & (lexicon.people_nouns if people else lexicon.target_nouns):
+                continue
+            if forms & (lexicon.killed_nouns | lexicon.injured_nouns | lexicon.victim_nouns):
+                continue
+            if "Plur" in feature_of(noun, "Number") or fold(noun.text).endswith(("s", "x")):
+                continue
+            determiners = [c for c in noun.children if c.dep_ == "det"]
+            if len(determiners) != 1 or fold(determiners[0].text) not in lexicon.single_determiners:
+                continue
+            if any(c.dep_ == "nummod" for c in noun.children):
+                continue
+            start = determiners[0].i
+            found.append(
+                Count(
+                    slot=slot,
+                    quantity=Quantity(
+                        value=1,
+                        qualifier="exact",
+                        text=doc[start : noun.i + 1].text,
+                        group=_group(noun, lexicon) if people else None,
+                    ),
+                    relation="normal",
+                    noun=lemma_of(noun),
+                    start=start,
+                    end=noun.i + 1,
+                    group=_group(noun, lexicon) if people else None,
+                )
+            )
+    return found
+
+
+def _ordinals(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
+    """ "Deux policiers ont été tués et un troisième blessé", "Un quatrième occupant, grièvement
+    blessé, a été évacué": one more person, injured or killed as the words after it say (read on
+    the words: the parser hangs the ordinal anywhere)."""
+    doc = sentence.doc
+    found: list[Count] = []
+    for token in sentence:
+        if fold(token.text) not in lexicon.ordinal_words or token.i == sentence.start:
+            continue
+        if fold(doc[token.i - 1].text) not in ("un", "une"):
+            continue
+        noun: Token | None = None
+        slot: Slot | None = None
+        for following in doc[token.i + 1 : min(sentence.end, token.i + 7)]:
+            casualty = _casualty_verb(following, lexicon)
+            if casualty is not None and not _active_casualty(following):
+                slot = casualty
+                break
+            if following.text == "," or following.pos_ in ("ADV", "AUX"):
+                continue
+            if noun is None and following.pos_ in ("NOUN", "VERB", "ADJ"):
+                noun = following  # "un quatrième occupant"
+                if not lemmas_of(noun) & lexicon.people_nouns and following.pos_ == "NOUN":
+                    break  # "un deuxième drone", "un troisième assaut": no person
+                continue
+            break
+        if slot is None:
+            continue
+        found.append(
+            Count(
+                slot=slot,
+                quantity=Quantity(value=1, qualifier="exact", text=doc[token.i - 1 : token.i + 1].text),
+                relation="normal",
+                noun=fold(token.text),
+                start=token.i - 1,
+                end=token.i + 1,
             )
         )
     return found

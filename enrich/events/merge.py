@@ -105,13 +105,19 @@ def _revision(event: Event) -> bool:
     )
 
 
-def best_report(earlier: Quantity | None, later: Quantity | None) -> Quantity | None:
+def best_report(
+    earlier: Quantity | None, later: Quantity | None, titles: tuple[bool, bool] = (False, False)
+) -> Quantity | None:
     """One figure reported twice: a revision ("le bilan s'est alourdi à ...") replaces what came
-    before it; otherwise the higher report is kept."""
+    before it; otherwise the higher report is kept. `titles` says which report a headline gave:
+    a headline drops the text's qualifier ("neuf morts" over "Au moins neuf personnes ont été
+    tuées"), so of one value the text's report is kept."""
     if earlier is None or later is None:
         return earlier or later
     if later.revised != earlier.revised:
         return later if later.revised else earlier
+    if earlier.value == later.value and titles[0] != titles[1]:
+        return later if titles[0] else earlier
     return quantities_module.larger(earlier, later)
 
 
@@ -137,13 +143,20 @@ def _representative(
             if m.target is not None and m.target.type != "LOC" and _state_id(m.target, kb) is None
         ]
         merged.target = _vote(named or [m.target for m in members])
+    # whether the report kept for each slot so far is a headline's
+    from_title = {slot: _in_title(members[0]) for slot in quantities_module.SLOTS}
     for member in members[1:]:
         merged.weapons += [w for w in member.weapons if w not in merged.weapons]
         merged.places += [p for p in member.places if all(q.id != p.id for q in merged.places)]
         merged.places = specific_places(merged.places, kb)
         merged.location = merged.location or member.location
+        title = _in_title(member)
         for slot in quantities_module.SLOTS:
-            setattr(merged, slot, best_report(getattr(merged, slot), getattr(member, slot)))
+            kept, other = getattr(merged, slot), getattr(member, slot)
+            best = best_report(kept, other, (from_title[slot], title))
+            if best is not kept:
+                from_title[slot] = title
+            setattr(merged, slot, best)
         stated = member.event_date is not None and member.event_date != published
         if stated and merged.event_date in (None, published):
             merged.event_date = member.event_date
