@@ -143,17 +143,18 @@ def index_alone(alone_settings: Any, dump: Path, batch_size: int) -> dict[str, f
     this is its cost with the machine to itself, the same conditions as the raw bulk it is
     compared with."""
     from vigie.core.models import Article, Event
-    from vigie.run.pipeline import Pipeline
+    from vigie.run.pipeline import Pipeline, batch_sizes
 
     class RefreshTimed(Pipeline):
         refresh_seconds = 0.0
         refreshes = 0
 
-        def refresh(self, *, everything: bool = False) -> None:
+        def refresh(self, *, everything: bool = False) -> bool:
             start = time.perf_counter()
-            super().refresh(everything=everything)
+            done = super().refresh(everything=everything)
             self.refresh_seconds += time.perf_counter() - start
             self.refreshes += 1
+            return done
 
     sources: dict[str, list[dict[str, Any]]] = {"articles": [], "events": []}
     for stored in _stored(dump):
@@ -164,8 +165,10 @@ def index_alone(alone_settings: Any, dump: Path, batch_size: int) -> dict[str, f
         events_of.setdefault(event.article_id, []).append(event)
     articles = [Article.model_validate(source) for source in sources["articles"]]
     pipeline = RefreshTimed(settings=alone_settings)
-    for first in range(0, len(articles), batch_size):
-        batch = articles[first : first + batch_size]
+    first = 0
+    for size in batch_sizes(len(articles), batch_size):  # the pipeline's batches (`plan_batches`)
+        batch = articles[first : first + size]
+        first += size
         pipeline.index(batch, [event for article in batch for event in events_of.get(article.id, [])])
     with pipeline._timed("index"):  # as a pass ends (`Pipeline.run`): everything searchable
         pipeline.refresh(everything=True)

@@ -222,7 +222,8 @@ def _size_section(r: dict[str, Any]) -> list[str]:
     if "index_alone" in r:
         alone = r["index_alone"]
         lines.append(
-            f"| the index step alone (`Pipeline.index` per batch of {r['batch_size']}: bulk + refresh; a full "
+            f"| the index step alone (`Pipeline.index` per batch, the pass's cuts of at most {r['batch_size']}: "
+            f"bulk + refresh; a full "
             f"refresh at the end), same "
             f"{alone['documents']} docs (stored articles/s) | {alone['items']} | {alone['seconds']:.1f} | "
             f"{alone['rate']:.1f} |"

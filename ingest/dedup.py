@@ -192,6 +192,9 @@ class Deduplicator:
         self.index = settings.index("articles")
         self.threshold = threshold
         self.min_shared_bands = min_shared_bands(threshold)
+        # After `check`: each compared article's stored candidates as the index answered
+        # (before `pending` was added), for a later check that may reuse them (`searched`).
+        self.searched: dict[str, list[_Known]] = {}
 
     def _match(self, article: Article, known: _Known) -> DuplicateKind | None:
         if known.id == article.id:
@@ -272,6 +275,7 @@ class Deduplicator:
         *,
         pending: Sequence[Article] = (),
         fingerprinted: bool = False,
+        searched: dict[str, list[_Known]] | None = None,
     ) -> list[Supersession]:
         """Fill fingerprints and set duplicate_of/duplicate_kind on copies, in place.
 
@@ -280,6 +284,9 @@ class Deduplicator:
         `fingerprinted`: the articles were checked before (the pipeline's pre-check) and their
         text has not changed since: their fingerprints are kept, only the verdict is redone
         (the commit's authoritative check, against what other workers stored meanwhile).
+        `searched`: the stored candidates an earlier check found (its `self.searched`), still
+        what the index holds besides `pending` (the commit knows nobody stored anything since:
+        `vigie.store.lease.read_commit_sequence`); articles it lacks are searched.
 
         Returns the stored articles that turned out to be later copies of an article of this
         batch (rare: the copy's feed was polled first)."""
@@ -292,7 +299,11 @@ class Deduplicator:
                 comparable.append(article)
             else:
                 summary.record(STAGE, "accepted", article.id, "too_short_to_compare")
-        stored = dict(zip((a.id for a in comparable), self._search(comparable), strict=True))
+        known = searched or {}
+        missing = [a for a in comparable if a.id not in known]
+        found = dict(zip((a.id for a in missing), self._search(missing), strict=True))
+        stored = {a.id: list(known[a.id]) if a.id in known else found[a.id] for a in comparable}
+        self.searched = {article_id: list(candidates) for article_id, candidates in stored.items()}
         if pending:
             _add_pending(stored, comparable, pending)
 

@@ -215,8 +215,11 @@ class Fetcher:
         )
         self._gates: dict[str, _HostGate] = {}
         self._gates_lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None  # fetch_many's threads, made once
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
         self.client.close()
 
     def __enter__(self) -> Fetcher:
@@ -266,13 +269,14 @@ class Fetcher:
         """Fetch concurrently (per-host limit and delay still hold); results in input order."""
         if not urls:
             return []
-        with ThreadPoolExecutor(max_workers=min(self.policy.max_workers, len(urls))) as pool:
-            results = list(
-                pool.map(
-                    lambda u: self.fetch(u, conditional=conditional, remember=remember, robots=robots),
-                    urls,
-                )
+        with self._gates_lock:  # one pool for every batch (a pool per call cost its threads each time)
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.policy.max_workers, thread_name_prefix="vigie-fetch")
+        results = list(
+            self._pool.map(
+                lambda u: self.fetch(u, conditional=conditional, remember=remember, robots=robots), urls
             )
+        )
         if summary is not None:  # recorded here, in order: RunSummary is not thread-safe
             for result in results:
                 _record(summary, stage, result)

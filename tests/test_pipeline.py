@@ -282,15 +282,17 @@ def test_batches_overlapped_with_enrichment_workers_store_the_same_as_one_pass(
 @pytest.mark.parametrize(
     ("total", "size", "expected"),
     [
-        (1000, 200, [50, 100, 200, 200, 200, 200, 50]),
+        (1000, 200, [25, 50, 100, 200, 200, 200, 100, 75, 50]),
         (200, 200, [200]),  # one batch: nothing to overlap, no ramp
-        (201, 200, [50, 151]),
+        (201, 200, [25, 176]),
+        (450, 200, [25, 50, 100, 200, 50, 25]),
         (5, 1, [1, 1, 1, 1, 1]),
         (0, 200, []),
     ],
 )
 def test_a_pass_starts_with_small_batches_then_full_ones(total: int, size: int, expected: list[int]) -> None:
-    """The workers get their first articles after a quarter batch; no batch exceeds the size."""
+    """The workers get their first articles after an eighth of a batch, and the pass ends on a
+    quarter batch (smallest last); no batch exceeds the size."""
     from vigie.run.pipeline import batch_sizes
 
     sizes = batch_sizes(total, size)

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from ingest.fetch import Fetcher, FetchResult
     from vigie.alerting.delivery import DeliveryWorker
     from vigie.alerting.engine import AlertEngine
+    from vigie.store.lease import CommitSequence
 
 log = logging.getLogger(__name__)
 
@@ -110,19 +111,26 @@ class Candidate(BaseModel):
 def batch_sizes(total: int, size: int) -> list[int]:
     """How a pass cuts its `total` articles into batches of at most `size` (bounded memory).
 
-    The first two batches are a quarter and a half of `size` when more than a batch remains:
-    the enrichment workers have nothing to do until the first batch is fetched, extracted and
-    deduplicated, and a small first batch hands them work sooner. Full batches follow."""
+    When more than a batch is selected, the pass ramps up and down: the first batches are an
+    eighth, a quarter and a half of `size` (the enrichment workers have nothing to do until the
+    first batch is fetched, extracted and deduplicated: a small first batch hands them work
+    sooner), and the last ones a half and a quarter, the smallest last (the main process has
+    nothing to do while the last batch is enriched, and the workers nothing while it is
+    committed). Full batches in between, the rest of the division among the ramp down."""
     size = max(1, size)
-    sizes: list[int] = []
-    for ramp in (size // 4, size // 2):
-        if ramp >= 1 and total - sum(sizes) > size:
-            sizes.append(ramp)
-    remaining = total - sum(sizes)
-    sizes += [size] * (remaining // size)
-    if remaining % size:
-        sizes.append(remaining % size)
-    return sizes
+    if total <= size:
+        return [total] if total else []
+    head: list[int] = []
+    for ramp in (size // 8, size // 4, size // 2):
+        if ramp >= 1 and total - sum(head) > size:
+            head.append(ramp)
+    tail: list[int] = []
+    for ramp in (size // 4, size // 2):  # a full batch still before it
+        if ramp >= 1 and total - sum(head) - sum(tail) - ramp >= size:
+            tail.append(ramp)
+    middle = total - sum(head) - sum(tail)
+    rest = [size] * (middle // size) + ([middle % size] if middle % size else [])
+    return head + sorted(rest + tail, reverse=True)
 
 
 def publication_order(candidate: Candidate) -> tuple[bool, float, str]:
@@ -151,6 +159,10 @@ class _Batch:
     articles: list[Article]
     enrichment: EnrichmentJob
     pending: Sequence[Article] = ()
+    # The commit sequence read just before the pre-check searched the index, and what that
+    # search found: the commit reuses it when nobody else stored anything since.
+    precheck_seq: CommitSequence | None = None
+    searched: dict[str, list[Any]] | None = None
 
 
 @dataclass
@@ -175,6 +187,13 @@ class Pipeline:
     _page_validators: list[FetchResult] = field(default_factory=list)
     _signatures: list[tuple[str, str, str]] = field(default_factory=list)  # (index, id, signature)
     _moved: dict[str, str] = field(default_factory=dict)  # updated article id -> index it was in
+    # The commit sequence (`vigie.store.lease.read_commit_sequence`): this pipeline's own
+    # commits that ended clean (stored and refreshed), seq before -> seq after; the sequence as
+    # the current commit found it; and as the last clean commit of ours left it.
+    _own_commits: dict[int, int] = field(default_factory=dict)
+    _commit_start: CommitSequence | None = None
+    _clean_seq: CommitSequence | None = None
+    _refreshed: bool = True  # the last refresh went through
 
     @cached_property
     def es(self) -> Elasticsearch:
@@ -505,13 +524,17 @@ class Pipeline:
         summary: RunSummary,
         *,
         fingerprinted: bool = False,
-    ) -> None:
+        searched: dict[str, list[Any]] | None = None,
+    ) -> dict[str, list[Any]]:
+        """Returns what the index search found per article (`Deduplicator.searched`);
+        `searched`: reuse that of an earlier check instead of searching again."""
         from ingest.dedup import Deduplicator, Supersession
 
         # A new version is the stored original itself: never a copy of it, nor of another.
         articles = [a for a in articles if a.version == 1]
-        superseded = Deduplicator(self.es, self.settings).check(
-            list(articles), summary, pending=pending, fingerprinted=fingerprinted
+        deduplicator = Deduplicator(self.es, self.settings)
+        superseded = deduplicator.check(
+            list(articles), summary, pending=pending, fingerprinted=fingerprinted, searched=searched
         )
         # A stored article that copies an earlier-published article of this batch (its feed
         # was polled first): once a document is stored and maybe alerted on, it stays the
@@ -536,6 +559,7 @@ class Pipeline:
                     article.duplicate_of, article.duplicate_kind = None, None
                 else:
                     article.duplicate_of = target.duplicate_of
+        return deduplicator.searched
 
     def to_enrich(self, articles: Sequence[Article]) -> list[Article]:
         return [
@@ -630,7 +654,7 @@ class Pipeline:
         self._page_validators.clear()
         self.refresh()
 
-    def refresh(self, *, everything: bool = False) -> None:
+    def refresh(self, *, everything: bool = False) -> bool:
         """Make what this run wrote searchable now, rather than at the next refresh tick. After
         each batch (and as a commit starts): what the lookups of the batches read, articles
         (seen, dedup, stories) and alerts (alert windows). `everything`: the events too, which
@@ -646,6 +670,10 @@ class Pipeline:
             self.es.indices.refresh(index=families, ignore_unavailable=True, allow_no_indices=True)
         except (ApiError, TransportError) as error:  # cluster down: the batch is spooled already
             log.warning("refresh after indexing failed: %s", error)
+            self._refreshed = False
+            return False
+        self._refreshed = True
+        return True
 
     def commit_validators(self, results: Sequence[FetchResult] | None = None) -> None:
         """Store feed validators now that their items are indexed or spooled."""
@@ -742,8 +770,9 @@ class Pipeline:
         # The dedup pre-check: copies of what is stored (or pending) are not enriched. Its
         # verdict is provisional (not recorded): the commit decides (`commit_duplicates`).
         with self._timed("dedup"):
-            self._deduplicate(articles, pending, RunSummary())
-        return _Batch(articles, self.start_enrichment(articles), pending)
+            seq = self._read_commit_sequence()  # before the search: a commit after it is seen
+            searched = self._deduplicate(articles, pending, RunSummary())
+        return _Batch(articles, self.start_enrichment(articles), pending, seq, searched)
 
     def finish_batch(self, batch: _Batch) -> BatchResult:
         """Second half: wait for enrichment, then the commit, one worker at a time cluster-wide
@@ -779,22 +808,65 @@ class Pipeline:
             finally:
                 self.summary.add_seconds("commit", time.perf_counter() - start)
             return
-        from vigie.store.lease import commit_lease
+        from vigie.store.lease import LeaseError, commit_lease, read_commit_sequence, write_commit_sequence
 
         lease = commit_lease(self.es, self.settings, self.lease_holder)
         with self._timed("commit.wait"):
             lease.acquire()
         start = time.perf_counter()
+        self._commit_start = None
         try:
             if lease.taken_over_from is not None or lease.reentered:
                 self.summary.count("commit:lease_taken_over")
+            current = read_commit_sequence(self.es, self.settings)
+            if current is None:  # nobody could tell our writes: none
+                raise LeaseError("the commit sequence cannot be read: nothing is committed")
             # What the previous holders stored is searchable (each refreshes before releasing),
-            # unless one died inside or its refresh failed: a refresh with nothing new is ~2 ms.
-            self.refresh()
+            # unless one died inside or its refresh failed; nothing to do when nobody but us
+            # committed since our last clean commit.
+            if current != self._clean_seq:
+                self.refresh()
+            self._commit_start = current
+            seq, external = current
+            begun = seq + 1 if seq % 2 == 0 else seq + 2  # odd: a commit is writing
+            write_commit_sequence(self.es, self.settings, begun, lease.holder)
+            spooled = self.summary.metrics.get("index.spooled", 0)
             yield lease.fence
+            # Stored and refreshed (the index step refreshes last): the commit ends clean.
+            ended = begun + 1
+            write_commit_sequence(self.es, self.settings, ended, lease.holder)
+            if seq % 2 == 0 and self._refreshed and self.summary.metrics.get("index.spooled", 0) == spooled:
+                self._own_commits[seq] = ended
+                self._clean_seq = (ended, external)
+            else:
+                self._clean_seq = None
         finally:
+            self._commit_start = None
             lease.release()
             self.summary.add_seconds("commit", time.perf_counter() - start)
+
+    def _read_commit_sequence(self) -> CommitSequence | None:
+        """The commit sequence now, None without the lease (no sequence is kept then)."""
+        if not self.settings.commit_lease:
+            return None
+        from vigie.store.lease import read_commit_sequence
+
+        return read_commit_sequence(self.es, self.settings)
+
+    def _nobody_else_committed_since(self, seen: CommitSequence | None) -> bool:
+        """Inside a commit: since the sequence read `seen`, only this pipeline's own clean
+        commits were made (none of another worker, no write without the lease, no commit that
+        died or failed to refresh), so the index holds what it held then plus our own batches."""
+        now = self._commit_start
+        if seen is None or now is None or seen[1] != now[1] or seen[0] % 2:
+            return False
+        seq = seen[0]
+        while seq != now[0]:
+            following = self._own_commits.get(seq)
+            if following is None:
+                return False
+            seq = following
+        return True
 
     def commit_duplicates(self, batch: _Batch, events: Sequence[Event]) -> list[Event]:
         """The authoritative dedup, inside the commit section: the batch against the index as
@@ -805,7 +877,12 @@ class Pipeline:
         start = time.perf_counter()
         with self._timed("dedup"):
             before = {a.id: a.duplicate_of for a in batch.articles}
-            self._deduplicate(batch.articles, batch.pending, self.summary, fingerprinted=True)
+            # Nobody else stored anything since the pre-check (the commit sequence): what its
+            # search found, with `pending` (our own batch committed since), is the index now.
+            reuse = batch.searched if self._nobody_else_committed_since(batch.precheck_seq) else None
+            if reuse is not None:
+                self.summary.count("dedup:commit_search_reused")
+            self._deduplicate(batch.articles, batch.pending, self.summary, fingerprinted=True, searched=reuse)
         self.summary.add_seconds("commit.dedup", time.perf_counter() - start)
         late = {a.id for a in batch.articles if a.duplicate_of is not None and before[a.id] is None}
         revived = [a for a in batch.articles if a.duplicate_of is None and before[a.id] is not None]

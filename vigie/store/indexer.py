@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import tenacity
-from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from elasticsearch.helpers import bulk, streaming_bulk
 
 from vigie.core.accounting import RunSummary
@@ -517,6 +517,41 @@ def replay_spool(
     indexer = Indexer(es, settings, spool_enabled=False, **indexer_options)
     report = ReplayReport()
     files = spool.pending(settings)
+    if not files:
+        return report
+    # Written without the commit lease: said in the commit sequence before and after; when
+    # that cannot be said (the cluster is down), the files wait for the next replay.
+    if not _mark_external_write(es, settings):
+        report.files_left = len(files)
+        summary.record("spool", "skipped", files[0].name, f"unreachable: {len(files)} files kept")
+        return report
+    try:
+        return _replay_files(indexer, settings, summary, report, files)
+    finally:
+        _mark_external_write(es, settings, refresh=True)
+
+
+def _mark_external_write(es: Elasticsearch, settings: Settings, *, refresh: bool = False) -> bool:
+    """A spool replay stores articles without the commit lease: marked in the commit sequence
+    (`vigie.store.lease.read_commit_sequence`), after a refresh of what it wrote, so that no
+    worker trusts a dedup search made before it."""
+    from vigie.store.lease import mark_external_write
+
+    try:
+        if refresh:
+            es.indices.refresh(
+                index=settings.index("articles"), ignore_unavailable=True, allow_no_indices=True
+            )
+        mark_external_write(es, settings)
+    except (ApiError, TransportError) as error:
+        log.warning("commit sequence not marked around a spool replay: %s", error)
+        return False
+    return True
+
+
+def _replay_files(
+    indexer: Indexer, settings: Settings, summary: RunSummary, report: ReplayReport, files: list[Any]
+) -> ReplayReport:
     for position, path in enumerate(files):
         try:
             entries = spool.read_batch(path)

@@ -62,6 +62,11 @@ __all__ = [
     "LeaseTimeout",
     "commit_lease",
     "commit_lease_name",
+    "CommitSequence",
+    "commit_sequence_id",
+    "mark_external_write",
+    "read_commit_sequence",
+    "write_commit_sequence",
     "default_holder",
     "ensure_lease_index",
     "lease_index",
@@ -341,6 +346,53 @@ class Lease:
                     return False
                 time.sleep(0.25 * 2**attempt)
         return False
+
+
+def commit_sequence_id(settings: Settings) -> str:
+    """The id, in the leases index, of the commit sequence of the commit lease's articles."""
+    return f"commits:{settings.index('articles')}"
+
+
+CommitSequence = tuple[int, str]  # (seq, the mark of the last write made without the lease)
+
+
+def read_commit_sequence(es: Elasticsearch, settings: Settings) -> CommitSequence | None:
+    """The commit sequence (issue 17): what tells a worker whether anyone else stored anything
+    since it last looked. `seq` is moved twice by every commit while it holds the lease, to an
+    odd value before its first write and to the next even value once what it wrote is
+    refreshed (a seqlock); a writer without the lease (a spool replay) changes `external` before
+    and after its writes instead. A worker that reads the same value before its dedup pre-check
+    and inside its own commit, or sees only its own commits in between, knows that nobody else
+    stored anything meanwhile. A get by id: real time, no refresh needed. (0, "") before the
+    first commit; None when it cannot be read (then nothing can be concluded from it)."""
+    try:
+        found = es.get(index=lease_index(settings), id=commit_sequence_id(settings))
+    except NotFoundError:
+        return (0, "")
+    except (ApiError, TransportError) as error:
+        log.warning("commit sequence unreadable: %s", error)
+        return None
+    source = found["_source"]
+    return (int(source.get("seq") or 0), str(source.get("external") or ""))
+
+
+def write_commit_sequence(es: Elasticsearch, settings: Settings, value: int, holder: str) -> None:
+    """Set `seq` to `value`: only the commit lease's holder calls it, so these writes never
+    race each other (`read_commit_sequence`); a partial update, so `external` stays."""
+    _update_sequence(es, settings, {"seq": value, "holder": holder, "renewed_at": _now_ms()})
+
+
+def mark_external_write(es: Elasticsearch, settings: Settings) -> None:
+    """Say that something was stored without the commit lease (a spool replay), before and
+    after it: whoever read the sequence before this cannot trust what it saw then."""
+    _update_sequence(es, settings, {"external": uuid.uuid4().hex, "renewed_at": _now_ms()})
+
+
+def _update_sequence(es: Elasticsearch, settings: Settings, fields: dict[str, Any]) -> None:
+    index = lease_index(settings)
+    ensure_lease_index(es, index)
+    name = commit_sequence_id(settings)
+    es.update(index=index, id=name, doc={"name": name, **fields}, doc_as_upsert=True, retry_on_conflict=5)
 
 
 def commit_lease(es: Elasticsearch, settings: Settings, holder: str | None = None) -> Lease:
