@@ -111,6 +111,10 @@ class QuantityLexicon:
     craft_nouns: frozenset[str] = frozenset()
     craft_verbs: frozenset[str] = frozenset()
     ordinal_words: frozenset[str] = frozenset()
+    unmanned_markers: tuple[str, ...] = ()
+    loss_verbs: frozenset[str] = frozenset()
+    animal_nouns: frozenset[str] = frozenset()
+    toll_pronouns: frozenset[str] = frozenset()
     single_determiners: frozenset[str] = frozenset()
 
 
@@ -167,6 +171,10 @@ def default_lexicon() -> QuantityLexicon:
         craft_nouns=folded_words(data.get("craft_nouns", [])),
         craft_verbs=folded_words(data.get("craft_verbs", [])),
         ordinal_words=folded_words(data.get("ordinal_words", [])),
+        unmanned_markers=tuple(fold(m) for m in data.get("unmanned_markers", [])),
+        loss_verbs=folded_words(data.get("loss_verbs", [])),
+        animal_nouns=folded_words(data.get("animal_nouns", [])),
+        toll_pronouns=folded_words(data.get("toll_pronouns", [])),
         single_determiners=folded_words(data.get("single_determiners", [])),
     )
 
@@ -517,14 +525,17 @@ def _toll_complement(sentence: Span, start: int, lexicon: QuantityLexicon) -> To
     """The people a toll noun before a bare number counts: "Le nombre de blessés est désormais
     de quatorze", "le nombre de morts est passé à 14" (blessés, morts)."""
     doc = sentence.doc
+    found: Token | None = None  # the last before the number ("... et celui des blessés à 16")
     for token in doc[sentence.start : start]:
-        if not lemmas_of(token) & lexicon.toll_nouns or token.i + 2 >= start:
+        if token.i + 2 >= start:
+            continue
+        if not (lemmas_of(token) & lexicon.toll_nouns or fold(token.text) in lexicon.toll_pronouns):
             continue
         if fold(doc[token.i + 1].text) in ("de", "des", "d'"):
             counted = doc[token.i + 2]
             if lemmas_of(counted) & (lexicon.killed_nouns | lexicon.injured_nouns):
-                return counted
-    return None
+                found = counted
+    return found
 
 
 # ----------------------------------------------------------------------------- what a count counts
@@ -532,9 +543,11 @@ def _toll_complement(sentence: Span, start: int, lexicon: QuantityLexicon) -> To
 
 def _category(token: Token, projectile_tokens: dict[int, str], lexicon: QuantityLexicon) -> str | None:
     lemmas = lemmas_of(token)
+    if lemmas & lexicon.animal_nouns:
+        return None
     if token.i in projectile_tokens:
         return "projectile"
-    if lemmas & set(lexicon.projectile_nouns):
+    if lemmas & set(lexicon.projectile_nouns) or _unmanned(token, lexicon):
         return "projectile"
     if lemmas & lexicon.killed_nouns:
         return "killed"
@@ -564,7 +577,15 @@ def _projectile_class(
     for lemma in lemmas_of(token):
         if lemma in lexicon.projectile_nouns:
             return lexicon.projectile_nouns[lemma]
-    return None
+    return "drone" if _unmanned(token, lexicon) else None
+
+
+def _unmanned(token: Token, lexicon: QuantityLexicon) -> bool:
+    """A craft said to be unmanned: "cinq embarcations sans équipage" are drones."""
+    if token.pos_ != "NOUN" or not lexicon.unmanned_markers:
+        return False
+    following = fold(" ".join(t.text for t in token.doc[token.i + 1 : token.i + 3]))
+    return any(following == m or following.startswith(m + " ") for m in lexicon.unmanned_markers)
 
 
 def _group(noun: Token, lexicon: QuantityLexicon) -> CasualtyGroup | None:
@@ -746,10 +767,14 @@ def _people_slot(
     )
     # "tuant au moins neuf soldats"; a noun only the verb makes a count of must follow it
     # directly ("avoir tué un surveillant", not "tués près d'un arrêt de bus").
+    if previous is not None and fold(previous.text) == "par":
+        return _AGENT, previous  # "a été abattu par deux hommes armés": who killed
     if previous is not None and (category == "people" or direct):
         slot = _casualty_verb(previous, lexicon)
         if slot is not None:
             return slot, previous  # the count is the verb's object: "tuant un homme"
+        if has_verb_form(previous, lexicon.loss_verbs) and not _negated(previous, lexicon):
+            return "killed", previous  # "nous avons perdu vingt-deux hommes"
     verb, active = _following_verb(noun, sentence, lexicon)
     if verb is not None:
         slot = _casualty_verb(verb, lexicon)
@@ -767,7 +792,12 @@ def _people_slot(
     ):
         return _AGENT, head_verb
     head = lemma_of(noun.head)
-    if head in lexicon.casualty_link_nouns and noun.head.i != noun.i:
+    if (
+        head in lexicon.casualty_link_nouns
+        and noun.head.i != noun.i
+        # "la mort de deux soldats", not "deux morts dans une attaque"
+        and not any(c.dep_ == "case" and fold(c.text) not in _LINK_PREPOSITIONS for c in noun.children)
+    ):
         return lexicon.casualty_link_nouns[head], head_verb
     for child in noun.children:
         if child.dep_ in ("amod", "acl", "acl:relcl") or child.pos_ in ("VERB", "ADJ"):
@@ -872,6 +902,11 @@ def _launched_craft(noun: Token, lexicon: QuantityLexicon) -> bool:
     """A noun of craft a launch or interception verb governs ("200 appareils ont été lancés")."""
     if not lemmas_of(noun) & lexicon.craft_nouns:
         return False
+    following = [t for t in noun.doc[noun.i + 1 : noun.i + 3] if t.text not in _CLOSING_QUOTES][:1]
+    if (_modifier_lemmas(noun) | {f for t in following if t.pos_ == "VERB" for f in lemmas_of(t)}) & (
+        lexicon.craft_verbs
+    ):
+        return True  # "près de deux cents appareils » engagés dans l'opération"
     verb = nearest_head(noun, _verb_tagged, 4)
     return verb is not None and has_verb_form(verb, lexicon.craft_verbs)
 
@@ -994,9 +1029,23 @@ def find_counts(
         if one_of and category in ("killed", "injured"):
             category = None  # "l'un des blessés": a person already counted
         if partitive:
-            category = "people"
+            # "tuant deux d'entre eux"; "dix drones ..., et six d'entre eux ont été abattus"
+            category = "projectile" if previous_category == "projectile" else "people"
+        elliptic_part = (
+            category is None
+            and counts
+            and previous_category is not None
+            and noun is not None
+            and (noun.pos_ == "ADP" or (noun.pos_ == "ADV" and not fold(noun.text).endswith("ment")))
+            and start > sentence.start
+            and fold(doc[start - 1].text) in ("et", ",", "dont")
+        )
         if category in (None, "other") and disjoint_marker is not None and previous_category is not None:
             category, noun = previous_category, disjoint_marker
+        elif elliptic_part:
+            # "58 drones au-dessus de Belgorod et 23 au-dessus de Koursk": more of the same,
+            # the noun understood
+            category, noun = previous_category, doc[end - 1]
         elif (
             category is None
             and previous_category is not None
@@ -1010,13 +1059,23 @@ def find_counts(
             counted = _toll_complement(sentence, start, lexicon)
             if counted is not None:
                 category, noun = _category(counted, projectile_tokens, lexicon), counted
+        # "ont incendié deux voitures et une bergerie": one more target of the same verb
+        coordinated_target = (
+            category in ("target", "other")
+            and bool(counts)
+            and counts[-1].slot == "destroyed"
+            and {fold(t.text) for t in doc[counts[-1].end : start]} <= {"et", ","}
+        )
         if (
             category is None
             or noun is None
             or (
                 is_article
                 and category not in ("killed", "injured", "people", "other")
-                and not (category == "target" and _damaged_one(noun, sentence, start, lexicon))
+                and not (
+                    category == "target"
+                    and (coordinated_target or _damaged_one(noun, sentence, start, lexicon))
+                )
             )
         ):
             i = end
@@ -1029,6 +1088,13 @@ def find_counts(
         slot: Slot | None = _linked_slot(sentence, start, category, lexicon)
         verb: Token | None = None
         decided = True
+        if elliptic_part:
+            # "dont 41 au-dessus de Voronej, 27 au-dessus de Lipetsk": parts of a subset stay in it
+            slot = counts[-1].slot
+            subset = counts[-1].relation == "subset" or fold(doc[start - 1].text) == "dont"
+            relation = "subset" if subset else "disjoint"
+        elif coordinated_target:
+            slot = "destroyed"
         if slot is None:
             if category == "projectile":
                 slot, decided = _projectile_reading(noun, lexicon)

@@ -408,3 +408,81 @@ def test_one_person_or_target_named_without_a_number(
     nlp: Language, text: str, expected: dict[str, tuple[int, str]]
 ) -> None:
     assert slots(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Part of a salvo named back by a partitive pronoun, shot down.
+        (
+            "Entre huit et dix drones ont été lancés vers le site, et six d'entre eux ont été abattus.",
+            {"launched": (8, "at_least"), "intercepted": (6, "exact")},
+        ),
+        # More of the same with the noun understood: added.
+        (
+            "La défense a intercepté 40 drones au-dessus de Koursk et 12 au-dessus de Briansk.",
+            {"intercepted": (52, "exact")},
+        ),
+        ("Huit civils ont été tués à Kherson et deux à Mykolaïv.", {"killed": (10, "exact")}),
+        # ... but parts of a subset stay in it.
+        (
+            "Le ministère a affirmé avoir intercepté 118 drones au cours de la nuit, dont 41 au-dessus de"
+            " la région de Voronej et 19 au-dessus de celle de Belgorod.",
+            {"intercepted": (118, "exact")},
+        ),
+        # Craft said to be unmanned are drones; craft a verb says were engaged were launched.
+        (
+            "L'armée a affirmé avoir détruit trois embarcations sans équipage et neuf drones au large du port.",
+            {"intercepted": (12, "exact")},
+        ),
+    ],
+)
+def test_projectiles_named_back_understood_or_unmanned(
+    nlp: Language, text: str, expected: dict[str, tuple[int, str]]
+) -> None:
+    assert slots(nlp, text) == expected
+
+
+def test_craft_a_verb_says_were_engaged_were_launched(nlp: Language) -> None:
+    text = "Des drones ont frappé le dépôt. Une source a évoqué « près de deux cents appareils » engagés dans l'opération."
+    assert [(c.slot, c.quantity.value, c.quantity.qualifier) for c in counts_of(nlp, text)] == [
+        ("launched", 200, "approx")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # What a side lost are its dead; the others of the toll after it.
+        (
+            "Nous avons perdu douze hommes, dont trois officiers, et une quinzaine d'autres sont blessés.",
+            {"killed": (12, "exact"), "injured": (15, "approx")},
+        ),
+        ("L'armée a perdu sept soldats dans l'embuscade.", {"killed": (7, "exact")}),
+        # A pronoun standing for the toll noun.
+        (
+            "Le nombre de morts passe à six et celui des blessés à 21.",
+            {"killed": (6, "exact"), "injured": (21, "exact")},
+        ),
+        # The people who kill, after "par", are no toll.
+        ("Un homme a été abattu par trois individus armés circulant à moto.", {"killed": (1, "exact")}),
+        # Animals are no toll; a target coordinated with counted ones is one more.
+        (
+            "Les colons ont incendié trois maisons et une grange et tué une vingtaine de chèvres.",
+            {"destroyed": (4, "exact")},
+        ),
+        # Guard: a loss denied.
+        ("L'armée n'a perdu aucun soldat dans l'opération.", {}),
+    ],
+)
+def test_losses_toll_pronouns_agents_and_animals(
+    nlp: Language, text: str, expected: dict[str, tuple[int, str]]
+) -> None:
+    assert slots(nlp, text) == expected
+
+
+def test_the_event_a_toll_happened_in_is_no_victim(nlp: Language) -> None:
+    assert slots(nlp, "Trois morts dans une explosion à la grenade sur un marché de Goma") == {
+        "killed": (3, "exact")
+    }
+    assert slots(nlp, "Cinq blessés dans une attaque au couteau à la gare.") == {"injured": (5, "exact")}

@@ -144,13 +144,13 @@ def _representative(
         ]
         merged.target = _vote(named or [m.target for m in members])
     # whether the report kept for each slot so far is a headline's
-    from_title = {slot: _in_title(members[0]) for slot in quantities_module.SLOTS}
+    from_title = {slot: _headline(members[0]) for slot in quantities_module.SLOTS}
     for member in members[1:]:
         merged.weapons += [w for w in member.weapons if w not in merged.weapons]
         merged.places += [p for p in member.places if all(q.id != p.id for q in merged.places)]
         merged.places = specific_places(merged.places, kb)
         merged.location = merged.location or member.location
-        title = _in_title(member)
+        title = _headline(member)
         for slot in quantities_module.SLOTS:
             kept, other = getattr(merged, slot), getattr(member, slot)
             best = best_report(kept, other, (from_title[slot], title))
@@ -168,6 +168,17 @@ def _representative(
 
 def _figures(event: Event) -> set[tuple[str, int]]:
     return {(slot, q.value) for slot in quantities_module.SLOTS if (q := getattr(event, slot)) is not None}
+
+
+def _headline(event: Event) -> bool:
+    """A mention read in the headline: in the title field, or in the text's first line when the
+    text repeats the title there."""
+    title = " ".join(event.article_title.split())
+    return bool(event.mentions) and all(
+        m.in_title
+        or (m.sentence_start < len(event.article_title) and " ".join(m.sentence.split())[:40] in title)
+        for m in event.mentions
+    )
 
 
 def _in_title(event: Event) -> bool:
