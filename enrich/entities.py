@@ -31,6 +31,7 @@ from enrich.kb import DATA_DIR, KBEntry, KnowledgeBase, load_yaml
 from enrich.text import fold, slugify, strip_accents
 from vigie.core.models import EntityMention, EntityType, LocationPrecision
 
+_CLUB = "club"  # the span id of a sport club's name (_club_names)
 RULE_ID = "rule"  # the id the entity ruler gives spans of hand-written patterns (enrich/nlp.py)
 
 FILTERS_PATH = DATA_DIR / "entity_filters.yaml"
@@ -83,6 +84,9 @@ class EntityFilters:
     feature_nouns: frozenset[str] = frozenset()
     event_nouns: frozenset[str] = frozenset()
     event_prepositions: frozenset[str] = frozenset()
+    attack_nouns: frozenset[str] = frozenset()
+    club_heads: frozenset[str] = frozenset()
+    people_suffixes: tuple[str, ...] = ()
     nickname_cues: frozenset[str] = frozenset()
     known_name_particles: frozenset[str] = frozenset()
     descriptor_nouns: frozenset[str] = frozenset()
@@ -132,6 +136,9 @@ def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
         feature_nouns=words("feature_nouns"),
         event_nouns=words("event_nouns"),
         event_prepositions=words("event_prepositions"),
+        attack_nouns=words("attack_nouns"),
+        club_heads=words("club_heads"),
+        people_suffixes=tuple(data.get("people_suffixes", ())),
         nickname_cues=words("nickname_cues"),
         known_name_particles=words("known_name_particles"),
         descriptor_nouns=words("descriptor_nouns"),
@@ -444,6 +451,110 @@ def _joined_place_names(doc: Doc, ents: list[Span], kb: KnowledgeBase, filters: 
     return result
 
 
+def _club_names(doc: Doc, ents: list[Span], kb: KnowledgeBase, filters: EntityFilters) -> list[Span]:
+    """Sport clubs named with a capitalised club word (`club_heads`) and their town, as an
+    adjective or after "de": "le Stade brestois", "le Standard de Charleroi", "l'Olympique de
+    Marseille": one organisation, not the town (the model tags them as places, or only the
+    town). A span the KB knows stays as it is."""
+    if not filters.club_heads:
+        return ents
+    result: list[Span] = []
+    dropped: set[int] = set()
+    for ent in sorted(ents, key=lambda e: e.start):
+        if ent.start in dropped:
+            continue
+        start = ent.start
+        while start < ent.end and fold(doc[start].text) in filters.leading_tokens:
+            start += 1
+        head = doc[start] if start < ent.end else None
+        if (
+            head is None
+            or fold(head.text) not in filters.club_heads
+            or not head.text[:1].isupper()
+            or head.is_sent_start
+            or kb.resolve(doc[start : ent.end].text) is not None
+        ):
+            result.append(ent)
+            continue
+        end = ent.end
+        if end == start + 1 and end + 1 < len(doc) and fold(doc[end].text) in ("de", "d'", "d’"):
+            after = next((e for e in ents if e.start == end + 1), None)
+            if after is not None:
+                dropped.add(after.start)
+                end = after.end
+            elif doc[end + 1].text[:1].isupper():
+                end = _capitalised_run(doc, end + 1)
+        elif end == start + 1 and end < len(doc) and doc[end].is_lower and doc[end].pos_ == "ADJ":
+            end += 1  # "le Stade toulousain" tagged "Stade"
+        if end == start + 1:
+            result.append(ent)
+            continue
+        result.append(Span(doc, start, end, label="ORG", span_id=_CLUB))
+    return result
+
+
+def _completed_names(doc: Doc, ents: list[Span]) -> list[Span]:
+    """Names the model cut before their last word: a capitalised proper noun it left out
+    ("district d'Intan" + "Jaya", "Bannang" + "Sata"), a syllable joined by a hyphen ("Lai
+    Ching" + "-te"), and two things' names side by side with nothing between ("NewNew" +
+    "Polar Bear"). Spans of the KB's patterns stay as they are."""
+    taken = {i for e in ents for i in range(e.start, e.end)}
+    starts = {e.start: e for e in ents}
+    result: list[Span] = []
+    dropped: set[int] = set()
+    for ent in sorted(ents, key=lambda e: e.start):
+        if ent.start in dropped:
+            continue
+        if (
+            ent.ent_id_ not in ("", RULE_ID)
+            or ent.label_ not in ("PER", "LOC", "MISC", "ORG")
+            or not doc[ent.end - 1].text[:1].isupper()
+        ):
+            result.append(ent)
+            continue
+        end = ent.end
+        while end < len(doc) and end - ent.end < 2 and not doc[end - 1].whitespace_:
+            token = doc[end]  # "Ching" "-te", "Ching" "-" "te"
+            if token.text[:1] in ("-", "‑") and token.text[1:].isalpha() and token.text[1:].islower():
+                end += 1
+            elif (
+                token.text in ("-", "‑")
+                and not token.whitespace_
+                and end + 1 < len(doc)
+                and doc[end + 1].is_alpha
+                and doc[end + 1].is_lower
+                and len(doc[end + 1]) <= 4
+            ):
+                end += 2
+            else:
+                break
+        while (
+            end < len(doc)
+            and end - ent.end < 2
+            and doc[end - 1].whitespace_ == " "
+            and end not in taken
+            and doc[end].is_alpha
+            and doc[end].text[:1].isupper()
+            and doc[end].pos_ in ("PROPN", "NOUN", "ADJ", "X")  # the parser may start a sentence there
+        ):
+            end += 1  # "Intan" + "Jaya"
+        following = starts.get(end)
+        if (
+            following is not None
+            and end == ent.end
+            and ent.label_ == following.label_ == "MISC"
+            and doc[end - 1].whitespace_ == " "
+            and not following.ent_id_
+        ):
+            dropped.add(following.start)  # "NewNew" + "Polar Bear"
+            end = following.end
+        if end == ent.end:
+            result.append(ent)
+        else:
+            result.append(Span(doc, ent.start, end, label=ent.label_, span_id=ent.id_))
+    return result
+
+
 def _hyphenated_first_name(doc: Doc, ent: Span, ents: list[Span]) -> Span:
     """A person's name the model cut inside a hyphenated first name: "Michel-" + "Édouard
     Leclerc"."""
@@ -571,7 +682,11 @@ def _prefix(span: Span, nouns: frozenset[str], filters: EntityFilters) -> tuple[
 
 
 def _noun_before(
-    span: Span, nouns: frozenset[str], filters: EntityFilters, adjectives: frozenset[str] = frozenset()
+    span: Span,
+    nouns: frozenset[str],
+    filters: EntityFilters,
+    adjectives: frozenset[str] = frozenset(),
+    kb: KnowledgeBase | None = None,
 ) -> tuple[Token, str] | None:
     """The region noun a name follows: "la région de Kayes", "les régions de Lviv et de
     Volhynie", "la province de la Tapoa" (the noun, and the preposition just before the name);
@@ -595,14 +710,31 @@ def _noun_before(
             or word in {"et", "ou"}
             or doc[i].is_punct
             or doc[i].ent_type_ == "LOC"
-            or word in filters.region_adjectives  # "la région voisine de Khmelnytskyï"
+            or (word in filters.region_adjectives or _oblast_demonym(word, kb, filters))
             and i > first
-            and fold(doc[i - 1].text) in adjectives
+            and fold(doc[i - 1].text) in adjectives  # "la région voisine de X", "la région russe de Y"
         ):
             i -= 1
             continue
         break
     return None
+
+
+def _oblast_demonym(word: str, kb: KnowledgeBase | None, filters: EntityFilters) -> bool:
+    """An adjective of a state whose regions are oblasts ("russe", "ukrainienne"): "la région
+    ukrainienne de Soumy" is the oblast (not "la province arménienne de X")."""
+    if kb is None or not filters.oblast_countries:
+        return False
+    for form in (
+        word,
+        word.removesuffix("s"),
+        word.removesuffix("s").removesuffix("e"),
+        word.removesuffix("s").removesuffix("ne"),
+    ):
+        state = kb.demonym(form)
+        if state is not None:
+            return state.kind == "country" and (state.country or "") in filters.oblast_countries
+    return False
 
 
 def _framed(noun: str, prep: str, name: str) -> str:
@@ -811,6 +943,65 @@ class _Resolver:
             acronym = self.acronyms.get(span.end + 1)
         return acronym
 
+    def longer_name(self, span: Span, entry: KBEntry | None) -> Span | None:
+        """A body's name the KB knows that goes on into a longer one with its own acronym:
+        "l'Armée de libération nationale karen (KNLA)", "... de Papouasie occidentale (TPNPB)"
+        name other bodies than the ELN. The words between the name and the parentheses are
+        lowercase adjectives or "de" and capitalised words; the acronym is none of the entry's."""
+        if entry is None or entry.type not in ("ORG", "MILITARY") or len(span) < 2:
+            return None
+        doc = self.doc
+        if self.acronym_after(span) is not None:
+            return None
+        qualified = self._qualified(span)
+        if qualified is not None:
+            return qualified
+        i = span.end
+        while i < len(doc) and i - span.end < 5:
+            if i in self.acronyms:
+                break
+            token = doc[i]
+            if token.is_space and i + 1 in self.acronyms:
+                break
+            if token.is_punct or token.pos_ in ("VERB", "AUX", "PRON", "SCONJ", "NUM", "CCONJ"):
+                return None
+            if (
+                not (token.is_lower and token.pos_ in ("ADJ", "NOUN", "PROPN", "ADP", "DET"))
+                and not token.text[:1].isupper()
+            ):
+                return None
+            i += 1
+        else:
+            return None
+        acronym = self.acronyms.get(i) or self.acronyms.get(i + 1)
+        if i == span.end or acronym is None:
+            return None
+        if fold(acronym) in {fold(name) for name in entry.names}:
+            return None
+        end = i
+        while end > span.end and doc[end - 1].is_space:
+            end -= 1
+        return Span(doc, span.start, end, label=span.label_)
+
+    def _qualified(self, span: Span) -> Span | None:
+        """A name of several words the KB knows, which a lowercase adjective (no demonym, no
+        participle) carries on into another body's name: "le Conseil de sécurité nationale" is
+        not the UN's Security Council."""
+        doc = self.doc
+        if span.end >= len(doc) or not span[0].text[:1].isupper():
+            return None
+        token = doc[span.end]
+        word = fold(token.text)
+        if token.pos_ != "ADJ" or not token.is_lower or not span[-1].is_lower or span[-1].pos_ != "NOUN":
+            return None
+        if word.endswith(("e", "es", "s")) and self.kb.demonym(word.removesuffix("s").removesuffix("e")):
+            return None
+        if self.kb.demonym(word) is not None or word.endswith(("é", "ée", "és", "ées")):
+            return None
+        if word in self.filters.region_adjectives or word in self.filters.trailing_words:
+            return None
+        return Span(doc, span.start, span.end + 1, label=span.label_)
+
     def acronym_mention(self, span: Span, label: EntityType) -> Mention | None:
         """A body named with its acronym: "Police nationale d'Haïti (PNH)", then "la PNH"."""
         acronym = self.acronym_after(span)
@@ -920,7 +1111,8 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
     resolver = _Resolver(doc, kb, filters)
     datelines = _datelines(doc, filters)
     compounds = _compound_tokens(doc, filters)
-    ents: list[Span] = _joined_place_names(doc, list(doc.ents), kb, filters)
+    ents: list[Span] = _club_names(doc, _joined_place_names(doc, list(doc.ents), kb, filters), kb, filters)
+    ents = _completed_names(doc, ents)
     covered = {i for e in ents for i in range(e.start, e.end)}
     for line_place in datelines:
         if not covered & set(range(line_place.start, line_place.end)):
@@ -945,6 +1137,11 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
             continue
         if fold(span.text) in filters.not_entities or _is_dish(span, compounds, filters):
             continue
+        if ent.id_ == _CLUB:
+            slots.append(_mention(span, None, "ORG"))
+            continue
+        if _people(span, kb, filters):
+            continue  # "les Rochelais", "des Lillois": inhabitants or a team's players, not a place
         if label == "PER" and _nickname(span, filters):
             continue  # "Jimmy Chérizier, dit « Barbecue »"
         war_place = _event_place(span, kb, filters) if not is_dateline else None
@@ -965,6 +1162,10 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
         entry = kb.get(ent.ent_id_) if ent.ent_id_ and ent.ent_id_ != RULE_ID else None
         if entry is not None and not _alias_licensed(span, entry, kb, doc):
             continue  # "AA" of a battery or a rating, "Kia" the car make
+        longer = resolver.longer_name(span, entry or kb.resolve(span.text, prefer=label))
+        if longer is not None:  # "l'Armée de libération nationale karen (KNLA)" is not the ELN
+            slots.append(_Pending(len(slots), longer, label, False))
+            continue
         entry = entry or (kb.resolve(span.text, prefer=label) if region is None else None)
         if entry is None and region is None and resolver.acronym_after(span) is None:
             # "l'armée camerounaise", "les forces tchadiennes" (a body named with its acronym
@@ -972,7 +1173,7 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
             entry = kb.national_force(span.text)
         if region is None and label == "LOC" or entry is not None and entry.type == "LOC":
             before = _noun_before(
-                span, filters.region_nouns | filters.oblast_nouns, filters, filters.oblast_nouns
+                span, filters.region_nouns | filters.oblast_nouns, filters, filters.oblast_nouns, kb
             )
             if before is not None and (entry is None or entry.kind not in ("region", "country")):
                 region = (before[0].text, before[1])
@@ -1539,10 +1740,16 @@ def _nickname(span: Span, filters: EntityFilters) -> bool:
 
 def _event_place(span: Span, kb: KnowledgeBase, filters: EntityFilters) -> Span | None:
     """The place a war or a battle is named after ("la guerre d'Algérie", "la bataille de
-    Marioupol"), when the KB or the gazetteer knows it."""
-    if len(span) < 3 or not span[0].is_lower or fold(span[0].text) not in filters.event_nouns:
-        return None
+    Marioupol"), when the KB or the gazetteer knows it; after an attack noun (`attack_nouns`:
+    "l'attentat de Gossi", "la tuerie de Kambélé") whatever the model made of the span, and
+    known or not, unless the KB knows the name as something else than a place."""
     doc = span.doc
+    if (
+        len(span) < 3
+        or not span[0].is_lower
+        or fold(span[0].text) not in filters.event_nouns | filters.attack_nouns
+    ):
+        return _attacked_place(span, kb, filters)
     i = span.start + 1
     while i < span.end and fold(doc[i].text) in filters.event_prepositions:
         i += 1
@@ -1552,7 +1759,47 @@ def _event_place(span: Span, kb: KnowledgeBase, filters: EntityFilters) -> Span 
     entry = kb.resolve(rest.text, prefer="LOC")
     if entry is not None:
         return rest if entry.type == "LOC" else None
+    if fold(span[0].text) in filters.attack_nouns and _name_words(rest):
+        return rest
     return rest if kb.place(rest.text, loose=False) is not None else None
+
+
+def _name_words(span: Span) -> bool:
+    """A short run of capitalised words (and the particles of names): a place's name."""
+    return (
+        len(span) <= 4
+        and span[0].text[:1].isupper()
+        and all(t.text[:1].isupper() or t.is_punct or len(t) <= 3 for t in span)
+    )
+
+
+def _attacked_place(span: Span, kb: KnowledgeBase, filters: EntityFilters) -> Span | None:
+    """A name the model took for a person or a thing right after an attack noun and "de"
+    ("l'embuscade de Mogodé", "l'attaque de Solenzo"): the place attacked, unless the KB
+    knows it as something else."""
+    doc = span.doc
+    if span.label_ not in ("PER", "MISC") or not _name_words(span):
+        return None
+    i = span.start - 1
+    if i < 1 or fold(doc[i].text) not in filters.event_prepositions:
+        return None
+    if fold(doc[i - 1].text) not in filters.attack_nouns or not doc[i - 1].is_lower:
+        return None
+    entry = kb.resolve(span.text)
+    return span if entry is None or entry.type == "LOC" else None
+
+
+def _people(span: Span, kb: KnowledgeBase, filters: EntityFilters) -> bool:
+    """A capitalised plural noun of inhabitants after an article ("les Rochelais", "des
+    Lillois", "aux Toulousains"): a demonym the KB lacks, no place (tests/gold/README.md)."""
+    if len(span) != 1 or not span.text[:1].isupper() or span.start == 0:
+        return False
+    word = fold(span.text)
+    if not word.endswith(tuple(fold(suffix) for suffix in filters.people_suffixes)):
+        return False
+    if fold(span.doc[span.start - 1].text) not in ("les", "des", "aux"):
+        return False
+    return kb.resolve(span.text) is None
 
 
 def _bare_forces(span: Span) -> bool:
