@@ -36,6 +36,9 @@ class TriggerRule:
     complement_cases: frozenset[str] = frozenset()
     subject_lemmas: frozenset[str] = frozenset()
     agent_lemmas: frozenset[str] = frozenset()  # the agent of a passive ("tués par des hommes armés")
+    # what is attacked: an object, a noun's "de" complement or a target_cases complement
+    # ("ont attaqué le hameau", "l'attaque du village", "des attaques contre des villages")
+    target_lemmas: frozenset[str] = frozenset()
     # Shooters that make fire a ground attack typed by its context ("des tirs de soldats").
     ground_shooters: frozenset[str] = frozenset()
     threat_complement: bool = False  # a reporting verb: a threat only when its complement is one
@@ -125,6 +128,8 @@ class EventLexicon:
     crowd_nouns: frozenset[str]
     between_cases: frozenset[str]
     total_words: frozenset[str]
+    counted_since_heads: frozenset[str]
+    suffered_threat_words: frozenset[str]
     means: tuple[MeansRule, ...]
     context_rules: tuple[tuple[frozenset[str], str, str], ...]
     triggers: dict[str, tuple[TriggerRule, ...]]
@@ -213,6 +218,7 @@ def default_lexicon() -> EventLexicon:
             complement_cases=folded_words(raw.get("complement_cases", [])),
             subject_lemmas=folded_words(raw.get("subject_lemmas", [])),
             agent_lemmas=folded_words(raw.get("agent_lemmas", [])),
+            target_lemmas=folded_words(raw.get("target_lemmas", [])),
             ground_shooters=folded_words(raw.get("ground_shooters", [])),
             threat_complement=bool(raw.get("threat_complement", False)),
             threat_object=bool(raw.get("threat_object", False)),
@@ -336,6 +342,8 @@ def default_lexicon() -> EventLexicon:
         crowd_nouns=folded_words(data.get("crowd_nouns", [])),
         between_cases=folded_words(data.get("between_cases", [])),
         total_words=folded_words(data.get("total_words", [])),
+        counted_since_heads=folded_words(data.get("counted_since_heads", [])),
+        suffered_threat_words=folded_words(data.get("suffered_threat_words", [])),
         means=tuple(means),
         context_rules=tuple(context_rules),
         triggers={k: tuple(v) for k, v in triggers.items()},

@@ -218,6 +218,8 @@ def background(lexicon: EventLexicon, node: Token, path: set[int] | None = None)
             heads = {lemma} | {lemma_of(c) for c in child.children}
             if heads & lexicon.since_heads:
                 return True
+            if lemma in lexicon.counted_since_heads and _counts(lexicon, node, child):
+                return True  # "Depuis lundi, Moscou affirme avoir abattu plus de 300 drones"
         # "en trois nuits"; "au cours de la semaine écoulée", where "semaine" hangs on "cours"
         for unit in (child, *(c for c in child.children if c.dep_ == "nmod")):
             intro = " ".join(fold(t.text) for t in child.doc[child.left_edge.i : unit.i])
@@ -230,6 +232,31 @@ def background(lexicon: EventLexicon, node: Token, path: set[int] | None = None)
             if past or _several(unit) or lemma_of(unit) in lexicon.span_nouns:
                 return True  # "en trois nuits", "la semaine écoulée", "sur la même période"
         if lemma in lexicon.total_marks and case.split() and case.split()[-1] in ("au", "a", "en"):
+            return True
+    return False
+
+
+def _counts(lexicon: EventLexicon, node: Token, since: Token) -> bool:
+    """A count in the clause of `node` outside its "depuis" phrase ("plus de 300 drones", "une
+    centaine de missiles"), not a measure in an adjunct ("à environ 80 kilomètres")."""
+    inside = {t.i for t in since.subtree}
+    for word in node.subtree:
+        if word.i in inside:
+            continue
+        number = (word.pos_ == "NUM" or word.like_num) and fold(word.text) not in _WORD_NUMBERS
+        if not (number or lemma_of(word) in lexicon.crowd_nouns):
+            continue
+        step = word
+        while step.i != node.i and step.head.i != step.i:
+            case = case_of(step)
+            if (
+                case is not None
+                and step.dep_ != "nummod"
+                and case.split()[-1] not in ("de", "d'", "des", "du")
+            ):
+                break  # a measure or a time in a prepositional phrase
+            step = step.head
+        else:
             return True
     return False
 

@@ -432,18 +432,31 @@ class Parties:
             subject = clause_subject_token(verb)
             if subject is not None:
                 parties += self.participants(subject, state)
+        if not parties and verb is None and nearest_head(token, is_verb, 3) is None:
+            # "Moscou et Kiev ont par ailleurs procédé à un échange", its participle read as a
+            # noun: no verb governs the noun, the names before it are its parties
+            verb = token
         if len(self.unique_refs(parties)) < 2 and verb is not None:
             # A subject the parse missed ("Le 5 mars, Israël et le Hamas s'étaient mis
             # d'accord", the names hung on the date): the names before the verb in its
             # sentence, outside prepositional phrases and objects.
-            for word in token.doc[token.sent.start : verb.i]:
+            start = token.sent.start
+            before = token.doc[start - 1].sent if start > 0 else None
+            if (
+                before is not None
+                and not token.doc[start - 1].is_punct
+                and "\n" not in token.doc[start - 1].whitespace_
+                and not any(is_verb(w) for w in before)
+            ):
+                start = before.start  # "Moscou et Kiev | ont procédé": a subject cut off its verb
+            for word in token.doc[start : verb.i]:
                 mention = state.mentions_at.get(word.i)
                 if mention is None or mention.start != word.i or case_of(word) is not None:
                     continue
                 if word.dep_ in ("obj", "iobj", "obl", "obl:arg", "obl:mod", "obl:agent"):
                     continue
                 if mention.type in ("PER", "ORG", "MILITARY") or (
-                    mention.entry and mention.entry.kind == "country"
+                    mention.entry and mention.entry.kind in ("country", "capital")
                 ):
                     parties.append(mention)
         unique = self.unique_refs(parties)

@@ -156,6 +156,11 @@ class TriggerFinder:
             return False
         if rule.complement_cases and not self.complements(token, rule.complement_cases):
             return False
+        if rule.target_lemmas and not any(
+            self.word_matches(word, rule.target_lemmas, state)
+            for word in (*self.rule_objects(token), *self.complements(token, self.lexicon.target_cases))
+        ):
+            return False
         if rule.sub_event_type == "REQUEST" and self.addresses_population(token):
             return False  # "a appelé la population à rester chez elle"
         if rule.threat_complement and not self.threatens(token, rule, state):
@@ -353,11 +358,32 @@ class TriggerFinder:
                     continue  # "si les frappes se poursuivent", "afin de financer la guerre"
                 words = {lemma_of(node), fold(node.text)}
                 if words & self.lexicon.threat_words and self._prospective(node, content, objects, verb):
+                    if words & self.lexicon.suffered_threat_words:
+                        # "ils en paieront le prix": the price is the other side's to pay
+                        if state is None or self._party_subject(node, state):
+                            return True
+                        continue
                     if state is not None and self._other_side(node, speaker, state):
                         continue
                     return True
                 stack.extend(c for c in node.children if c.dep_ in _CONTENT and c.i != verb.i)
         return False
+
+    def _party_subject(self, word: Token, state: DocState) -> bool:
+        """The subject of a word's clause is a party or armed people ("le groupe et ses
+        commanditaires paieront", "les forces séparatistes en paieront le prix"), not "les
+        ménages"."""
+        node = word
+        while not is_verb(node) and node.head.i != node.i:
+            node = node.head
+        subject = clause_subject_token(node)
+        if subject is None:
+            return False
+        return any(
+            self.parties.participant(w, state) is not None
+            or self.word_matches(w, frozenset({"@attacker", "@entity"}), state)
+            for w in (subject, *children_of(subject, "conj"))
+        )
 
     def _other_side(self, word: Token, speaker: object, state: DocState) -> bool:
         """The subject of a threat word's clause names a party of another state than the
