@@ -1026,6 +1026,16 @@ def find_counts(
         category = _category(noun, projectile_tokens, lexicon) if noun is not None else None
         if category in ("target", "other") and noun is not None and _launched_craft(noun, lexicon):
             category = "projectile"  # "entre 150 et 200 appareils ont été lancés"
+        if (
+            category == "other"
+            and noun is not None
+            and is_article
+            and _damaged_one(noun, sentence, start, lexicon)
+            and not (noun.i + 1 < sentence.end and fold(doc[noun.i + 1].text) in _OF)
+        ):
+            # "des drones ont endommagé un cargo": one thing a verb of damage takes is a target,
+            # whatever it is; not a part of something ("une partie du réseau")
+            category = "target"
         if one_of and category in ("killed", "injured"):
             category = None  # "l'un des blessés": a person already counted
         if partitive:

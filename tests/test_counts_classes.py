@@ -486,3 +486,36 @@ def test_the_event_a_toll_happened_in_is_no_victim(nlp: Language) -> None:
         "killed": (3, "exact")
     }
     assert slots(nlp, "Cinq blessés dans une attaque au couteau à la gare.") == {"injured": (5, "exact")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # One thing a verb of damage takes is a target, whatever it is ...
+        (
+            "À Reni, des drones ont endommagé un cargo battant pavillon libérien amarré au quai.",
+            {"destroyed": (1, "exact")},
+        ),
+        ("Des drones ont incendié un supermarché dans la nuit.", {"destroyed": (1, "exact")}),
+        # ... not a part of something.
+        ("Les frappes ont endommagé une partie du réseau électrique.", {}),
+        ("Les combattants ont détruit un tiers des installations.", {}),
+    ],
+)
+def test_one_thing_damaged_whatever_its_noun(
+    nlp: Language, text: str, expected: dict[str, tuple[int, str]]
+) -> None:
+    assert slots(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Le bilan de l'attaque dépasse les quarante morts, selon la police.", {"killed": (40, "at_least")}),
+        ("Le nombre de blessés a franchi la barre des 100 dans la soirée.", {"injured": (100, "at_least")}),
+    ],
+)
+def test_a_toll_said_to_exceed_a_figure_is_at_least_it(
+    nlp: Language, text: str, expected: dict[str, tuple[int, str]]
+) -> None:
+    assert slots(nlp, text) == expected
