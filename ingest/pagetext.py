@@ -37,7 +37,9 @@ SCHEMA_PATH = resource_path("feeds", "page_clutter.schema.json")
 _BULLET = re.compile(r"^[-•>»›▶►·*]+\s*")
 
 
-@dataclass(frozen=True)
+# Compared and hashed by identity: it keys the per-line LRU caches below, and hashing its
+# compiled patterns hashed their whole code at every lookup (5 % of a page's extraction).
+@dataclass(frozen=True, eq=False)
 class ClutterRules:
     max_line_chars: int
     drop: re.Pattern[str]  # fullmatch: a clutter line

@@ -148,9 +148,14 @@ def merge_article(alert: Alert, article: Article) -> Alert | None:
 
 
 class AlertEngine:
-    def __init__(self, settings: Settings, es: Elasticsearch, rules: RuleSet | None = None) -> None:
+    def __init__(
+        self, settings: Settings, es: Elasticsearch, rules: RuleSet | None = None, *, refresh: bool = True
+    ) -> None:
         self.settings = settings
         self.es = es
+        # Refresh the alerts index after a batch that changed alerts; False when the caller
+        # refreshes it itself before anything searches it again (the pipeline's index step).
+        self.refresh = refresh
         self.rules = rules if rules is not None else load_rules(settings.rules_file)
         self.index = settings.index("alerts")
         # Alerts read or written in this batch: search is near-real-time, the batch must not be.
@@ -222,7 +227,7 @@ class AlertEngine:
                     changed[entry.alert.id] = latest[entry.alert.id]
             article.alert_rules = sorted(set(article.alert_rules) | set(fired))
             summary.record(STAGE, "accepted", article.id, "fired" if fired else "no_match")
-        if changed:
+        if changed and self.refresh:
             # Make this batch's alerts visible to the next batch's searches and to delivery.
             self.es.indices.refresh(index=self.index, ignore_unavailable=True, allow_no_indices=True)
         return list(changed.values())
@@ -477,12 +482,14 @@ class AlertEngine:
                     }
                 }
             )
+        # Filters only (cached, no scoring): `_choose` does not depend on the hits' order.
         return {
             "query": {
                 "bool": {
-                    "filter": [{"term": {"rule": rule.name}}],
-                    "should": should,
-                    "minimum_should_match": 1,
+                    "filter": [
+                        {"term": {"rule": rule.name}},
+                        {"bool": {"should": should, "minimum_should_match": 1}},
+                    ]
                 }
             },
             "size": 50,

@@ -218,7 +218,9 @@ class Pipeline:
         """One per pass: rules are read once, and a missing notifier is reported once."""
         from vigie.alerting.engine import AlertEngine
 
-        return AlertEngine(self.settings, self.es)
+        # The index step refreshes the alerts with the articles (`refresh`) before the next
+        # batch searches them or delivery reads them: the engine's own refresh is not needed.
+        return AlertEngine(self.settings, self.es, refresh=False)
 
     @cached_property
     def enricher_pool(self) -> EnricherPool:

@@ -40,7 +40,8 @@ as batches come in publication order (the pipeline's). The batch's articles are 
 own candidates from the store (a batch run again after a crash decides as the first time).
 
 Requests: ONE msearch per batch: per article a lead search and a names search on the articles
-index (anchors only, within the window), plus one count per UTC day the batch covers. Then the
+index (anchors only, within the window; each only when the article has lead keys or names to
+look for), plus one count per UTC day the batch covers. Then the
 story incidents are merged into the `stories` index (one multi-get and one bulk; see
 `vigie.stories.incidents.write_incidents`).
 """
@@ -270,18 +271,26 @@ class StoryClusterer:
         header = {"index": self.articles_index, "ignore_unavailable": True, "allow_no_indices": True}
         exclude = sorted(p.id for p in profiles)
         searches: list[dict[str, Any]] = []
+        # Per profile, the positions of its lead and names searches among the responses; a
+        # search that can find nothing (no lead keys, no names: size 0) is not sent.
+        positions: list[list[int]] = []
         for profile in profiles:
-            searches += [header, self._lead_search(profile, exclude)]
-            searches += [header, self._names_search(profile, exclude)]
+            mine: list[int] = []
+            for body in (self._lead_search(profile, exclude), self._names_search(profile, exclude)):
+                if body["size"]:
+                    mine.append(len(searches) // 2)
+                    searches += [header, body]
+            positions.append(mine)
+        asked = len(searches) // 2
         days = self.rarity.searches([p.named() for p in profiles])
         for _day, body in days:
             searches += [header, body]
-        responses = self.es.msearch(searches=searches)["responses"]
+        responses = self.es.msearch(searches=searches)["responses"] if searches else []
         for result in responses:
             if "error" in result:
                 raise RuntimeError(f"story candidate search failed: {result['error']}")
         self.rarity.days.clear()
-        for (day, _body), response in zip(days, responses[2 * len(profiles) :], strict=True):
+        for (day, _body), response in zip(days, responses[asked:], strict=True):
             self.rarity.days[day] = read_day(response)
         add_batch(self.rarity.days, [p.named() for p in profiles], self.policy.entities)
 
@@ -296,7 +305,7 @@ class StoryClusterer:
         found: dict[str, list[_Profile]] = {}
         for number, profile in enumerate(profiles):
             anchors: dict[str, _Profile] = {}
-            for response in responses[2 * number : 2 * number + 2]:
+            for response in (responses[position] for position in positions[number]):
                 for hit in response["hits"]["hits"]:
                     fields = hit.get("fields") or {}
                     identifier = _first(fields, "id")
