@@ -116,6 +116,7 @@ class QuantityLexicon:
     animal_nouns: frozenset[str] = frozenset()
     toll_pronouns: frozenset[str] = frozenset()
     single_determiners: frozenset[str] = frozenset()
+    perpetrator_nouns: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=2)
@@ -176,6 +177,7 @@ def default_lexicon() -> QuantityLexicon:
         animal_nouns=folded_words(data.get("animal_nouns", [])),
         toll_pronouns=folded_words(data.get("toll_pronouns", [])),
         single_determiners=folded_words(data.get("single_determiners", [])),
+        perpetrator_nouns=folded_words(data.get("perpetrator_nouns", [])),
     )
 
 
@@ -1276,7 +1278,12 @@ def _single_subjects(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
             forms = lemmas_of(noun)
             if not forms & (lexicon.people_nouns if people else lexicon.target_nouns):
                 continue
-            if forms & (lexicon.killed_nouns | lexicon.injured_nouns | lexicon.victim_nouns):
+            if forms & (
+                lexicon.killed_nouns
+                | lexicon.injured_nouns
+                | lexicon.victim_nouns
+                | lexicon.perpetrator_nouns
+            ):
                 continue
             if "Plur" in feature_of(noun, "Number") or fold(noun.text).endswith(("s", "x")):
                 continue

@@ -519,3 +519,27 @@ def test_a_toll_said_to_exceed_a_figure_is_at_least_it(
     nlp: Language, text: str, expected: dict[str, tuple[int, str]]
 ) -> None:
     assert slots(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "un autre" with a casualty word is one more.
+        (
+            "Deux soldats ont été tués et un autre grièvement blessé.",
+            {"killed": (2, "exact"), "injured": (1, "exact")},
+        ),
+        (
+            "Un gendarme a été tué ; une autre personne a été blessée.",
+            {"killed": (1, "exact"), "injured": (1, "exact")},
+        ),
+        # The attacker killed in the act is no victim of the attack.
+        ("Deux policiers ont été tués et l'assaillant a été abattu.", {"killed": (2, "exact")}),
+        # Guard: another thing is no person.
+        ("Trois soldats ont été tués dans un autre village de la province.", {"killed": (3, "exact")}),
+    ],
+)
+def test_one_more_person_and_the_attacker_killed(
+    nlp: Language, text: str, expected: dict[str, tuple[int, str]]
+) -> None:
+    assert slots(nlp, text) == expected
