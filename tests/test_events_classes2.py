@@ -155,3 +155,34 @@ def test_the_parties_of_an_exchange_told_with_an_adverb(enricher: Enricher) -> N
 def test_a_price_paid_by_households_is_no_threat(enricher: Enricher) -> None:
     text = "Christine Lagarde a averti que les ménages paieront le prix de l'inflation."
     assert ("Interaction", "THREATEN") not in types(mentions(enricher, text))
+
+
+# --- Arrests: people named by their nationality, an arrest announced, a boat boarded.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Les forces de sécurité pakistanaises ont arrêté onze Afghans près de la frontière.",
+        "La gendarmerie a arrêté trois Maliens lors d'un contrôle à Kayes.",
+        "Le ministère de l'Intérieur a annoncé jeudi l'arrestation de cinq suspects.",
+        "Les garde-côtes grecs ont arraisonné un cargo au large de la Crète.",
+    ],
+)
+def test_arrests_told_in_other_words(enricher: Enricher, text: str) -> None:
+    assert ("Strategic developments", "Arrests") in types(mentions(enricher, text))
+
+
+# --- Talks called off are no talks.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le président Gustavo Petro a annoncé la suspension des pourparlers avec l'ELN.",
+        "Le Kremlin a confirmé l'annulation de la rencontre entre Vladimir Poutine et Donald Trump.",
+        "Kiev a suspendu les négociations avec Moscou.",
+    ],
+)
+def test_talks_called_off_are_no_meeting(enricher: Enricher, text: str) -> None:
+    assert ("Interaction", "CONSULT") not in types(mentions(enricher, text))

@@ -35,7 +35,7 @@ from enrich.events.slots import SlotFiller, context_type
 from enrich.events.state import PENDING, Candidate, DocState, objects_of
 from enrich.events.triggers import TriggerFinder
 from enrich.kb import KnowledgeBase
-from enrich.tokens import feature_of, is_finite
+from enrich.tokens import feature_of, is_finite, lemma_of
 from vigie.core.models import Article, Event, EventMention, stable_id
 
 
@@ -268,7 +268,17 @@ class EventExtractor:
         """An anaphoric mention with nothing attached ("Ces frappes audacieuses ...") adds nothing;
         a protest or an arrest reported by a finite verb ("43 manifestants ont été interpellés")
         is news by itself."""
-        if candidate.event_type in self.lexicon.anonymous_types and is_finite(candidate.trigger):
+        trigger = candidate.trigger
+        if candidate.event_type in self.lexicon.anonymous_types and (
+            is_finite(trigger)
+            # "le ministère a annoncé jeudi l'arrestation de cinq suspects": the object of a
+            # finite light verb is told as much
+            or (
+                trigger.dep_ == "obj"
+                and is_finite(trigger.head)
+                and lemma_of(trigger.head) in self.lexicon.light_verbs
+            )
+        ):
             return True
         if self.lexicon.is_violent(candidate.event_type):
             return bool(candidate.actor or candidate.target or candidate.places or candidate.slots)

@@ -288,6 +288,8 @@ class TriggerFinder:
                 return True
             if "@person" in lemmas and mention.type == "PER":
                 return True
+        if "@person" in lemmas and word.pos_ in ("NOUN", "PROPN") and self.parties.demonym(word) is not None:
+            return True  # "a arrêté quatorze Palestiniens"
             if "@place" in lemmas and mention.type == "LOC":
                 return True
         if "@projectile" in lemmas and lemma_of(word) in self.lexicon.projectile_nouns:
