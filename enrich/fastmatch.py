@@ -68,7 +68,7 @@ class SetMatcher:
             first_column, hashes = specs[0]
             for value in hashes:
                 self.first.setdefault((first_column, value), []).append(number)
-        # Per column, the values a pattern starts with (numpy, for `np.isin` over a document).
+        # Per column, the values a pattern starts with (sorted numpy, searched per document).
         self._first_values = [
             np.array(sorted(value for col, value in self.first if col == column), dtype=np.uint64)
             for column in range(len(self.attributes))
@@ -110,7 +110,14 @@ class SetMatcher:
             table = doc.to_array(self._columns).reshape(len(doc), len(self.attributes))
             possible = np.zeros(len(doc), dtype=bool)
             for column, values in enumerate(self._first_values):
-                possible |= np.isin(table[:, column], values)
+                if not len(values):
+                    continue
+                # `values` is sorted: a binary search per token, not `np.isin`'s sort of both
+                # arrays on every document
+                cells = table[:, column]
+                found = np.searchsorted(values, cells)
+                found[found == len(values)] = 0
+                possible |= values[found] == cells
             self._starts = np.flatnonzero(possible).tolist()
         else:
             table, self._starts = np.zeros((0, len(self.attributes)), dtype=np.uint64), []

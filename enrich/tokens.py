@@ -25,7 +25,12 @@ def lemma_of(token: Token) -> str:
 
 def forms_of(token: Token) -> tuple[str, str]:
     """The folded lemma and surface form of a token."""
-    return (lemma_of(token), fold(token.text))
+    return _forms(token.lemma_, token.text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _forms(lemma: str, text: str) -> tuple[str, str]:
+    return (fold(lemma or text), fold(text))
 
 
 def lemmas_of(token: Token) -> set[str]:
@@ -145,10 +150,17 @@ def verb_stems(words: frozenset[str]) -> frozenset[str]:
 
 def has_verb_form(token: Token, words: frozenset[str]) -> bool:
     """The token is one of these verbs (folded infinitives): by lemma, surface form or stem."""
-    if lemmas_of(token) & words:
+    return _has_verb_form(token.lemma_, token.text, words)
+
+
+@lru_cache(maxsize=1 << 16)
+def _has_verb_form(lemma: str, text: str, words: frozenset[str]) -> bool:
+    """`has_verb_form` on the token's strings (the same words come back in every article; the
+    word lists are the data files' few frozensets)."""
+    if set(_forms(lemma, text)) & words:
         return True
     stems = verb_stems(words)
-    return verb_stem(token.text) in stems or verb_stem(token.lemma_ or token.text) in stems
+    return verb_stem(text) in stems or verb_stem(lemma or text) in stems
 
 
 def clause_of(token: Token) -> Token:

@@ -92,3 +92,18 @@ def test_other_patterns_keep_the_spacy_matcher() -> None:
     with_callback = Matcher(nlp.vocab)
     with_callback.add("X", [[{"LOWER": "feu"}]], on_match=lambda *args: None)
     assert SetMatcher.from_matcher(with_callback) is None
+
+
+def test_a_one_word_pattern_among_many_other_words() -> None:
+    # The starts are found by a binary search in the pattern's first words: document words
+    # hashed above and below every one of them, and the word itself, at both ends.
+    nlp = load_nlp()
+    matcher = Matcher(nlp.vocab)
+    matcher.add("RAID", [[{"LOWER": "raid"}]])
+    fast = SetMatcher.from_matcher(matcher)
+    assert fast is not None
+    doc = nlp(
+        "Raid nocturne : les habitants du quartier nord décrivent un second raid vers l'aube, puis un raid"
+    )
+    assert len(_same(matcher, fast, doc)) == 3
+    assert _same(matcher, fast, nlp("Aucun mot de la liste ici.")) == []
