@@ -1020,6 +1020,13 @@ def find_counts(
             and not lemmas_of(doc[cursor]) & lexicon.injured_nouns
         ):
             cursor += 1  # "deux jeunes hommes"
+        elif (
+            cursor + 1 < sentence.end
+            and doc[cursor].pos_ == "ADV"
+            and fold(doc[cursor].text).endswith("ment")
+            and _casualty_verb(doc[cursor + 1], lexicon) is not None
+        ):
+            cursor += 1  # "et quatre grièvement blessés": the manner of the injury
         noun = doc[cursor] if cursor < sentence.end else None
         if noun is not None and fold(noun.text) in lexicon.measure_words:
             i = end

@@ -543,3 +543,23 @@ def test_one_more_person_and_the_attacker_killed(
     nlp: Language, text: str, expected: dict[str, tuple[int, str]]
 ) -> None:
     assert slots(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The manner of the injury between the number and its participle.
+        (
+            "Trois soldats ont été tués et 4 grièvement blessés dans l'attaque.",
+            {"killed": (3, "exact"), "injured": (4, "exact")},
+        ),
+        (
+            "Cinq civils ont été tués et douze autres légèrement blessés.",
+            {"killed": (5, "exact"), "injured": (12, "exact")},
+        ),
+    ],
+)
+def test_an_adverb_of_manner_before_the_casualty_word(
+    nlp: Language, text: str, expected: dict[str, tuple[int, str]]
+) -> None:
+    assert slots(nlp, text) == expected
