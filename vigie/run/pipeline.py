@@ -32,7 +32,9 @@ index and refresh) runs under a lease held in Elasticsearch (`commit_section`,
 `vigie.store.lease`), one worker at a time cluster-wide, so all candidates meet in one
 critical section: two copies of one article, or two reports of one incident, committed by two
 workers, are one stored article (the second folded into the first) and one story, with one
-alert per rule. The pre-check before enrichment only spares enriching obvious copies. Commits
+alert per rule. The pre-check before enrichment only spares enriching obvious copies; its index
+search stands for the commit's when the commit sequence (`vigie.store.lease`) shows that
+nobody else stored anything since (`commit_duplicates`). Commits
 then come in the order the lease is taken, not always in publication order: nothing is doubled
 or split, but which copy stays the original (the first stored) or which report anchors a story
 may differ from a one-worker pass.
@@ -810,6 +812,8 @@ class Pipeline:
             finally:
                 self.summary.add_seconds("commit", time.perf_counter() - start)
             return
+        from elasticsearch import ApiError, TransportError
+
         from vigie.store.lease import LeaseError, commit_lease, read_commit_sequence, write_commit_sequence
 
         lease = commit_lease(self.es, self.settings, self.lease_holder)
@@ -836,12 +840,16 @@ class Pipeline:
             yield lease.fence
             # Stored and refreshed (the index step refreshes last): the commit ends clean.
             ended = begun + 1
-            write_commit_sequence(self.es, self.settings, ended, lease.holder)
-            if seq % 2 == 0 and self._refreshed and self.summary.metrics.get("index.spooled", 0) == spooled:
-                self._own_commits[seq] = ended
-                self._clean_seq = (ended, external)
+            self._clean_seq = None
+            try:
+                write_commit_sequence(self.es, self.settings, ended, lease.holder)
+            except (ApiError, TransportError) as error:  # left odd: every reader searches again
+                log.warning("commit sequence not closed after a commit: %s", error)
             else:
-                self._clean_seq = None
+                clean = self._refreshed and self.summary.metrics.get("index.spooled", 0) == spooled
+                if seq % 2 == 0 and clean:
+                    self._own_commits[seq] = ended
+                    self._clean_seq = (ended, external)
         finally:
             self._commit_start = None
             lease.release()
