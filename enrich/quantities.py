@@ -660,18 +660,26 @@ def _reflexive(token: Token) -> bool:
 def _pronominal_sense(token: Token | None, lexicon: QuantityLexicon) -> Slot | None:
     """The slot a projectile takes as the subject of a pronominal verb of another sense ("une
     trentaine d'obus se sont abattus sur la ville": launched, they fell on it)."""
-    if token is None or not lexicon.pronominal_senses or not _reflexive(token):
+    if token is None or not lexicon.pronominal_senses:
         return None
-    return next(
+    sense = next(
         (lexicon.pronominal_senses[f] for f in lemmas_of(token) if f in lexicon.pronominal_senses), None
     )
+    # the word first, the reflexive pronoun (a walk over the children) only for such a verb
+    return sense if sense is not None and _reflexive(token) else None
 
 
 def _casualty_verb(token: Token, lexicon: QuantityLexicon) -> Slot | None:
     """killed / injured when the token is a verb of death or injury ("tués", "blessant",
     "ont péri", "ont perdu la vie"); not a pronominal form of another sense ("s'abattre")."""
-    if _pronominal_sense(token, lexicon) is not None:
+    slot = _casualty_sense(token, lexicon)
+    # most words are no such verb: the pronominal reading is checked only for one that is
+    if slot is None or _pronominal_sense(token, lexicon) is not None:
         return None
+    return slot
+
+
+def _casualty_sense(token: Token, lexicon: QuantityLexicon) -> Slot | None:
     if has_verb_form(token, lexicon.killed_verbs):
         return "killed"
     if has_verb_form(token, lexicon.injured_verbs):
