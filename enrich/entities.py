@@ -258,14 +258,16 @@ def rejection(span: Span, label: EntityType, kb: KnowledgeBase, filters: EntityF
         return "stop_surface"
     if fold(span[0].text) in filters.role_nouns:
         return "role_noun"
-    if len(span) == 1 and span[0].pos_ in filters.reject_single_pos:
+    if len(span) == 1 and span[0].pos_ in filters.reject_single_pos and not _camel_case(span.text):
         return "single_pos"
     if kb.demonym(span.text) is not None and len(span) == 1:
         return "demonym"
     # a capitalised word the model's vocabulary does not know is a name, whatever its tag
     # ("pilonné Marhanets", "l'opérateur Ukrenergo": tagged NOUN)
+    # (a foreign word, tagged X, is a name too when the model tagged the span: "Transavia"; and
+    # a brand written in camel case: "easyJet")
     if filters.require_propn and not any(
-        (t.pos_ == "PROPN" or t.is_oov) and t.text[:1].isupper() for t in span
+        (t.pos_ in ("PROPN", "X") or t.is_oov) and t.text[:1].isupper() or _camel_case(t.text) for t in span
     ):
         return "no_propn"
     if not any(ch.isupper() for ch in span.text):
@@ -275,6 +277,11 @@ def rejection(span: Span, label: EntityType, kb: KnowledgeBase, filters: EntityF
     if label == "MISC" and filters.misc_reject_sentence_initial and _sentence_initial(span):
         return "sentence_initial"
     return None
+
+
+def _camel_case(word: str) -> bool:
+    """ "easyJet", "iPhone": a lowercase start, then a capital inside the word."""
+    return len(word) > 3 and word[0].islower() and word.isalpha() and any(ch.isupper() for ch in word[1:])
 
 
 def _split(span: Span, kb: KnowledgeBase) -> list[tuple[Span, KBEntry]] | None:
@@ -476,7 +483,17 @@ def _club_names(doc: Doc, ents: list[Span], kb: KnowledgeBase, filters: EntityFi
         ):
             result.append(ent)
             continue
-        end = ent.end
+        end = start + 1  # the club's words only: "le Stade brestois dimanche prochain"
+        while end < ent.end and (
+            doc[end].text[:1].isupper()
+            or fold(doc[end].text) in ("de", "d'", "d’")
+            and end + 1 < ent.end
+            and doc[end + 1].text[:1].isupper()
+            or end == start + 1
+            and doc[end].is_lower
+            and doc[end].pos_ == "ADJ"
+        ):
+            end += 1
         if end == start + 1 and end + 1 < len(doc) and fold(doc[end].text) in ("de", "d'", "d’"):
             after = next((e for e in ents if e.start == end + 1), None)
             if after is not None:
@@ -1140,6 +1157,8 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
         if ent.id_ == _CLUB:
             slots.append(_mention(span, None, "ORG"))
             continue
+        if _kicker(span, kb):
+            continue  # "Cyberattaque : l'hôpital ... paralysé": a headline's topic word, no name
         if _people(span, kb, filters):
             continue  # "les Rochelais", "des Lillois": inhabitants or a team's players, not a place
         if label == "PER" and _nickname(span, filters):
@@ -1787,6 +1806,19 @@ def _attacked_place(span: Span, kb: KnowledgeBase, filters: EntityFilters) -> Sp
         return None
     entry = kb.resolve(span.text)
     return span if entry is None or entry.type == "LOC" else None
+
+
+def _kicker(span: Span, kb: KnowledgeBase) -> bool:
+    """A common noun opening a line before a colon, the topic of a headline ("Cyberattaque :",
+    "Sécheresse :"), whatever the model tagged: no name, unless the KB knows it."""
+    doc = span.doc
+    if len(span) != 1 or span.end >= len(doc) or doc[span.end].text != ":":
+        return False
+    if span.start > 0 and not doc[span.start - 1].is_space and "\n" not in doc[span.start - 1].text_with_ws:
+        return False
+    if span[0].pos_ not in ("NOUN", "ADJ") or not span.text[:1].isupper() or not span.text[1:].islower():
+        return False
+    return kb.resolve(span.text) is None
 
 
 def _people(span: Span, kb: KnowledgeBase, filters: EntityFilters) -> bool:

@@ -197,3 +197,73 @@ def test_a_region_named_with_its_state_s_adjective_is_the_oblast(
     nlp: Language, text: str, oblast: str
 ) -> None:
     assert oblast in entities(nlp, text)
+
+
+# ------------------------------- a hamlet, an archipelago, a desert, a pipeline: the name
+
+
+@pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        ("Six bergers ont été enlevés dans le hameau de Toukoro, près de la frontière.\n", "Toukoro"),
+        ("Des vedettes ont été repérées au large de l'archipel de Matsu dimanche.\n", "Matsu"),
+        ("Le convoi s'est perdu dans le désert du Ténéré pendant trois jours.\n", "Ténéré"),
+    ],
+)
+def test_a_place_named_after_a_common_noun_is_the_name(nlp: Language, text: str, surface: str) -> None:
+    found = entities(nlp, text)
+    assert [e.surface for e in found.values()] == [surface], found
+
+
+# ------------------------------------------- brands the tagger reads as foreign words or adverbs
+
+
+@pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        ("Transavia, la filiale à bas coûts d'un grand groupe, observe la situation.\n", "Transavia"),
+        ("La compagnie easyJet a annoncé la suppression de deux cents vols.\n", "easyJet"),
+        ("Mardi, easyJet a annoncé des billets à 19 francs vers Lisbonne.\n", "easyJet"),
+    ],
+)
+def test_a_brand_the_tagger_misreads_is_kept(nlp: Language, text: str, surface: str) -> None:
+    found = entities(nlp, text)
+    assert any(e.surface == surface and e.type == "ORG" for e in found.values()), found
+
+
+# ------------------------------------------------------------- ids compare by the place's name
+
+
+def test_a_place_located_by_the_text_compares_by_its_name() -> None:
+    from enrich.kb import canonical_place_id, default_kb
+
+    kb = default_kb()
+    anchor = kb.get("goma")
+    assert anchor is not None
+    made = kb.located_near("Baraka", "locality", "CD", anchor, "city")
+    assert made.id == "baraka-cd"  # the gazetteer holds "baraka" for another Baraka
+    assert canonical_place_id("baraka-cd") == canonical_place_id("baraka")
+    # a town's own name is not read as the alternate name of a larger town abroad
+    assert canonical_place_id("bassa") == "bassa"
+
+
+# ------------------------------------------------------- a headline's topic word is no name
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Cyberattaque : l'hôpital de Quimper paralysé, le groupe Qilin revendique\n", "quimper"),
+        ("Rançongiciel : la mairie de Brest paralysée depuis lundi\n", None),
+        ("Soudan : des obus tombent sur Omdourman\n", "soudan"),
+    ],
+)
+def test_a_headline_s_topic_word_is_no_place(nlp: Language, text: str, kept: str | None) -> None:
+    found = entities(nlp, text)
+    assert not [e for e in found.values() if e.surface in ("Cyberattaque", "Rançongiciel")], found
+    if kept is not None:
+        assert kept in found
+
+
+def test_a_game_s_platform_is_no_entity(nlp: Language) -> None:
+    assert entities(nlp, "Le jeu sort le 11 décembre sur PC et sur console.\n") == {}
