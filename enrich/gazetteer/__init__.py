@@ -25,6 +25,12 @@ country code ("gao-bf"). Every place has coordinates, except subdivisions neithe
 file's seats (`seats`: Tapoa at Diapaga, Loire-Atlantique at Nantes) nor a town of the same
 name locate (ISO 3166-2 has no coordinates): those are listed without a location.
 
+Subdivisions answer to the French names the press gives them: pycountry's translations, the
+French forms of an English direction word ("North Darfur" is "Darfour-Nord", "Darfour du Nord";
+`directions`), the exonyms of `subdivision_names` ("Papouasie", "Karen"), and their noun without a
+preposition ("la région Bretagne", "l'État Karen"); a subdivision is matched by transliteration
+whichever of its names ("Voronej", `Gazetteer.regions`).
+
 A name no exact key or transliteration finds is tried last by a looser skeleton key, among the
 places of the article's countries only (`Gazetteer.lookup`, `loose`): Kyaukphyu = Kyaukpyu.
 
@@ -59,7 +65,7 @@ from vigie.core.settings import es_cache_dir
 
 GAZETTEER_PATH = DATA_DIR / "gazetteer.yaml"
 GAZETTEER_SCHEMA_PATH = DATA_DIR / "gazetteer.schema.json"
-FORMAT = 6  # bump when the index layout or the way it is built changes
+FORMAT = 7  # bump when the index layout or the way it is built changes
 KINDS = ("country", "region", "city")
 
 
@@ -78,11 +84,19 @@ class GazetteerConfig:
     seats: Mapping[str, str] = field(default_factory=dict)  # ISO 3166-2 code -> seat town
     articles: frozenset[str] = frozenset()  # leading articles a name may be written without
     exonym_min_population: int = 500000  # a town abroad known by another name ("Cologne")
+    # French forms of the direction words of subdivision names ("North" -> "{}-Nord", "{} du Nord")
+    directions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    subdivision_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # ISO code -> names
+    subdivision_nouns: frozenset[str] = frozenset()  # slugs: "région Bretagne" is the region
+    inner_apostrophe: re.Pattern[str] | None = None  # "Ryl’sk" is "Rylsk"
     _translit_keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     _skeleton_keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def name_key(self, name: str) -> str:
-        """The exact key of a name: its slug after the letter rewrites ("Tavuš" -> "tavush")."""
+        """The exact key of a name: its slug after the letter rewrites ("Tavuš" -> "tavush"),
+        without the apostrophes inside its words ("Ryl’sk" -> "rylsk")."""
+        if self.inner_apostrophe is not None:
+            name = self.inner_apostrophe.sub("", name)
         for letter, replacement in self.letters:
             if letter in name or letter.upper() in name:
                 name = name.replace(letter, replacement).replace(letter.upper(), replacement.capitalize())
@@ -138,7 +152,38 @@ def load_config(path: Path = GAZETTEER_PATH) -> GazetteerConfig:
             for cc, table in data.get("seats", {}).items()
             for code, seat in table.items()
         },
+        directions={word: tuple(forms) for word, forms in data.get("directions", {}).items()},
+        subdivision_names={
+            f"{cc}-{code}": tuple(names)
+            for cc, table in data.get("subdivision_names", {}).items()
+            for code, names in table.items()
+        },
+        inner_apostrophe=(
+            re.compile(rf"(?<=[^\W\d_]{{2}})[{re.escape(marks)}](?=[a-zà-ÿ])")
+            if (marks := data.get("inner_apostrophes"))
+            else None
+        ),
+        subdivision_nouns=frozenset(
+            slugify(noun)
+            for noun in [*data.get("subdivision_types", {}).values(), *data.get("subdivision_nouns", [])]
+            if "-" not in slugify(noun)
+        ),
     )
+
+
+def french_subdivision_names(name: str, config: GazetteerConfig) -> list[str]:
+    """The French forms of a subdivision's name whose English name opens or ends with a
+    direction word (`directions` of gazetteer.yaml): "North Darfur" -> "Darfur-Nord", "Darfur du
+    Nord", "Nord-Darfur"...; "Western Equatoria" -> "Equatoria occidental"... The name's other
+    words stay as they are: the transliteration key compares "Darfour" with "Darfur"."""
+    words = name.split()
+    if len(words) < 2:
+        return []
+    forms: list[str] = []
+    for first, rest in ((words[0], words[1:]), (words[-1], words[:-1])):
+        for template in config.directions.get(first, ()):
+            forms.append(template.format(" ".join(rest)))
+    return forms
 
 
 @lru_cache(maxsize=2)
@@ -357,7 +402,17 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
         in_french = french(sub.name)
         shown = in_french if in_french != sub.name and _latin_name(in_french, config) else sub.name
         rows.append((place_id, f"iso-{sub.code.lower()}", shown, "region", code, lat, lon, 0, noun, None))
-        add_names(place_id, sub.name, [in_french])  # which name is its own: lookups as before
+        # which name is its own: lookups as before; then the French names the press uses that
+        # ISO 3166-2 lacks ("Darfour-Nord", "Papouasie", "Karen": `directions`, `subdivision_names`)
+        add_names(
+            place_id,
+            sub.name,
+            [
+                in_french,
+                *french_subdivision_names(sub.name, config),
+                *config.subdivision_names.get(sub.code, ()),
+            ],
+        )
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -472,17 +527,43 @@ class Gazetteer:
                 (rest,),
             )
         if not found and translit:
-            # a transliteration is matched against places' own names only: alternate names
-            # hold enough oddities that a loose key would land on a village elsewhere
+            # a transliteration is matched against places' own names only (and every name of a
+            # subdivision, which are few and taken inside the article's countries only):
+            # alternate names of towns hold enough oddities that a loose key would land on a
+            # village elsewhere
             tkey = self.config.translit_key(surface)
             if len(tkey) >= 4:
                 # own = 0: a transliteration is no own name ("Gorée" is no Goré in Chad unless
                 # the article is about Chad)
                 found = self._query(
                     f"SELECT {_COLUMNS}, 0 FROM names n JOIN places p ON p.id = n.place"
-                    " WHERE n.tkey = ? AND n.own = 1 GROUP BY p.id",
+                    " WHERE n.tkey = ? AND (n.own = 1 OR p.kind = 'region') GROUP BY p.id",
                     (tkey,),
                 )
+        if not found and rest and head in self.config.subdivision_nouns:
+            # "la région Bretagne", "l'État Karen": the noun without a preposition names the
+            # subdivision of that name (only a subdivision: "la province Nord" is no town Nord)
+            found = [p for p in self.candidates(rest.replace("-", " "), translit) if p.kind == "region"]
+        return tuple(sorted(found, key=lambda p: p.id))
+
+    @lru_cache(maxsize=1 << 12)  # noqa: B019
+    def regions(self, surface: str, noun: str | None = None) -> tuple[Place, ...]:
+        """The subdivisions a name may be, by any of their names or its transliteration
+        ("Voronej" and "Voronezh" are one oblast whichever the town's name matched exactly);
+        those of the noun the text gives them first when there are ("l'État du Plateau" in
+        Nigeria, not the département of Benin)."""
+        found = [p for p in self.candidates(surface) if p.kind == "region"]
+        tkey = self.config.translit_key(surface)
+        if not found and len(tkey) >= 4:
+            found = self._query(
+                f"SELECT {_COLUMNS}, 0 FROM names n JOIN places p ON p.id = n.place"
+                " WHERE n.tkey = ? AND p.kind = 'region' GROUP BY p.id",
+                (tkey,),
+            )
+        if noun is not None:
+            key = self.config.name_key(noun)
+            same = [p for p in found if p.noun and self.config.name_key(p.noun) == key]
+            found = same or found
         return tuple(sorted(found, key=lambda p: p.id))
 
     @lru_cache(maxsize=1 << 12)  # noqa: B019
