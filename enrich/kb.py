@@ -562,6 +562,10 @@ _FRAMED = re.compile(
     r"|comte|canton)-(?:de-la|de-l|du|des|de|d)-(?P<name>.+)$"
 )
 _ARTICLE = re.compile(r"^(?:le|la|les|l)-(?P<rest>.+)$")
+_COUNTRY_SUFFIX = re.compile(r"^(?P<name>.+)-(?P<cc>[a-z]{2})$")
+# A town this large is known abroad by its alternate names ("Cologne" is Köln): in comparisons
+# such a name is that town, not a small place of that own name.
+_FAMOUS_POPULATION = 100_000
 _ANY_FRAMED = re.compile(r"^(?P<noun>[a-z]+)-(?:de-la|de-l|du|des|de|d)-(?P<name>.+)$")
 # Subdivision nouns that are also area nouns: "le département d'Antioquia" is the subdivision.
 _SUBDIVISION_NOUNS = frozenset({"departement", "departements"})
@@ -598,6 +602,10 @@ def canonical_place_id(slug: str) -> str:
     gazetteer = kb.gazetteer
     if gazetteer is None:
         return slug
+    made = kb.dynamic.get(slug)
+    suffixed = _COUNTRY_SUFFIX.match(slug)
+    if made is not None and suffixed is not None and (made.country or "").lower() == suffixed["cc"]:
+        return canonical_place_id(suffixed["name"])  # "baraka-cd" (`located_near`) is a Baraka
     article = _ARTICLE.match(slug)
     if article is not None and not gazetteer.candidates(slug.replace("-", " "), translit=False):
         return canonical_place_id(article["rest"])  # "le-figaro" is "figaro" ("au Figaro")
@@ -613,8 +621,20 @@ def canonical_place_id(slug: str) -> str:
         return f"{framed['noun']}-de-{canonical_place_id(name)}"
     place = gazetteer.by_id(slug)
     if place is None or place.kind != "region":  # a subdivision's id is itself ("north-west")
-        place = gazetteer.canonical(slug) or place
+        chosen = gazetteer.canonical(slug)
+        if chosen is not None and not (
+            place is not None
+            and _own_name(place, slug)
+            and not _own_name(chosen, slug)
+            and not chosen.capital_of
+            and chosen.population < _FAMOUS_POPULATION
+        ):
+            place = chosen  # but "bassa" is a Bassa, not Passau (which some call Bassa); "cologne" is Köln
     return _representative(kb, place) if place is not None else slug
+
+
+def _own_name(place: GazetteerPlace, slug: str) -> bool:
+    return default_config().name_key(place.name) == slug
 
 
 def _representative(kb: KnowledgeBase, place: GazetteerPlace) -> str:
