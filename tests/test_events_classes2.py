@@ -186,3 +186,27 @@ def test_arrests_told_in_other_words(enricher: Enricher, text: str) -> None:
 )
 def test_talks_called_off_are_no_meeting(enricher: Enricher, text: str) -> None:
     assert ("Interaction", "CONSULT") not in types(mentions(enricher, text))
+
+
+# --- "X accuse Y d'avoir attaqué": the accused is the one who acted.
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "actor"),
+    [
+        ("Kiev accuse l'armée russe d'avoir frappé un hôpital à Kherson.", "frappé", "forces-armees-russes"),
+        (
+            "Les villageois accusent les miliciens du CODECO d'avoir attaqué le camp de déplacés.",
+            "attaqué",
+            "codeco",
+        ),
+        (
+            "Le gouvernement soupçonne le Hamas d'avoir tiré des roquettes sur Ashkelon.",
+            "tiré",
+            "hamas",
+        ),
+    ],
+)
+def test_the_accused_is_the_actor(enricher: Enricher, text: str, word: str, actor: str) -> None:
+    event = triggered(mentions(enricher, text), word)
+    assert event.actor is not None and event.actor.id == actor

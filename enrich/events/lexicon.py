@@ -130,6 +130,7 @@ class EventLexicon:
     total_words: frozenset[str]
     counted_since_heads: frozenset[str]
     suffered_threat_words: frozenset[str]
+    object_control_verbs: frozenset[str]
     means: tuple[MeansRule, ...]
     context_rules: tuple[tuple[frozenset[str], str, str], ...]
     triggers: dict[str, tuple[TriggerRule, ...]]
@@ -344,6 +345,7 @@ def default_lexicon() -> EventLexicon:
         total_words=folded_words(data.get("total_words", [])),
         counted_since_heads=folded_words(data.get("counted_since_heads", [])),
         suffered_threat_words=folded_words(data.get("suffered_threat_words", [])),
+        object_control_verbs=folded_words(data.get("object_control_verbs", [])),
         means=tuple(means),
         context_rules=tuple(context_rules),
         triggers={k: tuple(v) for k, v in triggers.items()},

@@ -99,7 +99,10 @@ def irrealis(
                 return not scheduled and _future_or_conditional(lexicon, causative)
             if node.head.i == node.i or node.dep_ == "ROOT":
                 return True  # an infinitive sentence is an instruction or a scenario
-            if lemma_of(node.head) not in lexicon.realis_infinitive_governors:
+            perfect = any(lemma_of(a) in ("avoir", "etre") for a in children_of(node, "aux:tense", "aux"))
+            if perfect and lemma_of(node.head) in lexicon.object_control_verbs:
+                pass  # "accusent le groupe d'avoir mené l'attaque": told as done, by the object
+            elif lemma_of(node.head) not in lexicon.realis_infinitive_governors:
                 return True
         if node.head.i == node.i or node.head.i < sentence.start:
             return False
@@ -294,8 +297,8 @@ def is_reportable(lexicon: EventLexicon, sentence: Span, line: str) -> bool:
         return False
     stripped = sentence.text.lstrip()
     is_list_item = stripped.startswith(_LIST_MARKS)
-    has_finite = any("Fin" in feature_of(t, "VerbForm") for t in sentence)
-    if is_list_item and not has_finite:
+    # the verbs' morphology is read only for a list item (most sentences are none)
+    if is_list_item and not any("Fin" in feature_of(t, "VerbForm") for t in sentence):
         return False
     root = sentence.root
     if background(lexicon, root) or fiction(lexicon, root):

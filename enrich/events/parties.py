@@ -260,6 +260,16 @@ class Parties:
         for _ in range(3):
             if node is None or subject_of(node) is not None:
                 break
+            if (
+                node.dep_ in ("xcomp", "acl", "advcl", "ccomp")
+                and any(
+                    "Inf" in feature_of(w, "VerbForm") for w in (node, *children_of(node, "aux:tense", "aux"))
+                )
+                and lemma_of(node.head) in self.lexicon.object_control_verbs
+            ):
+                # "accusent les combattants du groupe d'avoir mené l'attaque": the object acts
+                objects = children_of(node.head, "obj")
+                return self.participant(objects[0], state) if objects else None
             if children_of(node, "nsubj:pass") or (
                 node.dep_ in ("ccomp", "advcl", "conj") and is_finite(node)
             ):
