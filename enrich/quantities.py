@@ -251,8 +251,15 @@ def _is_number_word(folded: str, lexicon: QuantityLexicon) -> bool:
     """A number word, compound ones included ("vingt-six", folded "vingt six")."""
     if folded in lexicon.number_words:
         return True
-    parts = [p for p in re.split(r"[\s-]+", folded) if p]
+    parts = _word_parts(folded)
     return len(parts) > 1 and all(p in lexicon.number_words or p == "et" for p in parts)
+
+
+@lru_cache(maxsize=1 << 14)
+def _word_parts(folded: str) -> tuple[str, ...]:
+    """The words of a folded form split on spaces and hyphens (asked for every token of every
+    sentence: the same words come back)."""
+    return tuple(p for p in re.split(r"[\s-]+", folded) if p)
 
 
 def _approximate_base(folded: str, lexicon: QuantityLexicon) -> int | None:
