@@ -210,3 +210,25 @@ def test_talks_called_off_are_no_meeting(enricher: Enricher, text: str) -> None:
 def test_the_accused_is_the_actor(enricher: Enricher, text: str, word: str, actor: str) -> None:
     event = triggered(mentions(enricher, text), word)
     assert event.actor is not None and event.actor.id == actor
+
+
+# --- A trigger noun naming the topic of a document, a drill or a course is no event.
+
+
+@pytest.mark.parametrize(
+    ("text", "sub_event_type"),
+    [
+        (
+            "Le Niger et le Bénin ont signé lundi à Niamey un protocole sur le déminage de leur frontière.",
+            "Disrupted weapons use",
+        ),
+        ("L'ONU a publié jeudi un rapport sur les frappes de drones au Sahel.", "Air/drone strike"),
+        ("Des soldats maliens ont suivi à Koulikoro une formation au déminage.", "Disrupted weapons use"),
+        (
+            "La marine a mené mardi un exercice de tir au large de Toulon.",
+            "Shelling/artillery/missile attack",
+        ),
+    ],
+)
+def test_a_topic_is_no_event(enricher: Enricher, text: str, sub_event_type: str) -> None:
+    assert sub_event_type not in {e.sub_event_type for e in mentions(enricher, text)}
