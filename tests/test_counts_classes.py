@@ -563,3 +563,63 @@ def test_an_adverb_of_manner_before_the_casualty_word(
     nlp: Language, text: str, expected: dict[str, tuple[int, str]]
 ) -> None:
     assert slots(nlp, text) == expected
+
+
+# ----------------------------------------------------------------------------- two incidents, one headline
+
+
+def headline_incidents(enricher: Enricher, text: str) -> list[Event]:
+    """The incidents of an article whose first line is its headline (as the gold sets give them)."""
+    item = Article(
+        id=stable_id("counts-classes-headline", text),
+        url="https://example.org/h",
+        original_url="https://example.org/h",
+        feed="test",
+        source="test",
+        title=text.splitlines()[0],
+        text=text,
+        published=datetime(2025, 9, 18, 9, 0, tzinfo=UTC),
+        language="fr",
+    )
+    return enricher.merge(enricher.mentions_of_text(text, item))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Mali : quatre gendarmes tués dans une embuscade à Douentza, deux jihadistes abattus à Boni\n\n"
+            "Quatre gendarmes maliens ont été tués lundi dans une embuscade près de Douentza.\n\n"
+            "Mardi, des soldats ont abattu deux jihadistes présumés lors d'un accrochage à Boni.",
+            [4, 2],
+        ),
+        (
+            "Nigeria : six villageois tués à Gwoza, trois assaillants abattus à Konduga\n\n"
+            "Des jihadistes ont tué six villageois dimanche à Gwoza.\n\n"
+            "Le lendemain, l'armée a abattu trois assaillants présumés lors d'un accrochage près de Konduga.",
+            [6, 3],
+        ),
+        (
+            "Syrie : cinq soldats tués à Homs, un policier abattu à Deraa\n\n"
+            "Des insurgés ont tué cinq soldats syriens jeudi dans une embuscade près de Homs.\n\n"
+            "Vendredi, un policier a été abattu par des hommes armés lors d'une attaque à Deraa.",
+            [5, 1],
+        ),
+    ],
+)
+def test_a_headline_joining_two_incidents_gives_no_summed_toll(
+    enricher: Enricher, text: str, expected: list[int]
+) -> None:
+    killed = sorted((e.killed.value for e in headline_incidents(enricher, text) if e.killed), reverse=True)
+    assert killed == expected
+
+
+def test_a_headline_toll_the_text_also_states_is_kept() -> None:
+    # The headline's figure stated in the text too, or figures of one place: the headline stands.
+    headline = _mention(
+        0, actor=None, target=None, in_title=True, killed=Quantity(value=5, text="cinq morts")
+    )
+    part = _mention(100, actor=None, target=None, killed=Quantity(value=2, text="deux morts"))
+    other = _mention(200, actor=None, target=None, killed=Quantity(value=3, text="trois morts"))
+    (folded,) = merge_mentions([headline, part, other], default_kb())
+    assert folded.killed.value == 5  # type: ignore[union-attr]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from itertools import combinations
 
 from enrich import dates as dates_module
 from enrich import quantities as quantities_module
@@ -211,6 +212,40 @@ def _closest(event: Event, fits: list[int], clusters: list[list[Event]]) -> int:
     return fits[0]
 
 
+def _apart(members: Sequence[Event]) -> bool:
+    """Mentions telling happenings in different places: each names places, none shared."""
+    places = [{p.id for p in m.places} for m in members]
+    return all(places) and all(not a & b for a, b in combinations(places, 2))
+
+
+def _summed_headline_figures(events: Sequence[Event]) -> list[Event]:
+    """A headline joining two incidents ("deux soldats tués à A, trois insurgés abattus à B",
+    "Frappes sur A et B : 5 morts") gives the sum of their tolls, not a third figure: a
+    headline figure the text never states, equal to the sum of two or three figures of that
+    slot the text gives for happenings in different places, is dropped from the headline
+    mention, so each incident keeps its own toll."""
+    body = [e for e in events if not _headline(e)]
+    out: list[Event] = []
+    for event in events:
+        drop: dict[str, None] = {}
+        if _headline(event):
+            for slot in quantities_module.SLOTS:
+                figure = getattr(event, slot)
+                if figure is None:
+                    continue
+                told = [m for m in body if getattr(m, slot) is not None]
+                if any(getattr(m, slot).value == figure.value for m in told):
+                    continue
+                if any(
+                    sum(getattr(m, slot).value for m in group) == figure.value and _apart(group)
+                    for size in (2, 3)
+                    for group in combinations(told, size)
+                ):
+                    drop[slot] = None
+        out.append(event.model_copy(update=drop) if drop else event)
+    return out
+
+
 def merge_mentions(
     events: Sequence[Event], kb: KnowledgeBase, lexicon: EventLexicon | None = None
 ) -> list[Event]:
@@ -224,6 +259,7 @@ def merge_mentions(
     publication date, and every mention as evidence.
     """
     lexicon = lexicon or default_lexicon()
+    events = _summed_headline_figures(events)
     clusters: list[list[Event]] = []
     representatives: list[Event] = []
     for event in events:
