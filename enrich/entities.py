@@ -87,6 +87,7 @@ class EntityFilters:
     attack_nouns: frozenset[str] = frozenset()
     club_heads: frozenset[str] = frozenset()
     people_suffixes: tuple[str, ...] = ()
+    pronoun_nouns: frozenset[str] = frozenset()
     nickname_cues: frozenset[str] = frozenset()
     known_name_particles: frozenset[str] = frozenset()
     descriptor_nouns: frozenset[str] = frozenset()
@@ -139,6 +140,7 @@ def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
         attack_nouns=words("attack_nouns"),
         club_heads=words("club_heads"),
         people_suffixes=tuple(data.get("people_suffixes", ())),
+        pronoun_nouns=words("pronoun_nouns"),
         nickname_cues=words("nickname_cues"),
         known_name_particles=words("known_name_particles"),
         descriptor_nouns=words("descriptor_nouns"),
@@ -717,6 +719,11 @@ def _noun_before(
         prep.insert(0, doc[i].text)
         i -= 1
     if not prep:
+        return None
+    if i >= first and fold(doc[i].text) in filters.pronoun_nouns:  # "... et celle de Tambov"
+        for j in range(i - 1, max(first, i - 30) - 1, -1):
+            if fold(doc[j].text) in adjectives and doc[j].is_lower:
+                return doc[j], " ".join(prep)
         return None
     while i >= first and span.start - i <= 12:
         word = fold(doc[i].text)

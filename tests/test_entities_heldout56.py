@@ -267,3 +267,17 @@ def test_a_headline_s_topic_word_is_no_place(nlp: Language, text: str, kept: str
 
 def test_a_game_s_platform_is_no_entity(nlp: Language) -> None:
     assert entities(nlp, "Le jeu sort le 11 décembre sur PC et sur console.\n") == {}
+
+
+def test_a_region_named_back_by_a_pronoun_is_a_region_too(nlp: Language) -> None:
+    found = entities(
+        nlp,
+        "L'armée russe dit avoir détruit 60 drones, dont 30 au-dessus de la région de Briansk, "
+        "18 au-dessus de celle d'Orel et 12 au-dessus de celle de Smolensk.\n",
+    )
+    assert {"oblast-de-orel", "oblast-de-smolensk"} <= set(found) or {
+        "oblast-d-orel",
+        "oblast-de-smolensk",
+    } <= set(found), found
+    town = entities(nlp, "Le ministre a visité la ville de Koursk et celle de Briansk.\n")
+    assert not any(i.startswith("oblast-") for i in town), town
