@@ -420,22 +420,48 @@ def background_clauses(sentence: Span, lexicon: QuantityLexicon | None = None) -
     """The clauses (their verbs) stating a cumulative or background toll: "depuis le début de
     la guerre", "depuis le coup d'Etat", "en 2024", "entre avril et septembre", "en trois nuits"."""
     lexicon = lexicon or default_lexicon()
-    folded, offsets = _folded_tokens(sentence)
+    whole = _with_fronted_fragments(sentence)
+    folded, offsets = _folded_tokens(whole)
     anchors: list[Token] = []
     for marker in lexicon.background_markers:
         start = folded.find(marker)
         while start >= 0:
-            anchors.append(_token_at(sentence, offsets, start))
+            anchors.append(_token_at(whole, offsets, start))
             start = folded.find(marker, start + 1)
     for pattern in lexicon.background_patterns:
         # a pattern may name the word it hangs on ("Fin (?P<at>2023)": the year, which the
         # parser attaches to the verb it dates)
         at = "at" if "at" in pattern.groupindex else 0
-        anchors += [_token_at(sentence, offsets, m.start(at)) for m in pattern.finditer(folded)]
+        anchors += [_token_at(whole, offsets, m.start(at)) for m in pattern.finditer(folded)]
     anchors += [t for t in sentence if fold(t.text) == "depuis" and _depuis_is_background(t, lexicon)]
-    return [
-        _fronted(clause_of(anchor), sentence) for anchor in anchors if not _describes_a_place(anchor, lexicon)
-    ]
+    clauses = []
+    for anchor in anchors:
+        if anchor.i < sentence.start:
+            # in a fragment the parser split off before the sentence: it dates the sentence
+            root = next((t for t in sentence if t.dep_ == "ROOT" and is_verb(t)), None)
+            if root is not None:
+                clauses.append(root)
+        elif not _describes_a_place(anchor, lexicon):
+            clauses.append(_fronted(clause_of(anchor), sentence))
+    return clauses
+
+
+def _with_fronted_fragments(sentence: Span) -> Span:
+    """The sentence with the time phrase the parser split off before it as sentences of their
+    own ("Fin", "2022", ", des frappes avaient tué ..."): while the sentence opens on a comma,
+    the verbless fragments just before it, on the same line."""
+    doc = sentence.doc
+    start = sentence.start
+    if not len(sentence) or sentence[0].text != ",":
+        return sentence
+    while start > 0:
+        before = doc[start - 1].sent
+        if any(is_verb(t) for t in before) or any(
+            "\n" in t.text or t.text in (".", "!", "?", ";", ":") for t in before
+        ):
+            break
+        start = before.start
+    return doc[start : sentence.end] if start < sentence.start else sentence
 
 
 def _fronted(clause: Token, sentence: Span) -> Token:

@@ -623,3 +623,37 @@ def test_a_headline_toll_the_text_also_states_is_kept() -> None:
     other = _mention(200, actor=None, target=None, killed=Quantity(value=3, text="trois morts"))
     (folded,) = merge_mentions([headline, part, other], default_kb())
     assert folded.killed.value == 5  # type: ignore[union-attr]
+
+
+# ----------------------------------------------------------------------------- a background year split off
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The parser cuts "Mi" / "Fin" and the year into sentences of their own: the clause after
+        # them still tells a toll of a past year, no figure of today's incident.
+        (
+            "Soudan : cinq civils tués dans un bombardement à El-Fasher\n\n"
+            "Mi-2024, des obus avaient tué vingt civils dans ce quartier.\n\n"
+            "Des obus ont tué cinq civils mercredi à El-Fasher.",
+            [5],
+        ),
+        (
+            "Mali : une frappe tue trois civils à Gao\n\n"
+            "Fin 2022, des frappes avaient tué quarante civils dans la ville.\n\n"
+            "Une frappe de drone a tué trois civils mardi à Gao.",
+            [3],
+        ),
+        (
+            "Yémen : six morts dans une frappe à Taïz\n\n"
+            "Fin 2021, des frappes avaient tué onze personnes dans ce secteur.\n\n"
+            "Une frappe aérienne a tué six personnes dimanche à Taïz.",
+            [6],
+        ),
+    ],
+)
+def test_a_past_year_split_off_before_its_clause_is_background(
+    enricher: Enricher, text: str, expected: list[int]
+) -> None:
+    assert [e.killed.value for e in headline_incidents(enricher, text) if e.killed] == expected
