@@ -991,6 +991,18 @@ def _complements_a_noun(sentence: Span, start: int, lexicon: QuantityLexicon) ->
 # ----------------------------------------------------------------------------- the reader
 
 
+def _with_split_number(sentence: Span, lexicon: QuantityLexicon) -> Span:
+    """The sentence with the number word the parser split off before it as a sentence of its
+    own ("Cinq", "soldats syriens ont été tués ..." at the start of a paragraph)."""
+    doc = sentence.doc
+    if sentence.start == 0 or not len(sentence) or sentence[0].pos_ not in ("NOUN", "ADJ", "PROPN"):
+        return sentence
+    before = doc[sentence.start - 1].sent
+    if len(before) != 1 or not _is_numberish(before[0], lexicon) or not before[0].text[:1].isupper():
+        return sentence
+    return doc[before.start : sentence.end]
+
+
 def find_counts(
     sentence: Span, projectile_tokens: dict[int, str], lexicon: QuantityLexicon | None = None
 ) -> list[Count]:
@@ -999,6 +1011,7 @@ def find_counts(
     (nouns of `projectile_nouns` count as projectiles too)."""
     lexicon = lexicon or default_lexicon()
     doc = sentence.doc
+    sentence = _with_split_number(sentence, lexicon)
     counts: list[Count] = []
     # Read once per sentence, and only when it holds a count (most sentences hold none).
     background: list[Token] | None = None

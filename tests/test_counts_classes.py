@@ -657,3 +657,47 @@ def test_a_past_year_split_off_before_its_clause_is_background(
     enricher: Enricher, text: str, expected: list[int]
 ) -> None:
     assert [e.killed.value for e in headline_incidents(enricher, text) if e.killed] == expected
+
+
+# ----------------------------------------------------------------------------- a number split off
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # After a headline joining two incidents the parser cuts the paragraph's opening number
+        # word into a sentence of its own: it still counts the noun after it.
+        (
+            "Syrie : cinq soldats tués à Homs, un policier abattu à Deraa\n\n"
+            "Cinq soldats syriens ont été tués jeudi près de Homs.",
+            5,
+        ),
+        (
+            "Nigeria : six villageois tués à Gwoza, trois assaillants abattus à Konduga\n\n"
+            "Six villageois ont été tués dimanche à Gwoza.",
+            6,
+        ),
+        (
+            "Mali : quatre soldats tués à Gao, deux jihadistes abattus à Ansongo\n\n"
+            "Quatre soldats maliens ont été tués lundi près de Gao.",
+            4,
+        ),
+    ],
+)
+def test_a_number_word_split_off_before_its_noun_still_counts(
+    enricher: Enricher, text: str, expected: int
+) -> None:
+    title = text.splitlines()[0]
+    item = Article(
+        id=stable_id("counts-classes-split", text),
+        url="https://example.org/s",
+        original_url="https://example.org/s",
+        feed="test",
+        source="test",
+        title=title,
+        text=text,
+        published=datetime(2025, 9, 18, 9, 0, tzinfo=UTC),
+        language="fr",
+    )
+    body = [e for e in enricher.mentions_of_text(text, item) if e.sentence_start > len(title)]
+    assert [e.killed.value for e in body if e.killed] == [expected]
