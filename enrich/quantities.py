@@ -113,6 +113,7 @@ class QuantityLexicon:
     ordinal_words: frozenset[str] = frozenset()
     unmanned_markers: tuple[str, ...] = ()
     loss_verbs: frozenset[str] = frozenset()
+    fate_verbs: frozenset[str] = frozenset()
     animal_nouns: frozenset[str] = frozenset()
     toll_pronouns: frozenset[str] = frozenset()
     single_determiners: frozenset[str] = frozenset()
@@ -174,6 +175,7 @@ def default_lexicon() -> QuantityLexicon:
         ordinal_words=folded_words(data.get("ordinal_words", [])),
         unmanned_markers=tuple(fold(m) for m in data.get("unmanned_markers", [])),
         loss_verbs=folded_words(data.get("loss_verbs", [])),
+        fate_verbs=folded_words(data.get("fate_verbs", [])),
         animal_nouns=folded_words(data.get("animal_nouns", [])),
         toll_pronouns=folded_words(data.get("toll_pronouns", [])),
         single_determiners=folded_words(data.get("single_determiners", [])),
@@ -825,6 +827,8 @@ def _people_slot(
             if active and has_verb_form(verb, lexicon.agent_verbs):
                 return _AGENT, verb
             return slot, verb
+        if has_verb_form(verb, lexicon.fate_verbs):
+            return None, verb  # "..., trois ouvriers enlevés": taken, not killed by a verb above
     # The parse: the verb governing the noun, a participle describing it.
     head_verb = nearest_head(noun, _verb_tagged, 4)
     if (
@@ -849,6 +853,8 @@ def _people_slot(
                 return _AGENT, child  # "un groupe d'insurgés ..., tuant": the ones who kill
             if slot is not None:
                 return slot, child
+            if child.dep_ == "acl" and has_verb_form(child, lexicon.fate_verbs):
+                return None, child  # "..., un maire enlevé à B": taken, not killed by a verb above
     # A noun only a casualty verb makes a count of must be its subject or object ("quatre
     # gardes ont été tués"), not a place or a circumstance ("à Pokrovsk, une ville ...").
     if head_verb is not None and (

@@ -701,3 +701,27 @@ def test_a_number_word_split_off_before_its_noun_still_counts(
     )
     body = [e for e in enricher.mentions_of_text(text, item) if e.sentence_start > len(title)]
     assert [e.killed.value for e in body if e.killed] == [expected]
+
+
+# ----------------------------------------------------------------------------- other fates
+
+
+@pytest.mark.parametrize(
+    ("text", "killed"),
+    [
+        # A headline joining a deadly incident and a kidnapping: the people a participle of their
+        # own says were taken are no part of the toll (fate_verbs).
+        ("Mali : deux gendarmes tués par une mine à Kidal, un commerçant enlevé à Gao", (2, "exact")),
+        (
+            "Niger : six soldats tués par un engin explosif près de Tillabéri, deux enseignants kidnappés",
+            (6, "exact"),
+        ),
+        ("Congo : cinq civils tués par une roquette près de Goma, trois journalistes arrêtés", (5, "exact")),
+        (
+            "Mozambique : deux soldats tués par un engin explosif à Mocimboa, un prêtre enlevé à Pemba",
+            (2, "exact"),
+        ),
+    ],
+)
+def test_people_taken_are_no_part_of_a_toll(nlp: Language, text: str, killed: tuple[int, str]) -> None:
+    assert slots(nlp, text) == {"killed": killed}
