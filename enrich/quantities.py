@@ -114,6 +114,7 @@ class QuantityLexicon:
     unmanned_markers: tuple[str, ...] = ()
     loss_verbs: frozenset[str] = frozenset()
     fate_verbs: frozenset[str] = frozenset()
+    fate_subtypes: frozenset[str] = frozenset()
     animal_nouns: frozenset[str] = frozenset()
     toll_pronouns: frozenset[str] = frozenset()
     single_determiners: frozenset[str] = frozenset()
@@ -176,6 +177,7 @@ def default_lexicon() -> QuantityLexicon:
         unmanned_markers=tuple(fold(m) for m in data.get("unmanned_markers", [])),
         loss_verbs=folded_words(data.get("loss_verbs", [])),
         fate_verbs=folded_words(data.get("fate_verbs", [])),
+        fate_subtypes=frozenset(data.get("fate_subtypes", [])),
         animal_nouns=folded_words(data.get("animal_nouns", [])),
         toll_pronouns=folded_words(data.get("toll_pronouns", [])),
         single_determiners=folded_words(data.get("single_determiners", [])),

@@ -725,3 +725,46 @@ def test_a_number_word_split_off_before_its_noun_still_counts(
 )
 def test_people_taken_are_no_part_of_a_toll(nlp: Language, text: str, killed: tuple[int, str]) -> None:
     assert slots(nlp, text) == {"killed": killed}
+
+
+def _mention_tolls(enricher: Enricher, text: str) -> dict[str, int | None]:
+    item = Article(
+        id=stable_id("counts-classes-fates", text),
+        url="https://example.org/f",
+        original_url="https://example.org/f",
+        feed="test",
+        source="test",
+        title="",
+        text=text,
+        published=datetime(2025, 9, 18, 9, 0, tzinfo=UTC),
+        language="fr",
+    )
+    return {
+        m.sub_event_type: m.killed.value if m.killed else None for m in enricher.mentions_of_text(text, item)
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # An abduction takes no toll its trigger does not govern (fate_subtypes): the dead of
+        # the other incident the sentence joins are that incident's.
+        (
+            "Mali : trois commerçants enlevés près de Gao, deux gendarmes tués dans un accrochage à Kidal",
+            {"Abduction/forced disappearance": None, "Armed clash": 2},
+        ),
+        (
+            "Niger : quatre enseignants kidnappés à Tillabéri, six soldats tués dans une embuscade près de Téra",
+            {"Abduction/forced disappearance": None, "Armed clash": 6},
+        ),
+        # Guard: the people the kidnappers killed are the abduction's toll.
+        (
+            "Un imam a été enlevé par des bandits qui ont tué son neveu près de Gusau.",
+            {"Abduction/forced disappearance": 1},
+        ),
+    ],
+)
+def test_an_abduction_takes_no_toll_of_another_incident(
+    enricher: Enricher, text: str, expected: dict[str, int | None]
+) -> None:
+    assert _mention_tolls(enricher, text) == expected

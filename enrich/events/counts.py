@@ -49,6 +49,22 @@ class CountBinder:
                 return triggers[child.i]
         return next((triggers[a.i] for a in noun.ancestors if a.i in triggers), None)
 
+    def _takes_no_toll(
+        self, candidate: Candidate, counts: list[quantities_module.Count], state: DocState
+    ) -> bool:
+        """A candidate of a sub-type that takes no toll by itself (an abduction) whose trigger
+        governs none of the sentence's tolls: they are another incident's ("cinq camionneurs
+        enlevés à A, deux soldats tués dans un accrochage à B")."""
+        if candidate.sub_event_type not in self.quantities.fate_subtypes:
+            return False
+        trigger = candidate.trigger.i
+        return all(
+            count.slot in _CASUALTIES
+            and all(a.i != trigger for a in state.doc[count.end - 1].ancestors)
+            and count.end - 1 != trigger
+            for count in counts
+        )
+
     def _fires_projectiles(
         self, main: Candidate, counts: list[quantities_module.Count], state: DocState
     ) -> bool:
@@ -91,6 +107,17 @@ class CountBinder:
             clause = clause.head
         near = self.places.find([clause], anchor, state, set(), [])
         violent = [c for c in candidates if self.lexicon.is_violent(c.event_type)]
+        untolled = [c for c in violent if self._takes_no_toll(c, counts, state)]
+        violent = [c for c in violent if c not in untolled]
+        in_clause = {t.i for t in clause.subtree}
+        for candidate in untolled:
+            # "cinq civils ont été tués et onze autres enlevés lors d'un raid sur X": verbs joined
+            # in one clause share its places
+            if candidate.trigger.i in in_clause:
+                shared = [p for c in violent if c.trigger.i in in_clause for p in c.places]
+                candidate.places += [
+                    p for p in [*near, *shared] if all(q.id != p.id for q in candidate.places)
+                ]
         if not violent:
             # A toll without a trigger continues the last violent event ("un mort et trois blessés").
             # Projectiles a verb says were fired count too ("entre 150 et 200 appareils ont été
