@@ -232,3 +232,40 @@ def test_the_accused_is_the_actor(enricher: Enricher, text: str, word: str, acto
 )
 def test_a_topic_is_no_event(enricher: Enricher, text: str, sub_event_type: str) -> None:
     assert sub_event_type not in {e.sub_event_type for e in mentions(enricher, text)}
+
+
+# --- A headline's attack by no named author has no target for the state its place lies in:
+# the text names the party hit ("Somalie : deux soldats tués ..." is no attack on Somalia).
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        (
+            "Somalie : deux soldats tués par l'explosion d'une mine près de Baidoa\n\nMOGADISCIO – "
+            "Deux soldats ont été tués jeudi lorsque leur véhicule a sauté sur une mine près de "
+            "Baidoa, a indiqué un officier.",
+            "explosion",
+        ),
+        (
+            "Syrie : un dépôt de munitions touché par des drones près de Hama\n\nDAMAS – Un dépôt "
+            "de munitions a été touché dans la nuit par des drones près de Hama, selon une ONG.",
+            "touché",
+        ),
+        (
+            "Soudan : un village bombardé au Darfour, douze morts\n\nKHARTOUM – Douze civils ont "
+            "été tués samedi dans le bombardement d'un village près d'El-Fasher, selon des secouristes.",
+            "bombardé",
+        ),
+        (
+            "Yémen : un poste de contrôle visé par un attentat à Aden\n\nADEN – Un attentat a visé "
+            "lundi un poste de contrôle à Aden, faisant cinq morts, selon des responsables.",
+            "attentat",
+        ),
+    ],
+)
+def test_headline_attack_without_author_targets_no_state(enricher: Enricher, text: str, word: str) -> None:
+    headline = [e for e in mentions(enricher, text) if e.sentence_start == 0 and e.trigger == word]
+    assert len(headline) == 1
+    assert headline[0].actor is None
+    assert headline[0].target is None

@@ -123,6 +123,8 @@ class EventExtractor:
                 self.counts.attach(sentence, candidates, state)
                 if (in_title or line_start == 0) and state.weapon_classes:
                     self._type_headline(sentence, candidates, state)
+                if in_title or line_start == 0:
+                    self._untarget_headline_states(candidates)
             emitted: dict[str, int] = {}
             for candidate in merge_sentence(candidates, self.lexicon, self.kb):
                 if candidate.event_type == PENDING:
@@ -194,6 +196,22 @@ class EventExtractor:
             if self.lexicon.is_violent(candidate.event_type) and own.get(candidate.trigger.i, typed) != typed:
                 candidate.fallback = typed
                 candidate.event_type = PENDING
+
+    def _untarget_headline_states(self, candidates: list[Candidate]) -> None:
+        """A headline's attack by no named author ("Kenya : quatre policiers tués près
+        d'Elwak") has the state its place lies in for target only because the place is there:
+        the text it announces names the party hit, so the headline leaves the target open (and
+        folds into the text's incident instead of standing beside it as another)."""
+        for candidate in candidates:
+            target = self.kb.get(candidate.target.id) if candidate.target is not None else None
+            if (
+                candidate.actor is None
+                and target is not None
+                and target.type == "LOC"
+                and target.kind == "country"
+                and any(place.country == target.country for place in candidate.places)
+            ):
+                candidate.target = None
 
     def _too_old(self, day: date, published: date) -> bool:
         return (published - day).days > self.lexicon.max_event_age_days
