@@ -123,7 +123,8 @@ class EventExtractor:
                 self.counts.attach(sentence, candidates, state)
                 if (in_title or line_start == 0) and state.weapon_classes:
                     self._type_headline(sentence, candidates, state)
-                if in_title or line_start == 0:
+                if in_title or (line_start == 0 and line_end >= 0 and bool(text[line_end:].strip())):
+                    # a headline: the title, or a first line the text goes on after
                     self._untarget_headline_states(candidates)
             emitted: dict[str, int] = {}
             for candidate in merge_sentence(candidates, self.lexicon, self.kb):
