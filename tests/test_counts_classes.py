@@ -768,3 +768,55 @@ def test_an_abduction_takes_no_toll_of_another_incident(
     enricher: Enricher, text: str, expected: dict[str, int | None]
 ) -> None:
     assert _mention_tolls(enricher, text) == expected
+
+
+# ----------------------------------------------------------------------------- confirmed tolls
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A precise headline toll the text states again is the incident's: a later figure of the
+        # other side's dead, revising nothing, does not replace it.
+        (
+            "Mali : trois gendarmes tués dans une embuscade près de Ménaka\n\n"
+            "Trois gendarmes ont été tués mardi dans une embuscade près de Ménaka, a indiqué l'armée. "
+            "Huit assaillants ont été tués lors de la riposte, selon la même source.",
+            (3, "exact"),
+        ),
+        (
+            "Niger : quatre soldats tués dans une attaque à Tillabéri\n\n"
+            "Quatre soldats nigériens ont été tués lundi dans une attaque contre leur poste près de "
+            "Tillabéri. Les assaillants ont laissé neuf corps sur le terrain, selon l'armée.",
+            (4, "exact"),
+        ),
+        (
+            "Tchad : deux militaires tués dans un accrochage près de Bol\n\n"
+            "Deux militaires tchadiens ont été tués jeudi lors d'un accrochage avec des insurgés près "
+            "de Bol. Sept combattants ennemis ont été abattus au cours des combats, selon l'état-major.",
+            (2, "exact"),
+        ),
+        # Guard: an approximate toll is refined by a precise one.
+        (
+            "Burkina : une dizaine de civils tués à Djibo\n\n"
+            "Une dizaine de civils ont été tués jeudi dans une attaque près de Djibo. Selon un élu, "
+            "treize personnes ont été tuées dans l'attaque.",
+            (13, "exact"),
+        ),
+    ],
+)
+def test_a_confirmed_headline_toll_is_kept(enricher: Enricher, text: str, expected: tuple[int, str]) -> None:
+    item = Article(
+        id=stable_id("counts-classes-confirmed", text),
+        url="https://example.org/h",
+        original_url="https://example.org/h",
+        feed="test",
+        source="test",
+        title=text.splitlines()[0],
+        text=text,
+        published=datetime(2025, 9, 18, 9, 0, tzinfo=UTC),
+        language="fr",
+    )
+    (event,) = enricher.merge(enricher.mentions_of_text(text, item))
+    assert event.killed is not None
+    assert (event.killed.value, event.killed.qualifier) == expected

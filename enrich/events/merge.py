@@ -146,6 +146,10 @@ def _representative(
         merged.target = _vote(named or [m.target for m in members])
     # whether the report kept for each slot so far is a headline's
     from_title = {slot: _headline(members[0]) for slot in quantities_module.SLOTS}
+    # a precise headline figure the text states again is the incident's toll: a later, larger
+    # figure that revises nothing counts other people ("cinq rebelles ont été tués lors de
+    # l'échange de tirs" after "deux soldats tués" in the headline and the text)
+    confirmed = dict.fromkeys(quantities_module.SLOTS, False)
     for member in members[1:]:
         merged.weapons += [w for w in member.weapons if w not in merged.weapons]
         merged.places += [p for p in member.places if all(q.id != p.id for q in merged.places)]
@@ -154,6 +158,16 @@ def _representative(
         title = _headline(member)
         for slot in quantities_module.SLOTS:
             kept, other = getattr(merged, slot), getattr(member, slot)
+            if confirmed[slot] and other is not None and not other.revised:
+                continue
+            if (
+                kept is not None
+                and other is not None
+                and kept.value == other.value
+                and kept.qualifier == "exact"  # "une vingtaine" is refined by a precise figure
+                and from_title[slot] != title
+            ):
+                confirmed[slot] = True
             best = best_report(kept, other, (from_title[slot], title))
             if best is not kept:
                 from_title[slot] = title
