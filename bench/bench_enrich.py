@@ -26,9 +26,10 @@ from typing import Any
 
 import spacy
 
+from bench.common import french_article
 from enrich.nlp import MODEL
 from enrich.pipeline import Enricher
-from vigie.core.models import Article, stable_id
+from vigie.core.models import Article
 from vigie.core.settings import REPO_ROOT, Settings
 
 TEXTS = REPO_ROOT / "sample_corpus" / "texts"
@@ -41,19 +42,7 @@ def articles(copies: int) -> list[Article]:
     for copy in range(copies):
         for index, text in enumerate(texts):
             url = f"https://bench.invalid/{copy}/{index}"
-            out.append(
-                Article(
-                    id=stable_id(url),
-                    url=url,
-                    original_url=url,
-                    feed="bench",
-                    source="bench.invalid",
-                    title=text.splitlines()[0],
-                    text=text,
-                    published=PUBLISHED,
-                    language="fr",
-                )
-            )
+            out.append(french_article(url, text.splitlines()[0], text, "bench", PUBLISHED))
     return out
 
 

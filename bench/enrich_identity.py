@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from vigie.core.models import Article, stable_id
+from bench.common import french_article
+from vigie.core.models import Article
 from vigie.core.settings import REPO_ROOT, Settings
 
 # Never read here: sets written blind, scored only at the end.
@@ -39,18 +40,7 @@ CHUNK = 25  # as `enrich.pool.DEFAULT_CHUNK_SIZE`
 
 
 def _article(key: str, title: str, text: str) -> Article:
-    url = f"https://identity.invalid/{key}"
-    return Article(
-        id=stable_id(url),
-        url=url,
-        original_url=url,
-        feed="identity",
-        source="identity.invalid",
-        title=title,
-        text=text,
-        published=PUBLISHED,
-        language="fr",
-    )
+    return french_article(f"https://identity.invalid/{key}", title, text, "identity", PUBLISHED)
 
 
 def gold_texts() -> list[tuple[str, str]]:
