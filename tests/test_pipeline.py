@@ -282,17 +282,17 @@ def test_batches_overlapped_with_enrichment_workers_store_the_same_as_one_pass(
 @pytest.mark.parametrize(
     ("total", "size", "expected"),
     [
-        (1000, 200, [25, 50, 100, 200, 200, 200, 100, 75, 50]),
-        (200, 200, [200]),  # one batch: nothing to overlap, no ramp
+        (1000, 200, [25, 200, 200, 200, 200, 175]),
+        (200, 200, [200]),  # one batch: nothing to overlap, no small first batch
         (201, 200, [25, 176]),
-        (450, 200, [25, 50, 100, 200, 50, 25]),
+        (450, 200, [25, 200, 200, 25]),
         (5, 1, [1, 1, 1, 1, 1]),
         (0, 200, []),
     ],
 )
-def test_a_pass_starts_with_small_batches_then_full_ones(total: int, size: int, expected: list[int]) -> None:
-    """The workers get their first articles after an eighth of a batch, and the pass ends on a
-    quarter batch (smallest last); no batch exceeds the size."""
+def test_a_pass_starts_with_a_small_batch_then_full_ones(total: int, size: int, expected: list[int]) -> None:
+    """The workers get their first articles after an eighth of a batch; then full batches, as
+    few as the size allows (each is a bulk, a lease and a refresh); none exceeds the size."""
     from vigie.run.pipeline import batch_sizes
 
     sizes = batch_sizes(total, size)

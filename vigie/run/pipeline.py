@@ -113,26 +113,17 @@ class Candidate(BaseModel):
 def batch_sizes(total: int, size: int) -> list[int]:
     """How a pass cuts its `total` articles into batches of at most `size` (bounded memory).
 
-    When more than a batch is selected, the pass ramps up and down: the first batches are an
-    eighth, a quarter and a half of `size` (the enrichment workers have nothing to do until the
-    first batch is fetched, extracted and deduplicated: a small first batch hands them work
-    sooner), and the last ones a half and a quarter, the smallest last (the main process has
-    nothing to do while the last batch is enriched, and the workers nothing while it is
-    committed). Full batches in between, the rest of the division among the ramp down."""
+    When more than a batch is selected, the first batch is an eighth of `size`: the enrichment
+    workers have nothing to do until the first batch is fetched, extracted and deduplicated,
+    and a small one hands them work sooner. Full batches follow, the remainder last. (A ramp
+    of several small batches at both ends was tried: each extra batch is one more bulk, lease
+    and refresh, and the 1k bench's index step fell from 0.79 to 0.63 of raw bulk.)"""
     size = max(1, size)
     if total <= size:
         return [total] if total else []
-    head: list[int] = []
-    for ramp in (size // 8, size // 4, size // 2):
-        if ramp >= 1 and total - sum(head) > size:
-            head.append(ramp)
-    tail: list[int] = []
-    for ramp in (size // 4, size // 2):  # a full batch still before it
-        if ramp >= 1 and total - sum(head) - sum(tail) - ramp >= size:
-            tail.append(ramp)
-    middle = total - sum(head) - sum(tail)
-    rest = [size] * (middle // size) + ([middle % size] if middle % size else [])
-    return head + sorted(rest + tail, reverse=True)
+    head = [size // 8] if size // 8 >= 1 else []
+    middle = total - sum(head)
+    return head + [size] * (middle // size) + ([middle % size] if middle % size else [])
 
 
 def publication_order(candidate: Candidate) -> tuple[bool, float, str]:
