@@ -16,7 +16,9 @@ per reported event mention, composing the steps of this package:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
@@ -34,9 +36,39 @@ from enrich.events.repair import promote_finite_verbs, reattach_objects_of_days
 from enrich.events.slots import SlotFiller, context_type
 from enrich.events.state import PENDING, Candidate, DocState, objects_of
 from enrich.events.triggers import TriggerFinder
-from enrich.kb import KnowledgeBase
-from enrich.tokens import feature_of, is_finite, lemma_of
+from enrich.kb import DATA_DIR, KnowledgeBase, load_yaml
+from enrich.text import fold
+from enrich.tokens import feature_of, folded_words, is_finite, is_verb, lemma_of
 from vigie.core.models import Article, Event, EventMention, stable_id
+
+SCOPE_PATH = DATA_DIR / "event_scope.yaml"
+SCOPE_SCHEMA_PATH = DATA_DIR / "event_scope.schema.json"
+_RETELLING_DEPS = ("nsubj", "nsubj:pass", "obl:agent")
+
+
+@dataclass(frozen=True)
+class EventScope:
+    """What a mention told after an incident adds to it (`enrich/data/event_scope.yaml`)."""
+
+    follow_ups: frozenset[tuple[str, str]]
+    follow_up_after: frozenset[str]
+    retelling_pronouns: frozenset[str]
+    consequences: frozenset[str]
+    perpetrator_nouns: frozenset[str]
+    indefinite_determiners: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def default_scope() -> EventScope:
+    data = load_yaml(SCOPE_PATH, SCOPE_SCHEMA_PATH)
+    return EventScope(
+        follow_ups=frozenset((f["event_type"], f["sub_event_type"]) for f in data["follow_ups"]),
+        follow_up_after=frozenset(data["follow_up_after"]),
+        retelling_pronouns=folded_words(data["retelling_pronouns"]),
+        consequences=frozenset(data["consequences"]),
+        perpetrator_nouns=folded_words(data["perpetrator_nouns"]),
+        indefinite_determiners=folded_words(data["indefinite_determiners"]),
+    )
 
 
 class EventExtractor:
@@ -53,6 +85,7 @@ class EventExtractor:
         self.triggers = TriggerFinder(vocab, self.lexicon, self.parties, self.slots)
         self.counts = CountBinder(kb, self.lexicon, self.quantities, self.places, self.parties)
         self.phrase_matcher = self.triggers.phrase_matcher
+        self.scope = default_scope()
         self._field = ""  # the text being read (the article's text, or its headline)
         self._in_title = False
 
@@ -131,7 +164,7 @@ class EventExtractor:
                 if candidate.event_type == PENDING:
                     pending.append((candidate, sentence, event_date))
                     continue
-                if not self._has_arguments(candidate):
+                if not self._has_arguments(candidate) or self._follows_up(candidate, events):
                     continue
                 interaction = self.lexicon.between_parties.get(
                     (candidate.event_type, candidate.sub_event_type)
@@ -141,6 +174,9 @@ class EventExtractor:
                     candidate.event_type, candidate.sub_event_type = interaction
                     candidate.interaction = interaction[1] if interaction[0] == INTERACTION else None
                 when: date | None = event_date
+                retold = self._retold(candidate, events, stated)
+                if retold is not None and stated is None:
+                    when = retold.event_date  # the day of the incident told again
                 if candidate.refers_back and state.last_violent_date is not None:
                     # "L'attaque a été revendiquée mardi": the day of the claim, not the attack's.
                     when = state.last_violent_date
@@ -160,6 +196,99 @@ class EventExtractor:
                 last_stated = stated
             self.parties.remember_subjects(sentence, state)
         return self._resolve_pending(pending, events, article)
+
+    def _follows_up(self, candidate: Candidate, events: list[Event]) -> bool:
+        """A measure or a finding told after an incident of the text ("Un couvre-feu a été
+        décrété", "Deux fusils ont été saisis"): part of that incident, not another event
+        (`event_scope.yaml` follow_ups)."""
+        if (candidate.event_type, candidate.sub_event_type) not in self.scope.follow_ups:
+            return False
+        return any(
+            self.lexicon.is_violent(e.event_type) or e.sub_event_type in self.scope.follow_up_after
+            for e in events
+        )
+
+    def _retold(self, candidate: Candidate, events: list[Event], stated: date | None) -> Event | None:
+        """An incident told again: a mention whose subject or agent are the people of the last
+        incident named again ("Ils ont tiré sur tous ceux qui couraient", "Les assaillants ont
+        ensuite incendié des cases", "Trois assaillants ont été abattus") takes that incident's
+        type, and its parties where they differ, so that it folds into it. Returns the
+        incident, or None when the mention tells a new one."""
+        # a violent mention retells the last violent incident, as does a consequence of one
+        # ("ont pillé des boutiques"); any other mention the last of its sub-type
+        violent = (
+            self.lexicon.is_violent(candidate.event_type)
+            or candidate.sub_event_type in self.scope.consequences
+        )
+        earlier = next(
+            (
+                e
+                for e in reversed(events)
+                if (
+                    self.lexicon.is_violent(e.event_type)
+                    if violent
+                    else e.sub_event_type == candidate.sub_event_type
+                )
+            ),
+            None,
+        )
+        if earlier is None or (stated is not None and earlier.event_date not in (None, stated)):
+            return None
+        if not self._names_again(candidate.trigger):
+            return None
+        candidate.event_type, candidate.sub_event_type = earlier.event_type, earlier.sub_event_type
+        candidate.interaction = earlier.interaction
+        if (
+            candidate.actor is not None
+            and earlier.actor is not None
+            and candidate.actor.id != earlier.actor.id
+        ):
+            candidate.actor = None
+        if (
+            candidate.target is not None
+            and earlier.target is not None
+            and candidate.target.id != earlier.target.id
+        ):
+            candidate.target = None
+        if candidate.weapons and earlier.weapons and not set(candidate.weapons) & set(earlier.weapons):
+            candidate.weapons = []
+        return earlier
+
+    def _names_again(self, trigger: Token) -> bool:
+        """The subject or agent of the clause a trigger belongs to is a third-person plural
+        pronoun, or a noun naming people by what they did ("les assaillants", "trois
+        ravisseurs"), not introduced by an indefinite determiner."""
+        node = trigger
+        if not is_verb(node) and node.dep_ in ("obj", "obl", "obl:arg", "obl:mod") and node.head.i != node.i:
+            node = node.head  # "ont mené une attaque", "tués lors de l'attaque"
+        for _ in range(3):
+            arguments = [c for c in node.children if c.dep_ in _RETELLING_DEPS]
+            if arguments or node.dep_ != "conj" or node.head.i == node.i:
+                break
+            node = node.head  # "ont pillé des boutiques et incendié des cases"
+        if not arguments:
+            # "Les assaillants, arrivés à moto, ont pillé": the subject hung on the participle
+            arguments = [
+                c
+                for participle in node.children
+                if participle.dep_ in ("advcl", "acl")
+                and participle.i < node.i
+                and "Part" in feature_of(participle, "VerbForm")
+                for c in participle.children
+                if c.dep_ == "nsubj" and c.i < participle.i
+            ]
+        for argument in arguments:
+            if argument.pos_ == "PRON":
+                if fold(argument.text) in self.scope.retelling_pronouns:
+                    return True
+                continue
+            if lemma_of(argument) in self.scope.perpetrator_nouns and not any(
+                fold(c.text) in self.scope.indefinite_determiners
+                for c in argument.children
+                if c.dep_ == "det"
+            ):
+                return True
+        return False
 
     def _escalate(self, candidate: Candidate, events: list[Event], line_start: int) -> None:
         """What became of an event told just before ("des dizaines d'habitants se sont

@@ -62,15 +62,21 @@ def reattach_objects_of_days(doc: Doc, lexicon: EventLexicon) -> int:
 
 
 def promote_finite_verbs(doc: Doc) -> int:
-    """Make the finite verb the root of a sentence the parser rooted on a present participle
-    describing the subject ("Des insurgés se réclamant de l'EI ont tué ..."); the number of
-    sentences repaired."""
+    """Make the finite verb the root of a sentence the parser rooted on a participle
+    describing the subject: a present participle ("Des insurgés se réclamant de l'EI ont tué
+    ...") or a past participle without auxiliary set off by a comma ("Les assaillants, arrivés à
+    moto, ont pillé ..."); the number of sentences repaired."""
     repaired = 0
     for sentence in doc.sents:
         root = sentence.root
         if root.pos_ != "VERB" or "Part" not in feature_of(root, "VerbForm"):
             continue
-        if "Pres" not in feature_of(root, "Tense"):
+        if "Pres" not in feature_of(root, "Tense") and not (
+            "Past" in feature_of(root, "Tense")
+            and root.i > sentence.start
+            and doc[root.i - 1].text == ","
+            and not any(c.dep_.startswith("aux") for c in root.children)
+        ):
             continue
         subjects = [s for s in children_of(root, "nsubj") if s.i < root.i]
         finite = [
