@@ -325,7 +325,7 @@ def _mention(span: Span, entry: KBEntry | None, label: EntityType) -> Mention:
     if label == "PER":  # "Joaquín « El Chapo » Guzmán" is Joaquín Guzmán
         surface = " ".join(_NICKNAME.sub(" ", surface).split()) or surface
     return Mention(
-        id=f"surface:{surface.lower()}",
+        id=f"surface:{surface.lower().translate(_UNDECOMPOSED)}",
         name=surface,
         type=label,
         surface=surface,
@@ -524,6 +524,14 @@ def _completed_names(doc: Doc, ents: list[Span]) -> list[Span]:
     for ent in sorted(ents, key=lambda e: e.start):
         if ent.start in dropped:
             continue
+        nicknamed = _nicknamed_name(doc, ent) if not ent.ent_id_ else None
+        if nicknamed is not None:  # "Lotan « Spinx » Giladi" is Lotan Giladi
+            following = next((e for e in ents if ent.end <= e.start < nicknamed.end), None)
+            if following is not None:
+                dropped.add(following.start)
+                nicknamed = Span(doc, ent.start, max(following.end, nicknamed.end), label="PER")
+            result.append(nicknamed)
+            continue
         if (
             ent.ent_id_ not in ("", RULE_ID)
             or ent.label_ not in ("PER", "LOC", "MISC", "ORG")
@@ -572,6 +580,36 @@ def _completed_names(doc: Doc, ents: list[Span]) -> list[Span]:
         else:
             result.append(Span(doc, ent.start, end, label=ent.label_, span_id=ent.id_))
     return result
+
+
+def _nicknamed_name(doc: Doc, ent: Span) -> Span | None:
+    """A first name, a nickname in quotes, then the family name ("Lotan « Spinx » Giladi",
+    "Dan « apEX » Madesclaire", "Ahmed “le Lion” Ould Sidi"): one person, whatever labels and
+    cuts the model gave the parts (the nickname is dropped from the id: `_mention`). The first
+    name is one or two capitalised words; the quotes follow it directly (no cue such as "dit"),
+    and the family name is capitalised words right after them."""
+    opening = next((t.i for t in ent if t.text in _OPENING_QUOTES), ent.end)
+    if opening == ent.start or opening >= len(doc) or doc[opening].text not in _OPENING_QUOTES:
+        return None
+    if opening - ent.start > 2 or not all(
+        t.is_alpha and t.text[:1].isupper() for t in doc[ent.start : opening]
+    ):
+        return None
+    closing = next(
+        (i for i in range(opening + 2, min(opening + 6, len(doc))) if doc[i].text in _CLOSING_QUOTES), None
+    )
+    if closing is None or any(t.is_punct or t.is_space or t.like_num for t in doc[opening + 1 : closing]):
+        return None
+    end = closing + 1
+    while end < len(doc) and end - closing <= 3 and doc[end].is_alpha and doc[end].text[:1].isupper():
+        end += 1
+    if end == closing + 1 or doc[closing].whitespace_ != " ":  # the parser may cut the sentence there
+        return None
+    return Span(doc, ent.start, end, label="PER")
+
+
+_OPENING_QUOTES = frozenset({"«", "“", '"'})
+_CLOSING_QUOTES = frozenset({"»", "”", '"'})
 
 
 def _hyphenated_first_name(doc: Doc, ent: Span, ents: list[Span]) -> Span:
@@ -769,6 +807,11 @@ def _framed(noun: str, prep: str, name: str) -> str:
 
 _UNKNOWN = object()  # a value not computed yet
 _WORDS = re.compile(r"[a-z]+(?:-[a-z]+)*")
+# Letters no Unicode decomposition takes to ASCII, as their names are spelt in ids: "Radosław"
+# is radoslaw, "Płock" plock, "Søren" soren, "Đoković" dokovic.
+_UNDECOMPOSED = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "ı": "i", "ð": "d", "þ": "th", "ħ": "h"}
+)
 _NICKNAME = re.compile(r"[«“\"][^«»“”\"]*[»”\"]")
 _PARENTHESES = re.compile(r"\((?P<inner>[^()\s]{2,12})\)")
 
@@ -784,6 +827,7 @@ class _Pending:
     dateline: bool = False
     probe: bool = False  # a name the model did not tag, after a place word: kept only as a place
     region: tuple[str, str] | None = None  # (noun, preposition) of "la région de X"
+    acronym_entry: KBEntry | None = None  # a KB acronym the text may give to another body
     resolved: Mention | None = None
     done: bool = False
     reason: object = field(default_factory=lambda: _UNKNOWN)  # why the filters reject the span, once computed
@@ -798,6 +842,7 @@ class _Resolver:
         self.filters = filters
         self.countries: set[str] = set()
         self.acronyms = self._acronyms()
+        self.defined = frozenset(self.acronyms.values())  # the acronyms the text defines
         self.named: dict[str, Mention] = {}  # folded full name / acronym -> its mention
         self.acronym_mentions: dict[str, Mention] = {}  # acronym as written -> its body
 
@@ -1041,8 +1086,24 @@ class _Resolver:
         if acronym is None:
             return self.named.get(key)
         entry = self.kb.resolve(acronym)
-        if entry is not None and entry.type in ("ORG", "MILITARY"):
+        other = entry is not None and self.other_body(span, entry)
+        own = (self.kb.resolve(span.text) or self.kb.national_force(span.text)) if other else None
+        if own is not None:  # "les Forces armées des Philippines (AFP)" are no news agency
+            mention = _mention(span, own, label if own.type != "MILITARY" else "MILITARY")
+        elif entry is not None and entry.type in ("ORG", "MILITARY") and not other:
             mention = _mention(span, entry, label)
+        elif other:  # "les Ambazonia Defence Forces (ADF)" are not the Allied Democratic Forces
+            military = fold(span[0].text) in self.filters.military_heads
+            mention = Mention(
+                id=f"surface:{fold(' '.join(span.text.split()))}",
+                name=" ".join(span.text.split()),
+                type="MILITARY" if military else label if label == "ORG" else "ORG",
+                surface=span.text,
+                start=span.start,
+                end=span.end,
+                start_char=span.start_char,
+                end_char=span.end_char,
+            )
         else:
             military = fold(span[0].text) in self.filters.military_heads  # "Forces ...", "Armée ..."
             mention = Mention(
@@ -1059,6 +1120,20 @@ class _Resolver:
         self.named.setdefault(fold(acronym), mention)
         self.acronym_mentions.setdefault(acronym, mention)
         return mention
+
+    def other_body(self, span: Span, entry: KBEntry) -> bool:
+        """The text gives the KB's acronym to another body: the name before the parentheses
+        is none of the entry's and shares none of its words but heads ("Forces", "Front"):
+        "les Ambazonia Defence Forces (ADF)" are not the Allied Democratic Forces, "les Forces
+        armées des Philippines (AFP)" no news agency; "l'Organisation du traité de l'Atlantique
+        nord (Otan)" is the Otan."""
+        name = fold(" ".join(span.text.split()))
+        if len(span) < 2 or self.kb.resolve(span.text) is entry or name in {fold(n) for n in entry.names}:
+            return False
+        heads = self.filters.military_heads | self.filters.institution_heads
+        words = {w for w in re.findall(r"\w{4,}", name) if w not in heads}
+        known = {w for n in entry.names for w in re.findall(r"\w{4,}", fold(n)) if w not in heads}
+        return bool(words) and bool(known) and not words & known
 
     def bare_acronyms(self, mentions: list[Mention]) -> list[Mention]:
         """Later mentions of an acronym the model did not tag ("un porte-parole de la FMM")."""
@@ -1188,6 +1263,15 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
         entry = kb.get(ent.ent_id_) if ent.ent_id_ and ent.ent_id_ != RULE_ID else None
         if entry is not None and not _alias_licensed(span, entry, kb, doc):
             continue  # "AA" of a battery or a rating, "Kia" the car make
+        if (
+            entry is not None
+            and len(span) == 1
+            and span.text in resolver.defined
+            and entry.type in ("ORG", "MILITARY")
+        ):
+            # the body of an acronym the text defines is known once its name is read
+            slots.append(_Pending(len(slots), span, label, False, acronym_entry=entry, done=True))
+            continue
         longer = resolver.longer_name(span, entry or kb.resolve(span.text, prefer=label))
         if longer is not None:  # "l'Armée de libération nationale karen (KNLA)" is not the ELN
             slots.append(_Pending(len(slots), longer, label, False))
@@ -1254,6 +1338,13 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
             mentions.extend(slot)
         elif slot.resolved is not None:
             mentions.append(slot.resolved)
+        elif slot.acronym_entry is not None:
+            body = resolver.named.get(fold(slot.span.text))
+            if body is not None and body.entry is not slot.acronym_entry:
+                mentions.append(_mention_as(body, slot.span))  # "les ADF" of the Ambazonia Defence Forces
+            else:
+                resolver.note(slot.acronym_entry)
+                mentions.append(_mention(slot.span, slot.acronym_entry, slot.label))
         else:
             mention = _state_body(slot.span, states, kb, filters) or _unknown(slot, resolver, kb, filters)
             if mention is not None:

@@ -139,6 +139,8 @@ def _expand_demonyms(pattern: list[dict[str, Any]], forms: list[str]) -> list[di
     for spec in pattern:
         if spec.get("DEMONYM"):
             spec = {k: v for k, v in spec.items() if k != "DEMONYM"} | {"LOWER": {"IN": forms}}
+        elif spec.get("NOT_DEMONYM"):  # a word that is no demonym ("étrangères", not "russe")
+            spec = {k: v for k, v in spec.items() if k != "NOT_DEMONYM"} | {"NORM": {"NOT_IN": forms}}
         expanded.append(spec)
     return expanded
 
