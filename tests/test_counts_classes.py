@@ -820,3 +820,88 @@ def test_a_confirmed_headline_toll_is_kept(enricher: Enricher, text: str, expect
     (event,) = enricher.merge(enricher.mentions_of_text(text, item))
     assert event.killed is not None
     assert (event.killed.value, event.killed.qualifier) == expected
+
+
+# ----------------------------------------------------------------------------- tolls of another incident
+
+
+def _tolls_by_subtype(enricher: Enricher, title: str, text: str) -> dict[str, tuple[int | None, int | None]]:
+    item = Article(
+        id=stable_id("counts-classes-owner", text),
+        url="https://example.org/o",
+        original_url="https://example.org/o",
+        feed="test",
+        source="test",
+        title=title,
+        text=text,
+        published=datetime(2025, 9, 18, 9, 0, tzinfo=UTC),
+        language="fr",
+    )
+    return {
+        e.sub_event_type: (e.killed.value if e.killed else None, e.injured.value if e.injured else None)
+        for e in enricher.merge(enricher.mentions_of_text(text, item))
+    }
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "subtype", "expected"),
+    [
+        # A revised toll told after another incident's report (a live blog): it revises the toll
+        # of the strike it names, not the last incident told.
+        (
+            "",
+            "EN DIRECT - Frappes sur l'Ukraine\n\n"
+            "09:10 - Un missile russe a frappé un immeuble à Poltava dans la nuit : deux morts et sept "
+            "blessés, selon le gouverneur.\n\n"
+            "10:30 - Moscou affirme que 27 drones ukrainiens ont été abattus au-dessus de la région de "
+            "Belgorod.\n\n"
+            "13:00 - Le bilan s'est alourdi à cinq morts et onze blessés à Poltava, selon les secours.",
+            "Shelling/artillery/missile attack",
+            (5, 11),
+        ),
+        (
+            "",
+            "Des obus ont frappé mardi matin le marché central de Kadugli, tuant quatre civils, selon des "
+            "secouristes. Dans l'après-midi, des drones ont visé un dépôt de carburant près d'El-Obeid, "
+            "sans faire de victimes. En soirée, le nombre de morts à Kadugli a été porté à neuf, dont deux "
+            "enfants.",
+            "Shelling/artillery/missile attack",
+            (9, None),
+        ),
+        # The newest entry first: the revision names the town of the strike told further down.
+        (
+            "",
+            "EN DIRECT - Guerre en Ukraine\n\n"
+            "17:40 - Le bilan de la frappe sur Kremenets est passé à six morts et quinze blessés, a "
+            "indiqué la gouverneure.\n\n"
+            "15:10 - Deux bombes guidées ont été larguées sur Koupiansk. Une femme a été tuée.\n\n"
+            "08:00 - Trois missiles balistiques ont touché un dépôt de Kremenets, tuant trois personnes "
+            "et en blessant neuf autres.",
+            "Shelling/artillery/missile attack",
+            (6, 15),
+        ),
+        # A headline toll with no trigger of its own, read with the riot named beside it.
+        (
+            "Colombie : deux soldats tués près de Tumaco, émeutes à Cali",
+            "Colombie : deux soldats tués près de Tumaco, émeutes à Cali\n\n"
+            "Deux soldats ont été tués mardi par des guérilleros qui ont attaqué leur patrouille près de "
+            "Tumaco, a indiqué l'armée. À Cali, des émeutiers ont incendié quatre autobus et une vingtaine "
+            "de personnes ont été blessées.",
+            "Violent demonstration",
+            (None, 20),
+        ),
+        # Guard: a revised toll lower than another incident's revises none of it.
+        (
+            "",
+            "Des hommes armés ont tué neuf passagers d'un bus lundi soir près de Mastung. Quelques heures "
+            "plus tôt, un kamikaze s'était fait exploser devant un camp militaire à Turbat. Le bilan, "
+            "d'abord de deux morts, s'est alourdi mardi à quatre soldats tués et dix blessés.",
+            "Suicide bomb",
+            (4, 10),
+        ),
+    ],
+)
+def test_a_toll_goes_to_the_incident_it_reports(
+    enricher: Enricher, title: str, text: str, subtype: str, expected: tuple[int | None, int | None]
+) -> None:
+    assert _tolls_by_subtype(enricher, title, text)[subtype] == expected

@@ -260,6 +260,111 @@ def _summed_headline_figures(events: Sequence[Event]) -> list[Event]:
     return out
 
 
+_TOLLS = ("killed", "injured")
+
+
+def _toll_only(event: Event) -> bool:
+    """A mention reporting people killed or injured and no projectiles."""
+    return any(getattr(event, s) is not None for s in _TOLLS) and all(
+        getattr(event, s) is None for s in quantities_module.SLOTS if s not in _TOLLS
+    )
+
+
+def _place_ids(event: Event) -> set[str]:
+    return {p.id for p in event.places}
+
+
+def _toll_owner(
+    event: Event, events: Sequence[Event], kb: KnowledgeBase, lexicon: EventLexicon
+) -> Event | None:
+    """The mention of another sub-type whose incident a toll mention reports: the toll named
+    at a place where only that incident's mentions give a toll ("frappe de missiles sur A : 2
+    morts" ... "le bilan de la frappe sur A passe à 4 morts", the revision read as a drone
+    strike; a headline's "trois civils tués à A" typed with the riot it also names), or, for a
+    revised toll naming no such place, the incident whose toll it revises: the last one told
+    before it with a toll of that slot."""
+    kind = (event.event_type, event.sub_event_type)
+    revised = {s for s in _TOLLS if (q := getattr(event, s)) is not None and q.revised}
+    symmetric = event.sub_event_type in lexicon.symmetric
+
+    # a toll with no trigger of its own ("trois civils tués à A" read as the headline's riot)
+    bare = any(
+        event.trigger in (q.text or "").split() for s in _TOLLS if (q := getattr(event, s)) is not None
+    )
+
+    def reports(other: Event, slot: str) -> bool:
+        mine, theirs = getattr(event, slot), getattr(other, slot)
+        if mine is None or theirs is None:
+            return False
+        # a revision raises a toll ("le bilan s'est alourdi à 4 morts" revises no report of 9)
+        return (slot in revised and mine.value > theirs.value) or (bare and mine.value == theirs.value)
+
+    def fits(other: Event) -> bool:
+        return (
+            other is not event
+            and other.article_id == event.article_id
+            and (other.event_type, other.sub_event_type) != kind
+            and lexicon.is_violent(other.event_type)
+            and _parties_compatible(
+                (event.actor, event.target),
+                (other.actor, other.target),
+                kb,
+                symmetric or other.sub_event_type in lexicon.symmetric,
+            )
+        )
+
+    places = _place_ids(event)
+    own = [
+        m
+        for m in events
+        if m is not event
+        and (m.event_type, m.sub_event_type) == kind
+        and any(getattr(m, s) is not None for s in _TOLLS)
+    ]
+    if places and not any(places & _place_ids(m) for m in own):
+        # a headline's type is the weaker reading: a text mention never takes it
+        at_place = [
+            m
+            for m in events
+            if fits(m)
+            and (_headline(event) or not _headline(m))
+            and places & _place_ids(m)
+            and any(reports(m, s) for s in _TOLLS)
+        ]
+        if len({(m.event_type, m.sub_event_type) for m in at_place}) == 1:
+            return at_place[0]
+    if not revised or _headline(event):
+        return None
+    before = [
+        m
+        for m in events
+        if m is not event
+        and not _headline(m)
+        and m.sentence_start < event.sentence_start
+        and any(getattr(m, s) is not None for s in revised)
+    ]
+    if not before:
+        return None
+    last = max(before, key=lambda m: m.sentence_start)
+    return last if fits(last) and any(reports(last, s) for s in revised) else None
+
+
+def _tolls_to_their_incident(
+    events: Sequence[Event], kb: KnowledgeBase, lexicon: EventLexicon
+) -> list[Event]:
+    """Toll mentions typed as another incident of the article than the one whose toll they
+    give (`_toll_owner`) take that incident's type, so they fold into it."""
+    out: list[Event] = []
+    for event in events:
+        owner = _toll_owner(event, events, kb, lexicon) if _toll_only(event) else None
+        if owner is not None:
+            event = event.model_copy(
+                update={"event_type": owner.event_type, "sub_event_type": owner.sub_event_type}
+            )
+        out.append(event)
+    return out
+
+
 def merge_mentions(
     events: Sequence[Event], kb: KnowledgeBase, lexicon: EventLexicon | None = None
 ) -> list[Event]:
@@ -274,6 +379,7 @@ def merge_mentions(
     """
     lexicon = lexicon or default_lexicon()
     events = _summed_headline_figures(events)
+    events = _tolls_to_their_incident(events, kb, lexicon)
     clusters: list[list[Event]] = []
     representatives: list[Event] = []
     for event in events:
