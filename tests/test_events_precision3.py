@@ -113,6 +113,51 @@ def test_people_introduced_anew_tell_another_incident(enricher: Enricher, text: 
     ]
 
 
+# --- A clause in the pluperfect with no day of the story tells what came before the news.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Des combats ont opposé lundi l'armée aux rebelles près de Goma. "
+        "Bunia avait été pillée par des miliciens pendant la guerre civile.",
+        "Une frappe de drone a tué trois civils mardi à Kherson. "
+        "L'attentat de Kramatorsk, qui avait coûté la vie à 60 personnes, avait choqué le pays.",
+        "Des hommes armés ont tué six villageois mercredi dans le Zamfara. "
+        "Les ravisseurs avaient enlevé des centaines d'écoliers dans la région.",
+        "Un drone a frappé jeudi un dépôt de carburant à Belgorod. "
+        "L'Ukraine avait bombardé la ville à l'artillerie pendant l'offensive.",
+        "Les jihadistes ont tué quatre soldats samedi près de Menaka. "
+        "Les deux assaillants avaient prêté allégeance au groupe Etat islamique.",
+    ],
+)
+def test_a_pluperfect_clause_without_a_day_is_background(enricher: Enricher, text: str) -> None:
+    second = text.index(". ") + 2
+    found = mentions(enricher, text)
+    assert found and all(e.sentence_start < second for e in found), [
+        (e.sub_event_type, e.trigger) for e in found
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Des jihadistes ont tué quatre soldats samedi près de Menaka. "
+        "La veille, des soldats avaient tué trois jihadistes près de Gao.",
+        "Un drone a frappé jeudi un dépôt de carburant à Belgorod. "
+        "Quelques heures plus tôt, l'Ukraine avait bombardé le port de Novorossiisk.",
+        "Des combats ont éclaté lundi près de Goma. "
+        "L'armée a affirmé que des rebelles avaient attaqué un camp de déplacés près de Sake.",
+        "Des combats ont éclaté lundi près de Goma. "
+        "Deux jours avant cette offensive, Kinshasa avait imposé des sanctions au Rwanda.",
+    ],
+)
+def test_a_pluperfect_clause_of_the_story_or_a_report_is_news(enricher: Enricher, text: str) -> None:
+    second = text.index(". ") + 2
+    found = mentions(enricher, text)
+    assert any(e.sentence_start >= second for e in found), [(e.sub_event_type, e.trigger) for e in found]
+
+
 # --- A past participle set off by commas describes the subject; the finite verb is the root.
 
 

@@ -38,7 +38,7 @@ from enrich.events.state import PENDING, Candidate, DocState, objects_of
 from enrich.events.triggers import TriggerFinder
 from enrich.kb import DATA_DIR, KnowledgeBase, load_yaml
 from enrich.text import fold
-from enrich.tokens import feature_of, folded_words, is_finite, is_verb, lemma_of
+from enrich.tokens import clause_of, feature_of, folded_words, is_finite, is_verb, lemma_of
 from vigie.core.models import Article, Event, EventMention, stable_id
 
 SCOPE_PATH = DATA_DIR / "event_scope.yaml"
@@ -56,6 +56,8 @@ class EventScope:
     consequences: frozenset[str]
     perpetrator_nouns: frozenset[str]
     indefinite_determiners: frozenset[str]
+    pluperfect_auxiliaries: frozenset[str]
+    story_time_words: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -68,6 +70,8 @@ def default_scope() -> EventScope:
         consequences=frozenset(data["consequences"]),
         perpetrator_nouns=folded_words(data["perpetrator_nouns"]),
         indefinite_determiners=folded_words(data["indefinite_determiners"]),
+        pluperfect_auxiliaries=folded_words(data["pluperfect_auxiliaries"]),
+        story_time_words=folded_words(data["story_time_words"]),
     )
 
 
@@ -152,6 +156,9 @@ class EventExtractor:
             candidates = self.triggers.find(sentence, state) if reportable else []
             # what happens in an old description is as old ("la ville, reprise en novembre 2022")
             candidates = [c for c in candidates if c.trigger.i not in described]
+            if candidates and stated is None and not self._in_story_time(sentence):
+                # "Zalambessa avait été détruite pendant la guerre": what came before the news
+                candidates = [c for c in candidates if not self._pluperfect(c.trigger)]
             if reportable:
                 self.counts.attach(sentence, candidates, state)
                 if (in_title or line_start == 0) and state.weapon_classes:
@@ -196,6 +203,29 @@ class EventExtractor:
                 last_stated = stated
             self.parties.remember_subjects(sentence, state)
         return self._resolve_pending(pending, events, article)
+
+    def _in_story_time(self, sentence: Span) -> bool:
+        """A sentence naming a time of the story's days ("la veille", "mardi soir", "quelques
+        heures plus tôt")."""
+        words = self.lexicon.time_nouns | self.scope.story_time_words
+        return any(lemma_of(t) in words or t.lower_ in words for t in sentence)
+
+    def _pluperfect(self, trigger: Token) -> bool:
+        """The clause of a trigger is in the pluperfect ("avait été détruite", "qui avait coûté
+        la vie", "avaient prêté allégeance"), and is no reported speech ("a affirmé que des
+        drones avaient frappé")."""
+        verb = clause_of(trigger)
+        node = verb
+        while node.dep_ == "conj" and node.head.i != node.i:
+            node = node.head
+        if node.dep_ in ("ccomp", "csubj", "xcomp") or not is_verb(verb):
+            return False
+        return any(
+            c.dep_ in ("aux", "aux:tense")
+            and lemma_of(c) in self.scope.pluperfect_auxiliaries
+            and "Imp" in feature_of(c, "Tense")
+            for c in verb.children
+        )
 
     def _follows_up(self, candidate: Candidate, events: list[Event]) -> bool:
         """A measure or a finding told after an incident of the text ("Un couvre-feu a été
