@@ -29,6 +29,7 @@ from spacy.tokens import Doc, Span, Token
 
 from enrich.kb import DATA_DIR, KBEntry, KnowledgeBase, load_yaml
 from enrich.text import fold, slugify, strip_accents
+from enrich.tokens import feature_of
 from vigie.core.models import EntityMention, EntityType, LocationPrecision
 
 _CLUB = "club"  # the span id of a sport club's name (_club_names)
@@ -72,6 +73,7 @@ class EntityFilters:
     food_pattern: re.Pattern[str] | None = None
     institution_heads: frozenset[str] = frozenset()
     military_heads: frozenset[str] = frozenset()
+    unit_nouns: frozenset[str] = frozenset()
     name_connectors: frozenset[str] = frozenset()
     organisation_cues: frozenset[str] = frozenset()
     place_cues: frozenset[str] = frozenset()
@@ -125,6 +127,7 @@ def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
         food_pattern=_phrases(data.get("food_compounds", [])),
         institution_heads=words("institution_heads"),
         military_heads=words("military_heads"),
+        unit_nouns=words("unit_nouns"),
         name_connectors=words("name_connectors"),
         organisation_cues=words("organisation_cues"),
         place_cues=words("place_cues"),
@@ -201,6 +204,30 @@ def _trim(span: Span, filters: EntityFilters) -> Span | None:
         and fold(doc[end - 1].text) in filters.trailing_words
     ):
         end -= 1  # "a annoncé EDF mercredi"
+    if span.label_ in ("PER", "PERSON") and not span.id_:
+        while (
+            end - start > 1 and doc[end - 1].is_lower and doc[end - 1].is_alpha and doc[end - 2].whitespace_
+        ):
+            end -= 1  # "porté par un Lucas Mahé intenable": no name ends with a lowercase word ("Lai Ching-te" does)
+    if not span.id_:
+        # a name ends before "de" + an infinitive: "le projet du Conseil fédéral de lever
+        # l'interdiction" (the model ran on into the clause the name governs)
+        cut = next(
+            (
+                i
+                for i in range(start + 1, end - 1)
+                if doc[i].pos_ == "ADP"
+                and doc[i + 1].pos_ == "VERB"
+                and doc[i + 1].is_lower
+                and doc[i + 1].text.endswith(
+                    ("er", "ir", "re")
+                )  # "Front national de salut" ends no name there
+                and "Inf" in feature_of(doc[i + 1], "VerbForm")
+            ),
+            None,
+        )
+        if cut is not None:
+            end = cut
     if start >= end:
         return None
     return Span(doc, start, end, label=span.label_, span_id=span.id_)
@@ -982,6 +1009,9 @@ class _Resolver:
         if region is not None:
             self.note(region)
             return _mention(span, region, "LOC")
+        if base is None:  # no town, no subdivision of that name: a region known by its name
+            # alone ("la région du Catatumbo", "la région de Tierra Caliente") is that name
+            return _mention(span, kb.composed(slugify(name), name, "region", None, None), "LOC")
         entry = kb.composed(slugify(framed), framed, "region", country, base)
         self.note(entry)
         return _mention(span, entry, "LOC")
@@ -1248,6 +1278,10 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
         war_place = _event_place(span, kb, filters) if not is_dateline else None
         if war_place is not None:  # "la guerre d'Algérie" names Algeria
             span, label = war_place, "LOC"
+        unit = _unit_before(span, kb, filters) if not is_dateline and ent.ent_id_ in ("", RULE_ID) else None
+        if unit is not None:  # "la brigade Tariq Ben Ziyad", "la colonne mobile Dagoberto Ramos"
+            slots.append(_Pending(len(slots), unit, "MILITARY", True))
+            continue
         head = _head_before(span, filters) if not is_dateline else None
         if head is not None and kb.resolve(doc[head : span.end].text) is None:
             whole = Span(doc, head, span.end)
@@ -1746,6 +1780,30 @@ def _descriptor_trimmed(span: Span, filters: EntityFilters) -> Span:
     if not all(t.text[:1].isupper() or not t.is_alpha for t in span.doc[i : span.end]):
         return span
     return Span(span.doc, i, span.end, label=span.label_)
+
+
+def _unit_before(span: Span, kb: KnowledgeBase, filters: EntityFilters) -> Span | None:
+    """A unit named by a lowercase unit noun (entity_filters.yaml unit_nouns), maybe one
+    lowercase adjective, then this capitalised name, after an article or a preposition: "la
+    brigade Tariq Ben Ziyad", "de la colonne mobile Dagoberto Ramos" (the name is the unit's,
+    not the person's or the place's it honours). Not a name the KB knows as anything but a
+    person ("la brigade Wagner" is no new body)."""
+    doc = span.doc
+    i = span.start - 1
+    if i >= 1 and doc[i].is_lower and doc[i].pos_ == "ADJ" and fold(doc[i].text) not in filters.unit_nouns:
+        i -= 1  # "colonne mobile"
+    if i < 1 or not doc[i].is_lower or fold(doc[i].text) not in filters.unit_nouns:
+        return None
+    if doc[i - 1].pos_ not in ("DET", "ADP") or not span[0].text[:1].isupper():
+        return None
+    if not all(
+        t.text[:1].isupper() or not t.is_alpha or fold(t.text) in filters.name_particles for t in span
+    ):
+        return None
+    known = kb.resolve(span.text)
+    if known is not None and known.type != "PER":
+        return None
+    return Span(doc, i, span.end, label="MILITARY")
 
 
 def _head_before(span: Span, filters: EntityFilters) -> int | None:
