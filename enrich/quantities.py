@@ -1027,6 +1027,7 @@ def find_counts(
     previous_category: str | None = None
     previous_class: str | None = None
     undecided: set[int] = set()  # projectile counts whose slot no verb decided
+    parts_of: dict[int, list[int]] = {}  # counts given more of with the noun understood
     # "tuant son conducteur", "Le chauffeur a été abattu", "un troisième blessé": one, no number
     named = (
         _named_victims(sentence, lexicon) + _single_subjects(sentence, lexicon) + _ordinals(sentence, lexicon)
@@ -1064,6 +1065,18 @@ def find_counts(
         )
         if one_of:
             cursor += 1
+        # "Quatre des sept missiles ont été abattus", "deux des cinq otages": the part counts the
+        # noun; the whole after "des" is no count of its own
+        whole = (
+            not one_of
+            and cursor == end
+            and cursor + 1 < sentence.end
+            and fold(doc[cursor].text) == "des"
+            and _is_numberish(doc[cursor + 1], lexicon)
+        )
+        if whole:
+            of = _read_number(sentence, cursor + 1, lexicon)
+            cursor = of.end if of is not None else cursor
         partitive = (
             cursor + 1 < sentence.end
             and cursor > end
@@ -1119,7 +1132,7 @@ def find_counts(
             and noun is not None
             and (noun.pos_ == "ADP" or (noun.pos_ == "ADV" and not fold(noun.text).endswith("ment")))
             and start > sentence.start
-            and fold(doc[start - 1].text) in ("et", ",", "dont")
+            and (fold(doc[start - 1].text) in ("et", "dont") or doc[start - 1].text in (",", *_DETAIL_MARKS))
         )
         if category in (None, "other") and disjoint_marker is not None and previous_category is not None:
             category, noun = previous_category, disjoint_marker
@@ -1172,13 +1185,20 @@ def find_counts(
         if elliptic_part:
             # "dont 41 au-dessus de Voronej, 27 au-dessus de Lipetsk": parts of a subset stay in it
             slot = counts[-1].slot
-            subset = counts[-1].relation == "subset" or fold(doc[start - 1].text) == "dont"
+            # "118 ont été abattus — 52 au-dessus de A, 39 ...": a detail of the figure before
+            subset = (
+                counts[-1].relation == "subset"
+                or fold(doc[start - 1].text) == "dont"
+                or doc[start - 1].text in _DETAIL_MARKS
+            )
             relation = "subset" if subset else "disjoint"
+            parts_of.setdefault(_base_of(len(counts) - 1, parts_of), []).append(len(counts))
         elif coordinated_target:
             slot = "destroyed"
         if slot is None:
             if category == "projectile":
-                slot, decided = _projectile_reading(noun, lexicon)
+                # "Trois des onze drones lancés ... ont été interceptés": the part's own verb
+                slot, decided = _projectile_reading(doc[start] if whole else noun, lexicon)
             elif category in ("people", "other"):
                 reading, verb = _people_slot(noun, category, start, sentence, lexicon)
                 slot = reading if reading in SLOTS else None  # type: ignore[assignment]
@@ -1200,6 +1220,10 @@ def find_counts(
                             and _casualty_verb(child, lexicon) == "killed"
                         ):
                             slot, relation = "killed", "subset"
+        if category == "projectile" and slot == "intercepted" and _whole_of_parts(before):
+            # "sur les 22 missiles de croisière, 20 ont été abattus": the salvo fired, the part
+            # after it the intercepted
+            slot = "launched"
         if slot is not None and background is None:
             background = background_clauses(sentence, lexicon)
             revision = _revision_start(sentence, lexicon)
@@ -1276,7 +1300,35 @@ def find_counts(
             for c in named
             if c.end - 1 not in taken and not _in_background((doc[c.end - 1],), background, lexicon)
         ]
+    counts = _breakdowns(counts, parts_of)
     return _coordinated_projectiles(counts, undecided, sentence) if undecided else counts
+
+
+_DETAIL_MARKS = (":", "—", "–")
+
+
+def _base_of(index: int, parts_of: dict[int, list[int]]) -> int:
+    """The count a run of elliptic parts details or adds to."""
+    return next((base for base, parts in parts_of.items() if index in parts), index)
+
+
+def _whole_of_parts(before: list[Token]) -> bool:
+    """ "sur les 22 missiles", "Sur 12 roquettes": a whole a part is taken from."""
+    words = [fold(t.text) for t in before]
+    while words and words[-1] in _DEFINITE:
+        words.pop()
+    return bool(words) and words[-1] == "sur"
+
+
+def _breakdowns(counts: list[Count], parts_of: dict[int, list[int]]) -> list[Count]:
+    """Parts with the noun understood that add up to the figure before them are its breakdown,
+    not more of it ("118 ont été abattus, 52 au-dessus de A, 39 au-dessus de B et 27 au-dessus
+    de C"); parts that do not are more ("58 drones au-dessus de A et 23 au-dessus de B")."""
+    for base, parts in parts_of.items():
+        if sum(counts[k].quantity.value for k in parts) == counts[base].quantity.value:
+            for k in parts:
+                counts[k] = replace(counts[k], relation="subset")
+    return counts
 
 
 def _named_victims(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:

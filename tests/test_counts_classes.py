@@ -905,3 +905,54 @@ def test_a_toll_goes_to_the_incident_it_reports(
     enricher: Enricher, title: str, text: str, subtype: str, expected: tuple[int | None, int | None]
 ) -> None:
     assert _tolls_by_subtype(enricher, title, text)[subtype] == expected
+
+
+# ----------------------------------------------------------------------------- wholes, parts and breakdowns
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The whole a part is taken from is the salvo fired, the part the intercepted.
+        (
+            "Sur les 30 missiles de croisière tirés, 26 ont été interceptés par la défense aérienne.",
+            {"launched": (30, "exact"), "intercepted": (26, "exact")},
+        ),
+        # "M des N": the part counts the noun, on its own verb; the whole is no count.
+        ("Quatre des sept missiles ont été abattus avant d'atteindre Odessa.", {"intercepted": (4, "exact")}),
+        (
+            "Trois des onze drones lancés contre Belgorod ont été interceptés.",
+            {"intercepted": (3, "exact")},
+        ),
+        ("Deux des cinq otages ont été tués par leurs ravisseurs.", {"killed": (2, "exact")}),
+        # Parts with the noun understood after a colon, a dash or adding up to the figure before
+        # them are its breakdown.
+        (
+            "La défense a neutralisé 61 drones : 25 au-dessus de Soumy, 20 au-dessus de Poltava et 16 "
+            "au-dessus de Tchernihiv.",
+            {"intercepted": (61, "exact")},
+        ),
+        (
+            "Selon l'armée de l'air, 118 engins ont été neutralisés — 52 au-dessus de la région de "
+            "Zaporijjia, 39 au-dessus de celle de Dnipro et 27 au-dessus de celle de Kirovohrad.",
+            {"intercepted": (118, "exact")},
+        ),
+        (
+            "La DCA a détruit 44 drones, 30 au-dessus de Koursk et 14 au-dessus de Briansk.",
+            {"intercepted": (44, "exact")},
+        ),
+        # Guards: more of the same, which does not add up to the first figure, is added.
+        (
+            "Les forces russes ont abattu 58 drones au-dessus de Belgorod, 23 au-dessus de Koursk et 9 "
+            "au-dessus de la Crimée.",
+            {"intercepted": (90, "exact")},
+        ),
+        (
+            "Au total, 77 drones ont été abattus, dont 40 au-dessus de Koursk, 21 au-dessus de Briansk et "
+            "16 au-dessus d'Orel.",
+            {"intercepted": (77, "exact")},
+        ),
+    ],
+)
+def test_wholes_parts_and_breakdowns(nlp: Language, text: str, expected: dict[str, tuple[int, str]]) -> None:
+    assert slots(nlp, text) == expected
