@@ -158,6 +158,48 @@ def test_a_pluperfect_clause_of_the_story_or_a_report_is_news(enricher: Enricher
     assert any(e.sentence_start >= second for e in found), [(e.sub_event_type, e.trigger) for e in found]
 
 
+# --- A headline announces what the text tells: its mention told again in the text (the same
+# figure, else the same word) is typed and attributed as the text tells it, and folds into it.
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        (
+            "Somalie : trois soldats tués par une bombe près de Kismayo\n\nTrois soldats ont été tués lundi "
+            "lorsque leur véhicule a sauté sur un engin explosif près de Kismayo, a indiqué un officier.",
+            1,
+        ),
+        (
+            "Burkina Faso : deux civils tués par une frappe près de Djibo\n\nDeux civils ont été tués jeudi "
+            "lorsqu'un engin explosif a explosé au passage de leur charrette près de Djibo.",
+            1,
+        ),
+        (
+            "Yémen : un cargo touché par un drone en mer Rouge, un pétrolier grec endommagé\n\nUn cargo battant "
+            "pavillon libérien a été touché mardi par un drone houthi au large de Hodeïda, selon l'UKMTO.",
+            1,
+        ),
+        (
+            "Kenya : deux policiers tués par une bombe près de Garissa\n\nDeux policiers ont été tués lundi "
+            "lorsque leur véhicule a roulé sur un engin explosif près de Garissa, selon la police.",
+            1,
+        ),
+        (
+            "Pakistan : six soldats tués par une bombe au Waziristan\n\nSix soldats pakistanais ont été tués "
+            "mardi par l'explosion d'un engin explosif improvisé au passage de leur convoi au Waziristan du "
+            "Nord, selon l'armée.",
+            1,
+        ),
+    ],
+)
+def test_a_headline_told_again_in_the_text_is_the_text_event(
+    enricher: Enricher, text: str, count: int
+) -> None:
+    found = incidents(enricher, text)
+    assert len(found) == count, [(e.sub_event_type, [m.trigger for m in e.mentions]) for e in found]
+
+
 # --- A past participle set off by commas describes the subject; the finite verb is the root.
 
 

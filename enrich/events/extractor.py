@@ -117,6 +117,7 @@ class EventExtractor:
         text = doc.text  # built from the tokens on every access: read it once
         self._field = article.title.strip() if in_title else article.text
         self._in_title = in_title
+        self._trigger_lemmas: dict[tuple[int, str], str] = {}  # (sentence start, trigger): lemma
         events: list[Event] = []
         pending: list[tuple[Candidate, Span, date | None]] = []
         line_dates: dict[int, date] = {}
@@ -202,7 +203,83 @@ class EventExtractor:
             if stated is not None and (emitted or any(p[1] is sentence for p in pending)):
                 last_stated = stated
             self.parties.remember_subjects(sentence, state)
-        return self._resolve_pending(pending, events, article)
+        events = self._resolve_pending(pending, events, article)
+        headline_end = text.find("\n")
+        if not in_title and headline_end >= 0 and text[headline_end:].strip():
+            events = self._fold_headline(events, headline_end, article)
+        return events
+
+    def _fold_headline(self, events: list[Event], headline_end: int, article: Article) -> list[Event]:
+        """A headline announces what the text tells: a headline mention the text tells again
+        (the same figure: "quatre policiers tués" / "Quatre policiers ont été tués"; else the
+        same word: "incursion", "disperse" / "a dispersé") of the same event type is the text's
+        event, typed as the text types it, a state it reads where the text names another party
+        left to the text ("un cargo turc endommagé" does not make Turkey the target of the
+        strike), so that it folds into it."""
+        body = [e for e in events if e.sentence_start >= headline_end]
+        folded: list[Event] = []
+        for event in events:
+            told = self._told_again(event, body) if event.sentence_start < headline_end else None
+            if told is not None:
+                event = self._as_told(event, told, article)
+            folded.append(event)
+        return folded
+
+    def _told_again(self, headline: Event, body: list[Event]) -> Event | None:
+        def figures(event: Event) -> set[tuple[str, int]]:
+            return {
+                (slot, q.value) for slot in ("killed", "injured") if (q := getattr(event, slot)) is not None
+            }
+
+        def related(event: Event) -> bool:
+            # of the same event type: a headline's battle is no attack on civilians of the text
+            return event.event_type == headline.event_type
+
+        # a toll by no named author ("quatre policiers tués par une bombe") is the text's event
+        # giving that toll by its own word ("ont sauté sur un engin explosif"), not a toll
+        # sentence of the text ("le bilan est passé à onze morts"), typed by its context
+        shared = figures(headline) if headline.actor is None else set()
+        tolls = (
+            self.quantities.killed_nouns
+            | self.quantities.injured_nouns
+            | self.quantities.people_nouns
+            | self.quantities.victim_nouns
+        )
+        for event in body:
+            word = self._trigger_lemmas.get((event.sentence_start, event.trigger))
+            if shared & figures(event) and related(event) and word is not None and word not in tolls:
+                return event
+        lemma = self._trigger_lemmas.get((headline.sentence_start, headline.trigger))
+        return next(
+            (
+                e
+                for e in body
+                if related(e)
+                and lemma is not None
+                and self._trigger_lemmas.get((e.sentence_start, e.trigger)) == lemma
+            ),
+            None,
+        )
+
+    def _as_told(self, headline: Event, told: Event, article: Article) -> Event:
+        update: dict[str, object] = {}
+        if (headline.event_type, headline.sub_event_type) != (told.event_type, told.sub_event_type):
+            update.update(
+                event_type=told.event_type,
+                sub_event_type=told.sub_event_type,
+                interaction=told.interaction,
+                id=stable_id(article.id, told.sub_event_type, str(headline.sentence_start), headline.trigger),
+            )
+        for slot in ("actor", "target"):
+            # a state the headline reads from a demonym or a place ("un cargo turc endommagé")
+            # gives way to the party the text names; a force or a group it names stays
+            mine, theirs = getattr(headline, slot), getattr(told, slot)
+            entry = self.kb.get(mine.id) if mine is not None else None
+            if entry is not None and entry.type == "LOC" and theirs is not None and mine.id != theirs.id:
+                update[slot] = None
+        if headline.weapons and told.weapons and not set(headline.weapons) & set(told.weapons):
+            update["weapons"] = []
+        return headline.model_copy(update=update) if update else headline
 
     def _in_story_time(self, sentence: Span) -> bool:
         """A sentence naming a time of the story's days ("la veille", "mardi soir", "quelques
@@ -480,6 +557,7 @@ class EventExtractor:
             parts.append(str(candidate.trigger.idx))
         if self._in_title:
             parts.append("title")
+        self._trigger_lemmas[(start, candidate.trigger.text)] = lemma_of(candidate.trigger)
         mention = EventMention(
             trigger=candidate.trigger.text,
             sentence=text[start:end],
