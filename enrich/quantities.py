@@ -446,8 +446,24 @@ def background_clauses(sentence: Span, lexicon: QuantityLexicon | None = None) -
             if root is not None:
                 clauses.append(root)
         elif not _describes_a_place(anchor, lexicon):
-            clauses.append(_fronted(clause_of(anchor), sentence))
+            clause = _fronted(clause_of(anchor), sentence)
+            clauses.append(clause)
+            coordinated = _verb_of_a_coordinated_noun(clause, sentence)
+            if coordinated is not None:
+                clauses.append(coordinated)
     return clauses
+
+
+def _verb_of_a_coordinated_noun(clause: Token, sentence: Span) -> Token | None:
+    """A bare participle coordinated as a noun with a toll ("ont fait 300 morts et 20 000
+    déplacés depuis mars 2022", parsed with "déplacés" a clause of its own): the verb of the
+    toll before it, which the background phrase dates too."""
+    if clause.dep_ != "conj" or "Part" not in feature_of(clause, "VerbForm"):
+        return None
+    if any(c.dep_.startswith(("aux", "nsubj")) for c in clause.children):
+        return None
+    verbs = [t for t in sentence[: clause.i - sentence.start] if is_verb(t)]
+    return verbs[-1] if verbs else None
 
 
 def _with_fronted_fragments(sentence: Span) -> Span:
@@ -1220,6 +1236,8 @@ def find_counts(
                             and _casualty_verb(child, lexicon) == "killed"
                         ):
                             slot, relation = "killed", "subset"
+        if category == "projectile" and slot == "launched" and _shot_down_before(sentence, start, lexicon):
+            slot, decided = "intercepted", True
         if category == "projectile" and slot == "intercepted" and _whole_of_parts(before):
             # "sur les 22 missiles de croisière, 20 ont été abattus": the salvo fired, the part
             # after it the intercepted
@@ -1310,6 +1328,20 @@ _DETAIL_MARKS = (":", "—", "–")
 def _base_of(index: int, parts_of: dict[int, list[int]]) -> int:
     """The count a run of elliptic parts details or adds to."""
     return next((base for base, parts in parts_of.items() if index in parts), index)
+
+
+def _shot_down_before(sentence: Span, start: int, lexicon: QuantityLexicon) -> bool:
+    """A verb of interception right before the number, past quotes ("avoir « intercepté et
+    détruit » 137 drones", parsed with the drones hung elsewhere): it takes them."""
+    j = start - 1
+    while j > sentence.start and sentence.doc[j].text in _CLOSING_QUOTES:
+        j -= 1
+    verb = sentence.doc[j]
+    return (
+        j < start - 1
+        and verb.pos_ in ("VERB", "AUX", "ADJ")
+        and bool(lemmas_of(verb) & lexicon.intercepted_verbs)
+    )
 
 
 def _whole_of_parts(before: list[Token]) -> bool:

@@ -956,3 +956,45 @@ def test_a_toll_goes_to_the_incident_it_reports(
 )
 def test_wholes_parts_and_breakdowns(nlp: Language, text: str, expected: dict[str, tuple[int, str]]) -> None:
     assert slots(nlp, text) == expected
+
+
+# ----------------------------------------------------------------------------- summed spans, quoted verbs
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A figure summed over a span ("sur l'ensemble du week-end") is no incident's.
+        ("Sur l'ensemble du week-end, l'armée russe dit avoir abattu plus de 300 drones ukrainiens.", {}),
+        ("Sur l'ensemble de la semaine, 45 civils ont été tués dans la province.", {}),
+        ("Moscou affirme avoir détruit 250 drones sur l'ensemble des trois derniers jours.", {}),
+        # A cumulative phrase hung on a bare participle coordinated with the toll dates the toll.
+        (
+            "Les combats entre l'armée et les rebelles ont fait plus de 300 morts et quelque 20 000 "
+            "déplacés depuis mars 2022.",
+            {},
+        ),
+        ("Les affrontements entre milices ont fait au moins 150 morts et 8 000 déplacés depuis 2021.", {}),
+        # Guards: the night of the incident, a participle with its own auxiliary.
+        ("Sur l'ensemble de la nuit, 84 drones ont été abattus.", {"intercepted": (84, "exact")}),
+        (
+            "Trois policiers ont été tués et onze blessés mardi à Bannu.",
+            {"killed": (3, "exact"), "injured": (11, "exact")},
+        ),
+        # A quoted verb of interception right before the number takes the projectiles.
+        (
+            "L'armée dit avoir « neutralisé » 58 drones au-dessus de la région de Koursk.",
+            {"intercepted": (58, "exact")},
+        ),
+        (
+            "Le ministère affirme avoir « intercepté et détruit » 96 drones ukrainiens pendant la nuit, "
+            "dont 30 au-dessus de Rostov.",
+            {"intercepted": (96, "exact")},
+        ),
+        ("L'armée a « tiré » 12 missiles vers la côte.", {"launched": (12, "exact")}),
+    ],
+)
+def test_summed_spans_and_quoted_verbs(
+    nlp: Language, text: str, expected: dict[str, tuple[int, str]]
+) -> None:
+    assert slots(nlp, text) == expected
