@@ -158,6 +158,43 @@ def test_a_pluperfect_clause_of_the_story_or_a_report_is_news(enricher: Enricher
     assert any(e.sentence_start >= second for e in found), [(e.sub_event_type, e.trigger) for e in found]
 
 
+# --- Events counted as a series in a sentence naming no day of the story summarise the past.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Un drone a frappé lundi un dépôt de carburant à Belgorod. L'Ukraine a mené de nombreuses frappes "
+        "contre les raffineries russes, dont celle de Saratov en 2024.",
+        "Des jihadistes ont tué quatre soldats samedi près de Menaka. "
+        "Le groupe a perpétré plusieurs embuscades contre l'armée malienne dans la région.",
+        "Des soldats ont tué cinq insurgés mercredi près de Palma. "
+        "Les insurgés ont perpétré de nombreux raids contre des villages côtiers du Cabo Delgado.",
+        "Les shebab ont tué quatre soldats vendredi près de Kismayo. "
+        "Le groupe a revendiqué plusieurs attentats meurtriers à Mogadiscio, dont celui de l'hôtel Lido.",
+        "Une frappe de drone a tué trois civils jeudi à Kherson. "
+        "L'armée russe a mené plusieurs bombardements contre la ville depuis sa libération.",
+    ],
+)
+def test_events_counted_as_a_series_without_a_day_are_background(enricher: Enricher, text: str) -> None:
+    second = text.index(". ") + 2
+    found = mentions(enricher, text)
+    assert found and all(e.sentence_start < second for e in found), [
+        (e.sub_event_type, e.trigger) for e in found
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "L'armée de l'air a mené lundi plusieurs frappes contre des camps rebelles près de Goma.",
+        "Une série de frappes israéliennes a tué mercredi six personnes dans le sud du Liban.",
+    ],
+)
+def test_a_series_on_a_day_is_news(enricher: Enricher, text: str) -> None:
+    assert mentions(enricher, text)
+
+
 # --- A headline announces what the text tells: its mention told again in the text (the same
 # figure, else the same word) is typed and attributed as the text tells it, and folds into it.
 

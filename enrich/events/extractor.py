@@ -58,6 +58,7 @@ class EventScope:
     indefinite_determiners: frozenset[str]
     pluperfect_auxiliaries: frozenset[str]
     story_time_words: frozenset[str]
+    series_words: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +73,7 @@ def default_scope() -> EventScope:
         indefinite_determiners=folded_words(data["indefinite_determiners"]),
         pluperfect_auxiliaries=folded_words(data["pluperfect_auxiliaries"]),
         story_time_words=folded_words(data["story_time_words"]),
+        series_words=folded_words(data["series_words"]),
     )
 
 
@@ -159,7 +161,9 @@ class EventExtractor:
             candidates = [c for c in candidates if c.trigger.i not in described]
             if candidates and stated is None and not self._in_story_time(sentence):
                 # "Zalambessa avait été détruite pendant la guerre": what came before the news
-                candidates = [c for c in candidates if not self._pluperfect(c.trigger)]
+                candidates = [
+                    c for c in candidates if not self._pluperfect(c.trigger) and not self._series(c.trigger)
+                ]
             if reportable:
                 self.counts.attach(sentence, candidates, state)
                 if (in_title or line_start == 0) and state.weapon_classes:
@@ -286,6 +290,16 @@ class EventExtractor:
         heures plus tôt")."""
         words = self.lexicon.time_nouns | self.scope.story_time_words
         return any(lemma_of(t) in words or t.lower_ in words for t in sentence)
+
+    def _series(self, trigger: Token) -> bool:
+        """A trigger noun counted as a series: "plusieurs attaques", "de nombreuses frappes",
+        "une série d'attentats"."""
+        if is_verb(trigger) or "Plur" not in feature_of(trigger, "Number"):
+            return False
+        words = self.scope.series_words
+        if any(c.dep_ in ("det", "amod", "nummod") and lemma_of(c) in words for c in trigger.children):
+            return True
+        return trigger.dep_ == "nmod" and lemma_of(trigger.head) in words
 
     def _pluperfect(self, trigger: Token) -> bool:
         """The clause of a trigger is in the pluperfect ("avait été détruite", "qui avait coûté
