@@ -1236,6 +1236,13 @@ def find_counts(
                             and _casualty_verb(child, lexicon) == "killed"
                         ):
                             slot, relation = "killed", "subset"
+                    # "Deux blessés ont succombé à l'hôpital", "un blessé est décédé": the same,
+                    # the wounded the subject of a verb of death
+                    if (
+                        noun.dep_ in ("nsubj", "nsubj:pass")
+                        and _casualty_verb(noun.head, lexicon) == "killed"
+                    ):
+                        slot, relation = "killed", "subset"
         if category == "projectile" and slot == "launched" and _shot_down_before(sentence, start, lexicon):
             slot, decided = "intercepted", True
         if category == "projectile" and slot == "intercepted" and _whole_of_parts(before):

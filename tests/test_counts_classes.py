@@ -998,3 +998,39 @@ def test_summed_spans_and_quoted_verbs(
     nlp: Language, text: str, expected: dict[str, tuple[int, str]]
 ) -> None:
     assert slots(nlp, text) == expected
+
+
+# ----------------------------------------------------------------------------- wounded who died, corrections
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Wounded the subject of a verb of death are the dead of the toll, already counted.
+        ("Deux blessés ont succombé à l'hôpital dans la soirée.", {}),
+        ("Un blessé est décédé mardi à l'hôpital de Gao.", {}),
+        ("Quatre soldats ont été tués et deux blessés ont succombé plus tard.", {"killed": (4, "exact")}),
+        # A correction quoting what an earlier version said gives no figure.
+        (
+            "Correctif : une version précédente de cette dépêche indiquait que l'attaque de Kidal avait "
+            "fait six morts.",
+            {},
+        ),
+        (
+            "Dans une précédente version de cet article, nous écrivions que le bombardement avait tué "
+            "neuf civils.",
+            {},
+        ),
+        ("Une première version de cette dépêche attribuait à tort huit morts au bombardement.", {}),
+        # Guards: wounded taken to hospital stay wounded; killed by mistake are killed.
+        (
+            "Deux soldats ont été tués et cinq blessés ont été hospitalisés.",
+            {"killed": (2, "exact"), "injured": (5, "exact")},
+        ),
+        ("Deux civils ont été tués par erreur lors d'une frappe à Gao.", {"killed": (2, "exact")}),
+    ],
+)
+def test_wounded_who_died_and_corrections(
+    nlp: Language, text: str, expected: dict[str, tuple[int, str]]
+) -> None:
+    assert slots(nlp, text) == expected
