@@ -74,6 +74,7 @@ class EntityFilters:
     institution_heads: frozenset[str] = frozenset()
     military_heads: frozenset[str] = frozenset()
     unit_nouns: frozenset[str] = frozenset()
+    direction_adjectives: frozenset[str] = frozenset()
     name_connectors: frozenset[str] = frozenset()
     organisation_cues: frozenset[str] = frozenset()
     place_cues: frozenset[str] = frozenset()
@@ -128,6 +129,7 @@ def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
         institution_heads=words("institution_heads"),
         military_heads=words("military_heads"),
         unit_nouns=words("unit_nouns"),
+        direction_adjectives=words("direction_adjectives"),
         name_connectors=words("name_connectors"),
         organisation_cues=words("organisation_cues"),
         place_cues=words("place_cues"),
@@ -479,6 +481,16 @@ def _joined_place_names(doc: Doc, ents: list[Span], kb: KnowledgeBase, filters: 
             if other is not None:
                 dropped.add(other.start)
             end = after
+        named = ent.start
+        while named < end - 1 and not doc[named].text[:1].isupper():
+            named += 1  # "province du" + "Logone"
+        if (
+            end < len(doc)
+            and doc[end].is_lower
+            and fold(doc[end].text) in filters.direction_adjectives
+            and _known_place(doc[named : end + 1].text, kb)
+        ):
+            end += 1  # "le Logone oriental", "le Kasaï central": the region of that whole name
         start = _name_start(doc, ent.start, ents, kb, filters, end)
         if (start, end) == (ent.start, ent.end):
             result.append(ent)
@@ -1851,7 +1863,16 @@ def _state_body(
     ("ministère nigérien de la Défense"); one whose owner follows ("le ministère de la Santé de
     Gaza") keeps its words."""
     words = span.text.split()
-    if len(span) < 3 or fold(span[0].text) not in filters.state_bodies or not span[0].is_lower or not states:
+    if len(span) < 3 or fold(span[0].text) not in filters.state_bodies or not span[0].is_lower:
+        return None
+    if (
+        span[1].is_lower
+        and span[1].pos_ == "ADJ"
+        and not span[1].text.endswith(("é", "ée", "és", "ées"))
+        and any(t.text[:1].isupper() for t in span[2:])
+    ):
+        return _mention(span, None, "ORG")  # "le ministère abkhaze de la Santé": its state is in its name
+    if not states:
         return None
     capitals = [t.i for t in span[1:] if t.text[:1].isupper()]
     # one capitalised complement, then at most an adjective ("des Affaires étrangères"), no demonym

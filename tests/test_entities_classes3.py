@@ -355,3 +355,79 @@ def test_a_person_s_name_ends_with_a_capitalised_word(
 def test_a_name_ends_before_de_and_an_infinitive(nlp: Language, text: str, glued: str, body: str) -> None:
     found = mentions_with(nlp, text, glued, "ORG")
     assert body in found and slugify(glued) not in found, found
+
+
+# ------------------------------------------------ a region's name ending with a lowercase direction
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "cut"),
+    [
+        (
+            "Des miliciens ont attaqué un village du Kasaï central, en RDC, selon la Monusco.\n",
+            "kasai-central",
+            "kasai",
+        ),
+        (
+            "Le gouverneur de la province du Logone oriental a décrété un couvre-feu au Tchad.\n",
+            "logone-oriental",
+            "logone",
+        ),
+        (
+            "Des réfugiés ont fui vers l'Équatoria central, au Soudan du Sud, depuis lundi.\n",
+            "central-equatoria",
+            "equatoria",
+        ),
+        (
+            "Au Kasaï oriental, en RDC, trois écoles ont été incendiées dans la nuit.\n",
+            "kasai-oriental",
+            "kasai",
+        ),
+    ],
+)
+def test_a_region_s_name_ends_with_its_direction(nlp: Language, text: str, region: str, cut: str) -> None:
+    found = slugs(entities(nlp, text))
+    assert region in found and cut not in found, found
+
+
+def test_a_country_s_direction_is_no_part_of_its_name(nlp: Language) -> None:
+    found = slugs(entities(nlp, "Les forces russes ont frappé l'Ukraine occidentale, près de Lviv.\n"))
+    assert "ukraine" in found, found
+
+
+# ------------------------------------------------ a ministry of a state the KB lacks
+
+
+@pytest.mark.parametrize(
+    ("text", "ministry"),
+    [
+        (
+            "Selon le ministère transnistrien des Affaires étrangères, la frontière reste fermée, a dit Moscou.\n",
+            "ministere-transnistrien-des-affaires-etrangeres",
+        ),
+        (
+            "Deux policiers ont été blessés, a indiqué le ministère catalan de l'Intérieur dans un "
+            "communiqué publié à Madrid.\n",
+            "ministere-catalan-de-l-interieur",
+        ),
+        (
+            "Le Somaliland a protesté. Le ministère somalilandais de la Défense a démenti toute "
+            "incursion de l'Éthiopie.\n",
+            "ministere-somalilandais-de-la-defense",
+        ),
+        (
+            "La Russie a réagi. Le ministère ossète de la Santé a fait état de trois blessés à Tskhinvali.\n",
+            "ministere-ossete-de-la-sante",
+        ),
+    ],
+)
+def test_a_ministry_named_by_a_territory_s_adjective_keeps_it(
+    nlp: Language, text: str, ministry: str
+) -> None:
+    found = slugs(entities(nlp, text))
+    assert ministry in found and "ministere-russe-de-la-sante" not in found, found
+
+
+def test_the_prosecution_is_no_ministry(nlp: Language) -> None:
+    found = slugs(entities(nlp, "Le ministère public de Paris a ouvert une enquête pour sabotage.\n"))
+    assert not any(s.startswith("ministere") for s in found), found
