@@ -100,6 +100,20 @@ def test_the_people_of_an_incident_named_again_tell_it_again(enricher: Enricher,
 @pytest.mark.parametrize(
     "text",
     [
+        "Les shebab ont tué six soldats lundi dans une embuscade près de Baidoa. "
+        "L'attaque a été revendiquée mardi par le Front de libération du Jubaland.",
+        "Les rebelles de la NPA ont tué deux soldats samedi dans une embuscade près de Catarman. "
+        "L'attaque a été revendiquée dimanche par le front Rodante Urbiztondo.",
+    ],
+)
+def test_a_claim_of_the_attack_told_is_that_attack(enricher: Enricher, text: str) -> None:
+    found = incidents(enricher, text)
+    assert len(found) == 1, [(e.sub_event_type, e.actor, [m.trigger for m in e.mentions]) for e in found]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         # people introduced anew, or another day: another incident
         "Des hommes armés ont tué six villageois mardi près de Kaduna. "
         "Mercredi, des assaillants ont attaqué le village voisin de Kauru, tuant trois personnes.",

@@ -336,9 +336,12 @@ class EventExtractor:
         type, and its parties where they differ, so that it folds into it. Returns the
         incident, or None when the mention tells a new one."""
         # a violent mention retells the last violent incident, as does a consequence of one
-        # ("ont pillé des boutiques"); any other mention the last of its sub-type
+        # ("ont pillé des boutiques") and a claim of the attack told ("L'attaque a été
+        # revendiquée mardi par ..."); any other mention the last of its sub-type
+        claim = candidate.refers_back and candidate.role != "casualty"  # a toll is no claim
         violent = (
-            self.lexicon.is_violent(candidate.event_type)
+            claim
+            or self.lexicon.is_violent(candidate.event_type)
             or candidate.sub_event_type in self.scope.consequences
         )
         earlier = next(
@@ -353,22 +356,24 @@ class EventExtractor:
             ),
             None,
         )
-        if earlier is None or (stated is not None and earlier.event_date not in (None, stated)):
+        if earlier is None:
             return None
-        if not self._names_again(candidate.trigger):
+        if not claim and stated is not None and earlier.event_date not in (None, stated):
+            return None  # another day: another happening (a claim's day is the claim's)
+        if not claim and not self._names_again(candidate.trigger):
             return None
         candidate.event_type, candidate.sub_event_type = earlier.event_type, earlier.sub_event_type
         candidate.interaction = earlier.interaction
-        if (
-            candidate.actor is not None
-            and earlier.actor is not None
-            and candidate.actor.id != earlier.actor.id
-        ):
+        # the parties the incident's mentions give (its last mention may name none)
+        same = [
+            e
+            for e in events
+            if (e.event_type, e.sub_event_type) == (earlier.event_type, earlier.sub_event_type)
+        ]
+        if candidate.actor is not None and any(e.actor and e.actor.id != candidate.actor.id for e in same):
             candidate.actor = None
-        if (
-            candidate.target is not None
-            and earlier.target is not None
-            and candidate.target.id != earlier.target.id
+        if candidate.target is not None and any(
+            e.target and e.target.id != candidate.target.id for e in same
         ):
             candidate.target = None
         if candidate.weapons and earlier.weapons and not set(candidate.weapons) & set(earlier.weapons):
