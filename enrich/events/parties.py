@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from spacy.tokens import Span, Token
 
+from enrich.datafiles import DATA_DIR, load_yaml
 from enrich.entities import Mention
 from enrich.events.lexicon import EventLexicon
 from enrich.events.state import SUBJECTS, DocState, entry_of, pronominal
@@ -22,6 +23,7 @@ from enrich.tokens import (
     clause_subject_token,
     conjuncts_of,
     feature_of,
+    folded_words,
     is_finite,
     is_verb,
     lemma_of,
@@ -30,6 +32,8 @@ from enrich.tokens import (
 )
 from vigie.core.models import EntityRef
 
+PARTIES_PATH = DATA_DIR / "parties.yaml"
+PARTIES_SCHEMA_PATH = DATA_DIR / "parties.schema.json"
 _PRONOUNS = frozenset({"il", "elle", "ils", "elles", "lequel", "laquelle", "celui-ci", "celle-ci"})
 _ACTOR_TYPES = frozenset({"PER", "ORG", "MILITARY", "LOC"})
 
@@ -41,6 +45,9 @@ class Parties:
         self.kb = kb
         self.lexicon = lexicon
         self._national_forces: dict[str, KBEntry] | None = None
+        data = load_yaml(PARTIES_PATH, PARTIES_SCHEMA_PATH)
+        self.affiliation_words = folded_words(data["affiliation_words"])
+        self.unit_nouns = folded_words(data["unit_nouns"])
 
     def mention_near(self, token: Token, state: DocState) -> Mention | None:
         """A name on the token or in its appositions ("le chancelier allemand, Olaf Scholz",
@@ -74,14 +81,25 @@ class Parties:
         """The state a demonym names, by its form or its lemma ("haïtiennes" -> "haïtien")."""
         return self.kb.demonym(token.text) or (self.kb.demonym(token.lemma_) if token.lemma_ else None)
 
-    def national_forces(self, ref: EntityRef | None) -> EntityRef | None:
+    def national_forces(self, ref: EntityRef | None, made: bool = False) -> EntityRef | None:
         """The national armed forces of a state ("mali" -> "forces-armees-maliennes"), or the
-        reference itself when it is no state or the knowledge base lists none."""
+        reference itself when it is no state or the knowledge base lists none; with `made`,
+        forces made from the template when it lists none ("forces-armees-philippines")."""
         entry = self.kb.get(ref.id) if ref is not None else None
         if ref is None or entry is None or entry.kind != "country":
             return ref
-        forces = self._forces().get(entry.country or "")
+        forces = self._forces().get(entry.country or "") or (self._made_forces(entry) if made else None)
         return forces.ref() if forces is not None else ref
+
+    def _made_forces(self, state: KBEntry) -> KBEntry | None:
+        """The forces of a state the knowledge base lists none for, made from its national
+        forces template ("Forces armées philippines" for "des soldats philippins")."""
+        prefixes = {fold(p) for p in self.lexicon.national_forces_prefixes}
+        branch = next(
+            (b for b in self.kb.force_branches if prefixes & {fold(h) for h in b.heads}),
+            None,
+        )
+        return self.kb.force_entry(branch, state) if branch is not None else None
 
     def _forces(self) -> dict[str, KBEntry]:
         if self._national_forces is None:
@@ -170,6 +188,14 @@ class Parties:
             owner = self._owner(token, state)
             if owner is not None:
                 return owner
+        if token.pos_ == "NOUN":
+            affiliate = self._affiliate(token, state)
+            if affiliate is not None:
+                return affiliate
+            if lemma_of(token) in self.unit_nouns:
+                speaker = self._speaker_of_possessive(token, state)
+                if speaker is not None:
+                    return speaker
         if token.pos_ == "PRON" and "Rel" in feature_of(token, "PronType"):
             clause = token.head
             if clause.dep_ in ("acl:relcl", "acl") and clause.head.i != clause.i and clause.head.i != token.i:
@@ -199,6 +225,54 @@ class Parties:
                 continue
             if child_mention.type in ("ORG", "MILITARY", "LOC") and self.can_act(child_mention):
                 return child_mention
+        return None
+
+    def _speaker_of_possessive(self, token: Token, state: DocState) -> Mention | KBEntry | None:
+        """Whose units a possessive names: the subject of the verb that reports the clause
+        ("le Polisario a affirmé que ses unités avaient pilonné", "l'armée indique que ses
+        soldats ont repoussé l'assaut")."""
+        if not any("Yes" in feature_of(d, "Poss") for d in children_of(token, "det")):
+            return None
+        verb = next((a for a in token.ancestors if is_verb(a)), None)
+        for governor in verb.ancestors if verb is not None else ():
+            speaker = subject_of(governor) if is_verb(governor) else None
+            if speaker is not None and speaker.i != token.i:
+                return self.participant(speaker, state)
+        return None
+
+    def _affiliate(self, token: Token, state: DocState) -> Mention | KBEntry | None:
+        """The group people are said to belong to or act for (`affiliation_words`): "des
+        hommes armés se réclamant de l'ELN", "des combattants liés au Hezbollah", "les forces
+        loyales au TPLF", also on a noun coordinated with them ("des contrebandiers et des hommes
+        armés liés au Hezbollah")."""
+        nouns = [token, *(c for c in children_of(token, "conj") if c.pos_ == "NOUN")]
+        for noun in nouns:
+            if any(
+                case_of(c) in ("de", "d'", "du", "des") and (c.pos_ == "PROPN" or c.i in state.mentions_at)
+                for c in children_of(noun, "nmod")
+            ):
+                continue  # "une faction des BIFF liée à l'EI": the group named first
+            for word in noun.children:
+                if (
+                    word.dep_ not in ("acl", "amod", "acl:relcl")
+                    or lemma_of(word) not in self.affiliation_words
+                ):
+                    continue
+                for complement in word.children:
+                    if not complement.dep_.startswith(("obl", "nmod")) or case_of(complement) not in (
+                        "de",
+                        "d'",
+                        "du",
+                        "des",
+                        "a",
+                        "à",
+                        "au",
+                        "aux",
+                    ):
+                        continue
+                    party = self.mention_near(complement, state) or self._owner(complement, state)
+                    if party is not None and party.type in ("ORG", "MILITARY") and self.can_act(party):
+                        return party
         return None
 
     def antecedent(self, pronoun: Token, state: DocState) -> Mention | KBEntry | None:
@@ -270,6 +344,14 @@ class Parties:
                 # "accusent les combattants du groupe d'avoir mené l'attaque": the object acts
                 objects = children_of(node.head, "obj")
                 return self.participant(objects[0], state) if objects else None
+            if (
+                node.dep_ == "acl"
+                and node.head.dep_ == "obj"
+                and lemma_of(node.head.head) in self.lexicon.object_control_verbs
+                and any("Inf" in feature_of(a, "VerbForm") for a in children_of(node, "aux:tense", "aux"))
+            ):
+                # "a accusé l'armée ukrainienne d'avoir bombardé": the infinitive hung on the object
+                return self.participant(node.head, state)
             if children_of(node, "nsubj:pass") or (
                 node.dep_ in ("ccomp", "advcl", "conj") and is_finite(node)
             ):
@@ -319,6 +401,13 @@ class Parties:
             children_of(token, "nsubj:pass") if pronominal(token) else []
         )
         actor_side = {t.i for s in subjects for t in s.subtree}
+        # "un échange de tirs avec des soldats indiens": the other side of a fight, not its target
+        actor_side |= {
+            t.i
+            for c in token.children
+            if c.dep_ == "nmod" and case_of(c) in self.lexicon.participant_cases
+            for t in c.subtree
+        }
         for node in token.subtree:
             if node.i == token.i or node.i in actor_side or lemma_of(node) not in self.lexicon.target_nouns:
                 continue

@@ -79,6 +79,14 @@ class SlotFiller:
                 voice.dep_ in ("acl", "amod")
                 and "Part" in feature_of(voice, "VerbForm")
                 and not subject_of(voice)
+                # "accusé l'armée d'avoir bombardé": a perfect infinitive, not a passive participle
+                and not (
+                    voice.head.dep_ == "obj"
+                    and lemma_of(voice.head.head) in self.lexicon.object_control_verbs
+                    and any(
+                        "Inf" in feature_of(a, "VerbForm") for a in children_of(voice, "aux:tense", "aux")
+                    )
+                )
             )
         )
         agents = children_of(token, "obl:agent") or [
@@ -91,6 +99,9 @@ class SlotFiller:
             if agents and actor is None:
                 actor = self.parties.weapon_owner(agents[0], state)
             patients = children_of(voice, "nsubj:pass")
+            if actor is None and not agents and patients and "@projectile" in rule.object_lemmas:
+                # "deux bombes guidées russes ont été larguées": what was fired is its owner's
+                actor = self.parties.weapon_owner(patients[0], state)
             if patients:
                 target = self.parties.participant(patients[0], state)
             elif voice.dep_ in ("acl", "amod"):
@@ -110,7 +121,11 @@ class SlotFiller:
             ):
                 # a headline's finite verb hung on its subject ("l'armée birmane bombarde un marché")
                 actor = self.parties.participant(voice.head, state)
-            objects = children_of(token, "obj")
+            # a name the parser reads as a complement clause is the object ("a appelé
+            # Washington et Berlin à livrer", "a exhorté Kinshasa à renforcer")
+            objects = children_of(token, "obj") or [
+                c for c in children_of(token, "xcomp") if c.pos_ == "PROPN" and case_of(c) is None
+            ]
             if objects and rule.role != "compound":
                 target = self.parties.participant(objects[0], state)
         return actor, target
@@ -137,6 +152,8 @@ class SlotFiller:
                 for grandchild in child.children:
                     if grandchild.dep_ == "amod" and self.parties.demonym(grandchild) is not None:
                         actor = self.parties.demonym(grandchild)
+                # "une frappe de drone de l'armée malienne": the owner of the means
+                actor = actor or self.parties.weapon_owner(child, state)
         for child in token.children:
             # "l'attaque, revendiquée par le JNIM", "des frappes menées par l'armée"
             if (
@@ -149,6 +166,8 @@ class SlotFiller:
                 ]
                 if agents:
                     actor = self.parties.participant(agents[0], state)
+        if actor is None:
+            actor = self._attributed(token, state)
         # In "une intensification des frappes sur l'infrastructure", "le nombre de frappes
         # russes", "l'échec de sa tentative de négociation avec Poutine", "la responsabilité de
         # l'attaque", the parser hangs the trigger's complements on the nouns above it.
@@ -208,6 +227,10 @@ class SlotFiller:
                     actor = self.parties.clause_subject(governor, state) if governor is not None else None
                 else:  # "a revendiqué la responsabilité de l'attaque"
                     actor = self.parties.clause_subject(head, state)
+                    means = subject_of(head)
+                    if actor is None and means is not None:
+                        # "des F-16 de l'armée de l'air irakienne ont mené des frappes"
+                        actor = self.parties.weapon_owner(means, state)
             if node.i == token.i and object_like:
                 scope.append(head)
         head = token.head if token.head.i != token.i else None
@@ -249,6 +272,22 @@ class SlotFiller:
         if actor is None and self.lexicon.is_violent(rule.event_type):
             actor = self._means_user(token, state)
         return actor, target, scope
+
+    def _attributed(self, token: Token, state: DocState) -> Mention | KBEntry | None:
+        """The author an attribution on the noun or on its "de" complement names (parties,
+        issue 14): "une frappe de drone attribuée aux États-Unis", "des tirs de tireurs
+        attribués aux houthis", "une attaque à la roquette imputée au Hezbollah", "une attaque
+        que l'armée impute aux FSR"."""
+        for node in (token, *children_of(token, "nmod")):
+            for child in node.children:
+                if (
+                    child.dep_ in ("acl", "acl:relcl", "amod")
+                    and lemma_of(child) in self.lexicon.attribution_verbs
+                ):
+                    authors = self.parties.cased(child, self.lexicon.recipient_cases, state, depth=1)
+                    if authors and self.parties.can_act(authors[0]):
+                        return authors[0]
+        return None
 
     def _means_user(self, token: Token, state: DocState) -> Mention | KBEntry | None:
         """Who struck with the event a noun names: the active subject of the verb it is the
@@ -323,7 +362,8 @@ class SlotFiller:
         if rule.role == "interception":
             # The interceptor is the attacked side; the launcher, when named, is the actor.
             passive = verb_like and bool(children_of(token, "nsubj:pass") or self._shares_passive(token))
-            target = target if passive else actor
+            # a passive's agent is the interceptor ("détruits par la défense antiaérienne")
+            target = (actor or target) if passive else actor
             actor = None
             for obj in objects_of(token) + children_of(token, "nsubj:pass"):
                 for child in obj.children:
@@ -382,6 +422,11 @@ class SlotFiller:
             actor = None  # a sea, a region or a town does not act ("Mer Rouge : les Houthis ...")
         actor_ref = self.parties.ref(actor)
         target_ref = self.parties.ref(target, as_state=violent)
+        if rule.role == "interception" and target_ref is not None:
+            # the side that intercepted is its state ("la défense antiaérienne russe a abattu",
+            # "le ministère russe de la Défense affirme avoir intercepté": Russia)
+            interceptor = self.kb.get(self.parties.state_of(target_ref) or "")
+            target_ref = interceptor.ref() if interceptor is not None else target_ref
         if actor_ref is not None and target_ref is not None and actor_ref.id == target_ref.id:
             actor_ref = None  # an attack on oneself is a misread adjective ("l'attaque russe" on Russia)
         excluded = {r.id for r in (actor_ref,) if r} | (
@@ -404,11 +449,20 @@ class SlotFiller:
         actor_state = self.parties.state_of(actor_ref)
         if violent and target_ref is not None and actor_ref is not None and target_ref.id == actor_state:
             target_ref = None  # the rebels' own country ("sur la côte yéménite" for the Houthis)
+        placed = False  # the target is the state a place lies in
         if violent and target_ref is None and event_type not in self.lexicon.untargeted_types:
             # "une frappe a tué deux membres du Hezbollah": the group of the people or things hit
             exclude = {i for i in (actor_ref.id if actor_ref else None, actor_state) if i}
             group = self.parties.victim_group(self._hit_phrases(token), state, exclude)
             target_ref = self.parties.ref(group)
+            if target_ref is None and event_type in self.lexicon.force_types:
+                # "trois militaires béninois tués lors de l'attaque": the state of the fallen
+                # side of a fight, not the one the place lies in
+                # only the first people named ("cinq soldats maliens et deux instructeurs russes")
+                for victim in self._casualties(token)[:1]:
+                    side = entry_of(self.parties.participant(victim, state))
+                    if side is not None and side.kind == "country" and side.id not in exclude:
+                        target_ref = side.ref()
         if violent and target_ref is None and places and event_type not in self.lexicon.untargeted_types:
             # A strike on a place targets the attacked state, unless the attacker is of that
             # state (an air force striking its own country's rebels) or the victims are civilians.
@@ -416,10 +470,13 @@ class SlotFiller:
             country = self.kb.country_of(first) if first else None
             if country is not None and (actor_ref is None or country.id not in (actor_ref.id, actor_state)):
                 target_ref = country.ref()
+                placed = True
         if event_type in self.lexicon.force_types:
             # a battle's parties are armed forces ("l'attaque d'un poste militaire au Mali")
-            actor_ref = self.parties.national_forces(actor_ref)
-            target_ref = self.parties.national_forces(target_ref)
+            # a party the text names stands for its forces even when the knowledge base lists
+            # none; a state read from a place only for the forces it lists
+            actor_ref = self.parties.national_forces(actor_ref, made=True)
+            target_ref = self.parties.national_forces(target_ref, made=not placed)
         if violent:
             weapons = self.weapons(rule, token, sentence, state)
         elif sub_event_type in self.lexicon.weapon_interactions:
@@ -602,7 +659,49 @@ class SlotFiller:
                     ]
                 elif token.dep_ == "nsubj" and lemma_of(head) in self.lexicon.outcome_verbs:
                     heads += children_of(head, "obj")
+        heads += self._casualties(token)
         return [t for h in heads for t in h.subtree]
+
+    def _casualties(self, token: Token) -> list[Token]:
+        """The people a trigger killed or wounded, told by the casualty verb around it (parties
+        issue 14): the passive subject of the verb whose circumstance it is ("deux soldats du
+        X ont été tués dans une embuscade", "... blessés lors de l'attaque", "... lorsqu'un
+        kamikaze a fait exploser"), or the object of a casualty participle on the trigger or
+        on the verb it is the subject of ("une frappe a visé un véhicule, tuant deux membres
+        du X")."""
+        found: list[Token] = []
+        holders = [token]
+        if token.dep_ == "nsubj" and token.head.i != token.i and verbal(token.head):
+            holders.append(token.head)
+        for holder in holders:
+            for child in holder.children:
+                if (
+                    child.dep_ in ("advcl", "acl", "conj")
+                    and lemma_of(child) in self.lexicon.casualty_verbs
+                    and "Part" in feature_of(child, "VerbForm")
+                    and not children_of(child, "nsubj")
+                ):
+                    found += children_of(child, "obj")
+        node = token
+        for _ in range(3):
+            if node.head.i == node.i or node.dep_ not in (
+                "obl",
+                "obl:arg",
+                "obl:mod",
+                "obl:agent",
+                "advmod",
+                "advcl",
+                "xcomp",
+            ):
+                break
+            node = node.head
+            if verbal(node) and lemma_of(node) in self.lexicon.casualty_verbs:
+                if not (node.dep_ == "conj" and node.head.pos_ in ("NOUN", "PROPN")):
+                    # not a verb the parser hung on a coordinated subject ("cinq soldats X et
+                    # deux instructeurs Y ont été tués", "tués" read as the conjunct of "soldats")
+                    found += children_of(node, "nsubj:pass")
+                break
+        return found
 
     def _ground_shooter(self, rule: TriggerRule, token: Token) -> bool:
         """Fire whose shooters are people on the ground ("des tirs de soldats", "des policiers
