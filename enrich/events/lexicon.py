@@ -39,6 +39,9 @@ class TriggerRule:
     # what is attacked: an object, a noun's "de" complement or a target_cases complement
     # ("ont attaqué le hameau", "l'attaque du village", "des attaques contre des villages")
     target_lemmas: frozenset[str] = frozenset()
+    # what the trigger must not act on ("abattu par des hommes armés" is a killing, "un drone
+    # abattu par la défense aérienne" an interception)
+    object_excluded: frozenset[str] = frozenset()
     # Shooters that make fire a ground attack typed by its context ("des tirs de soldats").
     ground_shooters: frozenset[str] = frozenset()
     threat_complement: bool = False  # a reporting verb: a threat only when its complement is one
@@ -122,6 +125,11 @@ class EventLexicon:
     modal_verbs: frozenset[str]
     relational_nouns: frozenset[str]
     reply_verbs: frozenset[str]
+    # Prepositions of a harm's cause ("blessés par l'explosion d'une mine", "tués dans le
+    # bombardement"): a violent trigger there types the harm.
+    cause_cases: frozenset[str]
+    harm_verbs: frozenset[str]  # the harms a cause types ("tués", "endommagé")
+    prospective_adjectives: frozenset[str]  # "la signature prochaine d'un accord"
     year_cases: frozenset[str]
     time_nouns: frozenset[str]
     span_nouns: frozenset[str]
@@ -220,6 +228,7 @@ def default_lexicon() -> EventLexicon:
             subject_lemmas=folded_words(raw.get("subject_lemmas", [])),
             agent_lemmas=folded_words(raw.get("agent_lemmas", [])),
             target_lemmas=folded_words(raw.get("target_lemmas", [])),
+            object_excluded=folded_words(raw.get("object_excluded", [])),
             ground_shooters=folded_words(raw.get("ground_shooters", [])),
             threat_complement=bool(raw.get("threat_complement", False)),
             threat_object=bool(raw.get("threat_object", False)),
@@ -337,6 +346,9 @@ def default_lexicon() -> EventLexicon:
         modal_verbs=folded_words(data["modal_verbs"]),
         relational_nouns=folded_words(data["relational_nouns"]),
         reply_verbs=folded_words(data["reply_verbs"]),
+        cause_cases=folded_words(data.get("cause_cases", [])),
+        harm_verbs=folded_words(data.get("harm_verbs", [])),
+        prospective_adjectives=folded_words(data.get("prospective_adjectives", [])),
         year_cases=folded_words(data["year_cases"]),
         time_nouns=folded_words(data.get("time_nouns", [])),
         span_nouns=folded_words(data.get("span_nouns", [])),

@@ -112,7 +112,62 @@ class TriggerFinder:
                 candidate.trigger = token
                 found.append(candidate)
                 seen.add(token.i)
+        self._type_by_cause(found)
         return found
+
+    def _type_by_cause(self, found: list[Candidate]) -> None:
+        """A harm told with its cause ("deux bergers ont été blessés par l'explosion d'une mine",
+        "un navire endommagé dans l'explosion d'un engin"): the harm is the cause's event, of its
+        type; the cause's trigger is a violent candidate of the sentence introduced by one of
+        `cause_cases`, complementing the harm's verb."""
+        by_token = {c.trigger.i: c for c in found}
+        for candidate in found:
+            harm = candidate.trigger
+            if (
+                not verbal(harm)
+                or not self.lexicon.is_violent(candidate.event_type)
+                or not set(forms_of(harm)) & self.lexicon.harm_verbs
+            ):
+                continue
+            causes = [
+                c
+                for c in children_of(harm, "obl", "obl:agent", "obl:mod", "obl:arg", "nmod")
+                if case_of(c) in self.lexicon.cause_cases
+            ]
+            # "abattu lors d'une attaque": the complement of the adverb "lors"
+            causes += [
+                c
+                for adverb in children_of(harm, "advmod")
+                if lemma_of(adverb) in self.lexicon.cause_cases
+                for c in children_of(adverb, "obl:arg", "obl", "nmod")
+            ]
+            # "a été endommagé mercredi par l'explosion": the parser may hang the cause elsewhere
+            causes += [
+                c.trigger
+                for c in found
+                if self._follows(harm, c.trigger) and case_of(c.trigger) in self.lexicon.cause_cases
+            ]
+            for child in causes:
+                cause = by_token.get(child.i)
+                if cause is None or cause is candidate or not self.lexicon.is_violent(cause.event_type):
+                    continue
+                candidate.event_type, candidate.sub_event_type = cause.event_type, cause.sub_event_type
+                candidate.interaction = cause.interaction
+                break
+
+    def _follows(self, harm: Token, cause: Token) -> bool:
+        """A cause's phrase opens right after the harm's verb, past days and adverbs only."""
+        if cause.i <= harm.i or cause.i - harm.i > 6:
+            return False
+        first = min((c.i for c in cause.children if c.dep_ in ("case", "det")), default=cause.i)
+        between = harm.doc[harm.i + 1 : first]
+        days = self.lexicon.time_nouns
+        return all(
+            t.pos_ == "ADV"
+            or lemma_of(t) in days
+            or (t.dep_ in ("case", "det") and lemma_of(t.head) in days)  # "dans la nuit"
+            for t in between
+        )
 
     def rules_for(self, token: Token) -> tuple[TriggerRule, ...]:
         lemma, text = forms_of(token)
@@ -156,6 +211,10 @@ class TriggerFinder:
             return False
         if rule.complement_cases and not self.complements(token, rule.complement_cases):
             return False
+        if rule.object_excluded and any(
+            self.word_matches(word, rule.object_excluded, state) for word in self.rule_objects(token)
+        ):
+            return False  # "un drone abattu par la défense aérienne" is intercepted, not killed
         if rule.target_lemmas and not any(
             self.word_matches(word, rule.target_lemmas, state)
             for word in (*self.rule_objects(token), *self.complements(token, self.lexicon.target_cases))
@@ -310,9 +369,17 @@ class TriggerFinder:
         infinitive on the object ("les alliés [à livrer]")."""
         deps = ("xcomp", "advcl", "ccomp", "obl", "obl:arg", "obl:mod", "nmod", "acl")
         objects = children_of(token, "obj")
+        objects += [c for o in objects for c in children_of(o, "conj") if not is_verb(c)]  # "X et Y à"
         # "a appelé la coalition menée par les États-Unis à renforcer": the infinitive hung on
         # the participle describing the object
         heads = [token, *objects, *(c for o in objects for c in children_of(o, "acl") if is_verb(c))]
+        # an addressee the parser misread as a complement or a coordinated word ("a appelé
+        # Ankara à cesser", "a exhorté les rebelles et les milices à déposer les armes")
+        heads += [
+            c
+            for c in children_of(token, "xcomp", "conj")
+            if c.i > token.i and not is_verb(c) and c.pos_ in ("NOUN", "PROPN", "ADV")
+        ]
         if token.dep_ == "conj":
             # "a dénoncé X et appelé Y à faire ...": the parser may hang the infinitive on the
             # first verb of the coordination.
@@ -324,7 +391,7 @@ class TriggerFinder:
             for child in head.children:
                 if child.dep_ not in deps or child.i < token.i:
                     continue
-                if head.i != token.i and child.dep_ != "acl" and head.dep_ == "obj":
+                if head.i != token.i and child.dep_ != "acl" and head in objects:
                     continue
                 if {fold(m.text) for m in child.children if m.dep_ in ("mark", "case")} & cases:
                     found.append(child)
@@ -445,6 +512,13 @@ class TriggerFinder:
             for a in c.subtree
             if a.dep_ == "appos" and a.pos_ == "NOUN" and a.i > token.i and case_of(a) is None
         ]
+        candidates += self._object_past_day(token)
+        if not verbal(token) and not any(
+            lemma_of(a) in self.lexicon.prospective_adjectives for a in children_of(token, "amod")
+        ):
+            # a verb's noun ("la signature d'un accord", "la conclusion d'une trêve"), not one
+            # to come ("la signature prochaine d'un accord")
+            candidates += [c for c in children_of(token, "nmod") if case_of(c) in _OF]
         for compound in self.lexicon.compounds:
             if lemma not in compound.verbs and text not in compound.verbs:
                 continue
@@ -460,6 +534,28 @@ class TriggerFinder:
                         non_state_sub_event_type=compound.non_state_sub_event_type,
                     )
         return None
+
+    def _object_past_day(self, verb: Token) -> list[Token]:
+        """The object of a verb the parser lost behind a day and a place ("ont signé jeudi à
+        Bakou un accord", "a conclu dimanche à Doha un cessez-le-feu"), read as the verb's
+        object, a name's part or another verb's subject: the first noun after the verb that
+        opens on its own determiner not introduced by a preposition, when the verb's only
+        objects are days."""
+        if not is_verb(verb) or any(
+            lemma_of(o) not in self.lexicon.time_nouns for o in children_of(verb, "obj")
+        ):
+            return []
+        sentence = verb.sent
+        for word in verb.doc[verb.i + 1 : min(sentence.end, verb.i + 9)]:
+            if word.is_punct or (is_verb(word) and word.dep_ != "amod"):
+                return []  # the verb's clause ends
+            if word.pos_ != "NOUN" or lemma_of(word) in self.lexicon.time_nouns or word.i < 1:
+                continue
+            before = verb.doc[word.i - 1]
+            opener = verb.doc[word.i - 2] if word.i >= 2 else None
+            if before.dep_ == "det" and before.head.i == word.i and (opener is None or opener.pos_ != "ADP"):
+                return [word]
+        return []
 
     def is_attack(self, token: Token) -> bool:
         return any(rule.role == "attack" for rule in self.rules_for(token))
