@@ -376,3 +376,28 @@ def test_the_side_fought_with_is_the_other_party(
     event = triggered(mentions(enricher, text), trigger)
     assert actor_of(event) == actor
     assert target_of(event) != actor
+
+
+# --- ... also when the parser hangs that side on the fight noun's "de" complement ("un échange
+# de tirs avec des soldats X": "avec" under "tirs").
+
+
+@pytest.mark.parametrize(
+    ("text", "actor"),
+    [
+        (
+            "Deux trafiquants ont été abattus jeudi lors d'un échange de tirs avec des policiers brésiliens à Manaus.",
+            "forces-armees-bresiliennes",
+        ),
+        (
+            "Quatre insurgés ont été tués dans un échange de tirs avec des soldats pakistanais près de Bannu.",
+            "forces-armees-pakistanaises",
+        ),
+        (
+            "Cinq assaillants ont été tués samedi lors d'un échange de tirs avec des gendarmes ivoiriens près de Kafolo.",
+            "forces-armees-ivoiriennes",
+        ),
+    ],
+)
+def test_the_side_fought_with_under_the_complement(enricher: Enricher, text: str, actor: str) -> None:
+    assert actor_of(triggered(mentions(enricher, text), "échange")) == actor

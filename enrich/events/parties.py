@@ -402,9 +402,11 @@ class Parties:
         )
         actor_side = {t.i for s in subjects for t in s.subtree}
         # "un échange de tirs avec des soldats indiens": the other side of a fight, not its target
+        # (also hung on the trigger's "de" complement)
         actor_side |= {
             t.i
-            for c in token.children
+            for node in self._with_de_complements(token)
+            for c in node.children
             if c.dep_ == "nmod" and case_of(c) in self.lexicon.participant_cases
             for t in c.subtree
         }
@@ -419,6 +421,11 @@ class Parties:
                 if demonym is not None:
                     return demonym
         return None
+
+    @staticmethod
+    def _with_de_complements(token: Token) -> list[Token]:
+        """A noun and its "de" complements ("échange" and "tirs" in "un échange de tirs")."""
+        return [token, *(c for c in children_of(token, "nmod") if case_of(c) in ("de", "d'", "du", "des"))]
 
     def _amod_demonym(self, token: Token) -> KBEntry | None:
         """The state of the first demonym adjective on a noun ("les autorités russes")."""
@@ -648,6 +655,13 @@ class Parties:
         sides = [
             p for head in scope for p in self.cased(head, self.lexicon.participant_cases, state, depth=1)
         ]
+        if not sides:
+            # "un échange de tirs avec des gendarmes": the side hung on the trigger's complement
+            sides = [
+                p
+                for node in self._with_de_complements(token)[1:]
+                for p in self.cased(node, self.lexicon.participant_cases, state, depth=1)
+            ]
         head = token.head
         if token.dep_ == "nsubj" and lemma_of(head) in self.lexicon.opposition_verbs:
             scope.append(head)
