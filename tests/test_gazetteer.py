@@ -397,3 +397,115 @@ def test_an_apostrophe_inside_a_word_is_no_part_of_a_place_id() -> None:
     assert town is not None and town.id == "debre-markos" and town.location is not None
     assert default_config().name_key("Côte d’Ivoire") == "cote-d-ivoire"  # an elision stays
     assert default_config().name_key("Ville-d'Avray") == "ville-d-avray"
+
+
+# ------------------------------------------------------------ names without their article
+
+
+@pytest.mark.parametrize(
+    ("surface", "country", "place_id"),
+    [
+        ("Blanc-Mesnil", "FR", "le-blanc-mesnil"),  # "au Blanc-Mesnil"
+        ("Chesnay", "FR", "le-chesnay"),  # "une école du Chesnay"
+        ("Teste-de-Buch", "FR", "la-teste-de-buch"),
+        ("Louvière", "BE", "la-louviere"),
+        ("Ceja", "CO", "la-ceja"),
+        ("Plateau-Mont-Royal", "CA", "le-plateau-mont-royal"),
+    ],
+)
+def test_a_name_written_without_its_article_is_the_place(surface: str, country: str, place_id: str) -> None:
+    place = default_kb().place(surface, {country})
+    assert place is not None and place.id == place_id and place.country == country
+    assert place.location is not None
+
+
+def test_a_contraction_that_ate_the_article_still_locates_the_town() -> None:
+    places = _places(
+        "Deux adolescents ont été blessés par balle samedi soir au Blanc-Mesnil, en "
+        "Seine-Saint-Denis, a indiqué le parquet."
+    )
+    assert places["le-blanc-mesnil"].precision == "exact" and places["le-blanc-mesnil"].location is not None
+    places = _places(
+        "Un incendie criminel a détruit une école du Chesnay dans la nuit de mardi, selon la mairie."
+    )
+    assert places["le-chesnay"].location is not None
+    places = _places(
+        "Des habitants du quartier du Plateau-Mont-Royal, à Montréal, ont été évacués après une explosion."
+    )
+    assert places["le-plateau-mont-royal"].precision == "exact"
+
+
+# ------------------------------------------------------------ a capital named like its country abroad
+
+
+def test_mexico_is_the_capital_not_the_country() -> None:
+    kb = default_kb()
+    for countries in ({"MX"}, set(), {"FR"}):
+        town = kb.place("Mexico", countries)
+        assert town is not None and town.kind != "country" and town.country == "MX"
+        assert town.location is not None and 19 < town.location.lat < 20
+    places = _places(
+        "MEXICO — Trois policiers ont été tués lundi dans une embuscade tendue par un cartel, au Mexique."
+    )
+    assert "mexique" in places and places["mexique"].surface == "Mexique"
+    assert any(e.surface == "MEXICO" and e.id != "mexique" for e in places.values())
+    places = _places(
+        "Des milliers de personnes ont manifesté dimanche à Mexico contre la violence des cartels."
+    )
+    assert "mexique" not in places
+    assert canonical_place_id("mexico") == canonical_place_id(places[next(iter(places))].id)
+
+
+@pytest.mark.parametrize(
+    ("surface", "place_id"),
+    [
+        ("Koweït", "koweit"),
+        ("Guatemala", "guatemala"),
+        ("Djibouti", "pays-djibouti"),
+        ("Panama", "pays-panama"),
+    ],
+)
+def test_a_country_of_its_french_name_stays_the_country(surface: str, place_id: str) -> None:
+    place = default_gazetteer().lookup(surface)
+    assert place is not None and place.kind == "country" and place.id == place_id
+
+
+# ------------------------------------------------------------ transliterations of endings and initials
+
+
+@pytest.mark.parametrize(
+    ("french", "geonames"),
+    [
+        ("Nabatiyé", "Nabatiyah"),
+        ("Jabaliya", "Jabalia"),
+        ("Souleimaniyeh", "Sulaymaniyah"),
+        ("Mahmoudiya", "Al Mahmudiyah"),
+        ("Kamichliyé", "Qamishliyah"),
+    ],
+)
+def test_the_nisba_ending_shares_one_key_however_written(french: str, geonames: str) -> None:
+    config = default_config()
+    assert config.translit_key(french) == config.translit_key(geonames)
+
+
+def test_a_town_with_a_nisba_ending_written_the_french_way_is_found() -> None:
+    town = default_kb().place("Nabatiya", {"LB"})
+    assert town is not None and town.country == "LB" and town.location is not None
+    assert 33 < town.location.lat < 34
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("Hpapun", "Papun"), ("Hpakant", "Pakant"), ("Htantabin", "Tantabin"), ("Hkamti", "Kamti")],
+)
+def test_a_burmese_aspirate_written_first_is_folded_by_the_last_resort(one: str, other: str) -> None:
+    config = default_config()
+    assert config.skeleton_key(one) == config.skeleton_key(other)
+
+
+def test_a_burmese_town_with_its_aspirate_is_found_in_myanmar() -> None:
+    town = default_kb().place("Hpapun", {"MM"})
+    assert town is not None and town.country == "MM" and town.location is not None
+    assert (
+        default_kb().place("Hpapun", {"TH"}) is None or default_kb().place("Hpapun", {"TH"}).country != "TH"
+    )

@@ -14,8 +14,10 @@ KB's own aliases, among
 
 Names compare by their slug (case, accents, articles and hyphens aside: an upper-case dateline
 "GOMA" is "Goma"), then by a transliteration key (`translit_key`: Zaporijia / Zaporizhzhia,
-Loutsk / Lutsk, Tchernihiv / Chernihiv), so one place written two ways has one id. Among
-homonyms the article's countries decide, then population; a city outside the article's
+Loutsk / Lutsk, Tchernihiv / Chernihiv), so one place written two ways has one id; a name
+opening with an article answers without it ("au Havre", "du Plateau-Mont-Royal": `name_articles`). Among
+homonyms the article's countries decide, then population (a country named by a foreign name
+that is its capital's is the capital: "Mexico"); a city outside the article's
 countries must be a large one (`min_foreign_population`), a subdivision must be inside them.
 
 Ids are deterministic slugs of the GeoNames name ("lutsk"), of the French country name
@@ -83,6 +85,8 @@ class GazetteerConfig:
     skeleton_min_length: int = 5
     seats: Mapping[str, str] = field(default_factory=dict)  # ISO 3166-2 code -> seat town
     articles: frozenset[str] = frozenset()  # leading articles a name may be written without
+    # articles a place's own name opens with that a text drops ("au Havre", "de La Ruana" cut)
+    name_articles: tuple[str, ...] = ()
     exonym_min_population: int = 500000  # a town abroad known by another name ("Cologne")
     # French forms of the direction words of subdivision names ("North" -> "{}-Nord", "{} du Nord")
     directions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -146,6 +150,7 @@ def load_config(path: Path = GAZETTEER_PATH) -> GazetteerConfig:
         skeleton=tuple((re.compile(p), r) for p, r in data.get("skeleton", [])),
         skeleton_min_length=int(data.get("skeleton_min_length", 5)),
         articles=frozenset(data.get("articles", [])),
+        name_articles=tuple(data.get("name_articles", [])),
         exonym_min_population=int(data.get("exonym_min_population", 500000)),
         seats={
             f"{cc}-{code}": seat
@@ -526,6 +531,23 @@ class Gazetteer:
                 " WHERE n.key = ? GROUP BY p.id",
                 (rest,),
             )
+        if self.config.name_articles and not any(p.own for p in found):
+            # a name opening with an article, written without it: "au Havre", "du Grand-Bornand",
+            # "le quartier du Plateau-Mont-Royal" (a contraction ate the article), "la localité de
+            # La Ruana" cut at its article: the name of a place, exactly, not a transliteration;
+            # beside the places that list the bare name only as an alternate one ("Ruana" is
+            # also an old name of Rouen)
+            marks = ",".join("?" * len(self.config.name_articles))
+            seen = {p.id for p in found}
+            found += [
+                p
+                for p in self._query(
+                    f"SELECT {_COLUMNS}, MAX(n.own) FROM names n JOIN places p ON p.id = n.place"
+                    f" WHERE n.key IN ({marks}) GROUP BY p.id",
+                    tuple(f"{article}-{key}" for article in self.config.name_articles),
+                )
+                if p.id not in seen
+            ]
         if not found and translit:
             # a transliteration is matched against places' own names only (and every name of a
             # subdivision, which are few and taken inside the article's countries only):
@@ -610,7 +632,7 @@ class Gazetteer:
         inside them, or, while the article names no country, the only subdivision of its name."""
         inside = set(countries)
         allowed = set(kinds)
-        pool = [c for c in candidates if c.kind in allowed]
+        pool = _capital_over_foreign_name([c for c in candidates if c.kind in allowed], prefer)
         if not pool:
             return None
 
@@ -677,8 +699,9 @@ class Gazetteer:
         return chosen
 
     def canonical(self, slug: str) -> Place | None:
-        """The place a bare slug names without an article around it: a country first, then
-        a place of that own name, a city, the most populous; a slug no name or transliteration
+        """The place a bare slug names without an article around it: a country first (not one
+        named by its capital's name: "mexico" is the city), then a capital, a large town, a place
+        of that own name, a city, the most populous; a slug no name or transliteration
         finds is read by its skeleton key ("kyaukphyu" is Kyaukpyu): ids compare, nothing is
         located this way."""
         candidates = self.candidates(slug.replace("-", " "))
@@ -697,10 +720,11 @@ class Gazetteer:
                 return None
         large = self.config.min_foreign_population
         return max(
-            candidates,
+            _capital_over_foreign_name(list(candidates), None),
             key=lambda p: (
                 p.kind == "country",
-                p.capital_of is not None or p.population >= large,  # "alger" is Algiers
+                p.capital_of is not None,  # "alger" is Algiers, "mexico" Mexico City
+                p.population >= large,
                 p.own,
                 p.id == slug,  # the one holding that slug as its id ("nord" is the Nord)
                 p.kind == "city",
@@ -708,6 +732,19 @@ class Gazetteer:
                 p.id,
             ),
         )
+
+
+def _capital_over_foreign_name(pool: list[Place], prefer: str | None) -> list[Place]:
+    """A country named by one of its foreign names (not its French one) that is also its
+    capital's name is the capital: "Mexico" is the city (French calls the country "Mexique"),
+    "Koweït", "Djibouti" or "Guatemala", French names of their countries, stay countries."""
+    if prefer not in (None, "city"):
+        return pool
+    capitals = {p.capital_of for p in pool if p.kind == "city" and p.capital_of}
+    if not capitals:
+        return pool
+    kept = [p for p in pool if not (p.kind == "country" and not p.own and p.country in capitals)]
+    return kept or pool
 
 
 @lru_cache(maxsize=1)
