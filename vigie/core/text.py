@@ -20,7 +20,9 @@ short strings over and over cache it (`enrich.text.fold`, `vigie.alerting.text.s
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
 import unicodedata
 
 __all__ = ["fold", "plain_apostrophes", "strip_accents"]
@@ -38,12 +40,37 @@ def plain_apostrophes(text: str) -> str:
     return text
 
 
+@functools.cache
+def _combining_marks() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The characters `unicodedata.combining` tells combining marks, as two character classes
+    (built once, ~0.1 s): those of the Basic Multilingual Plane, which `re` compiles to a
+    bitmap, and the others. One C-level `re.sub` drops them several times faster than a
+    Python loop over the characters (enrichment folds every sentence and line it reads)."""
+    ranges: tuple[list[str], list[str]] = ([], [])
+    start = -1
+    for code in range(sys.maxunicode + 2):
+        marked = code <= sys.maxunicode and unicodedata.combining(chr(code)) != 0
+        if marked and start < 0:
+            start = code
+        elif not marked and start >= 0:
+            for first, last in ((start, min(code - 1, 0xFFFF)), (max(start, 0x10000), code - 1)):
+                if first <= last:
+                    ranges[first > 0xFFFF].append(f"\\U{first:08x}-\\U{last:08x}")
+            start = -1
+    basic, other = ("[" + "".join(r) + "]" for r in ranges)
+    return re.compile(basic), re.compile(other)
+
+
 def strip_accents(text: str) -> str:
     """NFKD without combining marks: "Kyïv" -> "Kyiv", "ﬁ" -> "fi" (case and œ kept)."""
     if text.isascii():
         return text  # nothing to decompose
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if decomposed.isascii():
+        return decomposed
+    basic, other = _combining_marks()
+    stripped = basic.sub("", decomposed)
+    return other.sub("", stripped) if stripped and max(stripped) > "\uffff" else stripped
 
 
 def fold(text: str) -> str:
