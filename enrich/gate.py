@@ -65,6 +65,8 @@ HISTORY = "history"
 _FUNCTION_WORDS = frozenset(
     {"des", "les", "une", "par", "pour", "sur", "contre", "dans", "avec", "entre", "vers"}
 )
+# Dependencies of the one who acts: subject, passive agent.
+_AGENT_DEPS = frozenset({"nsubj", "nsubj:pass", "obl:agent"})
 # How many cues of each kind a decision names.
 MAX_REASONS = 6
 
@@ -165,6 +167,7 @@ class ConflictGate:
         self.place_cases = frozenset(word.lower() for word in literal["place_cases"])
         self.place_labels = frozenset(literal["place_labels"])
         self.demonyms = frozenset(demonym_forms(self.kb)) if literal.get("demonym_modifiers") else frozenset()
+        self.armed_weight = float(literal.get("armed_weight", 2.0))
         self.entity_weights = {str(k): float(v) for k, v in data["entities"]["weights"].items()}
         self.max_entity_score = float(data["entities"]["max_score"])
         history = data.get("history") or {"max_year": 0, "weight": 1.0, "max_repeats": 1, "lead_words": []}
@@ -211,6 +214,12 @@ class ConflictGate:
         self._anchor_label_keys = _keys(strings.add(label) for label in literal["anchor_entity_labels"])
         self._generic_keys = _keys(strings.add(entry.id) for entry in self.kb if entry.generic)
         self._year_shape = strings.add("dddd")
+        # "armé(e)(s)": people said to carry arms (see `_armed_people`).
+        self._armed_keys = _keys(
+            strings.add(form)
+            for word in literal.get("armed_modifiers", [])
+            for form in {*_variants(word), *_variants(word + "e")}
+        )
         self._lemma_keys = np.sort(np.fromiter(self.lemma_groups, dtype=np.uint64))
         self._lower_keys = np.sort(np.fromiter(self.lower_groups, dtype=np.uint64))
 
@@ -238,6 +247,14 @@ class ConflictGate:
             anchored |= set(sentence_of[anchor_tokens].tolist())
 
         tally = _Tally()
+        # "des éleveurs armés ont attaqué": armed people, an armed actor whatever the noun.
+        people = self._armed_people(doc, table, matches)
+        for i, _, name in people:
+            anchored.add(int(sentence_of[i]))
+            tally.add((CONFLICT, name), self.armed_weight, self.max_repeats, sentence_of[i] == 0)
+        if people:  # their "armé" counted with them
+            modifiers = {m for _, m, _ in people}
+            matches = [m for m in matches if m[0] not in modifiers]
         ambiguous: list[tuple[int, _Group, str]] = []
         for start, group, name in matches:
             if group.role == "ambiguous":
@@ -336,6 +353,37 @@ class ConflictGate:
             used[start:end] = True
             taken.append((start, self.groups[index], name))
         return sorted(taken, key=lambda m: m[0])
+
+    def _armed_people(
+        self, doc: Doc, table: np.ndarray | None, matches: Sequence[tuple[int, _Group, str]]
+    ) -> list[tuple[int, int, str]]:
+        """People said to carry arms: "armé(s)" qualifying a plural noun ("des éleveurs armés",
+        "une attaque de colons armés") or the subject / agent of its clause ("un inconnu armé a
+        tiré", "tués par un jeune armé"), not "béton armé"; not when a cue phrase already took
+        the words ("hommes armés", "conflit armé"). (noun index, modifier index, "<noun> armé")."""
+        if table is None or not len(self._armed_keys):
+            return []
+        hits = np.flatnonzero(_member(table[:, 1], self._armed_keys)).tolist()
+        if not hits:
+            return []
+        taken = {  # the tokens of the cue phrases (words of one token don't take "armé")
+            i
+            for start, _, name in matches
+            if " " in name
+            for i in range(start, start + len(name.split()) + name.count("'") + name.count("’"))
+        }
+        people = []
+        for i in hits:
+            token = doc[i]
+            noun = token.head
+            if token.dep_ not in ("amod", "acl") or noun.pos_ != "NOUN" or noun.i == i:
+                continue
+            if i in taken or noun.i in taken:
+                continue
+            if "Plur" not in noun.morph.get("Number", []) and noun.dep_ not in _AGENT_DEPS:
+                continue
+            people.append((noun.i, i, f"{noun.lemma_.lower()} armé"))
+        return people
 
     def _literal(self, token: Token) -> bool:
         """The cue's complement makes it literal: a place entity through a preposition
