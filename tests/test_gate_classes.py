@@ -71,6 +71,18 @@ REVIEWS = {
         "abattre les mitrailleuses. La jouabilité, à la manette comme au clavier, est irréprochable et le "
         "graphisme soigné. Un coup de cœur."
     ),
+    "shooter game": (
+        "« Ligne Rouge » : le nouveau jeu de tir à la première personne du studio suédois Frostline "
+        "plonge le joueur dans l'offensive d'une armée imaginaire contre une capitale assiégée. Missiles de "
+        "croisière, drones kamikazes et colonnes de chars : le moteur graphique impressionne. Mais le mode "
+        "campagne s'essouffle et les rebondissements se devinent de loin. Trois étoiles."
+    ),
+    "series": (
+        "La série « Checkpoint », diffusée depuis lundi, suit une patrouille de casques bleus au Liban-Sud. "
+        "Le capitaine, interprété par Karim Haddad, perd deux hommes dans une embuscade dès le premier "
+        "épisode, et les tirs d'artillerie résonnent à chaque scène. À l'écran, la tension ne retombe "
+        "jamais dans cette première saison ; seul le dernier acte, trop bavard, déçoit."
+    ),
     "play": (
         "Sur scène, six comédiens rejouent l'attentat contre un bus de Jérusalem et les représailles qui "
         "suivirent. La metteuse en scène Noa Levi, applaudie longuement samedi, mêle témoignages de soldats "
@@ -144,9 +156,9 @@ def test_a_cue_phrase_keeps_its_armed_word(nlp: Language, gate: ConflictGate) ->
 # Dev gold sets (never the held-out ones being written) and their documents without gold events
 # that are still about conflict (the gate lets them through; the extractor finds no event).
 DEV_SETS = {
-    "heldout2": {"h22"},
+    "heldout2": set(),
     "heldout3": set(),
-    "heldout4": {"q13"},
+    "heldout4": set(),
     "heldout5": set(),
     "heldout6": {"s23"},
     "heldout7": set(),
