@@ -509,3 +509,145 @@ def test_a_burmese_town_with_its_aspirate_is_found_in_myanmar() -> None:
     assert (
         default_kb().place("Hpapun", {"TH"}) is None or default_kb().place("Hpapun", {"TH"}).country != "TH"
     )
+
+
+# A large town's alternate name that a town of its own country bears as its own name is a local
+# second form there, not an exonym: it does not make the large town of a name met abroad.
+@pytest.mark.parametrize(
+    ("surface", "countries", "wrong"),
+    [
+        ("Oleksandrivka", ("RU",), "donetsk"),
+        ("Jonestown", ("FR",), "baltimore"),
+        ("Franklinton", ("GB",), "columbus"),
+        ("Turi", ("PK",), "turin"),
+        ("Old Town", ("ML",), "las-vegas"),
+        ("Villa Madero", ("CO",), "gustavo-adolfo-madero"),
+    ],
+)
+def test_a_local_second_name_of_a_large_town_is_no_exonym(
+    surface: str, countries: tuple[str, ...], wrong: str
+) -> None:
+    gazetteer = default_gazetteer()
+    chosen = gazetteer.lookup(surface, countries)
+    assert chosen is None or chosen.id != wrong
+
+
+@pytest.mark.parametrize(
+    ("surface", "countries", "place_id"),
+    [
+        ("Cologne", ("UA",), "koln"),
+        ("Alger", ("FR",), "algiers"),
+        ("Stalingrad", ("FR",), "volgograd"),
+        ("Bucarest", ("FR",), "bucharest"),
+        ("Mascate", ("YE",), "muscat"),
+    ],
+)
+def test_exonyms_of_large_towns_still_name_them(
+    surface: str, countries: tuple[str, ...], place_id: str
+) -> None:
+    chosen = default_gazetteer().lookup(surface, countries)
+    assert chosen is not None and chosen.id == place_id
+
+
+# A small town of the article's countries that lists the name only as an alternate one (an old or
+# a dialect name) does not hide the large town abroad that bears it as its own name.
+@pytest.mark.parametrize(
+    ("surface", "countries", "place_id", "wrong"),
+    [
+        ("Bonn", ("FR",), "bonn", "bouin"),
+        ("Belém", ("FR",), "belem", "belleme"),
+        ("Bol", ("FR",), "bol", "baule"),
+        ("Durban", ("FR",), "durban", "durban-corbieres"),
+        ("Séguéla", ("ML",), "seguela", "sagala"),
+        ("Mongu", ("NG",), "mongu", "mangu"),
+        ("Kuntsevo", ("UA",), "kuntsevo", "kuntseve"),
+    ],
+)
+def test_a_home_village_known_by_an_alternate_name_does_not_hide_the_town_of_that_name(
+    surface: str, countries: tuple[str, ...], place_id: str, wrong: str
+) -> None:
+    chosen = default_gazetteer().lookup(surface, countries)
+    assert chosen is not None and chosen.id == place_id != wrong
+
+
+@pytest.mark.parametrize(
+    ("surface", "countries", "wrong"),
+    [
+        ("Marine", ("FR",), "marigne"),
+        ("Keller", ("FR",), "le-cellier"),
+        ("Franklin", ("FR",), "saint-vivien"),
+    ],
+)
+def test_a_common_name_is_no_home_village_by_an_old_name(
+    surface: str, countries: tuple[str, ...], wrong: str
+) -> None:
+    chosen = default_gazetteer().lookup(surface, countries)
+    assert chosen is None or (chosen.id != wrong and chosen.own)
+
+
+@pytest.mark.parametrize(
+    ("surface", "countries", "place_id"),
+    [
+        ("Laval", ("FR",), "laval-fr"),  # a home town of that own name stays the home town
+        ("Saint-Louis", ("FR",), "saint-louis-fr"),
+        ("Oleksandrivka", ("UA",), "oleksandrivka"),
+        ("Grand-Bornand", ("FR",), "le-grand-bornand"),  # its name without its article
+        ("Turi", ("IT",), "turi"),
+    ],
+)
+def test_a_home_place_of_that_name_is_still_chosen(
+    surface: str, countries: tuple[str, ...], place_id: str
+) -> None:
+    chosen = default_gazetteer().lookup(surface, countries)
+    assert chosen is not None and chosen.id == place_id
+
+
+@pytest.mark.parametrize(
+    ("text", "place_id", "wrong"),
+    [
+        (
+            "Le ministre français des Armées s'est rendu lundi à Bonn pour rencontrer son homologue.",
+            "bonn",
+            "bouin",
+        ),
+        (
+            "Une délégation de diplomates français est arrivée mercredi à Belém, où s'ouvre la conférence.",
+            "belem",
+            "belleme",
+        ),
+        (
+            "Des soldats tchadiens ont repoussé une attaque près de Bol, selon un communiqué transmis à Paris.",
+            "bol",
+            "baule",
+        ),
+        (
+            "Des militaires français ont été déployés à Durban pour une escale, a indiqué l'état-major.",
+            "durban",
+            "durban-corbieres",
+        ),
+    ],
+)
+def test_an_article_about_france_does_not_bring_a_foreign_town_home(
+    text: str, place_id: str, wrong: str
+) -> None:
+    places = _places(text)
+    assert place_id in places and wrong not in places
+
+
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        ("Les anciens de la tribu Turi ont accepté un cessez-le-feu au Pakistan.", "turin"),
+        ("Des heurts ont éclaté à Jonestown, en Guyana, entre la police et des manifestants.", "baltimore"),
+        (
+            "Trois maisons ont brûlé à Franklinton, dans le Lancashire, selon les pompiers britanniques.",
+            "columbus",
+        ),
+        (
+            "Les forces russes disent avoir pris Oleksandrivka, selon le ministère russe de la Défense.",
+            "donetsk",
+        ),
+    ],
+)
+def test_a_second_local_name_met_abroad_is_not_the_large_town(text: str, wrong: str) -> None:
+    assert wrong not in _places(text)

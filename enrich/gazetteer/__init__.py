@@ -19,6 +19,9 @@ opening with an article answers without it ("au Havre", "du Plateau-Mont-Royal":
 homonyms the article's countries decide, then population (a country named by a foreign name
 that is its capital's is the capital: "Mexico"); a city outside the article's
 countries must be a large one (`min_foreign_population`), a subdivision must be inside them.
+A small town of the article's countries known by the name only as an alternate one does not
+hide the town abroad that bears it as its own ("Bonn" is no Bouin), and an alternate name of a
+large town that a town of its country bears as its own is no exonym ("Turi" is no Turin).
 
 Ids are deterministic slugs of the GeoNames name ("lutsk"), of the French country name
 ("emirats-arabes-unis") or of the subdivision name ("nord-kivu"; "region-de-kayes" when a town
@@ -635,12 +638,29 @@ class Gazetteer:
         pool = _capital_over_foreign_name([c for c in candidates if c.kind in allowed], prefer)
         if not pool:
             return None
+        # the countries where a town bears the name as its own: there an alternate name of
+        # another place is a second local form, not the name a French text gives it
+        owners = {p.country for p in pool if p.kind == "city" and p.own}
+        large = self.config.min_foreign_population
+
+        def at_home(place: Place) -> bool:
+            """Inside the article's countries, and meant there: a small town known by the name
+            only as an alternate one (an old or dialect name: "Bol" is no Baule, "Franklin" no
+            Saint-Vivien) is not, when a town elsewhere bears that name as its own."""
+            if place.country not in inside:
+                return False
+            return bool(
+                place.own
+                or place.kind != "city"
+                or place.population >= large
+                or not any(p.own and p.kind == "city" and p.country not in inside for p in pool)
+            )
 
         def rank(place: Place) -> tuple[int, int, int, int, int, int]:
             preferred = place.kind == prefer
             return (
                 int(place.kind == "country" and prefer in (None, "country")),
-                int(place.country in inside),
+                int(at_home(place)),
                 # "Alger" is the capital, not the province of that own name
                 int(place.capital_of is not None and prefer in (None, "city")),
                 place.own,  # "Anorí" is the town of that name, not one that lists it as an alias
@@ -651,17 +671,22 @@ class Gazetteer:
         regions = sum(p.kind == "region" for p in pool)
         ranked = sorted(pool, key=rank, reverse=True)
         best = ranked[0]
-        if best.kind == "country" or best.country in inside:
+        if best.kind == "country" or at_home(best):
             return best
         if not inside and best.kind == "region" and regions == 1:
             return best  # no country known yet: a subdivision no other one is named like
         if best.kind == "city" and (any_size or self._large_abroad(best, inside)):
             return best
         # a hamlet abroad of that own name does not hide a capital or a very large town abroad
-        # known by an exonym ("Alger" is Algiers, "Cologne" is Köln; "Lech" is no Lecco)
+        # known by an exonym ("Alger" is Algiers, "Cologne" is Köln; "Lech" is no Lecco), unless
+        # a town of its country bears the name as its own: then the alternate name is a local
+        # second form, not an exonym ("Turi" is a town of Italy, not Turin; "Oleksandrivka" a
+        # village of Ukraine, not Donetsk)
         for other in ranked[1:]:
-            if other.kind == "city" and (
-                other.capital_of is not None or other.population >= self.config.exonym_min_population
+            if (
+                other.kind == "city"
+                and (other.capital_of is not None or other.population >= self.config.exonym_min_population)
+                and (other.own or other.country not in owners)
             ):
                 return other
         return None
@@ -690,9 +715,17 @@ class Gazetteer:
     ) -> Place | None:
         """The place a surface names: by exact name or transliteration among all places, else
         (`loose`) by the skeleton key among the places of the article's `countries`."""
-        countries = frozenset(countries)
-        chosen = self.choose(self.candidates(surface), countries, prefer, kinds, any_size)
-        if chosen is None and loose and countries:
+        countries, kinds = frozenset(countries), tuple(kinds)
+        exact = self.candidates(surface)
+        chosen = self.choose(exact, countries, prefer, kinds, any_size)
+        # not when a place of the article's countries bears the name and was not meant (a
+        # village that lists it as an old name): its spelling is no misspelling of another's
+        if (
+            chosen is None
+            and loose
+            and countries
+            and not any(p.country in countries and p.kind in kinds for p in exact)
+        ):
             chosen = self.choose(self.loose_candidates(surface, countries), countries, prefer, kinds)
             if chosen is not None and len(self.loose_matches) < 4096:
                 self.loose_matches[surface] = chosen  # what the last resort found, to review
