@@ -29,7 +29,7 @@ from spacy.tokens import Doc, Span, Token
 
 from enrich.kb import DATA_DIR, KBEntry, KnowledgeBase, load_yaml
 from enrich.text import fold, slugify, strip_accents
-from enrich.tokens import feature_of
+from enrich.tokens import feature_of, tokens_of
 from vigie.core.models import EntityMention, EntityType, LocationPrecision
 
 _CLUB = "club"  # the span id of a sport club's name (_club_names)
@@ -239,7 +239,8 @@ def _sentence_start(span: Span, reach: int = 16) -> int:
     """The first token of the span's sentence, looked for at most `reach` tokens back
     (`Span.sent` walks the whole sentence: too slow for every entity)."""
     i = span.start
-    while i > 0 and span.start - i < reach and not span.doc[i].is_sent_start:
+    tokens = tokens_of(span.doc)
+    while i > 0 and span.start - i < reach and not tokens[i].is_sent_start:
         i -= 1
     return i
 
@@ -711,10 +712,11 @@ def _untagged_places(doc: Doc, covered: set[int], filters: EntityFilters) -> lis
     drone...", "près de Novhorod-Siverskyï"): candidates the article's places decide on."""
     cues = filters.place_cues | filters.place_prepositions | filters.area_nouns | filters.facility_nouns
     found: list[Span] = []
+    tokens = tokens_of(doc)
     i = 0
     n = len(doc)
     while i < n:
-        if i in covered or not doc[i].text[:1].isupper():
+        if i in covered or not tokens[i].text[:1].isupper():
             i += 1
             continue
         end = _capitalised_run(doc, i)
@@ -722,12 +724,12 @@ def _untagged_places(doc: Doc, covered: set[int], filters: EntityFilters) -> lis
             i += 1
             continue
         j = i - 1
-        while j >= 0 and fold(doc[j].text) in filters.region_prepositions:
+        while j >= 0 and fold(tokens[j].text) in filters.region_prepositions:
             j -= 1
         text = doc[i:end].text
         if (
             j >= 0
-            and fold(doc[j].text) in cues
+            and fold(tokens[j].text) in cues
             and fold(text) not in filters.stop_surfaces
             and fold(text) not in filters.not_entities
         ):

@@ -42,6 +42,8 @@ from enrich.tokens import (
     lemma_of,
     lemmas_of,
     nearest_head,
+    span_tokens,
+    tokens_of,
 )
 from vigie.core.models import CasualtyGroup, Qualifier, Quantity
 
@@ -287,7 +289,8 @@ def _is_numberish(token: Token, lexicon: QuantityLexicon) -> bool:
 def _read_plain(doc_span: Span, i: int, lexicon: QuantityLexicon) -> _Number | None:
     """A number written in digits ("390", "1 600", "1,4 million") or words ("vingt et un")."""
     doc = doc_span.doc
-    token = doc[i]
+    tokens = tokens_of(doc)
+    token = tokens[i]
     folded = fold(token.text)
     value: float | None = None
     end = i + 1
@@ -296,33 +299,37 @@ def _read_plain(doc_span: Span, i: int, lexicon: QuantityLexicon) -> _Number | N
             value = float(token.text.replace(",", "."))
         else:
             value = int(token.text)
-            while end < doc_span.end and _THOUSANDS_GROUP.match(doc[end].text) and doc[end - 1].whitespace_:
-                value = value * 1000 + int(doc[end].text)
+            while (
+                end < doc_span.end
+                and _THOUSANDS_GROUP.match(tokens[end].text)
+                and tokens[end - 1].whitespace_
+            ):
+                value = value * 1000 + int(tokens[end].text)
                 end += 1
     elif _DOTTED_THOUSANDS.match(token.text):
         value = int(token.text.replace(".", ""))
     elif _is_number_word(folded, lexicon):
         words = [folded]
         while end < doc_span.end:
-            following = fold(doc[end].text)
+            following = fold(tokens[end].text)
             if _is_number_word(following, lexicon) and following not in ("un", "une"):
                 words.append(following)
                 end += 1
             elif (
                 following == "et"
                 and end + 1 < doc_span.end
-                and fold(doc[end + 1].text) in ("un", "une", "onze")
+                and fold(tokens[end + 1].text) in ("un", "une", "onze")
                 and words[-1] in ("vingt", "trente", "quarante", "cinquante", "soixante")
             ):
-                words += ["et", fold(doc[end + 1].text)]
+                words += ["et", fold(tokens[end + 1].text)]
                 end += 2
             else:
                 break
         value = parse_number_word(" ".join(words), lexicon)
     if value is None:
         return None
-    if end < doc_span.end and fold(doc[end].text) in lexicon.multipliers and value < 1000:
-        value *= lexicon.multipliers[fold(doc[end].text)]
+    if end < doc_span.end and fold(tokens[end].text) in lexicon.multipliers and value < 1000:
+        value *= lexicon.multipliers[fold(tokens[end].text)]
         end += 1
     return _Number(int(value), None, i, end) if value >= 1 else None
 
@@ -332,18 +339,19 @@ def _read_number(sentence: Span, i: int, lexicon: QuantityLexicon) -> _Number | 
     -> 250 at_least, "une trentaine" -> 30 approx, "des dizaines (de milliers)" -> 20 (000)
     at_least."""
     doc = sentence.doc
-    folded = fold(doc[i].text)
+    tokens = tokens_of(doc)
+    folded = fold(tokens[i].text)
     base = _approximate_base(folded, lexicon)
     if base is not None:
-        determiner = fold(doc[i - 1].text) if i > sentence.start else ""
+        determiner = fold(tokens[i - 1].text) if i > sentence.start else ""
         end = i + 1
         # "des dizaines de milliers": the second approximate noun multiplies the first.
         if (
             end + 1 < sentence.end
-            and fold(doc[end].text) in ("de", "d'")
-            and (_approximate_base(fold(doc[end + 1].text), lexicon) or 0) >= 1000
+            and fold(tokens[end].text) in ("de", "d'")
+            and (_approximate_base(fold(tokens[end + 1].text), lexicon) or 0) >= 1000
         ):
-            base *= _approximate_base(fold(doc[end + 1].text), lexicon) or 1
+            base *= _approximate_base(fold(tokens[end + 1].text), lexicon) or 1
             end += 2
         if determiner in lexicon.indefinite_plural_determiners and folded.endswith("s"):
             return _Number(base * lexicon.indefinite_plural_factor, "at_least", i - 1, end)
@@ -355,9 +363,9 @@ def _read_number(sentence: Span, i: int, lexicon: QuantityLexicon) -> _Number | 
     if number is None:
         return None
     # A range: its lower bound, at least ("entre 250 et 350 drones", "de 20 à 30 morts").
-    before = fold(doc[i - 1].text) if i > sentence.start else ""
+    before = fold(tokens[i - 1].text) if i > sentence.start else ""
     for opening, joint in lexicon.ranges:
-        if before != opening or number.end + 1 >= sentence.end or fold(doc[number.end].text) != joint:
+        if before != opening or number.end + 1 >= sentence.end or fold(tokens[number.end].text) != joint:
             continue
         upper = _read_plain(sentence, number.end + 1, lexicon)
         if upper is not None and upper.value > number.value:
@@ -368,13 +376,14 @@ def _read_number(sentence: Span, i: int, lexicon: QuantityLexicon) -> _Number | 
 def _is_phone_or_code(sentence: Span, i: int) -> bool:
     """Two-digit groups in a row ("45 22 18 90") are a phone number, not counts."""
     doc = sentence.doc
-    if not _PHONE_GROUP.match(doc[i].text):
+    tokens = tokens_of(doc)
+    if not _PHONE_GROUP.match(tokens[i].text):
         return False
     left = i
-    while left - 1 >= sentence.start and _PHONE_GROUP.match(doc[left - 1].text):
+    while left - 1 >= sentence.start and _PHONE_GROUP.match(tokens[left - 1].text):
         left -= 1
     right = i
-    while right + 1 < sentence.end and _PHONE_GROUP.match(doc[right + 1].text):
+    while right + 1 < sentence.end and _PHONE_GROUP.match(tokens[right + 1].text):
         right += 1
     return right - left >= 2
 
@@ -387,7 +396,7 @@ def _folded_tokens(sentence: Span) -> tuple[str, list[int]]:
     parts: list[str] = []
     offsets: list[int] = []
     position = 0
-    for token in sentence:
+    for token in span_tokens(sentence):
         offsets.append(position)
         piece = fold(token.text) + (" " if token.whitespace_ else "")
         parts.append(piece)
@@ -437,12 +446,14 @@ def background_clauses(sentence: Span, lexicon: QuantityLexicon | None = None) -
         # parser attaches to the verb it dates)
         at = "at" if "at" in pattern.groupindex else 0
         anchors += [_token_at(whole, offsets, m.start(at)) for m in pattern.finditer(folded)]
-    anchors += [t for t in sentence if fold(t.text) == "depuis" and _depuis_is_background(t, lexicon)]
+    anchors += [
+        t for t in span_tokens(sentence) if fold(t.text) == "depuis" and _depuis_is_background(t, lexicon)
+    ]
     clauses = []
     for anchor in anchors:
         if anchor.i < sentence.start:
             # in a fragment the parser split off before the sentence: it dates the sentence
-            root = next((t for t in sentence if t.dep_ == "ROOT" and is_verb(t)), None)
+            root = next((t for t in span_tokens(sentence) if t.dep_ == "ROOT" and is_verb(t)), None)
             if root is not None:
                 clauses.append(root)
         elif not _describes_a_place(anchor, lexicon):
@@ -544,14 +555,14 @@ def _revision_start(sentence: Span, lexicon: QuantityLexicon) -> int | None:
     """The token after which the sentence states a revised toll: a revision verb in a clause
     with a toll noun ("le bilan s'est alourdi à", "portant le bilan à", "le nombre de morts est
     passé à"), or a revision phrase ("nouveau bilan")."""
-    if not any(lemmas_of(t) & lexicon.toll_nouns for t in sentence):
+    if not any(lemmas_of(t) & lexicon.toll_nouns for t in span_tokens(sentence)):
         return None
     folded, offsets = _folded_tokens(sentence)
     for marker in lexicon.revision_markers:
         position = folded.find(marker)
         if position >= 0:
             return _token_at(sentence, offsets, position).i
-    for token in sentence:
+    for token in span_tokens(sentence):
         if not has_verb_form(token, lexicon.revision_verbs):
             continue
         # its subject or object, or any word it governs ("Le bilan, d'abord de deux morts, s'est
@@ -1035,6 +1046,7 @@ def find_counts(
     (nouns of `projectile_nouns` count as projectiles too)."""
     lexicon = lexicon or default_lexicon()
     doc = sentence.doc
+    tokens = tokens_of(doc)
     sentence = _with_split_number(sentence, lexicon)
     counts: list[Count] = []
     # Read once per sentence, and only when it holds a count (most sentences hold none).
@@ -1051,7 +1063,7 @@ def find_counts(
     named_objects = {c.end - 1: c.slot for c in named}
     i = sentence.start
     while i < sentence.end:
-        if not _is_numberish(doc[i], lexicon) or _is_phone_or_code(sentence, i):
+        if not _is_numberish(tokens[i], lexicon) or _is_phone_or_code(sentence, i):
             i += 1
             continue
         number = _read_number(sentence, i, lexicon)
@@ -1060,24 +1072,24 @@ def find_counts(
             continue
         start, end = number.start, number.end
         before = list(doc[max(sentence.start, start - 4) : start])
-        if start > sentence.start and fold(doc[start - 1].text) in lexicon.label_nouns:
+        if start > sentence.start and fold(tokens[start - 1].text) in lexicon.label_nouns:
             i = end
             continue
         # The counted noun: right after the number, past "de", a disjoint marker, an adjective.
         cursor = end
         disjoint_marker: Token | None = None
-        while cursor < sentence.end and doc[cursor].text in _CLOSING_QUOTES:
+        while cursor < sentence.end and tokens[cursor].text in _CLOSING_QUOTES:
             cursor += 1  # "tuant « une trentaine » d'entre eux"
-        while cursor < sentence.end and fold(doc[cursor].text) in {"de", "d'"}:
+        while cursor < sentence.end and fold(tokens[cursor].text) in {"de", "d'"}:
             cursor += 1
         # "L'un des appareils a été abattu": one of a set already named.
         one_of = (
             number.value == 1
             and cursor == end
             and cursor + 1 < sentence.end
-            and fold(doc[cursor].text) == "des"
+            and fold(tokens[cursor].text) == "des"
             and start > sentence.start
-            and fold(doc[start - 1].text) in ("l'", "l")
+            and fold(tokens[start - 1].text) in ("l'", "l")
         )
         if one_of:
             cursor += 1
@@ -1087,8 +1099,8 @@ def find_counts(
             not one_of
             and cursor == end
             and cursor + 1 < sentence.end
-            and fold(doc[cursor].text) == "des"
-            and _is_numberish(doc[cursor + 1], lexicon)
+            and fold(tokens[cursor].text) == "des"
+            and _is_numberish(tokens[cursor + 1], lexicon)
         )
         if whole:
             of = _read_number(sentence, cursor + 1, lexicon)
@@ -1096,33 +1108,35 @@ def find_counts(
         partitive = (
             cursor + 1 < sentence.end
             and cursor > end
-            and fold(doc[cursor].text) == "entre"
-            and fold(doc[cursor + 1].text) in _PARTITIVE_PRONOUNS
+            and fold(tokens[cursor].text) == "entre"
+            and fold(tokens[cursor + 1].text) in _PARTITIVE_PRONOUNS
         )
         if partitive:
             cursor += 1  # "tuant deux d'entre eux": people of a group already named
-        if cursor < sentence.end and fold(doc[cursor].text) in lexicon.disjoint_markers:
-            disjoint_marker = doc[cursor]
+        if cursor < sentence.end and fold(tokens[cursor].text) in lexicon.disjoint_markers:
+            disjoint_marker = tokens[cursor]
             cursor += 1
         if (
             cursor + 1 < sentence.end
-            and doc[cursor].pos_ == "ADJ"
-            and doc[cursor + 1].pos_ == "NOUN"
-            and not lemmas_of(doc[cursor]) & lexicon.injured_nouns
+            and tokens[cursor].pos_ == "ADJ"
+            and tokens[cursor + 1].pos_ == "NOUN"
+            and not lemmas_of(tokens[cursor]) & lexicon.injured_nouns
         ):
             cursor += 1  # "deux jeunes hommes"
         elif (
             cursor + 1 < sentence.end
-            and doc[cursor].pos_ == "ADV"
-            and fold(doc[cursor].text).endswith("ment")
-            and _casualty_verb(doc[cursor + 1], lexicon) is not None
+            and tokens[cursor].pos_ == "ADV"
+            and fold(tokens[cursor].text).endswith("ment")
+            and _casualty_verb(tokens[cursor + 1], lexicon) is not None
         ):
             cursor += 1  # "et quatre grièvement blessés": the manner of the injury
-        noun = doc[cursor] if cursor < sentence.end else None
+        noun = tokens[cursor] if cursor < sentence.end else None
         if noun is not None and fold(noun.text) in lexicon.measure_words:
             i = end
             continue
-        is_article = fold(doc[number.start].text) in ("un", "une") and number.qualifier is None and not one_of
+        is_article = (
+            fold(tokens[number.start].text) in ("un", "une") and number.qualifier is None and not one_of
+        )
         category = _category(noun, projectile_tokens, lexicon) if noun is not None else None
         if category in ("target", "other") and noun is not None and _launched_craft(noun, lexicon):
             category = "projectile"  # "entre 150 et 200 appareils ont été lancés"
@@ -1131,7 +1145,7 @@ def find_counts(
             and noun is not None
             and is_article
             and _damaged_one(noun, sentence, start, lexicon)
-            and not (noun.i + 1 < sentence.end and fold(doc[noun.i + 1].text) in _OF)
+            and not (noun.i + 1 < sentence.end and fold(tokens[noun.i + 1].text) in _OF)
         ):
             # "des drones ont endommagé un cargo": one thing a verb of damage takes is a target,
             # whatever it is; not a part of something ("une partie du réseau")
@@ -1148,14 +1162,17 @@ def find_counts(
             and noun is not None
             and (noun.pos_ == "ADP" or (noun.pos_ == "ADV" and not fold(noun.text).endswith("ment")))
             and start > sentence.start
-            and (fold(doc[start - 1].text) in ("et", "dont") or doc[start - 1].text in (",", *_DETAIL_MARKS))
+            and (
+                fold(tokens[start - 1].text) in ("et", "dont")
+                or tokens[start - 1].text in (",", *_DETAIL_MARKS)
+            )
         )
         if category in (None, "other") and disjoint_marker is not None and previous_category is not None:
             category, noun = previous_category, disjoint_marker
         elif elliptic_part:
             # "58 drones au-dessus de Belgorod et 23 au-dessus de Koursk": more of the same,
             # the noun understood
-            category, noun = previous_category, doc[end - 1]
+            category, noun = previous_category, tokens[end - 1]
         elif (
             category is None
             and previous_category is not None
@@ -1163,7 +1180,7 @@ def find_counts(
             and noun.pos_ in ("AUX", "VERB")
         ):
             # "Sur les 112 drones lancés, 87 ont été abattus": the noun is understood.
-            category, noun = previous_category, doc[end - 1]
+            category, noun = previous_category, tokens[end - 1]
         elif category is None and (noun is None or noun.pos_ not in ("NOUN", "PROPN")):
             # "Le nombre de blessés est désormais de quatorze": what a toll noun counts.
             counted = _toll_complement(sentence, start, lexicon)
@@ -1204,8 +1221,8 @@ def find_counts(
             # "118 ont été abattus — 52 au-dessus de A, 39 ...": a detail of the figure before
             subset = (
                 counts[-1].relation == "subset"
-                or fold(doc[start - 1].text) == "dont"
-                or doc[start - 1].text in _DETAIL_MARKS
+                or fold(tokens[start - 1].text) == "dont"
+                or tokens[start - 1].text in _DETAIL_MARKS
             )
             relation = "subset" if subset else "disjoint"
             parts_of.setdefault(_base_of(len(counts) - 1, parts_of), []).append(len(counts))
@@ -1214,14 +1231,14 @@ def find_counts(
         if slot is None:
             if category == "projectile":
                 # "Trois des onze drones lancés ... ont été interceptés": the part's own verb
-                slot, decided = _projectile_reading(doc[start] if whole else noun, lexicon)
+                slot, decided = _projectile_reading(tokens[start] if whole else noun, lexicon)
             elif category in ("people", "other"):
                 reading, verb = _people_slot(noun, category, start, sentence, lexicon)
                 slot = reading if reading in SLOTS else None  # type: ignore[assignment]
                 if (
                     reading is None
                     and start - 2 in named_objects
-                    and fold(doc[start - 1].text) in ("et", ",")
+                    and fold(tokens[start - 1].text) in ("et", ",")
                 ):
                     slot = named_objects[start - 2]  # "blessant le chauffeur et deux passagères"
             elif category == "target":
@@ -1263,7 +1280,9 @@ def find_counts(
                 i = end
                 continue
         remainder = (
-            disjoint_marker is not None and start > sentence.start and fold(doc[start - 1].text) in _DEFINITE
+            disjoint_marker is not None
+            and start > sentence.start
+            and fold(tokens[start - 1].text) in _DEFINITE
         )
         if (one_of or remainder) and category == "projectile" and slot != "intercepted":
             # "l'un des missiles a frappé ...", "les deux autres missiles sont tombés ...":
@@ -1286,7 +1305,7 @@ def find_counts(
             revision is not None
             and start > revision
             and slot in ("killed", "injured")
-            and _in_revision_clause(noun, doc[revision], lexicon)
+            and _in_revision_clause(noun, tokens[revision], lexicon)
             # "..., après la découverte de quatre corps": how the toll grew, not the toll
             and not _complements_a_noun(sentence, start, lexicon)
         )
@@ -1323,7 +1342,7 @@ def find_counts(
         counts += [
             c
             for c in named
-            if c.end - 1 not in taken and not _in_background((doc[c.end - 1],), background, lexicon)
+            if c.end - 1 not in taken and not _in_background((tokens[c.end - 1],), background, lexicon)
         ]
     counts = _breakdowns(counts, parts_of)
     return _coordinated_projectiles(counts, undecided, sentence) if undecided else counts
@@ -1374,22 +1393,23 @@ def _named_victims(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
     """People a casualty verb in the active names one by one, without a number: "tuant son
     conducteur", "blessant le chauffeur et deux passagères", "a tué le maire" (1 each)."""
     doc = sentence.doc
+    tokens = tokens_of(doc)
     found: list[Count] = []
-    for verb in sentence:
+    for verb in span_tokens(sentence):
         if verb.pos_ not in ("VERB", "AUX", "ADJ", "NOUN"):
             continue
         slot = _casualty_verb(verb, lexicon)
         if slot is None or not _active_casualty(verb):
             continue
         j = verb.i + 1
-        while j < sentence.end and doc[j].pos_ == "ADV" and fold(doc[j].text).endswith("ment"):
+        while j < sentence.end and tokens[j].pos_ == "ADV" and fold(tokens[j].text).endswith("ment"):
             j += 1  # "blessant grièvement"
-        if j + 1 >= sentence.end or fold(doc[j].text) not in _POSSESSIVE_OR_DEFINITE:
+        if j + 1 >= sentence.end or fold(tokens[j].text) not in _POSSESSIVE_OR_DEFINITE:
             continue
         k = j + 1
-        if doc[k].pos_ == "ADJ" and k + 1 < sentence.end:
+        if tokens[k].pos_ == "ADJ" and k + 1 < sentence.end:
             k += 1  # "son jeune frère"
-        noun = doc[k]
+        noun = tokens[k]
         forms = lemmas_of(noun)
         if (
             noun.pos_ != "NOUN"
@@ -1398,7 +1418,7 @@ def _named_victims(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
             or "Plur" in feature_of(noun, "Number")
         ):
             continue
-        if k + 2 < sentence.end and doc[k + 1].text == "," and fold(doc[k + 2].text) in ("un", "une"):
+        if k + 2 < sentence.end and tokens[k + 1].text == "," and fold(tokens[k + 2].text) in ("un", "une"):
             continue  # "tuant son conducteur, un homme de 45 ans": the apposition counts him
         found.append(
             Count(
@@ -1423,7 +1443,7 @@ def _single_subjects(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
     (1 each)."""
     doc = sentence.doc
     found: list[Count] = []
-    for verb in sentence:
+    for verb in span_tokens(sentence):
         if verb.pos_ not in ("VERB", "ADJ") or not is_passive(verb) or _negated(verb, lexicon):
             continue
         slot: Slot | None = _casualty_verb(verb, lexicon)
@@ -1477,11 +1497,12 @@ def _ordinals(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
     blessé, a été évacué": one more person, injured or killed as the words after it say (read on
     the words: the parser hangs the ordinal anywhere)."""
     doc = sentence.doc
+    tokens = tokens_of(doc)
     found: list[Count] = []
-    for token in sentence:
+    for token in span_tokens(sentence):
         if fold(token.text) not in lexicon.ordinal_words or token.i == sentence.start:
             continue
-        if fold(doc[token.i - 1].text) not in ("un", "une"):
+        if fold(tokens[token.i - 1].text) not in ("un", "une"):
             continue
         noun: Token | None = None
         slot: Slot | None = None

@@ -9,9 +9,39 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Span, Token
 
 from enrich.text import fold
+
+
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, kept on the doc: spaCy joins it from all the tokens on every access (the
+    key `enrich.entities` keeps it under too)."""
+    text = doc.user_data.get("vigie_text")
+    if text is None:
+        text = doc.user_data["vigie_text"] = doc.text
+    return text
+
+
+def tokens_of(doc: Doc) -> list[Token]:
+    """The doc's tokens, built once and kept on the doc: `doc[i]` and iterating a span build a
+    new Token object at every access, and the readers index the same words over and over (a
+    Token is a view of the doc: a parse repaired later reads through it unchanged)."""
+    tokens = doc.user_data.get("vigie_tokens")
+    if tokens is None:
+        tokens = doc.user_data["vigie_tokens"] = list(doc)
+    return tokens
+
+
+def span_tokens(span: Span) -> list[Token]:
+    """The tokens of a span (a sentence), from `tokens_of`."""
+    return tokens_of(span.doc)[span.start : span.end]
+
+
+def span_text(span: Span) -> str:
+    """`span.text`, the same string, cut from the kept doc text rather than joined from the
+    span's tokens (one Token object built per word at every access)."""
+    return doc_text(span.doc)[span.start_char : span.end_char]
 
 
 def folded_words(values: Iterable[str]) -> frozenset[str]:

@@ -38,7 +38,17 @@ from enrich.events.state import PENDING, Candidate, DocState, objects_of
 from enrich.events.triggers import TriggerFinder
 from enrich.kb import DATA_DIR, KnowledgeBase, load_yaml
 from enrich.text import fold
-from enrich.tokens import clause_of, feature_of, folded_words, is_finite, is_verb, lemma_of
+from enrich.tokens import (
+    clause_of,
+    doc_text,
+    feature_of,
+    folded_words,
+    is_finite,
+    is_verb,
+    lemma_of,
+    span_text,
+    span_tokens,
+)
 from vigie.core.models import Article, Event, EventMention, stable_id
 
 SCOPE_PATH = DATA_DIR / "event_scope.yaml"
@@ -116,7 +126,7 @@ class EventExtractor:
                 if c not in self.lexicon.local_weapon_classes
             ],
         )
-        text = doc.text  # built from the tokens on every access: read it once
+        text = doc_text(doc)  # built from the tokens on every access: read it once
         self._field = article.title.strip() if in_title else article.text
         self._in_title = in_title
         self._trigger_lemmas: dict[tuple[int, str], str] = {}  # (sentence start, trigger): lemma
@@ -134,7 +144,9 @@ class EventExtractor:
             # event the article dated (a new paragraph goes on with the story).
             anchor = line_dates.get(line_start) or (None if entry else last_stated) or reference
             stated = (
-                dates_module.resolve_date(sentence.text, reference, self.dates, anchor) if reference else None
+                dates_module.resolve_date(span_text(sentence), reference, self.dates, anchor)
+                if reference
+                else None
             )
             if stated is not None and reference is not None:
                 # only a sentence stating a date is read for whose date it is
@@ -289,7 +301,7 @@ class EventExtractor:
         """A sentence naming a time of the story's days ("la veille", "mardi soir", "quelques
         heures plus tôt")."""
         words = self.lexicon.time_nouns | self.scope.story_time_words
-        return any(lemma_of(t) in words or t.lower_ in words for t in sentence)
+        return any(lemma_of(t) in words or t.lower_ in words for t in span_tokens(sentence))
 
     def _series(self, trigger: Token) -> bool:
         """A trigger noun counted as a series: "plusieurs attaques", "de nombreuses frappes",
@@ -477,7 +489,7 @@ class EventExtractor:
         """The tokens of the clauses describing a noun ("la trêve conclue en novembre 2024",
         "la ville, reprise en novembre 2022") outside the sentence's main clause."""
         found: set[int] = set()
-        for token in sentence:
+        for token in span_tokens(sentence):
             if token.dep_ in ("acl", "acl:relcl") and token.head.pos_ in ("NOUN", "PROPN"):
                 subtree = {t.i for t in token.subtree}
                 if sentence.root.i not in subtree:
@@ -488,11 +500,11 @@ class EventExtractor:
         """The sentence without its background "depuis" phrases: "la première attaque depuis
         l'entrée en vigueur de la trêve, le 10 octobre" is not dated 10 October; "depuis mardi"
         (a recent day: when it began) stays. Tokens in `left_out` are left out too."""
-        text = sentence.text
+        text = span_text(sentence)
         if "depuis" not in text.lower() and not left_out:
             return text
         dropped: set[int] = set(left_out or ())
-        for token in sentence:
+        for token in span_tokens(sentence):
             if token.lower_ != "depuis" or token.head.i == token.i:
                 continue
             phrase = token.head
@@ -500,7 +512,7 @@ class EventExtractor:
                 dropped.update(t.i for t in phrase.subtree)
         if not dropped:
             return text
-        return "".join(t.text_with_ws for t in sentence if t.i not in dropped)
+        return "".join(t.text_with_ws for t in span_tokens(sentence) if t.i not in dropped)
 
     def _resolve_pending(
         self, pending: list[tuple[Candidate, Span, date | None]], events: list[Event], article: Article

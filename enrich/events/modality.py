@@ -14,7 +14,17 @@ from spacy.tokens import Span, Token
 from enrich.dates import strip_entry_header
 from enrich.events.lexicon import EventLexicon
 from enrich.text import fold
-from enrich.tokens import case_of, children_of, feature_of, is_finite, is_verb, lemma_of
+from enrich.tokens import (
+    case_of,
+    children_of,
+    feature_of,
+    is_finite,
+    is_verb,
+    lemma_of,
+    span_text,
+    span_tokens,
+    tokens_of,
+)
 
 _LIST_MARKS = ("-", "•", "*", "–", "—")
 _ADJUNCT_DEPS = frozenset({"obl:mod", "advmod", "advcl", "parataxis", "dep", "discourse", "vocative"})
@@ -167,7 +177,7 @@ def future_form(lexicon: EventLexicon, word: Token) -> bool:
 
 def _intro(token: Token) -> str:
     """The folded words before a nominal in its phrase ("au cours de la", "en trois")."""
-    return " ".join(fold(t.text) for t in token.doc[token.left_edge.i : token.i])
+    return " ".join(fold(t.text) for t in tokens_of(token.doc)[token.left_edge.i : token.i])
 
 
 def _several(token: Token) -> bool:
@@ -225,7 +235,7 @@ def background(lexicon: EventLexicon, node: Token, path: set[int] | None = None)
                 return True  # "Depuis lundi, Moscou affirme avoir abattu plus de 300 drones"
         # "en trois nuits"; "au cours de la semaine écoulée", where "semaine" hangs on "cours"
         for unit in (child, *(c for c in child.children if c.dep_ == "nmod")):
-            intro = " ".join(fold(t.text) for t in child.doc[child.left_edge.i : unit.i])
+            intro = " ".join(fold(t.text) for t in tokens_of(child.doc)[child.left_edge.i : unit.i])
             spans = lexicon.span_units | lexicon.span_nouns
             if lemma_of(unit) not in spans or not any(
                 intro == mark or intro.startswith(mark + " ") for mark in lexicon.span_cases
@@ -292,13 +302,14 @@ def is_reportable(lexicon: EventLexicon, sentence: Span, line: str) -> bool:
     its triggers nor its tolls are news: "Depuis janvier, 300 civils ont été tués")."""
     if lexicon.skips_line(strip_entry_header(line)):
         return False
-    text = sentence.text.strip().rstrip("»\"'” ")
+    sentence_text = span_text(sentence)
+    text = sentence_text.strip().rstrip("»\"'” ")
     if text.endswith("?"):
         return False
-    stripped = sentence.text.lstrip()
+    stripped = sentence_text.lstrip()
     is_list_item = stripped.startswith(_LIST_MARKS)
     # the verbs' morphology is read only for a list item (most sentences are none)
-    if is_list_item and not any("Fin" in feature_of(t, "VerbForm") for t in sentence):
+    if is_list_item and not any("Fin" in feature_of(t, "VerbForm") for t in span_tokens(sentence)):
         return False
     root = sentence.root
     if background(lexicon, root) or fiction(lexicon, root):

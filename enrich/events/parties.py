@@ -28,6 +28,7 @@ from enrich.tokens import (
     is_verb,
     lemma_of,
     nearest_head,
+    span_tokens,
     subject_of,
 )
 from vigie.core.models import EntityRef
@@ -701,7 +702,7 @@ class Parties:
         return None
 
     def remember_subjects(self, sentence: Span, state: DocState) -> None:
-        for token in sentence:
+        for token in span_tokens(sentence):
             if token.dep_ in SUBJECTS and token.pos_ != "PRON":
                 participant = self.participant(token, state)
                 if participant is not None:

@@ -12,7 +12,7 @@ from enrich.events.lexicon import EventLexicon
 from enrich.events.state import SUBJECTS, DocState, entry_of
 from enrich.kb import KBEntry, KnowledgeBase
 from enrich.text import fold
-from enrich.tokens import case_of, feature_of, is_finite, lemma_of
+from enrich.tokens import case_of, doc_text, feature_of, is_finite, lemma_of
 from vigie.core.models import Place
 
 
@@ -137,7 +137,7 @@ class Places:
     def doc_weapon_classes(self, doc: Doc, mentions: Sequence[Mention]) -> list[str]:
         """Weapon classes named in the article outside teaser lines, first named first."""
         classes: list[str] = []
-        text = doc.text
+        text = doc_text(doc)
         for mention in mentions:
             entry = mention.entry
             if entry is None or entry.weapon_class is None or entry.weapon_class in classes:

@@ -27,7 +27,16 @@ from enrich.events.parties import Parties
 from enrich.events.places import Places
 from enrich.events.state import Candidate, DocState, entry_of, impact_weapon, objects_of, pronominal, verbal
 from enrich.kb import KBEntry, KnowledgeBase
-from enrich.tokens import case_of, children_of, feature_of, is_finite, is_verb, lemma_of, subject_of
+from enrich.tokens import (
+    case_of,
+    children_of,
+    feature_of,
+    is_finite,
+    is_verb,
+    lemma_of,
+    span_tokens,
+    subject_of,
+)
 
 _VIOLENT_ROLES = ("attack", "interception", "damage", "impact")
 _SUBCLAUSES = frozenset({"advcl", "ccomp", "parataxis", "acl:relcl", "csubj"})
@@ -38,7 +47,7 @@ _NON_STATE_TYPES = frozenset({"ORG"})
 def context_type(lexicon: EventLexicon, sentence: Span) -> tuple[str, str] | None:
     """The type the first context rule whose noun the sentence has gives ("civils": an attack
     on civilians)."""
-    nouns = {lemma_of(t) for t in sentence if t.pos_ in ("NOUN", "PROPN")}
+    nouns = {lemma_of(t) for t in span_tokens(sentence) if t.pos_ in ("NOUN", "PROPN")}
     return next(((t, st) for words, t, st in lexicon.context_rules if nouns & words), None)
 
 
@@ -538,7 +547,7 @@ class SlotFiller:
         article's other weapons. Territory taken is typed by its taker (a state's forces
         regain, a group overtakes)."""
         if rule.refinements:
-            lemmas = {lemma_of(t) for t in sentence}
+            lemmas = {lemma_of(t) for t in span_tokens(sentence)}
             for words, event_type, sub_event_type in rule.refinements:
                 if lemmas & words:
                     return event_type, sub_event_type
@@ -583,7 +592,8 @@ class SlotFiller:
                 groups = {self.lexicon.weapon_groups.get(c) for c in state.weapon_classes} - {None}
                 by_doc = self.lexicon.weapon_subtype(state.weapon_classes) if len(groups) == 1 else None
                 armed = any(
-                    (m := state.mentions_at.get(t.i)) is not None and m.type == "WEAPON" for t in sentence
+                    (m := state.mentions_at.get(t.i)) is not None and m.type == "WEAPON"
+                    for t in span_tokens(sentence)
                 )
                 if entry is not None and entry.kind in ("country", "capital") and by_doc and not armed:
                     return "Explosions/Remote violence", by_doc
@@ -594,7 +604,8 @@ class SlotFiller:
         if (rule.by_weapon or rule.by_context) and state.last_violent is not None and self._anaphoric(token):
             return state.last_violent  # "cette attaque", "les frappes": the article's last one
         names_weapon = any(
-            (m := state.mentions_at.get(t.i)) is not None and m.type == "WEAPON" for t in sentence
+            (m := state.mentions_at.get(t.i)) is not None and m.type == "WEAPON"
+            for t in span_tokens(sentence)
         )
         if rule.by_doc_weapon and not names_weapon:
             # Only a sentence that names no weapon at all: one whose weapons belong to another
@@ -764,7 +775,11 @@ class SlotFiller:
         its sentence; never the phrase of another violent trigger that does not govern it."""
         path = {token.i, *(a.i for a in token.ancestors)}
         if whole_sentence:
-            stack = [t for t in sentence if t.head.i == t.i or not sentence.start <= t.head.i < sentence.end]
+            stack = [
+                t
+                for t in span_tokens(sentence)
+                if t.head.i == t.i or not sentence.start <= t.head.i < sentence.end
+            ]
         else:
             top = token
             while not is_finite(top) and top.head.i != top.i and sentence.start <= top.head.i < sentence.end:

@@ -25,6 +25,7 @@ from enrich.tokens import (
     forms_of,
     is_verb,
     lemma_of,
+    span_tokens,
 )
 
 _OF = ("de", "d'", "du", "des")
@@ -60,7 +61,7 @@ class TriggerFinder:
         else a verb + object compound, then the fixed phrases; one candidate per token."""
         found: list[Candidate] = []
         seen: set[int] = set()
-        for token in sentence:
+        for token in span_tokens(sentence):
             if token.i in seen or token.is_punct or token.is_space:
                 continue
             if not (set(forms_of(token)) & self.trigger_words):
