@@ -44,6 +44,7 @@ from enrich.tokens import (
     nearest_head,
     span_tokens,
     tokens_of,
+    verb_form_in,
 )
 from vigie.core.models import CasualtyGroup, Qualifier, Quantity
 
@@ -744,17 +745,25 @@ def _casualty_verb(token: Token, lexicon: QuantityLexicon) -> Slot | None:
 
 
 def _casualty_sense(token: Token, lexicon: QuantityLexicon) -> Slot | None:
-    if has_verb_form(token, lexicon.killed_verbs):
+    # asked of most words of every sentence: the token's strings are read once
+    lemma, text = token.lemma_, token.text
+    if verb_form_in(lemma, text, lexicon.killed_verbs):
         return "killed"
-    if has_verb_form(token, lexicon.injured_verbs):
+    if verb_form_in(lemma, text, lexicon.injured_verbs):
         return "injured"
     for verb, object_ in lexicon.killed_verb_objects.items():
-        if has_verb_form(token, frozenset({verb})):
+        if verb_form_in(lemma, text, _one_word(verb)):
             following = [t for t in token.doc[token.i + 1 : token.i + 3] if t.pos_ != "DET"]
             owned = [c for c in token.children if c.dep_ == "obj"]
             if any(object_ in lemmas_of(t) for t in [*following[:1], *owned]):
                 return "killed"
     return None
+
+
+@lru_cache(maxsize=256)
+def _one_word(word: str) -> frozenset[str]:
+    """A one-word list for `verb_form_in`, built once (its hash is kept with it)."""
+    return frozenset({word})
 
 
 def _negated(verb: Token | None, lexicon: QuantityLexicon) -> bool:

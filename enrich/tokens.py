@@ -180,11 +180,11 @@ def verb_stems(words: frozenset[str]) -> frozenset[str]:
 
 def has_verb_form(token: Token, words: frozenset[str]) -> bool:
     """The token is one of these verbs (folded infinitives): by lemma, surface form or stem."""
-    return _has_verb_form(token.lemma_, token.text, words)
+    return verb_form_in(token.lemma_, token.text, words)
 
 
 @lru_cache(maxsize=1 << 16)
-def _has_verb_form(lemma: str, text: str, words: frozenset[str]) -> bool:
+def verb_form_in(lemma: str, text: str, words: frozenset[str]) -> bool:
     """`has_verb_form` on the token's strings (the same words come back in every article; the
     word lists are the data files' few frozensets)."""
     if set(_forms(lemma, text)) & words:

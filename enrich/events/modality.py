@@ -222,8 +222,7 @@ def background(lexicon: EventLexicon, node: Token, path: set[int] | None = None)
             lemma in lexicon.span_units or lemma in ("fois", "soir", "matin")
         ):
             return True
-        case = case_of(child) or ""
-        parts = case.split()
+        parts = case.split()  # `case` as read above: nothing in between changes the parse
         years = _is_year(child) or any(_is_year(c) for c in child.children if c.dep_ in ("nmod", "nummod"))
         if any(part in lexicon.year_cases for part in parts) and years:
             return True  # "depuis 2015", "en 2019", "en novembre 2024"
