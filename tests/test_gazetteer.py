@@ -651,3 +651,21 @@ def test_an_article_about_france_does_not_bring_a_foreign_town_home(
 )
 def test_a_second_local_name_met_abroad_is_not_the_large_town(text: str, wrong: str) -> None:
     assert wrong not in _places(text)
+
+
+@pytest.mark.parametrize(
+    ("surface", "countries", "place_id"),
+    [
+        ("Płock", ("PL",), "plock"),
+        ("Łódź", ("PL",), "lodz"),
+        ("BIAŁYSTOK", ("PL",), "bialystok"),
+        ("Tromsø", ("NO",), "tromso"),
+        ("Đakovo", ("HR",), "dakovo"),
+        ("Ħamrun", ("MT",), "hamrun"),
+    ],
+)
+def test_a_letter_that_is_no_accented_one_stays_in_the_id(
+    surface: str, countries: tuple[str, ...], place_id: str
+) -> None:
+    chosen = default_gazetteer().lookup(surface, countries)
+    assert chosen is not None and chosen.id == place_id
