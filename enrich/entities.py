@@ -29,7 +29,7 @@ from spacy.tokens import Doc, Span, Token
 
 from enrich.kb import DATA_DIR, KBEntry, KnowledgeBase, load_yaml
 from enrich.text import fold, slugify, strip_accents
-from enrich.tokens import feature_of, tokens_of
+from enrich.tokens import doc_text, feature_of, tokens_of
 from vigie.core.models import EntityMention, EntityType, LocationPrecision
 
 _CLUB = "club"  # the span id of a sport club's name (_club_names)
@@ -246,9 +246,7 @@ def _sentence_start(span: Span, reach: int = 16) -> int:
 
 
 def _line_of(span: Span) -> str:
-    text = span.doc.user_data.get("vigie_text")
-    if text is None:  # Doc.text is rebuilt from the tokens on every access: keep it once
-        text = span.doc.user_data["vigie_text"] = span.doc.text
+    text = doc_text(span.doc)
     start_char = span.start_char
     begin = text.rfind("\n", 0, start_char) + 1
     end = text.find("\n", start_char)
@@ -366,19 +364,12 @@ def _mention(span: Span, entry: KBEntry | None, label: EntityType) -> Mention:
     )
 
 
-def _line_text(doc: Doc) -> str:
-    text = doc.user_data.get("vigie_text")
-    if text is None:
-        text = doc.user_data["vigie_text"] = doc.text
-    return text
-
-
 def _datelines(doc: Doc, filters: EntityFilters) -> list[Span]:
     """The place names of upper-case datelines ("GAO –", "NIKOPOL (Ukraine) –")."""
     if filters.dateline is None:
         return []
     spans: list[Span] = []
-    for match in filters.dateline.finditer(_line_text(doc)):
+    for match in filters.dateline.finditer(doc_text(doc)):
         for group in ("place", "within"):
             if group in match.re.groupindex and match.start(group) >= 0:
                 span = doc.char_span(match.start(group), match.end(group), alignment_mode="expand")
@@ -390,7 +381,7 @@ def _datelines(doc: Doc, filters: EntityFilters) -> list[Span]:
 def _demonym_countries(doc: Doc, kb: KnowledgeBase) -> set[str]:
     """The countries an article names by an adjective or a demonym ("les autorités françaises",
     "des soldats tchadiens", "les Maliens")."""
-    plain = strip_accents(_line_text(doc)).lower()  # "pro-iraniennes" is one word, no demonym
+    plain = strip_accents(doc_text(doc)).lower()  # "pro-iraniennes" is one word, no demonym
     found: set[str] = set()
     for word in set(_WORDS.findall(plain)) & kb.demonym_forms():
         state = kb.demonym(word)
@@ -744,7 +735,7 @@ def _compound_tokens(doc: Doc, filters: EntityFilters) -> set[int]:
     if filters.food_pattern is None:
         return set()
     inside: set[int] = set()
-    for match in filters.food_pattern.finditer(_line_text(doc).lower()):
+    for match in filters.food_pattern.finditer(doc_text(doc).lower()):
         span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
         if span is not None:
             inside.update(range(span.start, span.end))
@@ -1039,7 +1030,7 @@ class _Resolver:
         if pattern is None:
             return found
         doc = self.doc
-        for match in _PARENTHESES.finditer(_line_text(doc)):
+        for match in _PARENTHESES.finditer(doc_text(doc)):
             inner = match["inner"]
             # an acronym, or one written as a word ("Minusma", "Finul"): capitalised, no digits
             if not pattern.fullmatch(inner) and not (inner.istitle() and inner.isalpha() and len(inner) >= 3):
@@ -1136,22 +1127,13 @@ class _Resolver:
             mention = _mention(span, own, label if own.type != "MILITARY" else "MILITARY")
         elif entry is not None and entry.type in ("ORG", "MILITARY") and not other:
             mention = _mention(span, entry, label)
-        elif other:  # "les Ambazonia Defence Forces (ADF)" are not the Allied Democratic Forces
-            military = fold(span[0].text) in self.filters.military_heads
-            mention = Mention(
-                id=f"surface:{fold(' '.join(span.text.split()))}",
-                name=" ".join(span.text.split()),
-                type="MILITARY" if military else label if label == "ORG" else "ORG",
-                surface=span.text,
-                start=span.start,
-                end=span.end,
-                start_char=span.start_char,
-                end_char=span.end_char,
-            )
         else:
             military = fold(span[0].text) in self.filters.military_heads  # "Forces ...", "Armée ..."
+            # a body the KB lacks is known by its acronym; one the text gives the KB's acronym
+            # to by its full name ("les Ambazonia Defence Forces (ADF)" are not the ADF)
+            known_as = fold(" ".join(span.text.split())) if other else acronym.lower()
             mention = Mention(
-                id=f"surface:{acronym.lower()}",
+                id=f"surface:{known_as}",
                 name=" ".join(span.text.split()),
                 type="MILITARY" if military else label if label == "ORG" else "ORG",
                 surface=span.text,
@@ -1184,7 +1166,7 @@ class _Resolver:
         if not self.acronym_mentions:
             return []
         taken = {i for m in mentions for i in range(m.start, m.end)}
-        text = _line_text(self.doc)
+        text = doc_text(self.doc)
         found: list[Mention] = []
         for acronym, named in self.acronym_mentions.items():
             for match in re.finditer(rf"(?<!\w){re.escape(acronym)}(?!\w)", text):
@@ -1687,7 +1669,7 @@ def _alias_licensed(span: Span, entry: KBEntry, kb: KnowledgeBase, doc: Doc) -> 
         return True
     folded = doc.user_data.get("vigie_folded")
     if folded is None:
-        folded = doc.user_data["vigie_folded"] = fold(_line_text(doc))
+        folded = doc.user_data["vigie_folded"] = fold(doc_text(doc))
     words = [n for n in entry.names if not kb.short_form(entry, n)] + list(entry.context)
     state = kb.country_entry(entry.country) if entry.country else None
     stems: list[str] = []
