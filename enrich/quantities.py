@@ -53,6 +53,7 @@ QUANTITIES_SCHEMA_PATH = DATA_DIR / "quantities.schema.json"
 Slot = Literal["launched", "intercepted", "destroyed", "killed", "injured"]
 Relation = Literal["normal", "subset", "disjoint"]
 SLOTS: tuple[Slot, ...] = ("launched", "intercepted", "destroyed", "killed", "injured")
+TOLL_SLOTS: tuple[Slot, ...] = ("killed", "injured")  # people; the others count projectiles or targets
 _DIGITS = re.compile(r"^\d+(?:[.,]\d+)?$")
 _DOTTED_THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
 _THOUSANDS_GROUP = re.compile(r"^\d{3}$")

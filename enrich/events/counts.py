@@ -18,7 +18,6 @@ from enrich.kb import KnowledgeBase
 from enrich.tokens import is_verb
 
 REMOTE_VIOLENCE = "Explosions/Remote violence"
-_CASUALTIES = ("killed", "injured")
 
 
 class CountBinder:
@@ -59,7 +58,7 @@ class CountBinder:
             return False
         trigger = candidate.trigger.i
         return all(
-            count.slot in _CASUALTIES
+            count.slot in quantities_module.TOLL_SLOTS
             and all(a.i != trigger for a in state.doc[count.end - 1].ancestors)
             and count.end - 1 != trigger
             for count in counts
@@ -164,7 +163,9 @@ class CountBinder:
             # the trigger that tells what happened to the people counted.
             owned: dict[int, list[quantities_module.Count]] = {}
             for count in counts:
-                owner = self._owner(count, violent, state) if count.slot in _CASUALTIES else None
+                owner = (
+                    self._owner(count, violent, state) if count.slot in quantities_module.TOLL_SLOTS else None
+                )
                 if owner is not None and owner is not main:
                     owned.setdefault(violent.index(owner), []).append(count)
             for index, group in owned.items():

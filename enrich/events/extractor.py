@@ -244,7 +244,9 @@ class EventExtractor:
     def _told_again(self, headline: Event, body: list[Event]) -> Event | None:
         def figures(event: Event) -> set[tuple[str, int]]:
             return {
-                (slot, q.value) for slot in ("killed", "injured") if (q := getattr(event, slot)) is not None
+                (slot, q.value)
+                for slot in quantities_module.TOLL_SLOTS
+                if (q := getattr(event, slot)) is not None
             }
 
         def related(event: Event) -> bool:

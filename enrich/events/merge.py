@@ -260,13 +260,10 @@ def _summed_headline_figures(events: Sequence[Event]) -> list[Event]:
     return out
 
 
-_TOLLS = ("killed", "injured")
-
-
 def _toll_only(event: Event) -> bool:
     """A mention reporting people killed or injured and no projectiles."""
-    return any(getattr(event, s) is not None for s in _TOLLS) and all(
-        getattr(event, s) is None for s in quantities_module.SLOTS if s not in _TOLLS
+    return any(getattr(event, s) is not None for s in quantities_module.TOLL_SLOTS) and all(
+        getattr(event, s) is None for s in quantities_module.SLOTS if s not in quantities_module.TOLL_SLOTS
     )
 
 
@@ -284,12 +281,14 @@ def _toll_owner(
     revised toll naming no such place, the incident whose toll it revises: the last one told
     before it with a toll of that slot."""
     kind = (event.event_type, event.sub_event_type)
-    revised = {s for s in _TOLLS if (q := getattr(event, s)) is not None and q.revised}
+    revised = {s for s in quantities_module.TOLL_SLOTS if (q := getattr(event, s)) is not None and q.revised}
     symmetric = event.sub_event_type in lexicon.symmetric
 
     # a toll with no trigger of its own ("trois civils tués à A" read as the headline's riot)
     bare = any(
-        event.trigger in (q.text or "").split() for s in _TOLLS if (q := getattr(event, s)) is not None
+        event.trigger in (q.text or "").split()
+        for s in quantities_module.TOLL_SLOTS
+        if (q := getattr(event, s)) is not None
     )
 
     def reports(other: Event, slot: str) -> bool:
@@ -319,7 +318,7 @@ def _toll_owner(
         for m in events
         if m is not event
         and (m.event_type, m.sub_event_type) == kind
-        and any(getattr(m, s) is not None for s in _TOLLS)
+        and any(getattr(m, s) is not None for s in quantities_module.TOLL_SLOTS)
     ]
     if places and not any(places & _place_ids(m) for m in own):
         # a headline's type is the weaker reading: a text mention never takes it
@@ -329,7 +328,7 @@ def _toll_owner(
             if fits(m)
             and (_headline(event) or not _headline(m))
             and places & _place_ids(m)
-            and any(reports(m, s) for s in _TOLLS)
+            and any(reports(m, s) for s in quantities_module.TOLL_SLOTS)
         ]
         if len({(m.event_type, m.sub_event_type) for m in at_place}) == 1:
             return at_place[0]
