@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from ingest.feeds import Feed
-from vigie.core.models import Article, stable_id
+from vigie.core.models import Article, Event, stable_id
 
 # The reference date of the enrichment tests' articles (relative dates resolve against it).
 PUBLISHED = datetime.fromisoformat("2025-03-11T08:08:00+01:00")
@@ -42,6 +42,14 @@ def french_article(text: str, published: datetime = PUBLISHED) -> Article:
         published=published,
         language="fr",
     )
+
+
+def triggered(events: list[Event], word: str) -> Event:
+    """The one mention triggered by `word` (the assertion lists every mention's trigger and
+    sub-type when there is none or more than one)."""
+    found = [e for e in events if e.trigger == word]
+    assert len(found) == 1, [(e.trigger, e.sub_event_type) for e in events]
+    return found[0]
 
 
 def free_port() -> int:

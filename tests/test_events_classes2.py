@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pytest
 from extraction import types
-from helpers import french_article
+from helpers import french_article, triggered
 
 from enrich.pipeline import Enricher
 from vigie.core.models import Event
@@ -25,12 +25,6 @@ def enricher() -> Enricher:
 
 def mentions(enricher: Enricher, text: str) -> list[Event]:
     return enricher.mentions_of_text(text, french_article(text, PUBLISHED))
-
-
-def triggered(events: list[Event], word: str) -> Event:
-    found = [e for e in events if e.trigger == word]
-    assert len(found) == 1, [(e.trigger, e.sub_event_type) for e in events]
-    return found[0]
 
 
 # --- A count given since a recent day is a running total, not one event.

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pytest
 from extraction import types
-from helpers import french_article
+from helpers import french_article, triggered
 
 from enrich.pipeline import Enricher
 from vigie.core.models import Event
@@ -31,12 +31,6 @@ def enricher() -> Enricher:
 
 def mentions(enricher: Enricher, text: str) -> list[Event]:
     return enricher.mentions_of_text(text, french_article(text, PUBLISHED))
-
-
-def triggered(events: list[Event], word: str) -> Event:
-    found = [e for e in events if e.trigger == word]
-    assert len(found) == 1, [(e.trigger, e.sub_event_type) for e in events]
-    return found[0]
 
 
 # --- A harm told with its cause is the cause's event: damage done by the explosion of a mine

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from helpers import french_article
+from helpers import french_article, triggered
 
 from enrich.pipeline import Enricher
 from vigie.core.models import Event
@@ -24,12 +24,6 @@ def enricher() -> Enricher:
 
 def mentions(enricher: Enricher, text: str) -> list[Event]:
     return enricher.mentions_of_text(text, french_article(text, PUBLISHED))
-
-
-def triggered(events: list[Event], word: str) -> Event:
-    found = [e for e in events if e.trigger == word]
-    assert len(found) == 1, [(e.trigger, e.sub_event_type) for e in events]
-    return found[0]
 
 
 def actor_of(event: Event) -> str | None:
