@@ -139,7 +139,7 @@ def index_alone(alone_settings: Any, dump: Path, batch_size: int) -> dict[str, f
     """The pipeline's index step (`Pipeline.index`) alone, on the same documents: the stored
     articles and events read back into `Article`/`Event` records (not timed), then indexed per
     batch of `batch_size` articles with their events into empty same-mapped indices, its refreshes
-    timed apart (one per batch, and one of every family at the end, as a pass ends). Inside the pipeline the step shares the 2 cores with the enrichment workers;
+    timed apart (as `Pipeline.run`: after the last batch only, and one of every family at the end, as a pass ends). Inside the pipeline the step shares the 2 cores with the enrichment workers;
     this is its cost with the machine to itself, the same conditions as the raw bulk it is
     compared with."""
     from vigie.core.models import Article, Event
@@ -166,9 +166,12 @@ def index_alone(alone_settings: Any, dump: Path, batch_size: int) -> dict[str, f
     articles = [Article.model_validate(source) for source in sources["articles"]]
     pipeline = RefreshTimed(settings=alone_settings)
     first = 0
-    for size in batch_sizes(len(articles), batch_size):  # the pipeline's batches (`plan_batches`)
+    sizes = batch_sizes(len(articles), batch_size)
+    for number, size in enumerate(sizes):  # the pipeline's batches (`plan_batches`)
         batch = articles[first : first + size]
         first += size
+        # As `Pipeline.run` commits them: a batch followed by another is not refreshed.
+        pipeline.more_batches = number + 1 < len(sizes)
         pipeline.index(batch, [event for article in batch for event in events_of.get(article.id, [])])
     with pipeline._timed("index"):  # as a pass ends (`Pipeline.run`): everything searchable
         pipeline.refresh(everything=True)

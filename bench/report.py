@@ -232,10 +232,10 @@ def _size_section(r: dict[str, Any]) -> list[str]:
             lines += [
                 "",
                 f"Of the index step alone, {alone['refresh_seconds']:.1f} s are its "
-                f"{alone.get('refreshes', alone['batches'])} refreshes (articles and alerts after each batch: "
-                "the next batch's dedup, story and alert lookups must see this one; every family once "
-                "at the end); the raw bulk requests none (the cluster's own 1-second refresh runs in "
-                "both).",
+                f"{alone.get('refreshes', alone['batches'])} refreshes (articles and alerts after the last "
+                "batch only: the batches before it are answered from the pass's memory by the next "
+                "batch's dedup, story and alert lookups; every family once at the end); the raw bulk "
+                "requests none (the cluster's own 1-second refresh runs in both).",
             ]
     lines += cpu_lines(r)
     if r.get("components"):

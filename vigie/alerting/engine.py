@@ -10,7 +10,10 @@ every article already in its alert and writes nothing.
 
 Writes are optimistic (`vigie.store.conditional`): a new alert is `create`d (409 when it
 already exists), an existing one is rewritten with `if_seq_no`/`if_primary_term`, and on
-conflict re-read and re-merged.
+conflict re-read and re-merged. An engine that does not refresh the alerts index itself (the
+pipeline's, which refreshes once its batches are committed) remembers the alerts it wrote and
+answers every later search with them too (`remembered`, the later version of each id), so the
+next batch joins an alert the index does not show yet.
 A batch costs three requests, whatever its size: the rules are matched on every article first
 (pure), one `msearch` reads the candidate alerts of every (rule, article) that fired, the
 articles are then assigned to alerts in memory in published order exactly as one-by-one
@@ -160,6 +163,11 @@ class AlertEngine:
         self.index = settings.index("alerts")
         # Alerts read or written in this batch: search is near-real-time, the batch must not be.
         self._batch: dict[str, StoredAlert] = {}
+        # Without its own refresh: the alerts this engine wrote (or re-read) since its caller
+        # last made them searchable (`forget_remembered`), latest version by id. Every search
+        # is answered with them too, so the next batch needs no refresh of the alerts index to
+        # see this one's (the pipeline refreshes once its commits are done, `vigie.run.pipeline`).
+        self.remembered: dict[str, StoredAlert] = {}
         self._warned: set[tuple[str, str]] = set()  # (rule, notifier): say it once per run, count each
         self._tolls: dict[str, tuple[int, int]] = {}  # article id -> (killed, injured), this batch
 
@@ -230,7 +238,27 @@ class AlertEngine:
         if changed and self.refresh:
             # Make this batch's alerts visible to the next batch's searches and to delivery.
             self.es.indices.refresh(index=self.index, ignore_unavailable=True, allow_no_indices=True)
+        if self.refresh:
+            self.remembered.clear()
         return list(changed.values())
+
+    def forget_remembered(self) -> None:
+        """The alerts index was refreshed: searches see every alert this engine wrote."""
+        self.remembered.clear()
+
+    def _with_remembered(self, rule: Rule, found: list[StoredAlert]) -> list[StoredAlert]:
+        """`found` (a search's answer) with the remembered alerts of `rule`, the later version
+        of each id (the delivery thread updates alerts too: the search may hold the newer)."""
+        if not self.remembered:
+            return found
+        by_id = {stored.alert.id: stored for stored in found}
+        for stored in self.remembered.values():
+            if stored.alert.rule != rule.name:
+                continue
+            seen = by_id.get(stored.alert.id)
+            if seen is None or (stored.primary_term, stored.seq_no) > (seen.primary_term, seen.seq_no):
+                by_id[stored.alert.id] = stored
+        return list(by_id.values())
 
     # -- internals --------------------------------------------------------------------------
 
@@ -503,7 +531,7 @@ class AlertEngine:
             ignore_unavailable=True,
             allow_no_indices=True,
         )
-        return [stored_from_hit(hit) for hit in response["hits"]["hits"]]
+        return self._with_remembered(rule, [stored_from_hit(hit) for hit in response["hits"]["hits"]])
 
     def _search_all(self, hits: list[_Hit]) -> list[list[StoredAlert]]:
         """`_search` for every hit, in `msearch` requests: the alerts stored before this batch."""
@@ -521,7 +549,8 @@ class AlertEngine:
                 if "error" in answer:  # searched alone, it fails (or succeeds) as it would have
                     found.append(self._search(hit.rule, hit.article, published_anchor(hit.article)))
                 else:
-                    found.append([stored_from_hit(item) for item in answer["hits"]["hits"]])
+                    stored = [stored_from_hit(item) for item in answer["hits"]["hits"]]
+                    found.append(self._with_remembered(hit.rule, stored))
         return found
 
     def _refetch(self, index: str, alert_id: str) -> None:
@@ -529,11 +558,15 @@ class AlertEngine:
         current = read(self.es, index, alert_id)
         if current is None:
             self._batch.pop(alert_id, None)
+            self.remembered.pop(alert_id, None)
             return
         self._batch[alert_id] = StoredAlert.of(current)
+        if alert_id in self.remembered:
+            self.remembered[alert_id] = self._batch[alert_id]
 
     def _remember(self, alert: Alert, written: Versioned) -> None:
         self._batch[alert.id] = StoredAlert.of(written, alert)
+        self.remembered[alert.id] = self._batch[alert.id]
 
 
 def _choose(

@@ -38,12 +38,22 @@ nobody else stored anything since (`commit_duplicates`). Commits
 then come in the order the lease is taken, not always in publication order: nothing is doubled
 or split, but which copy stays the original (the first stored) or which report anchors a story
 may differ from a one-worker pass.
+
+Refreshes (issue 17, item 4): `run` commits batch after batch; a commit followed by another
+of the same pass (`more_batches`) does not refresh what it stored. The next batches' lookups
+answer for it from memory besides the index: dedup (`pending`), story anchors and name counts
+(`assign_stories(recent=...)`), alert windows (`AlertEngine.remembered`), fold originals (read
+by id, real time). The commit sequence then carries this pipeline's token as its `unrefreshed`
+mark: any other worker refreshes before it searches (its pre-check; its commit, which refreshes
+whenever someone else committed). The pass's last commit refreshes, as does `process_batch`'s
+(the DAG), so a pass or a task still ends with its writes searchable.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -77,6 +87,10 @@ BatchHook = Callable[[Sequence[Article], Sequence[Event]], None]  # after a batc
 # Longest canonical URL accepted from a feed: browsers and CDNs cap around 2-8 KB; a longer
 # "link" is garbage or an attack, and would make the already-indexed lookup fail as a term.
 MAX_URL_LENGTH = 4096
+# How many batches' worth of stored, unrefreshed articles a pass answers its lookups for from
+# memory (`Pipeline.more_batches`) before it refreshes instead: bounds that memory (slim copies:
+# fingerprints, names, story fields) to a few MB whatever the length of the pass.
+REMEMBERED_BATCHES = 5
 
 
 class PreviousVersion(BaseModel):
@@ -156,6 +170,9 @@ class _Batch:
     # search found: the commit reuses it when nobody else stored anything since.
     precheck_seq: CommitSequence | None = None
     searched: dict[str, list[Any]] | None = None
+    # What the pre-check took from memory (`Pipeline._unrefreshed` then): stored, maybe not in
+    # what its search saw; the commit compares with it again when it reuses that search.
+    remembered: Sequence[Article] = ()
 
 
 @dataclass
@@ -187,6 +204,15 @@ class Pipeline:
     _commit_start: CommitSequence | None = None
     _clean_seq: CommitSequence | None = None
     _refreshed: bool = True  # the last refresh went through
+    # Set by `run` while more batches of the pass follow the one being committed: its index
+    # step then skips the refresh of articles and alerts, and the next batches' lookups (dedup,
+    # story candidates and name counts, alert windows, fold originals) are answered for what it
+    # stored from memory (`_unrefreshed`, the alert engine's `remembered`) besides the index.
+    # The commit says so in the commit sequence (`unrefreshed`: our token), so that any other
+    # worker refreshes before it searches; the last batch's commit refreshes as before.
+    more_batches: bool = False
+    _unrefreshed: dict[str, Article] = field(default_factory=dict)  # stored, not refreshed: slim
+    _token: str = field(default_factory=lambda: uuid.uuid4().hex)  # this pipeline, in the mark
 
     @cached_property
     def es(self) -> Elasticsearch:
@@ -593,7 +619,14 @@ class Pipeline:
         originals = [a for a in articles if a.duplicate_of is None]
         # A new version keeps the story of the stored one (`PreviousVersion.keep`); its
         # incidents' figures still reach the story incidents (a revised toll).
-        assign_stories(self.es, self.settings, [a for a in originals if a.version == 1], self.summary, events)
+        assign_stories(
+            self.es,
+            self.settings,
+            [a for a in originals if a.version == 1],
+            self.summary,
+            events,
+            recent=list(self._unrefreshed.values()),
+        )
         updated = [a for a in originals if a.version > 1]
         if updated:
             ids = {a.id for a in updated}
@@ -606,8 +639,10 @@ class Pipeline:
         self.summary.count("stories", len({a.story_id for a in originals if a.story_id}))
 
     def index(self, articles: Sequence[Article], events: Sequence[Event]) -> None:
-        """Store the batch (or spool it) and make it searchable; feed validators are committed
-        by the caller once every batch of their items is stored (`commit_validators`)."""
+        """Store the batch (or spool it) and make it searchable, or, when `more_batches` follow
+        and all of it was stored as it is, remember it for their lookups (`_remember_stored`);
+        feed validators are committed by the caller once every batch of their items is stored
+        (`commit_validators`)."""
         with self._timed("index"):
             self._index(articles, events)
 
@@ -615,14 +650,19 @@ class Pipeline:
         from vigie.store.es import index_for
         from vigie.store.indexer import Indexer
 
-        indexer = Indexer(self.es, self.settings)
+        # An original stored by an unrefreshed batch of ours is read by id for a fold.
+        recent = {a.id: index_for(self.settings, a) for a in self._unrefreshed.values()}
+        indexer = Indexer(self.es, self.settings, recent=recent)
         # Articles in other languages are kept and tagged unless configuration says otherwise.
         storable = [a for a in articles if self.settings.stores(a.language)]
         if len(storable) < len(articles):
             self.summary.count("not_indexed_language", len(articles) - len(storable))
         updated = {a.id for a in storable if a.version > 1}
+        missing_before = self.summary.get("index.articles.original_missing")
         # Articles and their events in one stream of bulk requests (`Indexer.index_batch`).
-        indexer.index_batch(storable, [e for e in events if e.article_id not in updated], self.summary)
+        report = indexer.index_batch(
+            storable, [e for e in events if e.article_id not in updated], self.summary
+        )
         if updated:  # their events replace the stored ones; stale incidents are deleted
             indexer.replace_events(updated, [e for e in events if e.article_id in updated], self.summary)
             moved = [
@@ -647,12 +687,33 @@ class Pipeline:
         for result in self._page_validators:  # stored: the next re-poll of these pages may be a 304
             self.fetcher.remember(result)
         self._page_validators.clear()
-        self.refresh()
+        clean = not (report.unchanged or report.dead_lettered or report.spooled) and (
+            self.summary.get("index.articles.original_missing") == missing_before
+        )
+        if not (self.more_batches and clean and self._remember_stored(storable)):
+            self.refresh()
+
+    def _remember_stored(self, stored: Sequence[Article]) -> bool:
+        """Keep what this batch stored (every document written as it is here: no copy folded
+        elsewhere, nothing already there, refused or spooled) for the next batches' lookups
+        instead of refreshing now; False when the memory is full (`REMEMBERED_BATCHES`): then
+        the caller refreshes, which empties it."""
+        documents = [a for a in stored if a.duplicate_of is None or a.duplicate_of == a.id]
+        if len(self._unrefreshed) + len(documents) > REMEMBERED_BATCHES * max(1, self.settings.batch_size):
+            return False
+        for article in documents:
+            # What dedup, stories and the fold lookups read; not the text nor the mentions.
+            slim = article.model_copy(update={"text": "", "summary": None, "entities": []})
+            slim._tokens = None
+            self._unrefreshed[article.id] = slim
+        return True
 
     def refresh(self, *, everything: bool = False) -> bool:
         """Make what this run wrote searchable now, rather than at the next refresh tick. After
-        each batch (and as a commit starts): what the lookups of the batches read, articles
-        (seen, dedup, stories) and alerts (alert windows). `everything`: the events too, which
+        a batch no other of the pass follows, or whose writes are not all remembered (see
+        `index`), as a commit starts after someone else's, and before a pre-check that follows
+        another worker's unrefreshed commit: what the lookups of the batches read, articles
+        (seen, dedup, stories) and alerts (alert windows); then nothing is left to remember. `everything`: the events too, which
         no lookup of a pass reads, once the pass or the DAG's batch task is done (the freshness
         promise; meanwhile the cluster's own refresh tick makes them searchable, or, when no
         search reads their index, the first search does). Per batch, an events refresh cost a
@@ -668,6 +729,10 @@ class Pipeline:
             self._refreshed = False
             return False
         self._refreshed = True
+        # Everything stored is searchable now: nothing to answer from memory any more.
+        self._unrefreshed.clear()
+        if "alert_engine" in self.__dict__:
+            self.alert_engine.forget_remembered()
         return True
 
     def commit_validators(self, results: Sequence[FetchResult] | None = None) -> None:
@@ -766,8 +831,9 @@ class Pipeline:
         # verdict is provisional (not recorded): the commit decides (`commit_duplicates`).
         with self._timed("dedup"):
             seq = self._read_commit_sequence()  # before the search: a commit after it is seen
-            searched = self._deduplicate(articles, pending, RunSummary())
-        return _Batch(articles, self.start_enrichment(articles), pending, seq, searched)
+            remembered = list(self._unrefreshed.values())  # ours, stored, maybe not searchable
+            searched = self._deduplicate(articles, [*pending, *remembered], RunSummary())
+        return _Batch(articles, self.start_enrichment(articles), pending, seq, searched, remembered)
 
     def finish_batch(self, batch: _Batch) -> BatchResult:
         """Second half: wait for enrichment, then the commit, one worker at a time cluster-wide
@@ -832,8 +898,10 @@ class Pipeline:
             # Stored and refreshed (the index step refreshes last): the commit ends clean.
             ended = begun + 1
             self._clean_seq = None
+            # Stored but not refreshed (`more_batches`): our token, so anyone else refreshes first.
+            unrefreshed = self._token if self._unrefreshed else ""
             try:
-                write_commit_sequence(self.es, self.settings, ended, lease.holder)
+                write_commit_sequence(self.es, self.settings, ended, lease.holder, unrefreshed=unrefreshed)
             except (ApiError, TransportError) as error:  # left odd: every reader searches again
                 log.warning("commit sequence not closed after a commit: %s", error)
             else:
@@ -847,12 +915,20 @@ class Pipeline:
             self.summary.add_seconds("commit", time.perf_counter() - start)
 
     def _read_commit_sequence(self) -> CommitSequence | None:
-        """The commit sequence now, None without the lease (no sequence is kept then)."""
+        """The commit sequence now, None without the lease (no sequence is kept then). When the
+        last commit was another worker's that ended stored but not refreshed (its mark), its
+        writes are refreshed first: what is searched next sees them."""
         if not self.settings.commit_lease:
             return None
-        from vigie.store.lease import read_commit_sequence
+        from vigie.store.lease import read_unrefreshed_mark
 
-        return read_commit_sequence(self.es, self.settings)
+        state = read_unrefreshed_mark(self.es, self.settings)
+        if state is None:
+            return None
+        seq, mark = state
+        if mark and mark != self._token and not self.refresh():
+            return None  # not searchable: nothing to reuse
+        return seq
 
     def _nobody_else_committed_since(self, seen: CommitSequence | None) -> bool:
         """Inside a commit: since the sequence read `seen`, only this pipeline's own clean
@@ -883,7 +959,10 @@ class Pipeline:
             reuse = batch.searched if self._nobody_else_committed_since(batch.precheck_seq) else None
             if reuse is not None:
                 self.summary.count("dedup:commit_search_reused")
-            self._deduplicate(batch.articles, batch.pending, self.summary, fingerprinted=True, searched=reuse)
+            # Besides the index: the pending batch, and what our own commits stored that the
+            # pre-check's search or a search now may not show (not refreshed).
+            pending = [*batch.pending, *batch.remembered, *self._unrefreshed.values()]
+            self._deduplicate(batch.articles, pending, self.summary, fingerprinted=True, searched=reuse)
         self.summary.add_seconds("commit.dedup", time.perf_counter() - start)
         late = {a.id for a in batch.articles if a.duplicate_of is not None and before[a.id] is None}
         revived = [a for a in batch.articles if a.duplicate_of is None and before[a.id] is not None]
@@ -935,14 +1014,17 @@ class Pipeline:
                     candidates_batch, results, pending=in_flight.articles if in_flight else ()
                 )
                 if in_flight is not None:
+                    self.more_batches = True  # `batch` commits next: no refresh in between
                     self.finish_batch(in_flight)
                 in_flight = batch
+            self.more_batches = False  # the last commit refreshes: the pass ends searchable
             if in_flight is not None:
                 self.finish_batch(in_flight)
             with self._timed("index"):
                 self.refresh(everything=True)  # the pass is done: its events searchable too
             done = True
         finally:
+            self.more_batches = False
             prefetch.shutdown(wait=True, cancel_futures=True)
             self.close()
             if not done:  # what was handed over still goes out; the sweep waits for the next run

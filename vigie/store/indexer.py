@@ -47,10 +47,10 @@ from vigie.store.actions import (
     replace_action,
     upsert_action,
 )
-from vigie.store.conditional import Versioned
+from vigie.store.conditional import Versioned, read_many
 from vigie.store.deadletters import dead_letter, purge_dead_letters
 from vigie.store.es import ensure_aliases, family_of
-from vigie.store.folds import FoldOutcome, already_indexed, copy_action, find_originals, fold
+from vigie.store.folds import FOLD_FIELDS, FoldOutcome, already_indexed, copy_action, find_originals, fold
 
 __all__ = [
     "IndexReport",
@@ -87,8 +87,12 @@ class Indexer:
         initial_backoff: float = 1.0,
         max_backoff: float = 30.0,
         spool_enabled: bool = True,
+        recent: Mapping[str, str] | None = None,
     ) -> None:
         self.es = es
+        # Articles the caller stored a moment ago, id -> concrete index: an original among them
+        # is read by id (real time) for a fold, not searched (which needs a refresh).
+        self.recent: Mapping[str, str] = recent or {}
         self.settings = settings
         self.chunk_size = chunk_size
         self.max_chunk_bytes = max_chunk_bytes
@@ -490,7 +494,14 @@ class Indexer:
         )
 
     def _find_originals(self, ids: list[str]) -> dict[str, _Original]:
-        return find_originals(self.es, self.settings, ids)
+        found: dict[str, _Original] = {}
+        hinted = [Versioned.absent(self.recent[i], i) for i in ids if i in self.recent]
+        if hinted:  # a real-time multi-get: stored a moment ago, maybe not searchable yet
+            found = read_many(self.es, hinted, source_includes=FOLD_FIELDS)
+        missing = [i for i in ids if i not in found]
+        if missing:
+            found.update(find_originals(self.es, self.settings, missing))
+        return found
 
     def _fold_one(self, original: _Original, copy: Article) -> tuple[FoldOutcome, _Original]:
         """Add the copy's outlet and URL to its original, guarded by the version read."""

@@ -66,6 +66,7 @@ __all__ = [
     "commit_sequence_id",
     "mark_external_write",
     "read_commit_sequence",
+    "read_unrefreshed_mark",
     "write_commit_sequence",
     "default_holder",
     "ensure_lease_index",
@@ -359,8 +360,9 @@ CommitSequence = tuple[int, str]  # (seq, the mark of the last write made withou
 def read_commit_sequence(es: Elasticsearch, settings: Settings) -> CommitSequence | None:
     """The commit sequence (issue 17): what tells a worker whether anyone else stored anything
     since it last looked. `seq` is moved twice by every commit while it holds the lease, to an
-    odd value before its first write and to the next even value once what it wrote is
-    refreshed (a seqlock); a writer without the lease (a spool replay) changes `external` before
+    odd value before its first write and to the next even value once what it wrote is stored
+    and refreshed, or stored and marked `unrefreshed` by a writer that answers its own next
+    lookups from memory (`read_unrefreshed_mark`: anyone else refreshes first; a seqlock); a writer without the lease (a spool replay) changes `external` before
     and after its writes instead. A worker that reads the same value before its dedup pre-check
     and inside its own commit, or sees only its own commits in between, knows that nobody else
     stored anything meanwhile. A get by id: real time, no refresh needed. (0, "") before the
@@ -376,10 +378,35 @@ def read_commit_sequence(es: Elasticsearch, settings: Settings) -> CommitSequenc
     return (int(source.get("seq") or 0), str(source.get("external") or ""))
 
 
-def write_commit_sequence(es: Elasticsearch, settings: Settings, value: int, holder: str) -> None:
+def read_unrefreshed_mark(es: Elasticsearch, settings: Settings) -> tuple[CommitSequence, str] | None:
+    """The commit sequence and its `unrefreshed` mark in one real-time get: the mark is the
+    token of the writer whose last commit ended stored but NOT refreshed (it answers its own
+    next lookups from memory, `vigie.run.pipeline`), "" when the last commit's writes were
+    refreshed. Anyone else must refresh before searching what that commit wrote. None when
+    it cannot be read."""
+    try:
+        found = es.get(index=lease_index(settings), id=commit_sequence_id(settings))
+    except NotFoundError:
+        return (0, ""), ""
+    except (ApiError, TransportError) as error:
+        log.warning("commit sequence unreadable: %s", error)
+        return None
+    source = found["_source"]
+    sequence = (int(source.get("seq") or 0), str(source.get("external") or ""))
+    return sequence, str(source.get("unrefreshed") or "")
+
+
+def write_commit_sequence(
+    es: Elasticsearch, settings: Settings, value: int, holder: str, *, unrefreshed: str | None = None
+) -> None:
     """Set `seq` to `value`: only the commit lease's holder calls it, so these writes never
-    race each other (`read_commit_sequence`); a partial update, so `external` stays."""
-    _update_sequence(es, settings, {"seq": value, "holder": holder, "renewed_at": _now_ms()})
+    race each other (`read_commit_sequence`); a partial update, so `external` stays.
+    `unrefreshed` (as a commit ends): the writer's token when what it stored is not refreshed
+    yet, "" when it is (`read_unrefreshed_mark`); None leaves the mark as it is."""
+    fields: dict[str, Any] = {"seq": value, "holder": holder, "renewed_at": _now_ms()}
+    if unrefreshed is not None:
+        fields["unrefreshed"] = unrefreshed
+    _update_sequence(es, settings, fields)
 
 
 def mark_external_write(es: Elasticsearch, settings: Settings) -> None:

@@ -38,6 +38,8 @@ come from the days before the article's own day (stored articles plus the batch'
 article's own day): the same articles give the same stories whatever the batch size, as long
 as batches come in publication order (the pipeline's). The batch's articles are never their
 own candidates from the store (a batch run again after a crash decides as the first time).
+Articles stored by the caller's earlier batches and not refreshed yet (`recent`) are anchors
+and counted names as if searched: left out of the day searches by id and counted from memory.
 
 Requests: ONE msearch per batch: per article a lead search and a names search on the articles
 index (anchors only, within the window; each only when the article has lead keys or names to
@@ -70,7 +72,7 @@ from vigie.stories.incidents import (
     write_incidents,
 )
 from vigie.stories.policy import StoryPolicy, Vocabulary, default_policy, default_vocabulary
-from vigie.stories.rarity import ENTITY_FIELDS, Named, Rarity, add_batch, read_day, utc_day
+from vigie.stories.rarity import ENTITY_FIELDS, Named, Rarity, add_batch, day_search, read_day, utc_day
 
 log = logging.getLogger(__name__)
 
@@ -263,9 +265,12 @@ class StoryClusterer:
             ],
         }
 
-    def _search(self, profiles: Sequence[_Profile]) -> dict[str, list[_Profile]]:
+    def _search(
+        self, profiles: Sequence[_Profile], recent: Sequence[Named] = ()
+    ) -> dict[str, list[_Profile]]:
         """Stored anchors per article id, and the name counts of the batch's days, from one
-        msearch."""
+        msearch. `recent`: stored articles the index may not show yet (not refreshed), counted
+        from memory and left out of the day searches (they may show, by the refresh tick)."""
         if not profiles:
             return {}
         header = {"index": self.articles_index, "ignore_unavailable": True, "allow_no_indices": True}
@@ -282,7 +287,19 @@ class StoryClusterer:
                     searches += [header, body]
             positions.append(mine)
         asked = len(searches) // 2
-        days = self.rarity.searches([p.named() for p in profiles])
+        named = [p.named() for p in profiles]
+        days = self.rarity.searches(named)
+        if recent:
+            # The same day searches (the batch's days and names), the recent articles left out
+            # by id as the batch's are: both are counted from memory (`add_batch`).
+            by_day: dict[date, dict[str, str]] = defaultdict(dict)
+            for article in named:
+                by_day[utc_day(article.published)].update(article.names)
+            left_out = sorted({*(a.id for a in named), *(a.id for a in recent)})
+            days = [
+                (day, day_search(day, sorted(set(by_day[day].values())), self.policy.entities, left_out))
+                for day in sorted(by_day)
+            ]
         for _day, body in days:
             searches += [header, body]
         responses = self.es.msearch(searches=searches)["responses"] if searches else []
@@ -292,7 +309,7 @@ class StoryClusterer:
         self.rarity.days.clear()
         for (day, _body), response in zip(days, responses[asked:], strict=True):
             self.rarity.days[day] = read_day(response)
-        add_batch(self.rarity.days, [p.named() for p in profiles], self.policy.entities)
+        add_batch(self.rarity.days, [*named, *recent], self.policy.entities)
 
         dates: dict[str, datetime | None] = {}  # the same anchors come back for many articles
 
@@ -341,9 +358,32 @@ class StoryClusterer:
     def kinds(self, sub_event_types: Iterable[str]) -> frozenset[str]:
         return frozenset(self.policy.kind(sub_type) for sub_type in sub_event_types)
 
-    def assign(self, articles: Iterable[Article], summary: RunSummary, events: Iterable[Event] = ()) -> None:
+    def remembered_anchor(self, article: Article) -> _Profile:
+        """A stored anchor known from memory (`assign`'s `recent`), as `_search` reads one
+        from the index (doc values of the stored article)."""
+        assert article.published is not None
+        return _Profile(
+            id=article.id,
+            story_id=article.story_id or article.id,
+            published=article.published,
+            names=names_of({f: getattr(article, f) for f in ENTITY_FIELDS}),
+            lead=article.story_lead,
+            weapons=self.vocabulary.weapon_classes_of(article.weapons),
+            kinds=self.kinds(article.event_types),
+        )
+
+    def assign(
+        self,
+        articles: Iterable[Article],
+        summary: RunSummary,
+        events: Iterable[Event] = (),
+        recent: Sequence[Article] = (),
+    ) -> None:
         """Set `story_id`, `story_anchor` and `story_lead` on every article (in place), and
-        merge the story incidents of `events` (the batch's incidents) into the stories index."""
+        merge the story incidents of `events` (the batch's incidents) into the stories index.
+
+        `recent`: articles stored earlier (by the caller) that searches may not show yet (not
+        refreshed): their anchors are candidates and their names count, as if searched."""
         events = list(events)
         by_article: dict[str, list[Event]] = defaultdict(list)
         for event in events:
@@ -364,8 +404,25 @@ class StoryClusterer:
                 summary.record(STAGE, "accepted", article.id, "undated:own_story")
                 continue
             profiles.append(self.profile(article, by_article.get(article.id, [])))
-        stored = self._search(profiles)
         by_id = {a.id: a for a in batch}
+        # What the index holds but may not show yet: counted as stored (left out of the day
+        # searches by id, counted from memory); their anchors added to every article's candidates.
+        known = [
+            a for a in recent if a.id not in by_id and a.published is not None and a.duplicate_of is None
+        ]
+        stored = self._search(
+            profiles,
+            [
+                Named(a.id, a.published, names_of({f: getattr(a, f) for f in ENTITY_FIELDS}))
+                for a in known
+                if a.published is not None
+            ],
+        )
+        remembered = [self.remembered_anchor(a) for a in known if a.story_anchor]
+        if remembered:
+            for profile in profiles:
+                have = {candidate.id for candidate in stored[profile.id]}
+                stored[profile.id].extend(a for a in remembered if a.id not in have)
         opened: list[_Profile] = []  # anchors opened by this batch, in (published, id) order
         for profile in profiles:
             start = to_utc(profile.published) - self.window
@@ -430,11 +487,13 @@ def assign_stories(
     summary: RunSummary,
     events: Sequence[Event] = (),
     policy: StoryPolicy | None = None,
+    recent: Sequence[Article] = (),
 ) -> None:
     """Set `story_id` on each article (its best-matching story's anchor, else its own id) and
     store the story incidents of `events` (from the enricher; without them only the names rule
-    applies and no story incident is written)."""
-    StoryClusterer(es, settings, policy).assign(articles, summary, events)
+    applies and no story incident is written). `recent`: stored articles searches may not show
+    yet (see `StoryClusterer.assign`)."""
+    StoryClusterer(es, settings, policy).assign(articles, summary, events, recent)
 
 
 def refresh_story_incidents(
