@@ -669,3 +669,161 @@ def test_a_letter_that_is_no_accented_one_stays_in_the_id(
 ) -> None:
     chosen = default_gazetteer().lookup(surface, countries)
     assert chosen is not None and chosen.id == place_id
+
+
+# ------------------------------------------- subdivisions named by their seat's adjective (issue 14)
+
+
+@pytest.mark.parametrize(
+    ("surface", "code", "lat", "lon"),
+    [
+        ("Koursk", "iso-ru-krs", 51.7, 36.2),  # Kurskaya oblast'
+        ("Belgorod", "iso-ru-bel", 50.6, 36.6),
+        ("Tambov", "iso-ru-tam", 52.7, 41.4),
+        ("Smolensk", "iso-ru-smo", 54.8, 32.0),
+        ("Lipetsk", "iso-ru-lip", 52.6, 39.6),
+        ("Orel", "iso-ru-orl", 52.97, 36.06),  # the seat is Oryol, not a village Orlov
+    ],
+)
+def test_an_oblast_named_by_its_seats_adjective_answers_to_the_seat(
+    surface: str, code: str, lat: float, lon: float
+) -> None:
+    region = default_gazetteer().lookup(surface, {"RU"}, prefer="region", kinds=("region",))
+    assert region is not None and region.alt_id == code and region.located
+    assert abs(region.lat - lat) < 0.5 and abs(region.lon - lon) < 0.5
+
+
+def test_a_town_named_like_its_oblast_is_still_the_town() -> None:
+    town = default_gazetteer().lookup("Koursk", {"RU"})
+    assert town is not None and town.kind == "city"
+
+
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [
+        ("Trente drones ont été abattus au-dessus de la région de Tambov, selon Moscou.", "Tambov"),
+        (
+            "L'oblast de Smolensk a été visé par une attaque de drones dans la nuit, a dit le gouverneur.",
+            "Smolensk",
+        ),
+        (
+            "Un dépôt de carburant a pris feu dans la région de Lipetsk après une frappe ukrainienne.",
+            "Lipetsk",
+        ),
+        (
+            "La défense antiaérienne russe dit avoir intercepté deux missiles au-dessus de la région de Koursk.",
+            "Koursk",
+        ),
+    ],
+)
+def test_the_region_of_a_russian_town_is_located_and_compares_with_its_framed_id(
+    text: str, town: str
+) -> None:
+    places = _places(text)
+    regions = [e for e in places.values() if e.location is not None and town.lower() in e.surface.lower()]
+    assert regions, places
+    framed = canonical_place_id(f"oblast-de-{town.lower()}")
+    assert any(canonical_id(e.id) == framed for e in regions)
+
+
+# ---------------------------------------------------------- directions made of two directions
+
+
+@pytest.mark.parametrize(
+    ("surface", "countries", "code"),
+    [
+        ("Haut-Ouest", ("GH",), "iso-gh-uw"),  # Upper West
+        ("Haut-Est", ("GH",), "iso-gh-ue"),
+        ("Nord-Est", ("GH",), "iso-gh-ne"),  # North East
+        ("Nord-Ouest", ("SL",), "iso-sl-nw"),  # North Western
+    ],
+)
+def test_a_subdivision_named_by_two_directions_answers_to_its_french_name(
+    surface: str, countries: tuple[str, ...], code: str
+) -> None:
+    region = default_gazetteer().lookup(surface, countries, prefer="region", kinds=("region",))
+    assert region is not None and region.alt_id == code and region.located
+
+
+# ------------------------------------------------------ "and" between the halves of a name
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Sistan-et-Baloutchistan", "Sistan va Baloutchistan"),
+        ("Chaharmahal-et-Bakhtiari", "Chahar Mahal va Bakhtiari"),
+        ("Saint-Kitts-et-Nevis", "Saint Kitts and Nevis"),
+        ("Antigua-et-Barbuda", "Antigua y Barbuda"),
+        ("Kohgiluyeh-et-Boyer-Ahmad", "Kohgiluyeh-Boyer-Ahmad"),
+    ],
+)
+def test_and_between_two_names_is_no_part_of_the_key(one: str, other: str) -> None:
+    config = default_config()
+    assert config.translit_key(one) == config.translit_key(other)
+
+
+@pytest.mark.parametrize(
+    "surface",
+    ["Sistan-et-Baloutchistan", "Sistan-Baloutchistan", "Sistan-o-Baloutchistan", "SISTAN-BALOUCHISTAN"],
+)
+def test_a_province_named_with_or_without_its_and_is_one_place(surface: str) -> None:
+    region = default_gazetteer().lookup(surface, {"IR"})
+    assert region is not None and region.alt_id == "iso-ir-11" and region.located
+    assert canonical_place_id("sistan-et-baloutchistan") == canonical_place_id(slug(surface))
+
+
+def slug(name: str) -> str:
+    from enrich.text import slugify
+
+    return slugify(name)
+
+
+@pytest.mark.parametrize(
+    ("surface", "code"),
+    [
+        ("Oddar Meanchey", "iso-kh-22"),
+        ("Banteay Meanchey", "iso-kh-1"),
+        ("Mondulkiri", "iso-kh-11"),
+        ("Ratanakiri", "iso-kh-16"),
+    ],
+)
+def test_cambodian_provinces_answer_to_the_press_spelling(surface: str, code: str) -> None:
+    region = default_gazetteer().lookup(surface, {"KH", "TH"})
+    assert region is not None and region.alt_id == code and region.located
+
+
+# ------------------------------------------- a famous town abroad over a village at home
+
+
+@pytest.mark.parametrize(
+    ("surface", "countries", "place_id"),
+    [
+        ("Montréal", ("FR",), "montreal"),  # not the village of the Aude
+        ("Belgrade", ("BE",), "belgrade"),  # not the section of Namur
+        ("Medellín", ("ES",), "medellin"),  # not the village of Extremadura
+        ("Rosario", ("IT",), "rosario"),
+        ("Agra", ("IT",), "agra"),
+    ],
+)
+def test_a_famous_town_abroad_is_not_hidden_by_a_home_village_of_its_name(
+    surface: str, countries: tuple[str, ...], place_id: str
+) -> None:
+    chosen = default_gazetteer().lookup(surface, countries)
+    assert chosen is not None and chosen.id == place_id and chosen.country not in countries
+
+
+@pytest.mark.parametrize(
+    ("surface", "countries", "place_id"),
+    [
+        ("Lagos", ("PT",), "lagos-pt"),  # a town, not a village: the home one
+        ("San Jose", ("PH",), "san-jose-ph"),
+        ("Laval", ("FR",), "laval-fr"),
+        ("Tripoli", ("LB",), "tripoli-lb"),
+    ],
+)
+def test_a_home_town_of_a_famous_name_stays_home(
+    surface: str, countries: tuple[str, ...], place_id: str
+) -> None:
+    chosen = default_gazetteer().lookup(surface, countries)
+    assert chosen is not None and chosen.id == place_id

@@ -21,7 +21,9 @@ that is its capital's is the capital: "Mexico"); a city outside the article's
 countries must be a large one (`min_foreign_population`), a subdivision must be inside them.
 A small town of the article's countries known by the name only as an alternate one does not
 hide the town abroad that bears it as its own ("Bonn" is no Bouin), and an alternate name of a
-large town that a town of its country bears as its own is no exonym ("Turi" is no Turin).
+large town that a town of its country bears as its own is no exonym ("Turi" is no Turin); a
+village of the article's countries does not hide a famous town abroad of that own name
+("Montréal" is no village of the Aude, "Belgrade" no section of Namur).
 
 Ids are deterministic slugs of the GeoNames name ("lutsk"), of the French country name
 ("emirats-arabes-unis") or of the subdivision name ("nord-kivu"; "region-de-kayes" when a town
@@ -32,7 +34,9 @@ name locate (ISO 3166-2 has no coordinates): those are listed without a location
 
 Subdivisions answer to the French names the press gives them: pycountry's translations, the
 French forms of an English direction word ("North Darfur" is "Darfour-Nord", "Darfour du Nord";
-`directions`), the exonyms of `subdivision_names` ("Papouasie", "Karen"), and their noun without a
+"Upper East" "Haut-Est": `directions`, `compass`), the name of the seat town a subdivision is
+named after by its adjective ("Bryanskaya oblast'" is "la région de Briansk", located at
+Bryansk: `named_after_seat`), the exonyms of `subdivision_names` ("Papouasie", "Karen"), and their noun without a
 preposition ("la région Bretagne", "l'État Karen"); a subdivision is matched by transliteration
 whichever of its names ("Voronej", `Gazetteer.regions`).
 
@@ -70,7 +74,7 @@ from vigie.core.settings import es_cache_dir
 
 GAZETTEER_PATH = DATA_DIR / "gazetteer.yaml"
 GAZETTEER_SCHEMA_PATH = DATA_DIR / "gazetteer.schema.json"
-FORMAT = 7  # bump when the index layout or the way it is built changes
+FORMAT = 8  # bump when the index layout or the way it is built changes
 KINDS = ("country", "region", "city")
 
 
@@ -95,6 +99,11 @@ class GazetteerConfig:
     directions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     subdivision_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # ISO code -> names
     subdivision_nouns: frozenset[str] = frozenset()  # slugs: "région Bretagne" is the region
+    compass: Mapping[str, str] = field(default_factory=dict)  # "East" -> "Est" ("Upper East")
+    # subdivisions named by their seat's adjective ("Bryanskaya oblast'"): nouns, endings, additions
+    seat_nouns: frozenset[str] = frozenset()
+    seat_endings: tuple[str, ...] = ()
+    seat_additions: tuple[str, ...] = ()
     inner_apostrophe: re.Pattern[str] | None = None  # "Ryl’sk" is "Rylsk"
     _translit_keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     _skeleton_keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -161,6 +170,12 @@ def load_config(path: Path = GAZETTEER_PATH) -> GazetteerConfig:
             for code, seat in table.items()
         },
         directions={word: tuple(forms) for word, forms in data.get("directions", {}).items()},
+        compass=dict(data.get("compass", {})),
+        seat_nouns=frozenset(data.get("named_after_seat", {}).get("nouns", ())),
+        seat_endings=tuple(
+            sorted(data.get("named_after_seat", {}).get("endings", ()), key=len, reverse=True)
+        ),
+        seat_additions=tuple(data.get("named_after_seat", {}).get("additions", ())),
         subdivision_names={
             f"{cc}-{code}": tuple(names)
             for cc, table in data.get("subdivision_names", {}).items()
@@ -183,15 +198,43 @@ def french_subdivision_names(name: str, config: GazetteerConfig) -> list[str]:
     """The French forms of a subdivision's name whose English name opens or ends with a
     direction word (`directions` of gazetteer.yaml): "North Darfur" -> "Darfur-Nord", "Darfur du
     Nord", "Nord-Darfur"...; "Western Equatoria" -> "Equatoria occidental"... The name's other
-    words stay as they are: the transliteration key compares "Darfour" with "Darfur"."""
+    words stay as they are: the transliteration key compares "Darfour" with "Darfur"; a rest
+    that is itself a direction is put in French ("Upper East" -> "Haut-Est", "North East" ->
+    "Nord-Est": `compass`)."""
     words = name.split()
     if len(words) < 2:
         return []
     forms: list[str] = []
     for first, rest in ((words[0], words[1:]), (words[-1], words[:-1])):
+        other = " ".join(rest)
+        other = config.compass.get(other, other)
         for template in config.directions.get(first, ()):
-            forms.append(template.format(" ".join(rest)))
+            forms.append(template.format(other))
     return forms
+
+
+_ADJECTIVE = re.compile(r"sk(?:y|a|ia|i|iy)$")
+
+
+def seat_names(name: str, config: GazetteerConfig) -> list[str]:
+    """The names of the town a subdivision named by its adjective may be named after, most
+    likely first: "Bryanskaya oblast'" -> "bryan", "bryansk", ...; "Almaty oblysy" -> "almaty"
+    (`named_after_seat` of gazetteer.yaml). Empty for any other name."""
+    words = config.name_key(name).split("-")
+    if len(words) != 2 or words[1] not in config.seat_nouns:
+        return []
+    adjective = words[0]
+    # the longest ending the adjective has ("skaya", not "aya"); none: it is the name itself
+    ending = next((e for e in config.seat_endings if adjective.endswith(e)), "")
+    stems = [adjective[: len(adjective) - len(ending)]]
+    found: list[str] = []
+    for stem in stems:
+        for addition in config.seat_additions:
+            candidate = stem + addition
+            # never an adjective again: "Orlovskiy" is a village named like the oblast, not Oryol
+            if len(candidate) >= 3 and candidate not in found and not _ADJECTIVE.search(candidate):
+                found.append(candidate)
+    return found
 
 
 @lru_cache(maxsize=2)
@@ -370,15 +413,19 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
     # largest town that has their name as an alternate name (Santa Fe de Antioquia for
     # Antioquia). Their French names (pycountry's translations) are aliases.
     city_by_key: dict[tuple[str, str], tuple[float, float]] = {}
+    town_by_key: dict[tuple[str, str], tuple] = {}  # the row of the most populous town so named
     city_rows = {row[0]: row for row in rows if row[3] == "city"}
     for row in reversed(rows):  # most populous last: it wins
         if row[3] == "city":
             city_by_key[(row[4], config.translit_key(row[2]))] = (row[5], row[6])
+            town_by_key[(row[4], config.translit_key(row[2]))] = row
     by_alias: dict[tuple[str, str], tuple[float, float]] = {}
+    town_by_alias: dict[tuple[str, str], tuple] = {}
     for key, _, _, place_id, _ in reversed(names):
         holder = city_rows.get(place_id)
         if holder is not None:
             by_alias[(holder[4], key)] = (holder[5], holder[6])
+            town_by_alias[(holder[4], key)] = holder
     french: Callable[[str], str] = str
     with contextlib.suppress(OSError):  # "Far North" is "Extrême-Nord"
         french = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["fr"]).gettext
@@ -391,11 +438,25 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
         if not slug:
             continue
         point = city_by_key.get((code, config.translit_key(sub.name))) or by_alias.get((code, slug))
+        # named by its seat's adjective ("Bryanskaya oblast'"): the most populous town so named
+        # is its seat and its name one of the subdivision's ("la région de Briansk")
+        towns = [
+            town
+            for stem in seat_names(sub.name, config)
+            if (town := town_by_key.get((code, config.translit_key(stem)))) is not None
+        ]
+        named_after = max(towns, key=lambda town: town[7]) if towns else None
+        if named_after is not None:
+            point = point or (named_after[5], named_after[6])
         seat = config.seats.get(sub.code)
         if seat is not None:  # the data names the seat: it wins over a homonymous town
             point = city_by_key.get((code, config.translit_key(seat))) or by_alias.get(
                 (code, config.name_key(seat)), point
             )
+            if named_after is not None:  # "Orlovskaya oblast'" is Oryol's, not Orlov's
+                named_after = town_by_key.get((code, config.translit_key(seat))) or town_by_alias.get(
+                    (code, config.name_key(seat))
+                )
         if slug in city_slugs or slug in country_slugs:
             slug = f"{config.name_key(noun)}-de-{slug}"
         place_id = slug
@@ -419,6 +480,7 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
                 in_french,
                 *french_subdivision_names(sub.name, config),
                 *config.subdivision_names.get(sub.code, ()),
+                *([named_after[2]] if named_after is not None else []),
             ],
         )
 
@@ -642,12 +704,25 @@ class Gazetteer:
         # another place is a second local form, not the name a French text gives it
         owners = {p.country for p in pool if p.kind == "city" and p.own}
         large = self.config.min_foreign_population
+        # a famous town abroad of that own name ("Montréal", "Belgrade") is meant rather than a
+        # village of the article's countries that bears it too (Montréal in the Aude, Belgrade
+        # by Namur)
+        famous_abroad = any(
+            p.own
+            and p.kind == "city"
+            and p.country not in inside
+            and p.population >= self.config.exonym_min_population
+            for p in pool
+        )
 
         def at_home(place: Place) -> bool:
             """Inside the article's countries, and meant there: a small town known by the name
             only as an alternate one (an old or dialect name: "Bol" is no Baule, "Franklin" no
-            Saint-Vivien) is not, when a town elsewhere bears that name as its own."""
+            Saint-Vivien) is not, when a town elsewhere bears that name as its own; nor a small
+            town of that own name when a famous town abroad bears it."""
             if place.country not in inside:
+                return False
+            if place.kind == "city" and place.population < large and famous_abroad:
                 return False
             return bool(
                 place.own

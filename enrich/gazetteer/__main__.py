@@ -5,7 +5,9 @@ the curated KB alone and with the gazetteer behind it: (a) every gold LOC entity
 places of the gold events; each exactly (its own point), approximately (the point of the place
 the text attaches it to, `precision` city / region / country) or not at all. `--missed` lists
 the places not located and those located approximately; `--fallback` the names the gazetteer's
-last resort (skeleton key) resolved, to review its precision.
+last resort (skeleton key) resolved, to review its precision; `--missed` also lists the gold
+places found only under the name the text gave them, with another id (a homonym chosen, or an
+id convention apart: "kosovo" located as Kosovo Polje).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class Coverage:
     entities: Tally = field(default_factory=Tally)  # (a) every gold LOC entity
     events: Tally = field(default_factory=Tally)  # (b) the gold events' locations
     approximate: list[str] = field(default_factory=list)  # doc:id (precision) of approximate points
+    other_id: list[str] = field(default_factory=list)  # doc:gold id->predicted id (found by name)
 
     @property
     def places(self) -> int:
@@ -106,7 +109,10 @@ def coverage(gold_path: Path, corpus_dir: Path, with_gazetteer: bool = True) -> 
                 where = f"{document['doc']}:{place_id}"
                 if predicted is None or predicted.location is None:
                     tally.missed.append(where)
-                elif predicted.precision in (None, "exact"):
+                    continue
+                if tally is result.entities and canonical_id(predicted.id) != canonical_id(place_id):
+                    result.other_id.append(f"{where}->{predicted.id}")
+                if predicted.precision in (None, "exact"):
                     tally.exact += 1
                 else:
                     tally.approximate += 1
@@ -145,6 +151,8 @@ def main(argv: list[str]) -> int:
                         print(f"   {name} not located: " + " ".join(tally.missed))
                 if result.approximate:
                     print("   (a) approximately: " + " ".join(result.approximate))
+                if result.other_id:
+                    print("   (a) found by name, under another id: " + " ".join(result.other_id))
         if "--fallback" in args:  # what the gazetteer's last resort (skeleton key) resolved
             gazetteer = default_gazetteer()
             for surface, place in sorted((gazetteer.loose_matches if gazetteer else {}).items()):
