@@ -13,6 +13,7 @@ tests/test_commit_sequence.py, tests/test_stories.py and tests/test_alerts_engin
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,6 +31,7 @@ from vigie.core.accounting import RunSummary
 from vigie.core.models import Article
 from vigie.core.settings import Settings
 from vigie.dev.feedserver import FeedServer
+from vigie.run import pipeline as pipeline_module
 from vigie.run.pipeline import Pipeline
 from vigie.store.es import index_for, index_name, to_document
 from vigie.store.lease import read_unrefreshed_mark
@@ -209,3 +211,21 @@ def test_an_alert_of_the_previous_unrefreshed_batch_is_not_opened_twice(
     assert next(a for a in stored if a.rule == "frappe_nucleaire").status == "sent"
     engine.forget_remembered()
     assert not engine.remembered
+
+
+def test_the_memory_is_bounded_a_full_memory_refreshes_instead(
+    es: Elasticsearch, settings: Settings, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At most `REMEMBERED_BATCHES` batches' worth of articles are answered from memory: the
+    commit that would pass it refreshes instead, and the memory is empty again."""
+    monkeypatch.setattr(pipeline_module, "REMEMBERED_BATCHES", 1)
+    settings = dataclasses.replace(settings, batch_size=1)
+    _no_refresh_tick(es, settings, "articles", DAY)
+    candidates = _candidates(settings, feed_server)
+    pipeline = Pipeline(settings=settings)
+    pipeline.more_batches = True
+    pipeline.finish_batch(_start(pipeline, [candidates["quayside"]]))
+    assert len(pipeline._unrefreshed) == 1 and _searchable(es, settings) == 0
+    pipeline.finish_batch(_start(pipeline, [candidates["uplands"]]))  # 2 > 1 x 1: refreshed
+    assert not pipeline._unrefreshed and _searchable(es, settings) == 2
+    assert read_unrefreshed_mark(es, settings) == ((4, ""), "")
