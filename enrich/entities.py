@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from enrich.tokens import doc_text, feature_of, tokens_of
 from vigie.core.models import EntityMention, EntityType, LocationPrecision
 
 _CLUB = "club"  # the span id of a sport club's name (_club_names)
+_JOINED = "joined"  # the span id of a name joined from spans the model or the KB tagged apart
 RULE_ID = "rule"  # the id the entity ruler gives spans of hand-written patterns (enrich/nlp.py)
 
 FILTERS_PATH = DATA_DIR / "entity_filters.yaml"
@@ -97,6 +98,8 @@ class EntityFilters:
     attachment_words: frozenset[str] = frozenset()
     attachment_links: frozenset[str] = frozenset()
     home_countries: frozenset[str] = frozenset()
+    rank_nouns: frozenset[str] = frozenset()
+    person_particles: frozenset[str] = frozenset()
     dateline: re.Pattern[str] | None = None
     acronym: re.Pattern[str] | None = None
 
@@ -152,6 +155,8 @@ def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
         attachment_words=words("attachment_words"),
         attachment_links=words("attachment_links"),
         home_countries=frozenset(data.get("home_countries", [])),
+        rank_nouns=words("rank_nouns"),
+        person_particles=words("person_particles"),
         dateline=re.compile(data["dateline"], re.MULTILINE) if data.get("dateline") else None,
         acronym=re.compile(data["acronym"]) if data.get("acronym") else None,
     )
@@ -198,6 +203,15 @@ def _trim(span: Span, filters: EntityFilters) -> Span | None:
     start, end = span.start, span.end
     while start < end and (fold(doc[start].text) in filters.leading_tokens or doc[start].is_space):
         start += 1
+    label = span.label_
+    if (
+        not span.id_
+        and label in ("PER", "PERSON", "MISC", "ORG")
+        and fold(doc[start].text) in filters.role_nouns
+    ):
+        named = _titled_name(doc, start, end, filters)
+        if named is not None:  # "Premier ministre Bart De Wever": the title is no part of the name
+            start, label = named, "PER"
     while end > start and (
         doc[end - 1].text in filters.trailing_tokens
         or doc[end - 1].is_space
@@ -206,7 +220,7 @@ def _trim(span: Span, filters: EntityFilters) -> Span | None:
         and fold(doc[end - 1].text) in filters.trailing_words
     ):
         end -= 1  # "a annoncé EDF mercredi"
-    if span.label_ in ("PER", "PERSON") and not span.id_:
+    if label in ("PER", "PERSON") and not span.id_:
         while (
             end - start > 1 and doc[end - 1].is_lower and doc[end - 1].is_alpha and doc[end - 2].whitespace_
         ):
@@ -232,7 +246,57 @@ def _trim(span: Span, filters: EntityFilters) -> Span | None:
             end = cut
     if start >= end:
         return None
-    return Span(doc, start, end, label=span.label_, span_id=span.id_)
+    return Span(doc, start, end, label=label, span_id=span.id_)
+
+
+def _qualified_body(span: Span, filters: EntityFilters) -> Span:
+    """A body's name that a lowercase word in parentheses right after it tells from its
+    namesakes is named with that word ("le Parti communiste d'Inde (maoïste)", "le Parti
+    communiste du Népal (marxiste-léniniste)", "l'Armée républicaine irlandaise (provisoire)"):
+    the name opens with an institution or a military head."""
+    doc = span.doc
+    end = span.end
+    if (
+        end + 2 >= len(doc)
+        or doc[end].text != "("
+        or fold(span[0].text) not in filters.institution_heads | filters.military_heads
+    ):
+        return span
+    close = next((i for i in range(end + 2, min(end + 6, len(doc))) if doc[i].text == ")"), None)
+    if close is None:
+        return span
+    inner = doc[end + 1 : close]
+    if not all(t.text in ("-", "‑") or t.is_lower and t.is_alpha for t in inner):
+        return span  # "(maoïste)", "(marxiste-léniniste)", "(unifié)"
+    if inner[0].pos_ in ("DET", "ADP", "PRON", "CCONJ", "SCONJ", "AUX", "ADV"):
+        return span  # "(de facto)", "(ex-)"
+    return Span(doc, span.start, close + 1, label=span.label_, span_id=span.id_)
+
+
+def _titled_name(doc: Doc, start: int, end: int, filters: EntityFilters) -> int | None:
+    """Where the person's name starts in a span the model opened with the person's title
+    ("Premier ministre Albin Kurti", "ministre de la Culture Rima Abdul Malak"): after the role
+    nouns and the words of the title, a proper noun (or the title's apposition) then
+    capitalised words (or the particles of names) up to the span's end, two words at least."""
+    i = start
+    while i < end and (
+        fold(doc[i].text) in filters.role_nouns
+        or not doc[i].text[:1].isupper()
+        or doc[i].pos_ != "PROPN"
+        and doc[i].dep_ != "appos"  # "ministre de la Culture Rima X"
+    ):
+        i += 1
+    if end - i < 2 or i == start or not doc[end - 1].text[:1].isupper():
+        return None
+    if not all(
+        t.is_alpha
+        and t.text[:1].isupper()
+        or t.text in ("-", "‑")
+        or fold(t.text) in filters.person_particles
+        for t in doc[i:end]
+    ):
+        return None
+    return i
 
 
 def _sentence_start(span: Span, reach: int = 16) -> int:
@@ -314,7 +378,9 @@ def _camel_case(word: str) -> bool:
     return len(word) > 3 and word[0].islower() and word.isalpha() and any(ch.isupper() for ch in word[1:])
 
 
-def _split(span: Span, kb: KnowledgeBase) -> list[tuple[Span, KBEntry]] | None:
+def _split(
+    span: Span, kb: KnowledgeBase, features: frozenset[str] = frozenset()
+) -> list[tuple[Span, KBEntry]] | None:
     """An unknown span made of known names joined by function words ("Trump-Poutine",
     "Etats-Unis de l'Ukraine") is those names."""
     parts: list[tuple[Span, KBEntry]] = []
@@ -326,8 +392,8 @@ def _split(span: Span, kb: KnowledgeBase) -> list[tuple[Span, KBEntry]] | None:
         end = token.i if token is not None else span.end
         if end > start:
             piece = span.doc[start:end]
-            if piece[0].is_lower:
-                return None  # "golfe de Guinée" is one name, not "golfe" and Guinea
+            if piece[0].is_lower or fold(piece[0].text) in features:
+                return None  # "golfe de Guinée" is one name, not "golfe" and Guinea (nor "Golfe de Guinée :")
             entry = kb.resolve(piece.text)
             if entry is None:
                 return None
@@ -415,6 +481,23 @@ def _particle(doc: Doc, i: int, filters: EntityFilters) -> tuple[int, bool] | No
     return None
 
 
+def _feature_and_place(doc: Doc, ent: Span, ents: list[Span], filters: EntityFilters) -> Span | None:
+    """A feature noun the model (or the KB: "Golfe" is the Persian Gulf) tagged alone, then "de"
+    and a place it tagged too ("Golfe" + "de" + "Guinée", "Lac" + "de" + "Kivu" at a headline's
+    start): one place name, like "le golfe de Guinée"."""
+    if len(ent) != 1 or _LABELS.get(ent.label_) != "LOC" or fold(ent.text) not in filters.feature_nouns:
+        return None
+    i = ent.end
+    while i < len(doc) and i - ent.end < 2 and fold(doc[i].text) in filters.region_prepositions:
+        i += 1
+    if i == ent.end:
+        return None
+    other = next((e for e in ents if e.start == i), None)
+    if other is None or _LABELS.get(other.label_) != "LOC":
+        return None
+    return Span(doc, ent.start, other.end, label="LOC", span_id=_JOINED)
+
+
 def _capitalised_run(doc: Doc, i: int, inside: bool = False) -> int:
     """The end of a capitalised name at token i, over hyphens ("Novhorod-Siverskyï"); `inside`:
     the name continues another one, where the parser may have started a sentence ("del" "Ene")."""
@@ -442,6 +525,11 @@ def _joined_place_names(doc: Doc, ents: list[Span], kb: KnowledgeBase, filters: 
             continue
         if _LABELS.get(ent.label_) == "PER":
             result.append(_hyphenated_first_name(doc, ent, ents))
+            continue
+        feature = _feature_and_place(doc, ent, ents, filters)
+        if feature is not None:  # "Golfe" + "de" + "Guinée": one place, not the Gulf and Guinea
+            dropped.update(range(ent.end, feature.end))
+            result.append(feature)
             continue
         if _LABELS.get(ent.label_) != "LOC":
             result.append(ent)
@@ -543,7 +631,7 @@ def _club_names(doc: Doc, ents: list[Span], kb: KnowledgeBase, filters: EntityFi
     return result
 
 
-def _completed_names(doc: Doc, ents: list[Span]) -> list[Span]:
+def _completed_names(doc: Doc, ents: list[Span], particles: frozenset[str] = frozenset()) -> list[Span]:
     """Names the model cut before their last word: a capitalised proper noun it left out
     ("district d'Intan" + "Jaya", "Bannang" + "Sata"), a syllable joined by a hyphen ("Lai
     Ching" + "-te"), and two things' names side by side with nothing between ("NewNew" +
@@ -586,6 +674,22 @@ def _completed_names(doc: Doc, ents: list[Span]) -> list[Span]:
                 end += 2
             else:
                 break
+        label = ent.label_
+        if (
+            ent.label_ in ("PER", "MISC")
+            and end + 1 < len(doc)
+            and doc[end - 1].whitespace_ == " "
+            and doc[end].whitespace_ == " "
+            and doc[end].text[:1].isupper()
+            and fold(doc[end].text) in particles
+            and not taken & {end, end + 1}
+            and doc[end + 1].is_alpha
+            and doc[end + 1].text[:1].isupper()
+        ):
+            # "Gilbert" + "Le Floch", "Bart" + "De Wever": a capitalised particle opens a family
+            # name (the parser may start a sentence at it), and the whole is a person's name
+            end += 2
+            label = "PER"
         while (
             end < len(doc)
             and end - ent.end < 2
@@ -609,7 +713,7 @@ def _completed_names(doc: Doc, ents: list[Span]) -> list[Span]:
         if end == ent.end:
             result.append(ent)
         else:
-            result.append(Span(doc, ent.start, end, label=ent.label_, span_id=ent.id_))
+            result.append(Span(doc, ent.start, end, label=label, span_id=ent.id_))
     return result
 
 
@@ -1237,7 +1341,7 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
     datelines = _datelines(doc, filters)
     compounds = _compound_tokens(doc, filters)
     ents: list[Span] = _club_names(doc, _joined_place_names(doc, list(doc.ents), kb, filters), kb, filters)
-    ents = _completed_names(doc, ents)
+    ents = _completed_names(doc, ents, filters.person_particles)
     covered = {i for e in ents for i in range(e.start, e.end)}
     for line_place in datelines:
         if not covered & set(range(line_place.start, line_place.end)):
@@ -1256,10 +1360,15 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
                 continue
             used.add(dateline.start)
         is_dateline = dateline is not None
+        ent_id = "" if ent.id_ == _JOINED else ent.ent_id_  # a joined name is none of its parts' KB ids
         label = "LOC" if is_dateline else _LABELS.get(ent.label_, "MISC")
         span = dateline if dateline is not None else _trim(ent, filters)
         if span is None:
             continue
+        if not is_dateline and span.label_ != ent.label_:
+            label = _LABELS.get(span.label_, "MISC")  # "Premier ministre X" (MISC) is the person X
+        if not is_dateline and label in ("ORG", "MILITARY", "MISC"):
+            span = _qualified_body(span, filters)  # "le Parti communiste d'Inde (maoïste)"
         if fold(span.text) in filters.not_entities or _is_dish(span, compounds, filters):
             continue
         if ent.id_ == _CLUB:
@@ -1274,7 +1383,7 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
         war_place = _event_place(span, kb, filters) if not is_dateline else None
         if war_place is not None:  # "la guerre d'Algérie" names Algeria
             span, label = war_place, "LOC"
-        unit = _unit_before(span, kb, filters) if not is_dateline and ent.ent_id_ in ("", RULE_ID) else None
+        unit = _unit_before(span, kb, filters) if not is_dateline and ent_id in ("", RULE_ID) else None
         if unit is not None:  # "la brigade Tariq Ben Ziyad", "la colonne mobile Dagoberto Ramos"
             slots.append(_Pending(len(slots), unit, "MILITARY", True))
             continue
@@ -1286,11 +1395,11 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
             continue
         region: tuple[str, str] | None = None
         framed = _prefix(span, filters.facility_nouns | filters.area_nouns | filters.region_nouns, filters)
-        if framed is not None and ent.ent_id_ in ("", RULE_ID) and kb.resolve(span.text) is None:
+        if framed is not None and ent_id in ("", RULE_ID) and kb.resolve(span.text) is None:
             noun, prep, span = framed
             region = (noun.text, prep)
             label = "LOC"
-        entry = kb.get(ent.ent_id_) if ent.ent_id_ and ent.ent_id_ != RULE_ID else None
+        entry = kb.get(ent_id) if ent_id and ent_id != RULE_ID else None
         if entry is not None and not _alias_licensed(span, entry, kb, doc):
             continue  # "AA" of a battery or a rating, "Kia" the car make
         if (
@@ -1322,24 +1431,22 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
                 resolver.note(entry)
                 slots.append(_mention(span, entry, "LOC"))
                 continue
-            slots.append(_Pending(len(slots), span, "LOC", ent.ent_id_ == RULE_ID, region=region))
+            slots.append(_Pending(len(slots), span, "LOC", ent_id == RULE_ID, region=region))
             continue
         if entry is not None:
             resolver.note(entry)
             slots.append(_mention(span, entry, label))
             continue
-        if ent.ent_id_ == RULE_ID and label == "MILITARY" and _bare_forces(span):
+        if ent_id == RULE_ID and label == "MILITARY" and _bare_forces(span):
             continue  # "des troupes occidentales": forces of no state are no entity
-        parts = _split(span, kb)
+        parts = _split(span, kb, filters.feature_nouns | filters.area_nouns | filters.facility_nouns)
         if parts:
             for _, part_entry in parts:
                 resolver.note(part_entry)
             slots.append([_mention(piece, part_entry, label) for piece, part_entry in parts])
             continue
         probe = id(ent) in probe_spans
-        slots.append(
-            _Pending(len(slots), span, label, ent.ent_id_ == RULE_ID, dateline=is_dateline, probe=probe)
-        )
+        slots.append(_Pending(len(slots), span, label, ent_id == RULE_ID, dateline=is_dateline, probe=probe))
     pending = [slot for slot in slots if isinstance(slot, _Pending)]
     # places inside the countries found so far first, then the others (large towns abroad), then
     # again with the countries those added ("Beaune" makes "Pommard" French), then inside the
@@ -1381,7 +1488,7 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
                 mentions.append(mention)
     mentions += resolver.bare_acronyms(mentions)
     mentions.sort(key=lambda m: m.start)
-    mentions = _corefer_partial_names(_outermost(mentions))
+    mentions = _corefer_partial_names(_outermost(mentions), kb, doc)
     return _Locator(doc, kb, filters, mentions, resolver.countries).locate()
 
 
@@ -1792,6 +1899,8 @@ def _unit_before(span: Span, kb: KnowledgeBase, filters: EntityFilters) -> Span 
         return None
     if doc[i - 1].pos_ not in ("DET", "ADP") or not span[0].text[:1].isupper():
         return None
+    if i >= 2 and fold(doc[i - 1].text) in ("de", "d'", "d’") and fold(doc[i - 2].text) in filters.rank_nouns:
+        return None  # "le général de brigade Felix X" is the general, not a brigade named after him
     if not all(
         t.text[:1].isupper() or not t.is_alpha or fold(t.text) in filters.name_particles for t in span
     ):
@@ -2016,13 +2125,33 @@ def _mention_as(named: Mention, span: Span) -> Mention:
     )
 
 
-def _corefer_partial_names(mentions: list[Mention]) -> list[Mention]:
+def _names_a_noun(token: Token) -> bool:
+    """The name qualifies a common noun before it: "le brasseur flamand Haelterman", "le village de
+    Dubosc" (a firm or a place named like the person, not the person)."""
+    head = token.head
+    return head.i < token.i and head.pos_ == "NOUN" and head.is_lower
+
+
+def _corefer_partial_names(mentions: list[Mention], kb: KnowledgeBase, doc: Doc) -> list[Mention]:
     """An unknown person named by part of another person's name in the same document is that
-    person ("Vladimir" after "Vladimir Poutine", "Kovalenko" after "Andriï Kovalenko")."""
+    person ("Vladimir" after "Vladimir Poutine", "Kovalenko" after "Andriï Kovalenko"); so is
+    one word the model or the gazetteer took for a place or a thing when it is the family name
+    of a person the document names in full ("Arnaud Tréhin (Arkéa) ... Tréhin dynamite la
+    course": no village Tréhin), unless the KB knows that word."""
     people = [m for m in mentions if m.type == "PER"]
+    family = {fold(m.surface.split()[-1]): m for m in people if len(m.surface.split()) > 1}
     resolved: list[Mention] = []
     for mention in mentions:
-        if mention.entry is None and mention.type == "PER":
+        if (
+            mention.type in ("LOC", "MISC")  # a firm is named after its family ("le brasseur Haelterman")
+            and (mention.entry is None or mention.entry.id not in kb.entries)
+            and len(mention.surface.split()) == 1
+            and fold(mention.surface) in family
+            and not _names_a_noun(doc[mention.start])
+        ):
+            person = family[fold(mention.surface)]
+            mention = replace(mention, id=person.id, name=person.name, type=person.type, entry=person.entry)
+        elif mention.entry is None and mention.type == "PER":
             words = set(fold(mention.surface).split())
             for other in people:
                 other_words = set(fold(other.surface).split())
