@@ -49,6 +49,8 @@ class Parties:
         data = load_yaml(PARTIES_PATH, PARTIES_SCHEMA_PATH)
         self.affiliation_words = folded_words(data["affiliation_words"])
         self.unit_nouns = folded_words(data["unit_nouns"])
+        self.voice_nouns = folded_words(data.get("voice_nouns", []))
+        self.pair_nouns = folded_words(data.get("pair_nouns", []))
 
     def mention_near(self, token: Token, state: DocState) -> Mention | None:
         """A name on the token or in its appositions ("le chancelier allemand, Olaf Scholz",
@@ -197,6 +199,8 @@ class Parties:
                 speaker = self._speaker_of_possessive(token, state)
                 if speaker is not None:
                     return speaker
+            if lemma_of(token) in self.voice_nouns:
+                return self._voice_of_possessive(token, state)
         if token.pos_ == "PRON" and "Rel" in feature_of(token, "PronType"):
             clause = token.head
             if clause.dep_ in ("acl:relcl", "acl") and clause.head.i != clause.i and clause.head.i != token.i:
@@ -240,6 +244,20 @@ class Parties:
             if speaker is not None and speaker.i != token.i:
                 return self.participant(speaker, state)
         return None
+
+    def _voice_of_possessive(self, token: Token, state: DocState) -> Mention | KBEntry | None:
+        """Whose authorities, government or delegation a possessive names (`voice_nouns`): the
+        speaker of the clause above, else the party last named as a subject before the sentence
+        ("Le Puntland observe la situation. Ses autorités ont appelé ..."), when it can act."""
+        if not any("Yes" in feature_of(d, "Poss") for d in children_of(token, "det")):
+            return None
+        speaker = self._speaker_of_possessive(token, state)
+        if speaker is not None:
+            return speaker
+        if not state.recent_subjects:
+            return None
+        last = state.recent_subjects[-1]
+        return last if self.can_act(last) else None
 
     def _affiliate(self, token: Token, state: DocState) -> Mention | KBEntry | None:
         """The group people are said to belong to or act for (`affiliation_words`): "des
@@ -566,10 +584,43 @@ class Parties:
                     mention.entry and mention.entry.kind in ("country", "capital")
                 ):
                     parties.append(mention)
+        counted = subject if subject is not None or not is_verb(token) else subject_of(token)
+        counted = counted or next(iter(children_of(token, "nsubj:pass")), None)
+        if not parties and counted is not None:
+            # "des délégations des deux pays se sont réunies": the two states named last
+            parties += self._named_pair(counted, state)
         unique = self.unique_refs(parties)
         first = unique[0] if unique else None
         second = unique[1] if len(unique) > 1 else None
         return first, second, unique
+
+    def _named_pair(self, subject: Token, state: DocState) -> list[Mention | KBEntry]:
+        """The two states a subject counts without naming them ("les deux pays", "des
+        délégations des deux pays", "les dirigeants des deux États": `pair_nouns` with "deux"):
+        the last two distinct states the article named before the sentence, by their names or
+        their places ("Islamabad", "la province de Kandahar")."""
+        nouns = [
+            subject,
+            *(c for c in children_of(subject, "nmod") if case_of(c) in ("de", "d'", "du", "des")),
+        ]
+        if not any(
+            lemma_of(n) in self.pair_nouns
+            and any(fold(c.text) == "deux" for c in children_of(n, "nummod", "det"))
+            for n in nouns
+        ):
+            return []
+        found: dict[str, Mention | KBEntry] = {}
+        for i in range(subject.sent.start - 1, -1, -1):
+            mention = state.mentions_at.get(i)
+            entry = mention.entry if mention is not None and mention.start == i else None
+            if entry is None or entry.type != "LOC":
+                continue
+            country = self.kb.country_of(entry)
+            if country is not None:
+                found.setdefault(country.id, country)
+            if len(found) == 2:
+                return list(found.values())[::-1]  # in text order
+        return []
 
     def sentence_subject(
         self, token: Token, known: Sequence[Mention | KBEntry], state: DocState

@@ -11,7 +11,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Span, Token
 from spacy.vocab import Vocab
 
-from enrich.events.lexicon import EventLexicon, TriggerRule
+from enrich.events.lexicon import EventLexicon, TriggerRule, default_lexicon
 from enrich.events.modality import background, future_form, irrealis, negated
 from enrich.events.parties import Parties
 from enrich.events.slots import SlotFiller
@@ -282,6 +282,15 @@ class TriggerFinder:
             ]
             if token.dep_ in ("acl", "amod") and token.head.i != token.i and not children_of(token, "obj"):
                 found.append(token.head)
+            # "sont convenus lundi d'un cessez-le-feu": the complement hung on a bare day (not
+            # "attaquée à l'aube près du village")
+            found += [
+                c
+                for day in token.children
+                if day.i > token.i and lemma_of(day) in self.lexicon.time_nouns and case_of(day) is None
+                for c in children_of(day, "nmod")
+                if case_of(c) in _OF
+            ]
         else:
             found = [c for c in token.children if c.dep_ == "nmod" and case_of(c) in _OF]
         for word in list(found):
@@ -322,6 +331,9 @@ class TriggerFinder:
             # "des insurgés ont tué cinq civils et incendié des habitations": the coordinated
             # verb shares its first verb's subject
             return TriggerFinder.agents(token.head)
+        shared = TriggerFinder._shared_subject(token)
+        if shared:
+            return shared
         passive = children_of(token, "obl:agent") or [
             c for c in children_of(token, "obl", "obl:arg", "obl:mod") if case_of(c) == "par"
         ]
@@ -331,6 +343,30 @@ class TriggerFinder:
         if passive or children_of(token, "aux:pass", "nsubj:pass") or token.dep_ in ("acl", "amod"):
             return passive
         return children_of(token, "nsubj")
+
+    @staticmethod
+    def _shared_subject(token: Token) -> list[Token]:
+        """The doer of an active verb with no subject of its own that another verb's subject
+        performs: a perfect infinitive reported by its governor ("les gardes-côtes disent avoir
+        abattu", "l'état-major a annoncé avoir tué": subject control), or a finite verb the
+        parser hung beside a participle on the same subject ("ses soldats, envoyés en renfort,
+        ont tué")."""
+        head = token.head
+        if (
+            head.i == token.i
+            or not is_verb(head)
+            or children_of(token, "nsubj", "nsubj:pass", "obl:agent", "aux:pass")
+        ):
+            return []
+        if token.dep_ == "xcomp" and any(
+            "Inf" in feature_of(a, "VerbForm") for a in children_of(token, "aux:tense")
+        ):
+            if lemma_of(head) in default_lexicon().object_control_verbs:
+                return children_of(head, "obj")  # "accusent les rebelles d'avoir tué"
+            return children_of(head, "nsubj")
+        if token.dep_ == "parataxis" and head.i < token.i:
+            return children_of(head, "nsubj") or children_of(head, "nsubj:pass")
+        return []
 
     def word_matches(self, word: Token, lemmas: frozenset[str], state: DocState) -> bool:
         """A word is in a rule's list: by lemma, or by class ("@entity" a named person or body,
@@ -392,11 +428,28 @@ class TriggerFinder:
             for child in head.children:
                 if child.dep_ not in deps or child.i < token.i:
                     continue
-                if head.i != token.i and child.dep_ != "acl" and head in objects:
+                if (
+                    head.i != token.i
+                    and child.dep_ != "acl"
+                    and head in objects
+                    and not self._addressed_noun(child)
+                ):
                     continue
                 if {fold(m.text) for m in child.children if m.dep_ in ("mark", "case")} & cases:
                     found.append(child)
         return found
+
+    def _addressed_noun(self, child: Token) -> bool:
+        """What the addressee is called to, hung by the parser on the addressee ("a appelé les
+        belligérants à la retenue", "ont exhorté les deux camps à un cessez-le-feu"): a common
+        noun introduced by "à", not a place's name nor a meeting one is invited to ("a invité
+        les dirigeants à un sommet")."""
+        return (
+            child.dep_ == "nmod"
+            and child.pos_ == "NOUN"
+            and case_of(child) in self.lexicon.recipient_cases
+            and not any(r.sub_event_type == "CONSULT" for r in self.rules_for(child))
+        )
 
     def addresses_population(self, token: Token) -> bool:
         """A call or a request addressed to a population (`population_nouns`), not to a party."""
