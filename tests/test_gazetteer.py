@@ -827,3 +827,85 @@ def test_a_home_town_of_a_famous_name_stays_home(
 ) -> None:
     chosen = default_gazetteer().lookup(surface, countries)
     assert chosen is not None and chosen.id == place_id
+
+
+# -------------------------------------------------- Cyrillic shch however French writes it
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Chtchastia", "Shchastia"),
+        ("Pichtchane", "Pishchane"),
+        ("Borchtchiv", "Borshchiv"),
+        ("Chtchors", "Shchors"),
+        ("Pischane", "Pishchane"),
+    ],
+)
+def test_shch_written_any_way_shares_one_key(one: str, other: str) -> None:
+    config = default_config()
+    assert config.translit_key(one) == config.translit_key(other)
+
+
+def test_a_ukrainian_village_spelled_with_sch_is_found_and_compares() -> None:
+    village = default_gazetteer().lookup("Pischane", {"UA"})
+    assert village is not None and village.id == "pishchane" and not village.loose
+    assert canonical_place_id("pischane") == canonical_place_id("pishchane")
+
+
+# ------------------------------------- a subdivision is framed only by a town of its own country
+
+
+@pytest.mark.parametrize(
+    ("bare", "framed"),
+    [
+        ("normandie", "region-de-normandie"),
+        ("choco", "departement-de-choco"),
+        ("var", "departement-du-var"),
+        ("pool", "departement-du-pool"),
+        ("marne", "departement-de-la-marne"),
+    ],
+)
+def test_a_subdivision_a_town_abroad_is_named_like_compares_bare_and_framed(bare: str, framed: str) -> None:
+    assert canonical_place_id(bare) == canonical_place_id(framed)
+
+
+def test_a_subdivision_named_like_a_town_of_its_country_stays_apart_from_it() -> None:
+    assert canonical_place_id("region-de-kayes") != canonical_place_id("kayes")
+    region = default_gazetteer().by_id("iso-ml-1")
+    assert region is not None and region.id == "region-de-kayes"
+
+
+# -------------------------------------------------------------- subdivisions at their seat
+
+
+@pytest.mark.parametrize(
+    ("code", "lat", "lon"),
+    [
+        ("iso-in-cg", 21.2, 81.6),  # Chhattisgarh at Raipur
+        ("iso-in-as", 26.1, 91.8),  # Assam at Dispur
+        ("iso-cn-xj", 43.8, 87.6),  # Xinjiang at Ürümqi
+        ("iso-cg-12", -4.3, 14.8),  # Pool at Kinkala
+        ("iso-lr-lo", 8.4, -9.7),  # Lofa at Voinjama
+        ("iso-ph-14", 7.2, 124.2),  # Muslim Mindanao at Cotabato
+    ],
+)
+def test_subdivisions_are_located_at_their_seat(code: str, lat: float, lon: float) -> None:
+    region = default_gazetteer().by_id(code)
+    assert region is not None and region.located
+    assert abs(region.lat - lat) < 0.6 and abs(region.lon - lon) < 0.6
+
+
+@pytest.mark.parametrize(
+    ("code", "lat", "lon"),
+    [
+        ("iso-ma-03", 34.0, -5.0),  # Fès-Meknès at Fès
+        ("iso-ma-06", 33.6, -7.6),  # Casablanca-Settat at Casablanca
+        ("iso-ma-07", 31.6, -8.0),  # Marrakech-Safi at Marrakech
+        ("iso-ro-bn", 47.1, 24.5),  # Bistrița-Năsăud at Bistrița
+    ],
+)
+def test_a_region_named_after_its_towns_is_located_at_the_first(code: str, lat: float, lon: float) -> None:
+    region = default_gazetteer().by_id(code)
+    assert region is not None and region.located
+    assert abs(region.lat - lat) < 0.6 and abs(region.lon - lon) < 0.6

@@ -27,17 +27,19 @@ village of the article's countries does not hide a famous town abroad of that ow
 
 Ids are deterministic slugs of the GeoNames name ("lutsk"), of the French country name
 ("emirats-arabes-unis") or of the subdivision name ("nord-kivu"; "region-de-kayes" when a town
-has the bare name); a homonym that is not the most populous holder of its slug carries its
-country code ("gao-bf"). Every place has coordinates, except subdivisions neither the data
-file's seats (`seats`: Tapoa at Diapaga, Loire-Atlantique at Nantes) nor a town of the same
-name locate (ISO 3166-2 has no coordinates): those are listed without a location.
+of its country has the bare name, or a town anywhere and another subdivision: "etat-du-plateau");
+a homonym that is not the most populous holder of its slug carries its country code ("gao-bf").
+Every place has coordinates, except subdivisions neither the data file's seats (`seats`: Tapoa
+at Diapaga, Loire-Atlantique at Nantes), a town of the same name, the town their adjective names
+nor the first town of a hyphenated name ("Fès-Meknès") locate (ISO 3166-2 has no coordinates):
+those are listed without a location.
 
 Subdivisions answer to the French names the press gives them: pycountry's translations, the
 French forms of an English direction word ("North Darfur" is "Darfour-Nord", "Darfour du Nord";
 "Upper East" "Haut-Est": `directions`, `compass`), the name of the seat town a subdivision is
 named after by its adjective ("Bryanskaya oblast'" is "la région de Briansk", located at
-Bryansk: `named_after_seat`), the exonyms of `subdivision_names` ("Papouasie", "Karen"), and their noun without a
-preposition ("la région Bretagne", "l'État Karen"); a subdivision is matched by transliteration
+Bryansk: `named_after_seat`), the exonyms of `subdivision_names` ("Papouasie", "Karen"), and
+their noun without a preposition ("la région Bretagne", "l'État Karen"); a subdivision is matched by transliteration
 whichever of its names ("Voronej", `Gazetteer.regions`).
 
 A name no exact key or transliteration finds is tried last by a looser skeleton key, among the
@@ -63,6 +65,7 @@ import re
 import sqlite3
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -74,7 +77,7 @@ from vigie.core.settings import es_cache_dir
 
 GAZETTEER_PATH = DATA_DIR / "gazetteer.yaml"
 GAZETTEER_SCHEMA_PATH = DATA_DIR / "gazetteer.schema.json"
-FORMAT = 8  # bump when the index layout or the way it is built changes
+FORMAT = 10  # bump when the index layout or the way it is built changes
 KINDS = ("country", "region", "city")
 
 
@@ -351,11 +354,12 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
     cities.sort(key=lambda c: (-int(c.get("population") or 0), int(c["geonameid"])))
     taken: set[str] = set()
     capital_ids: dict[str, str] = {}
-    city_slugs: set[str] = set()
+    city_slugs: set[tuple[str, str]] = set()  # (country or "", slug of a town's own name)
     for city in cities:
         slug = config.name_key(city["name"]) or f"place-{city['geonameid']}"
         cc = city["countrycode"]
-        city_slugs.add(slug)
+        city_slugs.add((cc, slug))
+        city_slugs.add(("", slug))  # any country's
         place_id = slug
         for candidate in (slug, f"{slug}-{cc.lower()}", f"{slug}-{cc.lower()}-{city['geonameid']}"):
             if candidate not in taken:
@@ -429,6 +433,11 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
     french: Callable[[str], str] = str
     with contextlib.suppress(OSError):  # "Far North" is "Extrême-Nord"
         french = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["fr"]).gettext
+    # slugs several subdivisions share (the State of Plateau in Nigeria, the département of
+    # Plateau in Benin): with a town of that name anywhere, each is named apart, by its noun
+    shared = Counter(
+        config.name_key(sub.name) for sub in pycountry.subdivisions if sub.type in config.subdivision_types
+    )
     for sub in pycountry.subdivisions:
         noun = config.subdivision_types.get(sub.type)
         if noun is None:
@@ -448,6 +457,16 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
         named_after = max(towns, key=lambda town: town[7]) if towns else None
         if named_after is not None:
             point = point or (named_after[5], named_after[6])
+        if point is None and "-" in sub.name:
+            # a region named after its towns ("Fès-Meknès", "Casablanca-Settat", "Bistrița-
+            # Năsăud"): the first of them that is a town of its country, not a hamlet
+            for part in sub.name.split("-"):
+                town = town_by_key.get((code, config.translit_key(part))) or town_by_alias.get(
+                    (code, config.name_key(part))
+                )
+                if town is not None and town[7] >= config.min_foreign_population:
+                    point = (town[5], town[6])
+                    break
         seat = config.seats.get(sub.code)
         if seat is not None:  # the data names the seat: it wins over a homonymous town
             point = city_by_key.get((code, config.translit_key(seat))) or by_alias.get(
@@ -457,13 +476,28 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
                 named_after = town_by_key.get((code, config.translit_key(seat))) or town_by_alias.get(
                     (code, config.name_key(seat))
                 )
-        if slug in city_slugs or slug in country_slugs:
+        # named apart from a town of its own country that bears its name ("region-de-kayes"),
+        # not from a town abroad ("Normandie" is the region, whatever a village elsewhere is called)
+        if (
+            (code, slug) in city_slugs
+            or slug in country_slugs
+            or (shared[slug] > 1 and ("", slug) in city_slugs)
+        ):
             slug = f"{config.name_key(noun)}-de-{slug}"
-        place_id = slug
-        if place_id in taken:
-            place_id = f"{slug}-{code.lower()}"
-        if place_id in taken:
+        framed = (
+            slug if slug.startswith(f"{config.name_key(noun)}-de-") else f"{config.name_key(noun)}-de-{slug}"
+        )
+        free = next(
+            (
+                c
+                for c in (slug, f"{slug}-{code.lower()}", framed, f"{framed}-{code.lower()}")
+                if c not in taken
+            ),
+            None,
+        )
+        if free is None:
             continue
+        place_id = free
         taken.add(place_id)
         lat, lon = point if point else (None, None)
         # named in French where ISO 3166-2 has a French name ("North-West" is "Nord-Ouest"):
