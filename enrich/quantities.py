@@ -458,7 +458,7 @@ def background_clauses(sentence: Span, lexicon: QuantityLexicon | None = None) -
             root = next((t for t in span_tokens(sentence) if t.dep_ == "ROOT" and is_verb(t)), None)
             if root is not None:
                 clauses.append(root)
-        elif not _describes_a_place(anchor, lexicon):
+        elif not _describes_a_place(anchor, lexicon) and not _describes_a_thing(anchor, lexicon):
             clause = _fronted(clause_of(anchor), sentence)
             clauses.append(clause)
             coordinated = _verb_of_a_coordinated_noun(clause, sentence)
@@ -517,6 +517,42 @@ def _describes_a_place(anchor: Token, lexicon: QuantityLexicon) -> bool:
         if lemmas_of(node) & lexicon.spatial_nouns and _after_a_place_and_comma(node):
             return True
     return False
+
+
+def _describes_a_thing(anchor: Token, lexicon: QuantityLexicon) -> bool:
+    """A background phrase in an adjective describing a noun that counts nothing ("une école,
+    fermée depuis 2022, a été endommagée"; "dont une école fermée depuis 2022", parsed with the
+    year on the noun after its adjective): it dates that noun's state, not the sentence's
+    verb. A counted noun ("300 personnes tuées depuis 2022") or a toll noun ("le bilan depuis
+    2022") keeps it."""
+    phrase = anchor.head if anchor.pos_ == "ADP" and anchor.head.i != anchor.i else anchor
+    adjective = anchor.doc[anchor.i - 1] if anchor.i > 0 else anchor
+    if adjective.pos_ == "ADJ" and adjective.dep_ in ("amod", "acl") and adjective.head.pos_ == "NOUN":
+        # "dont un hôpital vide depuis des mois", the phrase hung on another word: the adjective
+        # right before it is what it qualifies
+        return _uncounted(adjective.head, phrase, lexicon)
+    described = False
+    node = phrase
+    while node.head.i != node.i:
+        parent = node.head
+        if is_verb(parent):
+            return False
+        if parent.pos_ == "ADJ" and parent.dep_ in ("amod", "acl"):
+            described = True
+        elif parent.pos_ in ("NOUN", "PROPN"):
+            described = described or any(
+                c.pos_ == "ADJ" and c.dep_ in ("amod", "acl") and parent.i < c.i < phrase.i
+                for c in parent.children
+            )
+            return described and _uncounted(parent, phrase, lexicon)
+        node = parent
+    return False
+
+
+def _uncounted(noun: Token, phrase: Token, lexicon: QuantityLexicon) -> bool:
+    """A noun no number counts (`phrase`, a year hung on it, aside) and no toll noun."""
+    counted = any(c.i != phrase.i and (c.dep_ == "nummod" or c.pos_ == "NUM") for c in noun.children)
+    return not counted and not lemmas_of(noun) & lexicon.toll_nouns
 
 
 def _after_a_place_and_comma(noun: Token) -> bool:
@@ -1088,6 +1124,7 @@ def find_counts(
         # The counted noun: right after the number, past "de", a disjoint marker, an adjective.
         cursor = end
         disjoint_marker: Token | None = None
+        elliptic_casualty: Token | None = None
         while cursor < sentence.end and tokens[cursor].text in _CLOSING_QUOTES:
             cursor += 1  # "tuant « une trentaine » d'entre eux"
         while cursor < sentence.end and fold(tokens[cursor].text) in {"de", "d'"}:
@@ -1191,6 +1228,23 @@ def find_counts(
         ):
             # "Sur les 112 drones lancés, 87 ont été abattus": the noun is understood.
             category, noun = previous_category, tokens[end - 1]
+        elif (
+            category is None
+            and previous_category is None
+            and noun is not None
+            and noun.pos_ in ("AUX", "VERB")
+            and _intercepted_of_the_last_named(tokens[end - 1], sentence, projectile_tokens, lexicon)
+        ):
+            # "Quatre drones ont visé la base. Deux ont été abattus": the projectiles named
+            # before, the noun understood
+            category, noun = "projectile", tokens[end - 1]
+        elif (
+            category is None
+            and (noun is None or noun.pos_ not in ("NOUN", "PROPN"))
+            and (clitic_verb := _after_a_clitic_casualty_verb(sentence, start, lexicon)) is not None
+        ):
+            # "tuant trois personnes et en blessant sept": people of the noun "en" stands for
+            category, noun, elliptic_casualty = "people", tokens[end - 1], clitic_verb
         elif category is None and (noun is None or noun.pos_ not in ("NOUN", "PROPN")):
             # "Le nombre de blessés est désormais de quatorze": what a toll noun counts.
             counted = _toll_complement(sentence, start, lexicon)
@@ -1217,6 +1271,16 @@ def find_counts(
         ):
             i = end
             continue
+        if (
+            category == "other"
+            and is_article
+            and start > sentence.start
+            and tokens[start - 1].text == ","
+            and (tokens[start - 2].text in (")", "»") or tokens[start - 2].pos_ == "PROPN")
+        ):
+            # "six membres de la Garde (DRG), une force de police, ...": what the name is
+            i = end
+            continue
         # Not a toll: a population or group size, a negated count, a cumulative toll.
         if category in ("people", "other", "target") and _complements_a_noun(sentence, start, lexicon):
             i = end
@@ -1238,6 +1302,8 @@ def find_counts(
             parts_of.setdefault(_base_of(len(counts) - 1, parts_of), []).append(len(counts))
         elif coordinated_target:
             slot = "destroyed"
+        elif elliptic_casualty is not None:
+            slot, verb = _casualty_verb(elliptic_casualty, lexicon), elliptic_casualty
         if slot is None:
             if category == "projectile":
                 # "Trois des onze drones lancés ... ont été interceptés": the part's own verb
@@ -1310,6 +1376,11 @@ def find_counts(
             between = doc[counts[-1].end : start]
             if all(t.pos_ not in ("VERB", "AUX") and t.text not in (";", ".", ":") for t in between):
                 relation = "subset"
+        if relation == "normal" and _apposition_of(
+            counts[-1] if counts else None, slot, number.value, start, noun, lexicon
+        ):
+            # "a tué deux civils, un commerçant et son fils": who the two were, not a third
+            relation = "subset"
         group = _group(noun, lexicon) if slot in ("killed", "injured") else None
         revised = (
             revision is not None
@@ -1359,6 +1430,55 @@ def find_counts(
 
 
 _DETAIL_MARKS = (":", "—", "–")
+
+
+def _apposition_of(
+    previous: Count | None, slot: Slot | None, value: int, start: int, noun: Token, lexicon: QuantityLexicon
+) -> bool:
+    """A count of people set off by a comma or a dash right after a toll of that slot, not
+    coordinated with it, that with the people joined to it adds up to that toll: who those
+    counted were ("deux civils, un commerçant et son fils", "trois soldats – un officier et
+    deux recrues –"), not more of them."""
+    if previous is None or slot not in TOLL_SLOTS or previous.slot != slot or previous.relation != "normal":
+        return False
+    doc = noun.doc
+    between = doc[previous.end : start]
+    if len(between) != 1 or between[0].text not in (",", "—", "–", "("):
+        return False
+    if noun.dep_ == "conj" and noun.head.i == previous.end - 1 and between[0].text == ",":
+        return False  # "trois soldats, deux civils et un enfant": an enumeration (a dash sets off)
+    joined = 0
+    for member in noun.subtree:
+        if member.dep_ != "conj" or member.pos_ != "NOUN" or not lemmas_of(member) & lexicon.people_nouns:
+            continue
+        numbers = [c for c in member.children if c.dep_ == "nummod" and c.like_num]
+        joined += int(numbers[0].text) if numbers and numbers[0].text.isdigit() else 1
+    return value + joined == previous.quantity.value
+
+
+def _after_a_clitic_casualty_verb(sentence: Span, start: int, lexicon: QuantityLexicon) -> Token | None:
+    """The verb of death or injury a bare number is the object of, with the clitic "en"
+    standing for the people counted ("en blessant sept", "en tuant une", "il en a tué
+    cinq")."""
+    previous, _ = _preceding_word(sentence, start, lexicon)
+    if previous is None or previous.pos_ not in ("VERB", "AUX") or _casualty_verb(previous, lexicon) is None:
+        return None
+    doc = sentence.doc
+    before = doc[max(sentence.start, previous.i - 3) : previous.i]
+    return previous if any(fold(t.text) == "en" for t in before) else None
+
+
+def _intercepted_of_the_last_named(
+    number: Token, sentence: Span, projectile_tokens: dict[int, str], lexicon: QuantityLexicon
+) -> bool:
+    """A bare number the subject of a verb of interception in a sentence naming no projectile,
+    after one named before it ("Quatre drones ont visé la base. Deux ont été abattus")."""
+    if number.dep_ not in ("nsubj", "nsubj:pass") or _context_class(sentence, projectile_tokens) is None:
+        return False
+    if any(i >= sentence.start and i < sentence.end for i in projectile_tokens):
+        return False
+    verb = number.head
+    return verb.i != number.i and bool(lemmas_of(verb) & lexicon.intercepted_verbs)
 
 
 def _base_of(index: int, parts_of: dict[int, list[int]]) -> int:
@@ -1462,8 +1582,17 @@ def _single_subjects(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
             slot = "destroyed"
         if slot is None:
             continue
-        for noun in verb.children:
-            if noun.dep_ not in ("nsubj", "nsubj:pass") or noun.pos_ != "NOUN" or noun.i < sentence.start:
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubj:pass")]
+        # "Huit policiers et leur chauffeur ont été tués": one more, joined to a counted subject
+        subjects += [
+            c
+            for s in subjects
+            if any(n.dep_ == "nummod" for n in s.children)
+            for c in s.children
+            if c.dep_ == "conj" and people
+        ]
+        for noun in subjects:
+            if noun.pos_ != "NOUN" or noun.i < sentence.start:
                 continue
             forms = lemmas_of(noun)
             if not forms & (lexicon.people_nouns if people else lexicon.target_nouns):
