@@ -242,6 +242,10 @@ class EventExtractor:
         return folded
 
     def _told_again(self, headline: Event, body: list[Event]) -> Event | None:
+        """The text's mention a headline mention announces: of the same event type, the one
+        giving its figure, else its word, else, of its sub-type, one of its places smaller than a
+        state."""
+
         def figures(event: Event) -> set[tuple[str, int]]:
             return {
                 (slot, q.value)
@@ -249,35 +253,54 @@ class EventExtractor:
                 if (q := getattr(event, slot)) is not None
             }
 
-        def related(event: Event) -> bool:
-            # of the same event type: a headline's battle is no attack on civilians of the text
-            return event.event_type == headline.event_type
-
         # a toll by no named author ("quatre policiers tués par une bombe") is the text's event
         # giving that toll by its own word ("ont sauté sur un engin explosif"), not a toll
         # sentence of the text ("le bilan est passé à onze morts"), typed by its context
-        shared = figures(headline) if headline.actor is None else set()
         tolls = (
             self.quantities.killed_nouns
             | self.quantities.injured_nouns
             | self.quantities.people_nouns
             | self.quantities.victim_nouns
         )
-        for event in body:
+        # of the same event type: a headline's battle is no attack on civilians of the text
+        same = [e for e in body if e.event_type == headline.event_type]
+        shared = figures(headline) if headline.actor is None else set()
+        for event in same:
             word = self._trigger_lemmas.get((event.sentence_start, event.trigger))
-            if shared & figures(event) and related(event) and word is not None and word not in tolls:
+            if shared & figures(event) and word is not None and word not in tolls:
                 return event
         lemma = self._trigger_lemmas.get((headline.sentence_start, headline.trigger))
-        return next(
+        told = next(
             (
                 e
-                for e in body
-                if related(e)
-                and lemma is not None
-                and self._trigger_lemmas.get((e.sentence_start, e.trigger)) == lemma
+                for e in same
+                if lemma is not None and self._trigger_lemmas.get((e.sentence_start, e.trigger)) == lemma
             ),
             None,
         )
+        if told is not None:
+            return told
+        # the same sub-type in the same place ("neuf policiers tués par une mine dans le
+        # Chhattisgarh" / "ont sauté sur un engin explosif près de Jagargunda, ... Chhattisgarh");
+        # a headline joining two happenings names the places of both
+        places = self._local_places(headline)
+        return next(
+            (
+                e
+                for e in same
+                if e.sub_event_type == headline.sub_event_type and places & self._local_places(e)
+            ),
+            None,
+        )
+
+    def _local_places(self, event: Event) -> set[str]:
+        """The places of a mention smaller than a state."""
+        found: set[str] = set()
+        for place in event.places:
+            entry = self.kb.get(place.id)
+            if entry is None or entry.kind != "country":
+                found.add(place.id)
+        return found
 
     def _as_told(self, headline: Event, told: Event, article: Article) -> Event:
         update: dict[str, object] = {}
@@ -297,6 +320,11 @@ class EventExtractor:
                 update[slot] = None
         if headline.weapons and told.weapons and not set(headline.weapons) & set(told.weapons):
             update["weapons"] = []
+        published = article.published.date() if article.published else None
+        if told.event_date is not None and headline.event_date not in (told.event_date, published):
+            # the day a headline states ("..., un couvre-feu décrété le lendemain") is its other
+            # news': the event it announces is the text's, of the text's day
+            update["event_date"] = told.event_date
         return headline.model_copy(update=update) if update else headline
 
     def _in_story_time(self, sentence: Span) -> bool:

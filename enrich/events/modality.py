@@ -71,6 +71,8 @@ def irrealis(
             return True
         if depth == 0 and not is_verb(node) and _predicated_hypothetically(lexicon, node):
             return True
+        if depth == 0 and not is_verb(node) and _described_in_a_past_year(lexicon, node):
+            return True
         in_scope = depth == 0 or (is_verb(node) and not adjunct and arrived_by not in _SUBJECT_DEPS)
         if in_scope and negated(lexicon, node, arguments=depth == 0):
             return True
@@ -132,6 +134,23 @@ def _predicated_hypothetically(lexicon: EventLexicon, noun: Token) -> bool:
         copula = next((c for c in children_of(clause, "cop") if is_finite(c)), None)
         if copula is not None and future_form(lexicon, copula):
             return True
+    return False
+
+
+def _described_in_a_past_year(lexicon: EventLexicon, noun: Token) -> bool:
+    """A noun whose participle clause dates it in a year ("l'attaque menée en septembre 2023 par
+    un commando", "les massacres commis par l'organisation en 2014"): the event of another year,
+    named as background."""
+    for clause in children_of(noun, "acl"):
+        if "Part" not in feature_of(clause, "VerbForm"):
+            continue
+        for word in clause.subtree:
+            if not _is_year(word):
+                continue
+            # "en 2014"; "en septembre 2023", where the year hangs on the month
+            case = case_of(word) or (case_of(word.head) if word.dep_ in ("nmod", "nummod") else "") or ""
+            if any(part in lexicon.year_cases for part in case.split()):
+                return True
     return False
 
 
