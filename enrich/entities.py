@@ -631,6 +631,40 @@ def _club_names(doc: Doc, ents: list[Span], kb: KnowledgeBase, filters: EntityFi
     return result
 
 
+def _particle_edges(doc: Doc, ents: list[Span], filters: EntityFilters) -> list[Span]:
+    """Names (not places: `_joined_place_names`) the model cut at a particle: one ending with a
+    lowercase particle goes on over the capitalised name after it ("Defensoría del" + "Pueblo",
+    "Banco do" + "Brasil"), or ends before the particle; one after an elided capitalised word
+    starts with it ("Sant'" + "Egidio", "Dell'" + "Orto")."""
+    taken = {i for e in ents for i in range(e.start, e.end)}
+    result: list[Span] = []
+    for ent in ents:
+        if ent.ent_id_ not in ("", RULE_ID):
+            result.append(ent)
+            continue
+        start, end = ent.start, ent.end
+        last = doc[end - 1]
+        place = _LABELS.get(ent.label_) == "LOC"
+        if not place and end - start > 1 and last.is_lower and fold(last.text) in filters.name_particles:
+            after = _capitalised_run(doc, end, inside=True) if end not in taken else end
+            end = after if after > end else end - 1
+        if start > 0 and start - 1 not in taken:
+            before = doc[start - 1]
+            if (
+                before.text[-1:] in ("'", "’")
+                and not before.whitespace_
+                and len(before.text) > 2
+                and before.text[:1].isupper()
+                and fold(before.text) not in filters.leading_tokens
+            ):
+                start -= 1
+        if (start, end) == (ent.start, ent.end):
+            result.append(ent)
+        else:
+            result.append(Span(doc, start, end, label=ent.label_, span_id=ent.id_))
+    return result
+
+
 def _completed_names(doc: Doc, ents: list[Span], particles: frozenset[str] = frozenset()) -> list[Span]:
     """Names the model cut before their last word: a capitalised proper noun it left out
     ("district d'Intan" + "Jaya", "Bannang" + "Sata"), a syllable joined by a hyphen ("Lai
@@ -1341,7 +1375,7 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
     datelines = _datelines(doc, filters)
     compounds = _compound_tokens(doc, filters)
     ents: list[Span] = _club_names(doc, _joined_place_names(doc, list(doc.ents), kb, filters), kb, filters)
-    ents = _completed_names(doc, ents, filters.person_particles)
+    ents = _particle_edges(doc, _completed_names(doc, ents, filters.person_particles), filters)
     covered = {i for e in ents for i in range(e.start, e.end)}
     for line_place in datelines:
         if not covered & set(range(line_place.start, line_place.end)):
@@ -1908,6 +1942,10 @@ def _unit_before(span: Span, kb: KnowledgeBase, filters: EntityFilters) -> Span 
     known = kb.resolve(span.text)
     if known is not None and known.type != "PER":
         return None
+    if fold(doc[i].text) in ("front", "fronts") and (
+        _LABELS.get(span.label_) == "LOC" or _known_place(span.text, kb)
+    ):
+        return None  # "le front Pokrovsk" is where the fighting is
     return Span(doc, i, span.end, label="MILITARY")
 
 

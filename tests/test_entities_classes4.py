@@ -272,3 +272,99 @@ def test_a_gulf_named_alone_stays_the_gulf(nlp: Language) -> None:
 )
 def test_a_body_s_qualifier_in_parentheses_is_part_of_its_name(nlp: Language, text: str, body: str) -> None:
     assert body in slugs(entities(nlp, text))
+
+
+# ------------------------------------------------ a name cut at a particle or after an elided word
+
+
+@pytest.mark.parametrize(
+    ("text", "cut", "label", "body"),
+    [
+        (
+            "Selon la Defensoría del Pueblo, trois dirigeants paysans ont été tués dans le Cauca.\n",
+            "Defensoría del",
+            "MISC",
+            "defensoria-del-pueblo",
+        ),
+        (
+            "La Banco do Nordeste a suspendu ses prêts aux éleveurs du Ceará.\n",
+            "Banco do",
+            "ORG",
+            "banco-do-nordeste",
+        ),
+        (
+            "Selon l'Instituto da Mulher, les plaintes ont doublé à Maputo cette année.\n",
+            "Instituto da",
+            "MISC",
+            "instituto-da-mulher",
+        ),
+        (
+            "Les juges de la Corte dos Contas ont validé le budget lundi.\n",
+            "Corte dos",
+            "ORG",
+            "corte-dos-contas",
+        ),
+    ],
+)
+def test_a_name_cut_at_a_particle_goes_on_over_the_name_after_it(
+    nlp: Language, text: str, cut: str, label: str, body: str
+) -> None:
+    found = mentions_with(nlp, text, cut, label)
+    assert body in found, found
+
+
+@pytest.mark.parametrize(
+    ("text", "cut", "label", "name"),
+    [
+        (
+            "La médiation a été confiée à la communauté Sant'Egidio, basée à Rome.\n",
+            "Egidio",
+            "LOC",
+            "sant-egidio",
+        ),
+        (
+            "Les blessés ont été transportés à l'hôpital Sant'Orsola de Bologne.\n",
+            "Orsola",
+            "MISC",
+            "sant-orsola",
+        ),
+        ("Le musée Dell'Arte a rouvert ses portes samedi à Turin.\n", "Arte", "MISC", "dell-arte"),
+        (
+            "Le maire de Sant’Antioco a décrété l'état d'urgence après les incendies.\n",
+            "Antioco",
+            "LOC",
+            "sant-antioco",
+        ),
+    ],
+)
+def test_a_name_after_an_elided_capitalised_word_starts_with_it(
+    nlp: Language, text: str, cut: str, label: str, name: str
+) -> None:
+    found = mentions_with(nlp, text, cut, label)
+    assert any(f == name or f.startswith(name + "-") for f in found), found
+
+
+# ------------------------------------------------ a guerrilla front named after someone
+
+
+@pytest.mark.parametrize(
+    ("text", "front"),
+    [
+        (
+            "L'armée attribue l'embuscade au front Carolina Ramírez, une faction dissidente.\n",
+            "front-carolina-ramirez",
+        ),
+        ("Les hommes du front Jhon Pérez ont incendié deux camions près de Tibú.\n", "front-jhon-perez"),
+        ("Un chef du front Urías Rondón a été capturé dimanche dans le Meta.\n", "front-urias-rondon"),
+        ("Le front Raúl Reyes a revendiqué l'attaque contre le poste de police.\n", "front-raul-reyes"),
+    ],
+)
+def test_a_front_named_after_someone_is_the_front(nlp: Language, text: str, front: str) -> None:
+    assert front in slugs(entities(nlp, text))
+
+
+def test_a_front_line_at_a_town_is_no_body(nlp: Language) -> None:
+    found = slugs(
+        entities(nlp, "Les combats se poursuivent sur le front Kostiantynivka, selon l'état-major.\n")
+    )
+    assert not any(f.startswith("front-") for f in found), found
