@@ -91,6 +91,7 @@ class QuantityLexicon:
     launched_verbs: frozenset[str]
     casualty_link_nouns: dict[str, Slot]
     damage_link_nouns: frozenset[str]
+    report_nouns: frozenset[str]
     ranges: tuple[tuple[str, str], ...] = ()
     qualifier_words: frozenset[str] = frozenset()
     label_nouns: frozenset[str] = frozenset()
@@ -154,6 +155,7 @@ def default_lexicon() -> QuantityLexicon:
         launched_verbs=folded_words(data["launched_verbs"]),
         casualty_link_nouns={fold(k): v for k, v in data["casualty_link_nouns"].items()},
         damage_link_nouns=folded_words(data["damage_link_nouns"]),
+        report_nouns=folded_words(data.get("report_nouns", [])),
         ranges=tuple((fold(a), fold(b)) for a, b in data["ranges"]),
         qualifier_words=folded_words(data["qualifier_words"]),
         label_nouns=folded_words(data["label_nouns"]),
@@ -1065,6 +1067,7 @@ def _complements_a_noun(sentence: Span, start: int, lexicon: QuantityLexicon) ->
         forms & set(lexicon.casualty_link_nouns)
         or forms & lexicon.damage_link_nouns
         or forms & lexicon.toll_nouns
+        or forms & lexicon.report_nouns
         or _is_numberish(previous, lexicon)
     )
 

@@ -208,3 +208,42 @@ def test_a_number_whose_noun_is_understood(enricher: Enricher, text: str, expect
 )
 def test_who_the_people_counted_were(enricher: Enricher, text: str, expected: Figures) -> None:
     assert expected in figures(enricher, text)
+
+
+# ------------------------------------------------- the figure a locution of reporting gives
+# "a fait état d'un soldat tué et de trois blessés": the people after "faire état de" are the
+# toll reported, not a measure of the noun "état" (report_nouns in quantities.yaml).
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # fails without
+            "Thaïlande : frappes près de Ta Krabei\n\nL'aviation a bombardé jeudi des positions près de "
+            "Ta Krabei. La porte-parole du ministère a fait état d'un soldat tué et de trois blessés.",
+            {"killed": (1, "exact"), "injured": (3, "exact")},
+        ),
+        (  # fails without
+            "Russie : drones sur Novorossiisk\n\nDes drones ont visé jeudi le port de Novorossiisk. Le "
+            "gouverneur a fait état de deux marins blessés et d'un incendie rapidement maîtrisé.",
+            {"injured": (2, "exact")},
+        ),
+        (  # fails without
+            "Nigeria : attaque à Zamfara\n\nDes bandits ont attaqué mardi le village de Maru, dans l'État "
+            "de Zamfara. La police fait état de quatre villageois tués.",
+            {"killed": (4, "exact")},
+        ),
+        (  # fails without
+            "Mali : attaque près de Ségou\n\nDes jihadistes ont attaqué vendredi un convoi près de Ségou. "
+            "L'armée a fait état de cinq soldats blessés et d'un camion incendié.",
+            {"injured": (5, "exact")},
+        ),
+        (  # guard: a toll noun after the locution
+            "Liban : frappe sur Tyr\n\nUne frappe israélienne a visé lundi une voiture près de Tyr. "
+            "L'agence officielle a fait mention de deux morts.",
+            {"killed": (2, "exact")},
+        ),
+    ],
+)
+def test_the_figure_a_report_gives(enricher: Enricher, text: str, expected: Figures) -> None:
+    assert expected in figures(enricher, text)
