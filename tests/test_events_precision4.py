@@ -107,3 +107,28 @@ def test_an_event_its_participle_dates_this_week_stays_news(enricher: Enricher) 
     assert [e.sub_event_type for e in found if enricher.extractor.lexicon.is_violent(e.event_type)], (
         described(found)
     )
+
+
+# --- The people of the last incident named again with a quoted apposition ("Les assaillants,
+# --- « une dizaine d'hommes armés » arrivés en canot, ont pillé le navire") tell that incident
+# --- again: the finite verb, not the participle after the quote, is the root of the sentence.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Des pirates ont attaqué lundi un cargo au large de Lagos, selon l'armateur. Les assaillants, "
+        "« une dizaine d'hommes armés » arrivés à bord de deux canots, ont pillé le navire avant de s'enfuir.",
+        "Des bandits ont attaqué samedi un dépôt de carburant à Maiduguri, selon la police. Les "
+        "assaillants, « une vingtaine d'hommes armés » arrivés en pick-up, ont pillé les citernes avant de fuir.",
+        "Des miliciens ont attaqué vendredi un centre de santé près de Djugu, selon une ONG. Les "
+        "assaillants, « plusieurs dizaines de miliciens » arrivés à l'aube, ont pillé la pharmacie.",
+        "Des rebelles ont attaqué mercredi une base de la Minusca près de Bambari, selon l'ONU. Les "
+        "assaillants, « une centaine d'hommes armés » venus de la brousse, ont pillé le dépôt de munitions.",
+    ],
+)
+def test_the_assailants_named_again_with_a_quoted_apposition_retell_the_incident(
+    enricher: Enricher, text: str
+) -> None:
+    found = incidents(enricher, text)
+    assert len(found) == 1, described(found)

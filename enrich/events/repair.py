@@ -61,6 +61,11 @@ def reattach_objects_of_days(doc: Doc, lexicon: EventLexicon) -> int:
     return moved
 
 
+# What sets a participle off before the finite verb: a comma, or the end of a quoted or
+# bracketed apposition ("Les assaillants, « huit hommes armés » arrivés en hors-bord, ont pillé").
+_SETTING_OFF = frozenset({",", "»", ")", "”", '"'})
+
+
 def promote_finite_verbs(doc: Doc) -> int:
     """Make the finite verb the root of a sentence the parser rooted on a participle
     describing the subject: a present participle ("Des insurgés se réclamant de l'EI ont tué
@@ -74,11 +79,18 @@ def promote_finite_verbs(doc: Doc) -> int:
         if "Pres" not in feature_of(root, "Tense") and not (
             "Past" in feature_of(root, "Tense")
             and root.i > sentence.start
-            and doc[root.i - 1].text == ","
+            and doc[root.i - 1].text in _SETTING_OFF
             and not any(c.dep_.startswith("aux") for c in root.children)
         ):
             continue
         subjects = [s for s in children_of(root, "nsubj") if s.i < root.i]
+        if len(subjects) > 1 and doc[root.i - 1].text != ",":
+            # "Les assaillants, « huit hommes armés » arrivés en hors-bord, ont pillé": the
+            # quoted or bracketed noun after the subject is its apposition
+            for other in subjects[1:]:
+                other.head = subjects[0]
+                other.dep_ = "appos"
+            subjects = subjects[:1]
         finite = [
             c
             for c in root.children
