@@ -228,3 +228,38 @@ def test_two_countries_need_two_named_states(enricher: Enricher) -> None:
         "rencontrées à Istanbul."
     )
     assert "CONSULT" not in {e.sub_event_type for e in mentions(enricher, text)}
+
+
+# --- "Il doit rencontrer le 4 mars à X le président Y": the pronoun the parser read as an
+# expletive is the last subject named, and the day read as the first object hides no one.
+
+
+@pytest.mark.parametrize(
+    ("text", "party"),
+    [
+        (
+            "Le chef de la diplomatie turque, Hakan Fidan, est attendu à Téhéran. Il doit rencontrer le 4 mars à "
+            "Téhéran le président iranien, Massoud Pezeshkian.",
+            "Massoud Pezeshkian",
+        ),
+        (
+            "Le président angolais, João Lourenço, poursuit sa médiation. Il doit rencontrer le 8 février à Kinshasa "
+            "le président congolais, Félix Tshisekedi.",
+            "João Lourenço",
+        ),
+        (
+            "Le chef de la diplomatie française, Jean-Noël Barrot, part pour l'Asie. Il doit rencontrer le 20 janvier "
+            "à Pékin le ministre chinois des Affaires étrangères, Wang Yi.",
+            "Wang Yi",
+        ),
+        (
+            "Le président kényan, William Ruto, est attendu en Éthiopie. Il doit rencontrer le 2 octobre à "
+            "Addis-Abeba le Premier ministre éthiopien, Abiy Ahmed.",
+            "William Ruto",
+        ),
+    ],
+)
+def test_a_meeting_planned_on_a_day_names_its_parties(enricher: Enricher, text: str, party: str) -> None:
+    event = triggered(mentions(enricher, text), "rencontrer")
+    assert event.sub_event_type == "CONSULT"
+    assert party in {e.name for e in (event.actor, event.target) if e is not None}

@@ -521,6 +521,22 @@ class Parties:
                 if other.i != subject.i:
                     parties += self.participants(other, state)
         parties += [p for p in (actor, target) if p is not None]
+        if is_verb(token):
+            if subject is None:
+                # "Il doit rencontrer ...": a pronoun the parser read as an expletive subject,
+                # of the verb or of the modal governing it
+                pronouns = [
+                    p
+                    for node in (token, token.head if token.dep_ == "xcomp" else token)
+                    for p in children_of(node, "expl:subj", "nsubj")
+                    if p.pos_ == "PRON" and fold(p.text) in _PRONOUNS
+                ]
+                antecedent = self.antecedent(pronouns[0], state) if pronouns else None
+                if antecedent is not None:
+                    parties.insert(0, antecedent)
+            # "rencontrer le 23 décembre à Moscou le patron de X": a day read as the first object
+            for obj in children_of(token, "obj")[1:]:
+                parties += self.participants(obj, state)
         for head in scope:
             parties += self.cased(head, self.lexicon.participant_cases, state)
         if not is_verb(token):
