@@ -1225,6 +1225,40 @@ class _Resolver:
             end -= 1
         return Span(doc, span.start, end, label=span.label_)
 
+    def spelt_out(self, span: Span) -> Span | None:
+        """A body's name the model cut before its end, which an acronym in parentheses spells out
+        whole: "l'État-major des blocs" + "et fronts (EMBF)", "l'Union des forces" + "pour la
+        démocratie (UFD)". The words up to the parentheses are lowercase nouns, adjectives and
+        the connectors of names (one "et" at most), and the initials of the name's words
+        (hyphenated parts too) are the acronym's letters."""
+        doc, connectors = self.doc, self.filters.name_connectors
+        if self.acronym_after(span) is not None or not span[0].text[:1].isupper():
+            return None
+        i = span.end
+        while i < len(doc) and i - span.end < 4 and i not in self.acronyms:
+            token = doc[i]
+            if token.is_space and i + 1 in self.acronyms:
+                break
+            if not token.is_lower or token.pos_ not in ("NOUN", "ADJ", "ADP", "DET", "CCONJ"):
+                return None
+            i += 1
+        acronym = self.acronyms.get(i) or self.acronyms.get(i + 1)
+        if i == span.end or acronym is None:
+            return None
+        end = i
+        while end > span.end and doc[end - 1].is_space:
+            end -= 1
+        words = [
+            w
+            for t in doc[span.start : end]
+            for w in t.text.split("-")
+            if w and fold(t.text) not in connectors
+        ]
+        initials = "".join(fold(w)[0] for w in words if w[:1].isalpha())
+        if initials != fold(acronym).replace("-", ""):
+            return None
+        return Span(doc, span.start, end, label=span.label_)
+
     def _qualified(self, span: Span) -> Span | None:
         """A name of several words the KB knows, which a lowercase adjective (no demonym, no
         participle) carries on into another body's name: "le Conseil de sécurité nationale" is
@@ -1445,7 +1479,10 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
             # the body of an acronym the text defines is known once its name is read
             slots.append(_Pending(len(slots), span, label, False, acronym_entry=entry, done=True))
             continue
-        longer = resolver.longer_name(span, entry or kb.resolve(span.text, prefer=label))
+        known = entry or kb.resolve(span.text, prefer=label)
+        longer = resolver.longer_name(span, known)
+        if longer is None and known is None and region is None and label in ("ORG", "MILITARY"):
+            longer = resolver.spelt_out(span)  # "l'État-major des blocs" + "et fronts (EMBF)"
         if longer is not None:  # "l'Armée de libération nationale karen (KNLA)" is not the ELN
             slots.append(_Pending(len(slots), longer, label, False))
             continue
@@ -1855,6 +1892,7 @@ def _unknown(
     institution = resolver.institution(span)
     if institution is not None:
         whole, kind = institution
+        whole = resolver.spelt_out(whole) or whole  # "l'État-major des blocs" + "et fronts (EMBF)"
         named = resolver.acronym_mention(whole, kind)
         return _mention_as(named, whole) if named is not None else _mention(whole, None, kind)
     if pending.region is not None:

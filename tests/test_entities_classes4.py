@@ -368,3 +368,43 @@ def test_a_front_line_at_a_town_is_no_body(nlp: Language) -> None:
         entities(nlp, "Les combats se poursuivent sur le front Kostiantynivka, selon l'état-major.\n")
     )
     assert not any(f.startswith("front-") for f in found), found
+
+
+# ------------------------------------------------ a body's name its acronym spells out whole
+
+
+@pytest.mark.parametrize(
+    ("text", "cut", "acronym"),
+    [
+        ("Le Conseil des anciens et notables (CAN) a appelé au calme à Kidal.\n", None, "can"),
+        (
+            "Les combattants de l'Union des forces et patriotes (UFP) ont attaqué Birao.\n",
+            "Union des forces",
+            "ufp",
+        ),
+        (
+            "Le Comité des sages et notables (CSN) a rencontré le gouverneur à Gao.\n",
+            "Comité des sages",
+            "csn",
+        ),
+        (
+            "Les milices de la Coalition des patriotes et résistants (CPR) ont repris deux villages.\n",
+            "Coalition des patriotes",
+            "cpr",
+        ),
+    ],
+)
+def test_a_name_its_acronym_spells_out_is_whole(
+    nlp: Language, text: str, cut: str | None, acronym: str
+) -> None:
+    if cut is None:
+        found = {m.surface: m.id for m in doc_mentions(nlp(text), default_kb())}
+    else:
+        doc = nlp(text)
+        start = text.index(cut)
+        span = doc.char_span(start, start + len(cut), label="ORG")
+        assert span is not None
+        doc.ents = [e for e in doc.ents if e.end <= span.start or e.start >= span.end] + [span]
+        found = {m.surface: m.id for m in doc_mentions(doc, default_kb())}
+    whole = text[text.index(cut or text.split(" (")[0].split(" ", 1)[1][:6]) : text.index(" (")]
+    assert found.get(whole) == f"surface:{acronym}", found
