@@ -1314,6 +1314,12 @@ def find_counts(
             elif category in ("people", "other"):
                 reading, verb = _people_slot(noun, category, start, sentence, lexicon)
                 slot = reading if reading in SLOTS else None  # type: ignore[assignment]
+                if slot == "injured" and any(
+                    child.dep_ in ("acl", "acl:relcl") and _casualty_verb(child, lexicon) == "killed"
+                    for child in noun.children
+                ):
+                    # "deux policiers blessés ayant succombé": the dead of the toll, counted
+                    slot, relation = "killed", "subset"
                 if (
                     reading is None
                     and start - 2 in named_objects

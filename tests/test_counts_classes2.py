@@ -247,3 +247,47 @@ def test_who_the_people_counted_were(enricher: Enricher, text: str, expected: Fi
 )
 def test_the_figure_a_report_gives(enricher: Enricher, text: str, expected: Figures) -> None:
     assert expected in figures(enricher, text)
+
+
+# ------------------------------------------------- wounded who died are the dead of the toll
+# "le bilan s'est alourdi à sept morts, deux policiers blessés ayant succombé": people a
+# participle of injury describes, who a participle of death says died, are no injured.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # fails without
+            "Iran : attaque contre un commissariat\n\nDes hommes armés ont attaqué dimanche un "
+            "commissariat de Saravan. Le bilan s'est ensuite alourdi à sept morts, deux policiers "
+            "blessés ayant succombé. Quatre autres agents ont été blessés.",
+            {"killed": (7, "exact"), "injured": (4, "exact")},
+        ),
+        (  # fails without
+            "Pakistan : attaque à Bannu\n\nDes insurgés ont attaqué lundi un poste de Bannu. Le bilan est "
+            "passé à six morts, trois soldats blessés ayant succombé à l'hôpital. Cinq autres militaires "
+            "ont été blessés.",
+            {"killed": (6, "exact"), "injured": (5, "exact")},
+        ),
+        (  # fails without
+            "Burkina : attaque près de Djibo\n\nDes jihadistes ont attaqué mardi un camp près de Djibo. Le "
+            "bilan s'est alourdi à douze morts, quatre volontaires blessés ayant succombé. Huit autres "
+            "volontaires ont été blessés.",
+            {"killed": (12, "exact"), "injured": (8, "exact")},
+        ),
+        (  # fails without
+            "Afghanistan : attaque à Kunduz\n\nDes hommes armés ont attaqué mercredi un poste de Kunduz. Le "
+            "bilan est passé à huit morts, trois gardes blessés ayant succombé dans la nuit. Deux autres "
+            "gardes ont été blessés.",
+            {"killed": (8, "exact"), "injured": (2, "exact")},
+        ),
+        (  # guard
+            "Mexique : fusillade à Celaya\n\nUne fusillade a éclaté samedi dans un bar de Celaya. Le "
+            "parquet a porté le bilan à huit morts, une femme blessée ayant succombé dimanche. Trois "
+            "clients ont été blessés.",
+            {"killed": (8, "exact"), "injured": (3, "exact")},
+        ),
+    ],
+)
+def test_wounded_who_died_are_the_dead(enricher: Enricher, text: str, expected: Figures) -> None:
+    assert expected in figures(enricher, text)
