@@ -132,3 +132,35 @@ def test_the_assailants_named_again_with_a_quoted_apposition_retell_the_incident
 ) -> None:
     found = incidents(enricher, text)
     assert len(found) == 1, described(found)
+
+
+# --- The means of a negated verb are negated with it: "n'a pas répliqué par des frappes", "n'a
+# --- pas visé les ponts avec des frappes de missiles" report no strike.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "L'armée nigériane n'a pas répliqué par des frappes aériennes contre les positions rebelles, "
+        "selon un porte-parole.",
+        "Les forces ukrainiennes n'ont pas répliqué par des frappes de drones contre la ville de Belgorod, "
+        "selon le gouverneur.",
+        "L'état-major ukrainien n'a pas ciblé les dépôts russes avec des frappes de missiles près de "
+        "Belgorod, assure Kiev.",
+        "L'armée russe n'a pas visé les ponts du Dniepr avec des frappes de missiles près de Kherson, "
+        "selon l'état-major.",
+        "L'armée tchadienne n'a pas détruit le pont de Ngouboua avec des frappes aériennes, selon des "
+        "habitants.",
+    ],
+)
+def test_the_means_of_a_negated_verb_are_negated(enricher: Enricher, text: str) -> None:
+    found = mentions(enricher, text)
+    assert not found, described(found)
+
+
+def test_the_means_of_an_affirmed_verb_stay_news(enricher: Enricher) -> None:
+    text = (
+        "L'armée israélienne a répliqué lundi par des frappes d'artillerie contre des positions du "
+        "Hezbollah près de Kfar Kila."
+    )
+    assert mentions(enricher, text), text

@@ -33,6 +33,7 @@ _ARGUMENT_DEPS = ("nsubj", "nsubj:pass", "obj")
 _FUTURE_ENDINGS = ("ai", "as", "a", "ons", "ez", "ont")
 _CONDITIONAL_ENDINGS = ("ait", "aient", "ais", "ions", "iez")
 _WORD_NUMBERS = frozenset({"un", "une", "1"})
+_MEANS_CASES = frozenset({"par", "avec"})
 
 
 def irrealis(
@@ -73,7 +74,11 @@ def irrealis(
             return True
         if depth == 0 and not is_verb(node) and _described_in_a_past_year(lexicon, node):
             return True
-        in_scope = depth == 0 or (is_verb(node) and not adjunct and arrived_by not in _SUBJECT_DEPS)
+        # the means of a negated verb are negated with it ("n'a pas répliqué par des frappes")
+        means = depth == 1 and (case_of(previous) or "") in _MEANS_CASES
+        in_scope = depth == 0 or (
+            is_verb(node) and (not adjunct or means) and arrived_by not in _SUBJECT_DEPS
+        )
         if in_scope and negated(lexicon, node, arguments=depth == 0):
             return True
         if background(lexicon, node, path) or fiction(lexicon, node, path):
