@@ -16,7 +16,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from enrich.events.lexicon import EventLexicon
-from enrich.tokens import case_of, children_of, feature_of, is_finite, is_verb, lemma_of
+from enrich.tokens import case_of, children_of, feature_of, is_finite, is_verb, lemma_of, parse_changed
 
 # A plural indefinite article the parser reads as "de" + the article ("des sanctions").
 _ARTICLE_CASES = (None, "des")
@@ -57,6 +57,7 @@ def reattach_objects_of_days(doc: Doc, lexicon: EventLexicon) -> int:
         first.dep_ = "obj"
         if day.dep_ == "obj":
             day.dep_ = "obl:mod"
+        parse_changed(doc)
         moved += 1
     return moved
 
@@ -95,5 +96,6 @@ def promote_finite_verbs(doc: Doc) -> int:
         subject.head = verb
         root.head = subject
         root.dep_ = "acl"
+        parse_changed(doc)
         repaired += 1
     return repaired
