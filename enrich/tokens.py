@@ -46,6 +46,15 @@ def tokens_of(doc: Doc) -> list[Token]:
     return tokens
 
 
+def release(*docs: Doc | None) -> None:
+    """Drop what the readers kept on read docs: the kept Tokens hold their doc, a cycle only the
+    collector's full passes free (1.2-1.9 ms of collection per article, measured in bench/);
+    emptied, a doc is freed as soon as it is dropped."""
+    for doc in docs:
+        if doc is not None:
+            doc.user_data.clear()
+
+
 def parse_changed(doc: Doc) -> None:
     """Forget the doc's children and heads: a repair of the parse moved a head."""
     doc.user_data.pop(_CHILDREN, None)

@@ -16,7 +16,16 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from enrich.events.lexicon import EventLexicon
-from enrich.tokens import case_of, children_of, feature_of, is_finite, is_verb, lemma_of, parse_changed
+from enrich.tokens import (
+    case_of,
+    children_of,
+    feature_of,
+    is_finite,
+    is_verb,
+    lemma_of,
+    parse_changed,
+    tokens_of,
+)
 
 # A plural indefinite article the parser reads as "de" + the article ("des sanctions").
 _ARTICLE_CASES = (None, "des")
@@ -26,7 +35,7 @@ def reattach_objects_of_days(doc: Doc, lexicon: EventLexicon) -> int:
     """Put the objects the parser hung on a day ("annoncé mercredi des sanctions") back under
     their verb; the number of objects moved."""
     moved = 0
-    for day in doc:
+    for day in tokens_of(doc):
         if lemma_of(day) not in lexicon.time_nouns and day.lower_ not in lexicon.time_nouns:
             continue
         verb = day.head
