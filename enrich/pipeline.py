@@ -31,6 +31,7 @@ from enrich.fastmatch import SetMatcher
 from enrich.gate import default_gate
 from enrich.kb import KnowledgeBase, default_kb
 from enrich.nlp import load_nlp
+from enrich.tokens import release
 from vigie.core.accounting import RunSummary
 from vigie.core.models import Article, Casualties, EntityMention, Event, Quantity
 from vigie.core.settings import Settings, get_settings
@@ -115,6 +116,8 @@ class Enricher:
                 log.exception("enrichment failed for %s", article.id)
                 summary.record(STAGE, "refused", article.id, f"error:{type(exc).__name__}: {exc}")
                 continue
+            finally:
+                release(doc, title_docs.get(i))
             events.extend(article_events)
             summary.record(STAGE, "accepted", article.id)
             summary.count("enrich:entities", len(article.entities))

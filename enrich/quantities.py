@@ -33,8 +33,11 @@ from spacy.tokens import Span, Token
 from enrich.kb import DATA_DIR, load_yaml
 from enrich.text import fold
 from enrich.tokens import (
+    ancestors_of,
+    children,
     clause_of,
     feature_of,
+    folded_text,
     folded_words,
     has_verb_form,
     is_passive,
@@ -43,6 +46,7 @@ from enrich.tokens import (
     lemmas_of,
     nearest_head,
     span_tokens,
+    subtree_of,
     tokens_of,
     verb_form_in,
 )
@@ -281,7 +285,7 @@ def _approximate_base(folded: str, lexicon: QuantityLexicon) -> int | None:
 
 
 def _is_numberish(token: Token, lexicon: QuantityLexicon) -> bool:
-    folded = fold(token.text)
+    folded = folded_text(token)
     return (
         token.like_num
         or _is_number_word(folded, lexicon)
@@ -295,7 +299,7 @@ def _read_plain(doc_span: Span, i: int, lexicon: QuantityLexicon) -> _Number | N
     doc = doc_span.doc
     tokens = tokens_of(doc)
     token = tokens[i]
-    folded = fold(token.text)
+    folded = folded_text(token)
     value: float | None = None
     end = i + 1
     if token.like_num and _DIGITS.match(token.text) and not token.text.startswith("0"):
@@ -402,7 +406,7 @@ def _folded_tokens(sentence: Span) -> tuple[str, list[int]]:
     position = 0
     for token in span_tokens(sentence):
         offsets.append(position)
-        piece = fold(token.text) + (" " if token.whitespace_ else "")
+        piece = folded_text(token) + (" " if token.whitespace_ else "")
         parts.append(piece)
         position += len(piece)
     return "".join(parts), offsets
@@ -451,7 +455,7 @@ def background_clauses(sentence: Span, lexicon: QuantityLexicon | None = None) -
         at = "at" if "at" in pattern.groupindex else 0
         anchors += [_token_at(whole, offsets, m.start(at)) for m in pattern.finditer(folded)]
     anchors += [
-        t for t in span_tokens(sentence) if fold(t.text) == "depuis" and _depuis_is_background(t, lexicon)
+        t for t in span_tokens(sentence) if folded_text(t) == "depuis" and _depuis_is_background(t, lexicon)
     ]
     clauses = []
     for anchor in anchors:
@@ -475,7 +479,7 @@ def _verb_of_a_coordinated_noun(clause: Token, sentence: Span) -> Token | None:
     toll before it, which the background phrase dates too."""
     if clause.dep_ != "conj" or "Part" not in feature_of(clause, "VerbForm"):
         return None
-    if any(c.dep_.startswith(("aux", "nsubj")) for c in clause.children):
+    if any(c.dep_.startswith(("aux", "nsubj")) for c in children(clause)):
         return None
     verbs = [t for t in sentence[: clause.i - sentence.start] if is_verb(t)]
     return verbs[-1] if verbs else None
@@ -513,7 +517,7 @@ def _describes_a_place(anchor: Token, lexicon: QuantityLexicon) -> bool:
     """A background phrase inside a description of a place set off by a comma ("à Taïz, ville
     coupée en deux par la ligne de front depuis près de dix ans, un enfant a été tué"): it dates
     the place, not the count."""
-    for node in (anchor, *anchor.ancestors):
+    for node in (anchor, *ancestors_of(anchor)):
         if is_verb(node) and node.dep_ not in ("acl", "amod"):
             return False
         if lemmas_of(node) & lexicon.spatial_nouns and _after_a_place_and_comma(node):
@@ -583,9 +587,9 @@ def _in_background(tokens: Iterable[Token | None], clauses: list[Token], lexicon
         if token is None:
             continue
         clause = clause_of(token)
-        if any(lemmas_of(s) & lexicon.cumulative_subjects for s in clause.children if s.dep_ == "nsubj"):
+        if any(lemmas_of(s) & lexicon.cumulative_subjects for s in children(clause) if s.dep_ == "nsubj"):
             return True
-        lineage = {clause.i} | {a.i for a in clause.ancestors}
+        lineage = {clause.i} | {a.i for a in ancestors_of(clause)}
         if any(c.i in lineage for c in clauses):
             return True
     return False
@@ -607,7 +611,7 @@ def _revision_start(sentence: Span, lexicon: QuantityLexicon) -> int | None:
             continue
         # its subject or object, or any word it governs ("Le bilan, d'abord de deux morts, s'est
         # alourdi": the toll noun parsed as a modifier, far from the verb)
-        related = [c for c in token.children if c.dep_ in ("nsubj", "nsubj:pass", "obj") or c.i < token.i]
+        related = [c for c in children(token) if c.dep_ in ("nsubj", "nsubj:pass", "obj") or c.i < token.i]
         window = sentence.doc[max(sentence.start, token.i - 6) : token.i + 3]
         if any(lemmas_of(t) & lexicon.toll_nouns for t in [*related, *window]):
             return token.i
@@ -619,7 +623,7 @@ def _in_revision_clause(noun: Token, revision: Token, lexicon: QuantityLexicon) 
     cinq morts, après que les secouristes ont dégagé deux corps": the bodies are not the toll)."""
     if not has_verb_form(revision, lexicon.revision_verbs):
         return True  # a revision phrase ("selon un nouveau bilan") covers the sentence
-    for node in (noun, *noun.ancestors):
+    for node in (noun, *ancestors_of(noun)):
         if node.i == revision.i:
             return True
         if node.dep_ in ("advcl", "ccomp", "acl:relcl", "parataxis", "csubj"):
@@ -635,7 +639,7 @@ def _toll_complement(sentence: Span, start: int, lexicon: QuantityLexicon) -> To
     for token in doc[sentence.start : start]:
         if token.i + 2 >= start:
             continue
-        if not (lemmas_of(token) & lexicon.toll_nouns or fold(token.text) in lexicon.toll_pronouns):
+        if not (lemmas_of(token) & lexicon.toll_nouns or folded_text(token) in lexicon.toll_pronouns):
             continue
         if fold(doc[token.i + 1].text) in ("de", "des", "d'"):
             counted = doc[token.i + 2]
@@ -696,7 +700,7 @@ def _unmanned(token: Token, lexicon: QuantityLexicon) -> bool:
 
 def _group(noun: Token, lexicon: QuantityLexicon) -> CasualtyGroup | None:
     forms = lemmas_of(noun)
-    for child in noun.children:
+    for child in children(noun):
         if child.dep_ == "amod":
             forms |= lemmas_of(child)
     if forms & lexicon.civilian_nouns:
@@ -719,7 +723,7 @@ def _relation(before: list[Token], after: Token | None, lexicon: QuantityLexicon
     window = fold(" ".join(t.text for t in before[-3:]))
     if any(window.endswith(marker) or f"{marker} " in window for marker in lexicon.subset_markers):
         return "subset"
-    if after is not None and fold(after.text) in lexicon.disjoint_markers:
+    if after is not None and folded_text(after) in lexicon.disjoint_markers:
         return "disjoint"
     return "normal"
 
@@ -731,8 +735,8 @@ def _verb_tagged(token: Token) -> bool:
 def _modifier_lemmas(token: Token) -> set[str]:
     """Lemmas of participles and adjectives describing a noun ("34 drones neutralisés")."""
     lemmas: set[str] = set()
-    for child in token.children:
-        if child.dep_ == "acl:relcl" and any(fold(d.text) == "dont" for d in child.subtree):
+    for child in children(token):
+        if child.dep_ == "acl:relcl" and any(folded_text(d) == "dont" for d in subtree_of(child)):
             continue  # "cinq missiles, dont deux ont été interceptés": a part, not the whole
         if child.dep_ in ("amod", "acl", "acl:relcl") or child.pos_ in ("VERB", "ADJ"):
             lemmas |= lemmas_of(child)
@@ -758,7 +762,7 @@ def _linked_slot(sentence: Span, start: int, category: str, lexicon: QuantityLex
 
 def _reflexive(token: Token) -> bool:
     """A verb in its pronominal form ("s'est abattue", "se sont abattus")."""
-    return any(c.dep_.startswith("expl") and "Yes" in feature_of(c, "Reflex") for c in token.children)
+    return any(c.dep_.startswith("expl") and "Yes" in feature_of(c, "Reflex") for c in children(token))
 
 
 def _pronominal_sense(token: Token | None, lexicon: QuantityLexicon) -> Slot | None:
@@ -793,7 +797,7 @@ def _casualty_sense(token: Token, lexicon: QuantityLexicon) -> Slot | None:
     for verb, object_ in lexicon.killed_verb_objects.items():
         if verb_form_in(lemma, text, _one_word(verb)):
             following = [t for t in token.doc[token.i + 1 : token.i + 3] if t.pos_ != "DET"]
-            owned = [c for c in token.children if c.dep_ == "obj"]
+            owned = [c for c in children(token) if c.dep_ == "obj"]
             if any(object_ in lemmas_of(t) for t in [*following[:1], *owned]):
                 return "killed"
     return None
@@ -810,7 +814,7 @@ def _negated(verb: Token | None, lexicon: QuantityLexicon) -> bool:
         return False
     return any(
         c.dep_ == "advmod" and ("Neg" in feature_of(c, "Polarity") or lemmas_of(c) & lexicon.negation_words)
-        for c in verb.children
+        for c in children(verb)
     )
 
 
@@ -844,7 +848,7 @@ def _following_verb(noun: Token, sentence: Span, lexicon: QuantityLexicon) -> tu
     passive = active = False
     relative = False  # "un berger qui se trouvait à proximité a été blessé": past its clause
     for token in doc[noun.i + 1 : min(sentence.end, noun.i + 12)]:
-        folded = fold(token.text)
+        folded = folded_text(token)
         if (token.is_punct and token.text not in ("'", "’")) or folded in _CLAUSE_WORDS:
             return None, False
         if folded == "qui" and token.i <= noun.i + 2 and not relative:
@@ -884,12 +888,12 @@ def _people_slot(
     the verb that decided it. `_AGENT` when the people counted are the ones who kill."""
     previous, _ = _preceding_word(sentence, start, lexicon)
     direct = previous is not None and all(
-        t.pos_ == "DET" or t.text in _OPENING_QUOTES or (t.pos_ == "ADV" and fold(t.text).endswith("ment"))
+        t.pos_ == "DET" or t.text in _OPENING_QUOTES or (t.pos_ == "ADV" and folded_text(t).endswith("ment"))
         for t in noun.doc[previous.i + 1 : start]
     )
     # "tuant au moins neuf soldats"; a noun only the verb makes a count of must follow it
     # directly ("avoir tué un surveillant", not "tués près d'un arrêt de bus").
-    if previous is not None and fold(previous.text) == "par":
+    if previous is not None and folded_text(previous) == "par":
         return _AGENT, previous  # "a été abattu par deux hommes armés": who killed
     if previous is not None and (category == "people" or direct):
         slot = _casualty_verb(previous, lexicon)
@@ -920,10 +924,10 @@ def _people_slot(
         head in lexicon.casualty_link_nouns
         and noun.head.i != noun.i
         # "la mort de deux soldats", not "deux morts dans une attaque"
-        and not any(c.dep_ == "case" and fold(c.text) not in _LINK_PREPOSITIONS for c in noun.children)
+        and not any(c.dep_ == "case" and folded_text(c) not in _LINK_PREPOSITIONS for c in children(noun))
     ):
         return lexicon.casualty_link_nouns[head], head_verb
-    for child in noun.children:
+    for child in children(noun):
         if child.dep_ in ("amod", "acl", "acl:relcl") or child.pos_ in ("VERB", "ADJ"):
             slot = _casualty_verb(child, lexicon)
             if slot is not None and _active_casualty(child):
@@ -967,8 +971,10 @@ def _projectile_reading(noun: Token, lexicon: QuantityLexicon) -> tuple[Slot, bo
     verb = nearest_head(noun, _verb_tagged, 4)
     subject = noun.dep_ in ("nsubj", "nsubj:pass")
     if subject and any(
-        c.i != noun.i and c.dep_ in ("nsubj", "nsubj:pass") and any(fold(d.text) == "dont" for d in c.subtree)
-        for c in noun.head.children
+        c.i != noun.i
+        and c.dep_ in ("nsubj", "nsubj:pass")
+        and any(folded_text(d) == "dont" for d in subtree_of(c))
+        for c in children(noun.head)
     ):
         # "a tiré cinq missiles, dont deux ont été interceptés", parsed with the missiles as a
         # subject of "interceptés": the verb of the part is not the whole's
@@ -997,7 +1003,7 @@ def _coordinated_projectiles(counts: list[Count], undecided: set[int], sentence:
         if k + 1 >= len(counts):
             continue
         current, following = counts[k], counts[k + 1]
-        between = {fold(t.text) for t in doc[current.end : following.start]}
+        between = {folded_text(t) for t in doc[current.end : following.start]}
         if following.weapon_class is not None and between and between <= {"et", ",", "ainsi", "que"}:
             counts[k] = replace(current, slot=following.slot)
     return counts
@@ -1181,7 +1187,7 @@ def find_counts(
         ):
             cursor += 1  # "et quatre grièvement blessés": the manner of the injury
         noun = tokens[cursor] if cursor < sentence.end else None
-        if noun is not None and fold(noun.text) in lexicon.measure_words:
+        if noun is not None and folded_text(noun) in lexicon.measure_words:
             i = end
             continue
         is_article = (
@@ -1210,7 +1216,7 @@ def find_counts(
             and counts
             and previous_category is not None
             and noun is not None
-            and (noun.pos_ == "ADP" or (noun.pos_ == "ADV" and not fold(noun.text).endswith("ment")))
+            and (noun.pos_ == "ADP" or (noun.pos_ == "ADV" and not folded_text(noun).endswith("ment")))
             and start > sentence.start
             and (
                 fold(tokens[start - 1].text) in ("et", "dont")
@@ -1258,7 +1264,7 @@ def find_counts(
             category in ("target", "other")
             and bool(counts)
             and counts[-1].slot == "destroyed"
-            and {fold(t.text) for t in doc[counts[-1].end : start]} <= {"et", ","}
+            and {folded_text(t) for t in doc[counts[-1].end : start]} <= {"et", ","}
         )
         if (
             category is None
@@ -1332,7 +1338,7 @@ def find_counts(
                 slot = category  # type: ignore[assignment]
                 if category == "injured":
                     # "deux blessés ayant succombé": the dead of the toll, already counted.
-                    for child in noun.children:
+                    for child in children(noun):
                         if (
                             child.dep_ in ("acl", "acl:relcl", "amod")
                             and _casualty_verb(child, lexicon) == "killed"
@@ -1360,7 +1366,7 @@ def find_counts(
             i = end
             continue
         if category in ("people", "other", "target"):
-            negated_before = any(fold(t.text) in ("aucun", "aucune") for t in before[-3:])
+            negated_before = any(folded_text(t) in ("aucun", "aucune") for t in before[-3:])
             if negated_before or _negated(verb or nearest_head(noun, _verb_tagged, 4), lexicon):
                 i = end
                 continue
@@ -1511,7 +1517,7 @@ def _shot_down_before(sentence: Span, start: int, lexicon: QuantityLexicon) -> b
 
 def _whole_of_parts(before: list[Token]) -> bool:
     """ "sur les 22 missiles", "Sur 12 roquettes": a whole a part is taken from."""
-    words = [fold(t.text) for t in before]
+    words = [folded_text(t) for t in before]
     while words and words[-1] in _DEFINITE:
         words.pop()
     return bool(words) and words[-1] == "sur"
@@ -1591,13 +1597,13 @@ def _single_subjects(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
             slot = "destroyed"
         if slot is None:
             continue
-        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubj:pass")]
+        subjects = [c for c in children(verb) if c.dep_ in ("nsubj", "nsubj:pass")]
         # "Huit policiers et leur chauffeur ont été tués": one more, joined to a counted subject
         subjects += [
             c
             for s in subjects
-            if any(n.dep_ == "nummod" for n in s.children)
-            for c in s.children
+            if any(n.dep_ == "nummod" for n in children(s))
+            for c in children(s)
             if c.dep_ == "conj" and people
         ]
         for noun in subjects:
@@ -1613,12 +1619,12 @@ def _single_subjects(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
                 | lexicon.perpetrator_nouns
             ):
                 continue
-            if "Plur" in feature_of(noun, "Number") or fold(noun.text).endswith(("s", "x")):
+            if "Plur" in feature_of(noun, "Number") or folded_text(noun).endswith(("s", "x")):
                 continue
-            determiners = [c for c in noun.children if c.dep_ == "det"]
+            determiners = [c for c in children(noun) if c.dep_ == "det"]
             if len(determiners) != 1 or fold(determiners[0].text) not in lexicon.single_determiners:
                 continue
-            if any(c.dep_ == "nummod" for c in noun.children):
+            if any(c.dep_ == "nummod" for c in children(noun)):
                 continue
             start = determiners[0].i
             found.append(
@@ -1648,7 +1654,7 @@ def _ordinals(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
     tokens = tokens_of(doc)
     found: list[Count] = []
     for token in span_tokens(sentence):
-        if fold(token.text) not in lexicon.ordinal_words or token.i == sentence.start:
+        if folded_text(token) not in lexicon.ordinal_words or token.i == sentence.start:
             continue
         if fold(tokens[token.i - 1].text) not in ("un", "une"):
             continue
@@ -1674,7 +1680,7 @@ def _ordinals(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
                 slot=slot,
                 quantity=Quantity(value=1, qualifier="exact", text=doc[token.i - 1 : token.i + 1].text),
                 relation="normal",
-                noun=fold(token.text),
+                noun=folded_text(token),
                 start=token.i - 1,
                 end=token.i + 1,
             )
@@ -1684,14 +1690,14 @@ def _ordinals(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
 
 def _active_casualty(verb: Token) -> bool:
     """ "tuant", "blessant" (a present participle), "a tué", "ont blessé" (active with avoir)."""
-    folded = fold(verb.text)
+    folded = folded_text(verb)
     if folded.endswith("ant") or (
         "Part" in feature_of(verb, "VerbForm") and "Pres" in feature_of(verb, "Tense")
     ):
         return True
     if is_passive(verb):
         return False
-    return any(c.dep_.startswith("aux") and lemma_of(c) == "avoir" for c in verb.children)
+    return any(c.dep_.startswith("aux") and lemma_of(c) == "avoir" for c in children(verb))
 
 
 def _combine_qualifiers(qualifiers: Iterable[Qualifier]) -> Qualifier:

@@ -15,7 +15,7 @@ from enrich.events.parties import Parties
 from enrich.events.places import Places
 from enrich.events.state import PENDING, PROJECTILE_CLASSES, Candidate, DocState
 from enrich.kb import KnowledgeBase
-from enrich.tokens import is_verb
+from enrich.tokens import ancestors_of, children, is_verb, subtree_of
 
 REMOTE_VIOLENCE = "Explosions/Remote violence"
 
@@ -43,10 +43,10 @@ class CountBinder:
         ("deux volontaires tués par un drone") or the nearest trigger above it."""
         noun = state.doc[count.end - 1]
         triggers = {c.trigger.i: c for c in violent}
-        for child in noun.children:
+        for child in children(noun):
             if child.dep_ in ("acl", "acl:relcl") and child.i in triggers:
                 return triggers[child.i]
-        return next((triggers[a.i] for a in noun.ancestors if a.i in triggers), None)
+        return next((triggers[a.i] for a in ancestors_of(noun) if a.i in triggers), None)
 
     def _takes_no_toll(
         self, candidate: Candidate, counts: list[quantities_module.Count], state: DocState
@@ -59,7 +59,7 @@ class CountBinder:
         trigger = candidate.trigger.i
         return all(
             count.slot in quantities_module.TOLL_SLOTS
-            and all(a.i != trigger for a in state.doc[count.end - 1].ancestors)
+            and all(a.i != trigger for a in ancestors_of(state.doc[count.end - 1]))
             and count.end - 1 != trigger
             for count in counts
         )
@@ -75,7 +75,7 @@ class CountBinder:
         if any(self.lexicon.weapon_subtype([c.weapon_class or ""]) is None for c in fired):
             return False
         trigger = main.trigger
-        return all(any(a.i == trigger.i for a in state.doc[c.end - 1].ancestors) for c in fired)
+        return all(any(a.i == trigger.i for a in ancestors_of(state.doc[c.end - 1])) for c in fired)
 
     def attach(self, sentence: Span, candidates: list[Candidate], state: DocState) -> None:
         """Bind the sentence's counts to its first violent candidate, or to a new one; counts of
@@ -108,7 +108,7 @@ class CountBinder:
         violent = [c for c in candidates if self.lexicon.is_violent(c.event_type)]
         untolled = [c for c in violent if self._takes_no_toll(c, counts, state)]
         violent = [c for c in violent if c not in untolled]
-        in_clause = {t.i for t in clause.subtree}
+        in_clause = {t.i for t in subtree_of(clause)}
         for candidate in untolled:
             # "cinq civils ont été tués et onze autres enlevés lors d'un raid sur X": verbs joined
             # in one clause share its places
@@ -153,7 +153,7 @@ class CountBinder:
             if event_type not in self.lexicon.untargeted_types:
                 # "deux membres du Hezbollah ont été tués": the group of the people counted
                 noun = state.doc[first.end - 1]
-                victims = self.parties.victim_group(list(noun.subtree), state, set())
+                victims = self.parties.victim_group(list(subtree_of(noun)), state, set())
                 violent[0].target = self.parties.ref(victims, as_state=True)
             candidates.append(violent[0])
         main = violent[0]

@@ -37,17 +37,19 @@ from enrich.events.slots import SlotFiller, context_type
 from enrich.events.state import PENDING, Candidate, DocState, objects_of
 from enrich.events.triggers import TriggerFinder
 from enrich.kb import DATA_DIR, KnowledgeBase, load_yaml
-from enrich.text import fold
 from enrich.tokens import (
+    children,
     clause_of,
     doc_text,
     feature_of,
+    folded_text,
     folded_words,
     is_finite,
     is_verb,
     lemma_of,
     span_text,
     span_tokens,
+    subtree_of,
 )
 from vigie.core.models import Article, Event, EventMention, stable_id
 
@@ -339,7 +341,7 @@ class EventExtractor:
         if is_verb(trigger) or "Plur" not in feature_of(trigger, "Number"):
             return False
         words = self.scope.series_words
-        if any(c.dep_ in ("det", "amod", "nummod") and lemma_of(c) in words for c in trigger.children):
+        if any(c.dep_ in ("det", "amod", "nummod") and lemma_of(c) in words for c in children(trigger)):
             return True
         return trigger.dep_ == "nmod" and lemma_of(trigger.head) in words
 
@@ -357,7 +359,7 @@ class EventExtractor:
             c.dep_ in ("aux", "aux:tense")
             and lemma_of(c) in self.scope.pluperfect_auxiliaries
             and "Imp" in feature_of(c, "Tense")
-            for c in verb.children
+            for c in children(verb)
         )
 
     def _follows_up(self, candidate: Candidate, events: list[Event]) -> bool:
@@ -430,7 +432,7 @@ class EventExtractor:
         if not is_verb(node) and node.dep_ in ("obj", "obl", "obl:arg", "obl:mod") and node.head.i != node.i:
             node = node.head  # "ont mené une attaque", "tués lors de l'attaque"
         for _ in range(3):
-            arguments = [c for c in node.children if c.dep_ in _RETELLING_DEPS]
+            arguments = [c for c in children(node) if c.dep_ in _RETELLING_DEPS]
             if arguments or node.dep_ != "conj" or node.head.i == node.i:
                 break
             node = node.head  # "ont pillé des boutiques et incendié des cases"
@@ -438,21 +440,21 @@ class EventExtractor:
             # "Les assaillants, arrivés à moto, ont pillé": the subject hung on the participle
             arguments = [
                 c
-                for participle in node.children
+                for participle in children(node)
                 if participle.dep_ in ("advcl", "acl")
                 and participle.i < node.i
                 and "Part" in feature_of(participle, "VerbForm")
-                for c in participle.children
+                for c in children(participle)
                 if c.dep_ == "nsubj" and c.i < participle.i
             ]
         for argument in arguments:
             if argument.pos_ == "PRON":
-                if fold(argument.text) in self.scope.retelling_pronouns:
+                if folded_text(argument) in self.scope.retelling_pronouns:
                     return True
                 continue
             if lemma_of(argument) in self.scope.perpetrator_nouns and not any(
-                fold(c.text) in self.scope.indefinite_determiners
-                for c in argument.children
+                folded_text(c) in self.scope.indefinite_determiners
+                for c in children(argument)
                 if c.dep_ == "det"
             ):
                 return True
@@ -521,7 +523,7 @@ class EventExtractor:
         found: set[int] = set()
         for token in span_tokens(sentence):
             if token.dep_ in ("acl", "acl:relcl") and token.head.pos_ in ("NOUN", "PROPN"):
-                subtree = {t.i for t in token.subtree}
+                subtree = {t.i for t in subtree_of(token)}
                 if sentence.root.i not in subtree:
                     found |= subtree
         return found
@@ -539,7 +541,7 @@ class EventExtractor:
                 continue
             phrase = token.head
             if not dates_module.names_a_day(phrase.text, self.dates):
-                dropped.update(t.i for t in phrase.subtree)
+                dropped.update(t.i for t in subtree_of(phrase))
         if not dropped:
             return text
         return "".join(t.text_with_ws for t in span_tokens(sentence) if t.i not in dropped)
@@ -662,7 +664,7 @@ class EventExtractor:
 def _refers_back(noun: Token) -> bool:
     """A noun with a definite, demonstrative or possessive determiner ("le rassemblement",
     "ces manifestants", "leur cortège")."""
-    for det in noun.children:
+    for det in children(noun):
         if det.dep_ != "det":
             continue
         if "Def" in feature_of(det, "Definite") or "Dem" in feature_of(det, "PronType"):

@@ -13,16 +13,18 @@ from spacy.tokens import Span, Token
 
 from enrich.dates import strip_entry_header
 from enrich.events.lexicon import EventLexicon
-from enrich.text import fold
 from enrich.tokens import (
     case_of,
+    children,
     children_of,
     feature_of,
+    folded_text,
     is_finite,
     is_verb,
     lemma_of,
     span_text,
     span_tokens,
+    subtree_of,
     tokens_of,
 )
 
@@ -67,7 +69,7 @@ def irrealis(
             return True
         if depth > 0 and lemma in lexicon.reply_verbs and case_of(previous) in ("a", "à", "au", "aux"):
             return True  # "répondre à une attaque": the attack answered, told elsewhere
-        marks = {fold(c.text) for c in node.children if c.dep_ == "mark"}
+        marks = {folded_text(c) for c in children(node) if c.dep_ == "mark"}
         if marks & lexicon.condition_marks:
             return True
         if depth == 0 and not is_verb(node) and _predicated_hypothetically(lexicon, node):
@@ -102,14 +104,14 @@ def irrealis(
             causative = next(
                 (
                     c
-                    for c in node.children
+                    for c in children(node)
                     if c.dep_ in ("dep", "aux", "aux:caus")
                     and lemma_of(c) in lexicon.realis_infinitive_governors
                 ),
                 None,
             )
             tensed = [
-                c for c in node.children if c.dep_ == "aux:tense" and "Fin" in feature_of(c, "VerbForm")
+                c for c in children(node) if c.dep_ == "aux:tense" and "Fin" in feature_of(c, "VerbForm")
             ]
             if causative is not None and (is_finite(causative) or tensed):
                 # "un kamikaze a fait exploser sa ceinture", parsed with "fait" under "exploser"
@@ -134,7 +136,7 @@ def _predicated_hypothetically(lexicon: EventLexicon, noun: Token) -> bool:
     """A noun whose predicate, read by the parser as its relative clause without a relative
     pronoun, is in the conditional or the future ("une offensive serait désastreuse")."""
     for clause in children_of(noun, "acl", "acl:relcl"):
-        if any("Rel" in feature_of(c, "PronType") for c in clause.children):
+        if any("Rel" in feature_of(c, "PronType") for c in children(clause)):
             continue
         copula = next((c for c in children_of(clause, "cop") if is_finite(c)), None)
         if copula is not None and future_form(lexicon, copula):
@@ -162,17 +164,17 @@ def _described_in_a_past_year(lexicon: EventLexicon, noun: Token) -> bool:
 def negated(lexicon: EventLexicon, node: Token, arguments: bool = False) -> bool:
     """A negation on a word: "pas", "jamais", "aucun" on it; "ne" with "plus", "personne",
     "rien"; with `arguments`, "aucun" on its subject or object ("aucun drone n'a été abattu")."""
-    words = {fold(c.text) for c in node.children if c.dep_ in ("advmod", "det")}
+    words = {folded_text(c) for c in children(node) if c.dep_ in ("advmod", "det")}
     if words & lexicon.negations:
         return True
-    particles = {fold(c.text) for c in node.children if c.dep_ == "advmod"}
+    particles = {folded_text(c) for c in children(node) if c.dep_ == "advmod"}
     if particles & lexicon.negation_particles:
-        others = {fold(c.text) for c in node.children if c.dep_ in ("advmod", "nsubj", "obj", "cc")}
+        others = {folded_text(c) for c in children(node) if c.dep_ in ("advmod", "nsubj", "obj", "cc")}
         if others & lexicon.particle_negations:
             return True
     if arguments and is_verb(node):
         for argument in children_of(node, *_ARGUMENT_DEPS):
-            if any(fold(c.text) in lexicon.negations for c in argument.children if c.dep_ == "det"):
+            if any(folded_text(c) in lexicon.negations for c in children(argument) if c.dep_ == "det"):
                 return True
     return False
 
@@ -188,7 +190,7 @@ def _future_or_conditional(lexicon: EventLexicon, verb: Token) -> bool:
 
 def future_form(lexicon: EventLexicon, word: Token) -> bool:
     """A verb form built on the future stem: the future or the conditional present."""
-    text = fold(word.text)
+    text = folded_text(word)
     lemma = lemma_of(word)
     for ending in _CONDITIONAL_ENDINGS + _FUTURE_ENDINGS:
         if not text.endswith(ending):
@@ -201,16 +203,16 @@ def future_form(lexicon: EventLexicon, word: Token) -> bool:
 
 def _intro(token: Token) -> str:
     """The folded words before a nominal in its phrase ("au cours de la", "en trois")."""
-    return " ".join(fold(t.text) for t in tokens_of(token.doc)[token.left_edge.i : token.i])
+    return " ".join(folded_text(t) for t in tokens_of(token.doc)[token.left_edge.i : token.i])
 
 
 def _several(token: Token) -> bool:
     """A number above one on a noun ("trois nuits", "72 heures") or an indefinite plural
     ("des semaines", "plusieurs mois")."""
-    for child in token.children:
+    for child in children(token):
         if child.dep_ == "nummod" or child.like_num:
-            return fold(child.text) not in _WORD_NUMBERS
-        if child.dep_ == "det" and fold(child.text) in ("des", "plusieurs", "quelques", "de"):
+            return folded_text(child) not in _WORD_NUMBERS
+        if child.dep_ == "det" and folded_text(child) in ("des", "plusieurs", "quelques", "de"):
             return "Plur" in feature_of(token, "Number")
     return False
 
@@ -226,7 +228,7 @@ def background(lexicon: EventLexicon, node: Token, path: set[int] | None = None)
     "chaque nuit", "bombardements quotidiens")."""
     path = path or set()
     total = since = False
-    for child in node.children:
+    for child in children(node):
         if child.i in path:
             continue
         lemma = lemma_of(child)
@@ -242,29 +244,29 @@ def background(lexicon: EventLexicon, node: Token, path: set[int] | None = None)
             return True
         if any(part in lexicon.between_cases for part in case.split()) and _between_days(lexicon, child):
             return True  # "entre vendredi et lundi"
-        if any(fold(d.text) == "chaque" for d in child.children if d.dep_ == "det") and (
+        if any(folded_text(d) == "chaque" for d in children(child) if d.dep_ == "det") and (
             lemma in lexicon.span_units or lemma in ("fois", "soir", "matin")
         ):
             return True
         parts = case.split()  # `case` as read above: nothing in between changes the parse
-        years = _is_year(child) or any(_is_year(c) for c in child.children if c.dep_ in ("nmod", "nummod"))
+        years = _is_year(child) or any(_is_year(c) for c in children(child) if c.dep_ in ("nmod", "nummod"))
         if any(part in lexicon.year_cases for part in parts) and years:
             return True  # "depuis 2015", "en 2019", "en novembre 2024"
         if any(part in lexicon.since_cases for part in parts):
-            heads = {lemma} | {lemma_of(c) for c in child.children}
+            heads = {lemma} | {lemma_of(c) for c in children(child)}
             if heads & lexicon.since_heads:
                 return True
             if lemma in lexicon.counted_since_heads and _counts(lexicon, node, child):
                 return True  # "Depuis lundi, Moscou affirme avoir abattu plus de 300 drones"
         # "en trois nuits"; "au cours de la semaine écoulée", where "semaine" hangs on "cours"
-        for unit in (child, *(c for c in child.children if c.dep_ == "nmod")):
-            intro = " ".join(fold(t.text) for t in tokens_of(child.doc)[child.left_edge.i : unit.i])
+        for unit in (child, *(c for c in children(child) if c.dep_ == "nmod")):
+            intro = " ".join(folded_text(t) for t in tokens_of(child.doc)[child.left_edge.i : unit.i])
             spans = lexicon.span_units | lexicon.span_nouns
             if lemma_of(unit) not in spans or not any(
                 intro == mark or intro.startswith(mark + " ") for mark in lexicon.span_cases
             ):
                 continue
-            past = any(lemma_of(c) in lexicon.span_past_words for c in unit.children)
+            past = any(lemma_of(c) in lexicon.span_past_words for c in children(unit))
             if past or _several(unit) or lemma_of(unit) in lexicon.span_nouns:
                 return True  # "en trois nuits", "la semaine écoulée", "sur la même période"
         if lemma in lexicon.total_marks and case.split() and case.split()[-1] in ("au", "a", "en"):
@@ -275,11 +277,11 @@ def background(lexicon: EventLexicon, node: Token, path: set[int] | None = None)
 def _counts(lexicon: EventLexicon, node: Token, since: Token) -> bool:
     """A count in the clause of `node` outside its "depuis" phrase ("plus de 300 drones", "une
     centaine de missiles"), not a measure in an adjunct ("à environ 80 kilomètres")."""
-    inside = {t.i for t in since.subtree}
-    for word in node.subtree:
+    inside = {t.i for t in subtree_of(since)}
+    for word in subtree_of(node):
         if word.i in inside:
             continue
-        number = (word.pos_ == "NUM" or word.like_num) and fold(word.text) not in _WORD_NUMBERS
+        number = (word.pos_ == "NUM" or word.like_num) and folded_text(word) not in _WORD_NUMBERS
         if not (number or lemma_of(word) in lexicon.crowd_nouns):
             continue
         step = word
@@ -300,13 +302,13 @@ def _counts(lexicon: EventLexicon, node: Token, since: Token) -> bool:
 def _between_days(lexicon: EventLexicon, phrase: Token) -> bool:
     """ "entre vendredi et lundi", "entre janvier et mars": a span between two days or months."""
     days = lexicon.time_nouns | lexicon.since_heads
-    return lemma_of(phrase) in days and any(lemma_of(c) in days for c in phrase.children if c.dep_ == "conj")
+    return lemma_of(phrase) in days and any(lemma_of(c) in days for c in children(phrase) if c.dep_ == "conj")
 
 
 def fiction(lexicon: EventLexicon, node: Token, path: set[int] | None = None) -> bool:
     """A word situated in fiction or a drill ("dans le film", "lors d'une simulation")."""
     path = path or set()
-    for child in node.children:
+    for child in children(node):
         if child.i in path or child.dep_ not in ("obl", "obl:mod", "nmod", "advcl"):
             continue
         case = case_of(child) or ""
@@ -337,5 +339,5 @@ def is_reportable(lexicon: EventLexicon, sentence: Span, line: str) -> bool:
     root = sentence.root
     if background(lexicon, root) or fiction(lexicon, root):
         # A second finite clause coordinated with the main one may still report an event.
-        return any(is_finite(c) for c in root.children if c.dep_ in ("conj", "parataxis"))
+        return any(is_finite(c) for c in children(root) if c.dep_ in ("conj", "parataxis"))
     return True

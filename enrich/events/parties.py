@@ -18,11 +18,14 @@ from enrich.events.state import SUBJECTS, DocState, entry_of, pronominal
 from enrich.kb import KBEntry, KnowledgeBase
 from enrich.text import fold
 from enrich.tokens import (
+    ancestors_of,
     case_of,
+    children,
     children_of,
     clause_subject_token,
     conjuncts_of,
     feature_of,
+    folded_text,
     folded_words,
     is_finite,
     is_verb,
@@ -30,6 +33,7 @@ from enrich.tokens import (
     nearest_head,
     span_tokens,
     subject_of,
+    subtree_of,
 )
 from vigie.core.models import EntityRef
 
@@ -58,7 +62,7 @@ class Parties:
         mention = state.mentions_at.get(token.i)
         if mention is not None:
             return None if mention.type == "WEAPON" else mention
-        for child in token.children:
+        for child in children(token):
             appositive = child.dep_ in ("appos", "flat:name", "flat", "nmod", "nsubj", "dep")
             # "le chancelier allemand, Olaf Scholz" is often parsed as a coordination.
             appositive = appositive or (child.dep_ == "conj" and not children_of(child, "cc"))
@@ -151,22 +155,22 @@ class Parties:
         mention = state.mentions_at.get(weapon.i)
         words = [weapon] + ([state.doc[i] for i in range(mention.start, mention.end)] if mention else [])
         for word in words:
-            for child in word.children:
+            for child in children(word):
                 if child.dep_ == "amod" and self.demonym(child) is not None:
                     return self.demonym(child)
                 named = state.mentions_at.get(child.i)
                 if child.dep_ == "amod" and named is not None and named.type in ("ORG", "MILITARY"):
                     return named
         for word in words:
-            for child in word.children:
+            for child in children(word):
                 if child.dep_ == "nmod" and case_of(child) in ("de", "d'", "du", "des"):
                     party = self.participant(child, state)
                     if party is not None and self.can_act(party):
                         return party
-        if any("Yes" in feature_of(d, "Poss") for d in weapon.children if d.dep_ == "det"):
+        if any("Yes" in feature_of(d, "Poss") for d in children(weapon) if d.dep_ == "det"):
             # "L'état-major a affirmé que ses drones avaient détruit ..."
-            verb = next((a for a in weapon.ancestors if is_verb(a)), None)
-            for governor in verb.ancestors if verb is not None else ():
+            verb = next((a for a in ancestors_of(weapon) if is_verb(a)), None)
+            for governor in ancestors_of(verb) if verb is not None else ():
                 speaker = subject_of(governor) if is_verb(governor) else None
                 if speaker is not None:
                     return self.participant(speaker, state)
@@ -206,7 +210,7 @@ class Parties:
             if clause.dep_ in ("acl:relcl", "acl") and clause.head.i != clause.i and clause.head.i != token.i:
                 return self.participant(clause.head, state)  # "les autorités russes qui ..."
             return None
-        if token.pos_ == "PRON" and fold(token.text) in _PRONOUNS:
+        if token.pos_ == "PRON" and folded_text(token) in _PRONOUNS:
             return self.antecedent(token, state)
         return None
 
@@ -214,7 +218,7 @@ class Parties:
         """The body or state a noun's "de" complement names ("l'armée de l'Ukraine"), also
         through a role's title ("les ministres des Affaires étrangères de l'Union
         européenne"); not "un dépôt près de Kamianka" nor "les alliés de Kiev"."""
-        for child in token.children:
+        for child in children(token):
             if child.dep_ != "nmod" or case_of(child) not in ("de", "d'", "du", "des"):
                 continue
             child_mention = state.mentions_at.get(child.i)
@@ -238,8 +242,8 @@ class Parties:
         soldats ont repoussé l'assaut")."""
         if not any("Yes" in feature_of(d, "Poss") for d in children_of(token, "det")):
             return None
-        verb = next((a for a in token.ancestors if is_verb(a)), None)
-        for governor in verb.ancestors if verb is not None else ():
+        verb = next((a for a in ancestors_of(token) if is_verb(a)), None)
+        for governor in ancestors_of(verb) if verb is not None else ():
             speaker = subject_of(governor) if is_verb(governor) else None
             if speaker is not None and speaker.i != token.i:
                 return self.participant(speaker, state)
@@ -271,13 +275,13 @@ class Parties:
                 for c in children_of(noun, "nmod")
             ):
                 continue  # "une faction des BIFF liée à l'EI": the group named first
-            for word in noun.children:
+            for word in children(noun):
                 if (
                     word.dep_ not in ("acl", "amod", "acl:relcl")
                     or lemma_of(word) not in self.affiliation_words
                 ):
                     continue
-                for complement in word.children:
+                for complement in children(word):
                     if not complement.dep_.startswith(("obl", "nmod")) or case_of(complement) not in (
                         "de",
                         "d'",
@@ -313,7 +317,7 @@ class Parties:
                 found.append(participant)
                 if isinstance(participant, Mention) or node.pos_ != "NOUN":
                     continue
-            for child in node.children:
+            for child in children(node):
                 if child.dep_ == "amod":
                     for adjective in conjuncts_of(child):
                         demonym = self.demonym(adjective)
@@ -383,7 +387,7 @@ class Parties:
             if node.dep_ == "conj" or perfect:
                 # "a dénoncé des agressions et appelé ...", the second verb hung on a noun;
                 # "a affirmé mercredi avoir pris", the infinitive hung on "mercredi"
-                node = next((a for a in node.ancestors if is_verb(a)), node.head)
+                node = next((a for a in ancestors_of(node) if is_verb(a)), node.head)
             else:
                 node = node.head
         subject = subject_of(node) if node is not None else None
@@ -396,7 +400,7 @@ class Parties:
         """Parties introduced by one of the prepositions under a token ("contre l'OTAN"),
         looking through nominal complements but not into other clauses."""
         found: list[Mention | KBEntry] = []
-        for child in token.children:
+        for child in children(token):
             if child.dep_ in ("advcl", "ccomp", "acl", "acl:relcl", "parataxis", "conj", "cc", "punct"):
                 continue
             if is_finite(child):
@@ -405,7 +409,7 @@ class Parties:
             if case is not None and any(part in cases for part in case.split()):
                 found.extend(self.participants(child, state))
                 if not found:
-                    for grandchild in child.children:
+                    for grandchild in children(child):
                         if grandchild.dep_ == "nmod":
                             found.extend(self.participants(grandchild, state))
             elif depth > 1 and child.pos_ in ("NOUN", "PROPN", "VERB"):
@@ -419,22 +423,22 @@ class Parties:
         subjects = children_of(token, "nsubj") + (
             children_of(token, "nsubj:pass") if pronominal(token) else []
         )
-        actor_side = {t.i for s in subjects for t in s.subtree}
+        actor_side = {t.i for s in subjects for t in subtree_of(s)}
         # "un échange de tirs avec des soldats indiens": the other side of a fight, not its target
         # (also hung on the trigger's "de" complement)
         actor_side |= {
             t.i
             for node in self._with_de_complements(token)
-            for c in node.children
+            for c in children(node)
             if c.dep_ == "nmod" and case_of(c) in self.lexicon.participant_cases
-            for t in c.subtree
+            for t in subtree_of(c)
         }
-        for node in token.subtree:
+        for node in subtree_of(token):
             if node.i == token.i or node.i in actor_side or lemma_of(node) not in self.lexicon.target_nouns:
                 continue
             for word in (
                 node,
-                *(c for c in node.children if c.dep_ == "nmod" and case_of(c) in ("de", "d'")),
+                *(c for c in children(node) if c.dep_ == "nmod" and case_of(c) in ("de", "d'")),
             ):
                 demonym = self._amod_demonym(word)
                 if demonym is not None:
@@ -448,7 +452,7 @@ class Parties:
 
     def _amod_demonym(self, token: Token) -> KBEntry | None:
         """The state of the first demonym adjective on a noun ("les autorités russes")."""
-        for child in token.children:
+        for child in children(token):
             if child.dep_ == "amod":
                 demonym = self.demonym(child)
                 if demonym is not None:
@@ -457,7 +461,7 @@ class Parties:
 
     def possessor(self, token: Token, state: DocState) -> Mention | KBEntry | None:
         for node in (token, token.head):
-            if any("Yes" in feature_of(c, "Poss") for c in node.children if c.dep_ == "det"):
+            if any("Yes" in feature_of(c, "Poss") for c in children(node) if c.dep_ == "det"):
                 return state.recent_subjects[-1] if state.recent_subjects else None
         return None
 
@@ -541,7 +545,7 @@ class Parties:
             parties += self.cased(head, self.lexicon.participant_cases, state)
         if not is_verb(token):
             # "la rencontre Trump-Poutine": names hung on the noun without a preposition.
-            for child in token.children:
+            for child in children(token):
                 mention = state.mentions_at.get(child.i)
                 if (
                     child.dep_ not in ("nmod", "appos", "flat:name")
@@ -759,7 +763,7 @@ class Parties:
     def conditional_subject(self, token: Token, state: DocState) -> Mention | KBEntry | None:
         """A threat's target is the subject of its condition ("si l'Occident permet ...")."""
         for node in token.sent:
-            marks = {fold(c.text) for c in node.children if c.dep_ == "mark"}
+            marks = {folded_text(c) for c in children(node) if c.dep_ == "mark"}
             if marks & self.lexicon.condition_marks:
                 subject = subject_of(node)
                 if subject is not None:

@@ -12,7 +12,16 @@ from enrich.events.lexicon import EventLexicon
 from enrich.events.state import SUBJECTS, DocState, entry_of
 from enrich.kb import KBEntry, KnowledgeBase
 from enrich.text import fold
-from enrich.tokens import case_of, doc_text, feature_of, is_finite, lemma_of
+from enrich.tokens import (
+    ancestors_of,
+    case_of,
+    children,
+    doc_text,
+    feature_of,
+    folded_text,
+    is_finite,
+    lemma_of,
+)
 from vigie.core.models import Place
 
 
@@ -26,13 +35,13 @@ class Places:
     def clause_tokens(self, head: Token, keep: Token) -> set[int]:
         """The tokens of a head's phrase without its subject and without subordinate clauses at
         any depth (unless they lead to `keep`, the trigger)."""
-        path = {keep.i, *(t.i for t in keep.ancestors)}
+        path = {keep.i, *(t.i for t in ancestors_of(keep))}
         tokens: set[int] = set()
         stack = [head]
         while stack:
             node = stack.pop()
             tokens.add(node.i)
-            for child in node.children:
+            for child in children(node):
                 if child.i not in path:
                     if node.i == head.i and child.dep_ in SUBJECTS:
                         continue
@@ -111,7 +120,7 @@ class Places:
         if first in self.lexicon.direction_words:
             return True
         head = root.head
-        return root.dep_ == "nmod" and head.i != root.i and fold(head.text) in self.lexicon.direction_words
+        return root.dep_ == "nmod" and head.i != root.i and folded_text(head) in self.lexicon.direction_words
 
     def weapons(self, sentence: Span, state: DocState) -> list[str]:
         weapons: list[str] = []

@@ -16,7 +16,16 @@ from __future__ import annotations
 from spacy.tokens import Doc, Token
 
 from enrich.events.lexicon import EventLexicon
-from enrich.tokens import case_of, children_of, feature_of, is_finite, is_verb, lemma_of
+from enrich.tokens import (
+    case_of,
+    children_of,
+    feature_of,
+    is_finite,
+    is_verb,
+    lemma_of,
+    parse_changed,
+    tokens_of,
+)
 
 # A plural indefinite article the parser reads as "de" + the article ("des sanctions").
 _ARTICLE_CASES = (None, "des")
@@ -26,7 +35,7 @@ def reattach_objects_of_days(doc: Doc, lexicon: EventLexicon) -> int:
     """Put the objects the parser hung on a day ("annoncé mercredi des sanctions") back under
     their verb; the number of objects moved."""
     moved = 0
-    for day in doc:
+    for day in tokens_of(doc):
         if lemma_of(day) not in lexicon.time_nouns and day.lower_ not in lexicon.time_nouns:
             continue
         verb = day.head
@@ -57,6 +66,7 @@ def reattach_objects_of_days(doc: Doc, lexicon: EventLexicon) -> int:
         first.dep_ = "obj"
         if day.dep_ == "obj":
             day.dep_ = "obl:mod"
+        parse_changed(doc)
         moved += 1
     return moved
 
@@ -90,6 +100,7 @@ def promote_finite_verbs(doc: Doc) -> int:
             for other in subjects[1:]:
                 other.head = subjects[0]
                 other.dep_ = "appos"
+            parse_changed(doc)  # the cached children are stale now, even if no repair follows
             subjects = subjects[:1]
         finite = [
             c
@@ -107,5 +118,6 @@ def promote_finite_verbs(doc: Doc) -> int:
         subject.head = verb
         root.head = subject
         root.dep_ = "acl"
+        parse_changed(doc)
         repaired += 1
     return repaired

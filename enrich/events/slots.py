@@ -28,14 +28,19 @@ from enrich.events.places import Places
 from enrich.events.state import Candidate, DocState, entry_of, impact_weapon, objects_of, pronominal, verbal
 from enrich.kb import KBEntry, KnowledgeBase
 from enrich.tokens import (
+    ancestors_of,
     case_of,
+    children,
     children_of,
     feature_of,
+    head_indices,
+    head_of,
     is_finite,
     is_verb,
     lemma_of,
     span_tokens,
     subject_of,
+    subtree_of,
 )
 
 _VIOLENT_ROLES = ("attack", "interception", "damage", "impact")
@@ -59,6 +64,8 @@ class SlotFiller:
         self.lexicon = lexicon
         self.parties = parties
         self.places = places
+        self._own_state: DocState | None = None
+        self._own_words: dict[tuple[int, int, int, bool], list[Token]] = {}
         self._violent_words = frozenset(
             word
             for word, rules in lexicon.triggers.items()
@@ -148,22 +155,22 @@ class SlotFiller:
         actor: Mention | KBEntry | None = None
         target: Mention | KBEntry | None = None
         scope: list[Token] = [token]
-        for child in token.children:
+        for child in children(token):
             if child.dep_ == "amod" and self.parties.demonym(child) is not None:
                 actor = self.parties.demonym(child)
-        for child in token.children:
+        for child in children(token):
             if actor is not None or child.dep_ != "nmod" or case_of(child) not in ("de", "d'", "du", "des"):
                 continue
             party = self.parties.participant(child, state)
             if party is not None and self.parties.can_act(party):
                 actor = party
             elif state.is_projectile(child):
-                for grandchild in child.children:
+                for grandchild in children(child):
                     if grandchild.dep_ == "amod" and self.parties.demonym(grandchild) is not None:
                         actor = self.parties.demonym(grandchild)
                 # "une frappe de drone de l'armée malienne": the owner of the means
                 actor = actor or self.parties.weapon_owner(child, state)
-        for child in token.children:
+        for child in children(token):
             # "l'attaque, revendiquée par le JNIM", "des frappes menées par l'armée"
             if (
                 actor is None
@@ -186,7 +193,7 @@ class SlotFiller:
                 break
             node = node.head
             scope.append(node)
-            for child in node.children:
+            for child in children(node):
                 if (
                     actor is None
                     and child.dep_ in ("amod", "acl")
@@ -224,7 +231,7 @@ class SlotFiller:
                         # "revendiquée jeudi par le JNIM", the agent hung on the day
                         or [
                             g
-                            for c in head.children
+                            for c in children(head)
                             if c.dep_ not in ("nsubj", "nsubj:pass", "obj")
                             for g in children_of(c, "nmod")
                             if case_of(g) == "par"
@@ -288,7 +295,7 @@ class SlotFiller:
         attribués aux houthis", "une attaque à la roquette imputée au Hezbollah", "une attaque
         que l'armée impute aux FSR"."""
         for node in (token, *children_of(token, "nmod")):
-            for child in node.children:
+            for child in children(node):
                 if (
                     child.dep_ in ("acl", "acl:relcl", "amod")
                     and lemma_of(child) in self.lexicon.attribution_verbs
@@ -375,7 +382,7 @@ class SlotFiller:
             target = (actor or target) if passive else actor
             actor = None
             for obj in objects_of(token) + children_of(token, "nsubj:pass"):
-                for child in obj.children:
+                for child in children(obj):
                     if child.dep_ == "amod" and self.parties.demonym(child) is not None:
                         actor = self.parties.demonym(child)
         if rule.sub_event_type == "THREATEN" and target is None:
@@ -393,7 +400,7 @@ class SlotFiller:
         if symmetric:
             head = token
             if rule.role == "phrase":
-                head = next((n for n in [token, *token.ancestors] if is_verb(n)), token)
+                head = next((n for n in [token, *ancestors_of(token)] if is_verb(n)), token)
             actor, target, participants = self.parties.consult_parties(head, scope, actor, target, state)
         if actor is None and rule.role == "interaction" and not verb_like:
             actor = self.parties.possessor(token, state)
@@ -444,7 +451,7 @@ class SlotFiller:
         # What an agreement or an aid is about is no venue ("un protocole sur la frontière
         # entre Tavouch et Gazakh").
         content = (
-            {t.i for o in objects_of(token) for t in o.subtree}
+            {t.i for o in objects_of(token) for t in subtree_of(o)}
             if rule.role == "compound" and event_type == INTERACTION
             else set()
         )
@@ -521,7 +528,7 @@ class SlotFiller:
         """Whom a threat is made against: "contre X" or "sur X" in what it says ("a promis de
         poursuivre la guerre contre le mouvement")."""
         for clause in children_of(token, "xcomp", "ccomp", "obj"):
-            for node in (clause, *clause.children):
+            for node in (clause, *children(clause)):
                 cased = self.parties.cased(node, self.lexicon.target_cases, state)
                 if cased:
                     return cased[0]
@@ -623,10 +630,10 @@ class SlotFiller:
             return set()
         objects = [  # "des infrastructures" is often read as "de" + noun
             c
-            for c in token.children
+            for c in children(token)
             if c.dep_ == "obj" or (c.dep_ == "obl:arg" and case_of(c) in ("des", "de", "du"))
         ]
-        return {t.i for o in objects for t in o.subtree}
+        return {t.i for o in objects for t in subtree_of(o)}
 
     def weapons(self, rule: TriggerRule, token: Token, sentence: Span, state: DocState) -> list[str]:
         """The weapons of a violent trigger: those of its clause, else of its sentence, never
@@ -653,7 +660,7 @@ class SlotFiller:
         heads: list[Token] = []
         cased = [
             c
-            for c in token.children
+            for c in children(token)
             if c.dep_ in ("obl", "obl:arg", "obl:mod", "nmod") and case_of(c) in self.lexicon.target_cases
         ]
         if verbal(token):
@@ -665,13 +672,13 @@ class SlotFiller:
                 if token.dep_ == "obl:agent" or case_of(token) == "par":
                     heads += children_of(head, "nsubj:pass", "nsubj") + [
                         c
-                        for c in head.children
+                        for c in children(head)
                         if c.dep_ in ("obl", "obl:arg", "obl:mod") and case_of(c) in self.lexicon.target_cases
                     ]
                 elif token.dep_ == "nsubj" and lemma_of(head) in self.lexicon.outcome_verbs:
                     heads += children_of(head, "obj")
         heads += self._casualties(token)
-        return [t for h in heads for t in h.subtree]
+        return [t for h in heads for t in subtree_of(h)]
 
     def _casualties(self, token: Token) -> list[Token]:
         """The people a trigger killed or wounded, told by the casualty verb around it (parties
@@ -685,7 +692,7 @@ class SlotFiller:
         if token.dep_ == "nsubj" and token.head.i != token.i and verbal(token.head):
             holders.append(token.head)
         for holder in holders:
-            for child in holder.children:
+            for child in children(holder):
                 if (
                     child.dep_ in ("advcl", "acl", "conj")
                     and lemma_of(child) in self.lexicon.casualty_verbs
@@ -730,10 +737,10 @@ class SlotFiller:
         phrase names no means, no party and no place: nothing in it tells another event."""
         if not self._anaphoric(token):
             return False
-        phrase = [t for t in token.subtree if t.i != token.i]
+        phrase = [t for t in subtree_of(token) if t.i != token.i]
         if self.means(phrase, state) is not None:
             return False
-        for child in token.children:
+        for child in children(token):
             if child.dep_ == "amod" and self.parties.demonym(child) is not None:
                 return False  # "l'attaque russe"
             cased = case_of(child) in ("de", "d'", "du", "des") or case_of(child) in self.lexicon.target_cases
@@ -773,24 +780,33 @@ class SlotFiller:
         """The words that tell a trigger's means: its clause (up to the first finite verb,
         without subordinate clauses that do not hold the trigger) or, with `whole_sentence`,
         its sentence; never the phrase of another violent trigger that does not govern it."""
-        path = {token.i, *(a.i for a in token.ancestors)}
+        # classify and weapons each ask for a trigger's clause and sentence words: walked once
+        # per article state (the parse is repaired before the first ask)
+        if self._own_state is not state:
+            self._own_state, self._own_words = state, {}
+        key = (token.i, sentence.start, sentence.end, whole_sentence)
+        found = self._own_words.get(key)
+        if found is None:
+            found = self._own_words[key] = self._walk_own(token, sentence, state, whole_sentence)
+        return list(found)
+
+    def _walk_own(self, token: Token, sentence: Span, state: DocState, whole_sentence: bool) -> list[Token]:
+        heads = head_indices(sentence.doc)
+        start, end = sentence.start, sentence.end
+        path = {token.i, *(a.i for a in ancestors_of(token))}
         if whole_sentence:
-            stack = [
-                t
-                for t in span_tokens(sentence)
-                if t.head.i == t.i or not sentence.start <= t.head.i < sentence.end
-            ]
+            stack = [t for t in span_tokens(sentence) if heads[t.i] == t.i or not start <= heads[t.i] < end]
         else:
             top = token
-            while not is_finite(top) and top.head.i != top.i and sentence.start <= top.head.i < sentence.end:
-                top = top.head
+            while not is_finite(top) and heads[top.i] != top.i and start <= heads[top.i] < end:
+                top = head_of(top)
             stack = [top]
         found: list[Token] = []
         while stack:
             node = stack.pop()
             found.append(node)
-            for child in node.children:
-                if child.i == node.i or not sentence.start <= child.i < sentence.end:
+            for child in children(node):
+                if child.i == node.i or not start <= child.i < end:
                     continue
                 if child.i in path:
                     stack.append(child)

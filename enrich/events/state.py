@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Token
 from enrich.entities import Mention
 from enrich.kb import KBEntry
 from enrich.quantities import Slot
-from enrich.tokens import case_of, children_of, feature_of, is_verb
+from enrich.tokens import case_of, children, children_of, feature_of, is_verb
 from vigie.core.models import EntityRef, Place, Quantity
 
 PROJECTILE_CLASSES = frozenset({"drone", "missile", "artillery", "bomb"})
@@ -72,7 +72,7 @@ def objects_of(token: Token) -> list[Token]:
     if token.dep_ in ("acl", "acl:relcl", "amod") and token.head.i != token.i:
         objects.append(token.head)
     for obj in list(objects):
-        objects.extend(c for c in obj.children if c.dep_ in ("nmod", "conj"))
+        objects.extend(c for c in children(obj) if c.dep_ in ("nmod", "conj"))
     return objects
 
 
@@ -87,7 +87,7 @@ def pronominal(verb: Token) -> bool:
     the parser often reads as a passive one, acts."""
     return any(
         c.dep_.startswith("expl") or c.dep_ in ("obj", "iobj")
-        for c in verb.children
+        for c in children(verb)
         if c.pos_ == "PRON" and "Yes" in feature_of(c, "Reflex")
     )
 
@@ -96,7 +96,7 @@ def impact_weapon(token: Token, state: DocState, nouns: frozenset[str] = frozens
     """The weapon a verb of impact is about: its subject ("un obus s'est abattu"), its
     agent ("tués par un engin explosif") or its place ("a sauté sur un engin explosif", "a
     roulé sur une mine"): a weapon mention, or one of `nouns` the knowledge base does not tag."""
-    for child in token.children:
+    for child in children(token):
         if child.dep_ in ("nsubj", "nsubj:pass", "obl:agent", "obl", "obl:arg", "obl:mod"):
             if child.dep_.startswith("obl") and case_of(child) not in ("par", "sur"):
                 continue

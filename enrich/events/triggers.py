@@ -16,16 +16,19 @@ from enrich.events.modality import background, future_form, irrealis, negated
 from enrich.events.parties import Parties
 from enrich.events.slots import SlotFiller
 from enrich.events.state import Candidate, DocState, impact_weapon, objects_of, pronominal, verbal
-from enrich.text import fold
 from enrich.tokens import (
+    ancestors_of,
     case_of,
+    children,
     children_of,
     clause_subject_token,
     feature_of,
+    folded_text,
     forms_of,
     is_verb,
     lemma_of,
     span_tokens,
+    subtree_of,
 )
 
 _OF = ("de", "d'", "du", "des")
@@ -160,7 +163,7 @@ class TriggerFinder:
         """A cause's phrase opens right after the harm's verb, past days and adverbs only."""
         if cause.i <= harm.i or cause.i - harm.i > 6:
             return False
-        first = min((c.i for c in cause.children if c.dep_ in ("case", "det")), default=cause.i)
+        first = min((c.i for c in children(cause) if c.dep_ in ("case", "det")), default=cause.i)
         between = harm.doc[harm.i + 1 : first]
         days = self.lexicon.time_nouns
         return all(
@@ -259,7 +262,7 @@ class TriggerFinder:
                 for word in (agent, *counted)
             ):
                 continue
-            if any(state.is_weapon(t) for t in agent.subtree):
+            if any(state.is_weapon(t) for t in subtree_of(agent)):
                 continue
             return False
         return True
@@ -292,10 +295,10 @@ class TriggerFinder:
                 if case_of(c) in _OF
             ]
         else:
-            found = [c for c in token.children if c.dep_ == "nmod" and case_of(c) in _OF]
+            found = [c for c in children(token) if c.dep_ == "nmod" and case_of(c) in _OF]
         for word in list(found):
             found.extend(
-                c for c in word.children if c.dep_ in ("nmod", "conj") and case_of(c) in (*_OF, None)
+                c for c in children(word) if c.dep_ in ("nmod", "conj") and case_of(c) in (*_OF, None)
             )
         return found
 
@@ -311,9 +314,9 @@ class TriggerFinder:
                 children_of(token, "nsubj:pass") if pronominal(token) else []
             )
         else:
-            found = [c for c in token.children if c.dep_ == "nmod" and case_of(c) in _OF]
+            found = [c for c in children(token) if c.dep_ == "nmod" and case_of(c) in _OF]
         for word in list(found):
-            found.extend(c for c in word.children if c.dep_ == "nmod" and case_of(c) in _OF)
+            found.extend(c for c in children(word) if c.dep_ == "nmod" and case_of(c) in _OF)
         return found
 
     @staticmethod
@@ -372,7 +375,7 @@ class TriggerFinder:
         """A word is in a rule's list: by lemma, or by class ("@entity" a named person or body,
         "@weapon" a weapon, "@projectile" a projectile, "@person" people, "@place" a place,
         "@attacker" armed people: `attacker_nouns`)."""
-        if lemma_of(word) in lemmas or fold(word.text) in lemmas:
+        if lemma_of(word) in lemmas or folded_text(word) in lemmas:
             return True
         mention = state.mentions_at.get(word.i)
         if mention is not None:
@@ -398,7 +401,7 @@ class TriggerFinder:
             return True
         # "neuf d'entre eux": a personal pronoun counts among the people
         people = self.lexicon.person_nouns
-        return "@person" in lemmas and (lemma_of(word) in people or fold(word.text) in people)
+        return "@person" in lemmas and (lemma_of(word) in people or folded_text(word) in people)
 
     def complements(self, token: Token, cases: frozenset[str]) -> list[Token]:
         """Complements introduced by one of these words: an infinitive or a nominal ("appelé
@@ -420,12 +423,12 @@ class TriggerFinder:
         if token.dep_ == "conj":
             # "a dénoncé X et appelé Y à faire ...": the parser may hang the infinitive on the
             # first verb of the coordination.
-            first = next((a for a in token.ancestors if is_verb(a)), None)
+            first = next((a for a in ancestors_of(token) if is_verb(a)), None)
             if first is not None:
                 heads.append(first)
         found = []
         for head in heads:
-            for child in head.children:
+            for child in children(head):
                 if child.dep_ not in deps or child.i < token.i:
                     continue
                 if (
@@ -435,7 +438,7 @@ class TriggerFinder:
                     and not self._addressed_noun(child)
                 ):
                     continue
-                if {fold(m.text) for m in child.children if m.dep_ in ("mark", "case")} & cases:
+                if {folded_text(m) for m in children(child) if m.dep_ in ("mark", "case")} & cases:
                     found.append(child)
         return found
 
@@ -468,7 +471,7 @@ class TriggerFinder:
         speaker = None
         if state is not None:
             speaker = self.parties.quote_speaker(verb, state) or self.parties.clause_subject(verb, state)
-        contents = [c for c in verb.children if c.dep_ in _CLAUSAL]
+        contents = [c for c in children(verb) if c.dep_ in _CLAUSAL]
         if verb.dep_ in ("parataxis", "conj") and verb.head.i != verb.i and verb.head.i < verb.i:
             contents.append(verb.head)
         objects = children_of(verb, "obj") if rule.threat_object else []
@@ -476,10 +479,10 @@ class TriggerFinder:
             stack = [content]
             while stack:
                 node = stack.pop()
-                marks = {fold(m.text) for m in node.children if m.dep_ in ("mark", "case")}
+                marks = {folded_text(m) for m in children(node) if m.dep_ in ("mark", "case")}
                 if marks & (self.lexicon.condition_marks | self.lexicon.purpose_marks):
                     continue  # "si les frappes se poursuivent", "afin de financer la guerre"
-                words = {lemma_of(node), fold(node.text)}
+                words = {lemma_of(node), folded_text(node)}
                 if words & self.lexicon.threat_words and self._prospective(node, content, objects, verb):
                     if words & self.lexicon.suffered_threat_words:
                         # "ils en paieront le prix": the price is the other side's to pay
@@ -489,7 +492,7 @@ class TriggerFinder:
                     if state is not None and self._other_side(node, speaker, state):
                         continue
                     return True
-                stack.extend(c for c in node.children if c.dep_ in _CONTENT and c.i != verb.i)
+                stack.extend(c for c in children(node) if c.dep_ in _CONTENT and c.i != verb.i)
         return False
 
     def _party_subject(self, word: Token, state: DocState) -> bool:
@@ -556,14 +559,14 @@ class TriggerFinder:
         candidates = objects_of(token) + [
             c
             for c in children_of(token, "obl", "obl:mod", "obl:arg")
-            if c.pos_ == "NOUN" and all(m.text[:1].isupper() for m in c.children if m.dep_ == "case")
+            if c.pos_ == "NOUN" and all(m.text[:1].isupper() for m in children(c) if m.dep_ == "case")
         ]
         # ... or as the apposition of a name in an adjunct ("ont signé à Kunming, sous l'égide
         # de la Chine, un accord")
         candidates += [
             a
             for c in children_of(token, "obl", "obl:mod")
-            for a in c.subtree
+            for a in subtree_of(c)
             if a.dep_ == "appos" and a.pos_ == "NOUN" and a.i > token.i and case_of(a) is None
         ]
         candidates += self._object_past_day(token)
@@ -577,7 +580,7 @@ class TriggerFinder:
             if lemma not in compound.verbs and text not in compound.verbs:
                 continue
             for obj in candidates:
-                is_weapon = any(state.is_weapon(t) for t in obj.subtree)
+                is_weapon = any(state.is_weapon(t) for t in subtree_of(obj))
                 if lemma_of(obj) in compound.objects or ("@weapon" in compound.objects and is_weapon):
                     return TriggerRule(
                         name=compound.name,
