@@ -122,6 +122,7 @@ class QuantityLexicon:
     ordinal_words: frozenset[str] = frozenset()
     unmanned_markers: tuple[str, ...] = ()
     loss_verbs: frozenset[str] = frozenset()
+    territory_nouns: frozenset[str] = frozenset()
     fate_verbs: frozenset[str] = frozenset()
     fate_subtypes: frozenset[str] = frozenset()
     animal_nouns: frozenset[str] = frozenset()
@@ -186,6 +187,7 @@ def default_lexicon() -> QuantityLexicon:
         ordinal_words=folded_words(data.get("ordinal_words", [])),
         unmanned_markers=tuple(fold(m) for m in data.get("unmanned_markers", [])),
         loss_verbs=folded_words(data.get("loss_verbs", [])),
+        territory_nouns=folded_words(data.get("territory_nouns", [])),
         fate_verbs=folded_words(data.get("fate_verbs", [])),
         fate_subtypes=frozenset(data.get("fate_subtypes", [])),
         animal_nouns=folded_words(data.get("animal_nouns", [])),
@@ -1027,7 +1029,34 @@ def _target_slot(
     around = described | (lemmas_of(verb) if verb is not None else set())
     if lemma_of(noun.head) in lexicon.damage_link_nouns or around & lexicon.destroyed_verbs:
         return "destroyed", verb
+    damaging = _damaging_verb(noun, sentence, start, lexicon)
+    if damaging is not None:
+        return "destroyed", damaging  # "Deux pick-up ont été détruits", the compound split
+    if _lost_equipment(noun, previous, verb, lexicon):
+        return "destroyed", previous if previous is not None else verb
     return None, verb
+
+
+def _lost_equipment(
+    noun: Token, previous: Token | None, verb: Token | None, lexicon: QuantityLexicon
+) -> bool:
+    """ "l'ennemi a perdu deux blindés", "trois chars et deux hélicoptères perdus": equipment a
+    side lost (the object of a verb of loss, or a participle of loss describing it) was
+    destroyed; not ground it lost ("a perdu deux villages")."""
+    if lemmas_of(noun) & lexicon.territory_nouns:
+        return False
+    if _modifier_lemmas(noun) & lexicon.loss_verbs:
+        return True
+    for candidate in (previous, verb):
+        if (
+            candidate is None
+            or not has_verb_form(candidate, lexicon.loss_verbs)
+            or _negated(candidate, lexicon)
+        ):
+            continue
+        if candidate is previous or (noun.head.i == candidate.i and noun.dep_ in ("obj", "conj")):
+            return True
+    return False
 
 
 def _launched_craft(noun: Token, lexicon: QuantityLexicon) -> bool:
@@ -1053,13 +1082,49 @@ def _context_class(sentence: Span, projectile_tokens: dict[int, str]) -> str | N
 def _damaged_one(noun: Token, sentence: Span, start: int, lexicon: QuantityLexicon) -> bool:
     """ "un drone a détruit une maison", "une école a été incendiée": one target a verb of damage
     takes (not one it hits: "a frappé un immeuble" names where, not what was destroyed)."""
+    return _damaging_verb(noun, sentence, start, lexicon) is not None
+
+
+def _damaging_verb(noun: Token, sentence: Span, start: int, lexicon: QuantityLexicon) -> Token | None:
+    """The verb of damage that takes the noun (see `_damaged_one`), if any."""
     previous, _ = _preceding_word(sentence, start, lexicon)
     if previous is not None and has_verb_form(previous, lexicon.damage_verbs):
-        return True
-    head = noun.head
-    return (
-        noun.dep_ in ("obj", "nsubj:pass") and head.i != noun.i and has_verb_form(head, lexicon.damage_verbs)
+        return previous
+    for part in _compound_parts(noun, sentence):
+        head = part.head
+        # the subject of a passive is sometimes parsed as a plain subject ("Un immeuble a été en
+        # partie détruit": nsubj of a verb with a passive auxiliary)
+        role = part.dep_ in ("obj", "nsubj:pass") or (part.dep_ == "nsubj" and _passive_like(head))
+        if role and head.i != part.i and has_verb_form(head, lexicon.damage_verbs):
+            return head
+    return None
+
+
+def _passive_like(verb: Token) -> bool:
+    """A passive verb, also when the parser reads its auxiliary "été" as a copula ("Une école a
+    été en partie détruite")."""
+    return is_passive(verb) or (
+        verb.pos_ == "VERB"
+        and any(c.dep_ in ("cop", "aux", "aux:tense") and folded_text(c) == "ete" for c in children(verb))
     )
+
+
+def _compound_parts(noun: Token, sentence: Span) -> list[Token]:
+    """The noun and the pieces of a hyphenated compound the tokenizer split ("pick-up" read as
+    "pick", "-", "up"), the parser hanging any of them on the verb (within the sentence: one
+    split at the hyphen gives no verb to the noun)."""
+    parts = [noun]
+    doc = noun.doc
+    i = noun.i
+    while (
+        i + 2 < sentence.end
+        and not doc[i].whitespace_
+        and doc[i + 1].text == "-"
+        and not doc[i + 1].whitespace_
+    ):
+        parts.extend((doc[i + 1], doc[i + 2]))
+        i += 2
+    return parts
 
 
 def _complements_a_noun(sentence: Span, start: int, lexicon: QuantityLexicon) -> bool:
@@ -1199,12 +1264,12 @@ def find_counts(
         if (
             category == "other"
             and noun is not None
-            and is_article
             and _damaged_one(noun, sentence, start, lexicon)
-            and not (noun.i + 1 < sentence.end and fold(tokens[noun.i + 1].text) in _OF)
+            and not (is_article and noun.i + 1 < sentence.end and fold(tokens[noun.i + 1].text) in _OF)
         ):
-            # "des drones ont endommagé un cargo": one thing a verb of damage takes is a target,
-            # whatever it is; not a part of something ("une partie du réseau")
+            # "des drones ont endommagé un cargo", "deux réservoirs ont été détruits": what a verb
+            # of damage takes is a target, whatever it is; not a part of something ("une partie
+            # du réseau")
             category = "target"
         if one_of and category in ("killed", "injured"):
             category = None  # "l'un des blessés": a person already counted
