@@ -98,32 +98,3 @@ def test_guards(enricher: Enricher) -> None:
         "Le bilan de l'attaque du convoi s'est alourdi à quinze morts, dont six enfants et deux policiers.",
         "attaque",
     ) == ["Attack"]
-
-
-# --- Scuffles ("heurts") between fighters are a clash; between protesters, youths and the
-# police they stay a riot (enrich/data/triggers.yaml, rule scuffle).
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Un soldat irakien a été tué dans des heurts avec des miliciens près de Tal Afar.",
-        "Des heurts entre l'armée soudanaise et des combattants des FSR ont fait six morts à El-Obeid.",
-        "Trois rebelles sont morts lors de heurts avec les troupes gouvernementales dans le Nord-Kivu.",
-        "Des heurts entre militaires et insurgés ont fait cinq morts dans la province de Cabo Delgado.",
-        "Deux miliciens ont été blessés mardi lors de heurts avec l'armée à Bunia.",
-    ],
-)
-def test_scuffles_between_fighters_are_a_clash(enricher: Enricher, text: str) -> None:
-    assert sub_types(enricher, text, "heurts") == ["Armed clash"]
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Des heurts entre manifestants et policiers ont fait dix blessés à Dakar.",
-        "De violents heurts ont éclaté samedi soir entre des jeunes et la police à Nanterre.",
-    ],
-)
-def test_scuffles_with_protesters_stay_a_riot(enricher: Enricher, text: str) -> None:
-    assert sub_types(enricher, text, "heurts") == ["Violent demonstration"]
