@@ -56,17 +56,6 @@ def context_type(lexicon: EventLexicon, sentence: Span) -> tuple[str, str] | Non
     return next(((t, st) for words, t, st in lexicon.context_rules if nouns & words), None)
 
 
-def clause_context_type(lexicon: EventLexicon, sentence: Span, words: list[Token]) -> tuple[str, str] | None:
-    """The context type of a trigger: the first context rule that the sentence's nouns or the
-    adjectives on the nouns of the trigger's own clause match ("quatre membres d'un groupe
-    terroriste tués", "douze membres d'une faction islamiste"). Civilians named anywhere in
-    the sentence still come first ("le bilan de l'attaque du convoi s'est alourdi à 19 morts,
-    dont quatre enfants": the toll's victims are outside the trigger's clause)."""
-    lemmas = {lemma_of(t) for t in span_tokens(sentence) if t.pos_ in ("NOUN", "PROPN")}
-    lemmas.update(lemma_of(t) for t in words if t.pos_ == "ADJ" and t.dep_ == "amod")
-    return next(((t, st) for rule_words, t, st in lexicon.context_rules if lemmas & rule_words), None)
-
-
 class SlotFiller:
     """Builds the candidate event of a trigger."""
 
@@ -590,18 +579,18 @@ class SlotFiller:
                 means = self.means(self.own_tokens(token, sentence, state, whole_sentence=True), state, hit)
             if means is None and self._ground_shooter(rule, token):
                 # "un civil tué par des tirs de soldats": fire from people on the ground
-                return self._context(token, sentence, state) or ("Battles", "Armed clash")
+                return context_type(self.lexicon, sentence) or ("Battles", "Armed clash")
             if means is not None:
                 if isinstance(means, MeansRule):
                     if means.by_context:
-                        return self._context(token, sentence, state) or (
+                        return context_type(self.lexicon, sentence) or (
                             means.event_type,
                             means.sub_event_type,
                         )
                     return means.event_type, means.sub_event_type
                 return "Explosions/Remote violence", means
         if rule.by_context:
-            typed = self._context(token, sentence, state)
+            typed = context_type(self.lexicon, sentence)
             if typed is not None and typed[0] in self.lexicon.untargeted_types and rule.by_doc_weapon:
                 # "trois civils tués dans une attaque russe": a state strikes from afar, with the
                 # weapons the article names when they are of one kind (a barrage of drones and
@@ -633,10 +622,6 @@ class SlotFiller:
             if by_doc is not None:
                 return "Explosions/Remote violence", by_doc
         return rule.event_type, self._by_actor(rule, actor)
-
-    def _context(self, token: Token, sentence: Span, state: DocState) -> tuple[str, str] | None:
-        """The context type of a trigger (see `clause_context_type`)."""
-        return clause_context_type(self.lexicon, sentence, self.own_tokens(token, sentence, state))
 
     def _hit(self, rule: TriggerRule, token: Token) -> set[int]:
         """What a strike hits is no means ("a frappé des lance-roquettes"); what is launched or
