@@ -92,3 +92,27 @@ class LocalServer:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def incident_figures(enricher: Any, text: str, published: datetime) -> list[dict[str, tuple[int, str]]]:
+    """The counts of each incident of `text` (its mentions folded by `enricher.merge`), as
+    {slot: (value, qualifier)}, without the conflict gate; the title is empty, so only the body
+    speaks."""
+    from enrich.quantities import SLOTS
+
+    item = Article(
+        id=stable_id("counts-classes", text),
+        url="https://example.org/counts",
+        original_url="https://example.org/counts",
+        feed="test",
+        source="test",
+        title="",
+        text=text,
+        published=published,
+        language="fr",
+    )
+    incidents = enricher.merge(enricher.mentions_of_text(text, item))
+    return [
+        {slot: (q.value, q.qualifier) for slot in SLOTS if (q := getattr(incident, slot)) is not None}
+        for incident in incidents
+    ]

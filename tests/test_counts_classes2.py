@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from helpers import incident_figures
 
 from enrich.pipeline import Enricher
-from enrich.quantities import SLOTS
-from vigie.core.models import Article, stable_id
 
 Figures = dict[str, tuple[int, str]]
 
@@ -24,23 +23,8 @@ def enricher() -> Enricher:
 
 
 def figures(enricher: Enricher, text: str) -> list[Figures]:
-    """The counts of each incident of a text (its mentions folded), without the conflict gate."""
-    item = Article(
-        id=stable_id("counts-classes2", text),
-        url="https://example.org/c2",
-        original_url="https://example.org/c2",
-        feed="test",
-        source="test",
-        title="",
-        text=text,
-        published=datetime(2025, 10, 8, 9, 0, tzinfo=UTC),
-        language="fr",
-    )
-    incidents = enricher.merge(enricher.mentions_of_text(text, item))
-    return [
-        {slot: (q.value, q.qualifier) for slot in SLOTS if (q := getattr(incident, slot)) is not None}
-        for incident in incidents
-    ]
+    """The counts of each incident of a text (`helpers.incident_figures`)."""
+    return incident_figures(enricher, text, datetime(2025, 10, 8, 9, 0, tzinfo=UTC))
 
 
 # ------------------------------------------------- a date describing a noun dates no toll
