@@ -117,6 +117,10 @@ class QuantityLexicon:
     pronominal_senses: dict[str, Slot] = field(default_factory=dict)
     span_days: frozenset[str] = frozenset()
     damage_verbs: frozenset[str] = frozenset()
+    damage_idioms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    patient_verbs: frozenset[str] = frozenset()
+    aircraft_nouns: frozenset[str] = frozenset()
+    downing_verbs: frozenset[str] = frozenset()
     craft_nouns: frozenset[str] = frozenset()
     craft_verbs: frozenset[str] = frozenset()
     ordinal_words: frozenset[str] = frozenset()
@@ -182,6 +186,10 @@ def default_lexicon() -> QuantityLexicon:
         pronominal_senses={fold(k): v for k, v in data.get("pronominal_senses", {}).items()},
         span_days=folded_words(data.get("span_days", [])),
         damage_verbs=folded_words(data.get("damage_verbs", [])),
+        damage_idioms={fold(k): tuple(fold(w) for w in v) for k, v in data.get("damage_idioms", {}).items()},
+        patient_verbs=folded_words(data.get("patient_verbs", [])),
+        aircraft_nouns=folded_words(data.get("aircraft_nouns", [])),
+        downing_verbs=folded_words(data.get("downing_verbs", [])),
         craft_nouns=folded_words(data.get("craft_nouns", [])),
         craft_verbs=folded_words(data.get("craft_verbs", [])),
         ordinal_words=folded_words(data.get("ordinal_words", [])),
@@ -381,6 +389,23 @@ def _read_number(sentence: Span, i: int, lexicon: QuantityLexicon) -> _Number | 
         if upper is not None and upper.value > number.value:
             return _Number(number.value, "at_least", i - 1, upper.end)
     return number
+
+
+def _labels_the_noun_before(number: Token, lexicon: QuantityLexicon) -> bool:
+    """A number right after a common noun it hangs on names that noun, it counts nothing ("amarré
+    à la jetée 3", "la tranche 2 de la centrale")."""
+    doc = number.doc
+    if number.i < 2 or not number.text.isdigit():
+        return False
+    if number.i + 1 < len(doc) and doc[number.i + 1].pos_ in ("NOUN", "PROPN", "ADJ"):
+        return False  # "dans la nuit 27 missiles": the number counts the noun after it
+    noun = doc[number.i - 1]
+    if _is_numberish(noun, lexicon) or folded_text(noun) in lexicon.qualifier_words:
+        return False
+    if noun.pos_ == "NOUN" and number.head.i == noun.i:
+        return True
+    # the noun mistagged ("la jetée 3", "jetée" read as a participle): a determiner before it
+    return noun.pos_ in ("NOUN", "VERB", "ADJ") and doc[number.i - 2].pos_ == "DET"
 
 
 def _is_phone_or_code(sentence: Span, i: int) -> bool:
@@ -1085,18 +1110,133 @@ def _damaged_one(noun: Token, sentence: Span, start: int, lexicon: QuantityLexic
     return _damaging_verb(noun, sentence, start, lexicon) is not None
 
 
-def _damaging_verb(noun: Token, sentence: Span, start: int, lexicon: QuantityLexicon) -> Token | None:
-    """The verb of damage that takes the noun (see `_damaged_one`), if any."""
+def _damaging_verb(
+    noun: Token, sentence: Span, start: int, lexicon: QuantityLexicon, participle: bool = True
+) -> Token | None:
+    """The verb of damage that takes the noun (see `_damaged_one`), if any: the verb it is the
+    object of or the passive subject of, in the parse or, when the parser hung the noun
+    elsewhere, on the words after it ("un pétrolier amarré au quai a été endommagé", "une école,
+    fermée depuis 2022, a été endommagée"); with `participle`, a past participle of damage
+    describing it ("un blindé détruit", "un réservoir touché et détruit")."""
     previous, _ = _preceding_word(sentence, start, lexicon)
-    if previous is not None and has_verb_form(previous, lexicon.damage_verbs):
+    if previous is not None and _damages(previous, noun, lexicon):
         return previous
     for part in _compound_parts(noun, sentence):
+        # "ont incendié le poste et une école": the noun a conjunct is joined to takes its verb
+        hops = 0
+        while part.dep_ == "conj" and part.head.pos_ == "NOUN" and part.head.i < part.i and hops < 4:
+            part, hops = part.head, hops + 1
         head = part.head
         # the subject of a passive is sometimes parsed as a plain subject ("Un immeuble a été en
         # partie détruit": nsubj of a verb with a passive auxiliary)
         role = part.dep_ in ("obj", "nsubj:pass") or (part.dep_ == "nsubj" and _passive_like(head))
-        if role and head.i != part.i and has_verb_form(head, lexicon.damage_verbs):
+        if role and head.i != part.i and _damages(head, noun, lexicon):
             return head
+        if part.dep_ == "nsubj" and head.i != part.i and _patient_predicate(head, lexicon):
+            return head  # "le dépôt a pris feu", "l'immeuble s'est effondré"
+    if participle and lemmas_of(noun) & lexicon.target_nouns and not _argument_of_another_verb(noun):
+        for child in children(noun):
+            if (
+                child.dep_ in ("acl", "amod")
+                and child.i > noun.i
+                and "Part" in feature_of(child, "VerbForm")
+                and not folded_text(child).endswith("ant")
+                and _damages(child, noun, lexicon)
+            ):
+                return child
+    return _passive_damage_after(noun, sentence, lexicon)
+
+
+_PLACE_PREPOSITIONS = frozenset(
+    {"dans", "sur", "sous", "pres", "devant", "derriere", "vers", "contre", "chez", "en"}
+)
+
+
+def _argument_of_another_verb(noun: Token) -> bool:
+    """A noun (or the first of its conjuncts) another verb acts on, or a place a circumstance
+    names: its participle tells a state, not the event's damage ("alors qu'ils réparaient une
+    antenne endommagée", "retrouvés dans un pavillon incendié"); a noun in a list, a report or
+    a headline ("un cargo endommagé à Odessa", "fait état d'un camion incendié") is none."""
+    node, hops = noun, 0
+    while node.dep_ == "conj" and node.head.i < node.i and hops < 4:
+        node, hops = node.head, hops + 1
+    if node.head.i == node.i:
+        return False
+    if node.dep_ == "obj" and is_verb(node.head):
+        return True
+    cases = [folded_text(c) for c in children(node) if c.dep_ == "case" and c.i < node.i]
+    return bool(cases) and cases[0] in _PLACE_PREPOSITIONS
+
+
+def _damages(verb: Token, noun: Token, lexicon: QuantityLexicon) -> bool:
+    """A verb of damage for this noun: "détruire", "incendier"...; "abattre" for an aircraft."""
+    if has_verb_form(verb, lexicon.damage_verbs):
+        return True
+    return bool(lemmas_of(noun) & lexicon.aircraft_nouns) and has_verb_form(verb, lexicon.downing_verbs)
+
+
+def _patient_predicate(verb: Token, lexicon: QuantityLexicon) -> bool:
+    """A verb saying its subject was damaged whatever its voice: an idiom ("a pris feu", "est
+    parti en fumée", "a été réduit en cendres") or a verb of collapse ("s'est effondré")."""
+    if has_verb_form(verb, lexicon.patient_verbs):
+        return True
+    phrases = lexicon.damage_idioms.get(lemma_of(verb))
+    if not phrases:
+        return False
+    doc = verb.doc
+    following = " ".join(folded_text(t) for t in doc[verb.i + 1 : min(len(doc), verb.i + 3)])
+    return any(following == p or following.startswith(p + " ") for p in phrases)
+
+
+_ASIDE_OPENERS = frozenset({"ADJ", "VERB", "DET", "NOUN", "PROPN", "ADV"})
+_CLAUSE_BREAKS = frozenset(
+    {"et", "mais", "ou", "que", "qu'", "dont", "car", "puis", "lorsque", "quand", "si", "qui"}
+)
+
+
+def _passive_damage_after(noun: Token, sentence: Span, lexicon: QuantityLexicon) -> Token | None:
+    """The passive verb of damage a noun is the subject of, read on the words after it, past
+    what describes it (a participle and its complements, an aside between commas) and the
+    auxiliaries: "un pétrolier amarré au quai a été endommagé", "une école, fermée depuis
+    2022, a été endommagée". None at a clause break, a negation, an active or another verb."""
+    doc = noun.doc
+    end = min(sentence.end, noun.i + 16)
+    j = noun.i + 1
+    auxiliaries: list[Token] = []
+    while j < end:
+        token = doc[j]
+        folded = folded_text(token)
+        if token.text == "," and not auxiliaries:
+            close = next((k for k in range(j + 1, end) if doc[k].text == ","), None)
+            if close is None or close == j + 1 or doc[j + 1].pos_ not in _ASIDE_OPENERS:
+                return None
+            if any(
+                t.pos_ in ("AUX", "VERB") and "Fin" in feature_of(t, "VerbForm") for t in doc[j + 1 : close]
+            ):
+                return None  # a clause of its own, not a description
+            j = close + 1
+            continue
+        if token.text in _OPENING_QUOTES or token.text in _CLOSING_QUOTES:
+            j += 1  # "a été « entièrement détruit »"
+            continue
+        if token.is_punct or folded in _CLAUSE_BREAKS or folded in lexicon.negation_words:
+            return None
+        if token.pos_ == "AUX":
+            if lemma_of(token) not in ("avoir", "etre"):
+                return None  # "pourrait être détruit": a possibility
+            auxiliaries.append(token)
+        elif token.pos_ == "VERB" or (auxiliaries and _verb_tagged(token)):
+            if auxiliaries:
+                passive = any(lemma_of(a) == "etre" for a in auxiliaries) or is_passive(token)
+                if passive and _damages(token, noun, lexicon):
+                    return token
+                return token if _patient_predicate(token, lexicon) else None
+            if _patient_predicate(token, lexicon):
+                return token  # "un entrepôt prend feu"
+            if "Fin" in feature_of(token, "VerbForm") or folded.endswith("ant"):
+                return None  # the noun's own verb, not a damage
+            # a participle describing the noun ("amarré au quai"): its complements follow
+        j += 1
     return None
 
 
@@ -1178,7 +1318,10 @@ def find_counts(
     parts_of: dict[int, list[int]] = {}  # counts given more of with the noun understood
     # "tuant son conducteur", "Le chauffeur a été abattu", "un troisième blessé": one, no number
     named = (
-        _named_victims(sentence, lexicon) + _single_subjects(sentence, lexicon) + _ordinals(sentence, lexicon)
+        _named_victims(sentence, lexicon)
+        + _single_subjects(sentence, lexicon)
+        + _single_targets(sentence, lexicon)
+        + _ordinals(sentence, lexicon)
     )
     named_objects = {c.end - 1: c.slot for c in named}
     i = sentence.start
@@ -1192,7 +1335,10 @@ def find_counts(
             continue
         start, end = number.start, number.end
         before = list(doc[max(sentence.start, start - 4) : start])
-        if start > sentence.start and fold(tokens[start - 1].text) in lexicon.label_nouns:
+        if start > sentence.start and (
+            fold(tokens[start - 1].text) in lexicon.label_nouns
+            or _labels_the_noun_before(tokens[start], lexicon)
+        ):
             i = end
             continue
         # The counted noun: right after the number, past "de", a disjoint marker, an adjective.
@@ -1647,10 +1793,9 @@ def _named_victims(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
 
 
 def _single_subjects(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
-    """A person (or a target) the text names in the singular by a definite or possessive
-    determiner as the subject of a passive verb of death or injury (of damage): "Le chauffeur,
-    qui tentait de fuir, a été abattu", "son frère a été blessé", "Le véhicule a été détruit"
-    (1 each)."""
+    """A person the text names in the singular by a definite or possessive determiner as the
+    subject of a passive verb of death or injury: "Le chauffeur, qui tentait de fuir, a été
+    abattu", "son frère a été blessé" (1 each). Targets: `_single_targets`."""
     doc = sentence.doc
     found: list[Count] = []
     for verb in span_tokens(sentence):
@@ -1658,8 +1803,6 @@ def _single_subjects(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
             continue
         slot: Slot | None = _casualty_verb(verb, lexicon)
         people = slot is not None
-        if slot is None and has_verb_form(verb, lexicon.damage_verbs):
-            slot = "destroyed"
         if slot is None:
             continue
         subjects = [c for c in children(verb) if c.dep_ in ("nsubj", "nsubj:pass")]
@@ -1709,6 +1852,62 @@ def _single_subjects(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
                 )
             )
     return found
+
+
+def _single_targets(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
+    """A destroyable thing the text names in the singular by a definite, possessive or
+    demonstrative determiner that a verb of damage takes: its passive subject ("Le véhicule a
+    été détruit", "l'ambulance, garée devant l'hôpital, a été endommagée") or its object ("ont
+    incendié le poste de police", "endommageant le pont"): 1 each. A mere mention ("le pont
+    de Kertch", "sa maison détruite") is none; a negated or hypothetical verb neither."""
+    doc = sentence.doc
+    tokens = tokens_of(doc)
+    found: list[Count] = []
+    for noun in span_tokens(sentence):
+        if noun.pos_ != "NOUN" or noun.i < sentence.start:
+            continue
+        forms = lemmas_of(noun)
+        if not forms & lexicon.target_nouns:
+            continue
+        if "Plur" in feature_of(noun, "Number") or folded_text(noun).endswith(("s", "x")):
+            continue
+        if forms & lexicon.territory_nouns and not (
+            noun.i + 2 < sentence.end and fold(tokens[noun.i + 1].text) in ("de", "d'")
+        ):
+            continue  # "le village a été incendié" is ground; "le poste de police" a building
+        determiners = [c for c in children(noun) if c.dep_ == "det"]
+        if not determiners and noun.i > sentence.start and tokens[noun.i - 1].pos_ == "DET":
+            determiners = [tokens[noun.i - 1]]
+        if len(determiners) != 1 or fold(determiners[0].text) not in lexicon.single_determiners:
+            continue
+        determiner = determiners[0]
+        if any(c.dep_ == "nummod" for c in children(noun)):
+            continue
+        verb = _damaging_verb(noun, sentence, determiner.i, lexicon, participle=False)
+        if verb is None or _negated(verb, lexicon) or _hypothetical(verb):
+            continue
+        found.append(
+            Count(
+                slot="destroyed",
+                quantity=Quantity(value=1, qualifier="exact", text=doc[determiner.i : noun.i + 1].text),
+                relation="normal",
+                noun=lemma_of(noun),
+                start=determiner.i,
+                end=noun.i + 1,
+            )
+        )
+    return found
+
+
+def _hypothetical(verb: Token) -> bool:
+    """A verb under "si", "sans" or a modal ("si le pont était détruit", "sans endommager le
+    navire", "le pont pourrait être détruit")."""
+    for child in children(verb):
+        if child.dep_ in ("mark", "case") and folded_text(child) in ("si", "s'", "sans"):
+            return True
+        if child.dep_.startswith("aux") and lemma_of(child) in ("pouvoir", "devoir"):
+            return True
+    return verb.dep_ == "xcomp" and lemma_of(verb.head) in ("pouvoir", "devoir", "risquer", "menacer")
 
 
 def _ordinals(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:

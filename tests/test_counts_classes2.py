@@ -61,7 +61,8 @@ def figures(enricher: Enricher, text: str) -> list[Figures]:
             "soir le centre de Konotop, tuant deux personnes, a annoncé le gouverneur. Mercredi matin, "
             "trois bombes guidées ont été larguées sur Chostka, plus au nord. Un homme a été blessé et "
             "une église, fermée depuis 2022, a été endommagée.",
-            {"launched": (3, "exact"), "injured": (1, "exact")},
+            # the church a verb of damage takes is destroyed 1 (test_counts_classes4.py)
+            {"launched": (3, "exact"), "injured": (1, "exact"), "destroyed": (1, "exact")},
         ),
     ],
 )
@@ -220,7 +221,8 @@ def test_who_the_people_counted_were(enricher: Enricher, text: str, expected: Fi
         (  # fails without
             "Mali : attaque près de Ségou\n\nDes jihadistes ont attaqué vendredi un convoi près de Ségou. "
             "L'armée a fait état de cinq soldats blessés et d'un camion incendié.",
-            {"injured": (5, "exact")},
+            # the burnt truck is destroyed 1 (test_counts_classes4.py)
+            {"injured": (5, "exact"), "destroyed": (1, "exact")},
         ),
         (  # guard: a toll noun after the locution
             "Liban : frappe sur Tyr\n\nUne frappe israélienne a visé lundi une voiture près de Tyr. "
