@@ -64,6 +64,20 @@ class CountBinder:
             for count in counts
         )
 
+    def _victims_over_attackers(self, counts: list[quantities_module.Count]) -> list[quantities_module.Count]:
+        """The attacking side's dead beside the toll of the people they attacked ("deux
+        policiers ont été tués et trois assaillants abattus", "quatre soldats tués, tandis
+        qu'une quinzaine de jihadistes auraient été neutralisés") are not added to it: the
+        counted noun names people by what they did to others (`perpetrator_nouns`)."""
+        attackers = self.quantities.perpetrator_nouns
+        dropped: set[int] = set()
+        for slot in quantities_module.TOLL_SLOTS:
+            tolls = [c for c in counts if c.slot == slot and c.relation != "subset"]
+            theirs = [c for c in tolls if c.noun in attackers]
+            if theirs and len(theirs) < len(tolls):
+                dropped.update(id(c) for c in theirs)
+        return [c for c in counts if id(c) not in dropped] if dropped else counts
+
     def _fires_projectiles(
         self, main: Candidate, counts: list[quantities_module.Count], state: DocState
     ) -> bool:
@@ -96,7 +110,9 @@ class CountBinder:
         if before:
             last = max(before)
             projectiles[last] = state.mentions_at[last].entry.weapon_class  # type: ignore[union-attr,assignment]
-        counts = quantities_module.find_counts(sentence, projectiles, self.quantities)
+        counts = self._victims_over_attackers(
+            quantities_module.find_counts(sentence, projectiles, self.quantities)
+        )
         if not counts:
             return
         first = min(counts, key=lambda c: c.start)

@@ -18,6 +18,7 @@ from enrich.events.lexicon import EventLexicon, default_lexicon
 from enrich.events.places import specific_places
 from enrich.events.state import Candidate
 from enrich.kb import KnowledgeBase
+from enrich.text import fold
 from vigie.core.models import EntityRef, Event, Quantity
 
 
@@ -100,6 +101,20 @@ def _stated_date(event: Event, published: date | None) -> date | None:
     return None
 
 
+def _attackers_toll(quantity: Quantity | None) -> bool:
+    """A toll of the attacking side only: every group it counts is named by what it did to others
+    ("une quinzaine d'assaillants", "trois terroristes", "deux bandits": the quantities lexicon's
+    `perpetrator_nouns`), as the side that suffered them reports or claims them."""
+    if quantity is None or not quantity.text:
+        return False
+    nouns = quantities_module.default_lexicon().perpetrator_nouns
+    for part in quantity.text.split(" + "):
+        words = fold(part).replace("'", " ").replace("’", " ").split()
+        if not any(w in nouns or (w[-1:] in ("s", "x") and w[:-1] in nouns) for w in words):
+            return False
+    return True
+
+
 def _revision(event: Event) -> bool:
     return any(
         q is not None and q.revised for q in (getattr(event, slot) for slot in quantities_module.SLOTS)
@@ -150,6 +165,17 @@ def _representative(
     # figure that revises nothing counts other people ("cinq rebelles ont été tués lors de
     # l'échange de tirs" after "deux soldats tués" in the headline and the text)
     confirmed = dict.fromkeys(quantities_module.SLOTS, False)
+    # Tolls of the attacking side ("l'armée affirme avoir neutralisé une dizaine de
+    # terroristes", "trois assaillants ont été abattus") neither add to nor replace the toll of
+    # the people they attacked; they are the incident's toll only when it reports no other.
+    victims = {
+        slot
+        for slot in quantities_module.TOLL_SLOTS
+        if any((q := getattr(m, slot)) is not None and not _attackers_toll(q) for m in members)
+    }
+    for slot in victims:
+        if _attackers_toll(getattr(merged, slot)):
+            setattr(merged, slot, None)
     for member in members[1:]:
         merged.weapons += [w for w in member.weapons if w not in merged.weapons]
         merged.places += [p for p in member.places if all(q.id != p.id for q in merged.places)]
@@ -159,6 +185,8 @@ def _representative(
         for slot in quantities_module.SLOTS:
             kept, other = getattr(merged, slot), getattr(member, slot)
             if confirmed[slot] and other is not None and not other.revised:
+                continue
+            if slot in victims and _attackers_toll(other):
                 continue
             if (
                 kept is not None
@@ -332,20 +360,43 @@ def _toll_owner(
         ]
         if len({(m.event_type, m.sub_event_type) for m in at_place}) == 1:
             return at_place[0]
-    if not revised or _headline(event):
+    if _headline(event):
+        # A headline's toll is the toll of the incident whose text gives that figure ("six morts
+        # dans une fusillade" over the attack whose toll rose to six, when the clash told after
+        # it gives another): a headline's type is the weaker reading, unless a weapon gave it
+        # ("des obus tuent onze civils" stays shelling whatever the text's mentions are typed).
+        if event.weapons:
+            return None
+        figures = {(s, q.value) for s in quantities_module.TOLL_SLOTS if (q := getattr(event, s)) is not None}
+        text = [m for m in events if m is not event and not _headline(m)]
+        mine = [m for m in text if (m.event_type, m.sub_event_type) == kind]
+        # the text tells the headline's kind of incident with another toll of that slot, and
+        # never with the headline's figure (a kind the text never tells may be the text's
+        # mistyping, not the headline's)
+        other = any(getattr(m, s) is not None for m in mine for s, _ in figures)
+        if other and not any(_figures(m) & figures for m in mine):
+            giving = [m for m in text if fits(m) and _figures(m) & figures]
+            if len({(m.event_type, m.sub_event_type) for m in giving}) == 1:
+                return giving[0]
         return None
-    before = [
+    if not revised:
+        return None
+    tolled = [
         m
         for m in events
-        if m is not event
-        and not _headline(m)
-        and m.sentence_start < event.sentence_start
-        and any(getattr(m, s) is not None for s in revised)
+        if m is not event and not _headline(m) and any(getattr(m, s) is not None for s in revised)
     ]
-    if not before:
+    before = [m for m in tolled if m.sentence_start < event.sentence_start]
+    if before:
+        last = max(before, key=lambda m: m.sentence_start)
+        return last if fits(last) and any(reports(last, s) for s in revised) else None
+    # A revision leading the text ("Mise à jour : le bilan est passé mercredi à 61 morts"),
+    # typed before any incident was told: the incident whose first toll it revises, told next.
+    after = [m for m in tolled if m.sentence_start > event.sentence_start]
+    if not after:
         return None
-    last = max(before, key=lambda m: m.sentence_start)
-    return last if fits(last) and any(reports(last, s) for s in revised) else None
+    first = min(after, key=lambda m: m.sentence_start)
+    return first if fits(first) and any(reports(first, s) for s in revised) else None
 
 
 def _tolls_to_their_incident(
@@ -397,10 +448,22 @@ def merge_mentions(
             if not _weapons_compatible(kept, event, kb, lexicon):
                 continue
             # the days its mentions state (a claim's day is no mention's: "ont revendiqué samedi")
-            dates = {_stated_date(m, published) for m in (*clusters[index], event)} - {None}
-            if len(dates) > 1 and not _revision(event):
-                # Two stated days are two happenings, except a revised toll: "le bilan s'est
-                # alourdi mardi à 52 morts" dates the revision, not the attack.
+            # Two stated days are two happenings, except the day of a revised toll: "le bilan
+            # s'est alourdi mardi à 52 morts" dates the revision, not the attack, whether it is
+            # told after the attack or before it (a "Mise à jour" lead).
+            # A toll told after the revision without a place of its own ("Une dizaine de
+            # personnes ont été blessées") carries the revision's day, not one of its own.
+            told = (*clusters[index], event)
+            revised_days = {_stated_date(m, published) for m in told if _revision(m)}
+            dates = {
+                day
+                for m in told
+                if not _revision(m)
+                and not (
+                    (day := _stated_date(m, published)) in revised_days and _toll_only(m) and not m.places
+                )
+            } - {None}
+            if len(dates) > 1:
                 continue
             fits.append(index)
         if fits:
