@@ -121,7 +121,12 @@ class CountBinder:
         while not is_verb(clause) and clause.head.i != clause.i:
             clause = clause.head
         near = self.places.find([clause], anchor, state, set(), [])
-        violent = [c for c in candidates if self.lexicon.is_violent(c.event_type)]
+        violent = [
+            c
+            for c in candidates
+            # property burnt or razed takes the count of what was destroyed (events owner, issue 14)
+            if self.lexicon.is_violent(c.event_type) or c.sub_event_type in self.lexicon.property_types
+        ]
         untolled = [c for c in violent if self._takes_no_toll(c, counts, state)]
         violent = [c for c in violent if c not in untolled]
         in_clause = {t.i for t in subtree_of(clause)}

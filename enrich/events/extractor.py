@@ -181,7 +181,9 @@ class EventExtractor:
             if reportable:
                 self.counts.attach(sentence, candidates, state)
                 if (in_title or line_start == 0) and state.weapon_classes:
-                    self._type_headline(sentence, candidates, state)
+                    self._type_headline(
+                        sentence, candidates, state, first=not text[: sentence.start_char].strip()
+                    )
                 if in_title or (line_start == 0 and line_end >= 0 and bool(text[line_end:].strip())):
                     # a headline: the title, or a first line the text goes on after
                     self._untarget_headline_states(candidates)
@@ -481,7 +483,9 @@ class EventExtractor:
                 )
                 return
 
-    def _type_headline(self, sentence: Span, candidates: list[Candidate], state: DocState) -> None:
+    def _type_headline(
+        self, sentence: Span, candidates: list[Candidate], state: DocState, first: bool = True
+    ) -> None:
         """A headline's attack that only the weapons named elsewhere in the article type ("le
         JNIM revendique l'attaque meurtrière d'une base", an article that also tells of rockets
         fired elsewhere) is the event the article goes on to tell: the first violent event
@@ -493,7 +497,15 @@ class EventExtractor:
             state.weapon_classes = weapons
         for candidate in candidates:
             typed = (candidate.event_type, candidate.sub_event_type)
-            if self.lexicon.is_violent(candidate.event_type) and own.get(candidate.trigger.i, typed) != typed:
+            if self._names_again(candidate.trigger):
+                continue  # "Ils ont tiré sur ...": the incident told again, not a headline's
+            if self.lexicon.is_violent(candidate.event_type) and (
+                own.get(candidate.trigger.i, typed) != typed
+                # its part of the headline names no means of its own: the rule's default is no
+                # more than the article's weapons ("cinq morts dans un bombardement du marché,
+                # un drone frappe un véhicule": the bombardment the text tells)
+                or (first and self.slots.untyped(candidate.trigger, state))
+            ):
                 candidate.fallback = typed
                 candidate.event_type = PENDING
 
@@ -556,7 +568,10 @@ class EventExtractor:
             following = [
                 e
                 for e in events
-                if e.sentence_start >= sentence.start_char and self.lexicon.is_violent(e.event_type)
+                # not the typed event of another part of a headline
+                if (e.sentence_start > sentence.start_char or candidate.role == "casualty")
+                and e.sentence_start >= sentence.start_char
+                and self.lexicon.is_violent(e.event_type)
             ]
             if following:
                 candidate.event_type, candidate.sub_event_type = (

@@ -44,6 +44,13 @@ class TriggerRule:
     object_excluded: frozenset[str] = frozenset()
     # Shooters that make fire a ground attack typed by its context ("des tirs de soldats").
     ground_shooters: frozenset[str] = frozenset()
+    # Fire no means decides (none in its sentence, no weapon in the article) is small-arms fire:
+    # typed by its context like a ground means ("un soldat blessé par des tirs", "a essuyé des
+    # tirs depuis la rive"), not shelling.
+    ground_fallback: bool = False
+    # Damage to property alone (no people harmed in the sentence, no civilian home or place
+    # named) is this type ("des hommes armés ont incendié le poste de police").
+    property_damage: tuple[str, str] | None = None
     threat_complement: bool = False  # a reporting verb: a threat only when its complement is one
     threat_object: bool = False  # ... or its object ("a promis une riposte")
     not_pronominal: bool = False  # the pronominal verb is another sense ("se réclamer de")
@@ -158,6 +165,12 @@ class EventLexicon:
     weapon_subtypes: tuple[tuple[str, str], ...]
     local_weapon_classes: frozenset[str]  # classes that type no other sentence of the article
     weapon_groups: dict[str, str]  # weapon class -> the group of classes one happening may swap
+    # words of harm to people, and of civilian homes and places, that keep property damage an
+    # attack (TriggerRule.property_damage)
+    people_harm_words: frozenset[str] = frozenset()
+    civilian_property: frozenset[str] = frozenset()
+    # the sub-types of property damage: they take the counts of what they destroyed
+    property_types: frozenset[str] = frozenset()
 
     def is_violent(self, event_type: str) -> bool:
         return event_type in self.violent_types
@@ -203,6 +216,14 @@ def _refinements(
     return tuple(refinements)
 
 
+def _property_damage(taxonomy: dict[str, tuple[str, ...]], raw: dict, where: str) -> tuple[str, str] | None:
+    item = raw.get("property_damage")
+    if item is None:
+        return None
+    _check_type(taxonomy, item["event_type"], item["sub_event_type"], where)
+    return item["event_type"], item["sub_event_type"]
+
+
 @lru_cache(maxsize=2)
 def default_lexicon() -> EventLexicon:
     taxonomy_data = load_yaml(TAXONOMY_PATH, TAXONOMY_SCHEMA_PATH)
@@ -230,6 +251,8 @@ def default_lexicon() -> EventLexicon:
             target_lemmas=folded_words(raw.get("target_lemmas", [])),
             object_excluded=folded_words(raw.get("object_excluded", [])),
             ground_shooters=folded_words(raw.get("ground_shooters", [])),
+            ground_fallback=bool(raw.get("ground_fallback", False)),
+            property_damage=_property_damage(taxonomy, raw, where),
             threat_complement=bool(raw.get("threat_complement", False)),
             threat_object=bool(raw.get("threat_object", False)),
             not_pronominal=bool(raw.get("not_pronominal", False)),
@@ -358,6 +381,11 @@ def default_lexicon() -> EventLexicon:
         counted_since_heads=folded_words(data.get("counted_since_heads", [])),
         suffered_threat_words=folded_words(data.get("suffered_threat_words", [])),
         object_control_verbs=folded_words(data.get("object_control_verbs", [])),
+        people_harm_words=folded_words(data.get("people_harm_words", [])),
+        civilian_property=folded_words(data.get("civilian_property", [])),
+        property_types=frozenset(
+            r.property_damage[1] for rules in triggers.values() for r in rules if r.property_damage
+        ),
         means=tuple(means),
         context_rules=tuple(context_rules),
         triggers={k: tuple(v) for k, v in triggers.items()},

@@ -163,7 +163,8 @@ def _described_in_a_past_year(lexicon: EventLexicon, noun: Token) -> bool:
 
 def negated(lexicon: EventLexicon, node: Token, arguments: bool = False) -> bool:
     """A negation on a word: "pas", "jamais", "aucun" on it; "ne" with "plus", "personne",
-    "rien"; with `arguments`, "aucun" on its subject or object ("aucun drone n'a été abattu")."""
+    "rien"; with `arguments`, "aucun" on its subject or object ("aucun drone n'a été abattu"), or
+    a negative pronoun as its subject or object beside "ne" ("aucun d'eux n'a été interpellé")."""
     words = {folded_text(c) for c in children(node) if c.dep_ in ("advmod", "det")}
     if words & lexicon.negations:
         return True
@@ -175,6 +176,14 @@ def negated(lexicon: EventLexicon, node: Token, arguments: bool = False) -> bool
     if arguments and is_verb(node):
         for argument in children_of(node, *_ARGUMENT_DEPS):
             if any(folded_text(c) in lexicon.negations for c in children(argument) if c.dep_ == "det"):
+                return True
+            # a negative pronoun as the subject of the trigger itself, passive too: "aucun d'eux
+            # n'a été interpellé", "personne n'a été enlevé", "nul n'a été arrêté"
+            if (
+                particles & lexicon.negation_particles
+                and folded_text(argument) in lexicon.negations | lexicon.particle_negations
+                and not children_of(argument, "det")
+            ):
                 return True
     return False
 

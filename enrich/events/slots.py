@@ -47,6 +47,7 @@ _VIOLENT_ROLES = ("attack", "interception", "damage", "impact")
 _SUBCLAUSES = frozenset({"advcl", "ccomp", "parataxis", "acl:relcl", "csubj"})
 _STATE_TYPES = frozenset({"MILITARY"})
 _NON_STATE_TYPES = frozenset({"ORG"})
+_PART_MARKS = frozenset({",", ";", "–", "—"})
 
 
 def context_type(lexicon: EventLexicon, sentence: Span) -> tuple[str, str] | None:
@@ -66,6 +67,8 @@ class SlotFiller:
         self.places = places
         self._own_state: DocState | None = None
         self._own_words: dict[tuple[int, int, int, bool], list[Token]] = {}
+        self._untyped_state: DocState | None = None
+        self._untyped: set[int] = set()
         self._violent_words = frozenset(
             word
             for word, rules in lexicon.triggers.items()
@@ -572,7 +575,7 @@ class SlotFiller:
             if isinstance(named, MeansRule):
                 return named.event_type, named.sub_event_type  # "a roulé sur une mine"
         if rule.by_weapon:
-            hit = self._hit(rule, token)
+            hit = self._hit(rule, token, state)
             own = self.own_tokens(token, sentence, state)
             means = self.means(own, state, hit)
             if means is None:
@@ -604,15 +607,18 @@ class SlotFiller:
                 )
                 if entry is not None and entry.kind in ("country", "capital") and by_doc and not armed:
                     return "Explosions/Remote violence", by_doc
+            if rule.property_damage and self._property_only(sentence, typed):
+                return rule.property_damage  # "des hommes armés ont incendié le poste de police"
             if typed is not None:
                 return typed
         if rule.role == "damage" and state.last_violent is not None:
             return state.last_violent
         if (rule.by_weapon or rule.by_context) and state.last_violent is not None and self._anaphoric(token):
             return state.last_violent  # "cette attaque", "les frappes": the article's last one
+        part_start, part_end = self.part_bounds(token, sentence)
         names_weapon = any(
-            (m := state.mentions_at.get(t.i)) is not None and m.type == "WEAPON"
-            for t in span_tokens(sentence)
+            (m := state.mentions_at.get(i)) is not None and m.type == "WEAPON"
+            for i in range(part_start, part_end)
         )
         if rule.by_doc_weapon and not names_weapon:
             # Only a sentence that names no weapon at all: one whose weapons belong to another
@@ -620,12 +626,42 @@ class SlotFiller:
             # this trigger's means.
             by_doc = self.lexicon.weapon_subtype(state.weapon_classes)
             if by_doc is not None:
+                self._unmarked(token, state).add(token.i)
                 return "Explosions/Remote violence", by_doc
+        if rule.property_damage and self._property_only(sentence, None):
+            return rule.property_damage  # "onze camions incendiés", told alone
+        if rule.ground_fallback and not names_weapon:
+            # fire with no means named anywhere: small arms, typed like a ground means
+            ground = next((m for m in self.lexicon.means if m.by_context), None)
+            if ground is not None:
+                return context_type(self.lexicon, sentence) or (ground.event_type, ground.sub_event_type)
+        if rule.by_weapon and not names_weapon:
+            self._unmarked(token, state).add(token.i)
         return rule.event_type, self._by_actor(rule, actor)
 
-    def _hit(self, rule: TriggerRule, token: Token) -> set[int]:
-        """What a strike hits is no means ("a frappé des lance-roquettes"); what is launched or
-        intercepted is."""
+    def _unmarked(self, token: Token, state: DocState) -> set[int]:
+        """The violent triggers of the article whose own part named no means and no context:
+        typed by the article's weapons or their rule's default (`untyped`)."""
+        if self._untyped_state is not state:
+            self._untyped_state, self._untyped = state, set()
+        return self._untyped
+
+    def untyped(self, token: Token, state: DocState) -> bool:
+        """The trigger's type came from nothing of its own part ("cinq morts dans un
+        bombardement du marché, un drone frappe un véhicule": the bombardment)."""
+        return self._untyped_state is state and token.i in self._untyped
+
+    def _property_only(self, sentence: Span, typed: tuple[str, str] | None) -> bool:
+        """Damage that harms no one the sentence names: no civilians context, no words of harm to
+        people, no civilian home or place."""
+        if typed is not None and typed[0] in self.lexicon.untargeted_types:
+            return False
+        harm = self.lexicon.people_harm_words | self.lexicon.civilian_property
+        return not any(lemma_of(t) in harm for t in span_tokens(sentence))
+
+    def _hit(self, rule: TriggerRule, token: Token, state: DocState | None = None) -> set[int]:
+        """What a strike hits is no means ("a frappé des lance-roquettes", "un hélicoptère a été
+        attaqué"); what is launched or intercepted is."""
         if rule.role not in ("attack", "damage") or "@projectile" in rule.object_lemmas:
             return set()
         objects = [  # "des infrastructures" is often read as "de" + noun
@@ -633,12 +669,33 @@ class SlotFiller:
             for c in children(token)
             if c.dep_ == "obj" or (c.dep_ == "obl:arg" and case_of(c) in ("des", "de", "du"))
         ]
+        if state is not None:
+            # projectiles fired are the means ("a tiré douze missiles sur Israël")
+            objects = [
+                o
+                for o in objects
+                if not state.is_projectile(o) and lemma_of(o) not in self.lexicon.projectile_nouns
+            ]
+            # what a passive says was hit, not what was fired ("des roquettes ont été tirées"):
+            # its subject ("un hélicoptère de l'ONU a été attaqué"), or the subject of the verb
+            # the trigger is the agent of ("... a été visé par des tirs")
+            # (damage keeps its subject: "deux avions Su-30 auraient été détruits" types by the
+            # attack it belongs to through the merge of the incident)
+            patients = children_of(token, "nsubj:pass") if verbal(token) and rule.role == "attack" else []
+            head = token.head
+            if head.i != token.i and verbal(head) and (token.dep_ == "obl:agent" or case_of(token) == "par"):
+                patients += children_of(head, "nsubj:pass")
+            objects += [
+                p
+                for p in patients
+                if not state.is_weapon(p) and lemma_of(p) not in self.lexicon.projectile_nouns
+            ]
         return {t.i for o in objects for t in subtree_of(o)}
 
     def weapons(self, rule: TriggerRule, token: Token, sentence: Span, state: DocState) -> list[str]:
         """The weapons of a violent trigger: those of its clause, else of its sentence, never
         those of another trigger's phrase nor what it hits."""
-        hit = self._hit(rule, token)
+        hit = self._hit(rule, token, state)
         for whole in (False, True):
             found: list[str] = []
             for word in sorted(
@@ -790,12 +847,59 @@ class SlotFiller:
             found = self._own_words[key] = self._walk_own(token, sentence, state, whole_sentence)
         return list(found)
 
+    def part_bounds(self, token: Token, sentence: Span) -> tuple[int, int]:
+        """The part of its sentence a trigger belongs to: the whole sentence, or, when the
+        parser hangs the trigger's phrase across a comma on a finite verb that has its own
+        subject on the other side ("Kostiantynivka : cinq morts dans un bombardement du
+        marché, un drone frappe un véhicule", "Après le pilonnage de Kherson, des drones ont
+        frappé Odessa"), the tokens on the trigger's side of that comma: the other part's
+        means and weapons are its own trigger's."""
+        heads = head_indices(sentence.doc)
+        doc = sentence.doc
+        start, end = sentence.start, sentence.end
+        node = token
+        for _ in range(6):
+            head = heads[node.i]
+            if head == node.i or not start <= head < end:
+                break
+            verb = doc[head]
+            if is_finite(verb):
+                subject = subject_of(verb)
+                # only a nominal part ("cinq morts dans un bombardement"): a participle after
+                # the comma (", tuant deux soldats") is the verb's own clause
+                if node.pos_ in ("NOUN", "PROPN", "NUM") and (subject is None or subject.i != node.i):
+                    high = verb.i if subject is None else max(verb.i, subject.i)
+                    if node.i < verb.i:
+                        # a comma after the trigger, then a noun phrase before the verb (its
+                        # subject, or one the parser misreads in a headline: "Mali : six soldats
+                        # tués dans une embuscade, un drone de l'armée frappe un campement")
+                        comma = next(
+                            (i for i in range(node.i + 1, verb.i) if doc[i].text in _PART_MARKS), None
+                        )
+                        if comma is not None and any(
+                            doc[i].pos_ in ("NOUN", "PROPN", "PRON") for i in range(comma + 1, verb.i)
+                        ):
+                            return start, comma
+                    elif subject is not None and node.i > high:
+                        comma = next(
+                            (i for i in range(node.i - 1, high, -1) if doc[i].text in _PART_MARKS), None
+                        )
+                        if comma is not None:
+                            return comma + 1, end
+                break
+            node = verb
+        return start, end
+
     def _walk_own(self, token: Token, sentence: Span, state: DocState, whole_sentence: bool) -> list[Token]:
         heads = head_indices(sentence.doc)
-        start, end = sentence.start, sentence.end
+        start, end = self.part_bounds(token, sentence)
         path = {token.i, *(a.i for a in ancestors_of(token))}
         if whole_sentence:
-            stack = [t for t in span_tokens(sentence) if heads[t.i] == t.i or not start <= heads[t.i] < end]
+            stack = [
+                t
+                for t in span_tokens(sentence)
+                if start <= t.i < end and (heads[t.i] == t.i or not start <= heads[t.i] < end)
+            ]
         else:
             top = token
             while not is_finite(top) and heads[top.i] != top.i and start <= heads[top.i] < end:

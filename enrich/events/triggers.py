@@ -33,6 +33,7 @@ from enrich.tokens import (
 
 _OF = ("de", "d'", "du", "des")
 _CLAUSAL = ("ccomp", "xcomp", "parataxis", "advcl")
+_PHRASE_CLAUSES = frozenset({"acl:relcl", "ccomp", "xcomp", "parataxis", "advcl", "csubj"})
 # What a threat says: the verbs of the complement and their objects, not the subjects (a
 # prediction: "une offensive serait catastrophique"), descriptions or adverbs.
 _CONTENT = frozenset(
@@ -580,7 +581,9 @@ class TriggerFinder:
             if lemma not in compound.verbs and text not in compound.verbs:
                 continue
             for obj in candidates:
-                is_weapon = any(state.is_weapon(t) for t in subtree_of(obj))
+                # a weapon of the object's own phrase, not of a clause on it ("a annoncé l'armée
+                # de l'air, qui affirme avoir abattu 98 missiles": no delivery)
+                is_weapon = any(state.is_weapon(t) for t in self._phrase_of(obj))
                 if lemma_of(obj) in compound.objects or ("@weapon" in compound.objects and is_weapon):
                     return TriggerRule(
                         name=compound.name,
@@ -591,6 +594,18 @@ class TriggerFinder:
                         non_state_sub_event_type=compound.non_state_sub_event_type,
                     )
         return None
+
+    @staticmethod
+    def _phrase_of(noun: Token) -> list[Token]:
+        """A noun's phrase: its subtree without the clauses hung on it (relative, adverbial,
+        complement clauses)."""
+        found: list[Token] = []
+        stack = [noun]
+        while stack:
+            node = stack.pop()
+            found.append(node)
+            stack.extend(c for c in children(node) if c.i != node.i and c.dep_ not in _PHRASE_CLAUSES)
+        return found
 
     def _object_past_day(self, verb: Token) -> list[Token]:
         """The object of a verb the parser lost behind a day and a place ("ont signé jeudi à
