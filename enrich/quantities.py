@@ -133,6 +133,7 @@ class QuantityLexicon:
     toll_pronouns: frozenset[str] = frozenset()
     single_determiners: frozenset[str] = frozenset()
     perpetrator_nouns: frozenset[str] = frozenset()
+    source_prepositions: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=2)
@@ -202,6 +203,7 @@ def default_lexicon() -> QuantityLexicon:
         toll_pronouns=folded_words(data.get("toll_pronouns", [])),
         single_determiners=folded_words(data.get("single_determiners", [])),
         perpetrator_nouns=folded_words(data.get("perpetrator_nouns", [])),
+        source_prepositions=tuple(fold(p) for p in data.get("source_prepositions", [])),
     )
 
 
@@ -1460,6 +1462,21 @@ def find_counts(
             category, noun = "projectile", tokens[end - 1]
         elif (
             category is None
+            and previous_category is None
+            and noun is not None
+            and noun.pos_ in ("AUX", "VERB")
+            and (
+                subject_verb := _casualty_of_a_bare_subject(
+                    tokens[cursor - 1], sentence, projectile_tokens, lexicon
+                )
+            )
+            is not None
+        ):
+            # "Cinq mineurs ont été tués. Trois autres ont été blessés": people, the noun
+            # understood, a verb of death or injury their predicate
+            category, noun, elliptic_casualty = "people", disjoint_marker or tokens[end - 1], subject_verb
+        elif (
+            category is None
             and (noun is None or noun.pos_ not in ("NOUN", "PROPN"))
             and (clitic_verb := _after_a_clitic_casualty_verb(sentence, start, lexicon)) is not None
         ):
@@ -1501,7 +1518,11 @@ def find_counts(
             # "six membres de la Garde (DRG), une force de police, ...": what the name is
             i = end
             continue
-        # Not a toll: a population or group size, a negated count, a cumulative toll.
+        # Not a toll: a population or group size, the source of a report ("selon un médecin"), a
+        # negated count, a cumulative toll.
+        if category in ("people", "other") and _source_of_a_report(noun, lexicon):
+            i = end
+            continue
         if category in ("people", "other", "target") and _complements_a_noun(sentence, start, lexicon):
             i = end
             continue
@@ -1523,7 +1544,10 @@ def find_counts(
         elif coordinated_target:
             slot = "destroyed"
         elif elliptic_casualty is not None:
-            slot, verb = _casualty_verb(elliptic_casualty, lexicon), elliptic_casualty
+            slot, verb = (
+                _casualty_verb(elliptic_casualty, lexicon) or _toll_predicate(elliptic_casualty, lexicon),
+                (elliptic_casualty),
+            )
         if slot is None:
             if category == "projectile":
                 # "Trois des onze drones lancés ... ont été interceptés": the part's own verb
@@ -1607,6 +1631,9 @@ def find_counts(
         ):
             # "a tué deux civils, un commerçant et son fils": who the two were, not a third
             relation = "subset"
+        if relation == "normal" and _coordinated_group(counts[-1] if counts else None, slot, start, noun):
+            # "trois combattants des FDS et deux combattants tribaux": two groups, summed
+            relation = "disjoint"
         group = _group(noun, lexicon) if slot in ("killed", "injured") else None
         revised = (
             revision is not None
@@ -1680,6 +1707,73 @@ def _apposition_of(
         numbers = [c for c in member.children if c.dep_ == "nummod" and c.like_num]
         joined += int(numbers[0].text) if numbers and numbers[0].text.isdigit() else 1
     return value + joined == previous.quantity.value
+
+
+def _casualty_of_a_bare_subject(
+    last: Token, sentence: Span, projectile_tokens: dict[int, str], lexicon: QuantityLexicon
+) -> Token | None:
+    """The passive or intransitive verb of death or injury a number with no noun ("Trois autres",
+    "Deux") is the subject of: "Trois autres ont été blessés", "deux sont morts à l'hôpital".
+    Not a verb that also shoots down when projectiles were named ("Deux ont été abattus")."""
+    verb, active = _following_verb(last, sentence, lexicon)
+    if verb is None:
+        # "Deux sont mortes à l'hôpital": an adjective of death after the copula
+        doc = last.doc
+        following = [t for t in doc[last.i + 1 : min(sentence.end, last.i + 4)] if t.pos_ != "ADV"]
+        if len(following) >= 2 and following[0].pos_ == "AUX" and lemma_of(following[0]) == "etre":
+            predicate = following[1]
+            if predicate.pos_ == "ADJ" and _toll_predicate(predicate, lexicon) is not None:
+                return None if _negated(predicate, lexicon) else predicate
+        return None
+    if _casualty_verb(verb, lexicon) is None or _negated(verb, lexicon):
+        return None
+    if active and has_verb_form(verb, lexicon.agent_verbs):
+        return None  # "Trois autres ont tué ...": who killed
+    if has_verb_form(verb, lexicon.intercepted_verbs) and (
+        _context_class(sentence, projectile_tokens) is not None
+        or any(sentence.start <= i < sentence.end for i in projectile_tokens)
+    ):
+        return None
+    return verb
+
+
+def _source_of_a_report(noun: Token, lexicon: QuantityLexicon) -> bool:
+    """A noun introduced by a preposition of source ("selon un médecin", "d'après un témoin")."""
+    first = next((c for c in children(noun) if c.dep_ == "case" and c.i < noun.i), None)
+    if first is None:
+        return False
+    # with the words the preposition is fixed with ("d'" + "après")
+    case = " ".join(folded_text(t) for t in noun.doc[first.i : noun.i] if t.pos_ != "DET")
+    return any(case == p or case.startswith(p + " ") for p in lexicon.source_prepositions)
+
+
+def _toll_predicate(token: Token, lexicon: QuantityLexicon) -> Slot | None:
+    """killed / injured for an adjective of death or injury ("mortes", "blessés")."""
+    forms = lemmas_of(token)
+    if forms & lexicon.killed_nouns:
+        return "killed"
+    if forms & lexicon.injured_nouns:
+        return "injured"
+    return None
+
+
+def _coordinated_group(previous: Count | None, slot: Slot | None, start: int, noun: Token) -> bool:
+    """A count of the same noun and slot coordinated with the one before it names another group
+    ("trois combattants des FDS et deux combattants tribaux ont été tués": 5), not a repeat:
+    the parser joins the two nouns, or only the first one's modifiers and "et" lie between."""
+    if previous is None or slot is None or previous.slot != slot or previous.relation == "subset":
+        return False
+    if previous.noun != lemma_of(noun) or noun.i == start:
+        return False
+    first = noun.doc[previous.end - 1]
+    if noun.dep_ == "conj" and noun.head.i == first.i:
+        return True
+    between = noun.doc[previous.end : start]
+    return (
+        len(between) > 0
+        and folded_text(between[-1]) == "et"
+        and all(t.pos_ in ("ADJ", "DET", "ADP", "PROPN", "NOUN", "CCONJ") for t in between)
+    )
 
 
 def _after_a_clitic_casualty_verb(sentence: Span, start: int, lexicon: QuantityLexicon) -> Token | None:

@@ -233,3 +233,149 @@ def test_a_number_naming_the_noun_before_it(
     enricher: Enricher, text: str, slot: str, expected: tuple[int, str]
 ) -> None:
     assert expected in [found.get(slot) for found in figures(enricher, text)]
+
+
+def tolls(enricher: Enricher, text: str, slot: str) -> list[tuple[int, str] | None]:
+    return [found.get(slot) for found in figures(enricher, text)]
+
+
+# ------------------------------------------- two groups of the same noun, coordinated
+# "Trois combattants des FDS et deux combattants tribaux ont été tués": the same noun counted
+# twice with "et" between its groups names two groups, summed (5), not one figure repeated.
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "expected"),
+    [
+        (  # fails without
+            "Nigeria : attaque à Gwoza\n\nDes jihadistes ont attaqué Gwoza samedi. Quatre soldats "
+            "nigérians et trois soldats tchadiens ont été tués, selon l'armée.",
+            "killed",
+            (7, "exact"),
+        ),
+        (  # fails without
+            "Colombie : embuscade dans le Cauca\n\nDes guérilleros ont attaqué une patrouille dans le "
+            "Cauca. L'embuscade a blessé six policiers municipaux et deux policiers nationaux.",
+            "injured",
+            (8, "exact"),
+        ),
+        (  # fails without
+            "Syrie : combats près de Manbij\n\nDes combats ont opposé lundi les FDS à des factions "
+            "pro-turques près de Manbij. Onze combattants kurdes et neuf combattants pro-turcs ont "
+            "péri.",
+            "killed",
+            (20, "exact"),
+        ),
+        (  # fails without
+            "RDC : attaque près de Beni\n\nDes rebelles ont attaqué un village près de Beni. Douze "
+            "civils congolais et deux civils ougandais ont été tués dans l'attaque, selon l'armée.",
+            "killed",
+            (14, "exact"),
+        ),
+    ],
+)
+def test_two_groups_of_the_same_noun_are_summed(
+    enricher: Enricher, text: str, slot: str, expected: tuple[int, str]
+) -> None:
+    assert expected in tolls(enricher, text, slot)
+
+
+# -------------------------------------------- a bare number the subject of a toll verb
+# "Trois autres ont été blessés", "Deux sont morts à l'hôpital": a number with no noun, the
+# subject of a verb of death or injury, counts people (not after projectiles: "Deux ont été
+# abattus" there counts drones).
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "expected"),
+    [
+        (  # fails without
+            "Mali : mine près de Douentza\n\nUn véhicule a sauté sur une mine près de Douentza. "
+            "Cinq passagers ont été tués. Trois autres ont été blessés et évacués vers Mopti.",
+            "injured",
+            (3, "exact"),
+        ),
+        (  # fails without
+            "Pakistan : attentat à Quetta\n\nUne bombe a explosé dans un marché de Quetta mardi, "
+            "blessant dix personnes. Deux sont mortes dans la nuit à l'hôpital civil.",
+            "killed",
+            (2, "exact"),
+        ),
+        (  # fails without
+            "Soudan : obus sur Kadougli\n\nDes obus sont tombés sur le marché de Kadougli. Quatre ont "
+            "succombé à leurs blessures, selon un médecin.",
+            "killed",
+            (4, "exact"),
+        ),
+        (  # fails without
+            "Haïti : attaque à Pétion-Ville\n\nDes gangs ont attaqué un quartier de Pétion-Ville. "
+            "Six habitants ont été tués ; sept autres ont été grièvement blessés.",
+            "injured",
+            (7, "exact"),
+        ),
+    ],
+)
+def test_a_bare_number_the_subject_of_a_toll_verb(
+    enricher: Enricher, text: str, slot: str, expected: tuple[int, str]
+) -> None:
+    assert expected in tolls(enricher, text, slot)
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "expected"),
+    [
+        # guard: after drones, a bare number shot down counts drones, not people
+        (
+            "Russie : drones sur Koursk\n\nDouze drones ukrainiens ont visé Koursk dans la nuit. Dix "
+            "ont été abattus, selon le gouverneur.",
+            "killed",
+            None,
+        ),
+        # guard: one group repeated is no second group
+        (
+            "Ukraine : frappe sur Soumy\n\nUn missile a frappé Soumy mardi, tuant deux civils. Les "
+            "deux civils tués étaient des employés municipaux.",
+            "killed",
+            (2, "exact"),
+        ),
+    ],
+)
+def test_tolls_that_must_not_move(
+    enricher: Enricher, text: str, slot: str, expected: tuple[int, str] | None
+) -> None:
+    found = tolls(enricher, text, slot)
+    assert expected in found if expected is not None else all(f is None for f in found)
+
+
+# --------------------------------------------------------- the source of a report
+# "Deux civils ont été tués, d'après un habitant": the person a preposition of source
+# introduces tells the toll, he is not in it.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # fails without
+            "Burkina Faso : attaque près de Djibo\n\nDes hommes armés ont attaqué un marché près de "
+            "Djibo. Deux civils ont été tués, d'après un habitant joint par téléphone.",
+            (2, "exact"),
+        ),
+        (  # fails without
+            "Yémen : frappe sur Saada\n\nUne frappe aérienne a visé Saada dimanche. Six personnes ont "
+            "péri, selon un infirmier de l'hôpital républicain.",
+            (6, "exact"),
+        ),
+        (  # fails without
+            "Niger : embuscade près de Tillia\n\nUne patrouille est tombée dans une embuscade près de "
+            "Tillia. Neuf soldats ont été tués selon un responsable local.",
+            (9, "exact"),
+        ),
+        (  # fails without
+            "Liban : frappe sur Nabatiyé\n\nUne frappe israélienne a touché une voiture à Nabatiyé. "
+            "Trois hommes sont morts, d'après une secouriste de la Défense civile.",
+            (3, "exact"),
+        ),
+    ],
+)
+def test_the_source_of_a_report_is_no_toll(enricher: Enricher, text: str, expected: tuple[int, str]) -> None:
+    assert expected in tolls(enricher, text, "killed")
