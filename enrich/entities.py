@@ -29,7 +29,7 @@ from spacy.tokens import Doc, Span, Token
 
 from enrich.kb import DATA_DIR, KBEntry, KnowledgeBase, load_yaml
 from enrich.text import fold, slugify, strip_accents
-from enrich.tokens import doc_text, feature_of, tokens_of
+from enrich.tokens import case_of, doc_text, feature_of, head_of, lemma_of, tokens_of
 from vigie.core.models import EntityMention, EntityType, LocationPrecision
 
 _CLUB = "club"  # the span id of a sport club's name (_club_names)
@@ -80,6 +80,8 @@ class EntityFilters:
     organisation_cues: frozenset[str] = frozenset()
     place_cues: frozenset[str] = frozenset()
     place_prepositions: frozenset[str] = frozenset()
+    locative_cases: frozenset[str] = frozenset()
+    site_nouns: frozenset[str] = frozenset()
     name_particles: frozenset[str] = frozenset()
     region_adjectives: frozenset[str] = frozenset()
     direction_articles: frozenset[str] = frozenset()
@@ -137,6 +139,8 @@ def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
         organisation_cues=words("organisation_cues"),
         place_cues=words("place_cues"),
         place_prepositions=words("place_prepositions"),
+        locative_cases=words("locative_cases"),
+        site_nouns=words("site_nouns"),
         name_particles=words("name_particles"),
         region_adjectives=words("region_adjectives"),
         direction_articles=words("direction_articles"),
@@ -998,6 +1002,9 @@ class _Pending:
     probe: bool = False  # a name the model did not tag, after a place word: kept only as a place
     region: tuple[str, str] | None = None  # (noun, preposition) of "la région de X"
     acronym_entry: KBEntry | None = None  # a KB acronym the text may give to another body
+    # the place a body described by common nouns is named after ("la police de Wapenamanda"):
+    # an entity of its own beside the body's, when the article's places hold it
+    inner: bool = False
     resolved: Mention | None = None
     done: bool = False
     reason: object = field(default_factory=lambda: _UNKNOWN)  # why the filters reject the span, once computed
@@ -1036,8 +1043,14 @@ class _Resolver:
         inside_only = self._place_despite(pending)
         if pending.reason not in (None, "no_propn") and not inside_only:
             return None  # "Nord" in "les quartiers Nord", a lowercase "mars": not names at all
-        if pending.label == "PER" and len(span) > 1:
+        # where the parse puts places ("larguées sur Velyka Pysarivka", "des habitations de Spin
+        # Boldak"): a name the model took for a person or a group is looked up there too, by its
+        # own name or a transliteration, inside the article's countries
+        placed = pending.label != "LOC" and not pending.dateline and self._locative(span, pending.label)
+        if pending.label == "PER" and len(span) > 1 and not placed:
             return None  # "Vladimir Poutine" is a person wherever he is named
+        if placed and not self._place_cue(span, pending.label):
+            loose = False
         # the skeleton key only for a span every filter takes for a name: "Guerre", a common noun
         # capitalised in a headline, is no "Girey"
         loose = loose and pending.reason is None and (pending.dateline or not span.text.isupper())
@@ -1060,7 +1073,7 @@ class _Resolver:
             and not pending.dateline
             and (
                 entry.country not in countries
-                or not (self._place_cue(span, pending.label) or (len(span) == 1 and span[0].is_oov))
+                or not (placed or self._place_cue(span, pending.label) or (len(span) == 1 and span[0].is_oov))
             )
         ):
             return None
@@ -1090,6 +1103,38 @@ class _Resolver:
                 and fold(before.text) in self.filters.direction_articles
             )
         return False
+
+    def _locative(self, span: Span, label: EntityType) -> bool:
+        """The parse puts the span where places are named: the object of a locative preposition
+        (`locative_cases`: "sur X", "vers X", "dans X", a conjunct of one: "à Chaman et X"), or,
+        for a name the model took for a group or a thing, the complement of a common noun by
+        "de" ("des habitations de X", "la perte de X"); for a name it took for a person, only of
+        a noun of a site or a place ("le commissariat de X", "la route de X": `site_nouns`,
+        place and area nouns), never of a person's ("le fils de X")."""
+        filters = self.filters
+        root = next((t for t in span if not span.start <= head_of(t).i < span.end), None)
+        if root is None:
+            return False
+        while root.dep_ == "conj" and head_of(root).i < root.i:  # "à Chaman et Spin Boldak"
+            if case_of(root) is not None:
+                break
+            root = head_of(root)
+        case = case_of(root)
+        if case is None:
+            return False
+        words = case.split()
+        if case in filters.locative_cases or words[0] in filters.locative_cases:
+            return label != "PER" or words[0] not in filters.place_prepositions
+        if words[-1] not in ("de", "d'", "du", "des"):
+            return False
+        governor = head_of(root)
+        if governor.pos_ != "NOUN" or governor.i >= root.i or governor.dep_ == "nsubj" and label == "PER":
+            return False
+        if label != "PER":
+            return True
+        noun = fold(lemma_of(governor))
+        places = filters.site_nouns | filters.place_cues | filters.area_nouns | filters.facility_nouns
+        return noun in places or fold(governor.text) in places
 
     def _place_cue(self, span: Span, label: EntityType) -> bool:
         """A word that introduces places just before the span ("près de Sadiola"); "à" only
@@ -1467,6 +1512,15 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
             noun, prep, span = framed
             region = (noun.text, prep)
             label = "LOC"
+        described = (
+            _described_place(span, filters)
+            if region is None and ent_id in ("", RULE_ID) and label in ("ORG", "MISC")
+            else None
+        )
+        if described is not None:
+            # "l'université de Tindouf", "le tribunal révolutionnaire de Zahedan": the place
+            # too, beside the body
+            slots.append(_Pending(len(slots), described, "LOC", ent_id == RULE_ID, inner=True))
         entry = kb.get(ent_id) if ent_id and ent_id != RULE_ID else None
         if entry is not None and not _alias_licensed(span, entry, kb, doc):
             continue  # "AA" of a battery or a rating, "Kia" the car make
@@ -1539,11 +1593,14 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
                 item.done = item.resolved is not None
     states = _state_mentions(slots)
     mentions: list[Mention] = []
+    inner: list[Mention] = []  # places inside bodies' descriptions: outside `_outermost`
     for slot in slots:
         if isinstance(slot, Mention):
             mentions.append(slot)
         elif isinstance(slot, list):
             mentions.extend(slot)
+        elif slot.resolved is not None and slot.inner:
+            inner.append(slot.resolved)
         elif slot.resolved is not None:
             mentions.append(slot.resolved)
         elif slot.acronym_entry is not None:
@@ -1553,13 +1610,21 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
             else:
                 resolver.note(slot.acronym_entry)
                 mentions.append(_mention(slot.span, slot.acronym_entry, slot.label))
+        elif slot.inner:
+            # a place the gazetteer lacks where a pattern wants a place ("le poste de police de
+            # Wapenamanda": enrich/data/ruler.yaml), for the article to locate
+            if slot.rule and kb.resolve(slot.span.text) is None:
+                inner.append(_mention(slot.span, None, "LOC"))
         else:
             mention = _state_body(slot.span, states, kb, filters) or _unknown(slot, resolver, kb, filters)
             if mention is not None:
                 mentions.append(mention)
     mentions += resolver.bare_acronyms(mentions)
     mentions.sort(key=lambda m: m.start)
-    mentions = _corefer_partial_names(_outermost(mentions), kb, doc)
+    mentions = _outermost(mentions)
+    if inner:
+        mentions = sorted(mentions + inner, key=lambda m: m.start)
+    mentions = _corefer_partial_names(mentions, kb, doc)
     return _Locator(doc, kb, filters, mentions, resolver.countries).locate()
 
 
@@ -1938,6 +2003,35 @@ def _after_place_word(span: Span, filters: EntityFilters) -> bool:
     while i >= 0 and fold(doc[i].text) in filters.region_prepositions:
         i -= 1
     return i >= 0 and i < span.start - 1 and fold(doc[i].text) in filters.place_cues | filters.area_nouns
+
+
+def _described_place(span: Span, filters: EntityFilters) -> Span | None:
+    """The place a span names when the rest of it is common words describing a body or a site
+    there: "la police de Wapenamanda", "l'université de Tindouf", "le tribunal révolutionnaire
+    de Zahedan", "le parquet de Carcassonne" (a role description is no entity: tests/gold/
+    README.md). The span opens, in lowercase, with the common noun that heads it, whose
+    complement ("de", "du", "d'") is the only capitalised part; the place is that complement
+    (whether the parse hangs it on the description or on the noun before: "le poste de police
+    de X")."""
+    doc = span.doc
+    head = span[0]
+    if len(span) < 3 or not head.is_lower or not head.is_alpha or head.pos_ != "NOUN":
+        return None
+    if fold(head.text) in filters.state_bodies:
+        return None  # a ministry's complement is its portfolio ("le ministère du Numérique")
+    i = span.start + 1
+    while i < span.end and doc[i].is_lower and doc[i].pos_ in ("NOUN", "ADJ", "ADP", "DET"):
+        i += 1
+    if i == span.end or i == span.start + 1 or fold(doc[i - 1].text) not in filters.region_prepositions:
+        return None
+    place = Span(doc, i, span.end, label="LOC")
+    # a proper name: "la Défense" of a ministry, "la Santé" are common nouns capitalised
+    words = [t for t in place if t.is_alpha and fold(t.text) not in filters.name_connectors]
+    if not words or not all(t.text[:1].isupper() and t.pos_ == "PROPN" for t in words):
+        return None
+    if not place[0].text[:1].isupper():
+        return None
+    return place
 
 
 def _descriptor_trimmed(span: Span, filters: EntityFilters) -> Span:
