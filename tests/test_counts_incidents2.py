@@ -289,3 +289,95 @@ def test_revision_told_after_its_incident_still_replaces(enricher: Enricher) -> 
     assert [found for _, found in titled(enricher, text) if found] == [
         {"killed": (20, "exact"), "injured": (8, "exact")}
     ]
+
+
+# ------------------------------------------------- the toll of a protest met with force
+# A toll told after a protest met with force (a sub-type a protest escalates to: taxonomy.yaml
+# `escalations`), in a clause its trigger governs or in the sentence right after it with no
+# trigger of its own, is that protest's, not the last violent event's of the article.
+
+
+def injured_by_kind(enricher: Enricher, text: str) -> dict[str, tuple[int, str]]:
+    return {kind: found["injured"] for kind, found in all_incidents(enricher, text) if "injured" in found}
+
+
+def all_incidents(enricher: Enricher, text: str) -> list[tuple[str, Figures]]:
+    """(sub-type, counts) of every incident of `text`, violent or not, its first line the headline."""
+    title = text.splitlines()[0]
+    item = Article(
+        id=stable_id("counts-incidents2", text),
+        url="https://example.org/incidents2",
+        original_url="https://example.org/incidents2",
+        feed="test",
+        source="test",
+        title=title,
+        text=text,
+        published=PUBLISHED,
+        language="fr",
+    )
+    return [
+        (
+            incident.sub_event_type,
+            {
+                slot: (q.value, q.qualifier)
+                for slot in quantities.SLOTS
+                if (q := getattr(incident, slot)) is not None
+            },
+        )
+        for incident in enricher.merge(enricher.mentions_of_text(text, item))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        (  # fails without: the toll in the sentence after the dispersal, an attack told before
+            "Kenya : heurts à Nairobi\n\n"
+            "Mardi, des hommes armés ont attaqué un village près de Garissa, tuant cinq civils. "
+            "Jeudi, des milliers de manifestants ont marché vers le Parlement à Nairobi. La police "
+            "a dispersé la foule à coups de gaz lacrymogène ; une trentaine de personnes ont été "
+            "blessées.",
+            "Protest with intervention",
+            (30, "approx"),
+        ),
+        (  # fails without: digits, "hospitalisés avec des blessures", coordinated clause
+            "Bangladesh : manifestation dispersée à Dacca\n\n"
+            "Des inconnus ont incendié lundi un bus à Chittagong ; deux passagers ont été tués. "
+            "Mercredi, la police a dispersé par la force un rassemblement d'étudiants à Dacca, et "
+            "12 étudiants ont été hospitalisés avec des blessures.",
+            "Protest with intervention",
+            (12, "exact"),
+        ),
+        (  # fails without: a gerund, rubber bullets fired at protesters
+            "Pérou : répression d'une marche à Lima\n\n"
+            "Samedi, une embuscade a coûté la vie à trois policiers dans la région de l'Ayacucho. "
+            "Dimanche, les forces de l'ordre ont tiré des balles en caoutchouc sur des manifestants "
+            "à Lima, blessant dix-sept personnes.",
+            "Excessive force against protesters",
+            (17, "exact"),
+        ),
+        (  # fails without: a drone strike told before, riot police
+            "Géorgie : manifestants dispersés à Tbilissi\n\n"
+            "Une frappe de drone a tué deux soldats près de la frontière lundi. Mardi soir, la "
+            "police anti-émeute a dispersé les manifestants rassemblés devant le Parlement à "
+            "Tbilissi ; quarante manifestants ont été blessés.",
+            "Protest with intervention",
+            (40, "exact"),
+        ),
+    ],
+)
+def test_toll_after_a_dispersed_protest_is_the_protest_toll(
+    enricher: Enricher, text: str, kind: str, expected: tuple[int, str]
+) -> None:
+    assert injured_by_kind(enricher, text) == {kind: expected}
+
+
+def test_toll_before_a_dispersal_in_a_headline_stays_the_attack_toll(enricher: Enricher) -> None:
+    # guard: a headline's toll told before the dispersal it also names is not the protest's
+    text = (
+        "Nigeria : deux fermiers tués à Jos, la police disperse un sit-in à Abuja\n\n"
+        "Des hommes armés ont tué deux fermiers lundi dans un village près de Jos. Mardi, la "
+        "police a dispersé un sit-in de proches des victimes devant le ministère à Abuja."
+    )
+    killed = {kind: found["killed"] for kind, found in all_incidents(enricher, text) if "killed" in found}
+    assert set(killed) == {"Attack"}, killed

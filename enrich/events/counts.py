@@ -138,6 +138,23 @@ class CountBinder:
                 candidate.places += [
                     p for p in [*near, *shared] if all(q.id != p.id for q in candidate.places)
                 ]
+        if not violent and {c.slot for c in counts} <= set(quantities_module.TOLL_SLOTS):
+            # "La police a dispersé le cortège ; une dizaine de manifestants ont été blessés": a
+            # toll told after a protest met with force (a sub-type a protest escalates to), in a
+            # clause its trigger governs, is that protest's, not the last violent event's.
+            forced = {
+                c.trigger.i: c
+                for c in candidates
+                if (c.event_type, c.sub_event_type) in self.lexicon.escalations
+            }
+            owners = {
+                next(
+                    (a.i for a in ancestors_of(state.doc[c.end - 1]) if a.i in forced and a.i < c.start), None
+                )
+                for c in counts
+            }
+            if len(owners) == 1 and (governing := owners.pop()) is not None:
+                violent = [forced[governing]]
         if not violent:
             # A toll without a trigger continues the last violent event ("un mort et trois blessés").
             # Projectiles a verb says were fired count too ("entre 150 et 200 appareils ont été

@@ -340,6 +340,19 @@ def _toll_owner(
             )
         )
 
+    if bare and not _headline(event):
+        # "La police a dispersé la foule ; une trentaine de personnes ont été blessées": a toll
+        # with no trigger of its own told right after a protest met with force (a sub-type a
+        # protest escalates to) is that protest's, not the last violent event's.
+        told = [m for m in events if not _headline(m) and m.sentence_start < event.sentence_start]
+        if told:
+            last = max(told, key=lambda m: m.sentence_start)
+            if (
+                (last.event_type, last.sub_event_type) in lexicon.escalations
+                and (last.event_type, last.sub_event_type) != kind
+                and _parties_compatible((event.actor, event.target), (last.actor, last.target), kb, True)
+            ):
+                return last
     places = _place_ids(event)
     own = [
         m
@@ -408,9 +421,14 @@ def _tolls_to_their_incident(
     for event in events:
         owner = _toll_owner(event, events, kb, lexicon) if _toll_only(event) else None
         if owner is not None:
-            event = event.model_copy(
-                update={"event_type": owner.event_type, "sub_event_type": owner.sub_event_type}
-            )
+            update: dict[str, object] = {
+                "event_type": owner.event_type,
+                "sub_event_type": owner.sub_event_type,
+            }
+            if (owner.event_type, owner.sub_event_type) in lexicon.escalations:
+                # a toll read as the last violent event's carried that event's day
+                update["event_date"] = owner.event_date
+            event = event.model_copy(update=update)
         out.append(event)
     return out
 
