@@ -1492,7 +1492,8 @@ def find_counts(
             category in ("target", "other")
             and bool(counts)
             and counts[-1].slot == "destroyed"
-            and {folded_text(t) for t in doc[counts[-1].end : start]} <= {"et", ","}
+            and noun is not None
+            and _joined_to_the_count_before(counts[-1], start, noun)
         )
         if (
             category is None
@@ -1757,6 +1758,24 @@ def _toll_predicate(token: Token, lexicon: QuantityLexicon) -> Slot | None:
     return None
 
 
+def _joined_to_the_count_before(previous: Count, start: int, noun: Token) -> bool:
+    """A count coordinated with the one before it: only "et" or a comma between them, the parser
+    joining the two nouns, or the first one's modifiers and "et" between ("endommageant deux
+    silos à grains et un cargo")."""
+    doc = noun.doc
+    between = doc[previous.end : start]
+    if {folded_text(t) for t in between} <= {"et", ","}:
+        return True
+    first = doc[previous.end - 1]
+    if noun.dep_ == "conj" and noun.head.i == first.i:
+        return True
+    return (
+        len(between) > 0
+        and folded_text(between[-1]) == "et"
+        and all(t.pos_ in ("ADJ", "DET", "ADP", "PROPN", "NOUN", "CCONJ") for t in between)
+    )
+
+
 def _coordinated_group(previous: Count | None, slot: Slot | None, start: int, noun: Token) -> bool:
     """A count of the same noun and slot coordinated with the one before it names another group
     ("trois combattants des FDS et deux combattants tribaux ont été tués": 5), not a repeat:
@@ -1765,15 +1784,8 @@ def _coordinated_group(previous: Count | None, slot: Slot | None, start: int, no
         return False
     if previous.noun != lemma_of(noun) or noun.i == start:
         return False
-    first = noun.doc[previous.end - 1]
-    if noun.dep_ == "conj" and noun.head.i == first.i:
-        return True
-    between = noun.doc[previous.end : start]
-    return (
-        len(between) > 0
-        and folded_text(between[-1]) == "et"
-        and all(t.pos_ in ("ADJ", "DET", "ADP", "PROPN", "NOUN", "CCONJ") for t in between)
-    )
+    between = {folded_text(t) for t in noun.doc[previous.end : start]}
+    return "," not in between and _joined_to_the_count_before(previous, start, noun)
 
 
 def _after_a_clitic_casualty_verb(sentence: Span, start: int, lexicon: QuantityLexicon) -> Token | None:
@@ -1970,15 +1982,25 @@ def _single_targets(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
         ):
             continue  # "le village a été incendié" is ground; "le poste de police" a building
         determiners = [c for c in children(noun) if c.dep_ == "det"]
-        if not determiners and noun.i > sentence.start and tokens[noun.i - 1].pos_ == "DET":
-            determiners = [tokens[noun.i - 1]]
-        if len(determiners) != 1 or fold(determiners[0].text) not in lexicon.single_determiners:
+        contracted = noun.i > sentence.start and folded_text(tokens[noun.i - 1]) in _CONTRACTED
+        if not determiners and noun.i > sentence.start and (tokens[noun.i - 1].pos_ == "DET" or contracted):
+            determiners = [tokens[noun.i - 1]]  # "la destruction du pont": "du" is both
+        if len(determiners) != 1 or not (
+            fold(determiners[0].text) in lexicon.single_determiners
+            or determiners[0].i == noun.i - 1
+            and contracted
+        ):
             continue
         determiner = determiners[0]
         if any(c.dep_ == "nummod" for c in children(noun)):
             continue
+        if _complement_of_a_target(determiner, sentence, lexicon):
+            continue  # "la façade du bâtiment", "le toit de la maison": one thing damaged
         verb = _damaging_verb(noun, sentence, determiner.i, lexicon, participle=False)
-        if verb is None or _negated(verb, lexicon) or _hypothetical(verb):
+        if verb is None:
+            if not _complement_of_a_damage_noun(determiner, sentence, lexicon):
+                continue
+        elif _negated(verb, lexicon) or _hypothetical(verb):
             continue
         found.append(
             Count(
@@ -1991,6 +2013,35 @@ def _single_targets(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
             )
         )
     return found
+
+
+_DAMAGE_NOUN_PREPOSITIONS = frozenset({"de", "d'", "du", "sur", "a", "au"})
+_CONTRACTED = frozenset({"du", "au"})
+
+
+def _complement_of_a_target(determiner: Token, sentence: Span, lexicon: QuantityLexicon) -> bool:
+    """A thing named as the complement of another destroyable thing ("la façade du bâtiment",
+    "le toit de l'immeuble"): the damage is counted once, on the first."""
+    doc = determiner.doc
+    j = determiner.i if folded_text(determiner) in _CONTRACTED else determiner.i - 1
+    if j <= sentence.start or folded_text(doc[j]) not in ("de", "d'", "du"):
+        return False
+    return bool(lemmas_of(doc[j - 1]) & lexicon.target_nouns)
+
+
+def _complement_of_a_damage_noun(determiner: Token, sentence: Span, lexicon: QuantityLexicon) -> bool:
+    """A thing named after a noun of damage and its preposition ("des dégâts sur la façade",
+    "l'incendie de l'entrepôt", "la destruction du pont"); not under a negation ("sans dégâts
+    sur le bâtiment", "aucun dommage au pont")."""
+    doc = determiner.doc
+    j = determiner.i if folded_text(determiner) in _CONTRACTED else determiner.i - 1
+    if j <= sentence.start or folded_text(doc[j]) not in _DAMAGE_NOUN_PREPOSITIONS:
+        return False
+    link = doc[j - 1]
+    if link.pos_ != "NOUN" or not lemmas_of(link) & lexicon.damage_link_nouns:
+        return False
+    window = doc[max(sentence.start, link.i - 3) : link.i]
+    return not any(folded_text(t) in ("sans", "ni", "pas", "aucun", "aucune", "nul", "nulle") for t in window)
 
 
 def _hypothetical(verb: Token) -> bool:

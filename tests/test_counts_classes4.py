@@ -379,3 +379,79 @@ def test_tolls_that_must_not_move(
 )
 def test_the_source_of_a_report_is_no_toll(enricher: Enricher, text: str, expected: tuple[int, str]) -> None:
     assert expected in tolls(enricher, text, "killed")
+
+
+# -------------------------------------------------- what a noun of damage names
+# "des dégâts sur la façade du bâtiment", "l'incendie de l'entrepôt", "la destruction du pont":
+# one thing named after a noun of damage and its preposition is 1 destroyed (a part and its
+# whole once); not under a negation ("sans dégâts sur le pont").
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # fails without
+        "Russie : drones sur Riazan\n\nDes drones ukrainiens ont frappé Riazan dans la nuit. Le "
+        "gouverneur a signalé des dégâts sur la toiture de la raffinerie.",
+        # fails without
+        "Ukraine : missile sur Tchernihiv\n\nUn missile russe a frappé Tchernihiv lundi. L'incendie "
+        "de l'entrepôt a duré toute la nuit, selon les pompiers.",
+        # fails without
+        "Syrie : frappe sur Homs\n\nDes avions ont bombardé Homs jeudi. La destruction du pont sur "
+        "l'Oronte a coupé la route de Hama.",
+        # fails without
+        "Liban : frappes dans la Bekaa\n\nDes frappes israéliennes ont visé la Bekaa dimanche, "
+        "provoquant l'effondrement de l'école du village.",
+    ],
+)
+def test_what_a_noun_of_damage_names(enricher: Enricher, text: str) -> None:
+    assert (1, "exact") in destroyed(enricher, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ukraine : missiles sur Lviv\n\nDes missiles russes ont visé Lviv dans la nuit, sans causer "
+        "de dégâts au pont ferroviaire, selon le maire.",
+        "Russie : drones sur Belgorod\n\nDes drones ont visé Belgorod. La frappe n'a fait aucun dégât "
+        "sur la centrale, selon le gouverneur.",
+    ],
+)
+def test_a_negated_damage_noun_names_no_damage(enricher: Enricher, text: str) -> None:
+    assert all(found is None for found in destroyed(enricher, text))
+
+
+# ------------------------------------------ a target coordinated past the first one's words
+# "endommageant deux silos à grains et un cargo": one more target of the same verb, after the
+# first one's complement and "et" (3).
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # fails without
+            "Ukraine : drones sur Izmaïl\n\nDes drones russes ont frappé le port d'Izmaïl, "
+            "endommageant deux entrepôts de céréales et un remorqueur, selon le gouverneur.",
+            (3, "exact"),
+        ),
+        (  # fails without
+            "Nigeria : attaque dans l'État du Plateau\n\nDes hommes armés ont attaqué Bokkos et ont "
+            "incendié cinq maisons du quartier et une mosquée.",
+            (6, "exact"),
+        ),
+        (  # fails without
+            "Mali : frappe près de Ber\n\nUn drone a frappé un convoi près de Ber, détruisant trois "
+            "camions de l'armée et un blindé, selon les rebelles.",
+            (4, "exact"),
+        ),
+        (  # fails without
+            "Ukraine : obus sur Nikopol\n\nDes obus sont tombés sur Nikopol, endommageant quatre "
+            "immeubles d'habitation et une école, selon le maire.",
+            (5, "exact"),
+        ),
+    ],
+)
+def test_a_target_coordinated_past_the_first_ones_words(
+    enricher: Enricher, text: str, expected: tuple[int, str]
+) -> None:
+    assert expected in destroyed(enricher, text)
