@@ -260,12 +260,18 @@ def _apart(members: Sequence[Event]) -> bool:
     return all(places) and all(not a & b for a, b in combinations(places, 2))
 
 
+def _kinds_apart(members: Sequence[Event]) -> bool:
+    """Mentions of different sub-types each (a drone strike and a shelling): two happenings,
+    whether or not each names its place."""
+    return len({(m.event_type, m.sub_event_type) for m in members}) == len(members)
+
+
 def _summed_headline_figures(events: Sequence[Event]) -> list[Event]:
     """A headline joining two incidents ("deux soldats tués à A, trois insurgés abattus à B",
     "Frappes sur A et B : 5 morts") gives the sum of their tolls, not a third figure: a
     headline figure the text never states, equal to the sum of two or three figures of that
-    slot the text gives for happenings in different places, is dropped from the headline
-    mention, so each incident keeps its own toll."""
+    slot the text gives for happenings in different places or of different sub-types, is
+    dropped from the headline mention, so each incident keeps its own toll."""
     body = [e for e in events if not _headline(e)]
     out: list[Event] = []
     for event in events:
@@ -279,7 +285,8 @@ def _summed_headline_figures(events: Sequence[Event]) -> list[Event]:
                 if any(getattr(m, slot).value == figure.value for m in told):
                     continue
                 if any(
-                    sum(getattr(m, slot).value for m in group) == figure.value and _apart(group)
+                    sum(getattr(m, slot).value for m in group) == figure.value
+                    and (_apart(group) or _kinds_apart(group))
                     for size in (2, 3)
                     for group in combinations(told, size)
                 ):
