@@ -1972,9 +1972,9 @@ def _single_targets(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
     for noun in span_tokens(sentence):
         if noun.pos_ != "NOUN" or noun.i < sentence.start:
             continue
+        if lemma_of(noun) not in lexicon.target_nouns and folded_text(noun) not in lexicon.target_nouns:
+            continue  # (most nouns: read without building a set)
         forms = lemmas_of(noun)
-        if not forms & lexicon.target_nouns:
-            continue
         if "Plur" in feature_of(noun, "Number") or folded_text(noun).endswith(("s", "x")):
             continue
         if forms & lexicon.territory_nouns and not (
