@@ -264,3 +264,34 @@ def test_a_report_is_no_aid(enricher: Enricher, text: str) -> None:
 )
 def test_deliveries_stay_aid(enricher: Enricher, text: str) -> None:
     assert "AID" in [e.sub_event_type for e in mentions(enricher, text)]
+
+
+# --- A commentator (a researcher, an analyst, a historian: the subject, or the noun its name is
+# --- the apposition of) says nothing a party does: no threat, no demand.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Un chercheur de l'université de Ouagadougou, Issa Sawadogo, a affirmé que les jihadistes « peuvent "
+        "frapper n'importe où ».",
+        "L'historien Jean Moulin a déclaré que les insurgés allaient frapper de nouveau dans la région.",
+        "Le politologue Karim Benali a prévenu que les milices riposteraient.",
+        "La chercheuse Marie Durand a assuré que « ces groupes vont frapper encore ».",
+        "Un chercheur de l'IRIS, Paul Martin, a appelé Kinshasa à négocier avec le M23.",
+    ],
+)
+def test_a_commentator_makes_no_interaction(enricher: Enricher, text: str) -> None:
+    found = mentions(enricher, text)
+    assert not [e for e in found if e.event_type == "Interaction"], described(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "sub_type"),
+    [
+        ("Le chef du Hezbollah a affirmé que son mouvement frapperait Israël.", "THREATEN"),
+        ("Le Qatar a appelé les belligérants à négocier sans délai.", "REQUEST"),
+    ],
+)
+def test_a_party_still_interacts(enricher: Enricher, text: str, sub_type: str) -> None:
+    assert sub_type in [e.sub_event_type for e in mentions(enricher, text)]

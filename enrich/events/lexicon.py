@@ -171,6 +171,7 @@ class EventLexicon:
     civilian_property: frozenset[str] = frozenset()
     # the sub-types of property damage: they take the counts of what they destroyed
     property_types: frozenset[str] = frozenset()
+    commentator_nouns: frozenset[str] = frozenset()  # speakers who are no party
 
     def is_violent(self, event_type: str) -> bool:
         return event_type in self.violent_types
@@ -383,6 +384,7 @@ def default_lexicon() -> EventLexicon:
         object_control_verbs=folded_words(data.get("object_control_verbs", [])),
         people_harm_words=folded_words(data.get("people_harm_words", [])),
         civilian_property=folded_words(data.get("civilian_property", [])),
+        commentator_nouns=folded_words(data.get("commentator_nouns", [])),
         property_types=frozenset(
             r.property_damage[1] for rules in triggers.values() for r in rules if r.property_damage
         ),

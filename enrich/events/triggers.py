@@ -33,6 +33,7 @@ from enrich.tokens import (
 
 _OF = ("de", "d'", "du", "des")
 _CLAUSAL = ("ccomp", "xcomp", "parataxis", "advcl")
+_NAME_DEPS = frozenset({"appos", "flat", "flat:name"})
 _PHRASE_CLAUSES = frozenset({"acl:relcl", "ccomp", "xcomp", "parataxis", "advcl", "csubj"})
 # What a threat says: the verbs of the complement and their objects, not the subjects (a
 # prediction: "une offensive serait catastrophique"), descriptions or adverbs.
@@ -227,6 +228,8 @@ class TriggerFinder:
             return False
         if rule.sub_event_type == "REQUEST" and self.addresses_population(token):
             return False  # "a appelé la population à rester chez elle"
+        if rule.role == "interaction" and is_verb(token) and self.commentator_speaks(token):
+            return False  # "un chercheur a affirmé que les insurgés peuvent frapper partout"
         if rule.threat_complement and not self.threatens(token, rule, state):
             return False
         violent = self.lexicon.is_violent(rule.event_type)
@@ -461,6 +464,17 @@ class TriggerFinder:
             c for c in children_of(token, "obl", "obl:arg", "iobj") if case_of(c) in ("a", "au", "aux", None)
         ]
         return any(lemma_of(a) in self.lexicon.population_nouns for a in addressees)
+
+    def commentator_speaks(self, verb: Token) -> bool:
+        """The verb's subject is a commentator (`commentator_nouns`), named or not ("un
+        chercheur, Joao Feijó, a affirmé", "l'historien X a déclaré"): no party acts."""
+        subject = clause_subject_token(verb)
+        if subject is None:
+            return False
+        words = [subject, *(c for c in children(subject) if c.dep_ in _NAME_DEPS)]
+        if subject.dep_ in _NAME_DEPS and subject.head.i != subject.i:
+            words.append(subject.head)
+        return any(lemma_of(w) in self.lexicon.commentator_nouns for w in words)
 
     def threatens(self, verb: Token, rule: TriggerRule, state: DocState | None = None) -> bool:
         """A reporting verb's complement is a threat: a threat word (`threat_words`) said of
