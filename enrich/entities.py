@@ -82,6 +82,7 @@ class EntityFilters:
     place_prepositions: frozenset[str] = frozenset()
     locative_cases: frozenset[str] = frozenset()
     site_nouns: frozenset[str] = frozenset()
+    route_nouns: frozenset[str] = frozenset()
     name_particles: frozenset[str] = frozenset()
     region_adjectives: frozenset[str] = frozenset()
     direction_articles: frozenset[str] = frozenset()
@@ -141,6 +142,7 @@ def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
         place_prepositions=words("place_prepositions"),
         locative_cases=words("locative_cases"),
         site_nouns=words("site_nouns"),
+        route_nouns=words("route_nouns"),
         name_particles=words("name_particles"),
         region_adjectives=words("region_adjectives"),
         direction_articles=words("direction_articles"),
@@ -1104,6 +1106,31 @@ class _Resolver:
             )
         return False
 
+    def site_name(self, span: Span) -> bool:
+        """The complement by "de" of a noun of a route or a site that names only places ("la
+        route d'X", "le terminal de X", "les montagnes de X": `route_nouns`)."""
+        governor = self._de_governor(span)
+        return governor is not None and (
+            fold(lemma_of(governor)) in self.filters.route_nouns
+            or fold(governor.text) in self.filters.route_nouns
+        )
+
+    def _de_governor(self, span: Span) -> Token | None:
+        """The common noun a span complements by "de" ("des habitations de X"), over an
+        adjective the parser hung it on ("des quartiers résidentiels de X")."""
+        root = next((t for t in span if not span.start <= head_of(t).i < span.end), None)
+        if root is None:
+            return None
+        case = case_of(root)
+        if case is None or case.split()[-1] not in ("de", "d'", "du", "des"):
+            return None
+        governor = head_of(root)
+        if governor.pos_ == "ADJ" and head_of(governor).pos_ == "NOUN" and head_of(governor).i < governor.i:
+            governor = head_of(governor)
+        if governor.pos_ != "NOUN" or governor.i >= root.i:
+            return None
+        return governor
+
     def _locative(self, span: Span, label: EntityType) -> bool:
         """The parse puts the span where places are named: the object of a locative preposition
         (`locative_cases`: "sur X", "vers X", "dans X", a conjunct of one: "à Chaman et X"), or,
@@ -1127,8 +1154,8 @@ class _Resolver:
             return label != "PER" or words[0] not in filters.place_prepositions
         if words[-1] not in ("de", "d'", "du", "des"):
             return False
-        governor = head_of(root)
-        if governor.pos_ != "NOUN" or governor.i >= root.i or governor.dep_ == "nsubj" and label == "PER":
+        governor = self._de_governor(span)
+        if governor is None or governor.dep_ == "nsubj" and label == "PER":
             return False
         if label != "PER":
             return True
@@ -1961,6 +1988,16 @@ def _unknown(
         named = resolver.acronym_mention(whole, kind)
         return _mention_as(named, whole) if named is not None else _mention(whole, None, kind)
     if pending.region is not None:
+        return _mention(span, None, "LOC")
+    if (
+        pending.label != "LOC"
+        and not pending.dateline
+        and not pending.rule
+        and resolver.site_name(span)
+        and all(t.text[:1].isupper() or fold(t.text) in filters.name_particles for t in span if t.is_alpha)
+    ):
+        # a name no place of the gazetteer bears where only places are named ("la route d'X", "le
+        # terminal de X"), for the article to locate
         return _mention(span, None, "LOC")
     if pending.probe:
         # not a place the article's countries hold: a name only after a place noun ("les

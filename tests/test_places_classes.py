@@ -142,3 +142,57 @@ def test_a_dish_named_after_a_town_is_no_place(nlp: Language) -> None:
         "Au restaurant de Lviv, en Ukraine, le chef a versé une sauce sur le bœuf Stroganov.\n",
     )
     assert not any(e.type == "LOC" and "Stroganov" in e.surface for e in found.values()), sorted(found)
+
+
+@pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        # names no gazetteer place bears, where only places are named: kept as places, located
+        # by the place the text ties them to
+        (
+            "Les combattants sont retranchés sur la route de Dhuusamarreeb Bari, à une trentaine "
+            "de kilomètres de Galkayo, en Somalie.\n",
+            "Dhuusamarreeb Bari",
+        ),
+        (
+            "Les shebab tiennent toujours la route d'El Dheer Yare, au nord de Mogadiscio, en Somalie.\n",
+            "El Dheer Yare",
+        ),
+        (
+            "Les rebelles contrôlent la route d'Abdi Moussa Kébir, à l'est d'Abéché, au Tchad.\n",
+            "Abdi Moussa Kébir",
+        ),
+        (
+            "Des roquettes sont tombées sur la piste d'Omar Ibn Khattab, près de Kirkouk, en Irak.\n",
+            "Omar Ibn Khattab",
+        ),
+        (
+            "Le commissariat d'Ibrahim Yacouba Koira a été incendié, au nord de Tillabéri, au Niger.\n",
+            "Ibrahim Yacouba Koira",
+        ),
+    ],
+)
+def test_an_unknown_name_where_only_places_are_named_is_a_located_place(
+    nlp: Language, text: str, surface: str
+) -> None:
+    found = entities(nlp, text)
+    (place,) = [e for e in found.values() if e.surface == surface] or [None]
+    assert place is not None and place.type == "LOC", sorted(found)
+    assert place.location is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("La feuille de route de Mahamat Déby prévoit des élections en 2026 au Tchad.\n", "Mahamat Déby"),
+        (
+            "Le chef de file de l'opposition a présenté la feuille de route d'Ismaël Wagué, au Mali.\n",
+            "Ismaël Wagué",
+        ),
+    ],
+)
+def test_a_person_s_road_map_is_no_road(nlp: Language, text: str, person: str) -> None:
+    """Guard: "la feuille de route de X" is a person's plan, not a road to a place X."""
+    found = entities(nlp, text)
+    (mention,) = [e for e in found.values() if e.surface == person]
+    assert mention.type == "PER"
