@@ -438,3 +438,56 @@ def test_headline_sum_of_one_kind_stays(enricher: Enricher) -> None:
         "le coup. Dans la soirée, deux blessés sont morts à l'hôpital."
     )
     assert killed_of_violent(enricher, text) == {"Shelling/artillery/missile attack": (5, "exact")}
+
+
+# ------------------------------------------------------------- a toll said to be unattributed
+# A toll told without a trigger of its own that says its circumstances are unknown ("sans
+# préciser dans quelles circonstances", "dans des circonstances non élucidées": toll_scope.yaml)
+# is no incident's: it neither replaces nor adds to the last violent event's toll.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # fails without: a hospital's wounded, "sans préciser dans quelles circonstances"
+            "Niger : attaque contre un poste militaire près d'Ayorou\n\n"
+            "Des hommes armés ont attaqué lundi un poste de l'armée près d'Ayorou ; trois soldats "
+            "ont été blessés. L'hôpital de Tillabéri a indiqué avoir accueilli dix-huit blessés, "
+            "sans préciser dans quelles circonstances ils avaient été touchés.",
+            {"injured": (3, "exact")},
+        ),
+        (  # fails without: bodies found, "dans des circonstances encore inconnues"
+            "Haïti : fusillade à Cité Soleil\n\n"
+            "Des membres de gangs ont ouvert le feu dimanche sur des habitants de Cité Soleil, "
+            "tuant quatre personnes. Par ailleurs, neuf corps ont été retrouvés lundi à "
+            "Croix-des-Bouquets, dans des circonstances encore inconnues.",
+            {"killed": (4, "exact")},
+        ),
+        (  # fails without: digits, "sans en préciser les circonstances"
+            "Cameroun : attaque séparatiste à Bamenda\n\n"
+            "Des séparatistes ont attaqué mardi un checkpoint de la police à Bamenda, blessant deux "
+            "agents. La Croix-Rouge a pris en charge 14 blessés dans la région, sans en préciser "
+            "les circonstances.",
+            {"injured": (2, "exact")},
+        ),
+        (  # fails without: "faisait état de 23 morts, dans des circonstances non élucidées"
+            "Tchad : accrochage près de Bol\n\n"
+            "Une patrouille de l'armée tchadienne a été attaquée mercredi près de Bol ; deux "
+            "militaires ont été tués. Le lendemain, l'hôpital de Bol faisait état de 23 morts, dans "
+            "des circonstances non élucidées.",
+            {"killed": (2, "exact")},
+        ),
+    ],
+)
+def test_unattributed_toll_is_no_incident_toll(enricher: Enricher, text: str, expected: Figures) -> None:
+    assert [found for _, found in titled(enricher, text) if found] == [expected]
+
+
+def test_toll_report_without_marker_still_continues_the_incident(enricher: Enricher) -> None:
+    # guard: the same report with no word on its circumstances is the incident's (highest kept)
+    text = (
+        "Tchad : accrochage près de Bol\n\n"
+        "Une patrouille de l'armée tchadienne a été attaquée mercredi près de Bol ; deux "
+        "militaires ont été tués. Le lendemain, l'hôpital de Bol faisait état de 23 morts."
+    )
+    assert [found for _, found in titled(enricher, text) if found] == [{"killed": (23, "exact")}]

@@ -7,17 +7,28 @@ event of the article; projectiles of different kinds counted apart ("4 missiles 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from spacy.tokens import Span
 
 from enrich import quantities as quantities_module
+from enrich.datafiles import load_yaml
 from enrich.events.lexicon import EventLexicon
 from enrich.events.parties import Parties
 from enrich.events.places import Places
 from enrich.events.state import PENDING, PROJECTILE_CLASSES, Candidate, DocState
-from enrich.kb import KnowledgeBase
+from enrich.kb import DATA_DIR, KnowledgeBase
+from enrich.text import fold
 from enrich.tokens import ancestors_of, children, is_verb, subtree_of
 
 REMOTE_VIOLENCE = "Explosions/Remote violence"
+
+
+@lru_cache(maxsize=1)
+def unattributed_markers() -> tuple[str, ...]:
+    """Phrases saying a toll's circumstances are unknown (toll_scope.yaml), folded."""
+    data = load_yaml(DATA_DIR / "toll_scope.yaml", DATA_DIR / "toll_scope.schema.json")
+    return tuple(fold(marker) for marker in data["unattributed_markers"])
 
 
 class CountBinder:
@@ -162,6 +173,11 @@ class CountBinder:
             if not ({c.slot for c in counts} & {"killed", "injured", "destroyed", "intercepted"}) and not any(
                 c.fired for c in counts
             ):
+                return
+            # "MSF a dit avoir soigné onze blessés, sans préciser dans quelles circonstances": a
+            # toll that says its circumstances are unknown is no incident's.
+            folded = fold(sentence.text)
+            if any(marker in folded for marker in unattributed_markers()):
                 return
             # Typed after the whole article is read when no violent event precedes (a headline).
             event_type, sub_event_type = state.last_violent or (PENDING, PENDING)
