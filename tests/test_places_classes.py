@@ -196,3 +196,32 @@ def test_a_person_s_road_map_is_no_road(nlp: Language, text: str, person: str) -
     found = entities(nlp, text)
     (mention,) = [e for e in found.values() if e.surface == person]
     assert mention.type == "PER"
+
+
+# -------------------------------------------- airfields, garrisons, terminals named after their town
+
+
+@pytest.mark.parametrize(
+    ("text", "place_id"),
+    [
+        (
+            "Des drones ukrainiens ont visé l'aérodrome de Millerovo, dans la région de Rostov, en Russie.\n",
+            "millerovo",
+        ),
+        ("Des drones ont frappé l'aérodrome de Marinovka, en Russie.\n", "marinovka"),
+        ("Des drones ont touché l'aérodrome de Yeysk, en Russie.\n", "yeysk"),
+        ("Des frappes ont visé l'aérodrome de Chaayrate, en Syrie.\n", "chaayrate"),
+        ("Les soldats ont quitté la garnison de Léré, au Mali.\n", "lere"),
+    ],
+)
+def test_a_site_named_after_its_town_is_the_town(nlp: Language, text: str, place_id: str) -> None:
+    found = entities(nlp, text)
+    assert place_id in found, sorted(found)
+    assert found[place_id].type == "LOC" and found[place_id].location is not None
+    assert not any(key.startswith(("aerodrome-", "garnison-")) for key in found), sorted(found)
+
+
+def test_a_site_noun_without_a_name_is_no_place(nlp: Language) -> None:
+    """Guard: "le terminal de chargement" names no town."""
+    found = entities(nlp, "Le terminal de chargement et les quais ont été fermés lundi au Gabon.\n")
+    assert sorted(k for k, e in found.items() if e.type == "LOC") == ["gabon"], sorted(found)
