@@ -295,3 +295,26 @@ def test_a_commentator_makes_no_interaction(enricher: Enricher, text: str) -> No
 )
 def test_a_party_still_interacts(enricher: Enricher, text: str, sub_type: str) -> None:
     assert sub_type in [e.sub_event_type for e in mentions(enricher, text)]
+
+
+# --- Fire named as the complement of a violent noun ("des échanges de tirs") is that event's:
+# --- of its type, not a second event typed by the article's weapons.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Des missiles russes ont visé Kharkiv lundi. Deux gardes-frontières ukrainiens ont été blessés mardi "
+        "lors d'un échange de tirs avec des saboteurs près de Soumy.",
+        "Des drones ont frappé Goma dimanche. Lundi, trois casques bleus ont été tués lors d'échanges de tirs "
+        "avec des miliciens près de Beni.",
+        "Des obus de mortier sont tombés sur Kidal samedi. Dimanche, un gendarme a été tué lors d'un "
+        "échange de tirs avec des bandits armés près de Gao.",
+        "L'artillerie a pilonné Bakhmout lundi. Mardi, deux policiers ont été tués au cours d'échanges de "
+        "tirs nourris avec des contrebandiers près de Kherson.",
+    ],
+)
+def test_fire_inside_an_exchange_is_the_exchange(enricher: Enricher, text: str) -> None:
+    found = mentions(enricher, text)
+    later = [e for e in found if e.sentence_start > 0]
+    assert later and all(e.sub_event_type == "Armed clash" for e in later), described(found)

@@ -74,10 +74,22 @@ class TriggerFinder:
             mention = state.mentions_at.get(token.i)
             if mention is not None and mention.type != "WEAPON" and mention.entry is not None:
                 continue  # a name is not a trigger ("Spiderweb", "Toile d'araignée")
+            governing = self._governing_violent(token, found)
             for rule in self.rules_for(token):
                 if not self.rule_applies(rule, token, state):
                     continue
                 candidate = self.slots.candidate(rule, token, sentence, state)
+                if (
+                    candidate is not None
+                    and governing is not None
+                    and self.lexicon.is_violent(candidate.event_type)
+                ):
+                    # "lors d'échanges de tirs": the exchange's fire, of its type
+                    candidate.event_type, candidate.sub_event_type = (
+                        governing.event_type,
+                        governing.sub_event_type,
+                    )
+                    candidate.interaction = governing.interaction
                 if candidate is not None:
                     found.append(candidate)
                     seen.add(token.i)
@@ -120,6 +132,18 @@ class TriggerFinder:
                 seen.add(token.i)
         self._type_by_cause(found)
         return found
+
+    def _governing_violent(self, token: Token, found: list[Candidate]) -> Candidate | None:
+        """The violent noun trigger already read whose "de" complement a trigger noun is ("des
+        échanges de tirs"): the complement tells that trigger's event."""
+        if token.dep_ != "nmod" or case_of(token) not in _OF or is_verb(token) or token.head.i == token.i:
+            return None
+        head = token.head
+        if is_verb(head):
+            return None
+        return next(
+            (c for c in found if c.trigger.i == head.i and self.lexicon.is_violent(c.event_type)), None
+        )
 
     def _type_by_cause(self, found: list[Candidate]) -> None:
         """A harm told with its cause ("deux bergers ont été blessés par l'explosion d'une mine",
