@@ -35,6 +35,8 @@ import pytest
 
 if TYPE_CHECKING:
     from hostile_server import HostileServer
+
+    from enrich.pipeline import Enricher
 from elasticsearch import Elasticsearch
 
 from vigie.core.settings import REPO_ROOT, Settings
@@ -98,6 +100,15 @@ class PrivateNodes:
         shutil.rmtree(node.home, ignore_errors=True)
         if node in self.started:
             self.started.remove(node)
+
+
+@pytest.fixture(scope="session")
+def enricher() -> Enricher:
+    """One enricher (the real spaCy model, loaded once) for every enrichment test of the session;
+    it keeps no state between documents."""
+    from enrich.pipeline import Enricher
+
+    return Enricher()
 
 
 @pytest.fixture(scope="session")

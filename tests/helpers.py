@@ -7,10 +7,13 @@ import socket
 import threading
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ingest.feeds import Feed
 from vigie.core.models import Article, Event, stable_id
+
+if TYPE_CHECKING:  # the model loads only where a test asks for the `enricher` fixture
+    from enrich.pipeline import Enricher
 
 # The reference date of the enrichment tests' articles (relative dates resolve against it).
 PUBLISHED = datetime.fromisoformat("2025-03-11T08:08:00+01:00")
@@ -42,6 +45,17 @@ def french_article(text: str, published: datetime = PUBLISHED) -> Article:
         published=published,
         language="fr",
     )
+
+
+def mentions(enricher: Enricher, text: str, published: datetime = PUBLISHED) -> list[Event]:
+    """The event mentions of `text` read as one French article (before the incident merge)."""
+    return enricher.mentions_of_text(text, french_article(text, published))
+
+
+def incidents(enricher: Enricher, text: str, published: datetime = PUBLISHED) -> list[Event]:
+    """The incidents of `text`: its mentions merged as `Enricher.enrich` merges them (the conflict
+    gate aside)."""
+    return enricher.merge(mentions(enricher, text, published))
 
 
 def triggered(events: list[Event], word: str) -> Event:
