@@ -7,6 +7,8 @@ event of the article; projectiles of different kinds counted apart ("4 missiles 
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from spacy.tokens import Span
@@ -18,17 +20,139 @@ from enrich.events.parties import Parties
 from enrich.events.places import Places
 from enrich.events.state import PENDING, PROJECTILE_CLASSES, Candidate, DocState
 from enrich.kb import DATA_DIR, KnowledgeBase
-from enrich.text import fold
+from enrich.text import fold, strip_accents
 from enrich.tokens import ancestors_of, children, is_verb, subtree_of
+from vigie.core.models import Quantity
+from vigie.core.text import plain_apostrophes
 
 REMOTE_VIOLENCE = "Explosions/Remote violence"
 
 
+@dataclass(frozen=True)
+class TollScope:
+    """What a toll is not the toll of (toll_scope.yaml), folded."""
+
+    unattributed: tuple[str, ...]
+    enemy: frozenset[str]
+    complements: frozenset[str]
+    loss_verbs: frozenset[str]
+    loss_nouns: frozenset[str]
+    window: int
+
+
 @lru_cache(maxsize=1)
+def toll_scope() -> TollScope:
+    data = load_yaml(DATA_DIR / "toll_scope.yaml", DATA_DIR / "toll_scope.schema.json")
+
+    def words(key: str) -> frozenset[str]:
+        return frozenset(fold(w) for w in data[key])
+
+    return TollScope(
+        unattributed=tuple(fold(marker) for marker in data["unattributed_markers"]),
+        enemy=words("enemy_words"),
+        complements=words("complement_words"),
+        loss_verbs=words("loss_verbs"),
+        loss_nouns=words("loss_nouns"),
+        window=int(data["loss_window"]),
+    )
+
+
 def unattributed_markers() -> tuple[str, ...]:
     """Phrases saying a toll's circumstances are unknown (toll_scope.yaml), folded."""
-    data = load_yaml(DATA_DIR / "toll_scope.yaml", DATA_DIR / "toll_scope.schema.json")
-    return tuple(fold(marker) for marker in data["unattributed_markers"])
+    return toll_scope().unattributed
+
+
+# words (hyphens and elisions kept inside) and the punctuation that bounds a clause (quotes do
+# not: "avoir tué « au moins vingt soldats »")
+_WORD_OR_MARK = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*|[^\w\s'\-«»\"“”]")
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    """The folded words of a text and its punctuation marks; elisions split ("l'ennemi" ->
+    "l", "ennemi")."""
+    out: list[str] = []
+    for match in _WORD_OR_MARK.findall(strip_accents(plain_apostrophes(text).lower())):
+        out.extend(w for w in match.split("'") if w)
+    return tuple(out)
+
+
+def _is_word(word: str) -> bool:
+    return word[0].isalnum()
+
+
+def _one_of(word: str, nouns: frozenset[str]) -> bool:
+    """A word of `nouns`, or its plural."""
+    return word in nouns or (word[-1:] in ("s", "x") and word[:-1] in nouns)
+
+
+def _find(words: tuple[str, ...], part: tuple[str, ...]) -> int | None:
+    for i in range(len(words) - len(part) + 1):
+        if words[i : i + len(part)] == part:
+            return i
+    return None
+
+
+def _named_as_enemy(after: tuple[str, ...], scope: TollScope) -> bool:
+    """ "vingt soldats ennemis", "douze combattants de l'ennemi", "trente hommes du camp adverse"."""
+    if not after or not _is_word(after[0]):
+        return False
+    if after[0] in scope.enemy:
+        return True
+    if after[0] not in scope.complements:
+        return False
+    for word in after[1:5]:
+        if not _is_word(word):
+            return False
+        if word in scope.enemy:
+            return True
+    return False
+
+
+def _lost_by_enemy(before: tuple[str, ...], scope: TollScope, perpetrators: frozenset[str]) -> bool:
+    """ "l'ennemi a perdu au moins vingt hommes", "les pertes adverses s'élèvent à 40 morts":
+    a verb of loss whose clause names the enemy before it, or a noun of loss the enemy
+    qualifies, a few words before the count."""
+    start = max((i + 1 for i, w in enumerate(before) if not _is_word(w)), default=0)
+    clause = before[start:]
+    near = len(clause) - scope.window
+    for i, word in enumerate(clause):
+        if i < near:
+            continue
+        if word in scope.loss_verbs and any(w in scope.enemy or _one_of(w, perpetrators) for w in clause[:i]):
+            return True
+        if word in scope.loss_nouns and any(w in scope.enemy for w in clause[i + 1 : i + 4]):
+            return True
+    return False
+
+
+def other_sides_toll(quantity: Quantity | None, sentence: str) -> bool:
+    """A toll of the other side only, as one party claims or reports it: every group it counts
+    is named by what it did to others (the quantities lexicon's `perpetrator_nouns`: "trois
+    assaillants", "sept terroristes neutralisés"), named as the enemy ("vingt soldats ennemis",
+    "douze combattants de l'adversaire"), or lost by the enemy ("l'ennemi a perdu au moins vingt
+    hommes", "les pertes ennemies s'élèvent à 40 morts"; toll_scope.yaml). Such a toll neither
+    replaces nor adds to the toll of the people the enemy attacked: the one test the binding of a
+    sentence's counts (`CountBinder._victims_over_attackers`) and the incident merge
+    (`merge._representative`) make."""
+    if quantity is None or not quantity.text:
+        return False
+    scope = toll_scope()
+    perpetrators = quantities_module.default_lexicon().perpetrator_nouns
+    words = _words(sentence)
+    for text in quantity.text.split(" + "):
+        part = tuple(w for w in _words(text) if _is_word(w))
+        if not part:
+            return False
+        if any(_one_of(w, perpetrators) for w in part):
+            continue
+        at = _find(words, part)
+        if at is None:
+            return False
+        after = words[at + len(part) :]
+        if not (_named_as_enemy(after, scope) or _lost_by_enemy(words[:at], scope, perpetrators)):
+            return False
+    return True
 
 
 class CountBinder:
@@ -75,16 +199,19 @@ class CountBinder:
             for count in counts
         )
 
-    def _victims_over_attackers(self, counts: list[quantities_module.Count]) -> list[quantities_module.Count]:
-        """The attacking side's dead beside the toll of the people they attacked ("deux
-        policiers ont été tués et trois assaillants abattus", "quatre soldats tués, tandis
-        qu'une quinzaine de jihadistes auraient été neutralisés") are not added to it: the
-        counted noun names people by what they did to others (`perpetrator_nouns`)."""
-        attackers = self.quantities.perpetrator_nouns
+    @staticmethod
+    def _victims_over_attackers(
+        counts: list[quantities_module.Count], sentence: Span
+    ) -> list[quantities_module.Count]:
+        """The other side's dead beside the toll of the people they attacked ("deux policiers
+        ont été tués et trois assaillants abattus", "quatre soldats tués, tandis qu'une
+        quinzaine de jihadistes auraient été neutralisés", "trois des nôtres sont morts et
+        l'ennemi a perdu vingt hommes") are not added to it (`other_sides_toll`)."""
         dropped: set[int] = set()
+        text = sentence.text
         for slot in quantities_module.TOLL_SLOTS:
             tolls = [c for c in counts if c.slot == slot and c.relation != "subset"]
-            theirs = [c for c in tolls if c.noun in attackers]
+            theirs = [c for c in tolls if other_sides_toll(c.quantity, text)]
             if theirs and len(theirs) < len(tolls):
                 dropped.update(id(c) for c in theirs)
         return [c for c in counts if id(c) not in dropped] if dropped else counts
@@ -122,7 +249,7 @@ class CountBinder:
             last = max(before)
             projectiles[last] = state.mentions_at[last].entry.weapon_class  # type: ignore[union-attr,assignment]
         counts = self._victims_over_attackers(
-            quantities_module.find_counts(sentence, projectiles, self.quantities)
+            quantities_module.find_counts(sentence, projectiles, self.quantities), sentence
         )
         if not counts:
             return

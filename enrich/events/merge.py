@@ -14,11 +14,11 @@ from itertools import combinations
 
 from enrich import dates as dates_module
 from enrich import quantities as quantities_module
+from enrich.events.counts import other_sides_toll
 from enrich.events.lexicon import EventLexicon, default_lexicon
 from enrich.events.places import specific_places
 from enrich.events.state import Candidate
 from enrich.kb import KnowledgeBase
-from enrich.text import fold
 from vigie.core.models import EntityRef, Event, Quantity
 
 
@@ -101,18 +101,10 @@ def _stated_date(event: Event, published: date | None) -> date | None:
     return None
 
 
-def _attackers_toll(quantity: Quantity | None) -> bool:
-    """A toll of the attacking side only: every group it counts is named by what it did to others
-    ("une quinzaine d'assaillants", "trois terroristes", "deux bandits": the quantities lexicon's
-    `perpetrator_nouns`), as the side that suffered them reports or claims them."""
-    if quantity is None or not quantity.text:
-        return False
-    nouns = quantities_module.default_lexicon().perpetrator_nouns
-    for part in quantity.text.split(" + "):
-        words = fold(part).replace("'", " ").replace("’", " ").split()
-        if not any(w in nouns or (w[-1:] in ("s", "x") and w[:-1] in nouns) for w in words):
-            return False
-    return True
+def _others(event: Event, slot: str) -> bool:
+    """The mention's toll of `slot` is the other side's only (`counts.other_sides_toll`)."""
+    sentence = " . ".join(m.sentence for m in event.mentions) or event.sentence
+    return other_sides_toll(getattr(event, slot), sentence)
 
 
 def _revision(event: Event) -> bool:
@@ -171,10 +163,10 @@ def _representative(
     victims = {
         slot
         for slot in quantities_module.TOLL_SLOTS
-        if any((q := getattr(m, slot)) is not None and not _attackers_toll(q) for m in members)
+        if any(getattr(m, slot) is not None and not _others(m, slot) for m in members)
     }
     for slot in victims:
-        if _attackers_toll(getattr(merged, slot)):
+        if _others(members[0], slot):
             setattr(merged, slot, None)
     for member in members[1:]:
         merged.weapons += [w for w in member.weapons if w not in merged.weapons]
@@ -186,7 +178,7 @@ def _representative(
             kept, other = getattr(merged, slot), getattr(member, slot)
             if confirmed[slot] and other is not None and not other.revised:
                 continue
-            if slot in victims and _attackers_toll(other):
+            if slot in victims and _others(member, slot):
                 continue
             if (
                 kept is not None
