@@ -33,6 +33,7 @@ from enrich.tokens import (
     children,
     children_of,
     feature_of,
+    folded_text,
     head_indices,
     head_of,
     is_finite,
@@ -55,6 +56,64 @@ def context_type(lexicon: EventLexicon, sentence: Span) -> tuple[str, str] | Non
     on civilians)."""
     nouns = {lemma_of(t) for t in span_tokens(sentence) if t.pos_ in ("NOUN", "PROPN")}
     return next(((t, st) for words, t, st in lexicon.context_rules if nouns & words), None)
+
+
+_CLAUSE_STOPS = frozenset({".", ";", ":", "?", "!", "(", ")"})
+_RELATIVES = frozenset({"qui", "que", "qu'", "dont", "lequel", "laquelle", "lesquels", "lesquelles"})
+_ADDRESSEE_POS = frozenset({"NOUN", "PROPN", "DET", "ADJ", "NUM", "PUNCT", "CCONJ", "ADP", "ADV"})
+
+
+def addressed_complement(
+    verb: Token, cases: frozenset[str], time_nouns: frozenset[str] = frozenset()
+) -> tuple[Token, list[Token]] | None:
+    """What a verb of calling asks its addressee to do when the parser hung it elsewhere ("a
+    appelé la KFOR, la force de l'OTAN au Kosovo, à « protéger ... »", "a appelé mardi
+    Washington et Paris à « faire pression »"): after the verb, past the addressee's noun phrase
+    only (its names, appositions, complements and quotes; no other verb, pronoun or
+    subordinate clause), a mark of `cases` whose word follows it is an infinitive, or a common
+    noun with its determiner ("à la retenue", "au calme"), not a time ("à 10 heures") nor a
+    place's name ("à Moscou"). Returns that word and the addressee's words."""
+    if not is_verb(verb):
+        return None
+    end = min(verb.sent.end, verb.i + 25)
+    addressee: list[Token] = []
+    index = verb.i + 1
+    while index < end:
+        word = verb.doc[index]
+        index += 1
+        if word.text in _CLAUSE_STOPS:
+            return None
+        if word.pos_ == "PRON" and folded_text(word) in _RELATIVES and addressee:
+            # "le M23, qui contrôle Goma, à déposer les armes": the addressee's relative clause,
+            # up to its closing comma (the parser may hang it on the verb)
+            relative = word.head
+            if relative.dep_ == "acl:relcl" and verb.i < relative.head.i < word.i:
+                index = max(index, max(t.i for t in subtree_of(relative)) + 1)
+                continue
+            if addressee[-1].text != ",":
+                return None
+            closing = next((t.i for t in verb.doc[index:end] if t.text == ","), None)
+            if closing is None:
+                return None
+            index = closing + 1
+            continue
+        if word.pos_ not in _ADDRESSEE_POS and not (
+            word.pos_ == "VERB" and "Part" in feature_of(word, "VerbForm") and not is_finite(word)
+        ):
+            return None
+        head = word.head
+        if word.dep_ in ("mark", "case") and head.i > word.i and folded_text(word) in cases:
+            if is_verb(head) and "Inf" in feature_of(head, "VerbForm"):
+                return (head, addressee) if any(w.pos_ in ("NOUN", "PROPN") for w in addressee) else None
+            if (
+                head.pos_ == "NOUN"
+                and lemma_of(head) not in time_nouns
+                and not children_of(head, "nummod")
+                and (children_of(head, "det") or folded_text(word) in ("au", "aux"))
+            ):
+                return (head, addressee) if any(w.pos_ in ("NOUN", "PROPN") for w in addressee) else None
+        addressee.append(word)
+    return None
 
 
 class SlotFiller:
@@ -390,6 +449,16 @@ class SlotFiller:
                         actor = self.parties.demonym(child)
         if rule.sub_event_type == "THREATEN" and target is None:
             target = self.parties.conditional_subject(token, state) or self._complement_target(token, state)
+        if rule.sub_event_type == "REQUEST" and target is None and rule.complement_cases and verb_like:
+            # the addressee before a complement the parser hung elsewhere ("a appelé la KFOR, la
+            # force de l'OTAN au Kosovo, à « protéger ... »")
+            addressed = addressed_complement(token, rule.complement_cases, self.lexicon.time_nouns)
+            if addressed is not None:
+                # every addressee is a party, none is where ("Washington et Paris")
+                participants = [
+                    p for w in addressed[1] if (p := self.parties.participant(w, state)) is not None
+                ]
+                target = next(iter(participants), None)
         if rule.sub_event_type == "REQUEST" and target is None:
             for clause in children_of(token, "ccomp", "xcomp"):
                 subject = subject_of(clause)

@@ -14,7 +14,7 @@ from spacy.vocab import Vocab
 from enrich.events.lexicon import EventLexicon, TriggerRule, default_lexicon
 from enrich.events.modality import background, future_form, irrealis, negated
 from enrich.events.parties import Parties
-from enrich.events.slots import SlotFiller
+from enrich.events.slots import SlotFiller, addressed_complement
 from enrich.events.state import Candidate, DocState, impact_weapon, objects_of, pronominal, verbal
 from enrich.tokens import (
     ancestors_of,
@@ -239,7 +239,14 @@ class TriggerFinder:
             self.word_matches(word, rule.agent_lemmas, state) for word in self.agents(token)
         ):
             return False
-        if rule.complement_cases and not self.complements(token, rule.complement_cases):
+        if (
+            rule.complement_cases
+            and not self.complements(token, rule.complement_cases)
+            and not (
+                rule.role == "interaction"
+                and addressed_complement(token, rule.complement_cases, self.lexicon.time_nouns) is not None
+            )
+        ):
             return False
         if rule.object_excluded and any(
             self.word_matches(word, rule.object_excluded, state) for word in self.rule_objects(token)
@@ -466,7 +473,13 @@ class TriggerFinder:
                     and not self._addressed_noun(child)
                 ):
                     continue
-                if {folded_text(m) for m in children(child) if m.dep_ in ("mark", "case")} & cases:
+                marks = {folded_text(m) for m in children(child) if m.dep_ in ("mark", "case")}
+                if marks & cases and not (
+                    # "a appelé son homologue à 10 heures": a time, not what is asked
+                    marks & self.lexicon.recipient_cases
+                    and child.pos_ == "NOUN"
+                    and children_of(child, "nummod")
+                ):
                     found.append(child)
         return found
 
