@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from extraction import counts_of, slots
+from helpers import incidents
 from spacy.language import Language
 
 from enrich.events.merge import merge_mentions
@@ -19,31 +20,12 @@ from enrich.kb import default_kb
 from enrich.pipeline import Enricher
 from vigie.core.models import Article, EntityRef, Event, EventMention, Quantity, stable_id
 
-
-@pytest.fixture(scope="module")
-def enricher() -> Enricher:
-    return Enricher()
+PUBLISHED = datetime(2025, 9, 18, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def nlp(enricher: Enricher) -> Language:
     return enricher.nlp
-
-
-def incidents(enricher: Enricher, text: str) -> list[Event]:
-    """The incidents of a text (its mentions folded), without the article-level conflict gate."""
-    item = Article(
-        id=stable_id("counts-classes", text),
-        url="https://example.org/c",
-        original_url="https://example.org/c",
-        feed="test",
-        source="test",
-        title="",
-        text=text,
-        published=datetime(2025, 9, 18, 9, 0, tzinfo=UTC),
-        language="fr",
-    )
-    return enricher.merge(enricher.mentions_of_text(text, item))
 
 
 # ----------------------------------------------------------------------------- pronominal senses
@@ -118,6 +100,7 @@ def test_a_later_toll_given_as_a_bare_number_replaces_the_first(enricher: Enrich
         enricher,
         "Mardi, un obus a frappé la gare de Kostiantynivka, tuant deux personnes et blessant six civils. "
         "Le nombre de blessés est désormais de onze, a indiqué le gouverneur.",
+        PUBLISHED,
     )
     (strike,) = [e for e in events if e.injured is not None]
     assert (strike.injured.value, strike.injured.qualifier) == (11, "exact")  # type: ignore[union-attr]
@@ -189,6 +172,7 @@ def test_what_a_fight_fires_by_class_is_remote_violence_never_pooled(enricher: E
         "KHARTOUM – La tension monte dans le Kordofan.\n\n"
         "Les miliciens ont tiré jeudi soir quatre missiles et une vingtaine de drones sur des positions "
         "de l'armée soudanaise près d'El-Obeid.",
+        PUBLISHED,
     )
     launched = {e.sub_event_type: (e.launched.value, e.launched.qualifier) for e in events if e.launched}
     assert launched == {
@@ -246,6 +230,7 @@ def test_a_toll_read_after_its_strike_stays_with_it(enricher: Enricher) -> None:
         "Dans la nuit, des drones russes ont frappé un dépôt de carburant à Izioum. "
         "Plus tard, des avions israéliens ont bombardé le port de Tyr, dans le sud du Liban. "
         "L'hôpital de la ville fait état de six morts et de onze blessés parmi les dockers.",
+        PUBLISHED,
     )
     (tolled,) = [e for e in events if e.killed is not None]
     assert tolled.actor is not None and tolled.actor.id == "israel"
@@ -578,7 +563,7 @@ def headline_incidents(enricher: Enricher, text: str) -> list[Event]:
         source="test",
         title=text.splitlines()[0],
         text=text,
-        published=datetime(2025, 9, 18, 9, 0, tzinfo=UTC),
+        published=PUBLISHED,
         language="fr",
     )
     return enricher.merge(enricher.mentions_of_text(text, item))
@@ -696,7 +681,7 @@ def test_a_number_word_split_off_before_its_noun_still_counts(
         source="test",
         title=title,
         text=text,
-        published=datetime(2025, 9, 18, 9, 0, tzinfo=UTC),
+        published=PUBLISHED,
         language="fr",
     )
     body = [e for e in enricher.mentions_of_text(text, item) if e.sentence_start > len(title)]
@@ -736,7 +721,7 @@ def _mention_tolls(enricher: Enricher, text: str) -> dict[str, int | None]:
         source="test",
         title="",
         text=text,
-        published=datetime(2025, 9, 18, 9, 0, tzinfo=UTC),
+        published=PUBLISHED,
         language="fr",
     )
     return {
@@ -814,7 +799,7 @@ def test_a_confirmed_headline_toll_is_kept(enricher: Enricher, text: str, expect
         source="test",
         title=text.splitlines()[0],
         text=text,
-        published=datetime(2025, 9, 18, 9, 0, tzinfo=UTC),
+        published=PUBLISHED,
         language="fr",
     )
     (event,) = enricher.merge(enricher.mentions_of_text(text, item))
@@ -834,7 +819,7 @@ def _tolls_by_subtype(enricher: Enricher, title: str, text: str) -> dict[str, tu
         source="test",
         title=title,
         text=text,
-        published=datetime(2025, 9, 18, 9, 0, tzinfo=UTC),
+        published=PUBLISHED,
         language="fr",
     )
     return {

@@ -15,20 +15,11 @@ from helpers import incident_figures
 from enrich.pipeline import Enricher
 
 Figures = dict[str, tuple[int, str]]
-
-
-@pytest.fixture(scope="module")
-def enricher() -> Enricher:
-    return Enricher()
-
-
-def figures(enricher: Enricher, text: str) -> list[Figures]:
-    """The counts of each incident of a text (`helpers.incident_figures`)."""
-    return incident_figures(enricher, text, datetime(2025, 11, 4, 9, 0, tzinfo=UTC))
+PUBLISHED = datetime(2025, 11, 4, 9, 0, tzinfo=UTC)
 
 
 def destroyed(enricher: Enricher, text: str) -> list[tuple[int, str] | None]:
-    return [found.get("destroyed") for found in figures(enricher, text)]
+    return [found.get("destroyed") for found in incident_figures(enricher, text, PUBLISHED)]
 
 
 # ------------------------------------------- whatever a verb of damage takes is a target

@@ -18,48 +18,43 @@ from helpers import incident_figures
 
 from enrich import quantities
 from enrich.pipeline import Enricher
-from vigie.core.models import Article, stable_id
+from vigie.core.models import Article, Event, stable_id
 
 Figures = dict[str, tuple[int, str]]
 PUBLISHED = datetime(2025, 11, 5, 9, 0, tzinfo=UTC)  # a Wednesday
 
 
-@pytest.fixture(scope="module")
-def enricher() -> Enricher:
-    return Enricher()
-
-
-def figures(enricher: Enricher, text: str) -> list[Figures]:
-    """The counts of each incident of a text (`helpers.incident_figures`, no headline)."""
-    return incident_figures(enricher, text, PUBLISHED)
-
-
-def titled(enricher: Enricher, text: str) -> list[tuple[str, Figures]]:
-    """(sub-type, counts) of each violent incident of `text`, its first line read as the
-    headline, as `vigie eval` reads a gold text."""
-    title = text.splitlines()[0]
+def headlined(enricher: Enricher, text: str) -> list[Event]:
+    """The incidents of `text`, its first line read as the headline, as `vigie eval` reads a gold
+    text."""
     item = Article(
         id=stable_id("counts-incidents2", text),
         url="https://example.org/incidents2",
         original_url="https://example.org/incidents2",
         feed="test",
         source="test",
-        title=title,
+        title=text.splitlines()[0],
         text=text,
         published=PUBLISHED,
         language="fr",
     )
+    return enricher.merge(enricher.mentions_of_text(text, item))
+
+
+def figures_of(incident: Event) -> Figures:
+    return {
+        slot: (q.value, q.qualifier)
+        for slot in quantities.SLOTS
+        if (q := getattr(incident, slot)) is not None
+    }
+
+
+def titled(enricher: Enricher, text: str) -> list[tuple[str, Figures]]:
+    """(sub-type, counts) of each violent incident of `text`, its first line the headline."""
     lexicon = enricher.extractor.lexicon
     return [
-        (
-            incident.sub_event_type,
-            {
-                slot: (q.value, q.qualifier)
-                for slot in quantities.SLOTS
-                if (q := getattr(incident, slot)) is not None
-            },
-        )
-        for incident in enricher.merge(enricher.mentions_of_text(text, item))
+        (incident.sub_event_type, figures_of(incident))
+        for incident in headlined(enricher, text)
         if lexicon.is_violent(incident.event_type)
     ]
 
@@ -108,7 +103,7 @@ def tolls(found: list[Figures], slot: str = "killed") -> list[tuple[int, str]]:
 def test_attackers_toll_does_not_replace_the_victims_toll(
     enricher: Enricher, text: str, expected: tuple[int, str]
 ) -> None:
-    assert tolls(figures(enricher, text)) == [expected]
+    assert tolls(incident_figures(enricher, text, PUBLISHED)) == [expected]
 
 
 def test_attackers_toll_is_the_toll_of_an_operation_against_them(enricher: Enricher) -> None:
@@ -117,7 +112,7 @@ def test_attackers_toll_is_the_toll_of_an_operation_against_them(enricher: Enric
         "L'armée burkinabè a mené mardi une opération contre des jihadistes près de Djibo. "
         "Selon l'état-major, une quarantaine de terroristes ont été neutralisés."
     )
-    assert tolls(figures(enricher, text)) == [(40, "approx")]
+    assert tolls(incident_figures(enricher, text, PUBLISHED)) == [(40, "approx")]
 
 
 def test_victims_toll_revised_still_replaces(enricher: Enricher) -> None:
@@ -126,7 +121,7 @@ def test_victims_toll_revised_still_replaces(enricher: Enricher) -> None:
         "Des hommes armés ont attaqué dimanche le village de Tillia, au Niger. Au moins six "
         "civils ont été tués. Lundi, le bilan s'est alourdi à onze morts."
     )
-    assert tolls(figures(enricher, text)) == [(11, "exact")]
+    assert tolls(incident_figures(enricher, text, PUBLISHED)) == [(11, "exact")]
 
 
 # ----------------------------------------- the attacking side's dead beside the victims', one sentence
@@ -160,13 +155,13 @@ def test_victims_toll_revised_still_replaces(enricher: Enricher) -> None:
 def test_attackers_dead_beside_victims_are_not_added(
     enricher: Enricher, text: str, expected: tuple[int, str]
 ) -> None:
-    assert tolls(figures(enricher, text)) == [expected]
+    assert tolls(incident_figures(enricher, text, PUBLISHED)) == [expected]
 
 
 def test_both_sides_named_as_fighters_are_added(enricher: Enricher) -> None:
     # guard: dead of both sides named as fighters, no side named by what it did, add up
     text = "Quatre miliciens et deux soldats ont été tués mardi lors d'affrontements près de Beni."
-    assert tolls(figures(enricher, text)) == [(6, "exact")]
+    assert tolls(incident_figures(enricher, text, PUBLISHED)) == [(6, "exact")]
 
 
 def test_subset_of_attackers_keeps_the_operation_toll(enricher: Enricher) -> None:
@@ -175,7 +170,7 @@ def test_subset_of_attackers_keeps_the_operation_toll(enricher: Enricher) -> Non
         "Mardi, une patrouille de police a tué cinq insurgés, dont deux femmes, lors d'un "
         "accrochage dans la forêt de Bastar."
     )
-    assert tolls(figures(enricher, text)) == [(5, "exact")]
+    assert tolls(incident_figures(enricher, text, PUBLISHED)) == [(5, "exact")]
 
 
 # ------------------------------------------- a headline's toll goes to the incident that gives it
@@ -303,29 +298,7 @@ def injured_by_kind(enricher: Enricher, text: str) -> dict[str, tuple[int, str]]
 
 def all_incidents(enricher: Enricher, text: str) -> list[tuple[str, Figures]]:
     """(sub-type, counts) of every incident of `text`, violent or not, its first line the headline."""
-    title = text.splitlines()[0]
-    item = Article(
-        id=stable_id("counts-incidents2", text),
-        url="https://example.org/incidents2",
-        original_url="https://example.org/incidents2",
-        feed="test",
-        source="test",
-        title=title,
-        text=text,
-        published=PUBLISHED,
-        language="fr",
-    )
-    return [
-        (
-            incident.sub_event_type,
-            {
-                slot: (q.value, q.qualifier)
-                for slot in quantities.SLOTS
-                if (q := getattr(incident, slot)) is not None
-            },
-        )
-        for incident in enricher.merge(enricher.mentions_of_text(text, item))
-    ]
+    return [(incident.sub_event_type, figures_of(incident)) for incident in headlined(enricher, text)]
 
 
 @pytest.mark.parametrize(
