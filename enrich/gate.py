@@ -24,6 +24,12 @@ the parse) and the cues of `enrich/data/conflict_gate.yaml`:
   the "frappe" of "frappe du gauche", the "guerre" of "guerre des prix", the "bombe" of
   "bombe glacée" are no conflict cues. Years long past ("en 1944") count as the domain
   "history" (books, films, commemorations).
+- **Institutions**: an ambiguous cue named as an institution's field through the noun that
+  governs it ("le ministre belge de la Défense", "le ministère israélien de la Défense") is an
+  anchor, whatever adjective stands in between.
+- **Frames**: when an other domain's distinct cues reach a minimum (two cues of "fiction":
+  "une république fictive", "des unités virtuelles", "un pays imaginaire"), the conflict words
+  tell that domain's story (a game's or a novel's war) and weigh a fraction of their weight.
 - **Entities** the caller passes: the types of the article's canonical entities (MILITARY,
   OPERATION, WEAPON ...), each worth the weight the data gives it, up to a cap.
 
@@ -168,6 +174,17 @@ class ConflictGate:
         self.place_labels = frozenset(literal["place_labels"])
         self.demonyms = frozenset(demonym_forms(self.kb)) if literal.get("demonym_modifiers") else frozenset()
         self.armed_weight = float(literal.get("armed_weight", 2.0))
+        # "le ministre belge de la Défense": a cue read through the noun that governs it.
+        institutions = literal.get("institutions") or {"heads": [], "fields": [], "weight": 2.0}
+        self.institution_heads = frozenset(word.lower() for word in institutions["heads"])
+        self.institution_fields = frozenset(word.lower() for word in institutions["fields"])
+        self.institution_weight = float(institutions["weight"])
+        # Frames: a domain whose distinct cues reach `min_cues` tells the conflict words of the
+        # article (a game's imaginary war), which then weigh `conflict_factor` of their weight.
+        self.frames = [
+            (str(f["domain"]), int(f["min_cues"]), float(f["conflict_factor"]))
+            for f in data.get("frames", [])
+        ]
         self.entity_weights = {str(k): float(v) for k, v in data["entities"]["weights"].items()}
         self.max_entity_score = float(data["entities"]["max_score"])
         history = data.get("history") or {"max_year": 0, "weight": 1.0, "max_repeats": 1, "lead_words": []}
@@ -257,7 +274,16 @@ class ConflictGate:
             matches = [m for m in matches if m[0] not in modifiers]
         ambiguous: list[tuple[int, _Group, str]] = []
         for start, group, name in matches:
-            if group.role == "ambiguous":
+            head = self._institution(doc[start]) if group.role == "ambiguous" else None
+            if head is not None:  # "le ministre belge de la Défense": an anchor, as its phrase
+                anchored.add(int(sentence_of[start]))
+                tally.add(
+                    (CONFLICT, f"{head} {name}"),
+                    self.institution_weight,
+                    self.max_repeats,
+                    sentence_of[start] == 0,
+                )
+            elif group.role == "ambiguous":
                 ambiguous.append((start, group, name))
             else:
                 tally.add((group.domain, name), group.weight, self.max_repeats, sentence_of[start] == 0)
@@ -282,6 +308,12 @@ class ConflictGate:
         contributions = tally.contributions(self.headline_factor)
         conflict = sum(v for (d, _), v in contributions.items() if d == CONFLICT) + entity_score
         other = sum(v for (d, _), v in contributions.items() if d != CONFLICT) * self.other_factor
+        frame_reasons = []
+        for domain, min_cues, factor in self.frames:
+            cues = sorted(name for d, name in contributions if d == domain)
+            if len(cues) >= min_cues:
+                conflict *= factor
+                frame_reasons.append(f"frame:{domain} ({', '.join(cues[:MAX_REASONS])}) conflict x{factor:g}")
         score = round(conflict - other, 2)
         decided = score >= self.threshold and conflict >= self.min_conflict
         rubric = self._rubric(doc)
@@ -302,6 +334,7 @@ class ConflictGate:
             for key, v in _top(contributions, lambda d: d != CONFLICT)
         ]
         reasons += [f"not literal:{name} x{n}" for name, n in set_aside.most_common(MAX_REASONS)]
+        reasons += frame_reasons
         if conflict < self.min_conflict:
             reasons.append(f"conflict evidence {conflict:.1f} < {self.min_conflict:.1f}")
         reasons.append(f"score {score:.1f} {'>=' if score >= self.threshold else '<'} {self.threshold:.1f}")
@@ -384,6 +417,15 @@ class ConflictGate:
                 continue
             people.append((noun.i, i, f"{noun.lemma_.lower()} armé"))
         return people
+
+    def _institution(self, token: Token) -> str | None:
+        """The institution an ambiguous cue names as its field, through the noun that governs it
+        whatever stands in between ("le ministre belge de la Défense", "la ministère israélien
+        de la Défense"): the governing noun's lemma, or None."""
+        if token.dep_ != "nmod" or token.lemma_.lower() not in self.institution_fields:
+            return None
+        head = token.head.lemma_.lower()
+        return head if head in self.institution_heads else None
 
     def _literal(self, token: Token) -> bool:
         """The cue's complement makes it literal: a place entity through a preposition
