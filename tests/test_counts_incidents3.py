@@ -96,3 +96,75 @@ def test_our_own_losses_told_as_a_loss_stay_the_toll(enricher: Enricher) -> None
         "perdu sept soldats dans l'embuscade, selon un communiqué."
     )
     assert killed(enricher, text) == [(7, "exact")]
+
+
+# --- class 3: what was destroyed, told with no place nor day of its own, is the incident told ---
+# before it, even when the day its context gives it is another incident's
+
+DAMAGE_TOLD_AFTER = [
+    (
+        "Des soldats et des rebelles se sont affrontés jeudi à Kitchanga. Le lendemain, la Croix-Rouge "
+        "a compté quatorze morts. Une trentaine de maisons ont été incendiées pendant les combats.\n\n"
+        "Vendredi, de nouveaux combats ont éclaté à Kiwanja. Un civil a été tué.",
+        "kitchanga",
+        (30, "approx"),
+    ),
+    (
+        "L'aviation a bombardé lundi le marché de Kabkabiya, au Darfour. Le lendemain, les secouristes "
+        "ont retiré vingt-deux corps des décombres. Quarante échoppes ont été détruites par les bombes."
+        "\n\nMardi, un nouveau bombardement aérien a visé Kutum. Trois personnes ont été tuées.",
+        "kabkabiyah",
+        (40, "exact"),
+    ),
+    (
+        "Des obus sont tombés samedi sur le centre de Horlivka. Le lendemain, la mairie a annoncé que "
+        "neuf habitants avaient péri. Deux immeubles ont été endommagés.\n\n"
+        "Dimanche, des obus ont touché le quartier de Mykytivka, dans la même ville. Une femme a été "
+        "blessée.",
+        "horlivka",
+        (2, "exact"),
+    ),
+    (
+        "Un drone a frappé mercredi une caserne à Gao. Le lendemain, l'armée a reconnu la mort de six "
+        "soldats. Trois véhicules blindés ont été détruits.\n\n"
+        "Jeudi, un drone a visé un poste militaire à Ansongo. Un soldat a été blessé.",
+        "gao",
+        (3, "exact"),
+    ),
+]
+
+
+def destroyed_at(enricher: Enricher, text: str) -> dict[str, tuple[int, str] | None]:
+    """The destroyed count of each incident, by its first place."""
+    return {
+        incident.places[0].id: (incident.destroyed.value, incident.destroyed.qualifier)
+        if incident.destroyed
+        else None
+        for incident in incidents(enricher, text, PUBLISHED)
+        if incident.places
+    }
+
+
+@pytest.mark.parametrize("text, place, count", DAMAGE_TOLD_AFTER)
+def test_damage_told_after_a_toll_is_the_incident_told_before_it(
+    enricher: Enricher, text: str, place: str, count: tuple[int, str]
+) -> None:
+    found = destroyed_at(enricher, text)
+    assert found[place] == count
+    assert [c for p, c in found.items() if p != place] == [None]
+
+
+def test_a_damage_day_from_the_context_does_not_replace_the_day_a_mention_names(enricher: Enricher) -> None:
+    text = DAMAGE_TOLD_AFTER[3][0]
+    days = {i.places[0].id: i.event_date for i in incidents(enricher, text, PUBLISHED) if i.places}
+    assert str(days["gao"]) == "2025-11-05"  # mercredi, not the day of the army's report
+
+
+def test_damage_told_after_the_second_incident_stays_its_own(enricher: Enricher) -> None:
+    """Guard: damage told after the second incident is the second's."""
+    text = (
+        "Des soldats et des rebelles se sont affrontés jeudi à Kitchanga. Le lendemain, la Croix-Rouge "
+        "a compté quatorze morts.\n\nVendredi, de nouveaux combats ont éclaté à Kiwanja. Un civil a été "
+        "tué. Une dizaine de maisons ont été incendiées."
+    )
+    assert destroyed_at(enricher, text) == {"kitchanga": None, "kiwanja": (10, "approx")}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 from itertools import combinations
 
 from enrich import dates as dates_module
@@ -107,6 +108,24 @@ def _others(event: Event, slot: str) -> bool:
     return other_sides_toll(getattr(event, slot), sentence)
 
 
+@lru_cache(maxsize=4096)
+def _names_a_day(sentence: str, reference: date) -> bool:
+    return dates_module.resolve_date(sentence, reference) is not None
+
+
+def _names_its_day(event: Event) -> bool:
+    return event.event_date is not None and any(
+        _names_a_day(m.sentence, event.event_date) for m in event.mentions
+    )
+
+
+def _inherited_day(event: Event) -> bool:
+    """A mention naming no place whose sentences name no day ("une centaine de huttes ont été
+    incendiées", "Un soldat a été tué"): its day is the one its paragraph or the event told
+    before it gave, so it tells no happening of another day."""
+    return not event.places and event.event_date is not None and not _names_its_day(event)
+
+
 def _revision(event: Event) -> bool:
     return any(
         q is not None and q.revised for q in (getattr(event, slot) for slot in quantities_module.SLOTS)
@@ -168,6 +187,9 @@ def _representative(
     for slot in victims:
         if _others(members[0], slot):
             setattr(merged, slot, None)
+    # whether a mention names the incident's day; whether the day kept so far is its context's
+    day_named = any(not _inherited_day(m) and _names_its_day(m) for m in members)
+    weak = day_named and _inherited_day(members[0])
     for member in members[1:]:
         merged.weapons += [w for w in member.weapons if w not in merged.weapons]
         merged.places += [p for p in member.places if all(q.id != p.id for q in merged.places)]
@@ -193,8 +215,11 @@ def _representative(
                 from_title[slot] = title
             setattr(merged, slot, best)
         stated = member.event_date is not None and member.event_date != published
-        if stated and merged.event_date in (None, published):
+        # a day taken from the context does not replace the day a mention names
+        inherited = _inherited_day(member)
+        if stated and (not inherited or not day_named) and (merged.event_date in (None, published) or weak):
             merged.event_date = member.event_date
+            weak = inherited
         merged.confidence = max(merged.confidence, member.confidence)
     merged.mentions = [mention for member in members for mention in member.mentions]
     merged.mention_count = max(1, len(merged.mentions))
@@ -469,7 +494,8 @@ def merge_mentions(
             # s'est alourdi mardi à 52 morts" dates the revision, not the attack, whether it is
             # told after the attack or before it (a "Mise à jour" lead).
             # A toll told after the revision without a place of its own ("Une dizaine de
-            # personnes ont été blessées") carries the revision's day, not one of its own.
+            # personnes ont été blessées") carries the revision's day, not one of its own; so
+            # does any mention naming neither a place nor a day (its day is its context's).
             told = (*clusters[index], event)
             revised_days = {_stated_date(m, published) for m in told if _revision(m)}
             dates = {
@@ -479,6 +505,7 @@ def merge_mentions(
                 and not (
                     (day := _stated_date(m, published)) in revised_days and _toll_only(m) and not m.places
                 )
+                and not _inherited_day(m)
             } - {None}
             if len(dates) > 1:
                 continue
