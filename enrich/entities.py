@@ -22,9 +22,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
+from spacy.attrs import ORTH
 from spacy.tokens import Doc, Span, Token
 
 from enrich.kb import DATA_DIR, KBEntry, KnowledgeBase, load_yaml
@@ -105,6 +106,16 @@ class EntityFilters:
     person_particles: frozenset[str] = frozenset()
     dateline: re.Pattern[str] | None = None
     acronym: re.Pattern[str] | None = None
+
+    @cached_property
+    def untagged_cues(self) -> frozenset[str]:
+        """The words a name the model did not tag may follow to be read as a place."""
+        return self.place_cues | self.place_prepositions | self.area_nouns | self.facility_nouns
+
+    @cached_property
+    def cue_classes(self) -> dict[int, int]:
+        """`_after_cues`' reading of each surface form met (orth hash -> `_CUE`, `_LINK`, 0)."""
+        return {}
 
 
 def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
@@ -842,34 +853,50 @@ def _known_place(name: str, kb: KnowledgeBase) -> bool:
     return gazetteer is not None and bool(gazetteer.candidates(name, translit=False))
 
 
+# `_after_cues`' readings of a surface form: a place word ("près", "village", "à"), an article
+# between it and the name ("de la"), a word opening with a capital.
+_CUE, _LINK, _CAPITAL = 1, 2, 4
+
+
+def _after_cues(doc: Doc, filters: EntityFilters) -> list[int]:
+    """The capitalised tokens whose nearest word before them, over articles and prepositions,
+    is a place word ("près de la Paz" -> "Paz"; "près de La Paz" -> "La", "Paz"), read from the
+    surface-form hashes of the doc (no Token built; each form read once per process)."""
+    classes = filters.cue_classes
+    if len(classes) > 500_000:
+        classes.clear()
+    cues, links = filters.untagged_cues, filters.region_prepositions
+    strings = doc.vocab.strings
+    found: list[int] = []
+    after_cue = False
+    for k, orth in enumerate(doc.to_array(ORTH).tolist()):
+        kind = classes.get(orth)
+        if kind is None:
+            text = strings[orth]
+            word = fold(text)
+            kind = _LINK if word in links else _CUE if word in cues else 0
+            kind = classes[orth] = kind | (_CAPITAL if text[:1].isupper() else 0)
+        if after_cue and kind & _CAPITAL:
+            found.append(k)
+        if not kind & _LINK:
+            after_cue = bool(kind & _CUE)
+    return found
+
+
 def _untagged_places(doc: Doc, covered: set[int], filters: EntityFilters) -> list[Span]:
     """Capitalised names the model did not tag, right after a place word ("À Koriukivka, un
-    drone...", "près de Novhorod-Siverskyï"): candidates the article's places decide on."""
-    cues = filters.place_cues | filters.place_prepositions | filters.area_nouns | filters.facility_nouns
+    drone...", "près de Novhorod-Siverskyï"): candidates the article's places decide on. Only
+    the words after a place word are read (a name's inner words follow a hyphen, no place word)."""
     found: list[Span] = []
-    tokens = tokens_of(doc)
-    i = 0
-    n = len(doc)
-    while i < n:
-        if i in covered or not tokens[i].text[:1].isupper():
-            i += 1
+    for i in _after_cues(doc, filters):
+        if i in covered:
             continue
         end = _capitalised_run(doc, i)
         if end == i or any(k in covered for k in range(i, end)):
-            i += 1
             continue
-        j = i - 1
-        while j >= 0 and fold(tokens[j].text) in filters.region_prepositions:
-            j -= 1
-        text = doc[i:end].text
-        if (
-            j >= 0
-            and fold(tokens[j].text) in cues
-            and fold(text) not in filters.stop_surfaces
-            and fold(text) not in filters.not_entities
-        ):
+        text = fold(doc[i:end].text)
+        if text not in filters.stop_surfaces and text not in filters.not_entities:
             found.append(Span(doc, i, end, label="LOC"))
-        i = end
     return found
 
 
