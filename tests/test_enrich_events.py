@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
-from helpers import french_article
+from helpers import french_article, mentions
 
 from enrich.events import merge_mentions
 from enrich.kb import default_kb
 from enrich.pipeline import Enricher
 from vigie.core.models import Event, stable_id
-
-PUBLISHED = datetime.fromisoformat("2025-03-11T08:08:00+01:00")
-
-
-@pytest.fixture(scope="module")
-def enricher() -> Enricher:
-    return Enricher()
-
-
-article = french_article
-
-
-def events_of(enricher: Enricher, text: str, published: datetime = PUBLISHED) -> list[Event]:
-    """The extractor's mentions (no conflict gate, no folding: one-sentence test texts)."""
-    item = article(text, published)
-    return enricher.mentions_of_text(text, item)
 
 
 def kinds(events: list[Event]) -> set[str]:
@@ -38,7 +20,7 @@ def test_interception_sentence_is_a_strike_on_the_interceptor(enricher: Enricher
         "La Russie a abattu 337 drones, dont 91 uniquement dans la région de Moscou, "
         "dans la nuit de lundi à mardi a indiqué le ministère de la Défense russe dans un communiqué."
     )
-    (event,) = events_of(enricher, text)
+    (event,) = mentions(enricher, text)
     assert (event.event_type, event.sub_event_type) == ("Explosions/Remote violence", "Air/drone strike")
     assert event.target is not None and event.target.id == "russie"
     assert event.actor is None  # the launcher is not named in this sentence
@@ -49,7 +31,7 @@ def test_interception_sentence_is_a_strike_on_the_interceptor(enricher: Enricher
 
 def test_light_verb_subject_is_the_actor_and_places_are_resolved(enricher: Enricher) -> None:
     text = "Le 11 mars 2025, l’Ukraine a mené la plus grande attaque de drones contre Moscou, avec plus de 390 drones."
-    (event,) = events_of(enricher, text)
+    (event,) = mentions(enricher, text)
     assert event.actor.id == "ukraine" and event.target.id == "russie"
     assert [p.id for p in event.places] == ["moscou"]
     assert event.location is not None and round(event.location.lat) == 56
@@ -61,14 +43,14 @@ def test_demonyms_name_the_attacker(enricher: Enricher) -> None:
         "Selon des données recueillies par Bloomberg, le nombre de frappes russes par drones et missiles "
         "a augmenté d’environ 46 % un mois après la rencontre Trump-Poutine."
     )
-    (event,) = [e for e in events_of(enricher, text) if e.event_type != "Interaction"]
+    (event,) = [e for e in mentions(enricher, text) if e.event_type != "Interaction"]
     assert event.actor.id == "russie"
     assert event.weapons == ["drone", "missile"]
     assert event.sub_event_type == "Air/drone strike"  # drones take precedence over missiles
 
 
 def test_weapon_class_picks_the_sub_type(enricher: Enricher) -> None:
-    (event,) = events_of(enricher, "Un missile Iskander-M russe a frappé une centrale électrique à Kharkiv.")
+    (event,) = mentions(enricher, "Un missile Iskander-M russe a frappé une centrale électrique à Kharkiv.")
     assert event.sub_event_type == "Shelling/artillery/missile attack"
     assert event.weapons == ["iskander-m"]
     assert [p.id for p in event.places] == ["kharkiv"]
@@ -87,37 +69,37 @@ def test_weapon_class_picks_the_sub_type(enricher: Enricher) -> None:
     ],
 )
 def test_unreported_violence_is_not_an_event(enricher: Enricher, text: str) -> None:
-    violent = [e for e in events_of(enricher, text) if e.event_type != "Interaction"]
+    violent = [e for e in mentions(enricher, text) if e.event_type != "Interaction"]
     assert violent == []
 
 
 def test_interactions(enricher: Enricher) -> None:
-    threat = events_of(enricher, "Moscou menace d’une première frappe nucléaire contre l’OTAN.")
+    threat = mentions(enricher, "Moscou menace d’une première frappe nucléaire contre l’OTAN.")
     assert [(e.sub_event_type, e.actor.id, e.target.id) for e in threat] == [("THREATEN", "russie", "otan")]
-    request = events_of(enricher, "Trump encourage Zelensky à frapper la Russie.")
+    request = mentions(enricher, "Trump encourage Zelensky à frapper la Russie.")
     assert [(e.sub_event_type, e.actor.id, e.target.id) for e in request] == [
         ("REQUEST", "donald-trump", "volodymyr-zelensky")
     ]
-    talks = events_of(
+    talks = mentions(
         enricher,
         "Les délégations ukrainienne et américaine doivent se rencontrer en Arabie Saoudite, ce mardi 11 mars.",
     )
     assert [(e.sub_event_type, e.interaction) for e in talks] == [("CONSULT", "CONSULT")]
     assert {talks[0].actor.id, talks[0].target.id} == {"ukraine", "etats-unis"}
     assert [p.id for p in talks[0].places] == ["arabie-saoudite"]
-    aid = events_of(enricher, "L’Ukraine utilise déjà les missiles Atacms fournis par les États-Unis.")
+    aid = mentions(enricher, "L’Ukraine utilise déjà les missiles Atacms fournis par les États-Unis.")
     assert [(e.sub_event_type, e.actor.id, e.target.id, e.weapons) for e in aid] == [
         ("AID", "etats-unis", "ukraine", ["atacms"])
     ]
 
 
 def test_a_meeting_needs_a_named_party(enricher: Enricher) -> None:
-    assert events_of(enricher, "Les négociations de cessez-le-feu devaient débuter.") == []
+    assert mentions(enricher, "Les négociations de cessez-le-feu devaient débuter.") == []
 
 
 def test_event_id_and_offsets(enricher: Enricher) -> None:
     text = "Titre du direct\n\nLes frappes ont fait deux morts à Kiev. L’Ukraine a mené une attaque contre Moscou."
-    item = article(text)
+    item = french_article(text)
     events = enricher.analyse_text(text, item).events
     assert len(events) == 2
     for event in events:
@@ -132,9 +114,9 @@ def test_a_toll_continues_the_previous_event_and_merges(enricher: Enricher) -> N
         "Les frappes ont fait deux morts et des dizaines de blessés. "
         "Nous avons recensé un mort et trois blessés à Domodedovo."
     )
-    mentions = events_of(enricher, text)
-    assert len(mentions) == 3 and kinds(mentions) == {"Air/drone strike"}
-    (event,) = merge_mentions(mentions, default_kb())
+    found = mentions(enricher, text)
+    assert len(found) == 3 and kinds(found) == {"Air/drone strike"}
+    (event,) = merge_mentions(found, default_kb())
     assert event.actor.id == "ukraine" and event.target.id == "russie"
     assert (event.killed.value, event.injured.value, event.injured.qualifier) == (2, 20, "at_least")
     assert {p.id for p in event.places} == {"oblast-de-moscou", "domodedovo"}
@@ -142,12 +124,12 @@ def test_a_toll_continues_the_previous_event_and_merges(enricher: Enricher) -> N
 
 def test_incompatible_parties_stay_separate_events(enricher: Enricher) -> None:
     text = "L’Ukraine a frappé Moscou avec des drones. La Russie a frappé Kiev avec des drones."
-    merged = merge_mentions(events_of(enricher, text), default_kb())
+    merged = merge_mentions(mentions(enricher, text), default_kb())
     assert sorted((e.actor.id, e.target.id) for e in merged) == [("russie", "ukraine"), ("ukraine", "russie")]
 
 
 def test_old_events_are_background(enricher: Enricher) -> None:
     text = "Le 7 octobre 2023, le Hamas a attaqué Israël."
-    assert events_of(enricher, text) == []
-    recent = events_of(enricher, "Le 7 mars 2025, le Hamas a attaqué Israël.")
+    assert mentions(enricher, text) == []
+    recent = mentions(enricher, "Le 7 mars 2025, le Hamas a attaqué Israël.")
     assert [e.actor.id for e in recent] == ["hamas"]

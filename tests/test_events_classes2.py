@@ -10,21 +10,11 @@ from datetime import datetime
 
 import pytest
 from extraction import types
-from helpers import french_article, triggered
+from helpers import mentions, triggered
 
 from enrich.pipeline import Enricher
-from vigie.core.models import Event
 
 PUBLISHED = datetime.fromisoformat("2025-09-17T10:00:00+02:00")
-
-
-@pytest.fixture(scope="module")
-def enricher() -> Enricher:
-    return Enricher()
-
-
-def mentions(enricher: Enricher, text: str) -> list[Event]:
-    return enricher.mentions_of_text(text, french_article(text, PUBLISHED))
 
 
 # --- A count given since a recent day is a running total, not one event.
@@ -39,14 +29,14 @@ def mentions(enricher: Enricher, text: str) -> list[Event]:
     ],
 )
 def test_a_count_since_a_recent_day_is_a_running_total(enricher: Enricher, text: str) -> None:
-    assert mentions(enricher, text) == []
+    assert mentions(enricher, text, PUBLISHED) == []
 
 
 def test_an_event_since_a_day_without_a_count_is_news(enricher: Enricher) -> None:
     text = "Depuis dimanche, des combats opposent l'armée aux rebelles près de Goma."
-    assert ("Battles", "Armed clash") in types(mentions(enricher, text))
+    assert ("Battles", "Armed clash") in types(mentions(enricher, text, PUBLISHED))
     dated = "Lundi, l'armée de l'air a intercepté plus de 200 missiles au-dessus de Kiev."
-    assert mentions(enricher, dated)
+    assert mentions(enricher, dated, PUBLISHED)
 
 
 # --- Shelling names its means: the article's drones do not type it.
@@ -73,7 +63,7 @@ def test_an_event_since_a_day_without_a_count_is_news(enricher: Enricher) -> Non
     ],
 )
 def test_shelling_is_not_typed_by_the_articles_drones(enricher: Enricher, text: str, word: str) -> None:
-    shelling = triggered(mentions(enricher, text), word)
+    shelling = triggered(mentions(enricher, text, PUBLISHED), word)
     assert shelling.sub_event_type == "Shelling/artillery/missile attack"
 
 
@@ -99,13 +89,13 @@ def test_shelling_is_not_typed_by_the_articles_drones(enricher: Enricher, text: 
 def test_an_attack_on_a_settlement_is_violence_against_civilians(
     enricher: Enricher, text: str, word: str
 ) -> None:
-    attack = triggered(mentions(enricher, text), word)
+    attack = triggered(mentions(enricher, text, PUBLISHED), word)
     assert (attack.event_type, attack.sub_event_type) == ("Violence against civilians", "Attack")
 
 
 def test_an_attack_on_a_post_near_a_village_is_a_clash(enricher: Enricher) -> None:
     text = "Des jihadistes ont attaqué un poste de l'armée près du village de Toukoro."
-    attack = triggered(mentions(enricher, text), "attaqué")
+    attack = triggered(mentions(enricher, text, PUBLISHED), "attaqué")
     assert (attack.event_type, attack.sub_event_type) == ("Battles", "Armed clash")
 
 
@@ -121,7 +111,7 @@ def test_an_attack_on_a_post_near_a_village_is_a_clash(enricher: Enricher) -> No
     ],
 )
 def test_a_price_the_other_side_will_pay_is_a_threat(enricher: Enricher, text: str) -> None:
-    assert ("Interaction", "THREATEN") in types(mentions(enricher, text))
+    assert ("Interaction", "THREATEN") in types(mentions(enricher, text, PUBLISHED))
 
 
 # --- Troops engaging armed people ("ont accroché un groupe de combattants") fight a battle.
@@ -129,9 +119,9 @@ def test_a_price_the_other_side_will_pay_is_a_threat(enricher: Enricher, text: s
 
 def test_troops_engaging_a_group_fight_a_battle(enricher: Enricher) -> None:
     text = "Mercredi, les forces armées maliennes ont accroché un groupe de jihadistes près de Ténenkou."
-    clash = triggered(mentions(enricher, text), "accroché")
+    clash = triggered(mentions(enricher, text, PUBLISHED), "accroché")
     assert (clash.event_type, clash.sub_event_type) == ("Battles", "Armed clash")
-    assert mentions(enricher, "Le Hamas a accroché une banderole sur le mur du bâtiment.") == []
+    assert mentions(enricher, "Le Hamas a accroché une banderole sur le mur du bâtiment.", PUBLISHED) == []
 
 
 # --- The parties of an exchange whose subject the parser cut off its verb.
@@ -139,7 +129,7 @@ def test_troops_engaging_a_group_fight_a_battle(enricher: Enricher) -> None:
 
 def test_the_parties_of_an_exchange_told_with_an_adverb(enricher: Enricher) -> None:
     text = "Moscou et Kiev ont par ailleurs procédé jeudi à un nouvel échange de prisonniers."
-    agree = next(e for e in mentions(enricher, text) if e.sub_event_type == "AGREE")
+    agree = next(e for e in mentions(enricher, text, PUBLISHED) if e.sub_event_type == "AGREE")
     assert {agree.actor.id, agree.target.id} == {"moscou", "kiev"} or {  # type: ignore[union-attr]
         agree.actor.id,  # type: ignore[union-attr]
         agree.target.id,  # type: ignore[union-attr]
@@ -148,7 +138,7 @@ def test_the_parties_of_an_exchange_told_with_an_adverb(enricher: Enricher) -> N
 
 def test_a_price_paid_by_households_is_no_threat(enricher: Enricher) -> None:
     text = "Christine Lagarde a averti que les ménages paieront le prix de l'inflation."
-    assert ("Interaction", "THREATEN") not in types(mentions(enricher, text))
+    assert ("Interaction", "THREATEN") not in types(mentions(enricher, text, PUBLISHED))
 
 
 # --- Arrests: people named by their nationality, an arrest announced, a boat boarded.
@@ -164,7 +154,7 @@ def test_a_price_paid_by_households_is_no_threat(enricher: Enricher) -> None:
     ],
 )
 def test_arrests_told_in_other_words(enricher: Enricher, text: str) -> None:
-    assert ("Strategic developments", "Arrests") in types(mentions(enricher, text))
+    assert ("Strategic developments", "Arrests") in types(mentions(enricher, text, PUBLISHED))
 
 
 # --- Talks called off are no talks.
@@ -179,7 +169,7 @@ def test_arrests_told_in_other_words(enricher: Enricher, text: str) -> None:
     ],
 )
 def test_talks_called_off_are_no_meeting(enricher: Enricher, text: str) -> None:
-    assert ("Interaction", "CONSULT") not in types(mentions(enricher, text))
+    assert ("Interaction", "CONSULT") not in types(mentions(enricher, text, PUBLISHED))
 
 
 # --- "X accuse Y d'avoir attaqué": the accused is the one who acted.
@@ -202,7 +192,7 @@ def test_talks_called_off_are_no_meeting(enricher: Enricher, text: str) -> None:
     ],
 )
 def test_the_accused_is_the_actor(enricher: Enricher, text: str, word: str, actor: str) -> None:
-    event = triggered(mentions(enricher, text), word)
+    event = triggered(mentions(enricher, text, PUBLISHED), word)
     assert event.actor is not None and event.actor.id == actor
 
 
@@ -225,7 +215,7 @@ def test_the_accused_is_the_actor(enricher: Enricher, text: str, word: str, acto
     ],
 )
 def test_a_topic_is_no_event(enricher: Enricher, text: str, sub_event_type: str) -> None:
-    assert sub_event_type not in {e.sub_event_type for e in mentions(enricher, text)}
+    assert sub_event_type not in {e.sub_event_type for e in mentions(enricher, text, PUBLISHED)}
 
 
 # --- A headline's attack by no named author has no target for the state its place lies in:
@@ -259,7 +249,7 @@ def test_a_topic_is_no_event(enricher: Enricher, text: str, sub_event_type: str)
     ],
 )
 def test_headline_attack_without_author_targets_no_state(enricher: Enricher, text: str, word: str) -> None:
-    headline = [e for e in mentions(enricher, text) if e.sentence_start == 0 and e.trigger == word]
+    headline = [e for e in mentions(enricher, text, PUBLISHED) if e.sentence_start == 0 and e.trigger == word]
     assert len(headline) == 1
     assert headline[0].actor is None
     assert headline[0].target is None

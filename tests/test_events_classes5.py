@@ -8,25 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from helpers import french_article
+from helpers import incidents, mentions
 
 from enrich.pipeline import Enricher
 from vigie.core.models import Event
 
 PUBLISHED = datetime.fromisoformat("2025-09-17T10:00:00+02:00")
-
-
-@pytest.fixture(scope="module")
-def enricher() -> Enricher:
-    return Enricher()
-
-
-def mentions(enricher: Enricher, text: str) -> list[Event]:
-    return enricher.mentions_of_text(text, french_article(text, PUBLISHED))
-
-
-def incidents(enricher: Enricher, text: str) -> list[Event]:
-    return enricher.merge(mentions(enricher, text))
 
 
 def described(events: list[Event]) -> list[tuple[str, str]]:
@@ -56,7 +43,7 @@ def described(events: list[Event]) -> list[tuple[str, str]]:
     ],
 )
 def test_fire_with_no_means_named_is_a_clash(enricher: Enricher, text: str) -> None:
-    found = incidents(enricher, text)
+    found = incidents(enricher, text, PUBLISHED)
     assert [e.sub_event_type for e in found] == ["Armed clash"], described(found)
 
 
@@ -81,7 +68,7 @@ def test_fire_with_no_means_named_is_a_clash(enricher: Enricher, text: str) -> N
     ],
 )
 def test_fire_with_means_named_stays_remote_violence(enricher: Enricher, text: str, sub_type: str) -> None:
-    found = mentions(enricher, text)
+    found = mentions(enricher, text, PUBLISHED)
     assert found and all(e.sub_event_type == sub_type for e in found), described(found)
 
 
@@ -110,7 +97,7 @@ def test_fire_with_means_named_stays_remote_violence(enricher: Enricher, text: s
     ],
 )
 def test_a_negative_pronoun_subject_denies_the_event(enricher: Enricher, text: str, told: list[str]) -> None:
-    found = incidents(enricher, text)
+    found = incidents(enricher, text, PUBLISHED)
     assert [e.sub_event_type for e in found] == told, described(found)
 
 
@@ -129,7 +116,7 @@ def test_a_negative_pronoun_subject_denies_the_event(enricher: Enricher, text: s
     ],
 )
 def test_negation_guards(enricher: Enricher, text: str, told: list[str]) -> None:
-    found = incidents(enricher, text)
+    found = incidents(enricher, text, PUBLISHED)
     assert [e.sub_event_type for e in found] == told, described(found)
 
 
@@ -149,7 +136,7 @@ def test_negation_guards(enricher: Enricher, text: str, told: list[str]) -> None
     ],
 )
 def test_property_burnt_alone_is_property_destruction(enricher: Enricher, text: str) -> None:
-    found = [e for e in incidents(enricher, text) if e.sub_event_type != "Arrests"]
+    found = [e for e in incidents(enricher, text, PUBLISHED) if e.sub_event_type != "Arrests"]
     assert [e.sub_event_type for e in found] == ["Looting/property destruction"], described(found)
 
 
@@ -170,7 +157,7 @@ def test_property_burnt_alone_is_property_destruction(enricher: Enricher, text: 
     ],
 )
 def test_property_damage_guards(enricher: Enricher, text: str, sub_type: str) -> None:
-    found = incidents(enricher, text)
+    found = incidents(enricher, text, PUBLISHED)
     assert [e.sub_event_type for e in found] == [sub_type], described(found)
 
 
@@ -190,7 +177,7 @@ def test_property_damage_guards(enricher: Enricher, text: str, sub_type: str) ->
     ],
 )
 def test_an_aircraft_hit_is_no_air_strike(enricher: Enricher, text: str) -> None:
-    found = mentions(enricher, text)
+    found = mentions(enricher, text, PUBLISHED)
     assert found and all(e.sub_event_type != "Air/drone strike" for e in found), described(found)
 
 
@@ -212,7 +199,7 @@ def test_an_aircraft_hit_is_no_air_strike(enricher: Enricher, text: str) -> None
     ],
 )
 def test_means_fired_or_flying_still_type(enricher: Enricher, text: str, sub_type: str) -> None:
-    found = mentions(enricher, text)
+    found = mentions(enricher, text, PUBLISHED)
     assert found and all(e.sub_event_type == sub_type for e in found), described(found)
 
 
@@ -229,7 +216,7 @@ def test_means_fired_or_flying_still_type(enricher: Enricher, text: str, sub_typ
     ],
 )
 def test_a_device_made_safe_is_disrupted_weapons_use(enricher: Enricher, text: str) -> None:
-    found = incidents(enricher, text)
+    found = incidents(enricher, text, PUBLISHED)
     assert [e.sub_event_type for e in found] == ["Disrupted weapons use"], described(found)
 
 
@@ -251,7 +238,7 @@ def test_a_device_made_safe_is_disrupted_weapons_use(enricher: Enricher, text: s
     ],
 )
 def test_a_report_is_no_aid(enricher: Enricher, text: str) -> None:
-    found = mentions(enricher, text)
+    found = mentions(enricher, text, PUBLISHED)
     assert found and all(e.sub_event_type != "AID" for e in found), described(found)
 
 
@@ -263,7 +250,7 @@ def test_a_report_is_no_aid(enricher: Enricher, text: str) -> None:
     ],
 )
 def test_deliveries_stay_aid(enricher: Enricher, text: str) -> None:
-    assert "AID" in [e.sub_event_type for e in mentions(enricher, text)]
+    assert "AID" in [e.sub_event_type for e in mentions(enricher, text, PUBLISHED)]
 
 
 # --- A commentator (a researcher, an analyst, a historian: the subject, or the noun its name is
@@ -282,7 +269,7 @@ def test_deliveries_stay_aid(enricher: Enricher, text: str) -> None:
     ],
 )
 def test_a_commentator_makes_no_interaction(enricher: Enricher, text: str) -> None:
-    found = mentions(enricher, text)
+    found = mentions(enricher, text, PUBLISHED)
     assert not [e for e in found if e.event_type == "Interaction"], described(found)
 
 
@@ -294,7 +281,7 @@ def test_a_commentator_makes_no_interaction(enricher: Enricher, text: str) -> No
     ],
 )
 def test_a_party_still_interacts(enricher: Enricher, text: str, sub_type: str) -> None:
-    assert sub_type in [e.sub_event_type for e in mentions(enricher, text)]
+    assert sub_type in [e.sub_event_type for e in mentions(enricher, text, PUBLISHED)]
 
 
 # --- Fire named as the complement of a violent noun ("des échanges de tirs") is that event's:
@@ -315,6 +302,6 @@ def test_a_party_still_interacts(enricher: Enricher, text: str, sub_type: str) -
     ],
 )
 def test_fire_inside_an_exchange_is_the_exchange(enricher: Enricher, text: str) -> None:
-    found = mentions(enricher, text)
+    found = mentions(enricher, text, PUBLISHED)
     later = [e for e in found if e.sentence_start > 0]
     assert later and all(e.sub_event_type == "Armed clash" for e in later), described(found)

@@ -7,27 +7,12 @@ folding into incidents, with the real spaCy model.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 from extraction import ids, one, types
-from helpers import french_article
+from helpers import mentions
 
 from enrich.events import default_lexicon
 from enrich.pipeline import Enricher
-from vigie.core.models import Event
-
-PUBLISHED = datetime.fromisoformat("2025-03-11T08:08:00+01:00")
-
-
-@pytest.fixture(scope="module")
-def enricher() -> Enricher:
-    return Enricher()
-
-
-def mentions(enricher: Enricher, text: str) -> list[Event]:
-    return enricher.mentions_of_text(text, french_article(text, PUBLISHED))
-
 
 # --- Triggers: launching, dropping, shooting down, claiming, shelling, ambushes, kidnappings,
 # arrests, agreements and exchanges, in active, passive and pronominal forms.

@@ -9,26 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from helpers import french_article
+from helpers import incidents, mentions
 
 from enrich.events.repair import promote_finite_verbs
 from enrich.pipeline import Enricher
 from vigie.core.models import Event
 
 PUBLISHED = datetime.fromisoformat("2025-09-17T10:00:00+02:00")
-
-
-@pytest.fixture(scope="module")
-def enricher() -> Enricher:
-    return Enricher()
-
-
-def incidents(enricher: Enricher, text: str) -> list[Event]:
-    return enricher.merge(mentions(enricher, text))  # the incidents, the gate aside
-
-
-def mentions(enricher: Enricher, text: str) -> list[Event]:
-    return enricher.mentions_of_text(text, french_article(text, PUBLISHED))
 
 
 def sub_types(events: list[Event]) -> list[str]:
@@ -54,7 +41,7 @@ def sub_types(events: list[Event]) -> list[str]:
     ],
 )
 def test_a_measure_or_a_finding_after_an_incident_is_part_of_it(enricher: Enricher, text: str) -> None:
-    found = sub_types(incidents(enricher, text))
+    found = sub_types(incidents(enricher, text, PUBLISHED))
     assert found, found
     assert "Other" not in found and "Disrupted weapons use" not in found, found
 
@@ -67,7 +54,7 @@ def test_a_measure_or_a_finding_after_an_incident_is_part_of_it(enricher: Enrich
     ],
 )
 def test_a_measure_or_a_finding_told_alone_is_news(enricher: Enricher, text: str) -> None:
-    assert sub_types(mentions(enricher, text)) in (["Other"], ["Disrupted weapons use"])
+    assert sub_types(mentions(enricher, text, PUBLISHED)) in (["Other"], ["Disrupted weapons use"])
 
 
 # --- The people of an incident named again (a pronoun, "les assaillants", "deux ravisseurs")
@@ -92,7 +79,7 @@ def test_a_measure_or_a_finding_told_alone_is_news(enricher: Enricher, text: str
     ],
 )
 def test_the_people_of_an_incident_named_again_tell_it_again(enricher: Enricher, text: str) -> None:
-    found = incidents(enricher, text)
+    found = incidents(enricher, text, PUBLISHED)
     violent = [e for e in found if e.event_type != "Strategic developments" or "Looting" in e.sub_event_type]
     assert len(violent) == 1, [(e.sub_event_type, e.trigger) for e in found]
 
@@ -107,7 +94,7 @@ def test_the_people_of_an_incident_named_again_tell_it_again(enricher: Enricher,
     ],
 )
 def test_a_claim_of_the_attack_told_is_that_attack(enricher: Enricher, text: str) -> None:
-    found = incidents(enricher, text)
+    found = incidents(enricher, text, PUBLISHED)
     assert len(found) == 1, [(e.sub_event_type, e.actor, [m.trigger for m in e.mentions]) for e in found]
 
 
@@ -122,8 +109,8 @@ def test_a_claim_of_the_attack_told_is_that_attack(enricher: Enricher, text: str
     ],
 )
 def test_people_introduced_anew_tell_another_incident(enricher: Enricher, text: str) -> None:
-    assert len(incidents(enricher, text)) == 2, [
-        (e.sub_event_type, e.trigger) for e in incidents(enricher, text)
+    assert len(incidents(enricher, text, PUBLISHED)) == 2, [
+        (e.sub_event_type, e.trigger) for e in incidents(enricher, text, PUBLISHED)
     ]
 
 
@@ -147,7 +134,7 @@ def test_people_introduced_anew_tell_another_incident(enricher: Enricher, text: 
 )
 def test_a_pluperfect_clause_without_a_day_is_background(enricher: Enricher, text: str) -> None:
     second = text.index(". ") + 2
-    found = mentions(enricher, text)
+    found = mentions(enricher, text, PUBLISHED)
     assert found and all(e.sentence_start < second for e in found), [
         (e.sub_event_type, e.trigger) for e in found
     ]
@@ -168,7 +155,7 @@ def test_a_pluperfect_clause_without_a_day_is_background(enricher: Enricher, tex
 )
 def test_a_pluperfect_clause_of_the_story_or_a_report_is_news(enricher: Enricher, text: str) -> None:
     second = text.index(". ") + 2
-    found = mentions(enricher, text)
+    found = mentions(enricher, text, PUBLISHED)
     assert any(e.sentence_start >= second for e in found), [(e.sub_event_type, e.trigger) for e in found]
 
 
@@ -192,7 +179,7 @@ def test_a_pluperfect_clause_of_the_story_or_a_report_is_news(enricher: Enricher
 )
 def test_events_counted_as_a_series_without_a_day_are_background(enricher: Enricher, text: str) -> None:
     second = text.index(". ") + 2
-    found = mentions(enricher, text)
+    found = mentions(enricher, text, PUBLISHED)
     assert found and all(e.sentence_start < second for e in found), [
         (e.sub_event_type, e.trigger) for e in found
     ]
@@ -206,7 +193,7 @@ def test_events_counted_as_a_series_without_a_day_are_background(enricher: Enric
     ],
 )
 def test_a_series_on_a_day_is_news(enricher: Enricher, text: str) -> None:
-    assert mentions(enricher, text)
+    assert mentions(enricher, text, PUBLISHED)
 
 
 # --- A headline announces what the text tells: its mention told again in the text (the same
@@ -247,7 +234,7 @@ def test_a_series_on_a_day_is_news(enricher: Enricher, text: str) -> None:
 def test_a_headline_told_again_in_the_text_is_the_text_event(
     enricher: Enricher, text: str, count: int
 ) -> None:
-    found = incidents(enricher, text)
+    found = incidents(enricher, text, PUBLISHED)
     assert len(found) == count, [(e.sub_event_type, [m.trigger for m in e.mentions]) for e in found]
 
 

@@ -8,25 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from helpers import french_article
+from helpers import incidents, mentions
 
 from enrich.pipeline import Enricher
 from vigie.core.models import Event
 
 PUBLISHED = datetime.fromisoformat("2025-09-17T10:00:00+02:00")
-
-
-@pytest.fixture(scope="module")
-def enricher() -> Enricher:
-    return Enricher()
-
-
-def mentions(enricher: Enricher, text: str) -> list[Event]:
-    return enricher.mentions_of_text(text, french_article(text, PUBLISHED))
-
-
-def incidents(enricher: Enricher, text: str) -> list[Event]:
-    return enricher.merge(mentions(enricher, text))
 
 
 def described(events: list[Event]) -> list[tuple[str, str, list[int]]]:
@@ -69,7 +56,7 @@ def test_a_headline_violent_mention_folds_into_the_incident_the_text_tells(
     enricher: Enricher, text: str
 ) -> None:
     headline_end = text.index("\n")
-    found = incidents(enricher, text)
+    found = incidents(enricher, text, PUBLISHED)
     violent = [e for e in found if enricher.extractor.lexicon.is_violent(e.event_type)]
     assert violent, described(found)
     # no violent incident is told by the headline alone
@@ -94,7 +81,7 @@ def test_a_headline_violent_mention_folds_into_the_incident_the_text_tells(
     ],
 )
 def test_an_event_its_participle_dates_in_a_year_is_background(enricher: Enricher, text: str) -> None:
-    found = mentions(enricher, text)
+    found = mentions(enricher, text, PUBLISHED)
     assert not found, described(found)
 
 
@@ -103,7 +90,7 @@ def test_an_event_its_participle_dates_this_week_stays_news(enricher: Enricher) 
         "L'attaque menée lundi par des rebelles touareg contre la base de Kidal a fait dix morts parmi "
         "les soldats maliens, selon l'armée."
     )
-    found = mentions(enricher, text)
+    found = mentions(enricher, text, PUBLISHED)
     assert [e.sub_event_type for e in found if enricher.extractor.lexicon.is_violent(e.event_type)], (
         described(found)
     )
@@ -130,7 +117,7 @@ def test_an_event_its_participle_dates_this_week_stays_news(enricher: Enricher) 
 def test_the_assailants_named_again_with_a_quoted_apposition_retell_the_incident(
     enricher: Enricher, text: str
 ) -> None:
-    found = incidents(enricher, text)
+    found = incidents(enricher, text, PUBLISHED)
     assert len(found) == 1, described(found)
 
 
@@ -154,7 +141,7 @@ def test_the_assailants_named_again_with_a_quoted_apposition_retell_the_incident
     ],
 )
 def test_the_means_of_a_negated_verb_are_negated(enricher: Enricher, text: str) -> None:
-    found = mentions(enricher, text)
+    found = mentions(enricher, text, PUBLISHED)
     assert not found, described(found)
 
 
@@ -163,4 +150,4 @@ def test_the_means_of_an_affirmed_verb_stay_news(enricher: Enricher) -> None:
         "L'armée israélienne a répliqué lundi par des frappes d'artillerie contre des positions du "
         "Hezbollah près de Kfar Kila."
     )
-    assert mentions(enricher, text), text
+    assert mentions(enricher, text, PUBLISHED), text
