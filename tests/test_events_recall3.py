@@ -12,25 +12,15 @@ from datetime import datetime
 
 import pytest
 from extraction import types
-from helpers import french_article, triggered
+from helpers import mentions, triggered
 
 from enrich.pipeline import Enricher
-from vigie.core.models import Event
 
 PUBLISHED = datetime.fromisoformat("2025-09-17T10:00:00+02:00")
 IED = ("Explosions/Remote violence", "Remote explosive/landmine/IED")
 ATTACK = ("Violence against civilians", "Attack")
 AGREE = ("Interaction", "AGREE")
 REQUEST = ("Interaction", "REQUEST")
-
-
-@pytest.fixture(scope="module")
-def enricher() -> Enricher:
-    return Enricher()
-
-
-def mentions(enricher: Enricher, text: str) -> list[Event]:
-    return enricher.mentions_of_text(text, french_article(text, PUBLISHED))
 
 
 # --- A harm told with its cause is the cause's event: damage done by the explosion of a mine
@@ -47,12 +37,14 @@ def mentions(enricher: Enricher, text: str) -> list[Event]:
     ],
 )
 def test_a_harm_is_typed_by_the_explosion_that_caused_it(enricher: Enricher, text: str) -> None:
-    assert set(types(mentions(enricher, text))) == {IED}
+    assert set(types(mentions(enricher, text, PUBLISHED))) == {IED}
 
 
 def test_an_abduction_during_an_attack_stays_an_abduction(enricher: Enricher) -> None:
     text = "Des hommes armés ont enlevé douze villageois lors d'une attaque contre le village de Zurmi."
-    assert ("Violence against civilians", "Abduction/forced disappearance") in types(mentions(enricher, text))
+    assert ("Violence against civilians", "Abduction/forced disappearance") in types(
+        mentions(enricher, text, PUBLISHED)
+    )
 
 
 # --- People shot, stabbed, beheaded by armed people: their attack, not a toll of the last event.
@@ -84,7 +76,7 @@ def test_an_abduction_during_an_attack_stays_an_abduction(enricher: Enricher) ->
 def test_people_shot_or_stabbed_by_armed_people_are_their_attack(
     enricher: Enricher, text: str, word: str
 ) -> None:
-    event = triggered(mentions(enricher, text), word)
+    event = triggered(mentions(enricher, text, PUBLISHED), word)
     assert (event.event_type, event.sub_event_type) == ATTACK
 
 
@@ -97,7 +89,7 @@ def test_people_shot_or_stabbed_by_armed_people_are_their_attack(
     ],
 )
 def test_a_drone_an_aircraft_or_a_tree_brought_down_is_no_killing(enricher: Enricher, text: str) -> None:
-    assert ATTACK not in types(mentions(enricher, text))
+    assert ATTACK not in types(mentions(enricher, text, PUBLISHED))
 
 
 # --- A blockade the police broke up is a protest with intervention.
@@ -113,12 +105,12 @@ def test_a_drone_an_aircraft_or_a_tree_brought_down_is_no_killing(enricher: Enri
     ],
 )
 def test_a_blockade_broken_up_is_a_protest_with_intervention(enricher: Enricher, text: str) -> None:
-    assert ("Protests", "Protest with intervention") in types(mentions(enricher, text))
+    assert ("Protests", "Protest with intervention") in types(mentions(enricher, text, PUBLISHED))
 
 
 def test_a_blockade_left_alone_stays_peaceful(enricher: Enricher) -> None:
     text = "Des dizaines de chauffeurs ont bloqué le pont de Kinshasa pour protester contre la hausse du prix de l'essence."
-    assert types(mentions(enricher, text)) == {("Protests", "Peaceful protest")}
+    assert types(mentions(enricher, text, PUBLISHED)) == {("Protests", "Peaceful protest")}
 
 
 # --- An agreement signed behind a day and a place ("ont signé vendredi à X un accord"), or
@@ -135,7 +127,7 @@ def test_a_blockade_left_alone_stays_peaceful(enricher: Enricher) -> None:
     ],
 )
 def test_an_agreement_behind_a_day_or_named_by_its_noun(enricher: Enricher, text: str) -> None:
-    assert AGREE in types(mentions(enricher, text))
+    assert AGREE in types(mentions(enricher, text, PUBLISHED))
 
 
 @pytest.mark.parametrize(
@@ -147,7 +139,7 @@ def test_an_agreement_behind_a_day_or_named_by_its_noun(enricher: Enricher, text
     ],
 )
 def test_an_agreement_to_come_or_a_contract_is_no_agreement(enricher: Enricher, text: str) -> None:
-    assert AGREE not in types(mentions(enricher, text))
+    assert AGREE not in types(mentions(enricher, text, PUBLISHED))
 
 
 # --- A call on parties the parser misread ("a appelé l'armée et les milices à", the infinitive
@@ -162,4 +154,4 @@ def test_an_agreement_to_come_or_a_contract_is_no_agreement(enricher: Enricher, 
     ],
 )
 def test_a_call_on_misread_parties_is_a_request(enricher: Enricher, text: str) -> None:
-    assert REQUEST in types(mentions(enricher, text))
+    assert REQUEST in types(mentions(enricher, text, PUBLISHED))

@@ -12,21 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from helpers import french_article, triggered
+from helpers import mentions, triggered
 
 from enrich.pipeline import Enricher
 from vigie.core.models import Event
 
 PUBLISHED = datetime.fromisoformat("2025-09-17T10:00:00+02:00")
-
-
-@pytest.fixture(scope="module")
-def enricher() -> Enricher:
-    return Enricher()
-
-
-def mentions(enricher: Enricher, text: str) -> list[Event]:
-    return enricher.mentions_of_text(text, french_article(text, PUBLISHED))
 
 
 def actor_of(event: Event) -> str | None:
@@ -64,7 +55,7 @@ def actor_of(event: Event) -> str | None:
 def test_a_kill_reported_by_its_author_is_theirs(
     enricher: Enricher, text: str, word: str, actor: str
 ) -> None:
-    event = triggered(mentions(enricher, text), word)
+    event = triggered(mentions(enricher, text, PUBLISHED), word)
     assert actor_of(event) == actor
 
 
@@ -88,13 +79,13 @@ def test_a_kill_reported_by_its_author_is_theirs(
 def test_a_call_hung_on_its_addressee_is_a_request(
     enricher: Enricher, text: str, word: str, actor: str
 ) -> None:
-    event = triggered(mentions(enricher, text), word)
+    event = triggered(mentions(enricher, text, PUBLISHED), word)
     assert (event.sub_event_type, actor_of(event)) == ("REQUEST", actor)
 
 
 def test_an_invitation_to_a_summit_is_no_request(enricher: Enricher) -> None:
     text = "Le Kenya a appelé les dirigeants africains à un sommet sur la sécurité."
-    assert "REQUEST" not in {e.sub_event_type for e in mentions(enricher, text)}
+    assert "REQUEST" not in {e.sub_event_type for e in mentions(enricher, text, PUBLISHED)}
 
 
 # --- "Ses autorités", "Son gouvernement": the party last named as a subject speaks.
@@ -128,7 +119,7 @@ def test_an_invitation_to_a_summit_is_no_request(enricher: Enricher) -> None:
 def test_authorities_a_possessive_ties_to_the_last_party(
     enricher: Enricher, text: str, word: str, actor: str
 ) -> None:
-    assert actor_of(triggered(mentions(enricher, text), word)) == actor
+    assert actor_of(triggered(mentions(enricher, text, PUBLISHED), word)) == actor
 
 
 # --- People taken away by armed people are abducted; the police taking a suspect away is not.
@@ -144,13 +135,15 @@ def test_authorities_a_possessive_ties_to_the_last_party(
     ],
 )
 def test_people_taken_away_by_armed_men_are_abducted(enricher: Enricher, text: str, word: str) -> None:
-    event = triggered(mentions(enricher, text), word)
+    event = triggered(mentions(enricher, text, PUBLISHED), word)
     assert event.sub_event_type == "Abduction/forced disappearance"
 
 
 def test_the_police_taking_a_suspect_away_is_no_abduction(enricher: Enricher) -> None:
     text = "La police a emmené le suspect au commissariat."
-    assert "Abduction/forced disappearance" not in {e.sub_event_type for e in mentions(enricher, text)}
+    assert "Abduction/forced disappearance" not in {
+        e.sub_event_type for e in mentions(enricher, text, PUBLISHED)
+    }
 
 
 # --- Parties agreeing on a truce, an exchange or a text: AGREE between them.
@@ -180,7 +173,7 @@ def test_the_police_taking_a_suspect_away_is_no_abduction(enricher: Enricher) ->
 def test_parties_agreeing_on_a_truce_agree(
     enricher: Enricher, text: str, word: str, parties: set[str]
 ) -> None:
-    event = triggered(mentions(enricher, text), word)
+    event = triggered(mentions(enricher, text, PUBLISHED), word)
     assert event.sub_event_type == "AGREE"
     assert {actor_of(event), event.target.id if event.target else None} == parties
 
@@ -218,7 +211,7 @@ def test_parties_agreeing_on_a_truce_agree(
 def test_the_two_countries_are_the_last_two_named(
     enricher: Enricher, text: str, word: str, parties: tuple[str, str]
 ) -> None:
-    event = triggered(mentions(enricher, text), word)
+    event = triggered(mentions(enricher, text, PUBLISHED), word)
     assert (actor_of(event), event.target.id if event.target else None) == parties
 
 
@@ -227,7 +220,7 @@ def test_two_countries_need_two_named_states(enricher: Enricher) -> None:
         "Des drones ont frappé Kharkiv et Odessa dans la nuit. Samedi, les délégations des deux pays se sont "
         "rencontrées à Istanbul."
     )
-    assert "CONSULT" not in {e.sub_event_type for e in mentions(enricher, text)}
+    assert "CONSULT" not in {e.sub_event_type for e in mentions(enricher, text, PUBLISHED)}
 
 
 # --- "Il doit rencontrer le 4 mars à X le président Y": the pronoun the parser read as an
@@ -260,6 +253,6 @@ def test_two_countries_need_two_named_states(enricher: Enricher) -> None:
     ],
 )
 def test_a_meeting_planned_on_a_day_names_its_parties(enricher: Enricher, text: str, party: str) -> None:
-    event = triggered(mentions(enricher, text), "rencontrer")
+    event = triggered(mentions(enricher, text, PUBLISHED), "rencontrer")
     assert event.sub_event_type == "CONSULT"
     assert party in {e.name for e in (event.actor, event.target) if e is not None}

@@ -6,16 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from enrich.events.merge import best_report
 from enrich.pipeline import Enricher
 from vigie.core.models import Article, Event, Quantity, stable_id
-
-
-@pytest.fixture(scope="module")
-def enricher() -> Enricher:
-    return Enricher()
 
 
 def article(text: str, title: str = "") -> Article:

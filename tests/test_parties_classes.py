@@ -9,21 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from helpers import french_article, triggered
+from helpers import mentions, triggered
 
 from enrich.pipeline import Enricher
 from vigie.core.models import Event
 
 PUBLISHED = datetime.fromisoformat("2025-09-17T10:00:00+02:00")
-
-
-@pytest.fixture(scope="module")
-def enricher() -> Enricher:
-    return Enricher()
-
-
-def mentions(enricher: Enricher, text: str) -> list[Event]:
-    return enricher.mentions_of_text(text, french_article(text, PUBLISHED))
 
 
 def actor_of(event: Event) -> str | None:
@@ -65,7 +56,7 @@ def target_of(event: Event) -> str | None:
     ],
 )
 def test_the_casualties_group_is_the_target(enricher: Enricher, text: str, trigger: str, target: str) -> None:
-    assert target_of(triggered(mentions(enricher, text), trigger)) == target
+    assert target_of(triggered(mentions(enricher, text, PUBLISHED), trigger)) == target
 
 
 # --- The fallen side of a fight named by a demonym is that state's forces, not the state the
@@ -100,7 +91,7 @@ def test_the_casualties_group_is_the_target(enricher: Enricher, text: str, trigg
 def test_the_fallen_side_of_a_fight_is_its_state_s_forces(
     enricher: Enricher, text: str, trigger: str, target: str
 ) -> None:
-    assert target_of(triggered(mentions(enricher, text), trigger)) == target
+    assert target_of(triggered(mentions(enricher, text, PUBLISHED), trigger)) == target
 
 
 # --- People said to belong to or act for a group act for it ("se réclamant de", "liés à",
@@ -132,7 +123,7 @@ def test_the_fallen_side_of_a_fight_is_its_state_s_forces(
 def test_people_affiliated_to_a_group_act_for_it(
     enricher: Enricher, text: str, trigger: str, actor: str
 ) -> None:
-    assert actor_of(triggered(mentions(enricher, text), trigger)) == actor
+    assert actor_of(triggered(mentions(enricher, text, PUBLISHED), trigger)) == actor
 
 
 # --- An event noun ascribed to an author by a participle or a relative clause on it or on its
@@ -169,7 +160,7 @@ def test_people_affiliated_to_a_group_act_for_it(
 def test_an_attributed_event_has_its_author_for_actor(
     enricher: Enricher, text: str, trigger: str, actor: str
 ) -> None:
-    assert actor_of(triggered(mentions(enricher, text), trigger)) == actor
+    assert actor_of(triggered(mentions(enricher, text, PUBLISHED), trigger)) == actor
 
 
 # --- The side that intercepted is a state: a ministry, an air defence or an air force stands for
@@ -204,7 +195,7 @@ def test_an_attributed_event_has_its_author_for_actor(
     ],
 )
 def test_the_interceptor_is_its_state(enricher: Enricher, text: str, trigger: str, target: str) -> None:
-    assert target_of(triggered(mentions(enricher, text), trigger)) == target
+    assert target_of(triggered(mentions(enricher, text, PUBLISHED), trigger)) == target
 
 
 # --- A request's addressee the parser reads as a complement clause ("a appelé Paris à ...").
@@ -226,7 +217,7 @@ def test_the_interceptor_is_its_state(enricher: Enricher, text: str, trigger: st
 def test_a_request_s_addressee_read_as_a_clause(
     enricher: Enricher, text: str, trigger: str, target: str
 ) -> None:
-    assert target_of(triggered(mentions(enricher, text), trigger)) == target
+    assert target_of(triggered(mentions(enricher, text, PUBLISHED), trigger)) == target
 
 
 # --- Units a possessive ties to the speaker act for the speaker ("le X a affirmé que ses
@@ -259,7 +250,7 @@ def test_a_request_s_addressee_read_as_a_clause(
     ],
 )
 def test_units_of_the_speaker_act_for_it(enricher: Enricher, text: str, trigger: str, actor: str) -> None:
-    assert actor_of(triggered(mentions(enricher, text), trigger)) == actor
+    assert actor_of(triggered(mentions(enricher, text, PUBLISHED), trigger)) == actor
 
 
 # --- The owner of the means acts: a projectile fired in the passive without agent, the means in
@@ -294,7 +285,7 @@ def test_units_of_the_speaker_act_for_it(enricher: Enricher, text: str, trigger:
     ],
 )
 def test_the_owner_of_the_means_acts(enricher: Enricher, text: str, trigger: str, actor: str) -> None:
-    assert actor_of(triggered(mentions(enricher, text), trigger)) == actor
+    assert actor_of(triggered(mentions(enricher, text, PUBLISHED), trigger)) == actor
 
 
 # --- The accused acts: the perfect infinitive the parser hangs on the object of an accusing
@@ -327,7 +318,7 @@ def test_the_owner_of_the_means_acts(enricher: Enricher, text: str, trigger: str
     ],
 )
 def test_the_accused_acts(enricher: Enricher, text: str, trigger: str, actor: str) -> None:
-    event = triggered(mentions(enricher, text), trigger)
+    event = triggered(mentions(enricher, text, PUBLISHED), trigger)
     assert actor_of(event) == actor
     assert target_of(event) != actor
 
@@ -369,7 +360,7 @@ def test_the_accused_acts(enricher: Enricher, text: str, trigger: str, actor: st
 def test_the_side_fought_with_is_the_other_party(
     enricher: Enricher, text: str, trigger: str, actor: str
 ) -> None:
-    event = triggered(mentions(enricher, text), trigger)
+    event = triggered(mentions(enricher, text, PUBLISHED), trigger)
     assert actor_of(event) == actor
     assert target_of(event) != actor
 
@@ -396,4 +387,4 @@ def test_the_side_fought_with_is_the_other_party(
     ],
 )
 def test_the_side_fought_with_under_the_complement(enricher: Enricher, text: str, actor: str) -> None:
-    assert actor_of(triggered(mentions(enricher, text), "échange")) == actor
+    assert actor_of(triggered(mentions(enricher, text, PUBLISHED), "échange")) == actor
