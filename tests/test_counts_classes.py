@@ -12,15 +12,20 @@ from datetime import UTC, date, datetime
 
 import pytest
 from extraction import counts_of, slots
-from helpers import incidents
+from helpers import french_article, incidents
 from spacy.language import Language
 
 from enrich.events.merge import merge_mentions
 from enrich.kb import default_kb
 from enrich.pipeline import Enricher
-from vigie.core.models import Article, EntityRef, Event, EventMention, Quantity, stable_id
+from vigie.core.models import Article, EntityRef, Event, EventMention, Quantity
 
 PUBLISHED = datetime(2025, 9, 18, 9, 0, tzinfo=UTC)
+
+
+def article(text: str, title: str = "") -> Article:
+    """A French article of `text` published on PUBLISHED, `title` its headline (none by default)."""
+    return french_article(text, PUBLISHED).model_copy(update={"title": title})
 
 
 @pytest.fixture(scope="module")
@@ -555,17 +560,7 @@ def test_an_adverb_of_manner_before_the_casualty_word(
 
 def headline_incidents(enricher: Enricher, text: str) -> list[Event]:
     """The incidents of an article whose first line is its headline (as the gold sets give them)."""
-    item = Article(
-        id=stable_id("counts-classes-headline", text),
-        url="https://example.org/h",
-        original_url="https://example.org/h",
-        feed="test",
-        source="test",
-        title=text.splitlines()[0],
-        text=text,
-        published=PUBLISHED,
-        language="fr",
-    )
+    item = article(text, text.splitlines()[0])
     return enricher.merge(enricher.mentions_of_text(text, item))
 
 
@@ -673,17 +668,7 @@ def test_a_number_word_split_off_before_its_noun_still_counts(
     enricher: Enricher, text: str, expected: int
 ) -> None:
     title = text.splitlines()[0]
-    item = Article(
-        id=stable_id("counts-classes-split", text),
-        url="https://example.org/s",
-        original_url="https://example.org/s",
-        feed="test",
-        source="test",
-        title=title,
-        text=text,
-        published=PUBLISHED,
-        language="fr",
-    )
+    item = article(text, title)
     body = [e for e in enricher.mentions_of_text(text, item) if e.sentence_start > len(title)]
     assert [e.killed.value for e in body if e.killed] == [expected]
 
@@ -713,17 +698,7 @@ def test_people_taken_are_no_part_of_a_toll(nlp: Language, text: str, killed: tu
 
 
 def _mention_tolls(enricher: Enricher, text: str) -> dict[str, int | None]:
-    item = Article(
-        id=stable_id("counts-classes-fates", text),
-        url="https://example.org/f",
-        original_url="https://example.org/f",
-        feed="test",
-        source="test",
-        title="",
-        text=text,
-        published=PUBLISHED,
-        language="fr",
-    )
+    item = article(text)
     return {
         m.sub_event_type: m.killed.value if m.killed else None for m in enricher.mentions_of_text(text, item)
     }
@@ -791,17 +766,7 @@ def test_an_abduction_takes_no_toll_of_another_incident(
     ],
 )
 def test_a_confirmed_headline_toll_is_kept(enricher: Enricher, text: str, expected: tuple[int, str]) -> None:
-    item = Article(
-        id=stable_id("counts-classes-confirmed", text),
-        url="https://example.org/h",
-        original_url="https://example.org/h",
-        feed="test",
-        source="test",
-        title=text.splitlines()[0],
-        text=text,
-        published=PUBLISHED,
-        language="fr",
-    )
+    item = article(text, text.splitlines()[0])
     (event,) = enricher.merge(enricher.mentions_of_text(text, item))
     assert event.killed is not None
     assert (event.killed.value, event.killed.qualifier) == expected
@@ -811,17 +776,7 @@ def test_a_confirmed_headline_toll_is_kept(enricher: Enricher, text: str, expect
 
 
 def _tolls_by_subtype(enricher: Enricher, title: str, text: str) -> dict[str, tuple[int | None, int | None]]:
-    item = Article(
-        id=stable_id("counts-classes-owner", text),
-        url="https://example.org/o",
-        original_url="https://example.org/o",
-        feed="test",
-        source="test",
-        title=title,
-        text=text,
-        published=PUBLISHED,
-        language="fr",
-    )
+    item = article(text, title)
     return {
         e.sub_event_type: (e.killed.value if e.killed else None, e.injured.value if e.injured else None)
         for e in enricher.merge(enricher.mentions_of_text(text, item))

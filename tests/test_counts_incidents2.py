@@ -14,11 +14,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from helpers import incident_figures
+from helpers import french_article, incident_figures
 
 from enrich import quantities
 from enrich.pipeline import Enricher
-from vigie.core.models import Article, Event, stable_id
+from vigie.core.models import Event
 
 Figures = dict[str, tuple[int, str]]
 PUBLISHED = datetime(2025, 11, 5, 9, 0, tzinfo=UTC)  # a Wednesday
@@ -27,17 +27,7 @@ PUBLISHED = datetime(2025, 11, 5, 9, 0, tzinfo=UTC)  # a Wednesday
 def headlined(enricher: Enricher, text: str) -> list[Event]:
     """The incidents of `text`, its first line read as the headline, as `vigie eval` reads a gold
     text."""
-    item = Article(
-        id=stable_id("counts-incidents2", text),
-        url="https://example.org/incidents2",
-        original_url="https://example.org/incidents2",
-        feed="test",
-        source="test",
-        title=text.splitlines()[0],
-        text=text,
-        published=PUBLISHED,
-        language="fr",
-    )
+    item = french_article(text, PUBLISHED).model_copy(update={"title": text.splitlines()[0]})
     return enricher.merge(enricher.mentions_of_text(text, item))
 
 
