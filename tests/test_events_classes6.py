@@ -6,7 +6,7 @@ real model (`enricher` fixture of conftest) before and after the incident merge.
 from __future__ import annotations
 
 import pytest
-from helpers import mentions
+from helpers import incidents, mentions
 
 from enrich.pipeline import Enricher
 from vigie.core.models import Event
@@ -67,3 +67,90 @@ def test_a_call_on_a_party_past_its_apposition_or_relative(
 )
 def test_a_call_that_asks_nothing_of_a_party_is_no_request(enricher: Enricher, text: str) -> None:
     assert not [e for e in mentions(enricher, text) if e.sub_event_type == "REQUEST"]
+
+
+# --- Who is hit and who strikes decide the type: protesters hit by the forces of order meet
+# --- excessive force (their tolls with it); protesters who burn or attack riot; the forces of
+# --- order against an armed group fight a battle, whoever dies; an intrusion into a home is an
+# --- attack on civilians.
+
+
+def kinds(events: list[Event]) -> set[str]:
+    return {e.sub_event_type for e in events}
+
+
+@pytest.mark.parametrize(
+    ("text", "killed"),
+    [
+        ("Kenya : quatre manifestants tués par la police à Kisumu", 4),
+        (
+            "Deux étudiants ont été tués lundi à Dacca lorsque la police a ouvert le feu sur une foule "
+            "qui protestait contre la réforme des quotas.",
+            2,
+        ),
+        (
+            "Des gendarmes ont tiré à balles réelles sur le cortège de l'opposition à Lomé, tuant trois personnes.",
+            3,
+        ),
+        ("Quatre manifestants ont été abattus par les forces de sécurité samedi à Khartoum.", 4),
+    ],
+)
+def test_protesters_hit_by_the_forces_of_order_meet_excessive_force(
+    enricher: Enricher, text: str, killed: int
+) -> None:
+    found = incidents(enricher, text)
+    assert kinds(found) == {"Excessive force against protesters"}, typed(found)
+    assert found[0].killed is not None and found[0].killed.value == killed
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Des hommes armés ont tué deux manifestants à Bamako.", "Attack"),
+        ("Des jihadistes ont tué cinq villageois près de Djibo.", "Attack"),
+    ],
+)
+def test_protesters_killed_by_armed_men_stay_an_attack(enricher: Enricher, text: str, kind: str) -> None:
+    assert kind in kinds(incidents(enricher, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "À Mombasa, des protestataires ont incendié dans la nuit le siège local du parti au pouvoir.",
+        "Des centaines de manifestants ont attaqué le commissariat central de Niamey samedi.",
+        "Mardi, des contestataires ont incendié trois véhicules de la mairie de Bouaké.",
+        "Des protestataires ont attaqué samedi le convoi du gouverneur à Kananga.",
+    ],
+)
+def test_protesters_who_burn_or_attack_riot(enricher: Enricher, text: str) -> None:
+    assert kinds(incidents(enricher, text)) == {"Violent demonstration"}, typed(incidents(enricher, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Huit personnes ont été tuées mardi lors d'une opération de l'armée contre un gang à Port-au-Prince.",
+        "Six personnes, dont deux policiers, ont perdu la vie lors d'une opération de la police contre un "
+        "cartel à Culiacán.",
+        "Onze personnes sont mortes dimanche lors d'une offensive de l'armée contre les rebelles près de Bunia.",
+        "Neuf personnes ont été tuées jeudi au cours d'une opération de la gendarmerie contre une bande armée "
+        "à Tumaco.",
+    ],
+)
+def test_the_forces_of_order_against_an_armed_group_fight_a_battle(enricher: Enricher, text: str) -> None:
+    assert kinds(incidents(enricher, text)) == {"Armed clash"}, typed(incidents(enricher, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Jeudi soir, des hommes armés ont fait irruption dans une maison de Choloma.", "Attack"),
+        ("Des hommes cagoulés ont fait irruption au domicile du maire de Kaya.", "Attack"),
+        ("Un commando a fait irruption dans une habitation de Tillabéri dans la nuit.", "Attack"),
+        ("Des individus armés ont fait irruption chez un notable à Djibo.", "Attack"),
+        ("Des soldats ont fait irruption dans le camp des rebelles près de Kidal.", "Armed clash"),
+    ],
+)
+def test_an_intrusion_into_a_home_is_an_attack_on_civilians(enricher: Enricher, text: str, kind: str) -> None:
+    assert kinds(mentions(enricher, text)) == {kind}, typed(mentions(enricher, text))

@@ -187,6 +187,8 @@ class EventExtractor:
                 if in_title or (line_start == 0 and line_end >= 0 and bool(text[line_end:].strip())):
                     # a headline: the title, or a first line the text goes on after
                     self._untarget_headline_states(candidates)
+                # fire on protesters, its tolls bound: excessive force (SlotFiller._by_parties)
+                self.slots.retype_forced(candidates, state)
             emitted: dict[str, int] = {}
             for candidate in merge_sentence(candidates, self.lexicon, self.kb):
                 if candidate.event_type == PENDING:

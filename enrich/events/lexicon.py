@@ -172,6 +172,11 @@ class EventLexicon:
     # the sub-types of property damage: they take the counts of what they destroyed
     property_types: frozenset[str] = frozenset()
     commentator_nouns: frozenset[str] = frozenset()  # speakers who are no party
+    # protests: hit, they meet excessive force; striking, they riot (SlotFiller._by_parties)
+    protest_words: frozenset[str] = frozenset()
+    security_nouns: frozenset[str] = frozenset()  # the forces of order
+    armed_group_nouns: frozenset[str] = frozenset()  # an operation against them is a battle
+    intrusion_cases: frozenset[str] = frozenset()  # "ont fait irruption dans la maison"
 
     def is_violent(self, event_type: str) -> bool:
         return event_type in self.violent_types
@@ -385,6 +390,10 @@ def default_lexicon() -> EventLexicon:
         people_harm_words=folded_words(data.get("people_harm_words", [])),
         civilian_property=folded_words(data.get("civilian_property", [])),
         commentator_nouns=folded_words(data.get("commentator_nouns", [])),
+        protest_words=folded_words(data.get("protest_words", [])),
+        security_nouns=folded_words(data.get("security_nouns", [])),
+        armed_group_nouns=folded_words(data.get("armed_group_nouns", [])),
+        intrusion_cases=folded_words(data.get("intrusion_cases", [])),
         property_types=frozenset(
             r.property_damage[1] for rules in triggers.values() for r in rules if r.property_damage
         ),

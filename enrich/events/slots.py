@@ -32,6 +32,7 @@ from enrich.tokens import (
     case_of,
     children,
     children_of,
+    clause_subject_token,
     feature_of,
     folded_text,
     head_indices,
@@ -49,6 +50,9 @@ _SUBCLAUSES = frozenset({"advcl", "ccomp", "parataxis", "acl:relcl", "csubj"})
 _STATE_TYPES = frozenset({"MILITARY"})
 _NON_STATE_TYPES = frozenset({"ORG"})
 _PART_MARKS = frozenset({",", ";", "–", "—"})
+# The ground violence whose parties decide its type (SlotFiller._by_parties).
+_EXCESSIVE_FORCE = ("Protests", "Excessive force against protesters")
+_GROUND_TYPES = frozenset({("Violence against civilians", "Attack"), ("Battles", "Armed clash")})
 
 
 def context_type(lexicon: EventLexicon, sentence: Span) -> tuple[str, str] | None:
@@ -64,15 +68,16 @@ _ADDRESSEE_POS = frozenset({"NOUN", "PROPN", "DET", "ADJ", "NUM", "PUNCT", "CCON
 
 
 def addressed_complement(
-    verb: Token, cases: frozenset[str], time_nouns: frozenset[str] = frozenset()
+    verb: Token, cases: frozenset[str], excluded: frozenset[str] = frozenset()
 ) -> tuple[Token, list[Token]] | None:
     """What a verb of calling asks its addressee to do when the parser hung it elsewhere ("a
     appelé la KFOR, la force de l'OTAN au Kosovo, à « protéger ... »", "a appelé mardi
     Washington et Paris à « faire pression »"): after the verb, past the addressee's noun phrase
     only (its names, appositions, complements and quotes; no other verb, pronoun or
     subordinate clause), a mark of `cases` whose word follows it is an infinitive, or a common
-    noun with its determiner ("à la retenue", "au calme"), not a time ("à 10 heures") nor a
-    place's name ("à Moscou"). Returns that word and the addressee's words."""
+    noun with its determiner ("à la retenue", "au calme"), not a time ("à 10 heures"), a place's
+    name ("à Moscou") nor a word of `excluded` (days, a meeting one is invited to: "à un
+    sommet"). Returns that word and the addressee's words."""
     if not is_verb(verb):
         return None
     end = min(verb.sent.end, verb.i + 25)
@@ -107,7 +112,7 @@ def addressed_complement(
                 return (head, addressee) if any(w.pos_ in ("NOUN", "PROPN") for w in addressee) else None
             if (
                 head.pos_ == "NOUN"
-                and lemma_of(head) not in time_nouns
+                and lemma_of(head) not in excluded
                 and not children_of(head, "nummod")
                 and (children_of(head, "det") or folded_text(word) in ("au", "aux"))
             ):
@@ -127,6 +132,14 @@ class SlotFiller:
         self._own_state: DocState | None = None
         self._own_words: dict[tuple[int, int, int, bool], list[Token]] = {}
         self._untyped_state: DocState | None = None
+        # what a call does not ask for: a day, a meeting one is invited to (addressed_complement)
+        self.not_asked = lexicon.time_nouns | frozenset(
+            word
+            for word, rules in lexicon.triggers.items()
+            if any(r.sub_event_type == "CONSULT" for r in rules)
+        )
+        self._forced_state: DocState | None = None
+        self._forced: dict[int, tuple[str, str]] = {}  # trigger -> ground type, until retype_forced
         self._untyped: set[int] = set()
         self._violent_words = frozenset(
             word
@@ -452,7 +465,7 @@ class SlotFiller:
         if rule.sub_event_type == "REQUEST" and target is None and rule.complement_cases and verb_like:
             # the addressee before a complement the parser hung elsewhere ("a appelé la KFOR, la
             # force de l'OTAN au Kosovo, à « protéger ... »")
-            addressed = addressed_complement(token, rule.complement_cases, self.lexicon.time_nouns)
+            addressed = addressed_complement(token, rule.complement_cases, self.not_asked)
             if addressed is not None:
                 # every addressee is a party, none is where ("Washington et Paris")
                 participants = [
@@ -484,7 +497,9 @@ class SlotFiller:
             # "des combats entre le M23 et des miliciens", "des combats opposent X à Y"
             actor, target = self.parties.opponents(token, scope, state)
 
-        event_type, sub_event_type = self.classify(rule, token, sentence, state, actor)
+        event_type, sub_event_type = self._by_parties(
+            rule, token, self.classify(rule, token, sentence, state, actor), state
+        )
         # "Les rebelles ont revendiqué samedi une attaque": the day of a claim, not the attack's.
         claimed = (
             self.lexicon.is_violent(event_type)
@@ -586,6 +601,106 @@ class SlotFiller:
             refers_back=refers_back,
             claimed=claimed,
         )
+
+    def _forced_of(self, state: DocState) -> dict[int, tuple[str, str]]:
+        if self._forced_state is not state:
+            self._forced_state, self._forced = state, {}
+        return self._forced
+
+    def retype_forced(self, candidates: list[Candidate], state: DocState) -> None:
+        """Ground violence on protesters by the forces of order (`_by_parties`), its tolls
+        bound: excessive force against protesters."""
+        forced = self._forced_of(state)
+        if not forced:
+            return
+        for candidate in candidates:
+            if forced.get(candidate.trigger.i) == (candidate.event_type, candidate.sub_event_type):
+                candidate.event_type, candidate.sub_event_type = _EXCESSIVE_FORCE
+                candidate.interaction = None
+
+    def _doers(self, token: Token) -> list[Token]:
+        """Who did what a trigger tells: a verb's subject, a passive's agent ("tués par la
+        police"), a noun's "de" complement ("une opération de la police"); with the people a
+        counting noun counts ("des centaines de manifestants")."""
+        if verbal(token):
+            passive = bool(children_of(token, "aux:pass", "nsubj:pass")) or (
+                token.dep_ in ("acl", "amod") and "Part" in feature_of(token, "VerbForm")
+            )
+            if passive:
+                found = children_of(token, "obl:agent") or [
+                    c for c in children_of(token, "obl", "obl:arg", "obl:mod") if case_of(c) == "par"
+                ]
+            else:
+                subject = clause_subject_token(token)
+                found = [subject] if subject is not None else []
+        else:
+            found = [c for c in children_of(token, "nmod") if case_of(c) in ("de", "d'", "du", "des")]
+        return found + [
+            c for d in found for c in children_of(d, "nmod") if case_of(c) in ("de", "d'", "du", "des")
+        ]
+
+    def _by_parties(
+        self, rule: TriggerRule, token: Token, typed: tuple[str, str], state: DocState
+    ) -> tuple[str, str]:
+        """Who is hit and who strikes decide among a ground attack, a clash and a protest: a
+        protest or its people hit by anyone but armed people who are no force of order ("trois
+        manifestants tués par la police", "a ouvert le feu sur une foule qui protestait") meet
+        excessive force; protesters who strike or burn ("des protestataires ont incendié le
+        siège du parti") riot; the forces of order against an armed group ("une opération de la
+        police contre le gang") fight a battle, whoever dies; a ground intrusion into a home
+        ("ont fait irruption dans la maison") is an attack on civilians."""
+        if typed not in _GROUND_TYPES and typed != rule.property_damage:
+            return typed
+        lexicon = self.lexicon
+        doers = self._doers(token)
+        doer_words = {lemma_of(d) for d in doers}
+        security = bool(doer_words & lexicon.security_nouns) or any(
+            (entry := entry_of(self.parties.participant(d, state))) is not None
+            and (entry.type in _STATE_TYPES or entry.kind in ("country", "capital"))
+            for d in doers
+        )
+        hit = self._hit_phrases(token)
+        if token.dep_ in ("acl", "amod") and token.head.i != token.i:
+            hit.append(token.head)  # "trois manifestants tués"
+        protesters_hit = any(lemma_of(t) in lexicon.protest_words for t in hit)
+        if (
+            typed in _GROUND_TYPES
+            and protesters_hit
+            and (security or not doer_words & lexicon.attacker_nouns)
+        ):
+            # retyped once the sentence's tolls are bound to it as to the violence it is
+            # (`retype_forced`): a protest is no violent type the tolls go to
+            self._forced_of(state)[token.i] = typed
+            return typed
+        if doer_words & lexicon.protest_words and not security:
+            return "Riots", "Violent demonstration"
+        if typed not in _GROUND_TYPES or not rule.by_context:
+            return typed
+        if typed[0] == "Violence against civilians" and security:
+            # "une opération de la police contre le gang": the complement may hang on its author
+            holders = [token] if verbal(token) else [token, *(d for d in doers if d.head.i == token.i)]
+            against = [
+                c
+                for holder in holders
+                for c in children(holder)
+                if c.dep_ in ("obl", "obl:arg", "obl:mod", "nmod") and case_of(c) in lexicon.target_cases
+            ]
+            if any(
+                lemma_of(c) in lexicon.armed_group_nouns
+                or ((m := state.mentions_at.get(c.i)) is not None and m.type == "ORG")
+                for c in against
+            ):
+                return "Battles", "Armed clash"
+        if typed[0] == "Battles" and not security:
+            inside = [
+                c
+                for c in children(token)
+                if c.dep_ in ("obl", "obl:arg", "obl:mod", "nmod") and case_of(c) in lexicon.intrusion_cases
+            ]
+            # "dans une maison", "au domicile de", "chez un notable": a home
+            if any(lemma_of(c) in lexicon.civilian_property or case_of(c) == "chez" for c in inside):
+                return "Violence against civilians", "Attack"
+        return typed
 
     def _shares_passive(self, token: Token) -> bool:
         """A participle coordinated with a passive one ("interceptés et détruits")."""

@@ -244,7 +244,7 @@ class TriggerFinder:
             and not self.complements(token, rule.complement_cases)
             and not (
                 rule.role == "interaction"
-                and addressed_complement(token, rule.complement_cases, self.lexicon.time_nouns) is not None
+                and addressed_complement(token, rule.complement_cases, self.slots.not_asked) is not None
             )
         ):
             return False
@@ -455,6 +455,10 @@ class TriggerFinder:
             for c in children_of(token, "xcomp", "conj")
             if c.i > token.i and not is_verb(c) and c.pos_ in ("NOUN", "PROPN", "ADV")
         ]
+        if not is_verb(token):
+            # "une opération de l'armée contre un gang": the parser may hang the noun's
+            # complement on its "de" complement
+            heads += [c for c in children_of(token, "nmod") if case_of(c) in _OF and c.i > token.i]
         if token.dep_ == "conj":
             # "a dénoncé X et appelé Y à faire ...": the parser may hang the infinitive on the
             # first verb of the coordination.
