@@ -168,3 +168,52 @@ def test_damage_told_after_the_second_incident_stays_its_own(enricher: Enricher)
         "tué. Une dizaine de maisons ont été incendiées."
     )
     assert destroyed_at(enricher, text) == {"kitchanga": None, "kiwanja": (10, "approx")}
+
+
+# --- class 4: a toll told right before the event it happened in ('cinq morts dans un
+# bombardement, un drone frappe ...') is that event's, not the other trigger's of its sentence ---
+
+TOLL_BEFORE_ITS_EVENT = [
+    (
+        "Deux civils tués lors d'un bombardement d'artillerie à Kherson, un drone frappe un dépôt à "
+        "Mykolaïv.",
+        "Shelling/artillery/missile attack",
+        ("killed", 2),
+    ),
+    (
+        "Quatre soldats tués au cours d'un accrochage près de Tillabéri, un engin explosif détruit un "
+        "camion à Ouallam.",
+        "Armed clash",
+        ("killed", 4),
+    ),
+    (
+        "Six policiers tués à la suite d'une embuscade près de Kidal, un drone frappe un véhicule à "
+        "Tessalit.",
+        "Armed clash",
+        ("killed", 6),
+    ),
+    (
+        "Trois villageois tués dans une attaque de jihadistes près de Diffa, un engin explosif touche "
+        "un camion à Bosso.",
+        "Attack",
+        ("killed", 3),
+    ),
+]
+
+
+@pytest.mark.parametrize("text, owner, toll", TOLL_BEFORE_ITS_EVENT)
+def test_a_toll_tied_to_an_event_by_a_preposition_of_circumstance_is_its(
+    enricher: Enricher, text: str, owner: str, toll: tuple[str, int]
+) -> None:
+    slot, value = toll
+    found = [(kind, f[slot][0]) for kind, f in tolls(enricher, text) if slot in f]
+    assert found == [(owner, value)]
+
+
+def test_a_toll_before_a_single_event_stays_its(enricher: Enricher) -> None:
+    """Guard: the same phrasing with the toll's event as the sentence's first."""
+    text = "Dix soldats blessés lors de combats près de Pokrovsk, un missile frappe une gare à Dnipro."
+    assert [(kind, f.get("injured")) for kind, f in tolls(enricher, text)] == [
+        ("Armed clash", (10, "exact")),
+        ("Shelling/artillery/missile attack", None),
+    ]

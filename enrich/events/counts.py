@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 from enrich import quantities as quantities_module
 from enrich.datafiles import load_yaml
@@ -21,7 +21,7 @@ from enrich.events.places import Places
 from enrich.events.state import PENDING, PROJECTILE_CLASSES, Candidate, DocState
 from enrich.kb import DATA_DIR, KnowledgeBase
 from enrich.text import fold, strip_accents
-from enrich.tokens import ancestors_of, children, is_verb, subtree_of
+from enrich.tokens import ancestors_of, children, folded_text, is_verb, subtree_of
 from vigie.core.models import Quantity
 from vigie.core.text import plain_apostrophes
 
@@ -38,6 +38,7 @@ class TollScope:
     loss_verbs: frozenset[str]
     loss_nouns: frozenset[str]
     window: int
+    links: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -54,6 +55,7 @@ def toll_scope() -> TollScope:
         loss_verbs=words("loss_verbs"),
         loss_nouns=words("loss_nouns"),
         window=int(data["loss_window"]),
+        links=words("circumstance_links"),
     )
 
 
@@ -155,6 +157,29 @@ def other_sides_toll(quantity: Quantity | None, sentence: str) -> bool:
     return True
 
 
+def _circumstance(noun: Token, triggers: dict[int, Candidate]) -> Candidate | None:
+    """The trigger the people counted are tied to by a preposition of circumstance right after
+    their noun or the participle describing them ("cinq morts dans un bombardement", "deux civils
+    tués lors d'une frappe", "onze blessés au cours d'un accrochage"), whatever the parse makes of
+    a headline's clauses: only prepositions, determiners and the nouns of such locutions
+    (toll_scope.yaml `circumstance_links`) stand between."""
+    doc = noun.doc
+    links = toll_scope().links
+    i = noun.i + 1
+    if i < len(doc) and doc[i].dep_.startswith("acl") and doc[i].head.i == noun.i:
+        i += 1  # "deux civils tués lors d'une frappe"
+    linked = False
+    for j in range(i, min(len(doc), i + 6)):
+        if j in triggers:
+            return triggers[j] if linked else None
+        token = doc[j]
+        if token.pos_ == "ADP" or folded_text(token) in links:
+            linked = True
+        elif token.pos_ != "DET":
+            return None
+    return None
+
+
 class CountBinder:
     """Fills the count slots (launched, intercepted, destroyed, killed, injured) of candidates."""
 
@@ -175,13 +200,16 @@ class CountBinder:
     @staticmethod
     def _owner(count: quantities_module.Count, violent: list[Candidate], state: DocState) -> Candidate | None:
         """The candidate whose trigger describes the people counted: a participle on their noun
-        ("deux volontaires tués par un drone") or the nearest trigger above it."""
+        ("deux volontaires tués par un drone"), the event a preposition of circumstance ties
+        them to (`_circumstance`), or the nearest trigger above them."""
         noun = state.doc[count.end - 1]
         triggers = {c.trigger.i: c for c in violent}
         for child in children(noun):
             if child.dep_ in ("acl", "acl:relcl") and child.i in triggers:
                 return triggers[child.i]
-        return next((triggers[a.i] for a in ancestors_of(noun) if a.i in triggers), None)
+        return _circumstance(noun, triggers) or next(
+            (triggers[a.i] for a in ancestors_of(noun) if a.i in triggers), None
+        )
 
     def _takes_no_toll(
         self, candidate: Candidate, counts: list[quantities_module.Count], state: DocState

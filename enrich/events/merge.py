@@ -120,10 +120,15 @@ def _names_its_day(event: Event) -> bool:
 
 
 def _inherited_day(event: Event) -> bool:
-    """A mention naming no place whose sentences name no day ("une centaine de huttes ont été
+    """A mention naming no place, no attacker and no day ("une centaine de huttes ont été
     incendiées", "Un soldat a été tué"): its day is the one its paragraph or the event told
     before it gave, so it tells no happening of another day."""
-    return not event.places and event.event_date is not None and not _names_its_day(event)
+    return (
+        not event.places
+        and event.actor is None
+        and event.event_date is not None
+        and not _names_its_day(event)
+    )
 
 
 def _revision(event: Event) -> bool:
