@@ -105,6 +105,13 @@ class QuantityLexicon:
     negation_words: frozenset[str] = frozenset()
     toll_nouns: frozenset[str] = frozenset()
     revision_verbs: frozenset[str] = frozenset()
+    change_verbs: frozenset[str] = frozenset()
+    addition_markers: tuple[str, ...] = ()
+    suffer_verbs: frozenset[str] = frozenset()
+    hit_verbs: frozenset[str] = frozenset()
+    fatal_adverbs: frozenset[str] = frozenset()
+    wound_adverbs: frozenset[str] = frozenset()
+    death_toll_nouns: frozenset[str] = frozenset()
     revision_markers: tuple[str, ...] = ()
     projectile_nouns: dict[str, str] = field(default_factory=dict)
     civilian_nouns: frozenset[str] = frozenset()
@@ -175,6 +182,13 @@ def default_lexicon() -> QuantityLexicon:
         negation_words=folded_words(data["negation_words"]),
         toll_nouns=folded_words(data["toll_nouns"]),
         revision_verbs=folded_words(data["revision_verbs"]),
+        change_verbs=folded_words(data.get("change_verbs", [])),
+        addition_markers=tuple(fold(m) for m in data.get("addition_markers", [])),
+        suffer_verbs=folded_words(data.get("suffer_verbs", [])),
+        hit_verbs=folded_words(data.get("hit_verbs", [])),
+        fatal_adverbs=folded_words(data.get("fatal_adverbs", [])),
+        wound_adverbs=folded_words(data.get("wound_adverbs", [])),
+        death_toll_nouns=folded_words(data.get("death_toll_nouns", [])),
         revision_markers=tuple(fold(m) for m in data["revision_markers"]),
         projectile_nouns={fold(k): v for k, v in data["projectile_nouns"].items()},
         civilian_nouns=folded_words(data["civilian_nouns"]),
@@ -264,6 +278,7 @@ class _Number:
     qualifier: Qualifier | None  # decided by the number's own form (approximate nouns, ranges)
     start: int
     end: int
+    change: bool = False  # the second figure of a change ("est passé de 12 à 19"): a revision
 
 
 _PROJECTILE_SLOTS = ("launched", "intercepted")
@@ -388,9 +403,23 @@ def _read_number(sentence: Span, i: int, lexicon: QuantityLexicon) -> _Number | 
         if before != opening or number.end + 1 >= sentence.end or fold(tokens[number.end].text) != joint:
             continue
         upper = _read_plain(sentence, number.end + 1, lexicon)
+        if upper is not None and upper.value != number.value and _changed_by(sentence, i - 1, lexicon):
+            # "le bilan est passé de 12 à 19 morts", "a été revu de huit à cinq": a change
+            # between two figures; the second is the figure now, the first no count of its own
+            return _Number(upper.value, None, i - 1, upper.end, change=True)
         if upper is not None and upper.value > number.value:
             return _Number(number.value, "at_least", i - 1, upper.end)
     return number
+
+
+def _changed_by(sentence: Span, opening: int, lexicon: QuantityLexicon) -> bool:
+    """The "de" opening a pair of figures follows a verb of change ("est passé de", "a été revu
+    de", "grimpant de", "a ensuite été porté de"), past adverbs: the pair is a revision."""
+    doc = sentence.doc
+    j = opening - 1
+    while j >= sentence.start and doc[j].pos_ == "ADV":
+        j -= 1
+    return j >= sentence.start and has_verb_form(doc[j], lexicon.change_verbs)
 
 
 def _labels_the_noun_before(number: Token, lexicon: QuantityLexicon) -> bool:
@@ -660,11 +689,17 @@ def _in_revision_clause(noun: Token, revision: Token, lexicon: QuantityLexicon) 
     return True
 
 
-def _toll_complement(sentence: Span, start: int, lexicon: QuantityLexicon) -> Token | None:
-    """The people a toll noun before a bare number counts: "Le nombre de blessés est désormais
-    de quatorze", "le nombre de morts est passé à 14" (blessés, morts)."""
+def _toll_complement(
+    sentence: Span, start: int, lexicon: QuantityLexicon, change: bool = False
+) -> tuple[Token, str] | None:
+    """The people a toll noun before a bare number counts, and their category: "Le nombre de
+    blessés est désormais de quatorze", "le nombre de morts est passé à 14" (blessés, morts);
+    victims are the dead ("le nombre de victimes est passé de quatre à six"), and so is a bare
+    death-toll noun when the number is the second figure of a change ("le bilan est passé de
+    neuf à quatorze")."""
     doc = sentence.doc
-    found: Token | None = None  # the last before the number ("... et celui des blessés à 16")
+    found: tuple[Token, str] | None = None  # the last before the number ("... et celui des blessés à 16")
+    bare: Token | None = None
     for token in doc[sentence.start : start]:
         if token.i + 2 >= start:
             continue
@@ -672,8 +707,15 @@ def _toll_complement(sentence: Span, start: int, lexicon: QuantityLexicon) -> To
             continue
         if fold(doc[token.i + 1].text) in ("de", "des", "d'"):
             counted = doc[token.i + 2]
-            if lemmas_of(counted) & (lexicon.killed_nouns | lexicon.injured_nouns):
-                found = counted
+            forms = lemmas_of(counted)
+            if forms & lexicon.killed_nouns or forms & lexicon.victim_nouns:
+                found = (counted, "killed")
+            elif forms & lexicon.injured_nouns:
+                found = (counted, "injured")
+        elif lemmas_of(token) & lexicon.death_toll_nouns:
+            bare = token
+    if found is None and change and bare is not None:
+        return bare, "killed"
     return found
 
 
@@ -819,6 +861,14 @@ def _casualty_verb(token: Token, lexicon: QuantityLexicon) -> Slot | None:
 def _casualty_sense(token: Token, lexicon: QuantityLexicon) -> Slot | None:
     # asked of most words of every sentence: the token's strings are read once
     lemma, text = token.lemma_, token.text
+    if lexicon.hit_verbs and verb_form_in(lemma, text, lexicon.hit_verbs):
+        # "mortellement atteints", "blessé mortellement": the manner decides; "grièvement
+        # touchés": wounded
+        manner = _manner_of(token)
+        if manner & lexicon.fatal_adverbs:
+            return "killed"
+        if manner & lexicon.wound_adverbs and not verb_form_in(lemma, text, lexicon.injured_verbs):
+            return "injured"
     if verb_form_in(lemma, text, lexicon.killed_verbs):
         return "killed"
     if verb_form_in(lemma, text, lexicon.injured_verbs):
@@ -830,6 +880,17 @@ def _casualty_sense(token: Token, lexicon: QuantityLexicon) -> Slot | None:
             if any(object_ in lemmas_of(t) for t in [*following[:1], *owned]):
                 return "killed"
     return None
+
+
+def _manner_of(verb: Token) -> set[str]:
+    """The folded adverbs of manner of a verb: those it governs and the words right beside it
+    (the parser hangs "mortellement" anywhere)."""
+    doc = verb.doc
+    words = {folded_text(c) for c in children(verb) if c.dep_ == "advmod"}
+    for j in (verb.i - 1, verb.i + 1):
+        if 0 <= j < len(doc) and doc[j].pos_ == "ADV":
+            words.add(folded_text(doc[j]))
+    return words
 
 
 @lru_cache(maxsize=256)
@@ -1182,6 +1243,15 @@ def _patient_predicate(verb: Token, lexicon: QuantityLexicon) -> bool:
     parti en fumée", "a été réduit en cendres") or a verb of collapse ("s'est effondré")."""
     if has_verb_form(verb, lexicon.patient_verbs):
         return True
+    if has_verb_form(verb, lexicon.suffer_verbs):
+        # "deux habitations ont subi d'importants dégâts", "le navire a essuyé des dommages";
+        # not "n'a subi aucun dégât"
+        return not _negated(verb, lexicon) and any(
+            c.dep_ == "obj"
+            and lemmas_of(c) & lexicon.damage_link_nouns
+            and not any(folded_text(d) in _NONE for d in children(c))
+            for c in children(verb)
+        )
     phrases = lexicon.damage_idioms.get(lemma_of(verb))
     if not phrases:
         return False
@@ -1324,6 +1394,7 @@ def find_counts(
         + _single_subjects(sentence, lexicon)
         + _single_targets(sentence, lexicon)
         + _ordinals(sentence, lexicon)
+        + _none_intercepted(sentence, projectile_tokens, lexicon)
     )
     named_objects = {c.end - 1: c.slot for c in named}
     i = sentence.start
@@ -1401,6 +1472,16 @@ def find_counts(
             cursor += 1  # "et quatre grièvement blessés": the manner of the injury
         noun = tokens[cursor] if cursor < sentence.end else None
         if noun is not None and folded_text(noun) in lexicon.measure_words:
+            i = end
+            continue
+        if (
+            noun is not None
+            and noun.pos_ != "PROPN"
+            and has_verb_form(noun, lexicon.fate_verbs)
+            and not lemmas_of(noun) & lexicon.people_nouns
+        ):
+            # "sept terroristes ont été neutralisés et neuf capturés", "trois morts et deux
+            # disparus": people taken or missing, no toll of the verb of death before them
             i = end
             continue
         is_article = (
@@ -1484,9 +1565,9 @@ def find_counts(
             category, noun, elliptic_casualty = "people", tokens[end - 1], clitic_verb
         elif category is None and (noun is None or noun.pos_ not in ("NOUN", "PROPN")):
             # "Le nombre de blessés est désormais de quatorze": what a toll noun counts.
-            counted = _toll_complement(sentence, start, lexicon)
+            counted = _toll_complement(sentence, start, lexicon, number.change)
             if counted is not None:
-                category, noun = _category(counted, projectile_tokens, lexicon), counted
+                noun, category = counted
         # "ont incendié deux voitures et une bergerie": one more target of the same verb
         coordinated_target = (
             category in ("target", "other")
@@ -1494,6 +1575,13 @@ def find_counts(
             and counts[-1].slot == "destroyed"
             and noun is not None
             and _joined_to_the_count_before(counts[-1], start, noun)
+        )
+        # "Un cargo a été endommagé, ainsi que deux grues", "deux soldats ont été tués, de même
+        # qu'un civil": more of what the clause before counted, with its slot
+        added_to = (
+            _added_to(sentence, start, category, [*counts, *named], lexicon)
+            if category in ("target", "other", "people")
+            else None
         )
         if (
             category is None
@@ -1503,7 +1591,11 @@ def find_counts(
                 and category not in ("killed", "injured", "people", "other")
                 and not (
                     category == "target"
-                    and (coordinated_target or _damaged_one(noun, sentence, start, lexicon))
+                    and (
+                        coordinated_target
+                        or added_to is not None
+                        or _damaged_one(noun, sentence, start, lexicon)
+                    )
                 )
             )
         ):
@@ -1544,6 +1636,8 @@ def find_counts(
             parts_of.setdefault(_base_of(len(counts) - 1, parts_of), []).append(len(counts))
         elif coordinated_target:
             slot = "destroyed"
+        elif added_to is not None:
+            slot, relation = added_to.slot, "disjoint"
         elif elliptic_casualty is not None:
             slot, verb = (
                 _casualty_verb(elliptic_casualty, lexicon) or _toll_predicate(elliptic_casualty, lexicon),
@@ -1585,10 +1679,14 @@ def find_counts(
                     if (
                         noun.dep_ in ("nsubj", "nsubj:pass")
                         and _casualty_verb(noun.head, lexicon) == "killed"
-                    ):
+                    ) or _died_of(noun, sentence, start, lexicon):
                         slot, relation = "killed", "subset"
         if category == "projectile" and slot == "launched" and _shot_down_before(sentence, start, lexicon):
             slot, decided = "intercepted", True
+        if category == "projectile" and any(folded_text(t) in _NONE for t in before[-3:]):
+            # "aucun des six missiles n'a été abattu": the six were fired, none shot down (the
+            # zero is `_none_intercepted`'s)
+            slot, decided = "launched", True
         if category == "projectile" and slot == "intercepted" and _whole_of_parts(before):
             # "sur les 22 missiles de croisière, 20 ont été abattus": the salvo fired, the part
             # after it the intercepted
@@ -1636,7 +1734,7 @@ def find_counts(
             # "trois combattants des FDS et deux combattants tribaux": two groups, summed
             relation = "disjoint"
         group = _group(noun, lexicon) if slot in ("killed", "injured") else None
-        revised = (
+        revised = (number.change and slot in TOLL_SLOTS) or (
             revision is not None
             and start > revision
             and slot in ("killed", "injured")
@@ -1677,7 +1775,8 @@ def find_counts(
         counts += [
             c
             for c in named
-            if c.end - 1 not in taken and not _in_background((tokens[c.end - 1],), background, lexicon)
+            if (c.end - 1 not in taken or c.quantity.value == 0)
+            and not _in_background((tokens[c.end - 1],), background, lexicon)
         ]
     counts = _breakdowns(counts, parts_of)
     return _coordinated_projectiles(counts, undecided, sentence) if undecided else counts
@@ -1746,6 +1845,39 @@ def _source_of_a_report(noun: Token, lexicon: QuantityLexicon) -> bool:
     # with the words the preposition is fixed with ("d'" + "après")
     case = " ".join(folded_text(t) for t in noun.doc[first.i : noun.i] if t.pos_ != "DET")
     return any(case == p or case.startswith(p + " ") for p in lexicon.source_prepositions)
+
+
+def _added_to(
+    sentence: Span, start: int, category: str | None, earlier: list[Count], lexicon: QuantityLexicon
+) -> Count | None:
+    """The count of the clause before that a count joined by an addition marker after a comma
+    ("..., ainsi que deux grues", "..., de même qu'un passant", "..., tout comme trois
+    voitures") adds to: the last one before it, of people for people, of damage for targets."""
+    doc = sentence.doc
+    window = " ".join(folded_text(t) for t in doc[max(sentence.start, start - 4) : start])
+    marker = next((m for m in lexicon.addition_markers if window.endswith(m)), None)
+    if marker is None:
+        return None
+    opening = start - len(marker.replace("'", "' ").split())
+    if opening <= sentence.start or doc[opening - 1].text != ",":
+        return None
+    prior = [c for c in earlier if c.end <= opening]
+    if not prior:
+        return None
+    last = max(prior, key=lambda c: c.end)
+    wanted = ("destroyed",) if category == "target" else TOLL_SLOTS if category == "people" else SLOTS
+    return last if last.slot in wanted and last.slot not in _PROJECTILE_SLOTS else None
+
+
+def _died_of(noun: Token, sentence: Span, start: int, lexicon: QuantityLexicon) -> bool:
+    """Wounded people named after a noun of death ("après le décès de deux blessés", "la mort de
+    trois blessés à l'hôpital"): they died, part of the toll already counted."""
+    previous, crossed = _preceding_word(sentence, start, lexicon)
+    return (
+        previous is not None
+        and bool(crossed & _OF)
+        and any(lexicon.casualty_link_nouns.get(f) == "killed" for f in lemmas_of(previous))
+    )
 
 
 def _toll_predicate(token: Token, lexicon: QuantityLexicon) -> Slot | None:
@@ -1933,7 +2065,7 @@ def _single_subjects(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
                 | lexicon.perpetrator_nouns
             ):
                 continue
-            if "Plur" in feature_of(noun, "Number") or folded_text(noun).endswith(("s", "x")):
+            if _plural(noun):
                 continue
             determiners = [c for c in children(noun) if c.dep_ == "det"]
             if len(determiners) != 1 or fold(determiners[0].text) not in lexicon.single_determiners:
@@ -1975,7 +2107,7 @@ def _single_targets(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
         if lemma_of(noun) not in lexicon.target_nouns and folded_text(noun) not in lexicon.target_nouns:
             continue  # (most nouns: read without building a set)
         forms = lemmas_of(noun)
-        if "Plur" in feature_of(noun, "Number") or folded_text(noun).endswith(("s", "x")):
+        if _plural(noun):
             continue
         if forms & lexicon.territory_nouns and not (
             noun.i + 2 < sentence.end and fold(tokens[noun.i + 1].text) in ("de", "d'")
@@ -2013,6 +2145,13 @@ def _single_targets(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
             )
         )
     return found
+
+
+def _plural(noun: Token) -> bool:
+    """A plural noun; one ending in -s or -x is, unless the parser reads it singular ("le bus",
+    "son fils", "le prix")."""
+    number = feature_of(noun, "Number")
+    return "Plur" in number or ("Sing" not in number and folded_text(noun).endswith(("s", "x")))
 
 
 _DAMAGE_NOUN_PREPOSITIONS = frozenset({"de", "d'", "du", "sur", "a", "au"})
@@ -2095,6 +2234,82 @@ def _ordinals(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
             )
         )
     return found
+
+
+_NONE = frozenset({"aucun", "aucune"})
+_NONE_OF = frozenset({"des", "de", "d'", "ces", "ses", "leurs"})
+
+
+def _none_intercepted(
+    sentence: Span, projectile_tokens: dict[int, str], lexicon: QuantityLexicon
+) -> list[Count]:
+    """Projectiles of which none was shot down: "aucun des missiles n'a été intercepté", "aucun
+    des six drones n'a pu être abattu", "a abattu 41 drones mais aucun des missiles", "aucune
+    roquette n'a été interceptée": intercepted 0, exact (a figure, not a missing one)."""
+    doc = sentence.doc
+    tokens = tokens_of(doc)
+    found: list[Count] = []
+    for token in span_tokens(sentence):
+        if folded_text(token) not in _NONE:
+            continue
+        j = token.i + 1
+        while (
+            j < sentence.end
+            and j <= token.i + 3
+            and (folded_text(tokens[j]) in _NONE_OF or _is_numberish(tokens[j], lexicon))
+        ):
+            j += 1
+        if j >= sentence.end:
+            continue
+        noun: Token | None = tokens[j]
+        if noun is not None and _category(noun, projectile_tokens, lexicon) != "projectile":
+            # "six missiles ont été tirés, dont aucun n'a été intercepté": the noun understood,
+            # the last projectile named before in the sentence
+            understood = j == token.i + 1 and folded_text(tokens[j]) in ("ne", "n'")
+            noun = _last_projectile(sentence, token.i, projectile_tokens, lexicon) if understood else None
+            j = token.i
+        if noun is None:
+            continue
+        if not any(
+            _intercepts(v, lexicon)
+            for v in (nearest_head(token, _verb_tagged, 4), nearest_head(tokens[j], _verb_tagged, 4))
+        ):
+            continue
+        found.append(
+            Count(
+                slot="intercepted",
+                quantity=Quantity(value=0, qualifier="exact", text=doc[token.i : j + 1].text),
+                relation="normal",
+                noun=lemma_of(noun),
+                start=token.i,
+                end=j + 1,
+                weapon_class=_projectile_class(noun, projectile_tokens, lexicon),
+            )
+        )
+    return found
+
+
+def _last_projectile(
+    sentence: Span, before: int, projectile_tokens: dict[int, str], lexicon: QuantityLexicon
+) -> Token | None:
+    """The last noun of a projectile named in the sentence before a position."""
+    tokens = tokens_of(sentence.doc)
+    for k in range(before - 1, sentence.start - 1, -1):
+        if (
+            tokens[k].pos_ in ("NOUN", "PROPN")
+            and _category(tokens[k], projectile_tokens, lexicon) == "projectile"
+        ):
+            return tokens[k]
+    return None
+
+
+def _intercepts(verb: Token | None, lexicon: QuantityLexicon) -> bool:
+    """A verb of interception, or a modal whose infinitive is one ("n'a pu être abattu")."""
+    if verb is None:
+        return False
+    if has_verb_form(verb, lexicon.intercepted_verbs):
+        return True
+    return any(c.dep_ == "xcomp" and has_verb_form(c, lexicon.intercepted_verbs) for c in children(verb))
 
 
 def _active_casualty(verb: Token) -> bool:
