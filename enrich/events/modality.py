@@ -36,6 +36,7 @@ _FUTURE_ENDINGS = ("ai", "as", "a", "ons", "ez", "ont")
 _CONDITIONAL_ENDINGS = ("ait", "aient", "ais", "ions", "iez")
 _WORD_NUMBERS = frozenset({"un", "une", "1"})
 _MEANS_CASES = frozenset({"par", "avec"})
+_THAT_MARKS = frozenset({"que", "qu'", "qu’"})
 
 
 def irrealis(
@@ -72,6 +73,8 @@ def irrealis(
         marks = {folded_text(c) for c in children(node) if c.dep_ == "mark"}
         if marks & lexicon.condition_marks:
             return True
+        if marks & _THAT_MARKS and marks & lexicon.since_cases and is_verb(node):
+            return True  # "depuis que le M23 s'est emparé de la ville": the start of a state, background
         if depth == 0 and not is_verb(node) and _predicated_hypothetically(lexicon, node):
             return True
         if depth == 0 and not is_verb(node) and _described_in_a_past_year(lexicon, node):

@@ -41,6 +41,7 @@ PARTIES_PATH = DATA_DIR / "parties.yaml"
 PARTIES_SCHEMA_PATH = DATA_DIR / "parties.schema.json"
 _PRONOUNS = frozenset({"il", "elle", "ils", "elles", "lequel", "laquelle", "celui-ci", "celle-ci"})
 _ACTOR_TYPES = frozenset({"PER", "ORG", "MILITARY", "LOC"})
+_HOSTILE_KEY = "vigie.parties.hostile_states"
 
 
 class Parties:
@@ -55,6 +56,8 @@ class Parties:
         self.unit_nouns = folded_words(data["unit_nouns"])
         self.voice_nouns = folded_words(data.get("voice_nouns", []))
         self.pair_nouns = folded_words(data.get("pair_nouns", []))
+        self.force_victim_words = folded_words(data.get("force_victim_words", []))
+        self.hostile_words = self.force_victim_words | folded_words(data.get("hostile_words", []))
 
     def mention_near(self, token: Token, state: DocState) -> Mention | None:
         """A name on the token or in its appositions ("le chancelier allemand, Olaf Scholz",
@@ -688,6 +691,85 @@ class Parties:
             if ref.type != "ORG" and self.state_of(ref) in exclude:
                 continue  # the actor's own forces; an armed group of its country is a target ("le TTP")
             return mention
+        return self._victim_forces(tokens, state, exclude)
+
+    def _victim_forces(
+        self, tokens: Sequence[Token], state: DocState, exclude: set[str]
+    ) -> Mention | KBEntry | None:
+        """The national forces of the soldiers, gendarmes or army posts hit, named by no force
+        of their own (`force_victim_words`: "deux soldats camerounais tués par un engin
+        explosif", "l'attaque d'un poste de l'armée à Garassa", "un convoi militaire"): the
+        forces of the state a demonym or a "de" complement names, else of the state of the
+        first place the sentence names. Not when the actor is a state or its forces (between
+        states the attacked state is the target), nor the actor's own forces."""
+        if not self.force_victim_words or not tokens:
+            return None
+        if any(
+            (entry := self.kb.get(i)) is not None and (entry.kind == "country" or entry.type == "MILITARY")
+            for i in exclude
+        ):
+            return None
+        for token in sorted(tokens, key=lambda t: t.i):
+            if (
+                folded_text(token) not in self.force_victim_words
+                and lemma_of(token) not in self.force_victim_words
+            ):
+                continue
+            if token.i in state.mentions_at:
+                continue  # a named force ("l'Armée d'Arakan"): the named groups are read above
+            # "des positions militaires russes": the adjective's noun holds the demonym
+            holders = [token, token.head] if token.dep_ == "amod" and token.head.i != token.i else [token]
+            country: KBEntry | None = None
+            for holder in holders:
+                for child in children(holder):
+                    if child.dep_ == "amod" and (demonym := self.demonym(child)) is not None:
+                        country = demonym
+                    elif child.dep_ == "nmod" and case_of(child) in ("de", "d'", "du", "des"):
+                        owner = entry_of(self.mention_near(child, state))
+                        if owner is not None and owner.kind == "country":
+                            country = owner
+                    if country is not None:
+                        break
+                if country is not None:
+                    break
+            if country is None:
+                country = self._sentence_state(token, state)
+            if country is None or country.id in exclude or self._hostile_states(state) - {country.id}:
+                return None  # another state's forces or attacks in the article: a war between states
+            return self._forces().get(country.country or "") or self._made_forces(country)
+        return None
+
+    def _hostile_states(self, state: DocState) -> frozenset[str]:
+        """The states whose demonym qualifies a force, a weapon or an attack anywhere in the
+        article ("l'artillerie russe", "des soldats russes", "un débarquement russe"), read once
+        per document (only when a force victim is met)."""
+        doc = state.doc
+        cached = doc.user_data.get(_HOSTILE_KEY)
+        if cached is None:
+            found = set()
+            for token in doc:
+                if token.dep_ != "amod" or token.head.i == token.i:
+                    continue
+                head = token.head
+                if lemma_of(head) not in self.hostile_words and not state.is_weapon(head):
+                    continue
+                demonym = self.demonym(token)
+                if demonym is not None:
+                    found.add(demonym.id)
+            cached = doc.user_data[_HOSTILE_KEY] = frozenset(found)
+        return cached
+
+    def _sentence_state(self, token: Token, state: DocState) -> KBEntry | None:
+        """The state of the first place the sentence of `token` names."""
+        sentence = token.sent
+        for i in range(sentence.start, sentence.end):
+            mention = state.mentions_at.get(i)
+            entry = mention.entry if mention is not None and mention.start == i else None
+            if entry is None or entry.type != "LOC":
+                continue
+            country = self.kb.country_of(entry)
+            if country is not None:
+                return country
         return None
 
     def quote_speaker(self, verb: Token, state: DocState) -> Mention | KBEntry | None:
