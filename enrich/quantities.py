@@ -399,17 +399,37 @@ def _read_number(sentence: Span, i: int, lexicon: QuantityLexicon) -> _Number | 
         return None
     # A range: its lower bound, at least ("entre 250 et 350 drones", "de 20 à 30 morts").
     before = fold(tokens[i - 1].text) if i > sentence.start else ""
+    if before in ("de", "d'") and _changed_by(sentence, i - 1, lexicon):
+        # "le bilan est passé de 12 à 19 morts", "a été revu de huit à onze", "est passé de neuf,
+        # mercredi soir, à quatorze", "de 9 morts à 14": a change between two figures; the
+        # second is the figure now, the first no count of its own
+        second = _second_figure(sentence, number, lexicon)
+        if second is not None:
+            return _Number(second.value, None, i - 1, second.end, change=True)
     for opening, joint in lexicon.ranges:
         if before != opening or number.end + 1 >= sentence.end or fold(tokens[number.end].text) != joint:
             continue
         upper = _read_plain(sentence, number.end + 1, lexicon)
-        if upper is not None and upper.value != number.value and _changed_by(sentence, i - 1, lexicon):
-            # "le bilan est passé de 12 à 19 morts", "a été revu de huit à cinq": a change
-            # between two figures; the second is the figure now, the first no count of its own
-            return _Number(upper.value, None, i - 1, upper.end, change=True)
         if upper is not None and upper.value > number.value:
             return _Number(number.value, "at_least", i - 1, upper.end)
     return number
+
+
+_CHANGE_BREAKS = frozenset({"et", "mais", "ou", "dont", ";", ".", ":", "(", ")"})
+
+
+def _second_figure(sentence: Span, first: _Number, lexicon: QuantityLexicon) -> _Number | None:
+    """The figure after "à" that a change from `first` reaches, within a few words ("de 12 à
+    19", "de neuf, mercredi soir, à quatorze", "de 9 morts à 14"), before a clause break."""
+    tokens = tokens_of(sentence.doc)
+    for k in range(first.end, min(sentence.end - 1, first.end + 7)):
+        folded = folded_text(tokens[k])
+        if folded in _CHANGE_BREAKS or tokens[k].pos_ in ("VERB", "AUX"):
+            return None
+        if folded == "a" and tokens[k].pos_ == "ADP":
+            second = _read_plain(sentence, k + 1, lexicon)
+            return second if second is not None and second.value != first.value else None
+    return None
 
 
 def _changed_by(sentence: Span, opening: int, lexicon: QuantityLexicon) -> bool:
@@ -1563,8 +1583,11 @@ def find_counts(
         ):
             # "tuant trois personnes et en blessant sept": people of the noun "en" stands for
             category, noun, elliptic_casualty = "people", tokens[end - 1], clitic_verb
-        elif category is None and (noun is None or noun.pos_ not in ("NOUN", "PROPN")):
-            # "Le nombre de blessés est désormais de quatorze": what a toll noun counts.
+        elif (category is None and (noun is None or noun.pos_ not in ("NOUN", "PROPN"))) or (
+            number.change and category == "other"
+        ):
+            # "Le nombre de blessés est désormais de quatorze": what a toll noun counts; also
+            # after a change whatever word follows ("est passé de neuf à quatorze jeudi")
             counted = _toll_complement(sentence, start, lexicon, number.change)
             if counted is not None:
                 noun, category = counted

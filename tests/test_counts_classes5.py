@@ -57,7 +57,12 @@ def revised(enricher: Enricher, text: str, slot: str) -> list[tuple[int, str, bo
             "killed",
             (14, "exact", True),
         ),
-        (  # fails without: number words, passive "revu", a lower second figure
+        (  # fails without: number words, passive "revu"
+            "Le bilan des frappes sur Kramatorsk a été revu de huit à onze morts par les autorités.",
+            "killed",
+            (11, "exact", True),
+        ),
+        (  # guard (held before): a lower second figure
             "Le bilan des frappes sur Kramatorsk a été revu de onze à huit morts par les autorités.",
             "killed",
             (8, "exact", True),
@@ -73,6 +78,17 @@ def revised(enricher: Enricher, text: str, slot: str) -> list[tuple[int, str, bo
             "encore augmenter.",
             "injured",
             (35, "exact", True),
+        ),
+        (  # fails without: a time phrase set off between the two figures
+            "Après l'attaque du camp de Kalma, le nombre de morts est passé de neuf, lundi soir, à "
+            "quatorze mardi, après la découverte de cinq corps.",
+            "killed",
+            (14, "exact", True),
+        ),
+        (  # fails without: the noun after the first figure, a bare "bilan"
+            "Le bilan du bombardement de Khan Younès est passé de 6 morts à 10 mercredi.",
+            "killed",
+            (10, "exact", True),
         ),
         (  # fails without: an adverb between the verb and the figures
             "À Port-Soudan, le bilan est ainsi passé de trois à cinq tués après la frappe de drone.",
@@ -192,12 +208,12 @@ def test_none_of_something_else_is_no_zero(enricher: Enricher, text: str, slot: 
             "injured",
             (3, "exact"),
         ),
-        (  # fails without: one more joined after a comma
+        (  # guard (held before): one more joined after a comma
             "Deux policiers ont été tués, ainsi qu'un passant, lors de l'attaque d'un commissariat à Quetta.",
             "killed",
             (3, "exact"),
         ),
-        (  # fails without: "de même que", the wounded
+        (  # guard (held before): "de même que", the wounded
             "Quatre secouristes ont été blessés dans la frappe sur Kherson, de même que deux journalistes.",
             "injured",
             (6, "exact"),
@@ -233,7 +249,7 @@ def test_people_taken_or_missing_are_no_toll(enricher: Enricher, text: str) -> N
             "Un pétrolier a été endommagé dans le port d'Odessa, ainsi que trois grues du terminal.",
             (4, "exact"),
         ),
-        (  # fails without: "de même que", a singular target named first
+        (  # guard (held before): "de même que", a singular target named first
             "L'école du village a été détruite par la frappe, de même que deux maisons voisines.",
             (3, "exact"),
         ),
@@ -253,6 +269,10 @@ def test_people_taken_or_missing_are_no_toll(enricher: Enricher, text: str) -> N
             "Un drone russe a frappé mardi un bus près de Kramatorsk. Le bus, qui transportait des "
             "ouvriers vers la mine située à une vingtaine de kilomètres de la ville, a été entièrement "
             "détruit.",
+            (1, "exact"),
+        ),
+        (  # fails without: an office set on fire, named in the singular
+            "Des manifestants ont incendié mardi soir le siège du parti au pouvoir à Kisumu.",
             (1, "exact"),
         ),
     ],
