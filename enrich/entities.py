@@ -104,18 +104,42 @@ class EntityFilters:
     home_countries: frozenset[str] = frozenset()
     rank_nouns: frozenset[str] = frozenset()
     person_particles: frozenset[str] = frozenset()
+    news_agencies: frozenset[str] = frozenset()
+    common_place_nouns: frozenset[str] = frozenset()
+    link_nouns: frozenset[str] = frozenset()
+    named_features: frozenset[str] = frozenset()
     dateline: re.Pattern[str] | None = None
     acronym: re.Pattern[str] | None = None
 
     @cached_property
     def untagged_cues(self) -> frozenset[str]:
         """The words a name the model did not tag may follow to be read as a place."""
-        return self.place_cues | self.place_prepositions | self.area_nouns | self.facility_nouns
+        return (
+            self.place_cues
+            | self.place_prepositions
+            | self.area_nouns
+            | self.facility_nouns
+            | self.link_nouns
+        )
 
     @cached_property
     def cue_classes(self) -> dict[int, int]:
         """`_after_cues`' reading of each surface form met (orth hash -> `_CUE`, `_LINK`, 0)."""
         return {}
+
+    @cached_property
+    def place_nouns(self) -> frozenset[str]:
+        """Common nouns of places: alone, capitalised at a sentence start, no name ("Pays de
+        2 millions d'habitants, ...", "Région enclavée, ...")."""
+        return (
+            self.common_place_nouns
+            | self.region_nouns
+            | self.area_nouns
+            | self.place_cues
+            | self.feature_nouns
+            | self.facility_nouns
+            | self.site_nouns
+        )
 
 
 def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
@@ -176,6 +200,10 @@ def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
         person_particles=words("person_particles"),
         dateline=re.compile(data["dateline"], re.MULTILINE) if data.get("dateline") else None,
         acronym=re.compile(data["acronym"]) if data.get("acronym") else None,
+        news_agencies=words("news_agencies"),
+        common_place_nouns=words("common_place_nouns"),
+        link_nouns=words("link_nouns"),
+        named_features=words("named_features"),
     )
 
 
@@ -373,6 +401,8 @@ def rejection(span: Span, label: EntityType, kb: KnowledgeBase, filters: EntityF
         return "single_pos"
     if kb.demonym(span.text) is not None and len(span) == 1:
         return "demonym"
+    if len(span) == 1 and folded in filters.place_nouns:
+        return "common_noun"
     # a capitalised word the model's vocabulary does not know is a name, whatever its tag
     # ("pilonné Marhanets", "l'opérateur Ukrenergo": tagged NOUN)
     # (a foreign word, tagged X, is a name too when the model tagged the span: "Transavia"; and
@@ -447,18 +477,46 @@ def _mention(span: Span, entry: KBEntry | None, label: EntityType) -> Mention:
     )
 
 
-def _datelines(doc: Doc, filters: EntityFilters) -> list[Span]:
-    """The place names of upper-case datelines ("GAO –", "NIKOPOL (Ukraine) –")."""
+def _datelines(doc: Doc, filters: EntityFilters, kb: KnowledgeBase) -> tuple[list[Span], list[Span]]:
+    """The place names of upper-case datelines ("GAO –", "NIKOPOL (Ukraine) –") and their
+    bylines: what the parentheses hold when it is no place but the agency ("BISSAU (AFP) –",
+    "GOMA (Reuters/AP) –"), page furniture and no entity."""
     if filters.dateline is None:
-        return []
+        return [], []
     spans: list[Span] = []
+    bylines: list[Span] = []
     for match in filters.dateline.finditer(doc_text(doc)):
         for group in ("place", "within"):
             if group in match.re.groupindex and match.start(group) >= 0:
                 span = doc.char_span(match.start(group), match.end(group), alignment_mode="expand")
-                if span is not None and len(span) and fold(span.text) not in filters.stop_surfaces:
-                    spans.append(span)  # "EN DIRECT – Guerre en Ukraine" opens no dateline
-    return spans
+                if span is None or not len(span) or fold(span.text) in filters.stop_surfaces:
+                    continue  # "EN DIRECT – Guerre en Ukraine" opens no dateline
+                if group == "within" and _byline(match.group(group), kb, filters):
+                    bylines.append(span)
+                else:
+                    spans.append(span)
+    return spans, bylines
+
+
+_BYLINE_PARTS = re.compile(r"\s*(?:[/,+&]|\bet\b|\band\b)\s*")
+
+
+def _byline(text: str, kb: KnowledgeBase, filters: EntityFilters) -> bool:
+    """A dateline's parentheses naming who wrote it, not where: news agencies, or names the KB
+    or the gazetteer know as no place and the KB as a body or an acronym ("AFP", "Reuters/AP")."""
+    parts = [p for p in _BYLINE_PARTS.split(text.strip()) if p]
+    if not parts:
+        return False
+    for part in parts:
+        if fold(part) in filters.news_agencies:
+            continue
+        if _known_place(part, kb):
+            return False
+        entry = kb.resolve(part)
+        acronym = filters.acronym is not None and filters.acronym.fullmatch(part) is not None
+        if not acronym and (entry is None or entry.type != "ORG"):
+            return False
+    return True
 
 
 def _demonym_countries(doc: Doc, kb: KnowledgeBase) -> set[str]:
@@ -557,8 +615,20 @@ def _joined_place_names(doc: Doc, ents: list[Span], kb: KnowledgeBase, filters: 
         for _ in range(3):
             if end + 1 < len(doc) and doc[end].text in ("-", "‑") and not doc[end - 1].whitespace_:
                 after = _capitalised_run(doc, end + 1, inside=True)
-                if after > end + 1 and not doc[end].whitespace_:
+                if (
+                    after > end + 1
+                    and not doc[end].whitespace_
+                    # a name the KB knows goes on only into a name known whole ("Guinée" +
+                    # "-Bissau"; "Kharkiv" stays in "l'axe Kharkiv-Koupiansk")
+                    and (ent.id_ in ("", RULE_ID, _JOINED) or _known_place(doc[ent.start : after].text, kb))
+                ):
                     end = after  # "stade Bollaert" + "-Delelis"
+                    continue
+            possessive = _possessive_end(doc, end)
+            if possessive is not None:
+                after = _capitalised_run(doc, possessive, inside=True)
+                if after > possessive:
+                    end = after  # "Cox’" + "s Bazar", "Martha" + "'s Vineyard"
                     continue
             particle = _particle(doc, end, filters)
             if particle is None:
@@ -589,11 +659,99 @@ def _joined_place_names(doc: Doc, ents: list[Span], kb: KnowledgeBase, filters: 
         ):
             end += 1  # "le Logone oriental", "le Kasaï central": the region of that whole name
         start = _name_start(doc, ent.start, ents, kb, filters, end)
+        feature = _feature_before(doc, start, ents, filters) if start == ent.start else None
+        if feature is not None:
+            start = feature  # "la rivière" + "Ihosy", "le lac" + "Tchad": the river, the lake
         if (start, end) == (ent.start, ent.end):
             result.append(ent)
         else:
-            result.append(Span(doc, start, end, label=ent.label_, span_id=ent.id_))
+            # a name the KB tagged and that goes on is another name ("Guinée" of "Guinée-Bissau")
+            joined = (end > ent.end or feature is not None) and ent.id_ not in ("", RULE_ID)
+            result.append(Span(doc, start, end, label=ent.label_, span_id=_JOINED if joined else ent.id_))
     return result
+
+
+def _linked_places(doc: Doc, ents: list[Span], kb: KnowledgeBase, filters: EntityFilters) -> list[Span]:
+    """Two places a hyphen links after a road's or a link's noun (`link_nouns`), the name
+    neither the KB nor the gazetteer knows whole: "l'axe Hamdallaye-Bambeto", "la route
+    Goma-Rutshuru": each place on its own (not "l'aéroport de Bâle-Mulhouse", one site)."""
+    result: list[Span] = []
+    for ent in ents:
+        parts = _hyphen_parts(doc, ent) if ent.id_ in ("", _JOINED) else None
+        if parts is None or _known_place(ent.text, kb):
+            result.append(ent)
+            continue
+        head = ent.start - 1
+        while head > 0 and fold(doc[head].text) in filters.region_prepositions:
+            head -= 1
+        # after a link's noun, whatever the model's tag ("la route Thal-Parachinar" read as a person)
+        if not (0 <= head < ent.start and fold(doc[head].text) in filters.link_nouns):
+            result.append(ent)
+            continue
+        result += [Span(doc, a, b, label="LOC") for a, b in parts]
+    return result
+
+
+def _hyphen_parts(doc: Doc, ent: Span, any_length: bool = False) -> list[tuple[int, int]] | None:
+    """The two capitalised names a span joins with a glued hyphen ("Hamdallaye" "-" "Bambeto",
+    "Goma" "-" "Rutshuru"; `any_length`: any number of them), or None when it is no such chain."""
+    if len(ent) < 3:
+        return None
+    parts: list[tuple[int, int]] = []
+    start = ent.start
+    for i in range(ent.start, ent.end):
+        token = doc[i]
+        if token.text in ("-", "‑"):
+            if i == start or i + 1 >= ent.end or doc[i - 1].whitespace_ or token.whitespace_:
+                return None
+            parts.append((start, i))
+            start = i + 1
+        elif not token.text[:1].isupper() or not token.is_alpha or len(token.text) < 3:
+            return None
+    parts.append((start, ent.end))
+    if any_length:
+        return parts if len(parts) >= 2 else None
+    return parts if len(parts) == 2 and all(b - a == 1 for a, b in parts) else None
+
+
+def _one_hyphenated_word(span: Span) -> bool:
+    """A span written as one word of capitalised parts joined by hyphens ("Ivano-Frankivsk")."""
+    return len(span) > 2 and _hyphen_parts(span.doc, span, any_length=True) is not None
+
+
+_FEATURE_LINKS = frozenset({"de", "d'", "du"})
+
+
+def _feature_before(doc: Doc, start: int, ents: list[Span], filters: EntityFilters) -> int | None:
+    """Where a feature's name begins when the model tagged only its proper part: a lowercase
+    feature noun (`named_features`) just before it, or before "de" ("la rivière Ihosy", "la
+    sierra de Juárez", "le lac de Kivu"); not a valley, a plain or a forest, named after the
+    place ("la vallée d'Imphal" is Imphal's)."""
+    i = start - 1
+    if i >= 1 and fold(doc[i].text) in _FEATURE_LINKS:
+        i -= 1
+    if i < 0:
+        return None
+    noun = doc[i]
+    word = fold(noun.text)
+    if not noun.is_lower or word not in filters.named_features:
+        return None
+    if any(e.start <= i < e.end for e in ents):
+        return None
+    return i
+
+
+def _possessive_end(doc: Doc, end: int) -> int | None:
+    """Where a name cut at an English possessive goes on ("Cox’" + "s" + "Bazar", "Martha" +
+    "'s" + "Vineyard"): the token after the glued "s", or None."""
+    if end + 1 >= len(doc) or doc[end - 1].whitespace_:
+        return None
+    token = doc[end]
+    if token.text in ("'s", "’s", "'S", "’S") and token.whitespace_:
+        return end + 1
+    if doc[end - 1].text[-1:] in ("'", "’") and token.text in ("s", "S") and token.whitespace_:
+        return end + 1
+    return None
 
 
 def _club_names(doc: Doc, ents: list[Span], kb: KnowledgeBase, filters: EntityFilters) -> list[Span]:
@@ -953,6 +1111,8 @@ def _noun_before(
     after one of the nouns `adjectives`, over an adjective of `region_adjectives` ("la région
     voisine de X"; not "la province arménienne de X", "la région autonome du X")."""
     doc = span.doc
+    if len(span) > 1 and fold(span[0].text) in filters.feature_nouns:
+        return None  # "des régions de Rostov et de Krasnodar et de la mer d'Azov": a sea, no region
     first = _sentence_start(span)
     i = span.start - 1
     prep: list[str] = []
@@ -1075,8 +1235,13 @@ class _Resolver:
         # where the parse puts places ("larguées sur Velyka Pysarivka", "des habitations de Spin
         # Boldak"): a name the model took for a person or a group is looked up there too, by its
         # own name or a transliteration, inside the article's countries
-        placed = pending.label != "LOC" and not pending.dateline and self._locative(span, pending.label)
-        if pending.label == "PER" and len(span) > 1 and not placed:
+        # one word written with hyphens ("à Ivano-Frankivsk", "vers Kamianets-Podilskyï") is no
+        # first and last name: read like a name the model took for a group
+        as_label: EntityType = (
+            "MISC" if pending.label == "PER" and _one_hyphenated_word(span) else pending.label
+        )
+        placed = pending.label != "LOC" and not pending.dateline and self._locative(span, as_label)
+        if as_label == "PER" and len(span) > 1 and not placed:
             return None  # "Vladimir Poutine" is a person wherever he is named
         if placed and not self._place_cue(span, pending.label):
             loose = False
@@ -1505,16 +1670,20 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
     """Resolved, filtered entity mentions of a document, in text order."""
     filters = filters or default_filters()
     resolver = _Resolver(doc, kb, filters)
-    datelines = _datelines(doc, filters)
+    datelines, bylines = _datelines(doc, filters, kb)
     compounds = _compound_tokens(doc, filters)
-    ents: list[Span] = _club_names(doc, _joined_place_names(doc, list(doc.ents), kb, filters), kb, filters)
+    model_ents = list(doc.ents)
+    if bylines:
+        model_ents = [e for e in model_ents if not any(b.start < e.end and e.start < b.end for b in bylines)]
+    ents: list[Span] = _club_names(doc, _joined_place_names(doc, model_ents, kb, filters), kb, filters)
     ents = _particle_edges(doc, _completed_names(doc, ents, filters.person_particles), filters)
+    ents = _linked_places(doc, ents, kb, filters)
     covered = {i for e in ents for i in range(e.start, e.end)}
     for line_place in datelines:
         if not covered & set(range(line_place.start, line_place.end)):
             ents.append(Span(doc, line_place.start, line_place.end, label="LOC"))
             covered.update(range(line_place.start, line_place.end))
-    probes = _untagged_places(doc, covered, filters)
+    probes = _linked_places(doc, _untagged_places(doc, covered, filters), kb, filters)
     ents += probes
     probe_spans = {id(p) for p in probes}
     ents.sort(key=lambda e: e.start)
