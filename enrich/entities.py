@@ -659,14 +659,14 @@ def _joined_place_names(doc: Doc, ents: list[Span], kb: KnowledgeBase, filters: 
         ):
             end += 1  # "le Logone oriental", "le Kasaï central": the region of that whole name
         start = _name_start(doc, ent.start, ents, kb, filters, end)
-        feature = _feature_before(doc, start, ents, filters) if start == ent.start else None
-        if feature is not None:
-            start = feature  # "la rivière" + "Ihosy", "le lac" + "Tchad": the river, the lake
+        noun_start = _feature_before(doc, start, ents, filters) if start == ent.start else None
+        if noun_start is not None:
+            start = noun_start  # "la rivière" + "Ihosy", "le lac" + "Tchad": the river, the lake
         if (start, end) == (ent.start, ent.end):
             result.append(ent)
         else:
             # a name the KB tagged and that goes on is another name ("Guinée" of "Guinée-Bissau")
-            joined = (end > ent.end or feature is not None) and ent.id_ not in ("", RULE_ID)
+            joined = (end > ent.end or noun_start is not None) and ent.id_ not in ("", RULE_ID)
             result.append(Span(doc, start, end, label=ent.label_, span_id=_JOINED if joined else ent.id_))
     return result
 
