@@ -276,6 +276,38 @@ def _closest(event: Event, fits: list[int], clusters: list[list[Event]]) -> int:
     return fits[0]
 
 
+def _countries_apart(kept: Event, event: Event, kb: KnowledgeBase) -> bool:
+    """A mention placed only in countries the incident's places are not in ("deux blessés dans
+    la région de Soumy", then "40 drones ukrainiens interceptés au-dessus de Belgorod", Russia's
+    claim) tells another happening, whatever parties the incident leaves unnamed: an incident
+    does not cross a change of country. The mention's places count when it tells what happened
+    there with a trigger of its own, or when one of its parties belongs to their country; a
+    bare count's place may be no place of the event (a ship "arrivé de Constanța")."""
+    countries = {p.country for p in event.places if p.country}
+    theirs = {p.country for p in kept.places if p.country}
+    if not countries or not theirs or countries & theirs:
+        return False
+    if not _bare(event):
+        return True
+    return any(
+        (entry := kb.get(ref.id)) is not None
+        and (state := kb.country_of(entry)) is not None
+        and state.country in countries
+        for ref in (event.actor, event.target)
+        if ref is not None
+    )
+
+
+def _bare(event: Event) -> bool:
+    """A mention whose trigger is the noun it counts ("trois personnes ont été blessées", "un
+    vraquier ... a subi des dégâts"): no trigger of its own."""
+    return any(
+        event.trigger in (q.text or "").split()
+        for slot in quantities_module.SLOTS
+        if (q := getattr(event, slot)) is not None
+    )
+
+
 def _apart(members: Sequence[Event]) -> bool:
     """Mentions telling happenings in different places: each names places, none shared."""
     places = [{p.id for p in m.places} for m in members]
@@ -493,6 +525,8 @@ def merge_mentions(
             if not _parties_compatible((kept.actor, kept.target), (event.actor, event.target), kb, symmetric):
                 continue
             if not _weapons_compatible(kept, event, kb, lexicon):
+                continue
+            if _countries_apart(kept, event, kb):
                 continue
             # the days its mentions state (a claim's day is no mention's: "ont revendiqué samedi")
             # Two stated days are two happenings, except the day of a revised toll: "le bilan
