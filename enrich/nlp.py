@@ -14,7 +14,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, cast
 
+import numpy as np
 import spacy
+from spacy.attrs import IS_SPACE
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.symbols import ORTH
@@ -23,6 +25,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from enrich.entities import RULE_ID
+from enrich.fastmatch import WindowMatcher
 from enrich.kb import DATA_DIR, KnowledgeBase, default_kb, load_yaml
 from enrich.model import MODEL
 from enrich.text import strip_accents
@@ -35,10 +38,17 @@ OVERRIDING_TYPES = frozenset({"WEAPON", "OPERATION", "MILITARY", "ORG"})
 
 @Language.component("vigie_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
-    """Start a sentence after every line break: headings and list items are not run-ons."""
-    for token in doc[:-1]:
-        if "\n" in token.text:
-            doc[token.i + 1].is_sent_start = True
+    """Start a sentence after every line break: headings and list items are not run-ons.
+
+    Only a whitespace token can hold a line break (the tokenizer cuts the text where
+    whitespace begins and ends), so only those are read: a Token and a string per word cost
+    more than the rest of the component."""
+    if len(doc) < 2:
+        return doc
+    last = len(doc) - 1
+    for i in np.flatnonzero(doc.to_array(IS_SPACE)).tolist():
+        if i < last and "\n" in doc[i].text:
+            doc[i + 1].is_sent_start = True
     return doc
 
 
@@ -166,6 +176,10 @@ def build_pipeline(parser: bool = True) -> Language:
     # Spans of the hand-written rules are names on purpose: RULE_ID exempts them from the filters.
     rules = [{"id": RULE_ID, **p, "pattern": _expand_demonyms(p["pattern"], forms)} for p in data["patterns"]]
     ruler.add_patterns(rules)  # type: ignore[attr-defined]
+    # The same matches, sought only where a pattern's first word is (`enrich.fastmatch`).
+    window = WindowMatcher.wrap(ruler.matcher)  # type: ignore[attr-defined]
+    if window is not None:
+        ruler.matcher = window  # type: ignore[attr-defined]
     prefix_nouns = list(data.get("weapon_class_nouns", []))
     nlp.add_pipe("vigie_kb_matcher", after="vigie_ruler", config={"prefix_nouns": prefix_nouns})
     return nlp

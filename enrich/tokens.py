@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
-from spacy.attrs import HEAD, MORPH
+from spacy.attrs import HEAD, LEMMA, MORPH, ORTH
 from spacy.tokens import Doc, Span, Token
 
 from enrich.text import fold
@@ -34,6 +34,12 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data["vigie_text"] = doc.text
     return text
+
+
+def remember_text(doc: Doc, text: str) -> None:
+    """Keep the string a doc was made from as its `doc_text` (the tokenizer loses no
+    character: `doc.text` is that string, joined again from every token)."""
+    doc.user_data["vigie_text"] = text
 
 
 def tokens_of(doc: Doc) -> list[Token]:
@@ -160,10 +166,33 @@ def lemma_of(token: Token) -> str:
 def forms_of(token: Token) -> tuple[str, str]:
     """The folded lemma and surface form of a token (read for the whole doc at the first ask:
     `token.lemma_` and `token.text` decode a new string at every access)."""
-    forms = token.doc.user_data.get(_FORMS)
+    doc = token.doc
+    forms = doc.user_data.get(_FORMS)
     if forms is None:
-        forms = token.doc.user_data[_FORMS] = [_forms(t.lemma_, t.text) for t in tokens_of(token.doc)]
+        forms = doc.user_data[_FORMS] = _doc_forms(doc)
     return forms[token.i]
+
+
+def _doc_forms(doc: Doc) -> list[tuple[str, str]]:
+    """`_forms` of every token, by the hashes of its lemma and text (`token.lemma_` and
+    `token.text` build a Token and decode two strings per word)."""
+    if not len(doc):
+        return []
+    known, strings = _FORMS_BY_HASH, doc.vocab.strings
+    forms = []
+    for lemma, orth in doc.to_array([LEMMA, ORTH]).tolist():
+        key = (lemma, orth)
+        found = known.get(key)
+        if found is None:
+            if len(known) > _FORMS_MAX:  # a worker reads new words forever
+                known.clear()
+            found = known[key] = _forms(strings[lemma], strings[orth])
+        forms.append(found)
+    return forms
+
+
+_FORMS_MAX = 1 << 18
+_FORMS_BY_HASH: dict[tuple[int, int], tuple[str, str]] = {}  # (lemma hash, text hash) -> _forms
 
 
 @lru_cache(maxsize=1 << 16)
