@@ -154,3 +154,100 @@ def test_the_forces_of_order_against_an_armed_group_fight_a_battle(enricher: Enr
 )
 def test_an_intrusion_into_a_home_is_an_attack_on_civilians(enricher: Enricher, text: str, kind: str) -> None:
     assert kinds(mentions(enricher, text)) == {kind}, typed(mentions(enricher, text))
+
+
+# --- A generic attack word never refers back to an abduction told before it (a headline that
+# --- names an attack and, after it, people taken away).
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mali : attaque contre le poste de Tessit, deux bergers enlevés près de Gao\n\n"
+        "Trois soldats ont été tués dans l'attaque du poste de Tessit, a indiqué l'armée.",
+        "Niger : attaque contre le camp de Tillabéri, un chef de village enlevé près de Téra\n\n"
+        "Cinq soldats ont été tués dans l'attaque du camp, selon l'armée.",
+        "Nigeria : assaut contre le commissariat de Gusau, deux écolières kidnappées à Zamfara\n\n"
+        "Deux policiers ont été tués dans l'assaut du commissariat, selon un porte-parole.",
+        "Tchad : attaque contre une patrouille près de Bol, deux pêcheurs enlevés sur le lac\n\n"
+        "Quatre militaires ont été tués dans l'attaque de la patrouille, selon l'armée.",
+    ],
+)
+def test_an_attack_word_does_not_refer_back_to_an_abduction(enricher: Enricher, text: str) -> None:
+    found = mentions(enricher, text)
+    attacks = [e for e in found if e.trigger in ("attaque", "assaut")]
+    assert attacks and all(e.sub_event_type != "Abduction/forced disappearance" for e in attacks), typed(
+        found
+    )
+
+
+# --- Taking something as a target: a strike typed by its means or its context, when a weapon or
+# --- armed people strike.
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Un drone israélien a pris pour cible une voiture sur la route de Tyr.", "Air/drone strike"),
+        ("Une moto a été prise pour cible par un drone turc près de Qamichli.", "Air/drone strike"),
+        ("Des hommes armés ont pris pour cible un convoi de l'armée près de Ménaka.", "Armed clash"),
+        (
+            "Des obus de mortier ont pris pour cible le camp militaire de Kidal dans la nuit.",
+            "Shelling/artillery/missile attack",
+        ),
+    ],
+)
+def test_taking_as_a_target_is_a_strike_typed_by_its_means(enricher: Enricher, text: str, kind: str) -> None:
+    assert kinds(mentions(enricher, text)) == {kind}, typed(mentions(enricher, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Les critiques ont pris pour cible le ministre des Finances.",
+        "L'opposition a pris pour cible le président Tshisekedi lors du débat.",
+    ],
+)
+def test_critics_taking_a_minister_as_target_strike_nothing(enricher: Enricher, text: str) -> None:
+    assert not mentions(enricher, text)
+
+
+# --- A border moved on the ground: territory changing hands without a fight.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Des panneaux de frontière ont été déplacés de 300 mètres vers l'intérieur du territoire géorgien.",
+        "Les gardes-frontières ont avancé les bornes de la ligne de démarcation près du village de Khurvaleti.",
+        "La clôture a été repoussée de plusieurs centaines de mètres vers l'intérieur du territoire moldave.",
+        "Les troupes russes ont déplacé la ligne de démarcation de 500 mètres près du village de Bershueti.",
+    ],
+)
+def test_a_border_moved_is_a_non_violent_transfer_of_territory(enricher: Enricher, text: str) -> None:
+    assert kinds(mentions(enricher, text)) == {"Non-violent transfer of territory"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le sommet a été repoussé au mois de mars.",
+        "Le Premier ministre a avancé la date des élections législatives.",
+    ],
+)
+def test_a_date_moved_is_no_transfer(enricher: Enricher, text: str) -> None:
+    assert not mentions(enricher, text)
+
+
+def test_an_intrusion_whose_home_hangs_on_the_phrase_noun(enricher: Enricher) -> None:
+    text = "Selon la police, « au moins cinq hommes cagoulés » ont fait irruption dans la ferme avant de s'enfuir."
+    assert kinds(mentions(enricher, text)) == {"Attack"}, typed(mentions(enricher, text))
+
+
+def test_an_intrusion_told_by_a_police_spokesman_stays_an_attack(enricher: Enricher) -> None:
+    # the police quoted are no party of the intrusion
+    text = (
+        "D'après le porte-parole de la gendarmerie, Jean Kaboré, « au moins six individus » ont fait "
+        "irruption dans une maison de Dori avant de s'enfuir."
+    )
+    assert kinds(mentions(enricher, text)) == {"Attack"}, typed(mentions(enricher, text))

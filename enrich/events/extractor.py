@@ -136,6 +136,7 @@ class EventExtractor:
         pending: list[tuple[Candidate, Span, date | None]] = []
         line_dates: dict[int, date] = {}
         last_stated: date | None = None
+        last_violent_line = -1  # the line of the last violent event (SlotFiller.new_paragraph)
         for sentence in doc.sents:
             line_start = text.rfind("\n", 0, sentence.start_char) + 1
             line_end = text.find("\n", sentence.start_char)
@@ -170,6 +171,8 @@ class EventExtractor:
             if stated is not None and published is not None:
                 # "l'attaque du Hamas du 7 octobre 2023" in a 2026 article is background.
                 reportable = reportable and not self._too_old(stated, published)
+            # a generic attack word of another paragraph does not refer back to an abduction
+            self.slots.new_paragraph = line_start != last_violent_line
             candidates = self.triggers.find(sentence, state) if reportable else []
             # what happens in an old description is as old ("la ville, reprise en novembre 2022")
             candidates = [c for c in candidates if c.trigger.i not in described]
@@ -216,6 +219,7 @@ class EventExtractor:
                     when = None
                 if self.lexicon.is_violent(candidate.event_type):
                     state.last_violent = (candidate.event_type, candidate.sub_event_type)
+                    last_violent_line = line_start
                     if when is not None and (stated or line_dates.get(line_start) or candidate.refers_back):
                         state.last_violent_date = when  # a day the text gave
                 ordinal = emitted.get(candidate.sub_event_type, 0)

@@ -151,6 +151,8 @@ class EventLexicon:
     triggers: dict[str, tuple[TriggerRule, ...]]
     compounds: tuple[CompoundRule, ...]
     phrases: tuple[tuple[tuple[str, ...], str, str, bool], ...]
+    # phrases whose means type them (by_weapon), by their index in `phrases`
+    weapon_phrases: frozenset[int]
     max_event_age_days: int
     event_types: dict[str, tuple[str, ...]]
     violent_types: frozenset[str]
@@ -177,6 +179,7 @@ class EventLexicon:
     security_nouns: frozenset[str] = frozenset()  # the forces of order
     armed_group_nouns: frozenset[str] = frozenset()  # an operation against them is a battle
     intrusion_cases: frozenset[str] = frozenset()  # "ont fait irruption dans la maison"
+    distinct_subtypes: frozenset[str] = frozenset()  # never referred back to by a generic attack
 
     def is_violent(self, event_type: str) -> bool:
         return event_type in self.violent_types
@@ -394,6 +397,7 @@ def default_lexicon() -> EventLexicon:
         security_nouns=folded_words(data.get("security_nouns", [])),
         armed_group_nouns=folded_words(data.get("armed_group_nouns", [])),
         intrusion_cases=folded_words(data.get("intrusion_cases", [])),
+        distinct_subtypes=frozenset(data.get("distinct_subtypes", [])),
         property_types=frozenset(
             r.property_damage[1] for rules in triggers.values() for r in rules if r.property_damage
         ),
@@ -402,6 +406,7 @@ def default_lexicon() -> EventLexicon:
         triggers={k: tuple(v) for k, v in triggers.items()},
         compounds=tuple(compounds),
         phrases=tuple(phrases),
+        weapon_phrases=frozenset(i for i, raw in enumerate(data["phrases"]) if raw.get("by_weapon")),
         max_event_age_days=int(data.get("max_event_age_days", 60)),
         event_types=taxonomy,
         violent_types=frozenset(taxonomy_data["violent_types"]),

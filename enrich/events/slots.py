@@ -139,6 +139,9 @@ class SlotFiller:
             if any(r.sub_event_type == "CONSULT" for r in rules)
         )
         self._forced_state: DocState | None = None
+        # the sentence read is in another paragraph than the last violent event (set by the
+        # extractor): a generic attack word there does not refer back to a distinct kind
+        self.new_paragraph = True
         self._forced: dict[int, tuple[str, str]] = {}  # trigger -> ground type, until retype_forced
         self._untyped: set[int] = set()
         self._violent_words = frozenset(
@@ -636,7 +639,11 @@ class SlotFiller:
         else:
             found = [c for c in children_of(token, "nmod") if case_of(c) in ("de", "d'", "du", "des")]
         return found + [
-            c for d in found for c in children_of(d, "nmod") if case_of(c) in ("de", "d'", "du", "des")
+            c
+            for d in found
+            if lemma_of(d) in self.lexicon.crowd_nouns
+            for c in children_of(d, "nmod")
+            if case_of(c) in ("de", "d'", "du", "des")
         ]
 
     def _by_parties(
@@ -692,9 +699,11 @@ class SlotFiller:
             ):
                 return "Battles", "Armed clash"
         if typed[0] == "Battles" and not security:
+            # also on the noun of a phrase ("ont fait irruption dans la maison")
             inside = [
                 c
-                for c in children(token)
+                for holder in (token, *children_of(token, "obj"))
+                for c in children(holder)
                 if c.dep_ in ("obl", "obl:arg", "obl:mod", "nmod") and case_of(c) in lexicon.intrusion_cases
             ]
             # "dans une maison", "au domicile de", "chez un notable": a home
@@ -747,12 +756,22 @@ class SlotFiller:
                     return event_type, sub_event_type
         if rule.role not in _VIOLENT_ROLES and not rule.by_context:
             return rule.event_type, self._by_actor(rule, actor)
-        if rule.by_context and state.last_violent is not None and self._refers_back(token, state):
+        # what a generic attack or damage word may refer back to: the article's last violent
+        # event, unless it is of a kind of its own ("deux bergers enlevés" is no attack)
+        last = state.last_violent
+        if (
+            self.new_paragraph
+            and last is not None
+            and last[1] in self.lexicon.distinct_subtypes
+            and rule.sub_event_type != last[1]
+        ):
+            last = None
+        if rule.by_context and last is not None and self._refers_back(token, state):
             # "l'attaque", "cet assaut" naming no means and no party of its own is the attack
             # already told: the ground means or victims elsewhere in its sentence ("un gardien
             # a été tué par balle lors de l'attaque", "le bilan de l'attaque qui a visé un
             # marché") describe it, they do not make it another kind of event.
-            return state.last_violent
+            return last
         if rule.role == "impact":
             weapon = impact_weapon(token, state, self.lexicon.projectile_nouns)
             named = self.means([weapon], state, impact=True) if weapon is not None else None
@@ -795,10 +814,10 @@ class SlotFiller:
                 return rule.property_damage  # "des hommes armés ont incendié le poste de police"
             if typed is not None:
                 return typed
-        if rule.role == "damage" and state.last_violent is not None:
-            return state.last_violent
-        if (rule.by_weapon or rule.by_context) and state.last_violent is not None and self._anaphoric(token):
-            return state.last_violent  # "cette attaque", "les frappes": the article's last one
+        if rule.role == "damage" and last is not None:
+            return last
+        if (rule.by_weapon or rule.by_context) and last is not None and self._anaphoric(token):
+            return last  # "cette attaque", "les frappes": the article's last one
         part_start, part_end = self.part_bounds(token, sentence)
         names_weapon = any(
             (m := state.mentions_at.get(i)) is not None and m.type == "WEAPON"

@@ -118,12 +118,17 @@ class TriggerFinder:
             span = state.doc[sentence.start + start : sentence.start + end]
             if any(background(self.lexicon, word) for word in span):
                 continue  # "qui a fait allégeance à l'EI en 2019"
+            by_weapon = index in self.lexicon.weapon_phrases
+            if by_weapon and not self._armed_phrase(token, sentence, state):
+                continue  # "les critiques ont pris pour cible le ministre"
             rule = TriggerRule(
                 name="phrase",
                 role="phrase",
                 event_type=event_type,
                 sub_event_type=sub_event_type,
                 by_context=by_context,
+                by_weapon=by_weapon,
+                by_doc_weapon=False,
             )
             candidate = self.slots.candidate(rule, token, sentence, state)
             if candidate is not None:
@@ -132,6 +137,30 @@ class TriggerFinder:
                 seen.add(token.i)
         self._type_by_cause(found)
         return found
+
+    def _armed_phrase(self, token: Token, sentence: Span, state: DocState) -> bool:
+        """A phrase of striking whose striker is armed: the sentence names a weapon, or the
+        subject or agent of its verb is a weapon or armed people (`attacker_nouns`) ("un drone
+        a pris pour cible une moto", "des hommes armés ont pris pour cible un convoi"), not
+        critics or an opposition ("les critiques ont pris pour cible le ministre")."""
+        if any(
+            (m := state.mentions_at.get(t.i)) is not None and m.type == "WEAPON"
+            for t in span_tokens(sentence)
+        ):
+            return True
+        verb = next((n for n in [token, *ancestors_of(token)] if is_verb(n)), None)
+        if verb is None:
+            return False
+        strikers = [s for s in (clause_subject_token(verb),) if s is not None] + children_of(
+            verb, "obl:agent"
+        )
+        strikers += [c for c in children_of(verb, "obl", "obl:mod") if case_of(c) == "par"]
+        return any(
+            state.is_weapon(s)
+            or lemma_of(s) in self.lexicon.projectile_nouns
+            or self.word_matches(s, frozenset({"@attacker"}), state)
+            for s in strikers
+        )
 
     def _governing_violent(self, token: Token, found: list[Candidate]) -> Candidate | None:
         """The violent noun trigger already read whose "de" complement a trigger noun is ("des
@@ -610,6 +639,10 @@ class TriggerFinder:
 
     def compound(self, token: Token, state: DocState) -> TriggerRule | None:
         lemma, text = forms_of(token)
+        if any(
+            case_of(c) == "pour" and c.pos_ == "NOUN" and not children_of(c, "det") for c in children(token)
+        ):
+            return None  # "prendre le camp pour cible": taken as, not taken
         # An object the parser read as an adjunct ("ont signé mardi à Ijevan un protocole"), also
         # behind a name it misread as a preposition ("à Abou Dhabi un protocole").
         candidates = objects_of(token) + [
