@@ -9,16 +9,22 @@ its main clause is fiction or background. The words are data (`enrich/data/trigg
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from spacy.tokens import Span, Token
 
+from enrich.datafiles import DATA_DIR, load_yaml
 from enrich.dates import strip_entry_header
 from enrich.events.lexicon import EventLexicon
+from enrich.text import fold
 from enrich.tokens import (
+    ancestors_of,
     case_of,
     children,
     children_of,
     feature_of,
     folded_text,
+    folded_words,
     is_finite,
     is_verb,
     lemma_of,
@@ -37,6 +43,17 @@ _CONDITIONAL_ENDINGS = ("ait", "aient", "ais", "ions", "iez")
 _WORD_NUMBERS = frozenset({"un", "une", "1"})
 _MEANS_CASES = frozenset({"par", "avec"})
 _THAT_MARKS = frozenset({"que", "qu'", "qu’"})
+RECALL_PATH = DATA_DIR / "recall.yaml"
+RECALL_SCHEMA_PATH = DATA_DIR / "recall.schema.json"
+
+
+@lru_cache(maxsize=1)
+def _recall() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The comparison adjectives and the comparison leads (folded, without spaces) of
+    recall.yaml."""
+    data = load_yaml(RECALL_PATH, RECALL_SCHEMA_PATH)
+    leads = tuple("".join(fold(lead).replace("’", "'").split()) for lead in data["comparison_leads"])
+    return folded_words(data["comparison_words"]), leads
 
 
 def irrealis(
@@ -79,6 +96,8 @@ def irrealis(
             return True
         if depth == 0 and not is_verb(node) and _described_in_a_past_year(lexicon, node):
             return True
+        if depth == 0 and not is_verb(node) and _recalled(node):
+            return True
         # the means of a negated verb are negated with it ("n'a pas répliqué par des frappes")
         means = depth == 1 and (case_of(previous) or "") in _MEANS_CASES
         in_scope = depth == 0 or (
@@ -98,6 +117,8 @@ def irrealis(
                 and lemma_of(node.head.head) in lexicon.irrealis_governors
             ):
                 return True  # "a démenti des informations selon lesquelles des soldats auraient tiré"
+            if node.dep_ == "acl:relcl" and _pluperfect(node) and _compared(node.head):
+                return True  # "une attaque similaire contre le camp de X, qui avait fait dix morts"
             if copula is not None:  # "une offensive serait désastreuse"
                 return not scheduled and future_form(lexicon, copula)
             return not scheduled and _future_or_conditional(lexicon, node)
@@ -133,6 +154,65 @@ def irrealis(
         node = node.head
         path.add(node.i)
     return False
+
+
+def _pluperfect(verb: Token) -> bool:
+    """A verb told in the pluperfect ("avait mené", "avaient été tués")."""
+    return any(
+        lemma_of(a) in ("avoir", "etre") and "Imp" in feature_of(a, "Tense")
+        for a in children_of(verb, "aux:tense", "aux", "aux:pass")
+    )
+
+
+def _comparison(noun: Token) -> bool:
+    words, _ = _recall()
+    return any(c.dep_ == "amod" and lemma_of(c) in words for c in children(noun))
+
+
+def _compared(noun: Token) -> bool:
+    """A noun, or a noun it complements, or an argument of the verb it complements, qualified by
+    a comparison adjective ("le camp" of "mené une attaque similaire contre le camp")."""
+    node = noun
+    for _ in range(3):
+        if _comparison(node):
+            return True
+        if node.head.i == node.i:
+            return False
+        if is_verb(node.head):
+            return any(_comparison(a) for a in children_of(node.head, "obj", "nsubj", "nsubj:pass"))
+        node = node.head
+    return False
+
+
+def _recalled(noun: Token) -> bool:
+    """An incident recalled by comparison: "comme lors de l'attaque de Djibo", "à l'instar de
+    l'embuscade"; or qualified by a comparison adjective and told in the pluperfect ("Le groupe
+    avait mené une attaque similaire", "une attaque similaire contre le poste de X, qui avait fait
+    sept morts")."""
+    words, leads = _recall()
+    # the words from just before the noun's phrase up to the noun ("comme lors de l'",
+    # "a l' instar de l'"), spaces dropped as the tokenizer splits elisions its own way
+    before = "".join(
+        folded_text(t).replace("’", "'") for t in tokens_of(noun.doc)[max(0, noun.left_edge.i - 3) : noun.i]
+    )
+    if any(lead in before for lead in leads):
+        return True
+    if not _comparison(noun):
+        return False
+    verb = next((a for a in ancestors_of(noun) if is_verb(a)), None)
+    if verb is not None and _pluperfect(verb):
+        return True
+    return any(w.dep_ == "acl:relcl" and _pluperfect(w) for w in subtree_of(noun))
+
+
+def _recalled_clause(root: Token) -> bool:
+    """A main clause telling a recalled incident: a noun fragment ("une attaque similaire contre
+    le poste de X, qui avait fait sept morts"), or a verb in the pluperfect whose subject or
+    object is compared ("Le groupe avait mené une attaque similaire ..."): its tolls are
+    background too."""
+    if not is_verb(root):
+        return _recalled(root)
+    return _pluperfect(root) and any(_comparison(a) for a in children_of(root, "obj", "nsubj", "nsubj:pass"))
 
 
 def _predicated_hypothetically(lexicon: EventLexicon, noun: Token) -> bool:
@@ -349,7 +429,7 @@ def is_reportable(lexicon: EventLexicon, sentence: Span, line: str) -> bool:
     if is_list_item and not any("Fin" in feature_of(t, "VerbForm") for t in span_tokens(sentence)):
         return False
     root = sentence.root
-    if background(lexicon, root) or fiction(lexicon, root):
+    if background(lexicon, root) or fiction(lexicon, root) or _recalled_clause(root):
         # A second finite clause coordinated with the main one may still report an event.
         return any(is_finite(c) for c in children(root) if c.dep_ in ("conj", "parataxis"))
     return True

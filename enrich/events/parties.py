@@ -760,12 +760,13 @@ class Parties:
         return cached
 
     def _sentence_state(self, token: Token, state: DocState) -> KBEntry | None:
-        """The state of the first place the sentence of `token` names."""
+        """The state of the first place inside a state the sentence of `token` names (a town, a
+        region; not a state or a capital, which may stand for a party: "accusé Bangkok")."""
         sentence = token.sent
         for i in range(sentence.start, sentence.end):
             mention = state.mentions_at.get(i)
             entry = mention.entry if mention is not None and mention.start == i else None
-            if entry is None or entry.type != "LOC":
+            if entry is None or entry.type != "LOC" or entry.kind in ("country", "capital"):
                 continue
             country = self.kb.country_of(entry)
             if country is not None:
