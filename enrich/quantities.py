@@ -108,6 +108,8 @@ class QuantityLexicon:
     change_verbs: frozenset[str] = frozenset()
     addition_markers: tuple[str, ...] = ()
     suffer_verbs: frozenset[str] = frozenset()
+    body_nouns: frozenset[str] = frozenset()
+    handover_verbs: frozenset[str] = frozenset()
     hit_verbs: frozenset[str] = frozenset()
     fatal_adverbs: frozenset[str] = frozenset()
     wound_adverbs: frozenset[str] = frozenset()
@@ -185,6 +187,8 @@ def default_lexicon() -> QuantityLexicon:
         change_verbs=folded_words(data.get("change_verbs", [])),
         addition_markers=tuple(fold(m) for m in data.get("addition_markers", [])),
         suffer_verbs=folded_words(data.get("suffer_verbs", [])),
+        body_nouns=folded_words(data.get("body_nouns", [])),
+        handover_verbs=folded_words(data.get("handover_verbs", [])),
         hit_verbs=folded_words(data.get("hit_verbs", [])),
         fatal_adverbs=folded_words(data.get("fatal_adverbs", [])),
         wound_adverbs=folded_words(data.get("wound_adverbs", [])),
@@ -845,7 +849,7 @@ def _linked_slot(sentence: Span, start: int, category: str, lexicon: QuantityLex
     if category in ("people", "other"):
         for lemma in lemmas:
             if lemma in lexicon.casualty_link_nouns:
-                return lexicon.casualty_link_nouns[lemma]
+                return None if _handed_over(previous, lexicon) else lexicon.casualty_link_nouns[lemma]
     if category == "target" and lemmas & lexicon.damage_link_nouns:
         return "destroyed"
     return None
@@ -1033,6 +1037,7 @@ def _people_slot(
     if (
         head in lexicon.casualty_link_nouns
         and noun.head.i != noun.i
+        and not _handed_over(noun.head, lexicon)
         # "la mort de deux soldats", not "deux morts dans une attaque"
         and not any(c.dep_ == "case" and folded_text(c) not in _LINK_PREPOSITIONS for c in children(noun))
     ):
@@ -1890,6 +1895,17 @@ def _added_to(
     last = max(prior, key=lambda c: c.end)
     wanted = ("destroyed",) if category == "target" else TOLL_SLOTS if category == "people" else SLOTS
     return last if last.slot in wanted and last.slot not in _PROJECTILE_SLOTS else None
+
+
+def _handed_over(link: Token, lexicon: QuantityLexicon) -> bool:
+    """Bodies handed over, returned or exchanged ("a restitué les corps de quinze Palestiniens",
+    "la dépouille d'un otage remise à la Croix-Rouge"): the dead of earlier days, no toll."""
+    if not lexicon.handover_verbs or not lemmas_of(link) & lexicon.body_nouns:
+        return False
+    verb = nearest_head(link, _verb_tagged, 3)
+    if verb is not None and has_verb_form(verb, lexicon.handover_verbs):
+        return True
+    return any(c.dep_ in ("acl", "amod") and has_verb_form(c, lexicon.handover_verbs) for c in children(link))
 
 
 def _died_of(noun: Token, sentence: Span, start: int, lexicon: QuantityLexicon) -> bool:
