@@ -141,13 +141,15 @@ def other_sides_toll(quantity: Quantity | None, sentence: str) -> bool:
         return False
     scope = toll_scope()
     perpetrators = quantities_module.default_lexicon().perpetrator_nouns
-    words = _words(sentence)
+    words: tuple[str, ...] | None = None
     for text in quantity.text.split(" + "):
         part = tuple(w for w in _words(text) if _is_word(w))
         if not part:
             return False
         if any(_one_of(w, perpetrators) for w in part):
             continue
+        if words is None:
+            words = _words(sentence)
         at = _find(words, part)
         if at is None:
             return False

@@ -104,8 +104,11 @@ def _stated_date(event: Event, published: date | None) -> date | None:
 
 def _others(event: Event, slot: str) -> bool:
     """The mention's toll of `slot` is the other side's only (`counts.other_sides_toll`)."""
+    quantity = getattr(event, slot)
+    if quantity is None:
+        return False
     sentence = " . ".join(m.sentence for m in event.mentions) or event.sentence
-    return other_sides_toll(getattr(event, slot), sentence)
+    return other_sides_toll(quantity, sentence)
 
 
 @lru_cache(maxsize=4096)
