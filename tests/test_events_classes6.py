@@ -251,3 +251,31 @@ def test_an_intrusion_told_by_a_police_spokesman_stays_an_attack(enricher: Enric
         "irruption dans une maison de Dori avant de s'enfuir."
     )
     assert kinds(mentions(enricher, text)) == {"Attack"}, typed(mentions(enricher, text))
+
+
+# --- A leader chairing or convening a meeting of a body: one body meets, no two parties consult.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le président Bola Tinubu a présidé mardi une réunion du Conseil national de sécurité à Abuja.",
+        "Le chef de la junte, Assimi Goïta, a convoqué jeudi une réunion extraordinaire du gouvernement.",
+        "Le Premier ministre Ousmane Sonko a dirigé mercredi une réunion du Conseil interministériel sur la "
+        "sécurité.",
+        "Emmanuel Macron a présidé une réunion du Conseil de défense et de sécurité nationale à l'Élysée.",
+    ],
+)
+def test_a_body_meeting_under_its_chair_is_no_consult(enricher: Enricher, text: str) -> None:
+    assert "CONSULT" not in kinds(mentions(enricher, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le président Félix Tshisekedi a présidé une réunion avec les chefs des partis de l'opposition.",
+        "Le président Félix Tshisekedi a rencontré lundi son homologue rwandais Paul Kagame à Luanda.",
+    ],
+)
+def test_a_meeting_with_another_side_stays_a_consult(enricher: Enricher, text: str) -> None:
+    assert "CONSULT" in kinds(mentions(enricher, text))

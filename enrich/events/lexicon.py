@@ -180,6 +180,7 @@ class EventLexicon:
     armed_group_nouns: frozenset[str] = frozenset()  # an operation against them is a battle
     intrusion_cases: frozenset[str] = frozenset()  # "ont fait irruption dans la maison"
     distinct_subtypes: frozenset[str] = frozenset()  # never referred back to by a generic attack
+    chair_verbs: frozenset[str] = frozenset()  # "a présidé une réunion du conseil": no CONSULT
 
     def is_violent(self, event_type: str) -> bool:
         return event_type in self.violent_types
@@ -398,6 +399,7 @@ def default_lexicon() -> EventLexicon:
         armed_group_nouns=folded_words(data.get("armed_group_nouns", [])),
         intrusion_cases=folded_words(data.get("intrusion_cases", [])),
         distinct_subtypes=frozenset(data.get("distinct_subtypes", [])),
+        chair_verbs=folded_words(data.get("chair_verbs", [])),
         property_types=frozenset(
             r.property_damage[1] for rules in triggers.values() for r in rules if r.property_damage
         ),

@@ -485,6 +485,8 @@ class SlotFiller:
             actor_ref = self.parties.ref(actor)
             if target is not None and actor_ref is not None and target.id == actor_ref.id:
                 target = None  # "des tirs de soldats israéliens": the soldiers are the shooters
+        if rule.sub_event_type == "CONSULT" and self._body_meets(token):
+            return None  # "a présidé une réunion du Conseil supérieur de défense"
         if symmetric:
             head = token
             if rule.role == "phrase":
@@ -604,6 +606,14 @@ class SlotFiller:
             refers_back=refers_back,
             claimed=claimed,
         )
+
+    def _body_meets(self, token: Token) -> bool:
+        """A meeting noun a leader chairs or convenes (`chair_verbs`), of a body named by its
+        "de" complement, with no other side ("entre", "avec"): one body meets."""
+        if verbal(token) or token.dep_ != "obj" or lemma_of(token.head) not in self.lexicon.chair_verbs:
+            return False
+        cases = {case_of(c) for c in children_of(token, "nmod")}
+        return bool(cases & {"de", "d'", "du", "des"}) and not cases & self.lexicon.participant_cases
 
     def _forced_of(self, state: DocState) -> dict[int, tuple[str, str]]:
         if self._forced_state is not state:
