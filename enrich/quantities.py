@@ -111,6 +111,7 @@ class QuantityLexicon:
     body_nouns: frozenset[str] = frozenset()
     handover_verbs: frozenset[str] = frozenset()
     hit_verbs: frozenset[str] = frozenset()
+    casualty_words: frozenset[str] = frozenset()  # killed, injured and hit verbs: one look-up
     fatal_adverbs: frozenset[str] = frozenset()
     wound_adverbs: frozenset[str] = frozenset()
     death_toll_nouns: frozenset[str] = frozenset()
@@ -190,6 +191,9 @@ def default_lexicon() -> QuantityLexicon:
         body_nouns=folded_words(data.get("body_nouns", [])),
         handover_verbs=folded_words(data.get("handover_verbs", [])),
         hit_verbs=folded_words(data.get("hit_verbs", [])),
+        casualty_words=folded_words(
+            [*data["killed_verbs"], *data["injured_verbs"], *data.get("hit_verbs", [])]
+        ),
         fatal_adverbs=folded_words(data.get("fatal_adverbs", [])),
         wound_adverbs=folded_words(data.get("wound_adverbs", [])),
         death_toll_nouns=folded_words(data.get("death_toll_nouns", [])),
@@ -885,6 +889,8 @@ def _casualty_verb(token: Token, lexicon: QuantityLexicon) -> Slot | None:
 def _casualty_sense(token: Token, lexicon: QuantityLexicon) -> Slot | None:
     # asked of most words of every sentence: the token's strings are read once
     lemma, text = token.lemma_, token.text
+    if not verb_form_in(lemma, text, lexicon.casualty_words):
+        return _killed_by_object(token, lemma, text, lexicon)  # (most words: one look-up)
     if lexicon.hit_verbs and verb_form_in(lemma, text, lexicon.hit_verbs):
         # "mortellement atteints", "blessé mortellement": the manner decides; "grièvement
         # touchés": wounded
@@ -897,6 +903,11 @@ def _casualty_sense(token: Token, lexicon: QuantityLexicon) -> Slot | None:
         return "killed"
     if verb_form_in(lemma, text, lexicon.injured_verbs):
         return "injured"
+    return _killed_by_object(token, lemma, text, lexicon)
+
+
+def _killed_by_object(token: Token, lemma: str, text: str, lexicon: QuantityLexicon) -> Slot | None:
+    """ "ont perdu la vie", "ont trouvé la mort": a verb and its object meaning death."""
     for verb, object_ in lexicon.killed_verb_objects.items():
         if verb_form_in(lemma, text, _one_word(verb)):
             following = [t for t in token.doc[token.i + 1 : token.i + 3] if t.pos_ != "DET"]
@@ -2285,6 +2296,8 @@ def _none_intercepted(
     """Projectiles of which none was shot down: "aucun des missiles n'a été intercepté", "aucun
     des six drones n'a pu être abattu", "a abattu 41 drones mais aucun des missiles", "aucune
     roquette n'a été interceptée": intercepted 0, exact (a figure, not a missing one)."""
+    if "aucun" not in sentence.text.lower():
+        return []  # (most sentences: one string search)
     doc = sentence.doc
     tokens = tokens_of(doc)
     found: list[Count] = []
