@@ -51,6 +51,19 @@ def _token_spec(spec: Any, strings: Any) -> tuple[int, frozenset[int]] | None:
     return attribute, frozenset(strings.add(word) for word in words)
 
 
+def _plain_patterns(matcher: Matcher) -> dict[Any, Any] | None:
+    """`matcher`'s patterns by key, or None when it has none or holds what a stand-in cannot
+    replay (filters, callbacks, extension attributes)."""
+    patterns_by_key = getattr(matcher, "_patterns", None)
+    if not isinstance(patterns_by_key, dict) or not patterns_by_key:
+        return None
+    if any(getattr(matcher, "_filter", {}).values()) or any(getattr(matcher, "_callbacks", {}).values()):
+        return None
+    if getattr(matcher, "_extensions", None):
+        return None
+    return patterns_by_key
+
+
 class SetMatcher:
     """Answers like the `Matcher` it was read from (see the module docstring)."""
 
@@ -82,12 +95,8 @@ class SetMatcher:
     @classmethod
     def from_matcher(cls, matcher: Matcher) -> SetMatcher | None:
         """The stand-in for `matcher`, or None when one of its patterns is more than words."""
-        patterns_by_key = getattr(matcher, "_patterns", None)
-        if not isinstance(patterns_by_key, dict) or not patterns_by_key:
-            return None
-        if any(getattr(matcher, "_filter", {}).values()) or any(getattr(matcher, "_callbacks", {}).values()):
-            return None
-        if getattr(matcher, "_extensions", None):
+        patterns_by_key = _plain_patterns(matcher)
+        if patterns_by_key is None:
             return None
         strings = getattr(matcher, "vocab").strings  # noqa: B009 - not in spaCy's type stubs
         patterns: list[tuple[int, list[tuple[int, frozenset[int]]]]] = []
@@ -253,12 +262,8 @@ class WindowMatcher:
 
     @classmethod
     def wrap(cls, matcher: Matcher) -> WindowMatcher | None:
-        patterns_by_key = getattr(matcher, "_patterns", None)
-        if not isinstance(patterns_by_key, dict) or not patterns_by_key:
-            return None
-        if any(getattr(matcher, "_filter", {}).values()) or any(getattr(matcher, "_callbacks", {}).values()):
-            return None
-        if getattr(matcher, "_extensions", None):
+        patterns_by_key = _plain_patterns(matcher)
+        if patterns_by_key is None:
             return None
         vocab = getattr(matcher, "vocab")  # noqa: B009
         grouped: dict[
