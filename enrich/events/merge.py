@@ -559,10 +559,129 @@ def merge_mentions(
         else:
             clusters.append([event])
             representatives.append(event.model_copy(deep=True))
+    _fold_headlines(clusters, representatives, kb, lexicon)
     for incident in representatives:
         if incident.event_date is None and incident.published is not None:
             incident.event_date = incident.published.date()  # only claims dated it
     return representatives
+
+
+def _vague_kind(event: Event, lexicon: EventLexicon) -> bool:
+    """A violent kind a headline's wording may restate another way ("attaque" for a clash,
+    "village incendié" for an attack on it): not one of its own kind (an abduction)."""
+    return lexicon.is_violent(event.event_type) and event.sub_event_type not in lexicon.distinct_subtypes
+
+
+def _places_fit(headline: Event, body: Event, kb: KnowledgeBase) -> bool:
+    """A headline's places situate the body's incident: none, shared, or the country of one
+    of the incident's places; an incident naming no place takes any."""
+    if not headline.places or not body.places:
+        return True
+    ids = _place_ids(body)
+    countries = {p.country for p in body.places if p.country}
+    return any(
+        p.id in ids
+        or ((entry := kb.get(p.id)) is not None and entry.kind == "country" and entry.country in countries)
+        for p in headline.places
+    )
+
+
+def _summarises(headline: Event, body: Event, kb: KnowledgeBase, lexicon: EventLexicon) -> bool:
+    """Whether a headline's incident of another violent kind can restate a body incident."""
+    if body.article_id != headline.article_id or (body.event_type, body.sub_event_type) == (
+        headline.event_type,
+        headline.sub_event_type,
+    ):
+        return False
+    if not _vague_kind(body, lexicon):
+        return False
+    symmetric = headline.sub_event_type in lexicon.symmetric or body.sub_event_type in lexicon.symmetric
+    if not _parties_compatible((headline.actor, headline.target), (body.actor, body.target), kb, symmetric):
+        return False
+    groups = _weapon_groups(headline, kb, lexicon)
+    if groups and not groups & _weapon_groups(body, kb, lexicon):
+        return False  # "un drone tue deux soldats" over a clash: a drone strike of its own
+    if not _places_fit(headline, body, kb):
+        return False
+    published = headline.published.date() if headline.published else None
+    day = _stated_date(headline, published)
+    return day is None or body.event_date in (None, day)
+
+
+def _other_figure(headline: Event, members: Sequence[Event]) -> bool:
+    """The headline gives a count its body incident gives another figure of and never its own
+    ("une dirigeante assassinée" over a clash's four dead): another happening."""
+    given = {figure for member in members for figure in _figures(member)}
+    return any(
+        (slot, value) not in given and any(s == slot for s, _ in given) for slot, value in _figures(headline)
+    )
+
+
+def _unarmed_remote(event: Event) -> bool:
+    """Remote violence read with no weapon ("un raid", "incendié"): a kind no means gave."""
+    return event.event_type == "Explosions/Remote violence" and not event.weapons
+
+
+def _headline_told(members: Sequence[Event]) -> bool:
+    """An incident a headline tells, the text adding only counts with no trigger of their own
+    ("Sept fermiers ont été tués samedi")."""
+    return _headline(members[0]) and all(_headline(m) or (_toll_only(m) and _bare(m)) for m in members[1:])
+
+
+def _restated(headline: Event, members: Sequence[Event], body: Event) -> tuple[bool, bool, int, bool]:
+    """How closely a body incident matches the headline that restates it: one of its figures,
+    its trigger word ("incursion" again), how many of its places, its event type."""
+    return (
+        bool(_figures(headline) & _figures(body)),
+        any(m.trigger == headline.trigger for m in members),
+        len(_place_ids(headline) & _place_ids(body)),
+        body.event_type == headline.event_type,
+    )
+
+
+def _fold_headlines(
+    clusters: list[list[Event]], representatives: list[Event], kb: KnowledgeBase, lexicon: EventLexicon
+) -> None:
+    """A headline restating a body incident in other words ("vingt-deux corps retrouvés après
+    l'attaque du gang" over a clash, "un village incendié" over the attack on it) is typed
+    another violent kind than the incident and stays alone. An incident a headline tells
+    (`_headline_told`), of a violent kind that is no kind of its own (`distinct_subtypes`),
+    folds into a body incident it can restate (`_summarises`) that gives none of its counts
+    another figure only: the one giving one of its figures, else one told with its trigger
+    word, else the one sharing most of its places, else one of its event type, else the first
+    told. The incident keeps its type and text, unless its kind is remote violence no weapon
+    gave ("un raid") and the headline's is not; the headline's mentions stay its evidence."""
+    index = 0
+    while index < len(representatives):
+        incident = representatives[index]
+        if not (_vague_kind(incident, lexicon) and _headline_told(clusters[index])):
+            index += 1
+            continue
+        fits = [
+            j
+            for j, body in enumerate(representatives)
+            if j != index
+            and not _headline_told(clusters[j])
+            and _summarises(incident, body, kb, lexicon)
+            and not _other_figure(incident, clusters[j])
+        ]
+        if not fits:
+            index += 1
+            continue
+        best = max(fits, key=lambda j: (_restated(incident, clusters[j], representatives[j]), -j))
+        owner = representatives[best]
+        if _unarmed_remote(owner) and not _unarmed_remote(incident):
+            # the text's kind came from no means ("un raid"), the headline's from its words
+            # ("Boko Haram tue cinq civils"): the headline's kind is the better reading
+            clusters[best] = clusters[index] + clusters[best]
+        else:
+            clusters[best] = clusters[best] + clusters[index]
+        owner = clusters[best][0]
+        published = owner.published.date() if owner.published else None
+        representatives[best] = _representative(
+            clusters[best], owner.sub_event_type in lexicon.symmetric, published, kb
+        )
+        del clusters[index], representatives[index]
 
 
 def merge_sentence(candidates: list[Candidate], lexicon: EventLexicon, kb: KnowledgeBase) -> list[Candidate]:
