@@ -410,6 +410,16 @@ class EventExtractor:
         )
         if earlier is None:
             return None
+        if (
+            candidate.sub_event_type in self.lexicon.distinct_subtypes
+            and candidate.sub_event_type != earlier.sub_event_type
+            and "destroyed" not in candidate.slots
+        ):
+            # "une quinzaine d'enfants ont été emmenés par les assaillants": the attackers
+            # named again took people away, an abduction of its own, not the attack (one that
+            # took in the damage of its sentence, "qui ont aussi incendié des maisons", tells
+            # the attack too)
+            return None
         if not claim and stated is not None and earlier.event_date not in (None, stated):
             return None  # another day: another happening (a claim's day is the claim's)
         if not claim and not self._names_again(candidate.trigger):

@@ -60,6 +60,23 @@ class TriggerRule:
     refinements: tuple[tuple[frozenset[str], str, str], ...] = ()
     state_sub_event_type: str | None = None  # the sub-type when the actor is a state
     non_state_sub_event_type: str | None = None  # ... or a named non-state group
+    # a noun trigger told only as what one of these verbs acts on, directly or through a "de"
+    # complement ("ont repoussé une tentative d'infiltration", "une agression repoussée")
+    governor_verbs: frozenset[str] = frozenset()
+    # a sentence with one of these lemmas is no event of the rule ("le bilan ... après la
+    # découverte de corps": a toll told again)
+    unless_lemmas: frozenset[str] = frozenset()
+    # a finding (bodies found): with another violent trigger in its sentence it is that
+    # trigger's toll; a generic attack word among these lemmas takes the finding's type
+    # ("treize corps retrouvés après l'attaque du site": an attack on civilians)
+    finding: bool = False
+    retyped_causes: frozenset[str] = frozenset()
+    # a noun trigger one of these verbs perceives ("des explosions ont été entendues à Kiev",
+    # "des explosions ont retenti"): the sound of an attack told elsewhere, no event of its own
+    perceived_by: frozenset[str] = frozenset()
+    # an operation that is the occasion of a non-violent event its sentence reports ("ont
+    # arrêté cinq suspects lors d'une opération de ratissage"): that event, no battle
+    occasion: bool = False
 
 
 @dataclass(frozen=True)
@@ -270,6 +287,12 @@ def default_lexicon() -> EventLexicon:
             refinements=_refinements(taxonomy, raw, where),
             state_sub_event_type=state_subtype,
             non_state_sub_event_type=non_state_subtype,
+            governor_verbs=folded_words(raw.get("governor_verbs", [])),
+            unless_lemmas=folded_words(raw.get("unless_lemmas", [])),
+            finding=bool(raw.get("finding", False)),
+            retyped_causes=folded_words(raw.get("retyped_causes", [])),
+            perceived_by=folded_words(raw.get("perceived_by", [])),
+            occasion=bool(raw.get("occasion", False)),
         )
         for lemma in raw["lemmas"]:
             triggers.setdefault(fold(lemma), []).append(rule)

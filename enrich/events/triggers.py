@@ -66,6 +66,7 @@ class TriggerFinder:
         else a verb + object compound, then the fixed phrases; one candidate per token."""
         found: list[Candidate] = []
         seen: set[int] = set()
+        rules: dict[int, TriggerRule] = {}
         for token in span_tokens(sentence):
             if token.i in seen or token.is_punct or token.is_space:
                 continue
@@ -93,6 +94,7 @@ class TriggerFinder:
                 if candidate is not None:
                     found.append(candidate)
                     seen.add(token.i)
+                    rules[token.i] = rule
                     break
             if token.i not in seen:
                 compound = self.compound(token, state)
@@ -135,6 +137,8 @@ class TriggerFinder:
                 candidate.trigger = token
                 found.append(candidate)
                 seen.add(token.i)
+        self._tie_findings(found, rules)
+        self._drop_occasions(found, rules)
         self._type_by_cause(found)
         return found
 
@@ -236,6 +240,16 @@ class TriggerFinder:
         noun = token.pos_ in ("NOUN", "PROPN") and token.dep_ == "nmod" and token.head.i != token.i
         if noun and lemma_of(token.head) in self.lexicon.non_event_heads:
             return False  # "systèmes de frappe" is a capability
+        if rule.perceived_by and self._governed(token, rule.perceived_by, subject=True):
+            return False  # "des explosions ont été entendues à Kiev": the sound of a strike
+        if rule.governor_verbs and not self._governed(token, rule.governor_verbs):
+            return False  # "le débarquement des marchandises": no assault repelled
+        if rule.unless_lemmas and any(set(forms_of(t)) & rule.unless_lemmas for t in span_tokens(token.sent)):
+            return False  # "le bilan s'est alourdi après la découverte de corps": a toll told again
+        if rule.finding and not any(
+            lemma_of(o) in rule.object_lemmas and self._counted(o) for o in self.rule_objects(token)
+        ):
+            return False  # "nous retrouvons encore des corps": no toll
         if rule.not_pronominal and verbal(token) and pronominal(token):
             return False  # "une milice se réclamant de la communauté lendu" claims no demand
         if (
@@ -278,7 +292,8 @@ class TriggerFinder:
         ):
             return False
         if rule.object_excluded and any(
-            self.word_matches(word, rule.object_excluded, state) for word in self.rule_objects(token)
+            self.word_matches(word, rule.object_excluded, state)
+            for word in self.rule_objects(token) + self._antecedents(token)
         ):
             return False  # "un drone abattu par la défense aérienne" is intercepted, not killed
         if rule.target_lemmas and not any(
@@ -304,6 +319,110 @@ class TriggerFinder:
         return not (
             rule.role == "impact" and impact_weapon(token, state, self.lexicon.projectile_nouns) is None
         )
+
+    @staticmethod
+    def _governed(token: Token, verbs: frozenset[str], subject: bool = False) -> bool:
+        """A noun is what one of these verbs acts on: its object or passive subject ("ont
+        repoussé une agression"), with `subject` its subject too ("des explosions ont
+        retenti"), or the noun a participle of one describes ("une tentative de débarquement
+        repoussée")."""
+        if is_verb(token):
+            return False
+        if any(c.dep_ in ("acl", "amod") and lemma_of(c) in verbs for c in children(token)):
+            return True
+        object_like = token.dep_ in ("obj", "nsubj:pass") or (
+            token.dep_ in ("obl", "obl:mod") and case_of(token) is None
+        )
+        if subject and token.dep_ == "nsubj":
+            object_like = True
+        return object_like and token.head.i != token.i and lemma_of(token.head) in verbs
+
+    @staticmethod
+    def _counted(noun: Token) -> bool:
+        """A noun counted by a number, itself or through its "de" complement ("treize corps",
+        "les corps de onze hommes", "la dépouille d'un villageois")."""
+        words = [noun, *(c for c in children_of(noun, "nmod") if case_of(c) in _OF)]
+        return any(
+            c.dep_ == "nummod" or c.pos_ == "NUM" or (c.dep_ == "det" and lemma_of(c) == "un")
+            for w in words
+            for c in children(w)
+        )
+
+    @staticmethod
+    def _antecedents(token: Token) -> list[Token]:
+        """What a pronoun object or passive subject of a verb stands for ("deux drones ont été
+        lancés ; l'un d'eux a été abattu"): the last subject or object noun before it in the
+        sentence, of another verb."""
+        if not verbal(token):
+            return []
+        pronouns = [
+            c
+            for c in children_of(token, "obj", "nsubj:pass")
+            if c.pos_ == "PRON" or lemma_of(c) in ("un", "une")
+        ]
+        if not pronouns:
+            return []
+        first = min(p.i for p in pronouns)
+        start = token.sent.start
+        if start > 0 and first - start < 4:
+            start = token.doc[start - 1].sent.start  # "...; l'un d'eux": the sentence before
+        earlier = [
+            t
+            for t in token.doc[start:first]
+            if t.pos_ == "NOUN" and t.dep_ in ("nsubj", "nsubj:pass", "obj") and t.head.i != token.i
+        ]
+        return earlier[-1:]
+
+    def _drop_occasions(self, found: list[Candidate], rules: dict[int, TriggerRule]) -> None:
+        """An operation (`TriggerRule.occasion`) in the "lors de" phrase of a non-violent
+        event's verb ("ont arrêté cinq suspects lors d'une opération de ratissage") is that
+        event's occasion, no battle of its own."""
+        calm = {c.trigger.i for c in found if not self.lexicon.is_violent(c.event_type)}
+        if not calm:
+            return
+        for candidate in list(found):
+            rule = rules.get(candidate.trigger.i)
+            if rule is None or not rule.occasion:
+                continue
+            node = candidate.trigger
+            for _ in range(3):
+                if node.head.i == node.i:
+                    break
+                if node.dep_ in ("obl", "obl:mod", "obl:arg", "advcl", "advmod") and node.head.i in calm:
+                    found.remove(candidate)
+                    break
+                # "lors d'une opération": the phrase hung on the adverb
+                if node.dep_ not in ("nmod", "obl:arg") or (
+                    node.dep_ == "obl:arg" and node.head.pos_ != "ADV"
+                ):
+                    break
+                node = node.head
+
+    def _tie_findings(self, found: list[Candidate], rules: dict[int, TriggerRule]) -> None:
+        """Bodies found (`TriggerRule.finding`) with another violent trigger in their sentence
+        are that trigger's toll: a generic attack word of `retyped_causes` takes the finding's
+        type ("treize corps retrouvés après l'attaque du site": the attack killed them), and the
+        finding yields ("onze corps retrouvés au lendemain d'affrontements": the clash's toll)."""
+        findings = [c for c in found if (r := rules.get(c.trigger.i)) is not None and r.finding]
+        if not findings:
+            return
+        others = [c for c in found if c not in findings and self.lexicon.is_violent(c.event_type)]
+        if not others:
+            # "six membres d'une famille tués à X, quatre corps retrouvés à Y": the people killed
+            # are a toll of their own, the finding no bridge between the two
+            harm = self.lexicon.people_harm_words
+            sentence = findings[0].trigger.sent
+            if any(set(forms_of(t)) & harm for t in span_tokens(sentence)):
+                for finding in findings:
+                    found.remove(finding)
+            return
+        for finding in findings:
+            rule = rules[finding.trigger.i]
+            for other in others:
+                if set(forms_of(other.trigger)) & rule.retyped_causes and other.event_type == "Battles":
+                    other.event_type, other.sub_event_type = finding.event_type, finding.sub_event_type
+                    other.interaction = None
+            found.remove(finding)
 
     def plausible_attacker(self, verb: Token, state: DocState) -> bool:
         """ "La grêle a frappé les vignes", "frappée par la sécheresse": a subject (or agent) that
