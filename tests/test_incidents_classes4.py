@@ -114,3 +114,77 @@ def test_guard_drone_headline_stays_apart_from_a_clash(enricher: Enricher) -> No
         "morts parmi les insurgés.",
     )
     assert "Air/drone strike" in kinds(events)
+
+
+# --- class 3: two bodies of one state tell one strike ----------------------------------------
+# "L'armée russe a tiré ..." then "le ministère russe de la Défense affirme avoir mené ...": the
+# ministry and the armed forces both act for the state, so the mentions are one incident.
+
+
+def strikes(events: list[Event]) -> list[Event]:
+    return [e for e in events if e.sub_event_type == "Air/drone strike"]
+
+
+def test_army_and_defence_ministry_one_strike_kharkiv(enricher: Enricher) -> None:
+    events = headed(
+        enricher,
+        "Frappes sur Kharkiv\n\n"
+        "L'armée russe a tiré dans la nuit de lundi à mardi 85 drones contre la région de Kharkiv. "
+        "Le ministère russe de la Défense affirme avoir mené une frappe massive de drones contre des "
+        "installations militaires de la région de Kharkiv.",
+    )
+    assert len(strikes(events)) == 1
+    assert len(strikes(events)[0].mentions) == 2
+
+
+def test_forces_and_ministry_one_strike_belgorod(enricher: Enricher) -> None:
+    events = headed(
+        enricher,
+        "Raid sur Belgorod\n\n"
+        "Les forces armées ukrainiennes ont lancé jeudi soir une attaque de drones sur Belgorod. Le "
+        "ministère ukrainien de la Défense affirme que ses drones ont frappé un dépôt de carburant à "
+        "Belgorod.",
+    )
+    assert len(strikes(events)) == 1
+
+
+def test_forces_and_ministry_one_strike_refinery(enricher: Enricher) -> None:
+    events = headed(
+        enricher,
+        "Raffinerie touchée\n\n"
+        "Les forces armées ukrainiennes ont revendiqué samedi une frappe de drones contre la "
+        "raffinerie de Syzran. Le ministère ukrainien de la Défense affirme que ses drones ont "
+        "frappé la raffinerie de Syzran dans la nuit.",
+    )
+    assert len(strikes(events)) == 1
+
+
+def test_army_and_ministry_one_strike_jenin(enricher: Enricher) -> None:
+    events = headed(
+        enricher,
+        "Jénine\n\n"
+        "L'armée israélienne a bombardé mardi un camp de réfugiés à Jénine avec des drones. Le "
+        "ministère israélien de la Défense a confirmé avoir frappé Jénine avec un drone.",
+    )
+    assert len(strikes(events)) == 1
+
+
+def test_guard_bodies_of_two_states_stay_apart(enricher: Enricher) -> None:
+    events = headed(
+        enricher,
+        "Deux frappes\n\n"
+        "L'armée russe a lancé dans la nuit 40 drones contre Soumy. Le ministère ukrainien de la "
+        "Défense affirme que des drones ukrainiens ont frappé une raffinerie à Saratov.",
+    )
+    assert len(strikes(events)) == 2
+
+
+def test_guard_a_leader_and_a_ministry_are_not_two_bodies(enricher: Enricher) -> None:
+    # a person of the state is no body of it: "Poutine" and the ministry keep their strikes
+    events = headed(
+        enricher,
+        "Kiev\n\n"
+        "Le président russe Vladimir Poutine a ordonné une frappe de drones contre Kiev. Le "
+        "ministère russe de la Défense affirme avoir frappé Lviv avec des drones.",
+    )
+    assert len(strikes(events)) == 2

@@ -30,11 +30,25 @@ def _state_id(ref: EntityRef, kb: KnowledgeBase) -> str | None:
 
 
 def _compatible(a: EntityRef | None, b: EntityRef | None, kb: KnowledgeBase) -> bool:
-    """Two slot values may name the same party: equal, unknown on one side, or a person or
-    body and its own state ("Poutine" / "Russie", "Marco Rubio" / "États-Unis")."""
+    """Two slot values may name the same party: equal, unknown on one side, a person or body
+    and its own state ("Poutine" / "Russie", "Marco Rubio" / "États-Unis"), or two bodies of
+    one state ("le ministère russe de la Défense" / "l'armée russe"; not two persons)."""
     if a is None or b is None or a.id == b.id:
         return True
-    return _state_id(a, kb) == b.id or _state_id(b, kb) == a.id
+    state_a, state_b = _state_id(a, kb), _state_id(b, kb)
+    if state_a == b.id or state_b == a.id:
+        return True
+    # two bodies of one state ("le ministère russe de la Défense", "l'armée russe")
+    return state_a is not None and state_a == state_b and _body(a, kb) and _body(b, kb)
+
+
+_BODY_TYPES = frozenset({"ORG", "MILITARY"})
+
+
+def _body(ref: EntityRef, kb: KnowledgeBase) -> bool:
+    """A body acting for a state (its ministry, its armed forces), not a person or a place."""
+    entry = kb.get(ref.id)
+    return entry is not None and entry.type in _BODY_TYPES and entry.kind != "country"
 
 
 def _parties_compatible(
