@@ -145,20 +145,22 @@ def test_attackers_named_again_still_tell_the_attack(enricher: Enricher, text: s
     assert subtypes(incidents(enricher, text)) == ["Attack"]
 
 
-# --- A pronoun standing for projectiles ("l'un d'eux a été abattu") is shot down, not a person.
+# --- A pronoun standing for projectiles ("l'un d'eux a été abattu") is shot down: no ground
+# --- violence against people.
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "Deux drones kamikazes ont été tirés vers le port de Mokha. L'un d'entre eux a été abattu par les gardes-côtes.",
+        "Deux drones kamikazes ont été tirés vers le port de Mokha. L'un d'entre eux a été abattu par les gardes-côtes yéménites.",
         "Quatre missiles ont été tirés vers Marib. L'un d'entre eux a été abattu par les forces gouvernementales.",
         "Deux missiles ont été tirés vers Aden. L'un d'entre eux a été abattu par les forces de la coalition.",
         "Deux drones ont été tirés vers la base de Tessalit. L'un d'entre eux a été abattu par les soldats maliens.",
     ],
 )
 def test_a_projectile_shot_down_is_no_attack_on_people(enricher: Enricher, text: str) -> None:
-    assert "Attack" not in subtypes(mentions(enricher, text))
+    found = subtypes(mentions(enricher, text))
+    assert "Attack" not in found and "Armed clash" not in found, found
 
 
 @pytest.mark.parametrize(
@@ -258,3 +260,32 @@ def test_units_and_things_removed_are_no_event(enricher: Enricher, text: str) ->
 )
 def test_people_taken_are_still_abducted(enricher: Enricher, text: str) -> None:
     assert "Abduction/forced disappearance" in subtypes(mentions(enricher, text))
+
+
+# --- A battlefield or a firing range is a place ("le champ de bataille de Waterloo", "le champ
+# --- de tir"), not a battle.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le champ de bataille de Waterloo accueille samedi une reconstitution avec 2 000 figurants.",
+        "Des archéologues ont mis au jour mardi des ossements sur le champ de bataille d'Azincourt.",
+        "Les soldats maliens se sont entraînés mardi sur le champ de tir de Kati.",
+        "Les touristes affluent chaque été sur le champ de bataille de Gettysburg, en Pennsylvanie.",
+        "Un nouveau mémorial a été inauguré dimanche sur le champ de bataille de Diên Biên Phu, au Vietnam.",
+    ],
+)
+def test_a_battlefield_is_no_battle(enricher: Enricher, text: str) -> None:
+    assert mentions(enricher, text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De violents combats ont opposé mardi l'armée malienne aux jihadistes près de Boni.",
+        "Des combats ont éclaté dans les champs autour de Kidal entre l'armée malienne et le FLA.",
+    ],
+)
+def test_fighting_in_fields_is_still_a_battle(enricher: Enricher, text: str) -> None:
+    assert "Armed clash" in subtypes(mentions(enricher, text))

@@ -137,7 +137,7 @@ class TriggerFinder:
                 candidate.trigger = token
                 found.append(candidate)
                 seen.add(token.i)
-        self._tie_findings(found, rules)
+        self._tie_findings(found, rules, state)
         self._drop_occasions(found, rules)
         self._type_by_cause(found)
         return found
@@ -398,11 +398,13 @@ class TriggerFinder:
                     break
                 node = node.head
 
-    def _tie_findings(self, found: list[Candidate], rules: dict[int, TriggerRule]) -> None:
+    def _tie_findings(self, found: list[Candidate], rules: dict[int, TriggerRule], state: DocState) -> None:
         """Bodies found (`TriggerRule.finding`) with another violent trigger in their sentence
         are that trigger's toll: a generic attack word of `retyped_causes` takes the finding's
         type ("treize corps retrouvés après l'attaque du site": the attack killed them), and the
-        finding yields ("onze corps retrouvés au lendemain d'affrontements": the clash's toll)."""
+        finding yields ("onze corps retrouvés au lendemain d'affrontements": the clash's toll).
+        Alone in its sentence, a finding beside people killed is no event ("six tués à X, quatre
+        corps retrouvés à Y"), and one told after an attack on civilians refers back to it."""
         findings = [c for c in found if (r := rules.get(c.trigger.i)) is not None and r.finding]
         if not findings:
             return
@@ -415,6 +417,12 @@ class TriggerFinder:
             if any(set(forms_of(t)) & harm for t in span_tokens(sentence)):
                 for finding in findings:
                     found.remove(finding)
+                return
+            for finding in findings:
+                # after an attack on civilians told, the bodies are its toll, found on a later
+                # day ("six corps avaient été retrouvés lundi dans un camp"): that attack
+                if state.last_violent == (finding.event_type, finding.sub_event_type):
+                    finding.refers_back = True
             return
         for finding in findings:
             rule = rules[finding.trigger.i]
