@@ -83,6 +83,9 @@ def irrealis(
         # Nor is the subject of a verb of aiming or preventing ("une frappe a visé une voiture"),
         # unlike the subject of a modal ("une frappe pourrait viser").
         governs = governs and not (arrived_by in _SUBJECT_DEPS and lemma not in lexicon.modal_verbs)
+        # Nor is a verb coordinated with it, sharing its auxiliary ("a appelé les habitants au
+        # calme et exigé le désarmement des milices": the demand is made, not asked for).
+        governs = governs and not (arrived_by == "conj" and is_verb(previous) and is_verb(node))
         if governs and lemma in lexicon.irrealis_governors:
             return True
         if depth > 0 and lemma in lexicon.reply_verbs and case_of(previous) in ("a", "à", "au", "aux"):

@@ -18,8 +18,12 @@ falls back on the weapons named elsewhere in the article (`SlotFiller.classify`)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
 from spacy.tokens import Span, Token
 
+from enrich.datafiles import DATA_DIR, load_yaml
 from enrich.entities import Mention
 from enrich.events.lexicon import INTERACTION, EventLexicon, MeansRule, TriggerRule
 from enrich.events.modality import irrealis
@@ -35,6 +39,8 @@ from enrich.tokens import (
     clause_subject_token,
     feature_of,
     folded_text,
+    folded_words,
+    forms_of,
     head_indices,
     head_of,
     is_finite,
@@ -53,6 +59,34 @@ _PART_MARKS = frozenset({",", ";", "–", "—"})
 # The ground violence whose parties decide its type (SlotFiller._by_parties).
 _EXCESSIVE_FORCE = ("Protests", "Excessive force against protesters")
 _GROUND_TYPES = frozenset({("Violence against civilians", "Attack"), ("Battles", "Armed clash")})
+_SPEAKER_TYPES = frozenset({"PER", "ORG", "MILITARY"})
+_CLAUSES_ON_NOUNS = frozenset({"acl", "acl:relcl", "appos", "parataxis", "conj", "cc"})
+_ROLE_REACH = 400  # tokens back where a role noun's person may be introduced
+_ROLE_GAP = 8  # at most this many tokens between the role noun and the name
+_ADJUNCT_PATH = frozenset({"nmod", "obl", "obl:mod", "obl:arg", "acl", "obj", "advmod"})
+_GROUPED_IN = frozenset({"obl", "obl:mod", "obl:arg", "obl:agent"})  # "réunis sous la bannière"
+_OF = frozenset({"de", "d'", "du", "des"})
+
+
+@dataclass(frozen=True)
+class _InteractionWords:
+    """The interaction keys of triggers.yaml this module reads itself."""
+
+    grouping: frozenset[str]  # the nouns of a group one belongs to ("réunis au sein de")
+    hypothetical: frozenset[str]  # adjectives making an interaction hypothetical ("éventuel")
+    bare_cases: frozenset[str]  # "en échange de", "en visite à": no meeting
+    circumstances: frozenset[str]  # "au terme de pourparlers": the clause's talks
+
+
+@lru_cache(maxsize=1)
+def _interaction_words() -> _InteractionWords:
+    data = load_yaml(DATA_DIR / "triggers.yaml", DATA_DIR / "triggers.schema.json")
+    return _InteractionWords(
+        grouping=folded_words(data.get("grouping_nouns", [])),
+        hypothetical=folded_words(data.get("hypothetical_adjectives", [])),
+        bare_cases=folded_words(data.get("bare_meeting_cases", [])),
+        circumstances=folded_words(data.get("circumstance_words", [])),
+    )
 
 
 def context_type(lexicon: EventLexicon, sentence: Span) -> tuple[str, str] | None:
@@ -405,6 +439,12 @@ class SlotFiller:
         scheduled = rule.sub_event_type in self.lexicon.scheduled_types
         if rule.role not in ("phrase",) and irrealis(self.lexicon, token, sentence, scheduled=scheduled):
             return None
+        if (
+            rule.event_type == INTERACTION
+            and rule.role != "phrase"
+            and self._no_interaction(rule, token, state)
+        ):
+            return None
         verb_like = verbal(token)
         participants: list[Mention | KBEntry] = []
         scope: list[Token] = [token]
@@ -492,12 +532,20 @@ class SlotFiller:
             if rule.role == "phrase":
                 head = next((n for n in [token, *ancestors_of(token)] if is_verb(n)), token)
             actor, target, participants = self.parties.consult_parties(head, scope, actor, target, state)
+            if actor is None and target is None and not verb_like and rule.role == "interaction":
+                # "ont signé un accord ..., au terme de pourparlers de six heures à Bender": the
+                # talks of the clause they complement are its subject's
+                participants = self._adjunct_parties(token, state)
+                actor = participants[0] if participants else None
+                target = participants[1] if len(participants) > 1 else None
         if actor is None and rule.role == "interaction" and not verb_like:
             actor = self.parties.possessor(token, state)
         if actor is None and rule.role == "interaction" and verb_like and not symmetric:
             # "Le chef du gang, X, dit « Barbecue », a menacé ...": a parse that loses the
             # speaker; the named subject before the verb in its sentence speaks.
             actor = self.parties.subject_before(token, target, state)
+            if actor is None and rule.sub_event_type == "REQUEST":
+                actor = self._unparsed_speaker(token, state)
         if rule.event_type == "Battles" and actor is None and target is None:
             # "des combats entre le M23 et des miliciens", "des combats opposent X à Y"
             actor, target = self.parties.opponents(token, scope, state)
@@ -606,6 +654,129 @@ class SlotFiller:
             refers_back=refers_back,
             claimed=claimed,
         )
+
+    def _no_interaction(self, rule: TriggerRule, token: Token, state: DocState) -> bool:
+        """An interaction word that tells none: a hypothetical one ("d'un éventuel nouveau cycle
+        de pourparlers"); for a meeting word, a grouping ("des groupes armés réunis au sein des
+        Forces conjointes"), an exchange of what another rule of the word exchanges ("205
+        prisonniers échangés avec la Russie": an agreement carried out, read as such by the
+        compounds), or a meeting word an attribution or a confirmation refers back to, naming
+        no party of its own ("Le ministère a confirmé l'échange")."""
+        words = _interaction_words()
+        verb_like = verbal(token)
+        if not verb_like:
+            nouns = [token]
+            if token.dep_ == "nmod" and token.head.i != token.i and token.head.pos_ == "NOUN":
+                nouns.append(token.head)  # "un éventuel cycle de pourparlers"
+            if any(lemma_of(a) in words.hypothetical for n in nouns for a in children_of(n, "amod")):
+                return True
+        if rule.sub_event_type != "CONSULT":
+            return False
+        if verb_like and any(
+            c.dep_ in _GROUPED_IN and lemma_of(c) in words.grouping for c in children(token)
+        ):
+            return True
+        if not verb_like and case_of(token) in words.bare_cases and not children_of(token, "det"):
+            return True  # "en échange de la libération", "en visite à Kharkiv"
+        lemma, text = forms_of(token)
+        goods = frozenset(
+            word
+            for other in self.lexicon.triggers.get(lemma) or self.lexicon.triggers.get(text) or ()
+            if other.sub_event_type != "CONSULT"
+            for word in other.object_lemmas
+        )
+        if goods:
+            phrase = objects_of(token) + [c for c in children_of(token, "nmod") if case_of(c) in _OF]
+            if token.dep_ in ("acl", "amod") and token.head.i != token.i:
+                phrase.append(token.head)  # "des prisonniers échangés"
+            if any(lemma_of(w) in goods for w in phrase):
+                return True
+        return (
+            not verb_like
+            and token.dep_ == "obj"
+            and lemma_of(token.head) in self.lexicon.claim_verbs
+            and self._anaphoric(token)
+            and not any(
+                case_of(c) in self.lexicon.participant_cases or c.i in state.mentions_at
+                for c in children(token)
+            )
+        )
+
+    def _unparsed_speaker(self, token: Token, state: DocState) -> Mention | KBEntry | None:
+        """Who makes a demand when no party heads its subject: a person or a body named
+        after the head of the subject's own phrase ("L'organisation de défense des droits humains
+        Justiça Global a demandé"); a role noun ("Le ministre a appelé") naming the person the
+        article introduced with it ("a annoncé le ministre du Gouvernement, Marco Antonio
+        Oviedo"); a subject the sentence splitter cut off ("Le Qatar et la Turquie, qui
+        avaient ... | , ont appelé vendredi")."""
+        subject = clause_subject_token(token)
+        if subject is not None:
+            for word in self._own_phrase(subject):
+                if word.i <= subject.i:
+                    continue  # "Dans un communiqué lu à la RTB, l'état-major ...": not its name
+                mention = state.mentions_at.get(word.i)
+                if mention is not None and mention.type in _SPEAKER_TYPES:
+                    return mention
+            if subject.pos_ == "NOUN" and any(
+                "Def" in feature_of(d, "Definite") for d in children_of(subject, "det")
+            ):
+                return self._introduced_as(subject, state)
+            return None
+        start = token.sent.start
+        if start == 0 or "\n" in token.doc[start - 1].whitespace_:
+            return None
+        root = token.doc[start - 1].sent.root
+        if is_verb(root) or root.pos_ not in ("NOUN", "PROPN"):
+            return None
+        found = self.parties.participants(root, state)
+        return found[0] if found else None
+
+    def _own_phrase(self, noun: Token) -> list[Token]:
+        """A noun phrase without the clauses hung on it (relative, participle, apposition)."""
+        found: list[Token] = []
+        stack = [noun]
+        while stack:
+            node = stack.pop()
+            found.append(node)
+            stack.extend(c for c in children(node) if c.i != node.i and c.dep_ not in _CLAUSES_ON_NOUNS)
+        return sorted(found, key=lambda t: t.i)
+
+    def _introduced_as(self, role: Token, state: DocState) -> Mention | None:
+        """The last person named before a role noun's sentence right after that role noun ("le
+        ministre du Gouvernement, Marco Antonio Oviedo" for a later "Le ministre")."""
+        lemma = lemma_of(role)
+        doc = role.doc
+        low = max(0, role.sent.start - _ROLE_REACH)
+        for index in range(role.sent.start - 1, low - 1, -1):
+            mention = state.mentions_at.get(index)
+            if mention is None or mention.start != index or mention.type != "PER":
+                continue
+            if any(lemma_of(w) == lemma for w in doc[max(low, index - _ROLE_GAP) : index]):
+                return mention
+        return None
+
+    def _adjunct_parties(self, token: Token, state: DocState) -> list[Mention | KBEntry]:
+        """The parties of talks told as the circumstance of a clause (`circumstance_words`: "au
+        terme de pourparlers", "après des négociations"), not referring back to others: the
+        subject of the first verb above them that has one (`Parties.participants`)."""
+        circumstances = _interaction_words().circumstances
+        head = token.head
+        marks = (case_of(token) or "").split()
+        if self._anaphoric(token) or not (
+            circumstances.intersection(marks)
+            or (token.dep_ in ("nmod", "obl:arg") and lemma_of(head) in circumstances)
+        ):
+            return []
+        node = token
+        for _ in range(5):
+            if node.head.i == node.i or node.dep_ not in _ADJUNCT_PATH:
+                return []
+            node = node.head
+            if is_verb(node):
+                subject = subject_of(node)
+                if subject is not None:
+                    return self.parties.unique_refs(self.parties.participants(subject, state))
+        return []
 
     def _body_meets(self, token: Token) -> bool:
         """A meeting noun a leader chairs or convenes (`chair_verbs`), of a body named by its
