@@ -28,12 +28,18 @@ class DateLexicon:
     weekdays: dict[str, int]
     relative_days: dict[str, int]
     anchored_days: dict[str, int]
+    # "quelques heures plus tard": (amounts, units, directions), the day of the event told before
+    same_day_spans: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
 
     def __post_init__(self) -> None:
         month = "|".join(sorted(map(re.escape, self.months), key=len, reverse=True))
         weekday = "|".join(map(re.escape, self.weekdays))
         relative = "|".join(sorted(map(re.escape, self.relative_days), key=len, reverse=True))
         anchored = "|".join(sorted(map(re.escape, self.anchored_days), key=len, reverse=True)) or "(?!x)x"
+        amounts, units, directions = (
+            "|".join(sorted(map(re.escape, words), key=len, reverse=True)) or "(?!x)x"
+            for words in self.same_day_spans
+        )
         # Ordered from the most to the least specific; the first kind found wins.
         patterns = [
             ("numeric", rf"\b{_NUMERIC}\b"),
@@ -48,6 +54,9 @@ class DateLexicon:
             ("anchored", rf"(?<![\w'])({anchored})\b"),
             ("relative", rf"(?<![\w'])({relative})\b"),
             ("weekday", rf"\b({weekday})\b"),
+            # "quelques heures plus tard": the day of the event told before, unless the sentence
+            # states its own ("Quelques heures plus tard, mardi à l'aube, ...")
+            ("same_day", rf"(?<![\w'])(?:{amounts})\s+(?:{units})\s+(?:{directions})\b"),
         ]
         object.__setattr__(self, "_patterns", [(kind, re.compile(p)) for kind, p in patterns])
 
@@ -60,6 +69,10 @@ def default_lexicon() -> DateLexicon:
         weekdays={fold(k): v for k, v in data["weekdays"].items()},
         relative_days={fold(k): v for k, v in data["relative_days"].items()},
         anchored_days={fold(k): v for k, v in data.get("anchored_days", {}).items()},
+        same_day_spans=tuple(
+            tuple(fold(w) for w in data.get("same_day_spans", {}).get(part, ()))
+            for part in ("amounts", "units", "directions")
+        ),  # type: ignore[arg-type]
     )
 
 
@@ -124,7 +137,8 @@ def resolve_date(
         match = pattern.search(folded)
         if match is None:
             continue
-        resolved = _resolve(kind, match, anchor or reference if kind == "anchored" else reference, lexicon)
+        anchored = kind in ("anchored", "same_day")
+        resolved = _resolve(kind, match, anchor or reference if anchored else reference, lexicon)
         if resolved is not None:
             return resolved
     return None
@@ -153,6 +167,8 @@ def _resolve(kind: str, match: re.Match[str], reference: date, lexicon: DateLexi
         return reference + timedelta(days=lexicon.relative_days[match.group(1)])
     if kind == "anchored":
         return reference + timedelta(days=lexicon.anchored_days[match.group(1)])
+    if kind == "same_day":
+        return reference  # the anchor: the day of the event told before
     if kind == "weekday":
         return _last_weekday(reference, lexicon.weekdays[match.group(1)])
     return None

@@ -10,8 +10,9 @@ from spacy.tokens import Doc, Span, Token
 from enrich.entities import Mention
 from enrich.events.lexicon import EventLexicon
 from enrich.events.state import SUBJECTS, DocState, entry_of
+from enrich.gazetteer import default_config
 from enrich.kb import KBEntry, KnowledgeBase
-from enrich.text import fold
+from enrich.text import fold, slugify
 from enrich.tokens import (
     ancestors_of,
     case_of,
@@ -96,7 +97,58 @@ class Places:
                 continue
             if all(p.id != entry.id for p in places):
                 places.append(entry.place())
+        if places:
+            places += self._containers(trigger, state, places, excluded)
         return places
+
+    def _containers(
+        self, trigger: Token, state: DocState, places: list[Place], excluded: set[str]
+    ) -> list[Place]:
+        """The subdivisions the trigger's sentence sets the event's towns in ("à Tessit, dans la
+        région de Gao", "la route de Routba, dans la province d'Al-Anbar"): a subdivision of a
+        town's country introduced by a container preposition (gazetteer.yaml `container_cases`),
+        itself or through its noun ("dans la région de X"), after the towns found."""
+        config = default_config()
+        entries = [self.kb.get(p.id) for p in places]
+        countries = {
+            e.country for e in entries if e is not None and e.kind not in ("country", "region") and e.country
+        }
+        if not countries or not config.container_cases:
+            return []
+        sentence = trigger.sent
+        found: list[Place] = []
+        for i in range(sentence.start, sentence.end):
+            mention = state.mentions_at.get(i)
+            if mention is None or mention.start != i or (entry := mention.entry) is None:
+                continue
+            if entry.type != "LOC" or entry.kind != "region" or entry.country not in countries:
+                continue
+            if entry.id in excluded or any(p.id == entry.id for p in places + found):
+                continue
+            root = state.doc[i]
+            for token in state.doc[mention.start : mention.end]:
+                if token.head.i < mention.start or token.head.i >= mention.end:
+                    root = token
+            if self._directional(mention, root, state) or self._non_location(root):
+                continue  # "dans le sud du Liban" is no region Liban-Sud
+            case = case_of(root)
+            if case is None and root.dep_ == "nmod" and root.head.i < root.i:
+                noun = root.head  # "dans la région de Gao": the preposition of the region's noun
+                if (
+                    slugify(noun.text) not in config.subdivision_nouns
+                    and lemma_of(noun) not in config.subdivision_nouns
+                ):
+                    continue
+                case = case_of(noun)
+            elif case is not None and case.split()[-1] in ("de", "d'", "du", "des") and root.dep_ == "nmod":
+                noun = root.head
+                if noun.i >= root.i or slugify(lemma_of(noun)) not in config.subdivision_nouns:
+                    continue
+                case = case_of(noun)
+            if case is None or not any(part in config.container_cases for part in case.split()):
+                continue
+            found.append(entry.place())
+        return found
 
     def _non_location(self, root: Token) -> bool:
         """A place introduced by a party's preposition ("avec la Russie"), or held in a phrase

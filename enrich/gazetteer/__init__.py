@@ -28,7 +28,9 @@ village of the article's countries does not hide a famous town abroad of that ow
 Ids are deterministic slugs of the GeoNames name ("lutsk"), of the French country name
 ("emirats-arabes-unis") or of the subdivision name ("nord-kivu"; "region-de-kayes" when a town
 of its country has the bare name, or a town anywhere and another subdivision: "etat-du-plateau");
-a homonym that is not the most populous holder of its slug carries its country code ("gao-bf").
+a homonym that is not the most populous holder of its slug carries its country code ("gao-bf");
+a subdivision ISO 3166-2 names by its seat's adjective and French by the seat's name ("Lubelskie",
+"Lublin") is located at that town and named apart from it by its noun ("voivodie-de-lublin").
 Every place has coordinates, except subdivisions neither the data file's seats (`seats`: Tapoa
 at Diapaga, Loire-Atlantique at Nantes), a town of the same name, the town their adjective names
 nor the first town of a hyphenated name ("Fès-Meknès") locate (ISO 3166-2 has no coordinates):
@@ -72,12 +74,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from enrich.datafiles import DATA_DIR, load_yaml
-from enrich.text import slugify, strip_accents
+from enrich.text import fold, slugify, strip_accents
 from vigie.core.settings import es_cache_dir
 
 GAZETTEER_PATH = DATA_DIR / "gazetteer.yaml"
 GAZETTEER_SCHEMA_PATH = DATA_DIR / "gazetteer.schema.json"
-FORMAT = 10  # bump when the index layout or the way it is built changes
+FORMAT = 12  # bump when the index layout or the way it is built changes
 KINDS = ("country", "region", "city")
 
 
@@ -108,6 +110,8 @@ class GazetteerConfig:
     seat_endings: tuple[str, ...] = ()
     seat_additions: tuple[str, ...] = ()
     inner_apostrophe: re.Pattern[str] | None = None  # "Ryl’sk" is "Rylsk"
+    # prepositions setting a town inside a subdivision ("dans la région de Gao"), folded
+    container_cases: frozenset[str] = frozenset()
     _translit_keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     _skeleton_keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -189,6 +193,7 @@ def load_config(path: Path = GAZETTEER_PATH) -> GazetteerConfig:
             if (marks := data.get("inner_apostrophes"))
             else None
         ),
+        container_cases=frozenset(fold(case) for case in data.get("container_cases", ())),
         subdivision_nouns=frozenset(
             slugify(noun)
             for noun in [*data.get("subdivision_types", {}).values(), *data.get("subdivision_nouns", [])]
@@ -467,6 +472,19 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
                 if town is not None and town[7] >= config.min_foreign_population:
                     point = (town[5], town[6])
                     break
+        # named in French after its seat where ISO 3166-2 names it by the seat's adjective
+        # ("Lubelskie" is "Lublin", "Karlovarský kraj" "Karlovy Vary"): located at that town of
+        # its country, and named apart from it by its noun ("voivodie-de-lublin")
+        in_french = french(sub.name)
+        french_seat = (
+            town_by_key.get((code, config.translit_key(in_french)))
+            if in_french != sub.name
+            and (code, slug) not in city_slugs
+            and (code, config.name_key(in_french)) in city_slugs
+            else None
+        )
+        if french_seat is not None:
+            point = point or (french_seat[5], french_seat[6])
         seat = config.seats.get(sub.code)
         if seat is not None:  # the data names the seat: it wins over a homonymous town
             point = city_by_key.get((code, config.translit_key(seat))) or by_alias.get(
@@ -478,7 +496,9 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
                 )
         # named apart from a town of its own country that bears its name ("region-de-kayes"),
         # not from a town abroad ("Normandie" is the region, whatever a village elsewhere is called)
-        if (
+        if french_seat is not None:
+            slug = f"{config.name_key(noun)}-de-{config.name_key(in_french)}"
+        elif (
             (code, slug) in city_slugs
             or slug in country_slugs
             or (shared[slug] > 1 and ("", slug) in city_slugs)
@@ -502,7 +522,7 @@ def build_index(path: Path, config: GazetteerConfig | None = None) -> None:
         lat, lon = point if point else (None, None)
         # named in French where ISO 3166-2 has a French name ("North-West" is "Nord-Ouest"):
         # the name shown, and the one gold ids are slugs of; the id stays the ISO name's slug
-        in_french = french(sub.name)
+        # (but for one named after its seat, above)
         shown = in_french if in_french != sub.name and _latin_name(in_french, config) else sub.name
         rows.append((place_id, f"iso-{sub.code.lower()}", shown, "region", code, lat, lon, 0, noun, None))
         # which name is its own: lookups as before; then the French names the press uses that
