@@ -144,6 +144,8 @@ class QuantityLexicon:
     single_determiners: frozenset[str] = frozenset()
     perpetrator_nouns: frozenset[str] = frozenset()
     source_prepositions: tuple[str, ...] = ()
+    # the nouns of a toll itself ("morts", "victimes", "blessés"): they name no group of people
+    toll_words: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=2)
@@ -226,6 +228,7 @@ def default_lexicon() -> QuantityLexicon:
         single_determiners=folded_words(data.get("single_determiners", [])),
         perpetrator_nouns=folded_words(data.get("perpetrator_nouns", [])),
         source_prepositions=tuple(fold(p) for p in data.get("source_prepositions", [])),
+        toll_words=folded_words([*data["killed_nouns"], *data["victim_nouns"], *data["injured_nouns"]]),
     )
 
 
@@ -740,6 +743,12 @@ def _toll_complement(
                 found = (counted, "killed")
             elif forms & lexicon.injured_nouns:
                 found = (counted, "injured")
+            elif forms & lexicon.people_nouns and token.i + 3 < start:
+                # "le nombre de soldats tués ... a été porté à vingt et un": the participle
+                # after the people says which toll
+                fate = _casualty_verb(doc[token.i + 3], lexicon)
+                if fate is not None:
+                    found = (counted, fate)
         elif lemmas_of(token) & lexicon.death_toll_nouns:
             bare = token
     if found is None and change and bare is not None:
@@ -764,7 +773,7 @@ def _category(token: Token, projectile_tokens: dict[int, str], lexicon: Quantity
         return "injured"
     if lemmas & lexicon.people_nouns:
         return "people"
-    if lemmas & lexicon.target_nouns:
+    if lemmas & lexicon.target_nouns or _split_compound_of(token, lexicon.target_nouns):
         return "target"
     if (
         token.pos_ in ("NOUN", "PROPN")
@@ -776,6 +785,17 @@ def _category(token: Token, projectile_tokens: dict[int, str], lexicon: Quantity
     ):
         return "other"  # counted only when a casualty verb says so ("quatre gardes ont été tués")
     return None
+
+
+def _split_compound_of(token: Token, nouns: frozenset[str]) -> bool:
+    """The first piece of a hyphenated compound of `nouns` the tokenizer split ("deux pick-up"
+    read as "pick", "-", "up"; "trois pick-up" plural or not): the noun is the compound."""
+    doc = token.doc
+    i = token.i
+    if i + 2 >= len(doc) or token.whitespace_ or doc[i + 1].text != "-" or doc[i + 1].whitespace_:
+        return False
+    compound = fold(f"{token.text}-{doc[i + 2].text}")  # as the word lists are folded
+    return compound in nouns or (compound[-1] in "sx" and compound[:-1] in nouns)
 
 
 def _projectile_class(
@@ -1121,6 +1141,21 @@ def _projectile_reading(noun: Token, lexicon: QuantityLexicon) -> tuple[Slot, bo
     return "launched", verb is not None
 
 
+_PARTICIPLE_ENDINGS = ("e", "es", "ee", "ees", "u", "us", "ue", "ues", "i", "is", "ie", "ies", "it", "its")
+
+
+def _projectile_participle(word: Token, lexicon: QuantityLexicon) -> Slot | None:
+    """The slot a past participle of interception or launch right after a bare number says
+    ("et 58 neutralisés", "dont 12 abattus", "et 30 tirés"), whatever the parser tagged it."""
+    if not folded_text(word).endswith(_PARTICIPLE_ENDINGS):
+        return None
+    if has_verb_form(word, lexicon.intercepted_verbs):
+        return "intercepted"
+    if has_verb_form(word, lexicon.launched_verbs):
+        return "launched"
+    return None
+
+
 def _coordinated_projectiles(counts: list[Count], undecided: set[int], sentence: Span) -> list[Count]:
     """ "98 drones et trois missiles ont été abattus", parsed with the drones hung on another
     word: projectiles coordinated with the next count share its verb, hence its slot."""
@@ -1309,7 +1344,7 @@ def _passive_damage_after(noun: Token, sentence: Span, lexicon: QuantityLexicon)
     2022, a été endommagée". None at a clause break, a negation, an active or another verb."""
     doc = noun.doc
     end = min(sentence.end, noun.i + 16)
-    j = noun.i + 1
+    j = _compound_parts(noun, sentence)[-1].i + 1  # past "pick-up" split at its hyphen
     auxiliaries: list[Token] = []
     while j < end:
         token = doc[j]
@@ -1396,12 +1431,19 @@ def _complements_a_noun(sentence: Span, start: int, lexicon: QuantityLexicon) ->
 
 def _with_split_number(sentence: Span, lexicon: QuantityLexicon) -> Span:
     """The sentence with the number word the parser split off before it as a sentence of its
-    own ("Cinq", "soldats syriens ont été tués ..." at the start of a paragraph)."""
+    own ("Cinq", "soldats syriens ont été tués ..." at the start of a paragraph), or with its
+    noun when the split falls in a hyphenated compound ("Quatre pick", "-up de l'armée ont été
+    détruits")."""
     doc = sentence.doc
     if sentence.start == 0 or not len(sentence) or sentence[0].pos_ not in ("NOUN", "ADJ", "PROPN"):
         return sentence
     before = doc[sentence.start - 1].sent
-    if len(before) != 1 or not _is_numberish(before[0], lexicon) or not before[0].text[:1].isupper():
+    compound = len(before) == 2 and sentence[0].text == "-" and not before[1].whitespace_
+    if (
+        not (len(before) == 1 or compound)
+        or not _is_numberish(before[0], lexicon)
+        or not before[0].text[:1].isupper()
+    ):
         return sentence
     return doc[before.start : sentence.end]
 
@@ -1427,7 +1469,7 @@ def find_counts(
     # "tuant son conducteur", "Le chauffeur a été abattu", "un troisième blessé": one, no number
     named = (
         _named_victims(sentence, lexicon)
-        + _single_subjects(sentence, lexicon)
+        + _single_subjects(sentence, lexicon, projectile_tokens)
         + _single_targets(sentence, lexicon)
         + _ordinals(sentence, lexicon)
         + _none_intercepted(sentence, projectile_tokens, lexicon)
@@ -1507,6 +1549,7 @@ def find_counts(
         ):
             cursor += 1  # "et quatre grièvement blessés": the manner of the injury
         noun = tokens[cursor] if cursor < sentence.end else None
+        participle_slot: Slot | None = None
         if noun is not None and folded_text(noun) in lexicon.measure_words:
             i = end
             continue
@@ -1567,6 +1610,16 @@ def find_counts(
         ):
             # "Sur les 112 drones lancés, 87 ont été abattus": the noun is understood.
             category, noun = previous_category, tokens[end - 1]
+        elif (
+            category == "other"
+            and previous_category == "projectile"
+            and noun is not None
+            and noun.i == end
+            and (participle_slot := _projectile_participle(noun, lexicon)) is not None
+        ):
+            # "67 drones ont été lancés et 58 neutralisés": the participle (parsed as a noun)
+            # says what became of more of them, the noun understood
+            category, noun = "projectile", tokens[end - 1]
         elif (
             category is None
             and previous_category is None
@@ -1683,7 +1736,9 @@ def find_counts(
                 (elliptic_casualty),
             )
         if slot is None:
-            if category == "projectile":
+            if participle_slot is not None:
+                slot = participle_slot
+            elif category == "projectile":
                 # "Trois des onze drones lancés ... ont été interceptés": the part's own verb
                 slot, decided = _projectile_reading(tokens[start] if whole else noun, lexicon)
             elif category in ("people", "other"):
@@ -1737,6 +1792,9 @@ def find_counts(
             (noun, verb or nearest_head(noun, _verb_tagged, 4)), background or [], lexicon
         ):
             i = end
+            continue
+        if category == "projectile" and _foreseen(verb or nearest_head(noun, _verb_tagged, 4)):
+            i = end  # "Moscou pourrait lancer 300 drones": a possibility, nothing fired
             continue
         if category in ("people", "other", "target"):
             negated_before = any(folded_text(t) in ("aucun", "aucune") for t in before[-3:])
@@ -2080,14 +2138,30 @@ def _named_victims(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
     return found
 
 
-def _single_subjects(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
+def _single_subjects(
+    sentence: Span, lexicon: QuantityLexicon, projectile_tokens: dict[int, str] | None = None
+) -> list[Count]:
     """A person the text names in the singular by a definite or possessive determiner as the
     subject of a passive verb of death or injury: "Le chauffeur, qui tentait de fuir, a été
-    abattu", "son frère a été blessé" (1 each). Targets: `_single_targets`."""
+    abattu", "son frère a été blessé" (1 each); with `projectile_tokens`, one projectile shot
+    down (`_one_shot_down`). Targets: `_single_targets`."""
     doc = sentence.doc
     found: list[Count] = []
     for verb in span_tokens(sentence):
-        if verb.pos_ not in ("VERB", "ADJ") or not is_passive(verb) or _negated(verb, lexicon):
+        if verb.pos_ not in ("VERB", "ADJ"):
+            continue
+        passive = is_passive(verb)
+        if (
+            projectile_tokens is not None
+            and verb.pos_ == "VERB"
+            and has_verb_form(verb, lexicon.intercepted_verbs)
+            and not _negated(verb, lexicon)
+        ):
+            shot = _one_shot_down(verb, passive, sentence, projectile_tokens, lexicon)
+            if shot is not None:
+                found.append(shot)
+                continue
+        if not passive or _negated(verb, lexicon):
             continue
         slot: Slot | None = _casualty_verb(verb, lexicon)
         people = slot is not None
@@ -2142,6 +2216,86 @@ def _single_subjects(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
     return found
 
 
+_ONE = frozenset({"un", "une"})
+
+
+def _one_shot_down(
+    verb: Token, passive: bool, sentence: Span, projectile_tokens: dict[int, str], lexicon: QuantityLexicon
+) -> Count | None:
+    """One projectile a verb of interception says was shot down, its passive subject or its
+    active object ("ont abattu un drone"): named by an
+    indefinite article ("Un missile a été intercepté", "un autre drone avait été abattu"), or
+    understood after a projectile named in the sentence or the one before (";" ends a
+    sentence): "l'un d'eux a été abattu", "l'une a été interceptée", "et un autre a été
+    brouillé". Intercepted 1, of that projectile's class; "un autre" is one more than those
+    counted (disjoint). Not under a negation or a possibility (the caller's and `_hypothetical`)."""
+    if _hypothetical(verb):
+        return None
+    tokens = tokens_of(sentence.doc)
+    roles = ("nsubj", "nsubj:pass") if passive else ("obj",)
+    for subject in children(verb):
+        if subject.dep_ not in roles or subject.i < sentence.start:
+            continue
+        if any(c.dep_ == "nummod" for c in children(subject)):
+            return None  # a number: the main reader's
+        start = subject.i
+        word = folded_text(subject)
+        determiners = [c for c in children(subject) if c.dep_ == "det"]
+        article = len(determiners) == 1 and folded_text(determiners[0]) in _ONE
+        noun: Token | None = None
+        if word in _ONE and start > sentence.start and folded_text(tokens[start - 1]) in ("l'", "l"):
+            # "l'un d'eux", "l'une" ("l'un des appareils" is the reader's: its noun follows)
+            after = [folded_text(t) for t in tokens[start + 1 : min(sentence.end, start + 3)]]
+            if after[:1] in (["des"], ["du"]) or (
+                after[:1] in (["d'"], ["de"]) and after[1:] not in (["eux"], ["elles"], ["entre"])
+            ):
+                return None
+            noun, start = _understood_projectile(sentence, start, projectile_tokens, lexicon), start - 1
+        elif word == "autre" and article:
+            # "et un autre a été brouillé"
+            start = determiners[0].i
+            noun = _understood_projectile(sentence, start, projectile_tokens, lexicon)
+        elif subject.pos_ == "NOUN" and article and not _plural(subject):
+            if _category(subject, projectile_tokens, lexicon) != "projectile":
+                return None
+            if any(
+                c.dep_ == "amod" and folded_text(c) in lexicon.ordinal_words and folded_text(c) != "autre"
+                for c in children(subject)
+            ):
+                return None  # "un deuxième drone": which one of a series, left to the reader
+            noun, start = subject, determiners[0].i
+        if noun is None:
+            return None
+        other = word == "autre" or any(
+            folded_text(c) == "autre" for c in children(subject) if c.dep_ == "amod"
+        )
+        return Count(
+            slot="intercepted",
+            quantity=Quantity(value=1, qualifier="exact", text=sentence.doc[start : subject.i + 1].text),
+            relation="disjoint" if other else "normal",
+            noun=lemma_of(noun),
+            start=start,
+            end=subject.i + 1,
+            weapon_class=_projectile_class(noun, projectile_tokens, lexicon),
+        )
+    return None
+
+
+def _understood_projectile(
+    sentence: Span, before: int, projectile_tokens: dict[int, str], lexicon: QuantityLexicon
+) -> Token | None:
+    """The projectile a pronoun stands for: the last named before it in the sentence, or in the
+    sentence before ("Deux roquettes ont été tirées ; l'une a été interceptée")."""
+    noun = _last_projectile(sentence, before, projectile_tokens, lexicon)
+    if noun is not None or sentence.start == 0:
+        return noun
+    earlier = [i for i in projectile_tokens if i < sentence.start]
+    tokens = tokens_of(sentence.doc)
+    if earlier and max(earlier) >= tokens[sentence.start - 1].sent.start:
+        return tokens[max(earlier)]
+    return None
+
+
 def _single_targets(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
     """A destroyable thing the text names in the singular by a definite, possessive or
     demonstrative determiner that a verb of damage takes: its passive subject ("Le véhicule a
@@ -2154,7 +2308,11 @@ def _single_targets(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
     for noun in span_tokens(sentence):
         if noun.pos_ != "NOUN" or noun.i < sentence.start:
             continue
-        if lemma_of(noun) not in lexicon.target_nouns and folded_text(noun) not in lexicon.target_nouns:
+        if (
+            lemma_of(noun) not in lexicon.target_nouns
+            and folded_text(noun) not in lexicon.target_nouns
+            and not _split_compound_of(noun, lexicon.target_nouns)
+        ):
             continue  # (most nouns: read without building a set)
         forms = lemmas_of(noun)
         if _plural(noun):
@@ -2242,6 +2400,27 @@ def _hypothetical(verb: Token) -> bool:
         if child.dep_.startswith("aux") and lemma_of(child) in ("pouvoir", "devoir"):
             return True
     return verb.dep_ == "xcomp" and lemma_of(verb.head) in ("pouvoir", "devoir", "risquer", "menacer")
+
+
+_FORESEEING = frozenset({"pouvoir", "devoir", "risquer", "menacer", "prevoir", "envisager", "compter"})
+
+
+def _foreseen(verb: Token | None) -> bool:
+    """The infinitive of a possibility, an expectation or a threat ("pourrait lancer", "devrait
+    tirer", "menace d'envoyer", "prévoit de lancer", "pourra être intercepté"): what it counts is
+    not reported done; not a modal in a past tense ("a pu abattre" is done)."""
+    if verb is None:
+        return False
+    if verb.dep_ == "xcomp" and lemma_of(verb.head) in _FORESEEING:
+        modal = verb.head
+    elif lemma_of(verb) in _FORESEEING and any(c.dep_ == "xcomp" for c in children(verb)):
+        modal = verb  # the count hung on the modal ("pourrait lancer « 400 drones »")
+    else:
+        return False
+    if lemma_of(modal) not in ("pouvoir", "devoir"):
+        return True
+    moods = [modal, *(c for c in children(modal) if c.dep_.startswith("aux"))]
+    return any("Cnd" in feature_of(t, "Mood") or "Fut" in feature_of(t, "Tense") for t in moods)
 
 
 def _ordinals(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
@@ -2385,6 +2564,7 @@ def sentence_slots(counts: list[Count]) -> dict[Slot, Quantity]:
     and counts of different things ("50 drones et 5 missiles") add up, repeats keep the max.
     The sum is a revision when one of its parts is; its group is the parts' common group."""
     slots: dict[Slot, Quantity] = {}
+    toll_words = default_lexicon().toll_words
     for slot in SLOTS:
         parts = [c for c in counts if c.slot == slot and c.relation != "subset"]
         if not parts and slot in _PROJECTILE_SLOTS:
@@ -2398,7 +2578,10 @@ def sentence_slots(counts: list[Count]) -> dict[Slot, Quantity]:
             parts = [c for c in parts if c.revised]
         by_noun: dict[str, list[Count]] = {}
         for part in parts:
-            key = part.noun if part.relation == "normal" else f"{part.noun}#{part.start}"
+            # "seize morts ..., qui avait d'abord fait état de neuf victimes": the nouns of a toll
+            # itself name no group of their own; two of them in a sentence are two reports
+            noun = "#toll" if part.noun in toll_words else part.noun
+            key = noun if part.relation == "normal" else f"{noun}#{part.start}"
             by_noun.setdefault(key, []).append(part)
         chosen = [max(group, key=lambda c: c.quantity.value) for group in by_noun.values()]
         groups = {c.group for c in chosen}
