@@ -236,3 +236,41 @@ def slug(entity_id: str) -> str:
 )
 def test_a_demand_by_no_named_speaker_is_no_event(enricher: Enricher, text: str) -> None:
     assert not of_type(mentions(enricher, text), "REQUEST")
+
+
+# --- A summit or a meeting named as the setting of another meeting ("en marge du sommet de X")
+# --- is where that meeting took place, not a meeting of its own with X.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le ministre turc des Affaires étrangères, Hakan Fidan, s'est entretenu avec Sergueï Lavrov "
+        "en marge de la réunion de l'OSCE à Malte.",
+        "Olaf Scholz a reçu Recep Tayyip Erdogan à Berlin en marge des négociations de l'OTAN.",
+        "Le chef de la diplomatie iranienne, Abbas Araghchi, a rencontré Jean-Noël Barrot en marge "
+        "de la réunion du Conseil de sécurité à New York.",
+        "Le Premier ministre indien Narendra Modi a rencontré Vladimir Poutine en marge du sommet des "
+        "BRICS à Kazan.",
+        "Le président kényan William Ruto s'est entretenu avec Antonio Guterres en marge de la "
+        "réunion de l'ONU à Nairobi.",
+    ],
+)
+def test_the_setting_of_a_meeting_is_no_meeting_of_its_own(enricher: Enricher, text: str) -> None:
+    found = of_type(mentions(enricher, text), "CONSULT")
+    assert len(found) == 1 and found[0].trigger not in ("réunion", "sommet", "négociations"), typed(found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a summit told by itself
+        "Le sommet de l'Union africaine s'est ouvert dimanche à Addis-Abeba en présence de Paul "
+        "Kagame et William Ruto.",
+        # the setting of no meeting
+        "En marge du sommet de l'Union africaine, des manifestants ont défilé à Addis-Abeba.",
+    ],
+)
+def test_a_summit_told_by_itself_stays_a_meeting(enricher: Enricher, text: str) -> None:
+    found = of_type(mentions(enricher, text), "CONSULT")
+    assert [e.trigger for e in found] == ["sommet"], typed(found)

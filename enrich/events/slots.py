@@ -46,6 +46,7 @@ from enrich.tokens import (
     is_finite,
     is_verb,
     lemma_of,
+    nearest_head,
     span_tokens,
     subject_of,
     subtree_of,
@@ -76,6 +77,7 @@ class _InteractionWords:
     hypothetical: frozenset[str]  # adjectives making an interaction hypothetical ("éventuel")
     bare_cases: frozenset[str]  # "en échange de", "en visite à": no meeting
     circumstances: frozenset[str]  # "au terme de pourparlers": the clause's talks
+    settings: frozenset[str]  # "en marge du sommet": the setting of another meeting
 
 
 @lru_cache(maxsize=1)
@@ -86,6 +88,7 @@ def _interaction_words() -> _InteractionWords:
         hypothetical=folded_words(data.get("hypothetical_adjectives", [])),
         bare_cases=folded_words(data.get("bare_meeting_cases", [])),
         circumstances=folded_words(data.get("circumstance_words", [])),
+        settings=folded_words(data.get("setting_words", [])),
     )
 
 
@@ -678,10 +681,15 @@ class SlotFiller:
             return True
         if not verb_like and case_of(token) in words.bare_cases and not children_of(token, "det"):
             return True  # "en échange de la libération", "en visite à Kharkiv"
-        lemma, text = forms_of(token)
+        if not verb_like and token.dep_ == "nmod" and lemma_of(token.head) in words.settings:
+            # "se rencontrer à Tirana, en marge du sommet de la CPE"; "s'est entretenu avec X en
+            # marge de la réunion", the setting hung on the other side
+            meeting = nearest_head(token.head, verbal, 2)
+            if meeting is not None and any(r.sub_event_type == "CONSULT" for r in self._rules_of(meeting)):
+                return True
         goods = frozenset(
             word
-            for other in self.lexicon.triggers.get(lemma) or self.lexicon.triggers.get(text) or ()
+            for other in self._rules_of(token)
             if other.sub_event_type != "CONSULT"
             for word in other.object_lemmas
         )
@@ -754,6 +762,10 @@ class SlotFiller:
             if any(lemma_of(w) == lemma for w in doc[max(low, index - _ROLE_GAP) : index]):
                 return mention
         return None
+
+    def _rules_of(self, token: Token) -> tuple[TriggerRule, ...]:
+        lemma, text = forms_of(token)
+        return self.lexicon.triggers.get(lemma) or self.lexicon.triggers.get(text) or ()
 
     def _adjunct_parties(self, token: Token, state: DocState) -> list[Mention | KBEntry]:
         """The parties of talks told as the circumstance of a clause (`circumstance_words`: "au
