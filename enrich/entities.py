@@ -51,6 +51,7 @@ _LABELS: dict[str, EntityType] = {
     "MILITARY": "MILITARY",
 }
 _SPLIT_POS = frozenset({"ADP", "DET", "CCONJ", "PUNCT"})
+_LOOSE_ENDS = frozenset({"ADP", "DET", "CCONJ"})  # words no name ends on (`_trim`)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class EntityFilters:
     oblast_nouns: frozenset[str] = frozenset()
     oblast_countries: frozenset[str] = frozenset()
     area_nouns: frozenset[str] = frozenset()
+    bare_region_nouns: frozenset[str] = frozenset()
+    town_described_bodies: frozenset[str] = frozenset()
     facility_nouns: frozenset[str] = frozenset()
     region_prepositions: frozenset[str] = frozenset()
     food_heads: frozenset[str] = frozenset()
@@ -163,6 +166,8 @@ def load_filters(path: Path = FILTERS_PATH) -> EntityFilters:
         oblast_nouns=words("oblast_nouns"),
         oblast_countries=frozenset(data.get("oblast_countries", [])),
         area_nouns=words("area_nouns"),
+        bare_region_nouns=words("bare_region_nouns"),
+        town_described_bodies=words("town_described_bodies"),
         facility_nouns=words("facility_nouns"),
         region_prepositions=words("region_prepositions"),
         food_heads=words("food_heads"),
@@ -265,6 +270,9 @@ def _trim(span: Span, filters: EntityFilters) -> Span | None:
         and fold(doc[end - 1].text) in filters.trailing_words
     ):
         end -= 1  # "a annoncé EDF mercredi"
+    if span.id_ in ("", RULE_ID):
+        while end - start > 1 and doc[end - 1].is_lower and doc[end - 1].pos_ in _LOOSE_ENDS:
+            end -= 1  # no name ends on a preposition or an article: "68e brigade de" + a word it missed
     if label in ("PER", "PERSON") and not span.id_:
         while (
             end - start > 1 and doc[end - 1].is_lower and doc[end - 1].is_alpha and doc[end - 2].whitespace_
@@ -403,6 +411,17 @@ def rejection(span: Span, label: EntityType, kb: KnowledgeBase, filters: EntityF
         return "demonym"
     if len(span) == 1 and folded in filters.place_nouns:
         return "common_noun"
+    if (
+        len(span) == 1
+        and span[0].pos_ not in ("PROPN", "X")
+        and span.text[:1].isupper()  # not "easyJet"
+        and _sentence_initial(span)
+        and span.doc.vocab.has_vector(span[0].lower_)
+    ):
+        # a common word capitalised at a sentence start, which the tagger takes for no proper
+        # noun ("Comptez 45 dollars", "Installée à Poelkapelle, l'unité..."): the model's
+        # vocabulary knows it in lowercase
+        return "sentence_word"
     # a capitalised word the model's vocabulary does not know is a name, whatever its tag
     # ("pilonné Marhanets", "l'opérateur Ukrenergo": tagged NOUN)
     # (a foreign word, tagged X, is a name too when the model tagged the span: "Transavia"; and
@@ -720,6 +739,7 @@ def _one_hyphenated_word(span: Span) -> bool:
 
 
 _FEATURE_LINKS = frozenset({"de", "d'", "du"})
+_TOWN_LINKS = frozenset({"de", "d'"})  # "la police de Kirkouk", not "la police du Kosovo"
 
 
 def _feature_before(doc: Doc, start: int, ents: list[Span], filters: EntityFilters) -> int | None:
@@ -1399,8 +1419,10 @@ class _Resolver:
                 return None
             self.note(base)
             return _mention(span, base, "LOC")
-        if base is not None and base.kind == "region" and base.id in kb.entries:
-            self.note(base)
+        if base is not None and (
+            base.kind == "region" and base.id in kb.entries or folded_noun in filters.bare_region_nouns
+        ):
+            self.note(base)  # "l'État de Sinaloa" is sinaloa
             return _mention(span, base, "LOC")
         country = base.country if base is not None else None
         oblast_land = country in filters.oblast_countries or (
@@ -1447,7 +1469,34 @@ class _Resolver:
         acronym = self.acronyms.get(span.end)
         if acronym is None and span.end + 1 < len(self.doc) and self.doc[span.end].is_space:
             acronym = self.acronyms.get(span.end + 1)
+        if acronym is not None and span[0].is_lower and self._complement_of_noun(span):
+            return None  # "le service de presse de l'armée pakistanaise (ISPR)": the service's
         return acronym
+
+    def _complement_of_noun(self, span: Span) -> bool:
+        """A span the parse hangs by "de" on an institution's lowercase noun, maybe over another
+        noun ("le service de communication de l'armée X", "le bureau de presse de la police Y"):
+        the institution, not the span, has the acronym after it (not "des soldats de l'armée
+        X (ACR)")."""
+        doc, heads = self.doc, self.filters.institution_heads
+        i = span.start - 1
+        if i >= 0 and fold(doc[i].text) in ("l'", "la", "le", "les"):
+            i -= 1
+        if i < 1 or fold(doc[i].text) not in ("de", "d'", "du", "des"):
+            return False
+        noun = doc[i - 1]
+        for _ in range(3):
+            if noun.is_lower and noun.pos_ == "ADJ" and head_of(noun).i < noun.i:
+                noun = head_of(noun)  # "le service des relations publiques de l'armée X"
+            if not noun.is_lower or noun.pos_ != "NOUN":
+                return False
+            if fold(noun.text) in heads:
+                return True
+            governor = head_of(noun)
+            if governor.i >= noun.i:
+                return False
+            noun = governor
+        return False
 
     def longer_name(self, span: Span, entry: KBEntry | None) -> Span | None:
         """A body's name the KB knows that goes on into a longer one with its own acronym:
@@ -1744,6 +1793,11 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
             # "l'université de Tindouf", "le tribunal révolutionnaire de Zahedan": the place
             # too, beside the body
             slots.append(_Pending(len(slots), described, "LOC", ent_id == RULE_ID, inner=True))
+            if (
+                fold(span[0].text) in filters.town_described_bodies
+                and fold(doc[described.start - 1].text) in _TOWN_LINKS
+            ):
+                continue  # "la police de Kirkouk": the town, no body of its own
         entry = kb.get(ent_id) if ent_id and ent_id != RULE_ID else None
         if entry is not None and not _alias_licensed(span, entry, kb, doc):
             continue  # "AA" of a battery or a rating, "Kia" the car make
@@ -1847,7 +1901,7 @@ def doc_mentions(doc: Doc, kb: KnowledgeBase, filters: EntityFilters | None = No
     mentions = _outermost(mentions)
     if inner:
         mentions = sorted(mentions + inner, key=lambda m: m.start)
-    mentions = _corefer_partial_names(mentions, kb, doc)
+    mentions = _corefer_partial_names(_joined_with_word_before(mentions, kb, doc), kb, doc)
     return _Locator(doc, kb, filters, mentions, resolver.countries).locate()
 
 
@@ -2533,6 +2587,28 @@ def _names_a_noun(token: Token) -> bool:
     Dubosc" (a firm or a place named like the person, not the person)."""
     head = token.head
     return head.i < token.i and head.pos_ == "NOUN" and head.is_lower
+
+
+def _joined_with_word_before(mentions: list[Mention], kb: KnowledgeBase, doc: Doc) -> list[Mention]:
+    """An unknown name right after a capitalised word that, with it, is a name the document
+    gives elsewhere is that name: "Chez Oksana, ..." at a sentence start (where "Chez" is no part
+    of the model's span) after "le restaurant Chez Oksana"."""
+    names = {fold(m.surface): m for m in mentions if m.entry is None and " " in m.surface}
+    if not names:
+        return mentions
+    joined: list[Mention] = []
+    for mention in mentions:
+        before = doc[mention.start - 1] if mention.start > 0 else None
+        if (
+            before is not None
+            and before.text[:1].isupper()
+            and (mention.entry is None or mention.entry.id not in kb.entries)
+        ):
+            named = names.get(fold(f"{before.text} {mention.surface}"))
+            if named is not None and named.start != mention.start - 1:
+                mention = _mention_as(named, doc[mention.start - 1 : mention.end])
+        joined.append(mention)
+    return joined
 
 
 def _corefer_partial_names(mentions: list[Mention], kb: KnowledgeBase, doc: Doc) -> list[Mention]:
