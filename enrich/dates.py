@@ -30,9 +30,17 @@ class DateLexicon:
     anchored_days: dict[str, int]
     # "quelques heures plus tard": (amounts, units, directions), the day of the event told before
     same_day_spans: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
+    # months keys that are also words ("sept"): a month alone only before a period or a year
+    month_abbreviations: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         month = "|".join(sorted(map(re.escape, self.months), key=len, reverse=True))
+        full = [m for m in self.months if m not in self.month_abbreviations]
+        abbreviated = [m for m in self.months if m in self.month_abbreviations]
+        month_alone = "|".join(sorted(map(re.escape, full), key=len, reverse=True))
+        if abbreviated:
+            short = "|".join(sorted(map(re.escape, abbreviated), key=len, reverse=True))
+            month_alone = rf"{month_alone}|(?:{short})(?=\.|\s+\d{{4}})"
         weekday = "|".join(map(re.escape, self.weekdays))
         relative = "|".join(sorted(map(re.escape, self.relative_days), key=len, reverse=True))
         anchored = "|".join(sorted(map(re.escape, self.anchored_days), key=len, reverse=True)) or "(?!x)x"
@@ -48,7 +56,7 @@ class DateLexicon:
             # "en juin", "fin mars", "l'attaque de mars" (an event named by its month)
             (
                 "month",
-                rf"\b(?:en|debut|fin|mi|courant|depuis|au mois de|de)[\s-]+({month})(?:\s+(\d{{4}}))?\b",
+                rf"\b(?:en|debut|fin|mi|courant|depuis|au mois de|de)[\s-]+({month_alone})\.?(?:\s+(\d{{4}}))?\b",
             ),
             ("this_weekday", rf"\b(?:ce|cette)\s+({weekday})\b"),
             ("anchored", rf"(?<![\w'])({anchored})\b"),
@@ -67,6 +75,7 @@ def default_lexicon() -> DateLexicon:
     return DateLexicon(
         months={fold(k): v for k, v in data["months"].items()},
         weekdays={fold(k): v for k, v in data["weekdays"].items()},
+        month_abbreviations=frozenset(fold(k) for k in data.get("month_abbreviations", ())),
         relative_days={fold(k): v for k, v in data["relative_days"].items()},
         anchored_days={fold(k): v for k, v in data.get("anchored_days", {}).items()},
         same_day_spans=tuple(

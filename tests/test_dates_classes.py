@@ -92,3 +92,39 @@ def test_a_stated_day_is_kept(enricher) -> None:
         "tuant deux civils."
     )
     assert _dates(enricher, text, "Air/drone strike") == [date(2025, 3, 10)]
+
+
+# "sept" is seven before it is September: an abbreviated month (dates.yaml `month_abbreviations`)
+# names a month alone only before a period or a year, so a toll "de sept morts" no longer dates its
+# sentence to September and drops it as too old.
+REFERENCE = date(2025, 10, 15)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "L'attaque du poste de Koutiala a fait un bilan de sept morts selon la préfecture.",
+        "Les combats autour de l'aéroport durent depuis sept jours, selon un habitant.",
+        "Le village a été pilonné en sept heures de bombardements ininterrompus.",
+        "Près de sept cents familles ont fui les quartiers nord de la ville.",
+    ],
+)
+def test_seven_is_no_month(text: str) -> None:
+    assert resolve_date(text, REFERENCE) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("L'offensive lancée en sept. 2024 n'a pas abouti.", date(2024, 9, 1)),
+        ("Le cessez-le-feu signé le 12 sept. a été rompu.", date(2025, 9, 12)),
+        ("Les pluies de fin oct. 2024 avaient coupé la route.", date(2024, 10, 1)),
+    ],
+)
+def test_abbreviated_months_still_read(text: str, expected: date) -> None:
+    assert resolve_date(text, REFERENCE) == expected
+
+
+def test_a_toll_of_seven_keeps_its_strike(enricher) -> None:
+    text = "Une frappe de drone russe a fait un bilan de sept morts mardi à Kherson, selon le gouverneur."
+    assert _dates(enricher, text, "Air/drone strike") == [date(2025, 3, 11)]
