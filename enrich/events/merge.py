@@ -483,8 +483,10 @@ def _toll_owner(
         return last if fits(last) and any(reports(last, s) for s in revised) else None
     # A revision leading the text ("Mise à jour : le bilan est passé mercredi à 61 morts"),
     # typed before any incident was told: the incident whose first toll it revises, told next.
+    # Not a revision with a trigger of its own ("le nombre de soldats tués dans l'attaque de A a
+    # été porté à 21"): it names its incident, and the next one told is another.
     after = [m for m in tolled if m.sentence_start > event.sentence_start]
-    if not after:
+    if not after or not bare:
         return None
     first = min(after, key=lambda m: m.sentence_start)
     return first if fits(first) and any(reports(first, s) for s in revised) else None
