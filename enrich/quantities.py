@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from enrich.kb import DATA_DIR, load_yaml
 from enrich.text import fold
@@ -727,7 +727,7 @@ def _toll_complement(
     blessés est désormais de quatorze", "le nombre de morts est passé à 14" (blessés, morts);
     victims are the dead ("le nombre de victimes est passé de quatre à six"), and so is a bare
     death-toll noun when the number is the second figure of a change ("le bilan est passé de
-    neuf à quatorze")."""
+    neuf à quatorze") or what a revision brought it to ("le bilan a été porté à onze")."""
     doc = sentence.doc
     found: tuple[Token, str] | None = None  # the last before the number ("... et celui des blessés à 16")
     bare: Token | None = None
@@ -749,11 +749,21 @@ def _toll_complement(
                 fate = _casualty_verb(doc[token.i + 3], lexicon)
                 if fate is not None:
                     found = (counted, fate)
+            elif lemmas_of(token) & lexicon.death_toll_nouns:
+                bare = token  # "le bilan de l'embuscade": of the incident, the dead
         elif lemmas_of(token) & lexicon.death_toll_nouns:
             bare = token
-    if found is None and change and bare is not None:
+    if found is None and bare is not None and (change or _revised_to(doc, bare.i, start, lexicon)):
         return bare, "killed"
     return found
+
+
+def _revised_to(doc: Doc, toll: int, start: int, lexicon: QuantityLexicon) -> bool:
+    """The number is what a revision verb after the toll noun brought it to ("le bilan de
+    l'embuscade a été porté samedi à onze", "le bilan est passé à six")."""
+    return fold(doc[start - 1].text) == "a" and any(
+        has_verb_form(token, lexicon.revision_verbs) for token in doc[toll + 1 : start - 1]
+    )
 
 
 # ----------------------------------------------------------------------------- what a count counts
