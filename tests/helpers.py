@@ -130,3 +130,19 @@ def incident_figures(enricher: Any, text: str, published: datetime) -> list[dict
         {slot: (q.value, q.qualifier) for slot in SLOTS if (q := getattr(incident, slot)) is not None}
         for incident in incidents
     ]
+
+
+def mention_figures(enricher: Enricher, text: str) -> list[dict[str, tuple[int, str]]]:
+    """The counts of each mention of `text` (before the incident merge), as
+    {slot: (value, qualifier)}."""
+    from enrich.quantities import SLOTS
+
+    return [
+        {slot: (q.value, q.qualifier) for slot in SLOTS if (q := getattr(event, slot)) is not None}
+        for event in mentions(enricher, text)
+    ]
+
+
+def slot_values(found: list[dict[str, tuple[int, str]]], slot: str) -> list[tuple[int, str]]:
+    """The (value, qualifier) of `slot` in each of `found` that has one."""
+    return [f[slot] for f in found if slot in f]

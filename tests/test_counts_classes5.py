@@ -18,24 +18,9 @@ move.
 from __future__ import annotations
 
 import pytest
-from helpers import mentions
+from helpers import mention_figures, mentions, slot_values
 
-from enrich import quantities
 from enrich.pipeline import Enricher
-
-Figures = dict[str, tuple[int, str]]
-
-
-def figures(enricher: Enricher, text: str) -> list[Figures]:
-    """The counts of each mention of `text` (before the incident merge)."""
-    return [
-        {slot: (q.value, q.qualifier) for slot in quantities.SLOTS if (q := getattr(event, slot)) is not None}
-        for event in mentions(enricher, text)
-    ]
-
-
-def values(found: list[Figures], slot: str) -> list[tuple[int, str]]:
-    return [f[slot] for f in found if slot in f]
 
 
 def revised(enricher: Enricher, text: str, slot: str) -> list[tuple[int, str, bool]]:
@@ -109,15 +94,15 @@ def test_wounded_who_died_in_a_change_are_no_injured(enricher: Enricher) -> None
         "Le bilan de l'attaque de Bunia est passé de cinq à sept morts mardi, après le décès de deux "
         "blessés à l'hôpital."
     )
-    found = figures(enricher, text)
-    assert values(found, "killed") == [(7, "exact")]
-    assert values(found, "injured") == []
+    found = mention_figures(enricher, text)
+    assert slot_values(found, "killed") == [(7, "exact")]
+    assert slot_values(found, "injured") == []
 
 
 def test_a_range_after_another_verb_stays_a_range(enricher: Enricher) -> None:
     # guard: "de 20 à 30 morts" after a verb of no change is a range, its lower bound at least
     text = "L'attaque du marché de Maiduguri a fait de 20 à 30 morts, selon des sources locales."
-    assert values(figures(enricher, text), "killed") == [(20, "at_least")]
+    assert slot_values(mention_figures(enricher, text), "killed") == [(20, "at_least")]
 
 
 # ------------------------------------------------------- none shot down
@@ -153,15 +138,15 @@ def test_a_range_after_another_verb_stays_a_range(enricher: Enricher) -> None:
 def test_none_shot_down_is_zero_intercepted(
     enricher: Enricher, text: str, expected: list[tuple[int, str]]
 ) -> None:
-    assert sorted(values(figures(enricher, text), "intercepted"), reverse=True) == expected
+    assert sorted(slot_values(mention_figures(enricher, text), "intercepted"), reverse=True) == expected
 
 
 def test_the_salvo_none_of_which_was_shot_down_was_fired(enricher: Enricher) -> None:
     # fails without: "mais aucun des quatre missiles" read as four missiles shot down
     text = "La défense aérienne a intercepté 30 drones au-dessus de Kiev, mais aucun des quatre missiles balistiques."
-    found = figures(enricher, text)
-    assert (4, "exact") not in values(found, "intercepted")
-    assert (34, "exact") not in values(found, "intercepted")
+    found = mention_figures(enricher, text)
+    assert (4, "exact") not in slot_values(found, "intercepted")
+    assert (34, "exact") not in slot_values(found, "intercepted")
 
 
 @pytest.mark.parametrize(
@@ -177,7 +162,7 @@ def test_the_salvo_none_of_which_was_shot_down_was_fired(enricher: Enricher) -> 
     ],
 )
 def test_none_of_something_else_is_no_zero(enricher: Enricher, text: str, slot: str) -> None:
-    assert values(figures(enricher, text), slot) == []
+    assert slot_values(mention_figures(enricher, text), slot) == []
 
 
 # ------------------------------------------------------- deaths: bodies, hits, one more
@@ -223,7 +208,7 @@ def test_none_of_something_else_is_no_zero(enricher: Enricher, text: str, slot: 
 def test_deaths_and_wounds_told_otherwise(
     enricher: Enricher, text: str, slot: str, expected: tuple[int, str]
 ) -> None:
-    assert values(figures(enricher, text), slot) == [expected]
+    assert slot_values(mention_figures(enricher, text), slot) == [expected]
 
 
 @pytest.mark.parametrize(
@@ -237,7 +222,7 @@ def test_deaths_and_wounds_told_otherwise(
     ],
 )
 def test_bodies_handed_over_are_no_toll(enricher: Enricher, text: str) -> None:
-    assert values(figures(enricher, text), "killed") == []
+    assert slot_values(mention_figures(enricher, text), "killed") == []
 
 
 @pytest.mark.parametrize(
@@ -250,7 +235,7 @@ def test_bodies_handed_over_are_no_toll(enricher: Enricher, text: str) -> None:
     ],
 )
 def test_people_taken_or_missing_are_no_toll(enricher: Enricher, text: str) -> None:
-    assert values(figures(enricher, text), "killed") == [(9, "exact")]
+    assert slot_values(mention_figures(enricher, text), "killed") == [(9, "exact")]
 
 
 # ------------------------------------------------------- damage
@@ -292,7 +277,7 @@ def test_people_taken_or_missing_are_no_toll(enricher: Enricher, text: str) -> N
     ],
 )
 def test_damage_told_otherwise(enricher: Enricher, text: str, expected: tuple[int, str]) -> None:
-    assert values(figures(enricher, text), "destroyed") == [expected]
+    assert slot_values(mention_figures(enricher, text), "destroyed") == [expected]
 
 
 @pytest.mark.parametrize(
@@ -307,5 +292,5 @@ def test_damage_told_otherwise(enricher: Enricher, text: str, expected: tuple[in
     ],
 )
 def test_no_damage_where_none_is_told(enricher: Enricher, text: str) -> None:
-    found = values(figures(enricher, text), "destroyed")
+    found = slot_values(mention_figures(enricher, text), "destroyed")
     assert all(value <= 1 for value, _ in found)

@@ -17,25 +17,9 @@ without" fails without the change that covers its class; the guards mark what mu
 from __future__ import annotations
 
 import pytest
-from helpers import mentions
+from helpers import mention_figures, slot_values
 
-from enrich import quantities
 from enrich.pipeline import Enricher
-
-Figures = dict[str, tuple[int, str]]
-
-
-def figures(enricher: Enricher, text: str) -> list[Figures]:
-    """The counts of each mention of `text` (before the incident merge)."""
-    return [
-        {slot: (q.value, q.qualifier) for slot in quantities.SLOTS if (q := getattr(event, slot)) is not None}
-        for event in mentions(enricher, text)
-    ]
-
-
-def values(found: list[Figures], slot: str) -> list[tuple[int, str]]:
-    return [f[slot] for f in found if slot in f]
-
 
 # ------------------------------------------------------- a compound target split at its hyphen
 
@@ -65,8 +49,8 @@ def values(found: list[Figures], slot: str) -> list[tuple[int, str]]:
 def test_split_compound_target_is_destroyed(
     enricher: Enricher, text: str, expected: list[tuple[int, str]]
 ) -> None:
-    found = figures(enricher, text)
-    assert values(found, "destroyed") == expected
+    found = mention_figures(enricher, text)
+    assert slot_values(found, "destroyed") == expected
 
 
 @pytest.mark.parametrize(
@@ -84,21 +68,25 @@ def test_split_compound_target_is_destroyed(
     ],
 )
 def test_split_compound_is_no_toll(enricher: Enricher, text: str, killed: tuple[int, str]) -> None:
-    assert values(figures(enricher, text), "killed") == [killed]
+    assert slot_values(mention_figures(enricher, text), "killed") == [killed]
 
 
 def test_split_compound_guard_named_only(enricher: Enricher) -> None:
     # guard: a compound merely named carries no count
-    found = figures(enricher, "Le convoi de cinq pick-up a été attaqué près de Ménaka, tuant deux soldats.")
-    assert values(found, "destroyed") == []
-    assert values(found, "killed") == [(2, "exact")]
+    found = mention_figures(
+        enricher, "Le convoi de cinq pick-up a été attaqué près de Ménaka, tuant deux soldats."
+    )
+    assert slot_values(found, "destroyed") == []
+    assert slot_values(found, "killed") == [(2, "exact")]
 
 
 def test_split_compound_guard_object(enricher: Enricher) -> None:
     # guard: the object of an active verb of damage, read before
-    found = figures(enricher, "Les assaillants ont tué trois civils et incendié deux pick-up près de Ménaka.")
-    assert values(found, "destroyed") == [(2, "exact")]
-    assert values(found, "killed") == [(3, "exact")]
+    found = mention_figures(
+        enricher, "Les assaillants ont tué trois civils et incendié deux pick-up près de Ménaka."
+    )
+    assert slot_values(found, "destroyed") == [(2, "exact")]
+    assert slot_values(found, "killed") == [(3, "exact")]
 
 
 # ------------------------------------------------------- one projectile shot down
@@ -132,27 +120,29 @@ def test_split_compound_guard_object(enricher: Enricher) -> None:
     ],
 )
 def test_one_projectile_shot_down(enricher: Enricher, text: str, expected: tuple[int, str]) -> None:
-    assert expected in values(figures(enricher, text), "intercepted")
+    assert expected in slot_values(mention_figures(enricher, text), "intercepted")
 
 
 def test_one_projectile_guard_not_intercepted(enricher: Enricher) -> None:
     # guard: negated, and a person shot is killed, not a projectile intercepted
     assert (
-        values(
-            figures(enricher, "Un drone n'a pas été intercepté et a frappé un entrepôt à Odessa."),
+        slot_values(
+            mention_figures(enricher, "Un drone n'a pas été intercepté et a frappé un entrepôt à Odessa."),
             "intercepted",
         )
         == []
     )
-    found = figures(enricher, "Un soldat a été abattu lundi près de Koupiansk.")
-    assert values(found, "intercepted") == []
-    assert values(found, "killed") == [(1, "exact")]
+    found = mention_figures(enricher, "Un soldat a été abattu lundi près de Koupiansk.")
+    assert slot_values(found, "intercepted") == []
+    assert slot_values(found, "killed") == [(1, "exact")]
 
 
 def test_one_projectile_guard_one_of_the_named(enricher: Enricher) -> None:
     # guard: "l'un des appareils" stays one (the reader's), never two
-    found = figures(enricher, "Cinq drones ont visé Belgorod dans la nuit ; l'un des appareils a été abattu.")
-    assert values(found, "intercepted") == [(1, "exact")]
+    found = mention_figures(
+        enricher, "Cinq drones ont visé Belgorod dans la nuit ; l'un des appareils a été abattu."
+    )
+    assert slot_values(found, "intercepted") == [(1, "exact")]
 
 
 # ------------------------------------------------------- a participle after a bare number
@@ -186,22 +176,24 @@ def test_one_projectile_guard_one_of_the_named(enricher: Enricher) -> None:
 def test_bare_number_and_participle_of_interception(
     enricher: Enricher, text: str, launched: tuple[int, str], intercepted: tuple[int, str]
 ) -> None:
-    found = figures(enricher, text)
-    assert launched in values(found, "launched")
-    assert values(found, "intercepted") == [intercepted]
+    found = mention_figures(enricher, text)
+    assert launched in slot_values(found, "launched")
+    assert slot_values(found, "intercepted") == [intercepted]
 
 
 def test_participle_guard_people(enricher: Enricher) -> None:
     # guard: people and their participle keep their toll
-    found = figures(enricher, "Cinq soldats ont été tués et neuf blessés dans l'attaque de Tillabéri.")
-    assert values(found, "killed") == [(5, "exact")]
-    assert values(found, "injured") == [(9, "exact")]
+    found = mention_figures(
+        enricher, "Cinq soldats ont été tués et neuf blessés dans l'attaque de Tillabéri."
+    )
+    assert slot_values(found, "killed") == [(5, "exact")]
+    assert slot_values(found, "injured") == [(9, "exact")]
 
 
 def test_participle_guard_already_read(enricher: Enricher) -> None:
     # guard: "87 ont été abattus" read as before
-    found = figures(enricher, "Sur les 112 drones lancés contre Odessa, 87 ont été abattus.")
-    assert values(found, "intercepted") == [(87, "exact")]
+    found = mention_figures(enricher, "Sur les 112 drones lancés contre Odessa, 87 ont été abattus.")
+    assert slot_values(found, "intercepted") == [(87, "exact")]
 
 
 # ------------------------------------------------------- foreseen launches
@@ -225,19 +217,20 @@ def test_participle_guard_already_read(enricher: Enricher) -> None:
     ],
 )
 def test_foreseen_projectiles_are_no_count(enricher: Enricher, text: str) -> None:
-    found = figures(enricher, text)
-    assert values(found, "launched") == []
+    found = mention_figures(enricher, text)
+    assert slot_values(found, "launched") == []
 
 
 def test_foreseen_guard_done(enricher: Enricher) -> None:
     # guards: projectiles fired are counted, and so are those a past modal says were
-    assert values(
-        figures(enricher, "Les Houthis ont tiré une vingtaine de drones vers la mer Rouge."), "launched"
+    assert slot_values(
+        mention_figures(enricher, "Les Houthis ont tiré une vingtaine de drones vers la mer Rouge."),
+        "launched",
     ) == [(20, "approx")]
-    found = figures(
+    found = mention_figures(
         enricher, "Des drones ont frappé Kiev. Au total, 60 missiles ont pu être tirés sur la ville."
     )
-    assert (60, "exact") in values(found, "launched")
+    assert (60, "exact") in slot_values(found, "launched")
 
 
 # ------------------------------------------------------- one toll reported twice in a sentence
@@ -271,20 +264,20 @@ def test_foreseen_guard_done(enricher: Enricher) -> None:
     ],
 )
 def test_one_toll_reported_twice(enricher: Enricher, text: str, slot: str, expected: tuple[int, str]) -> None:
-    assert values(figures(enricher, text), slot) == [expected]
+    assert slot_values(mention_figures(enricher, text), slot) == [expected]
 
 
 def test_one_toll_guard_groups_still_summed(enricher: Enricher) -> None:
     # guard: two groups of people are still summed
-    found = figures(
+    found = mention_figures(
         enricher, "Trois soldats et deux civils ont été tués lundi dans l'embuscade près de Fada."
     )
-    assert values(found, "killed") == [(5, "exact")]
+    assert slot_values(found, "killed") == [(5, "exact")]
 
 
 def test_one_toll_guard_disjoint_victims(enricher: Enricher) -> None:
     # guard: "autres" victims are added
-    found = figures(
+    found = mention_figures(
         enricher, "Quatre morts ont été recensés à Beni et trois autres victimes à Butembo après l'attaque."
     )
-    assert values(found, "killed") == [(7, "exact")]
+    assert slot_values(found, "killed") == [(7, "exact")]
