@@ -123,6 +123,18 @@ def subtree_of(token: Token) -> list[Token]:
     return found
 
 
+def phrase_without(token: Token, clauses: frozenset[str]) -> list[Token]:
+    """A token's subtree without the subtrees of its descendants attached by a relation in
+    `clauses` (the clauses hung on a noun: relative, participle, apposition...), in walk order."""
+    found: list[Token] = []
+    stack = [token]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(c for c in children(node) if c.i != node.i and c.dep_ not in clauses)
+    return found
+
+
 def _walk(token: Token, found: list[Token]) -> None:
     i = token.i
     kids = children(token)

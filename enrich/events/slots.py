@@ -47,6 +47,7 @@ from enrich.tokens import (
     is_verb,
     lemma_of,
     nearest_head,
+    phrase_without,
     span_tokens,
     subject_of,
     subtree_of,
@@ -741,13 +742,7 @@ class SlotFiller:
 
     def _own_phrase(self, noun: Token) -> list[Token]:
         """A noun phrase without the clauses hung on it (relative, participle, apposition)."""
-        found: list[Token] = []
-        stack = [noun]
-        while stack:
-            node = stack.pop()
-            found.append(node)
-            stack.extend(c for c in children(node) if c.i != node.i and c.dep_ not in _CLAUSES_ON_NOUNS)
-        return sorted(found, key=lambda t: t.i)
+        return sorted(phrase_without(noun, _CLAUSES_ON_NOUNS), key=lambda t: t.i)
 
     def _introduced_as(self, role: Token, state: DocState) -> Mention | None:
         """The last person named before a role noun's sentence right after that role noun ("le

@@ -27,6 +27,7 @@ from enrich.tokens import (
     forms_of,
     is_verb,
     lemma_of,
+    phrase_without,
     span_tokens,
     subtree_of,
 )
@@ -814,13 +815,7 @@ class TriggerFinder:
     def _phrase_of(noun: Token) -> list[Token]:
         """A noun's phrase: its subtree without the clauses hung on it (relative, adverbial,
         complement clauses)."""
-        found: list[Token] = []
-        stack = [noun]
-        while stack:
-            node = stack.pop()
-            found.append(node)
-            stack.extend(c for c in children(node) if c.i != node.i and c.dep_ not in _PHRASE_CLAUSES)
-        return found
+        return phrase_without(noun, _PHRASE_CLAUSES)
 
     def _object_past_day(self, verb: Token) -> list[Token]:
         """The object of a verb the parser lost behind a day and a place ("ont signé jeudi à
