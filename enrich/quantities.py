@@ -127,6 +127,7 @@ class QuantityLexicon:
     pronominal_senses: dict[str, Slot] = field(default_factory=dict)
     span_days: frozenset[str] = frozenset()
     damage_verbs: frozenset[str] = frozenset()
+    state_verbs: frozenset[str] = frozenset()
     damage_idioms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     patient_verbs: frozenset[str] = frozenset()
     aircraft_nouns: frozenset[str] = frozenset()
@@ -211,6 +212,7 @@ def default_lexicon() -> QuantityLexicon:
         pronominal_senses={fold(k): v for k, v in data.get("pronominal_senses", {}).items()},
         span_days=folded_words(data.get("span_days", [])),
         damage_verbs=folded_words(data.get("damage_verbs", [])),
+        state_verbs=folded_words(data.get("state_verbs", [])),
         damage_idioms={fold(k): tuple(fold(w) for w in v) for k, v in data.get("damage_idioms", {}).items()},
         patient_verbs=folded_words(data.get("patient_verbs", [])),
         aircraft_nouns=folded_words(data.get("aircraft_nouns", [])),
@@ -758,6 +760,22 @@ def _toll_complement(
     return found
 
 
+_TOLL_DETAIL_MARKS = frozenset({"—", "–", ":", "("})
+
+
+def _detail_of_a_toll(sentence: Span, start: int, lexicon: QuantityLexicon) -> tuple[Token, str] | None:
+    """A bare number set off by a dash, a colon or a parenthesis right after the dead or the
+    wounded named without a figure: how many they were ("la plupart des blessés — une
+    trentaine, d'après la même source", "des morts (une dizaine)")."""
+    if start - 2 < sentence.start or sentence.doc[start - 1].text not in _TOLL_DETAIL_MARKS:
+        return None
+    toll = sentence.doc[start - 2]
+    category = _toll_predicate(toll, lexicon) if toll.pos_ == "NOUN" else None
+    if category is None or not _plural(toll) or any(c.dep_ == "nummod" for c in children(toll)):
+        return None
+    return toll, category
+
+
 def _revised_to(doc: Doc, toll: int, start: int, lexicon: QuantityLexicon) -> bool:
     """The number is what a revision verb after the toll noun brought it to ("le bilan de
     l'embuscade a été porté samedi à onze", "le bilan est passé à six")."""
@@ -1027,6 +1045,9 @@ def _following_verb(noun: Token, sentence: Span, lexicon: QuantityLexicon) -> tu
             # "ont tué", or a present tense ("un kamikaze tue neuf soldats")
             finite = "Fin" in feature_of(token, "VerbForm")
             return token, (active or finite) and not passive and not is_passive(token)
+        if token.pos_ == "VERB" and has_verb_form(token, lexicon.state_verbs):
+            passive = True  # "quatre personnes restent hospitalisées": the state after it
+            continue
         if token.pos_ == "VERB" and relative:
             relative = False  # the relative clause's own verb: the noun's comes after it
             passive = active = False
@@ -1667,7 +1688,9 @@ def find_counts(
         ):
             # "Le nombre de blessés est désormais de quatorze": what a toll noun counts; also
             # after a change whatever word follows ("est passé de neuf à quatorze jeudi")
-            counted = _toll_complement(sentence, start, lexicon, number.change)
+            counted = _toll_complement(sentence, start, lexicon, number.change) or _detail_of_a_toll(
+                sentence, start, lexicon
+            )
             if counted is not None:
                 noun, category = counted
         # "ont incendié deux voitures et une bergerie": one more target of the same verb
@@ -1782,7 +1805,10 @@ def find_counts(
                     # the wounded the subject of a verb of death
                     if (
                         noun.dep_ in ("nsubj", "nsubj:pass")
-                        and _casualty_verb(noun.head, lexicon) == "killed"
+                        and (
+                            _casualty_verb(noun.head, lexicon) == "killed"
+                            or _died_predicate(noun.head, lexicon)
+                        )
                     ) or _died_of(noun, sentence, start, lexicon):
                         slot, relation = "killed", "subset"
         if category == "projectile" and slot == "launched" and _shot_down_before(sentence, start, lexicon):
@@ -1803,8 +1829,12 @@ def find_counts(
         ):
             i = end
             continue
-        if category == "projectile" and _foreseen(verb or nearest_head(noun, _verb_tagged, 4)):
-            i = end  # "Moscou pourrait lancer 300 drones": a possibility, nothing fired
+        if category == "projectile" and (
+            _foreseen(launcher := verb or nearest_head(noun, _verb_tagged, 4)) or _denied(launcher, lexicon)
+        ):
+            # "Moscou pourrait lancer 300 drones": a possibility, nothing fired; "l'Iran n'a pas
+            # besoin de tirer mille missiles": a denial
+            i = end
             continue
         if category in ("people", "other", "target"):
             negated_before = any(folded_text(t) in ("aucun", "aucune") for t in before[-3:])
@@ -1998,6 +2028,14 @@ def _died_of(noun: Token, sentence: Span, start: int, lexicon: QuantityLexicon) 
     )
 
 
+def _died_predicate(head: Token, lexicon: QuantityLexicon) -> bool:
+    """ "Deux blessés sont morts", "un blessé est mort à l'hôpital": the adjective of death
+    after "être" (the parser may read "morts" as a noun with an auxiliary) is a verb of death."""
+    return _toll_predicate(head, lexicon) == "killed" and any(
+        c.dep_ in ("cop", "aux", "aux:pass", "aux:tense") and lemma_of(c) == "etre" for c in children(head)
+    )
+
+
 def _toll_predicate(token: Token, lexicon: QuantityLexicon) -> Slot | None:
     """killed / injured for an adjective of death or injury ("mortes", "blessés")."""
     forms = lemmas_of(token)
@@ -2053,11 +2091,16 @@ def _after_a_clitic_casualty_verb(sentence: Span, start: int, lexicon: QuantityL
 def _intercepted_of_the_last_named(
     number: Token, sentence: Span, projectile_tokens: dict[int, str], lexicon: QuantityLexicon
 ) -> bool:
-    """A bare number the subject of a verb of interception in a sentence naming no projectile,
-    after one named before it ("Quatre drones ont visé la base. Deux ont été abattus")."""
-    if number.dep_ not in ("nsubj", "nsubj:pass") or _context_class(sentence, projectile_tokens) is None:
+    """A bare number the subject of a verb of interception after a projectile named before it:
+    in a sentence naming none ("Quatre drones ont visé la base. Deux ont été abattus"), or
+    earlier in its own ("17 drones Shahed sur Kharkiv, dont onze ont été abattus", the parser
+    splitting the sentence at the name)."""
+    if number.dep_ not in ("nsubj", "nsubj:pass"):
         return False
-    if any(i >= sentence.start and i < sentence.end for i in projectile_tokens):
+    if _last_projectile(sentence, number.i, projectile_tokens, lexicon) is None and (
+        _context_class(sentence, projectile_tokens) is None
+        or any(i >= sentence.start and i < sentence.end for i in projectile_tokens)
+    ):
         return False
     verb = number.head
     return verb.i != number.i and bool(lemmas_of(verb) & lexicon.intercepted_verbs)
@@ -2132,19 +2175,37 @@ def _named_victims(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
             continue
         if k + 2 < sentence.end and tokens[k + 1].text == "," and fold(tokens[k + 2].text) in ("un", "une"):
             continue  # "tuant son conducteur, un homme de 45 ans": the apposition counts him
-        found.append(
-            Count(
-                slot=slot,
-                quantity=Quantity(
-                    value=1, qualifier="exact", text=doc[j : k + 1].text, group=_group(noun, lexicon)
-                ),
-                relation="normal",
-                noun=lemma_of(noun),
-                start=j,
-                end=k + 1,
-                group=_group(noun, lexicon),
+        named = [(j, noun)]
+        # "blessant le chauffeur et son apprenti": one more person, joined to the one named
+        for other in children(noun):
+            determiners = [c for c in children(other) if c.dep_ == "det"]
+            if (
+                other.dep_ == "conj"
+                and other.pos_ == "NOUN"
+                and lemmas_of(other) & lexicon.people_nouns
+                and lemma_of(other) != lemma_of(noun)
+                and "Plur" not in feature_of(other, "Number")
+                and len(determiners) == 1
+                and folded_text(determiners[0]) in _POSSESSIVE_OR_DEFINITE
+            ):
+                named.append((determiners[0].i, other))
+        for first, person in named:
+            found.append(
+                Count(
+                    slot=slot,
+                    quantity=Quantity(
+                        value=1,
+                        qualifier="exact",
+                        text=doc[first : person.i + 1].text,
+                        group=_group(person, lexicon),
+                    ),
+                    relation="normal",
+                    noun=lemma_of(person),
+                    start=first,
+                    end=person.i + 1,
+                    group=_group(person, lexicon),
+                )
             )
-        )
     return found
 
 
@@ -2179,10 +2240,14 @@ def _single_subjects(
             continue
         subjects = [c for c in children(verb) if c.dep_ in ("nsubj", "nsubj:pass")]
         # "Huit policiers et leur chauffeur ont été tués": one more, joined to a counted subject
+        # "Une femme et son fils ont été tués": one more, joined to a subject the article counts
         subjects += [
             c
             for s in subjects
-            if any(n.dep_ == "nummod" for n in children(s))
+            if any(
+                n.dep_ == "nummod" or (n.dep_ == "det" and n.i == s.i - 1 and folded_text(n) in _ONE)
+                for n in children(s)
+            )
             for c in children(s)
             if c.dep_ == "conj" and people
         ]
@@ -2346,7 +2411,9 @@ def _single_targets(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
             continue
         if _complement_of_a_target(determiner, sentence, lexicon):
             continue  # "la façade du bâtiment", "le toit de la maison": one thing damaged
-        verb = _damaging_verb(noun, sentence, determiner.i, lexicon, participle=False)
+        verb = _damaging_verb(noun, sentence, determiner.i, lexicon, participle=False) or _gapped_damage(
+            noun, lexicon
+        )
         if verb is None:
             if not _complement_of_a_damage_noun(determiner, sentence, lexicon):
                 continue
@@ -2363,6 +2430,25 @@ def _single_targets(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
             )
         )
     return found
+
+
+def _gapped_damage(noun: Token, lexicon: QuantityLexicon) -> Token | None:
+    """The participle of damage of a clause whose auxiliary is understood from the verb it is
+    joined to ("Deux soldats ont été blessés et le véhicule endommagé", "trois morts ont été
+    relevés et la mairie incendiée"): the parser makes the noun a conjunct of that verb and the
+    participle its modifier."""
+    if noun.dep_ != "conj" or not is_verb(noun.head) or noun.head.i > noun.i:
+        return None
+    for child in children(noun):
+        if (
+            child.dep_ in ("acl", "amod")
+            and child.i == noun.i + 1
+            and "Part" in feature_of(child, "VerbForm")
+            and not folded_text(child).endswith("ant")
+            and _damages(child, noun, lexicon)
+        ):
+            return child
+    return None
 
 
 def _plural(noun: Token) -> bool:
@@ -2383,7 +2469,10 @@ def _complement_of_a_target(determiner: Token, sentence: Span, lexicon: Quantity
     j = determiner.i if folded_text(determiner) in _CONTRACTED else determiner.i - 1
     if j <= sentence.start or folded_text(doc[j]) not in ("de", "d'", "du"):
         return False
-    return bool(lemmas_of(doc[j - 1]) & lexicon.target_nouns)
+    k = j - 1
+    while k > sentence.start and doc[k].pos_ == "ADJ":
+        k -= 1  # "la façade principale du bâtiment", "le bloc opératoire de la clinique"
+    return bool(lemmas_of(doc[k]) & lexicon.target_nouns)
 
 
 def _complement_of_a_damage_noun(determiner: Token, sentence: Span, lexicon: QuantityLexicon) -> bool:
@@ -2431,6 +2520,23 @@ def _foreseen(verb: Token | None) -> bool:
         return True
     moods = [modal, *(c for c in children(modal) if c.dep_.startswith("aux"))]
     return any("Cnd" in feature_of(t, "Mood") or "Fut" in feature_of(t, "Tense") for t in moods)
+
+
+def _denied(verb: Token | None, lexicon: QuantityLexicon) -> bool:
+    """A negated verb, or an infinitive under one ("n'a pas tiré", "n'a pas besoin de tirer",
+    "ne veut pas lancer", "n'a jamais cherché à abattre"): what it counts did not happen."""
+    node = verb
+    for _ in range(3):
+        if node is None:
+            return False
+        if _negated(node, lexicon):
+            return True
+        if "Inf" not in feature_of(node, "VerbForm") or node.head.i == node.i:
+            return False
+        node = node.head
+        if node.pos_ == "NOUN" and node.head.i != node.i:
+            node = node.head  # "besoin de tirer": the verb the noun is the object of
+    return False
 
 
 def _ordinals(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
