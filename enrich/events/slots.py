@@ -68,6 +68,8 @@ _ROLE_GAP = 8  # at most this many tokens between the role noun and the name
 _ADJUNCT_PATH = frozenset({"nmod", "obl", "obl:mod", "obl:arg", "acl", "obj", "advmod"})
 _GROUPED_IN = frozenset({"obl", "obl:mod", "obl:arg", "obl:agent"})  # "réunis sous la bannière"
 _OF = frozenset({"de", "d'", "du", "des"})
+# how a name hangs on the phrase of a side without a preposition (SlotFiller._counted_sides)
+_SIDE_LINKS = frozenset({"appos", "flat:name", "flat", "acl", "conj", "nmod", "amod", "dep"})
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,10 @@ class _InteractionWords:
     bare_cases: frozenset[str]  # "en échange de", "en visite à": no meeting
     circumstances: frozenset[str]  # "au terme de pourparlers": the clause's talks
     settings: frozenset[str]  # "en marge du sommet": the setting of another meeting
+    sides: frozenset[str]  # "les deux groupes": nouns counting the two sides named before
+    state_sides: frozenset[str]  # "les deux pays": sides that are states
+    pair: frozenset[str]  # "deux"
+    impersonal: frozenset[str]  # "il convient de": advice, no agreement
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +96,10 @@ def _interaction_words() -> _InteractionWords:
         bare_cases=folded_words(data.get("bare_meeting_cases", [])),
         circumstances=folded_words(data.get("circumstance_words", [])),
         settings=folded_words(data.get("setting_words", [])),
+        sides=folded_words(data.get("counted_sides_nouns", [])),
+        state_sides=folded_words(data.get("counted_state_nouns", [])),
+        pair=folded_words(data.get("counted_pair_words", [])),
+        impersonal=folded_words(data.get("impersonal_advice_verbs", [])),
     )
 
 
@@ -536,6 +546,12 @@ class SlotFiller:
             if rule.role == "phrase":
                 head = next((n for n in [token, *ancestors_of(token)] if is_verb(n)), token)
             actor, target, participants = self.parties.consult_parties(head, scope, actor, target, state)
+            if target is None:
+                # "un cessez-le-feu a été conclu entre les deux groupes": the sides named before
+                sides = self._counted_sides(head, scope, state)
+                if sides:
+                    participants = sides
+                    actor, target = sides[0], (sides[1] if len(sides) > 1 else None)
             if actor is None and target is None and not verb_like and rule.role == "interaction":
                 # "ont signé un accord ..., au terme de pourparlers de six heures à Bender": the
                 # talks of the clause they complement are its subject's
@@ -674,6 +690,13 @@ class SlotFiller:
                 nouns.append(token.head)  # "un éventuel cycle de pourparlers"
             if any(lemma_of(a) in words.hypothetical for n in nouns for a in children_of(n, "amod")):
                 return True
+        if (
+            verb_like
+            and lemma_of(token) in words.impersonal
+            and any(folded_text(c) == "il" for c in children_of(token, "expl:subj", "nsubj"))
+            and not children_of(token, "aux:pass", "aux:tense", "aux")
+        ):
+            return True  # "il convient de rappeler": advice, no agreement
         if rule.sub_event_type != "CONSULT":
             return False
         if verb_like and any(
@@ -710,6 +733,97 @@ class SlotFiller:
                 for c in children(token)
             )
         )
+
+    def _counted_nouns(self, token: Token, scope: list[Token]) -> list[Token]:
+        """The nouns of an interaction's parties that count two sides without naming them: its
+        subject ("les deux parties sont convenues"), the "de" complement of the subject ("les
+        chefs des deux clans"), its "entre"/"avec" complement ("conclu entre les deux groupes");
+        for a pronoun subject ("Ils sont convenus"), the subject of the sentence before ("les
+        directeurs des deux pays se sont entretenus. Ils ...")."""
+        words = _interaction_words()
+        verb = token if is_verb(token) else nearest_head(token, is_verb, 2)
+        subjects = children_of(verb, "nsubj", "nsubj:pass") if verb is not None else []
+        if verb is not None and not subjects:
+            subject = clause_subject_token(verb)
+            subjects = [subject] if subject is not None else []
+        if subjects and subjects[0].pos_ == "PRON" and folded_text(subjects[0]) in ("ils", "elles"):
+            start = token.sent.start
+            before = token.doc[start - 1].sent if start > 0 else None
+            subjects = (
+                [t for t in before if t.dep_ in ("nsubj", "nsubj:pass") and t.head.dep_ == "ROOT"]
+                if before is not None
+                else []
+            )
+        # "des deux pays": "des" may be read as a determiner
+        nouns = [
+            *subjects,
+            *(c for s in subjects for c in children_of(s, "nmod") if case_of(c) in _OF or case_of(c) is None),
+        ]
+        nouns += [
+            c
+            for h in {*scope, *([verb] if verb is not None else [])}
+            for c in children(h)
+            if case_of(c) in self.lexicon.participant_cases
+        ]
+        return [
+            n
+            for n in nouns
+            if lemma_of(n) in words.sides
+            and any(folded_text(c) in words.pair for c in children_of(n, "nummod", "det"))
+        ]
+
+    def _counted_sides(self, token: Token, scope: list[Token], state: DocState) -> list[Mention | KBEntry]:
+        """The two sides a symmetric interaction counts without naming them (`_counted_nouns`):
+        for states ("les deux pays"), the last two states named before, by their names, their
+        capitals or their forces ("l'armée pakistanaise"); else the sides of the last phrase
+        before that coordinates named parties ("entre la 55e brigade et les Fursan Janzour",
+        "les clans Lyaimi et Kunai"), places aside. Looked up within `_ROLE_REACH` tokens."""
+        counted = self._counted_nouns(token, scope)
+        if not counted:
+            return []
+        noun = counted[0]
+        doc = noun.doc
+        low = max(0, noun.i - _ROLE_REACH)
+        if lemma_of(noun) in _interaction_words().state_sides:
+            found: dict[str, Mention | KBEntry] = {}
+            for index in range(noun.i - 1, low - 1, -1):
+                mention = state.mentions_at.get(index)
+                if mention is None or mention.start != index or mention.entry is None:
+                    continue
+                entry = mention.entry
+                country = entry if entry.kind == "country" else None
+                if country is None and (entry.kind == "capital" or mention.type == "MILITARY"):
+                    country = self.kb.country_of(entry)
+                if country is not None:
+                    found.setdefault(country.id, country)
+                if len(found) == 2:
+                    return list(found.values())[::-1]  # in text order
+            return []
+        for index in range(noun.i - 1, low - 1, -1):
+            word = doc[index]
+            if word.pos_ not in ("NOUN", "PROPN") or case_of(word) not in self.lexicon.between_cases:
+                continue
+            # the names of the phrase, its own or hung on it without a preposition ("entre les
+            # clans Lyaimi et Kunai")
+            sides: list[Mention | KBEntry] = []
+            nodes = [word]
+            while nodes:
+                node = nodes.pop()
+                mention = state.mentions_at.get(node.i)
+                if (
+                    mention is not None
+                    and mention.start <= node.i
+                    and (
+                        mention.type in _SPEAKER_TYPES
+                        or (mention.entry is not None and mention.entry.kind == "country")
+                    )
+                ):
+                    sides.append(mention)
+                nodes += [c for c in children(node) if c.dep_ in _SIDE_LINKS and case_of(c) is None]
+            sides = self.parties.unique_refs(sides)
+            if sides:
+                return sorted(sides, key=lambda p: p.start if isinstance(p, Mention) else 0)
+        return []
 
     def _unparsed_speaker(self, token: Token, state: DocState) -> Mention | KBEntry | None:
         """Who makes a demand when no party heads its subject: a person or a body named
