@@ -148,6 +148,20 @@ def _inherited_day(event: Event) -> bool:
     )
 
 
+def _context_day(event: Event, places: set[str]) -> bool:
+    """A mention naming no day and no attacker whose places, if any, are places the incident
+    names already ("Sept blessés ont été admis à l'hôpital de Biakato" after the attack near
+    Biakato): like a mention naming no place (`_inherited_day`), its day is its paragraph's
+    (the day a toll was revised, "Mardi, le bilan a été porté à ..."), not another happening's."""
+    return _inherited_day(event) or (
+        bool(event.places)
+        and event.actor is None
+        and event.event_date is not None
+        and _place_ids(event) <= places
+        and not _names_its_day(event)
+    )
+
+
 def _revision(event: Event) -> bool:
     return any(
         q is not None and q.revised for q in (getattr(event, slot) for slot in quantities_module.SLOTS)
@@ -563,7 +577,7 @@ def merge_mentions(
                 and not (
                     (day := _stated_date(m, published)) in revised_days and _toll_only(m) and not m.places
                 )
-                and not _inherited_day(m)
+                and not _context_day(m, {p.id for o in told if o is not m for p in o.places})
             } - {None}
             if len(dates) > 1:
                 continue
@@ -624,12 +638,21 @@ def _summarises(headline: Event, body: Event, kb: KnowledgeBase, lexicon: EventL
     return day is None or body.event_date in (None, day)
 
 
-def _other_figure(headline: Event, members: Sequence[Event]) -> bool:
+def _other_figure(headline: Event, members: Sequence[Event], told: Sequence[Event] = ()) -> bool:
     """The headline gives a count its body incident gives another figure of and never its own
-    ("une dirigeante assassinée" over a clash's four dead): another happening."""
+    ("une dirigeante assassinée" over a clash's four dead): another happening. Not a toll the
+    text told with the headline revised (`told`: "le bilan s'est alourdi à neuf blessés" over
+    the strike's first "trois personnes ont été blessées"): tolls only rise."""
     given = {figure for member in members for figure in _figures(member)}
+    revised = {
+        slot
+        for m in told
+        for slot in quantities_module.TOLL_SLOTS
+        if (q := getattr(m, slot)) is not None and q.revised
+    }
     return any(
-        (slot, value) not in given and any(s == slot for s, _ in given) for slot, value in _figures(headline)
+        (slot, value) not in given and slot not in revised and any(s == slot for s, _ in given)
+        for slot, value in _figures(headline)
     )
 
 
@@ -640,8 +663,23 @@ def _unarmed_remote(event: Event) -> bool:
 
 def _headline_told(members: Sequence[Event]) -> bool:
     """An incident a headline tells, the text adding only counts with no trigger of their own
-    ("Sept fermiers ont été tués samedi")."""
-    return _headline(members[0]) and all(_headline(m) or (_toll_only(m) and _bare(m)) for m in members[1:])
+    ("Sept fermiers ont été tués samedi") or counts naming no party and no weapon (`_follow_up`:
+    "le bilan de l'attaque sur A s'est alourdi à neuf blessés")."""
+    return _headline(members[0]) and all(
+        _headline(m) or (_toll_only(m) and _bare(m)) or _follow_up(m) for m in members[1:]
+    )
+
+
+def _follow_up(event: Event) -> bool:
+    """A mention that only reports figures of a happening told elsewhere: counts, and no party
+    or weapon of its own ("Une femme de 64 ans avait été tuée dans l'incendie de son
+    appartement", "le bilan de l'attaque nocturne s'est alourdi à neuf blessés")."""
+    return (
+        event.actor is None
+        and event.target is None
+        and not event.weapons
+        and any(getattr(event, slot) is not None for slot in quantities_module.SLOTS)
+    )
 
 
 def _restated(headline: Event, members: Sequence[Event], body: Event) -> tuple[bool, bool, int, bool]:
@@ -679,7 +717,7 @@ def _fold_headlines(
             if j != index
             and not _headline_told(clusters[j])
             and _summarises(incident, body, kb, lexicon)
-            and not _other_figure(incident, clusters[j])
+            and not _other_figure(incident, clusters[j], clusters[index])
         ]
         if not fits:
             index += 1
