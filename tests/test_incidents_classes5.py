@@ -10,7 +10,12 @@ Class 2: a headline and the text's follow-up reports of a raid typed as an attac
 ("le bilan de l'attaque nocturne sur A s'est alourdi à onze blessés, dont trois enfants", "un
 homme avait été tué dans l'incendie de sa maison": counts with no party and no weapon,
 `merge._follow_up`) fold into the strike the text tells, even when the text's first toll is
-lower than the revised one the headline gives (`merge._other_figure`)."""
+lower than the revised one the headline gives (`merge._other_figure`).
+
+Class 3: a correction notice telling what an earlier version of the article said ("Correctif :
+une version précédente de cette dépêche attribuait l'embuscade à l'État islamique") tells no
+event: its mentions give the incident no party, place or kind (`merge._superseded`,
+parties.yaml `superseded_versions`)."""
 
 from __future__ import annotations
 
@@ -230,3 +235,93 @@ def test_guard_unrevised_larger_toll_stays_apart(enricher: Enricher) -> None:
         ),
     )
     assert len(events) == 2
+
+
+# --- class 3: a correction notice tells no event ---------------------------------------------
+
+
+def test_correction_gives_the_ambush_no_author(enricher: Enricher) -> None:
+    events = headed(
+        enricher,
+        "Syrie : deux soldats tués dans une embuscade près de Deir ez-Zor\n"
+        "Correctif : une version précédente de cette dépêche attribuait l'embuscade de Mayadine à "
+        "l'État islamique. Elle n'a pas été revendiquée.\n"
+        "Deux soldats syriens ont été tués samedi dans une embuscade près de Mayadine, dans la "
+        "province de Deir ez-Zor, a rapporté l'agence officielle.",
+    )
+    assert kinds(events) == ["Armed clash"]
+    assert events[0].actor is None
+
+
+def test_first_version_gives_the_blast_no_author(enricher: Enricher) -> None:
+    events = headed(
+        enricher,
+        "Colombie : un policier tué par un engin explosif à Jamundí\n"
+        "Rectificatif : la première version de cet article attribuait à l'ELN l'explosion "
+        "survenue vendredi à Jamundí.\n"
+        "Un policier a été tué vendredi par l'explosion d'un engin explosif au passage d'une "
+        "patrouille à Jamundí, dans le Valle del Cauca, selon la police.",
+    )
+    assert kinds(events) == ["Remote explosive/landmine/IED"]
+    assert events[0].actor is None
+
+
+def test_earlier_version_gives_the_strike_no_author(enricher: Enricher) -> None:
+    events = headed(
+        enricher,
+        "Somalie : un convoi visé par une frappe de drone près de Jilib\n"
+        "Correctif : une version antérieure de cette dépêche attribuait aux forces américaines la "
+        "frappe de drone de lundi contre un convoi près de Jilib.\n"
+        "Une frappe de drone a visé lundi un convoi des shebab près de Jilib, tuant six "
+        "combattants, selon des sources locales.",
+    )
+    assert kinds(events) == ["Air/drone strike"]
+    assert events[0].actor is None
+
+
+def test_earlier_version_gives_the_strike_no_place(enricher: Enricher) -> None:
+    events = headed(
+        enricher,
+        "Yémen : frappe de drone sur Marib\n"
+        "Correctif : une version antérieure de cet article situait à Saada la frappe de drone de "
+        "mardi.\n"
+        "Une frappe de drone a touché mardi un dépôt de carburant à Marib, selon des sources "
+        "locales.",
+    )
+    assert kinds(events) == ["Air/drone strike"]
+    assert [p.id for p in events[0].places] == ["marib"]
+
+
+def test_initial_version_tells_no_rocket_attack(enricher: Enricher) -> None:
+    events = headed(
+        enricher,
+        "Pakistan : attaque contre un poste de police à Bannu\n"
+        "Précision : la version initiale de cette dépêche indiquait que les assaillants avaient "
+        "attaqué mercredi le poste de Bannu avec des roquettes.\n"
+        "Des hommes armés ont attaqué jeudi un poste de police à Bannu, tuant trois policiers, "
+        "selon les autorités.",
+    )
+    assert kinds(events) == ["Armed clash"]
+
+
+def test_guard_a_version_of_the_facts_is_no_correction(enricher: Enricher) -> None:
+    events = headed(
+        enricher,
+        "Mali : nouvelle version du bilan de l'attaque de Boulkessi\n"
+        "Des jihadistes ont attaqué dimanche le camp de Boulkessi, tuant neuf soldats, selon une "
+        "version des faits donnée par l'armée.",
+    )
+    assert kinds(events) == ["Armed clash"]
+    assert value(events[0].killed) == 9
+
+
+def test_guard_first_version_of_the_facts_keeps_the_attack(enricher: Enricher) -> None:
+    # "la première publiée" qualifies no version next to it: the attack stays
+    events = headed(
+        enricher,
+        "Niger : la précédente attaque de Tillabéri\n"
+        "Des hommes armés ont attaqué lundi le village de Tera, tuant quatre civils. Cette "
+        "version des faits, la première publiée par les autorités, n'a pas été confirmée.",
+    )
+    assert "Attack" in kinds(events)
+    assert value(next(e for e in events if e.sub_event_type == "Attack").killed) == 4

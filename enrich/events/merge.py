@@ -19,8 +19,41 @@ from enrich.events.counts import other_sides_toll
 from enrich.events.lexicon import EventLexicon, default_lexicon
 from enrich.events.places import specific_places
 from enrich.events.state import Candidate
-from enrich.kb import KnowledgeBase
+from enrich.kb import DATA_DIR, KnowledgeBase, load_yaml
+from enrich.text import fold
 from vigie.core.models import EntityRef, Event, Quantity
+
+
+@lru_cache(maxsize=1)
+def _superseded_versions() -> tuple[frozenset[str], frozenset[str]]:
+    data = load_yaml(DATA_DIR / "parties.yaml", DATA_DIR / "parties.schema.json").get(
+        "superseded_versions", {}
+    )
+    return (
+        frozenset(fold(w) for w in data.get("nouns", [])),
+        frozenset(fold(w) for w in data.get("qualifiers", [])),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _superseded_sentence(sentence: str) -> bool:
+    nouns, qualifiers = _superseded_versions()
+    folded = fold(sentence)
+    if not any(noun in folded for noun in nouns):
+        return False
+    words = "".join(c if c.isalpha() else " " for c in folded).split()
+    return any(
+        word in nouns and any(w in qualifiers for w in words[max(0, i - 2) : i + 3])
+        for i, word in enumerate(words)
+    )
+
+
+def _superseded(event: Event) -> bool:
+    """A mention read in a correction notice, telling what an earlier version of the article said
+    ("Correctif : une version précédente de cette dépêche attribuait l'attaque à Boko Haram";
+    parties.yaml `superseded_versions`): a retracted report, no event of its own."""
+    sentences = [m.sentence for m in event.mentions] or [event.sentence]
+    return all(_superseded_sentence(s) for s in sentences)
 
 
 def _state_id(ref: EntityRef, kb: KnowledgeBase) -> str | None:
@@ -540,6 +573,7 @@ def merge_mentions(
     publication date, and every mention as evidence.
     """
     lexicon = lexicon or default_lexicon()
+    events = [e for e in events if not _superseded(e)]
     events = _summed_headline_figures(events)
     events = _tolls_to_their_incident(events, kb, lexicon)
     clusters: list[list[Event]] = []
