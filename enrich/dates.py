@@ -32,6 +32,9 @@ class DateLexicon:
     same_day_spans: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] = ((), (), ())
     # months keys that are also words ("sept"): a month alone only before a period or a year
     month_abbreviations: frozenset[str] = frozenset()
+    # "L'annonce intervient au lendemain d'une attaque": (occurrence verbs, {span: days}), the
+    # day of the happening the span's complement names, counted from the event told before
+    preceded_by: tuple[tuple[str, ...], dict[str, int]] = ((), {})
 
     def __post_init__(self) -> None:
         month = "|".join(sorted(map(re.escape, self.months), key=len, reverse=True))
@@ -48,6 +51,13 @@ class DateLexicon:
             "|".join(sorted(map(re.escape, words), key=len, reverse=True)) or "(?!x)x"
             for words in self.same_day_spans
         )
+        verbs, spans = self.preceded_by
+        preceding = (
+            rf"(?<![\w'])(?:{'|'.join(sorted(map(re.escape, verbs), key=len, reverse=True))})"
+            rf"\s+(?:\w+\s+)?({'|'.join(sorted(map(re.escape, spans), key=len, reverse=True))})\b"
+            if verbs and spans
+            else "(?!x)x"
+        )
         # Ordered from the most to the least specific; the first kind found wins.
         patterns = [
             ("numeric", rf"\b{_NUMERIC}\b"),
@@ -62,6 +72,10 @@ class DateLexicon:
             ("anchored", rf"(?<![\w'])({anchored})\b"),
             ("relative", rf"(?<![\w'])({relative})\b"),
             ("weekday", rf"\b({weekday})\b"),
+            # "Cette frappe est survenue au lendemain de l'explosion": the explosion, the news
+            # of the sentence, came the day before the event told before (unless the sentence
+            # states its own day: "au lendemain d'une réunion, lundi à Naqoura")
+            ("preceding", preceding),
             # "quelques heures plus tard": the day of the event told before, unless the sentence
             # states its own ("Quelques heures plus tard, mardi à l'aube, ...")
             ("same_day", rf"(?<![\w'])(?:{amounts})\s+(?:{units})\s+(?:{directions})\b"),
@@ -82,6 +96,10 @@ def default_lexicon() -> DateLexicon:
             tuple(fold(w) for w in data.get("same_day_spans", {}).get(part, ()))
             for part in ("amounts", "units", "directions")
         ),  # type: ignore[arg-type]
+        preceded_by=(
+            tuple(fold(w) for w in data.get("preceded_by", {}).get("verbs", ())),
+            {fold(k): int(v) for k, v in data.get("preceded_by", {}).get("spans", {}).items()},
+        ),
     )
 
 
@@ -146,7 +164,11 @@ def resolve_date(
         match = pattern.search(folded)
         if match is None:
             continue
-        anchored = kind in ("anchored", "same_day")
+        if kind == "preceding" and anchor in (None, reference):
+            # no day told for the event before (the anchor fell back on the reference): the
+            # happening the sentence names came some day before an unknown one
+            continue
+        anchored = kind in ("anchored", "same_day", "preceding")
         resolved = _resolve(kind, match, anchor or reference if anchored else reference, lexicon)
         if resolved is not None:
             return resolved
@@ -176,6 +198,8 @@ def _resolve(kind: str, match: re.Match[str], reference: date, lexicon: DateLexi
         return reference + timedelta(days=lexicon.relative_days[match.group(1)])
     if kind == "anchored":
         return reference + timedelta(days=lexicon.anchored_days[match.group(1)])
+    if kind == "preceding":
+        return reference + timedelta(days=lexicon.preceded_by[1][match.group(1)])
     if kind == "same_day":
         return reference  # the anchor: the day of the event told before
     if kind == "weekday":

@@ -112,6 +112,11 @@ class GazetteerConfig:
     inner_apostrophe: re.Pattern[str] | None = None  # "Ryl’sk" is "Rylsk"
     # prepositions setting a town inside a subdivision ("dans la région de Gao"), folded
     container_cases: frozenset[str] = frozenset()
+    # countries whose towns a French text names as they write themselves (or by an exonym the
+    # index lists): a town there is found by its name, never by a transliteration of another
+    written_as_is: frozenset[str] = frozenset()
+    # "l'Extrême-Nord du Cameroun": a place named with its country as a complement
+    country_complement: re.Pattern[str] | None = None
     _translit_keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     _skeleton_keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -194,6 +199,16 @@ def load_config(path: Path = GAZETTEER_PATH) -> GazetteerConfig:
             else None
         ),
         container_cases=frozenset(fold(case) for case in data.get("container_cases", ())),
+        written_as_is=frozenset(data.get("written_as_is", ())),
+        country_complement=(
+            re.compile(
+                r"^(?P<name>.+?)\s+(?:"
+                + "|".join(re.escape(p) for p in sorted(cases, key=len, reverse=True))
+                + r")\s*(?P<country>[^\s].*)$"
+            )
+            if (cases := data.get("country_complements"))
+            else None
+        ),
         subdivision_nouns=frozenset(
             slugify(noun)
             for noun in [*data.get("subdivision_types", {}).values(), *data.get("subdivision_nouns", [])]
@@ -657,16 +672,19 @@ class Gazetteer:
             # beside the places that list the bare name only as an alternate one ("Ruana" is
             # also an old name of Rouen)
             marks = ",".join("?" * len(self.config.name_articles))
-            seen = {p.id for p in found}
-            found += [
-                p
+            with_article = {
+                p.id: p
                 for p in self._query(
                     f"SELECT {_COLUMNS}, MAX(n.own) FROM names n JOIN places p ON p.id = n.place"
                     f" WHERE n.key IN ({marks}) GROUP BY p.id",
                     tuple(f"{article}-{key}" for article in self.config.name_articles),
                 )
-                if p.id not in seen
-            ]
+            }
+            # a place found by an alternate name that is its own name with the article ("la
+            # foire de La Capelle" cut at "Capelle") is found by its own name
+            found = [with_article[p.id] if p.id in with_article and not p.own else p for p in found]
+            seen = {p.id for p in found}
+            found += [p for p in with_article.values() if p.id not in seen]
         if not found and translit:
             # a transliteration is matched against places' own names only (and every name of a
             # subdivision, which are few and taken inside the article's countries only):
@@ -778,6 +796,16 @@ class Gazetteer:
                 return False
             if place.kind == "city" and place.population < large and famous_abroad:
                 return False
+            if (
+                place.kind == "city"
+                and not place.own
+                and place.population < large
+                and place.country in self.config.written_as_is
+            ):
+                # a French text names a town of such a country by its own name: the old or
+                # dialect name a small town is also known by is some other place's, a river's
+                # ("le Gardon" is no Gardonne, "Lecci" no Lecce)
+                return False
             return bool(
                 place.own
                 or place.kind != "city"
@@ -846,6 +874,10 @@ class Gazetteer:
         (`loose`) by the skeleton key among the places of the article's `countries`."""
         countries, kinds = frozenset(countries), tuple(kinds)
         exact = self.candidates(surface)
+        if not exact and self.config.country_complement is not None and " d" in surface:
+            inside = self._of_its_country(surface, prefer, kinds)
+            if inside is not None:
+                return inside
         chosen = self.choose(exact, countries, prefer, kinds, any_size)
         # not when a place of the article's countries bears the name and was not meant (a
         # village that lists it as an old name): its spelling is no misspelling of another's
@@ -860,6 +892,21 @@ class Gazetteer:
                 self.loose_matches[surface] = chosen  # what the last resort found, to review
         return chosen
 
+    def _of_its_country(self, surface: str, prefer: str | None, kinds: tuple[str, ...]) -> Place | None:
+        """A place named with its country as a complement, a name no place bears whole:
+        "l'Extrême-Nord du Cameroun" is the region Extrême-Nord, "Kidal du Mali" the town; the
+        place must be of that country ("le Nord du Cameroun" stays unknown when only Nigeria's
+        North is so called)."""
+        match = self.config.country_complement.match(surface) if self.config.country_complement else None
+        if match is None:
+            return None
+        states = [p for p in self.candidates(match["country"], translit=False) if p.kind == "country"]
+        code = states[0].country if len(states) == 1 else None
+        if code is None:
+            return None
+        chosen = self.choose(self.candidates(match["name"]), (code,), prefer, kinds)
+        return chosen if chosen is not None and chosen.country == code and chosen.kind != "country" else None
+
     def canonical(self, slug: str) -> Place | None:
         """The place a bare slug names without an article around it: a country first (not one
         named by its capital's name: "mexico" is the city), then a capital, a large town, a place
@@ -869,7 +916,7 @@ class Gazetteer:
         candidates = self.candidates(slug.replace("-", " "))
         if not candidates:  # a loose spelling: the places of that skeleton key anywhere
             skey = self.config.skeleton_key(slug)
-            if len(skey) < self.config.skeleton_min_length + 1:
+            if len(skey) < self.config.skeleton_min_length:  # five letters, as before round 11
                 return None
             candidates = tuple(
                 self._query(
