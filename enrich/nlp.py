@@ -67,6 +67,11 @@ class FastLemmatizer(FrenchLemmatizer):
 
     _LEMMAS_MAX = 1 << 18  # a worker reads new words forever
     _lemma_hashes: dict[tuple[int, int], int] | None = None  # (orth, pos) -> lemma hash
+    # Per part of speech: (its words as a set, exceptions, rules, the lookup table), read from
+    # the lookups the first time (`rule_lemmatize` tests a word against a list of up to 66,000
+    # nouns, ~0.3 ms per new word: 9 ms per article of unseen text).
+    _tables: dict[str, tuple[frozenset[str], Any, Any, Any]] | None = None
+    _tables_of: Any = None
 
     def __call__(self, doc: Doc) -> Doc:
         if not self._validated:
@@ -87,10 +92,56 @@ class FastLemmatizer(FrenchLemmatizer):
             key = (orth, pos)
             lemma = known.get(key)
             if lemma is None:
-                lemma = known[key] = strings.add(self.lemmatize(doc[i])[0])
+                lemma = known[key] = strings.add(self._rule_lemma(doc[i]))
             lemmas[i] = lemma
         doc.from_array([LEMMA], cast(Any, lemmas.reshape(-1, 1)))
         return doc
+
+    def _rule_lemma(self, token: Any) -> str:
+        """`rule_lemmatize(token)[0]` of spaCy's French lemmatizer, step for step, with each
+        part of speech's word list read as a set."""
+        string = token.text
+        univ_pos = token.pos_.lower()
+        if univ_pos in ("", "eol", "space"):
+            return str(string.lower())
+        if "lemma_rules" not in self.lookups or univ_pos not in _RULE_POS:
+            return str(self.lookup_lemmatize(token)[0])
+        index, exceptions, rules, lookup_table = self._pos_tables(univ_pos)
+        string = string.lower()
+        if string in index:
+            return str(string)
+        forms = list(exceptions.get(string, []))
+        if not forms:
+            oov_forms = []
+            for old, new in rules:
+                if string.endswith(old):
+                    form = string[: len(string) - len(old)] + new
+                    if not form:
+                        pass
+                    elif form in index or not form.isalpha():
+                        forms.append(form)
+                    else:
+                        oov_forms.append(form)
+            if not forms:
+                forms.extend(oov_forms)
+        if not forms:
+            forms.append(lookup_table.get(string, [string])[0])
+        return str(forms[0])
+
+    def _pos_tables(self, univ_pos: str) -> tuple[frozenset[str], Any, Any, Any]:
+        if self._tables is None or self._tables_of is not self.lookups:
+            self._tables, self._tables_of = {}, self.lookups
+        tables = self._tables.get(univ_pos)
+        if tables is None:
+            lookups = self.lookups
+            index = lookups.get_table("lemma_index", {}).get(univ_pos, {})
+            tables = self._tables[univ_pos] = (
+                frozenset(index),
+                lookups.get_table("lemma_exc", {}).get(univ_pos, {}),
+                lookups.get_table("lemma_rules", {}).get(univ_pos, []),
+                lookups.get_table("lemma_lookup", {}),
+            )
+        return tables
 
     @classmethod
     def takes_over(cls, component: Any) -> bool:
@@ -102,6 +153,9 @@ class FastLemmatizer(FrenchLemmatizer):
             and getattr(component.lemmatize, "__func__", None) is FrenchLemmatizer.rule_lemmatize
         )
 
+
+# The parts of speech spaCy's French lemmatizer reads with its rules (the others: the lookup table).
+_RULE_POS = frozenset({"noun", "verb", "adj", "adp", "adv", "aux", "cconj", "det", "pron", "punct", "sconj"})
 
 # What `FastAttributeRuler` reads of a pattern token, and the attributes it writes.
 _RULER_CONDITIONS = frozenset({"POS", "IS_SPACE", "DEP"})
