@@ -135,6 +135,7 @@ class QuantityLexicon:
     craft_nouns: frozenset[str] = frozenset()
     craft_verbs: frozenset[str] = frozenset()
     ordinal_words: frozenset[str] = frozenset()
+    ordinal_ranks: dict[str, int] = field(default_factory=dict)
     unmanned_markers: tuple[str, ...] = ()
     loss_verbs: frozenset[str] = frozenset()
     territory_nouns: frozenset[str] = frozenset()
@@ -220,6 +221,7 @@ def default_lexicon() -> QuantityLexicon:
         craft_nouns=folded_words(data.get("craft_nouns", [])),
         craft_verbs=folded_words(data.get("craft_verbs", [])),
         ordinal_words=folded_words(data.get("ordinal_words", [])),
+        ordinal_ranks={fold(k): int(v) for k, v in data.get("ordinal_ranks", {}).items()},
         unmanned_markers=tuple(fold(m) for m in data.get("unmanned_markers", [])),
         loss_verbs=folded_words(data.get("loss_verbs", [])),
         territory_nouns=folded_words(data.get("territory_nouns", [])),
@@ -1906,6 +1908,7 @@ def find_counts(
         previous_category = category
         previous_class = weapon_class if category == "projectile" else previous_class
         i = max(cursor + 1, end)
+    counts = _ranked_dead(counts, tokens, lexicon)
     if named:
         background = background if background is not None else background_clauses(sentence, lexicon)
         taken = {i for c in counts for i in range(c.start, c.end)}
@@ -1920,6 +1923,32 @@ def find_counts(
 
 
 _DETAIL_MARKS = (":", "—", "–")
+
+
+def _ranked_dead(counts: list[Count], tokens: list[Token], lexicon: QuantityLexicon) -> list[Count]:
+    """ "la dépouille d'un second villageois a été retrouvée", "un troisième soldat a succombé":
+    the one dead person of a sentence named by an article and an ordinal is the n-th dead of
+    the incident (`ordinal_ranks`), the toll at least that rank; not beside another toll of the
+    sentence ("Deux policiers ont été tués et un troisième blessé": the rank counts those)."""
+    if not lexicon.ordinal_ranks or len(counts) != 1 or counts[0].slot != "killed":
+        return counts
+    count = counts[0]
+    if count.quantity.value != 1 or count.end - count.start < 3:
+        return counts
+    if folded_text(tokens[count.start]) not in _ONE:
+        return counts
+    rank = lexicon.ordinal_ranks.get(folded_text(tokens[count.start + 1]))
+    if rank is None:
+        return counts
+    quantity = count.quantity
+    ranked = Quantity(
+        value=rank,
+        qualifier=quantity.qualifier,
+        text=quantity.text,
+        group=quantity.group,
+        revised=quantity.revised,
+    )
+    return [replace(count, quantity=ranked)]
 
 
 def _apposition_of(

@@ -10,7 +10,8 @@ without" fails without the change that covers its class; the guards mark what mu
   the ones a state verb says are still in care ("restent hospitalisées", "demeurent", "y sont
   soignées"); one more person joined to one named or counted by an article ("blessant le
   conducteur et son collègue", "Une femme et son fils de 12 ans"); the figure of a toll named
-  without one, set off by a dash ("les blessés — une vingtaine —");
+  without one, set off by a dash ("les blessés — une vingtaine —"); the one dead person named
+  by an article and an ordinal is the n-th dead ("la dépouille d'un second villageois": 2);
 - projectiles: none fired under a denial ("n'a pas besoin de lancer 500 drones") or in a past
   war told as background ("Lors de la « guerre des douze jours », l'Iran avait tiré ...");
   a bare number shot down after a projectile named earlier in its own sentence ("25 drones
@@ -174,6 +175,54 @@ def test_people_unchanged(
     found = mention_figures(enricher, text)
     assert slot_values(found, "killed") == killed
     assert slot_values(found, "injured") == injured
+
+
+@pytest.mark.parametrize(
+    ("text", "killed", "injured"),
+    [
+        (  # fails without: the second body found, the toll two
+            "Mercredi matin, la dépouille d'un second villageois, porté disparu depuis l'attaque, a été "
+            "retrouvée près de la rivière.",
+            [(2, "exact")],
+            [],
+        ),
+        (  # fails without: the same, a third
+            "Jeudi, le corps d'un troisième otage a été retrouvé dans la forêt de Beni, après l'attaque de lundi.",
+            [(3, "exact")],
+            [],
+        ),
+        (  # fails without: a second soldier died of his wounds
+            "Un deuxième soldat a succombé à ses blessures après l'embuscade de Djibo, selon l'armée.",
+            [(2, "exact")],
+            [],
+        ),
+        (  # fails without: a fourth victim
+            "Une quatrième victime de l'attaque de Kidal est décédée à l'hôpital, selon la police.",
+            [(4, "exact")],
+            [],
+        ),
+        (  # guard: the rank counts the dead of the sentence, one more wounded
+            "Deux policiers ont été tués et un troisième blessé lors de l'attaque du poste de Torodi.",
+            [(2, "exact")],
+            [(1, "exact")],
+        ),
+    ],
+)
+def test_the_nth_dead(
+    enricher: Enricher, text: str, killed: list[tuple[int, str]], injured: list[tuple[int, str]]
+) -> None:
+    found = mention_figures(enricher, text)
+    assert slot_values(found, "killed") == killed
+    assert slot_values(found, "injured") == injured
+
+
+def test_a_second_drone_is_no_toll(enricher: Enricher) -> None:
+    # guard: an ordinal projectile
+    found = mention_figures(
+        enricher, "Un deuxième drone a été abattu au-dessus de Belgorod, selon le gouverneur."
+    )
+    assert slot_values(found, "killed") == []
+    assert slot_values(found, "intercepted") == []
 
 
 # -------------------------------------------------------------------------- projectiles
