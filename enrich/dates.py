@@ -35,6 +35,9 @@ class DateLexicon:
     # "L'annonce intervient au lendemain d'une attaque": (occurrence verbs, {span: days}), the
     # day of the happening the span's complement names, counted from the event told before
     preceded_by: tuple[tuple[str, ...], dict[str, int]] = ((), {})
+    # "le bilan a été porté lundi à dix-neuf morts": verbs of a toll's revision, whose day is
+    # the report's, not the event's
+    revision_verbs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         month = "|".join(sorted(map(re.escape, self.months), key=len, reverse=True))
@@ -81,6 +84,12 @@ class DateLexicon:
             ("same_day", rf"(?<![\w'])(?:{amounts})\s+(?:{units})\s+(?:{directions})\b"),
         ]
         object.__setattr__(self, "_patterns", [(kind, re.compile(p)) for kind, p in patterns])
+        revised = "|".join(sorted(map(re.escape, self.revision_verbs), key=len, reverse=True))
+        object.__setattr__(
+            self,
+            "_revision",
+            re.compile(rf"(?<![\w'])((?:{revised})\s+)(?:{weekday}|{relative})\b") if revised else None,
+        )
 
 
 @lru_cache(maxsize=2)
@@ -96,6 +105,7 @@ def default_lexicon() -> DateLexicon:
             tuple(fold(w) for w in data.get("same_day_spans", {}).get(part, ()))
             for part in ("amounts", "units", "directions")
         ),  # type: ignore[arg-type]
+        revision_verbs=tuple(fold(w) for w in data.get("revision_verbs", ())),
         preceded_by=(
             tuple(fold(w) for w in data.get("preceded_by", {}).get("verbs", ())),
             {fold(k): int(v) for k, v in data.get("preceded_by", {}).get("spans", {}).items()},
@@ -160,6 +170,8 @@ def resolve_date(
     is the date of the paragraph's main event, for "la veille" / "le lendemain"."""
     lexicon = lexicon or default_lexicon()
     folded = fold(strip_entry_header(text)).replace("1 er ", "1er ")
+    if lexicon._revision is not None and "a" in folded:  # type: ignore[attr-defined]
+        folded = lexicon._revision.sub(r"\1", folded)  # type: ignore[attr-defined]
     for kind, pattern in lexicon._patterns:  # type: ignore[attr-defined]
         match = pattern.search(folded)
         if match is None:

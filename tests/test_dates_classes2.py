@@ -1,7 +1,9 @@
-"""Dates (round 11): "X intervient / est survenu(e) au lendemain de Y", "X s'est produit deux
+"""Dates (round 11). 1. "X intervient / est survenu(e) au lendemain de Y", "X s'est produit deux
 jours après Y": X is the event told before, Y the news of the sentence, dated that many days
 before X's day (dates.yaml `preceded_by`), unless the sentence states a day of its own, and
 only when a day was told for X (no anchor but the publication date: no date).
+2. "Le bilan a été porté lundi à dix-neuf morts": the day right after a toll's revision verb is
+the report's day, not the event's (dates.yaml `revision_verbs`).
 Composed sentences; the anchor is the day of the event told before."""
 
 from __future__ import annotations
@@ -88,3 +90,40 @@ def test_article_dates_the_earlier_happening(enricher) -> None:
     )
     dated = {m.trigger: m.event_date for m in mentions(enricher, text)}
     assert dated.get("explosion") == date(2025, 3, 8), dated
+
+
+# A toll revised some day: the day right after the revision verb is the report's, not the
+# event's (dates.yaml `revision_verbs`); the event's own day, when the sentence gives it, dates it.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Le bilan s'est alourdi lundi à neuf morts après l'embuscade de dimanche contre un convoi "
+            "près de Djibo.",
+            date(2025, 3, 9),
+        ),
+        ("Le nombre de victimes est passé jeudi à trente et un, a indiqué le gouverneur de Sokoto.", None),
+        ("Le bilan a grimpé hier à 12 morts dans le quartier de Cité Soleil.", None),
+        (
+            "Le bilan du naufrage a été porté vendredi à 40 morts par les garde-côtes, qui avaient "
+            "repêché mardi les premiers corps au large de Lampedusa.",
+            date(2025, 3, 11),
+        ),
+    ],
+)
+def test_day_of_a_toll_revision_is_the_reports(text: str, expected: date | None) -> None:
+    assert resolve_date(text, REFERENCE, anchor=REFERENCE) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Trois policiers ont été tués lundi à Gao, et le bilan a été porté à cinq morts.",
+            date(2025, 3, 10),
+        ),
+        ("Le bilan est passé de quatre à neuf morts dimanche soir à Kayes.", date(2025, 3, 9)),
+    ],
+)
+def test_guard_day_not_right_after_a_revision_verb(text: str, expected: date) -> None:
+    assert resolve_date(text, REFERENCE, anchor=REFERENCE) == expected
