@@ -2258,16 +2258,22 @@ def _unknown(
     if pending.rule or pending.dateline:
         return _mention(span, None, label)
     reason = rejection(span, label, kb, filters)
-    if reason is None or label != "PER" and _capitalised_name(span, reason, filters):
+    if reason is None or label != "PER" and _capitalised_name(span, reason, filters, label, kb):
         return _mention(span, None, label)
     return None
 
 
-def _capitalised_name(span: Span, reason: str, filters: EntityFilters) -> bool:
+def _capitalised_name(
+    span: Span, reason: str, filters: EntityFilters, label: str = "", kb: KnowledgeBase | None = None
+) -> bool:
     """A span the tagger read as common words that is still a name: an acronym ("la DGCCRF",
     "UKMTO" read as a verb), or several capitalised words in the middle of a sentence ("selon
     l'International Crisis Group", "« Call of Duty »"). One capitalised common noun is not
-    enough ("l'État", "la Marine", "les Kurdes")."""
+    enough ("l'État", "la Marine", "les Kurdes"), unless the model read it as a body and an
+    adjective of its own follows it in lowercase, as French writes the names of institutions
+    ("la Sécurité civile", "l'Inspection générale de police"): not a state's adjective ("la
+    Constitution arménienne"), nor the portfolio of a minister or a ministry, or what a role
+    heads ("le ministre de la Sécurité publique", "le président de l'Administration intérimaire")."""
     if reason not in ("no_propn", "single_pos") or _is_headline(_line_of(span), filters):
         return False
     if len(span) == 1:
@@ -2280,7 +2286,27 @@ def _capitalised_name(span: Span, reason: str, filters: EntityFilters) -> bool:
         return False
     if _after_place_word(span, filters):
         return True  # "le quartier de la Guillotière", "la localité de Tessit"
+    if label == "ORG" and len(span) > 1 and span[0].pos_ in ("NOUN", "PROPN") and span[1].is_lower:
+        return (
+            span[1].pos_ == "ADJ"
+            and span[1].is_alpha
+            and (kb is None or kb.demonym(span[1].text) is None)
+            and not _role_complement(span, filters)
+        )  # "la Protection civile", not "l'État" alone
     return sum(1 for t in span if t.is_alpha and len(t) > 1 and t.text[:1].isupper()) >= 2
+
+
+def _role_complement(span: Span, filters: EntityFilters) -> bool:
+    """The span is the complement of a role or a ministry ("le ministre de la Sécurité
+    publique", "le ministère des Ressources naturelles", "le président de l'Administration")."""
+    doc = span.doc
+    i = span.start - 1
+    while i >= 0 and (
+        fold(doc[i].text) in filters.region_prepositions or doc[i].lower_ in ("à", "au", "aux")
+    ):
+        i -= 1  # "le secrétaire à la Sécurité publique"
+    noun = fold(doc[i].text) if 0 <= i < span.start - 1 else ""
+    return noun in filters.role_nouns or noun in filters.state_bodies or noun == "ministre"
 
 
 def _after_place_word(span: Span, filters: EntityFilters) -> bool:

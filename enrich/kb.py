@@ -604,7 +604,12 @@ def canonical_place_id(slug: str) -> str:
         return slug
     made = kb.dynamic.get(slug)
     suffixed = _COUNTRY_SUFFIX.match(slug)
-    if made is not None and suffixed is not None and (made.country or "").lower() == suffixed["cc"]:
+    if (
+        made is not None
+        and suffixed is not None
+        and (made.country or "").lower() == suffixed["cc"]
+        and getattr(gazetteer.by_id(slug), "kind", None) != "region"  # "lombardia-it" is Lombardie
+    ):
         return canonical_place_id(suffixed["name"])  # "baraka-cd" (`located_near`) is a Baraka
     article = _ARTICLE.match(slug)
     if article is not None and not gazetteer.candidates(slug.replace("-", " "), translit=False):
