@@ -33,7 +33,10 @@ def of_type(events: list[Event], sub_event_type: str) -> list[Event]:
 @pytest.mark.parametrize(
     ("text", "sides"),
     [
-        ("Le Soudan et le Tchad ont convenu de créer une force conjointe à la frontière.", {"soudan", "tchad"}),
+        (
+            "Le Soudan et le Tchad ont convenu de créer une force conjointe à la frontière.",
+            {"soudan", "tchad"},
+        ),
         (
             "L'Arménie et l'Azerbaïdjan sont convenus jeudi de rouvrir deux points de passage.",
             {"armenie", "azerbaidjan"},
@@ -134,3 +137,40 @@ def test_named_sides_stay_the_named_ones(enricher: Enricher) -> None:
     )
     found = of_type(mentions(enricher, text), "AGREE")
     assert found and parties(found[0]) == {"rdc", "m23"}, typed(mentions(enricher, text))
+
+
+# --- An interaction a party is accused or suspected of ("soupçonnés d'avoir livré des armes",
+# --- "accuse Téhéran d'avoir fourni des drones") is an allegation, a statement: no event.
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("La police a arrêté trois hommes soupçonnés d'avoir livré des armes aux rebelles du M23.", "AID"),
+        ("Kiev accuse Téhéran d'avoir fourni des drones Shahed à la Russie.", "AID"),
+        ("Les enquêteurs soupçonnent le Hezbollah d'avoir acheminé des munitions au Hamas.", "AID"),
+        ("Le ministère accuse l'Égypte d'avoir envoyé des armes aux Forces de soutien rapide.", "AID"),
+        ("Washington a accusé Pékin d'avoir exigé le retrait des navires philippins.", "REQUEST"),
+        # the participle of suspicion read as a noun, the infinitive hung on the people
+        (
+            "Les autorités ont annoncé l'arrestation de sept personnes soupçonnées d'avoir livré des "
+            "munitions aux insurgés du JNIM.",
+            "AID",
+        ),
+    ],
+)
+def test_an_interaction_a_party_is_accused_of_is_no_event(enricher: Enricher, text: str, kind: str) -> None:
+    assert not of_type(mentions(enricher, text), kind), typed(mentions(enricher, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # the accusation as an incise: the supply is told
+        ("L'Iran a livré des drones à la Russie, accuse Kiev.", "AID"),
+        # an attack a party is accused of stays told as done
+        ("Les habitants accusent les rebelles d'avoir attaqué le village de Kalehe.", "Attack"),
+    ],
+)
+def test_an_accusation_aside_or_an_attack_stays_an_event(enricher: Enricher, text: str, kind: str) -> None:
+    assert of_type(mentions(enricher, text), kind), typed(mentions(enricher, text))

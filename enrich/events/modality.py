@@ -247,6 +247,42 @@ def _described_in_a_past_year(lexicon: EventLexicon, noun: Token) -> bool:
     return False
 
 
+def _verb_lemma(word: Token) -> str:
+    """A word's lemma, a first-group participle the tagger read as a noun or an adjective
+    ("soupçonnées" -> "soupconnee") given back its verb ("soupconner")."""
+    lemma = lemma_of(word)
+    if word.pos_ in ("NOUN", "ADJ"):
+        for ending in ("ees", "es", "ee", "e"):  # folded: "soupconnees"
+            if lemma.endswith(ending):
+                return lemma[: -len(ending)] + "er"
+    return lemma
+
+
+def accused(lexicon: EventLexicon, trigger: Token) -> bool:
+    """An act a party is accused or suspected of ("neuf personnes soupçonnées d'avoir fourni
+    des armes aux assaillants", "Kiev accuse Téhéran d'avoir livré des drones"): the infinitive
+    of the trigger's clause is governed by a verb of `object_control_verbs`. Told as done for an
+    attack, it is an allegation for an interaction (an accusation is a statement, no event)."""
+    node = trigger
+    for _ in range(4):
+        if is_verb(node) and (
+            "Inf" in feature_of(node, "VerbForm")
+            # "d'avoir livré": a perfect infinitive
+            or any("Inf" in feature_of(a, "VerbForm") for a in children_of(node, "aux:tense", "aux"))
+        ):
+            marks = [c for c in children(node) if c.dep_ == "mark"]
+            # the governor, or the word before the mark when the parser hung the infinitive on
+            # the noun ("neuf personnes soupçonnées [d'avoir fourni]", the participle read as a noun)
+            governors = [node.head] if node.head.i != node.i else []
+            if marks and marks[0].i > 0:
+                governors.append(node.doc[marks[0].i - 1])
+            return any(_verb_lemma(g) in lexicon.object_control_verbs for g in governors)
+        if is_finite(node) or node.head.i == node.i:
+            return False
+        node = node.head
+    return False
+
+
 def negated(lexicon: EventLexicon, node: Token, arguments: bool = False) -> bool:
     """A negation on a word: "pas", "jamais", "aucun" on it; "ne" with "plus", "personne",
     "rien"; with `arguments`, "aucun" on its subject or object ("aucun drone n'a été abattu"), or

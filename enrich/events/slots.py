@@ -26,7 +26,7 @@ from spacy.tokens import Span, Token
 from enrich.datafiles import DATA_DIR, load_yaml
 from enrich.entities import Mention
 from enrich.events.lexicon import INTERACTION, EventLexicon, MeansRule, TriggerRule
-from enrich.events.modality import irrealis
+from enrich.events.modality import accused, irrealis
 from enrich.events.parties import Parties
 from enrich.events.places import Places
 from enrich.events.state import Candidate, DocState, entry_of, impact_weapon, objects_of, pronominal, verbal
@@ -456,7 +456,7 @@ class SlotFiller:
         if (
             rule.event_type == INTERACTION
             and rule.role != "phrase"
-            and self._no_interaction(rule, token, state)
+            and (self._no_interaction(rule, token, state) or accused(self.lexicon, token))
         ):
             return None
         verb_like = verbal(token)
