@@ -15,7 +15,7 @@ per reported event mention, composing the steps of this package:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -176,11 +176,9 @@ class EventExtractor:
             candidates = self.triggers.find(sentence, state) if reportable else []
             # what happens in an old description is as old ("la ville, reprise en novembre 2022")
             candidates = [c for c in candidates if c.trigger.i not in described]
-            if candidates and stated is None and not self._in_story_time(sentence):
+            if candidates and stated is None:
                 # "Zalambessa avait été détruite pendant la guerre": what came before the news
-                candidates = [
-                    c for c in candidates if not self._pluperfect(c.trigger) and not self._series(c.trigger)
-                ]
+                candidates = [c for c in candidates if not self._background(c.trigger, sentence)]
             if reportable:
                 self.counts.attach(sentence, candidates, state)
                 if (in_title or line_start == 0) and state.weapon_classes:
@@ -337,11 +335,24 @@ class EventExtractor:
             update["event_date"] = told.event_date
         return headline.model_copy(update=update) if update else headline
 
-    def _in_story_time(self, sentence: Span) -> bool:
-        """A sentence naming a time of the story's days ("la veille", "mardi soir", "quelques
+    def _in_story_time(self, tokens: Iterable[Token]) -> bool:
+        """Words naming a time of the story's days ("la veille", "mardi soir", "quelques
         heures plus tôt")."""
         words = self.lexicon.time_nouns | self.scope.story_time_words
-        return any(lemma_of(t) in words or t.lower_ in words for t in span_tokens(sentence))
+        return any(lemma_of(t) in words or t.lower_ in words for t in tokens)
+
+    def _background(self, trigger: Token, sentence: Span) -> bool:
+        """A trigger of an undated sentence telling what came before the news: in the
+        pluperfect or counted as a series, unless the sentence names a time of the story's days.
+        A relative clause describing a noun in the pluperfect ("les Fano, milices qui avaient
+        combattu aux côtés de l'armée") is background unless the clause itself names such a time
+        ("les hommes qui avaient attaqué le village la veille")."""
+        if not self._pluperfect(trigger) and not self._series(trigger):
+            return False
+        verb = clause_of(trigger)
+        if verb.dep_ == "acl:relcl" and verb.head.pos_ in ("NOUN", "PROPN"):
+            return not self._in_story_time(subtree_of(verb))
+        return not self._in_story_time(span_tokens(sentence))
 
     def _series(self, trigger: Token) -> bool:
         """A trigger noun counted as a series: "plusieurs attaques", "de nombreuses frappes",
@@ -694,7 +705,11 @@ class EventExtractor:
 
 def _refers_back(noun: Token) -> bool:
     """A noun with a definite, demonstrative or possessive determiner ("le rassemblement",
-    "ces manifestants", "leur cortège")."""
+    "ces manifestants", "leur cortège"), or a personal pronoun ("la police les a dispersés")."""
+    if noun.pos_ == "PRON":
+        return "3" in feature_of(noun, "Person") and "Rel" not in feature_of(noun, "PronType")
+    if noun.pos_ == "DET":
+        return noun.dep_ == "obj"  # the clitic "les" the parser read as an article
     for det in children(noun):
         if det.dep_ != "det":
             continue

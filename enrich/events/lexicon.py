@@ -34,6 +34,8 @@ class TriggerRule:
     object_forbidden: bool = False
     object_lemmas: frozenset[str] = frozenset()
     complement_cases: frozenset[str] = frozenset()
+    # what a complement of `complement_cases` must name ("repartis avec une dizaine d'habitants")
+    complement_lemmas: frozenset[str] = frozenset()
     subject_lemmas: frozenset[str] = frozenset()
     agent_lemmas: frozenset[str] = frozenset()  # the agent of a passive ("tués par des hommes armés")
     # what is attacked: an object, a noun's "de" complement or a target_cases complement
@@ -77,6 +79,11 @@ class TriggerRule:
     # an operation that is the occasion of a non-violent event its sentence reports ("ont
     # arrêté cinq suspects lors d'une opération de ratissage"): that event, no battle
     occasion: bool = False
+    # only a passive verb or participle ("a été abattu"; "ont abattu trois insurgés" is not)
+    passive_only: bool = False
+    # in the paragraph of the article's last violent event, or naming no place of its own after
+    # one, that event's toll, no event of its own
+    paragraph_toll: bool = False
 
 
 @dataclass(frozen=True)
@@ -198,6 +205,13 @@ class EventLexicon:
     intrusion_cases: frozenset[str] = frozenset()  # "ont fait irruption dans la maison"
     distinct_subtypes: frozenset[str] = frozenset()  # never referred back to by a generic attack
     chair_verbs: frozenset[str] = frozenset()  # "a présidé une réunion du conseil": no CONSULT
+    # phrases the means of their sentence type, with no armed striker required (by_means)
+    means_phrases: frozenset[int] = frozenset()
+    # territory taken: fighting in one of `takeover_circumstance_words` on it is how it was taken
+    takeover_subtypes: frozenset[str] = frozenset()
+    takeover_circumstance_words: frozenset[str] = frozenset()
+    # "ceux qui les désamorcent": a present relative clause on these pronouns is no event
+    generic_relative_heads: frozenset[str] = frozenset()
 
     def is_violent(self, event_type: str) -> bool:
         return event_type in self.violent_types
@@ -273,6 +287,7 @@ def default_lexicon() -> EventLexicon:
             object_forbidden=bool(raw.get("object_forbidden", False)),
             object_lemmas=folded_words(raw.get("object_lemmas", [])),
             complement_cases=folded_words(raw.get("complement_cases", [])),
+            complement_lemmas=folded_words(raw.get("complement_lemmas", [])),
             subject_lemmas=folded_words(raw.get("subject_lemmas", [])),
             agent_lemmas=folded_words(raw.get("agent_lemmas", [])),
             target_lemmas=folded_words(raw.get("target_lemmas", [])),
@@ -293,6 +308,8 @@ def default_lexicon() -> EventLexicon:
             retyped_causes=folded_words(raw.get("retyped_causes", [])),
             perceived_by=folded_words(raw.get("perceived_by", [])),
             occasion=bool(raw.get("occasion", False)),
+            passive_only=bool(raw.get("passive_only", False)),
+            paragraph_toll=bool(raw.get("paragraph_toll", False)),
         )
         for lemma in raw["lemmas"]:
             triggers.setdefault(fold(lemma), []).append(rule)
@@ -423,6 +440,10 @@ def default_lexicon() -> EventLexicon:
         intrusion_cases=folded_words(data.get("intrusion_cases", [])),
         distinct_subtypes=frozenset(data.get("distinct_subtypes", [])),
         chair_verbs=folded_words(data.get("chair_verbs", [])),
+        means_phrases=frozenset(i for i, raw in enumerate(data["phrases"]) if raw.get("by_means")),
+        takeover_subtypes=frozenset(data.get("takeover_subtypes", [])),
+        takeover_circumstance_words=folded_words(data.get("takeover_circumstance_words", [])),
+        generic_relative_heads=folded_words(data.get("generic_relative_heads", [])),
         property_types=frozenset(
             r.property_damage[1] for rules in triggers.values() for r in rules if r.property_damage
         ),

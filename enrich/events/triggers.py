@@ -76,11 +76,20 @@ class TriggerFinder:
             mention = state.mentions_at.get(token.i)
             if mention is not None and mention.type != "WEAPON" and mention.entry is not None:
                 continue  # a name is not a trigger ("Spiderweb", "Toile d'araignée")
+            if self._generic(token):
+                continue  # "ceux qui les désamorcent": a kind of people, no event
             governing = self._governing_violent(token, found)
             for rule in self.rules_for(token):
                 if not self.rule_applies(rule, token, state):
                     continue
                 candidate = self.slots.candidate(rule, token, sentence, state)
+                if (
+                    candidate is not None
+                    and rule.paragraph_toll
+                    and state.last_violent is not None
+                    and not candidate.places
+                ):
+                    continue  # "Le chauffeur a été abattu, selon la même source": the incident's toll
                 if (
                     candidate is not None
                     and governing is not None
@@ -124,6 +133,8 @@ class TriggerFinder:
             by_weapon = index in self.lexicon.weapon_phrases
             if by_weapon and not self._armed_phrase(token, sentence, state):
                 continue  # "les critiques ont pris pour cible le ministre"
+            # "a ouvert le feu au mortier": typed by its sentence's means, whoever fires
+            by_weapon = by_weapon or index in self.lexicon.means_phrases
             rule = TriggerRule(
                 name="phrase",
                 role="phrase",
@@ -141,7 +152,100 @@ class TriggerFinder:
         self._tie_findings(found, rules, state)
         self._drop_occasions(found, rules)
         self._type_by_cause(found)
+        if len(found) > 1:
+            self._type_by_fire(found)
+            self._drop_takeover_fights(found)
         return found
+
+    def _type_by_fire(self, found: list[Candidate]) -> None:
+        """A hit told of a projectile another trigger fired ("un obus tiré depuis le côté
+        pakistanais a frappé leur maison", "une roquette lancée par le Hezbollah a touché un
+        immeuble"): the hit is that fire's event, of its type."""
+        by_token = {c.trigger.i: c for c in found}
+        for candidate in found:
+            verb = candidate.trigger
+            if not is_verb(verb) or not self.lexicon.is_violent(candidate.event_type):
+                continue
+            subjects = children_of(verb, "nsubj")
+            # "lorsqu'un obus tiré depuis X a frappé": the parser may hang the fire on the hit
+            describers: list[tuple[Token, tuple[str, ...]]] = [(s, ("acl", "amod")) for s in subjects] or [
+                (verb, ("advcl",))
+            ]
+            for subject, deps in describers:
+                fire = next(
+                    (
+                        f
+                        for c in children(subject)
+                        if c.dep_ in deps
+                        and c.i < verb.i
+                        and (f := by_token.get(c.i)) is not None
+                        and f is not candidate
+                        and self.lexicon.is_violent(f.event_type)
+                    ),
+                    None,
+                )
+                if fire is None and not subjects:
+                    # "lorsqu'un obus tiré depuis X a frappé": the projectile the parser gave the
+                    # fire as subject is the hit's subject too
+                    fire = next(
+                        (
+                            f
+                            for f in found
+                            if f is not candidate
+                            and verb.i - 8 < f.trigger.i < verb.i
+                            and self.lexicon.is_violent(f.event_type)
+                            and any(
+                                set(forms_of(s)) & self.lexicon.projectile_nouns  # "obus": lemma "obu"
+                                for s in children_of(f.trigger, "nsubj")
+                            )
+                        ),
+                        None,
+                    )
+                if fire is not None:
+                    candidate.event_type, candidate.sub_event_type = fire.event_type, fire.sub_event_type
+                    candidate.interaction = fire.interaction
+                    break
+
+    def _drop_takeover_fights(self, found: list[Candidate]) -> None:
+        """Fighting told as how territory was taken ("a repris le village après des combats contre
+        les FSR", "s'est emparée d'un camp au terme de deux jours de combats"): a clash noun in a
+        phrase of `takeover_circumstance_words` on the takeover's trigger is part of the
+        takeover, no clash of its own."""
+        takeovers = {c.trigger.i for c in found if c.sub_event_type in self.lexicon.takeover_subtypes}
+        if not takeovers:
+            return
+        words = self.lexicon.takeover_circumstance_words
+        for candidate in list(found):
+            if candidate.event_type != "Battles" or candidate.trigger.i in takeovers:
+                continue
+            node, seen = candidate.trigger, set()
+            for _ in range(4):
+                if node.head.i == node.i or node.dep_ not in (
+                    "nmod",
+                    "obl",
+                    "obl:mod",
+                    "obl:arg",
+                    "advmod",
+                    "obj",
+                ):
+                    break
+                seen.update((case_of(node) or "").split())
+                seen.add(lemma_of(node))
+                node = node.head
+                if node.i in takeovers:
+                    if seen & words:
+                        found.remove(candidate)
+                    break
+
+    def _generic(self, token: Token) -> bool:
+        """A verb in the present tense, with no auxiliary, in a relative clause on a pronoun of
+        `generic_relative_heads` ("à ceux qui les désamorcent"): what a kind of people does."""
+        return (
+            token.dep_ == "acl:relcl"
+            and lemma_of(token.head) in self.lexicon.generic_relative_heads
+            and "Pres" in feature_of(token, "Tense")
+            and not children_of(token, "aux", "aux:tense", "aux:pass")
+        )
 
     def _armed_phrase(self, token: Token, sentence: Span, state: DocState) -> bool:
         """A phrase of striking whose striker is armed: the sentence names a weapon, or the
@@ -251,6 +355,16 @@ class TriggerFinder:
             lemma_of(o) in rule.object_lemmas and self._counted(o) for o in self.rule_objects(token)
         ):
             return False  # "nous retrouvons encore des corps": no toll
+        if rule.passive_only and not (
+            verbal(token)
+            and (
+                children_of(token, "aux:pass", "nsubj:pass")
+                or (token.dep_ in ("acl", "amod") and "Past" in feature_of(token, "Tense"))
+            )
+        ):
+            return False  # "ont abattu trois insurgés": the shooters' own event
+        if rule.paragraph_toll and state.last_violent is not None and not self.slots.new_paragraph:
+            return False  # "Le chauffeur, qui tentait de s'enfuir, a été abattu": the incident's toll
         if rule.not_pronominal and verbal(token) and pronominal(token):
             return False  # "une milice se réclamant de la communauté lendu" claims no demand
         if (
@@ -292,6 +406,12 @@ class TriggerFinder:
             )
         ):
             return False
+        if rule.complement_lemmas and not any(
+            self.word_matches(word, rule.complement_lemmas, state)
+            for complement in self.complements(token, rule.complement_cases)
+            for word in (complement, *(c for c in children_of(complement, "nmod") if case_of(c) in _OF))
+        ):
+            return False  # "sont repartis avec leur butin": no people taken
         if rule.object_excluded and any(
             self.word_matches(word, rule.object_excluded, state)
             for word in self.rule_objects(token) + self._antecedents(token)
@@ -466,6 +586,8 @@ class TriggerFinder:
         trentaine de missiles")."""
         if verbal(token):
             found = children_of(token, "obj", "nsubj:pass")
+            if not found and children_of(token, "aux:pass"):
+                found = children_of(token, "nsubj")  # "un chauffeur [nsubj] a été abattu"
             if not is_verb(token):  # a verb tagged otherwise ("ont violé") has ill-labelled objects
                 found += [c for c in children_of(token, "dep") if c.i > token.i and c.pos_ == "NOUN"]
             # "engagé entre 150 et 200 drones", "des drones" misread as "de" + noun, "a lancé
@@ -567,8 +689,13 @@ class TriggerFinder:
         """A word is in a rule's list: by lemma, or by class ("@entity" a named person or body,
         "@weapon" a weapon, "@projectile" a projectile, "@person" people, "@place" a place,
         "@attacker" armed people: `attacker_nouns`)."""
-        if lemma_of(word) in lemmas or folded_text(word) in lemmas:
+        lemma = lemma_of(word)
+        if lemma in lemmas or folded_text(word) in lemmas:
             return True
+        if " " in lemma and word.pos_ == "NOUN" and lemma.split(" ", 1)[0] in lemmas:
+            return True  # "une ville-carrefour" (folded "ville carrefour") is a town
+        if "@pronoun" in lemmas and _personal(word):
+            return True  # "la police les a dispersés": the people just told
         mention = state.mentions_at.get(word.i)
         if mention is not None:
             if "@entity" in lemmas and mention.type not in ("WEAPON", "LOC"):
@@ -579,10 +706,10 @@ class TriggerFinder:
                 return True
             if "@person" in lemmas and mention.type == "PER":
                 return True
+            if "@place" in lemmas and mention.type == "LOC":
+                return True  # "se sont emparés de Kobo"
         if "@person" in lemmas and word.pos_ in ("NOUN", "PROPN") and self.parties.demonym(word) is not None:
             return True  # "a arrêté quatorze Palestiniens"
-            if "@place" in lemmas and mention.type == "LOC":
-                return True
         if "@projectile" in lemmas and lemma_of(word) in self.lexicon.projectile_nouns:
             return True
         if (
@@ -841,6 +968,19 @@ class TriggerFinder:
 
     def is_attack(self, token: Token) -> bool:
         return any(rule.role == "attack" for rule in self.rules_for(token))
+
+
+def _personal(word: Token) -> bool:
+    """A third-person personal pronoun object ("les", "la"), not a reflexive or a relative; also
+    an article the parser read as the object ("les forces de l'ordre les [DET] ont dispersés")."""
+    if word.pos_ == "DET":
+        return word.dep_ == "obj" and lemma_of(word) == "le"
+    return (
+        word.pos_ == "PRON"
+        and "3" in feature_of(word, "Person")
+        and "Yes" not in feature_of(word, "Reflex")
+        and "Rel" not in feature_of(word, "PronType")
+    )
 
 
 def _accent_variants(word: str) -> set[str]:
