@@ -74,7 +74,7 @@ class FastLemmatizer(FrenchLemmatizer):
     _tables_of: Any = None
 
     def __call__(self, doc: Doc) -> Doc:
-        if not self._validated:
+        if not self._validated or self.overwrite or self.mode != "rule":
             return cast(Doc, super().__call__(doc))  # validates its tables (or raises) first
         if not len(doc):
             return doc
@@ -172,7 +172,7 @@ class FastAttributeRuler(AttributeRuler):
 
     def __call__(self, doc: Doc) -> Doc:
         rules = getattr(self, "_array_rules", None)
-        if rules is None or not len(doc):
+        if rules is None or len(rules) != len(self.attrs) or not len(doc):  # a rule added since
             return cast(Doc, super().__call__(doc))
         before = doc.to_array([POS, IS_SPACE, DEP])
         written = doc.to_array(list(_RULER_WRITES))
