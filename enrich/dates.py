@@ -90,6 +90,10 @@ class DateLexicon:
             "_revision",
             re.compile(rf"(?<![\w'])((?:{revised})\s+)(?:{weekday}|{relative})\b") if revised else None,
         )
+        # cheap substring checks before the two rarer patterns: the last word of their verbs
+        # and spans ("porte", "alourdi"; "lendemain", "apres")
+        object.__setattr__(self, "_revision_words", tuple({v.split()[-1] for v in self.revision_verbs}))
+        object.__setattr__(self, "_preceding_words", tuple({w.split()[-1] for w in spans}))
 
 
 @lru_cache(maxsize=2)
@@ -170,15 +174,17 @@ def resolve_date(
     is the date of the paragraph's main event, for "la veille" / "le lendemain"."""
     lexicon = lexicon or default_lexicon()
     folded = fold(strip_entry_header(text)).replace("1 er ", "1er ")
-    if lexicon._revision is not None and "a" in folded:  # type: ignore[attr-defined]
+    if lexicon._revision is not None and any(w in folded for w in lexicon._revision_words):  # type: ignore[attr-defined]
         folded = lexicon._revision.sub(r"\1", folded)  # type: ignore[attr-defined]
     for kind, pattern in lexicon._patterns:  # type: ignore[attr-defined]
-        match = pattern.search(folded)
-        if match is None:
-            continue
-        if kind == "preceding" and anchor in (None, reference):
+        if kind == "preceding" and (
+            anchor in (None, reference) or not any(w in folded for w in lexicon._preceding_words)  # type: ignore[attr-defined]
+        ):
             # no day told for the event before (the anchor fell back on the reference): the
             # happening the sentence names came some day before an unknown one
+            continue
+        match = pattern.search(folded)
+        if match is None:
             continue
         anchored = kind in ("anchored", "same_day", "preceding")
         resolved = _resolve(kind, match, anchor or reference if anchored else reference, lexicon)
