@@ -348,6 +348,20 @@ def _expand_demonyms(pattern: list[dict[str, Any]], forms: list[str]) -> list[di
     return expanded
 
 
+def _drop_lemma_exceptions(nlp: Language, dropped: dict[str, list[str]]) -> None:
+    """Remove entries of the model's lemma exception table (by part of speech) so that its
+    French rules lemmatize those words: the table gives some French plurals an English singular
+    ("parties" -> "party"), which no French lexicon then matches."""
+    if not dropped or "lemmatizer" not in nlp.pipe_names:
+        return
+    table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_exc", {})
+    for pos, words in dropped.items():
+        exceptions = table.get(pos)
+        if exceptions:
+            for word in words:
+                exceptions.pop(word, None)
+
+
 def build_pipeline(parser: bool = True) -> Language:
     """Load the model with the components the stage needs and add the rulers."""
     kb = default_kb()
@@ -359,8 +373,9 @@ def build_pipeline(parser: bool = True) -> Language:
         nlp = spacy.load(MODEL, exclude=["parser"])
         nlp.enable_pipe("senter")
         nlp.add_pipe("vigie_line_breaks", after="senter")
-    _fast_model_components(nlp)
     data = load_yaml(RULER_PATH, RULER_SCHEMA_PATH)
+    _drop_lemma_exceptions(nlp, data.get("lemma_exceptions_dropped", {}))
+    _fast_model_components(nlp)
     tokenizer = cast(Tokenizer, nlp.tokenizer)
     for word in data.get("keep_whole", []):
         for form in {word, word.capitalize(), word.upper()}:
