@@ -354,7 +354,7 @@ def _drop_lemma_exceptions(nlp: Language, dropped: dict[str, list[str]]) -> None
     ("parties" -> "party"), which no French lexicon then matches."""
     if not dropped or "lemmatizer" not in nlp.pipe_names:
         return
-    table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_exc", {})
+    table = cast(Any, nlp.get_pipe("lemmatizer")).lookups.get_table("lemma_exc", {})
     for pos, words in dropped.items():
         exceptions = table.get(pos)
         if exceptions:
