@@ -230,7 +230,7 @@ class FastAttributeRuler(AttributeRuler):
         return True
 
 
-def _fast_model_components(nlp: Language) -> None:
+def fast_model_components(nlp: Language) -> None:
     """The model's lemmatizer and attribute ruler answered by their array versions, when their
     data is what those replay (see `FastLemmatizer`, `FastAttributeRuler`)."""
     if "lemmatizer" in nlp.pipe_names:
@@ -375,7 +375,7 @@ def build_pipeline(parser: bool = True) -> Language:
         nlp.add_pipe("vigie_line_breaks", after="senter")
     data = load_yaml(RULER_PATH, RULER_SCHEMA_PATH)
     _drop_lemma_exceptions(nlp, data.get("lemma_exceptions_dropped", {}))
-    _fast_model_components(nlp)
+    fast_model_components(nlp)
     tokenizer = cast(Tokenizer, nlp.tokenizer)
     for word in data.get("keep_whole", []):
         for form in {word, word.capitalize(), word.upper()}:
