@@ -126,6 +126,8 @@ class QuantityLexicon:
     cumulative_subjects: frozenset[str] = frozenset()
     pronominal_senses: dict[str, Slot] = field(default_factory=dict)
     span_days: frozenset[str] = frozenset()
+    past_episode_prepositions: frozenset[str] = frozenset()
+    past_episode_nouns: frozenset[str] = frozenset()
     damage_verbs: frozenset[str] = frozenset()
     state_verbs: frozenset[str] = frozenset()
     damage_idioms: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -212,6 +214,8 @@ def default_lexicon() -> QuantityLexicon:
         cumulative_subjects=folded_words(data["cumulative_subjects"]),
         pronominal_senses={fold(k): v for k, v in data.get("pronominal_senses", {}).items()},
         span_days=folded_words(data.get("span_days", [])),
+        past_episode_prepositions=folded_words(data.get("past_episode_prepositions", [])),
+        past_episode_nouns=folded_words(data.get("past_episode_nouns", [])),
         damage_verbs=folded_words(data.get("damage_verbs", [])),
         state_verbs=folded_words(data.get("state_verbs", [])),
         damage_idioms={fold(k): tuple(fold(w) for w in v) for k, v in data.get("damage_idioms", {}).items()},
@@ -530,6 +534,24 @@ def _depuis_is_background(token: Token, lexicon: QuantityLexicon) -> bool:
     return not (object_.pos_ == "PROPN" or object_.ent_type_ in _PLACE_ENTITIES)
 
 
+def _past_episode(token: Token, lexicon: QuantityLexicon) -> Token | None:
+    """ "pendant la répression de ce soulèvement", "lors de la révolution", dating a clause in
+    the pluperfect or imperfect ("avaient été tuées", "avaient péri"): the episode's noun, when
+    it (or its complement) is a past episode's; a past episode told as background."""
+    noun = next((t for t in token.doc[token.i + 1 : token.i + 5] if t.pos_ in ("NOUN", "PROPN")), None)
+    if noun is None:
+        return None
+    nouns = [noun, *(c for c in children(noun) if c.dep_ == "nmod")]
+    if not any(lemmas_of(n) & lexicon.past_episode_nouns for n in nouns):
+        return None
+    clause = clause_of(noun)
+    if not any(
+        c.dep_.startswith("aux") and "Imp" in feature_of(c, "Tense") for c in children(clause)
+    ) and "Imp" not in feature_of(clause, "Tense"):
+        return None
+    return noun
+
+
 def background_clauses(sentence: Span, lexicon: QuantityLexicon | None = None) -> list[Token]:
     """The clauses (their verbs) stating a cumulative or background toll: "depuis le début de
     la guerre", "depuis le coup d'Etat", "en 2024", "entre avril et septembre", "en trois nuits"."""
@@ -547,9 +569,15 @@ def background_clauses(sentence: Span, lexicon: QuantityLexicon | None = None) -
         # parser attaches to the verb it dates)
         at = "at" if "at" in pattern.groupindex else 0
         anchors += [_token_at(whole, offsets, m.start(at)) for m in pattern.finditer(folded)]
-    anchors += [
-        t for t in span_tokens(sentence) if folded_text(t) == "depuis" and _depuis_is_background(t, lexicon)
-    ]
+    for t in span_tokens(sentence):
+        word = folded_text(t)
+        if word == "depuis":
+            if _depuis_is_background(t, lexicon):
+                anchors.append(t)
+        elif word in lexicon.past_episode_prepositions:
+            episode = _past_episode(t, lexicon)
+            if episode is not None:
+                anchors.append(episode)
     clauses = []
     for anchor in anchors:
         if anchor.i < sentence.start:
