@@ -170,6 +170,9 @@ class EventLexicon:
     counted_since_heads: frozenset[str]
     suffered_threat_words: frozenset[str]
     object_control_verbs: frozenset[str]
+    first_blame_words: frozenset[str]
+    planning_verbs: frozenset[str]
+    planned_event_types: frozenset[str]
     means: tuple[MeansRule, ...]
     context_rules: tuple[tuple[frozenset[str], str, str], ...]
     triggers: dict[str, tuple[TriggerRule, ...]]
@@ -431,6 +434,9 @@ def default_lexicon() -> EventLexicon:
         counted_since_heads=folded_words(data.get("counted_since_heads", [])),
         suffered_threat_words=folded_words(data.get("suffered_threat_words", [])),
         object_control_verbs=folded_words(data.get("object_control_verbs", [])),
+        first_blame_words=folded_words(data.get("first_blame_words", [])),
+        planning_verbs=folded_words(data.get("planning_verbs", [])),
+        planned_event_types=frozenset(data.get("planned_event_types", [])),
         people_harm_words=folded_words(data.get("people_harm_words", [])),
         civilian_property=folded_words(data.get("civilian_property", [])),
         commentator_nouns=folded_words(data.get("commentator_nouns", [])),

@@ -151,6 +151,9 @@ class TriggerFinder:
                 seen.add(token.i)
         self._tie_findings(found, rules, state)
         self._drop_occasions(found, rules)
+        if found:
+            self._drop_first_blame(found, sentence)
+            self._drop_planned(found)
         self._type_by_cause(found)
         if len(found) > 1:
             self._type_by_fire(found)
@@ -493,6 +496,46 @@ class TriggerFinder:
             if t.pos_ == "NOUN" and t.dep_ in ("nsubj", "nsubj:pass", "obj") and t.head.i != token.i
         ]
         return earlier[-1:]
+
+    def _drop_first_blame(self, found: list[Candidate], sentence: Span) -> None:
+        """A violent act an accuser pins on the accused as the one who started it ("accuse
+        l'armée d'avoir ouvert le feu la première", "soupçonne les miliciens d'avoir tiré les
+        premiers") blames a side for a fight, no event of its own: a `first_blame_words` word,
+        pronominal, in the trigger's clause after it, with an `object_control_verbs` verb before
+        the trigger in its sentence."""
+        words = self.lexicon.first_blame_words
+        accusers = self.lexicon.object_control_verbs
+        for candidate in list(found):
+            trigger = candidate.trigger
+            if not self.lexicon.is_violent(candidate.event_type):
+                continue
+            doc = trigger.doc
+            first = None
+            for i in range(trigger.i + 1, min(sentence.end, trigger.i + 7)):
+                word = doc[i]
+                if word.is_punct or (word.pos_ == "VERB" and i > trigger.i + 1):
+                    break
+                if folded_text(word) in words:
+                    first = word
+                    break
+            if first is None or (first.i + 1 < sentence.end and doc[first.i + 1].pos_ in ("NOUN", "PROPN")):
+                continue  # "d'avoir attaqué le premier ministre"
+            if any(lemma_of(doc[i]) in accusers for i in range(sentence.start, trigger.i)):
+                found.remove(candidate)
+
+    def _drop_planned(self, found: list[Candidate]) -> None:
+        """A protest noun that is the subject of "est prévu" or the object of "a annoncé" ("un
+        nouveau rassemblement est prévu mercredi", "a annoncé une marche samedi") is planned, not
+        held: `planning_verbs`, for `planned_event_types`."""
+        for candidate in list(found):
+            trigger = candidate.trigger
+            if (
+                candidate.event_type in self.lexicon.planned_event_types
+                and trigger.pos_ == "NOUN"
+                and trigger.dep_ in ("obj", "nsubj:pass")
+                and lemma_of(trigger.head) in self.lexicon.planning_verbs
+            ):
+                found.remove(candidate)
 
     def _drop_occasions(self, found: list[Candidate], rules: dict[int, TriggerRule]) -> None:
         """An operation (`TriggerRule.occasion`) in the "lors de" phrase of a non-violent
