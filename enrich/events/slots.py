@@ -84,6 +84,8 @@ class _InteractionWords:
     sides: frozenset[str]  # "les deux groupes": nouns counting the two sides named before
     state_sides: frozenset[str]  # "les deux pays": sides that are states
     pair: frozenset[str]  # "deux"
+    place_cases: frozenset[str]  # "au Soudan": a state named as a place is no generic side
+    unaddressed_aid: frozenset[str]  # "ils envoient des drones": weapons sent to no one are fired
     impersonal: frozenset[str]  # "il convient de": advice, no agreement
 
 
@@ -99,6 +101,8 @@ def _interaction_words() -> _InteractionWords:
         sides=folded_words(data.get("counted_sides_nouns", [])),
         state_sides=folded_words(data.get("counted_state_nouns", [])),
         pair=folded_words(data.get("counted_pair_words", [])),
+        place_cases=folded_words(data.get("counted_sides_place_cases", [])),
+        unaddressed_aid=folded_words(data.get("unaddressed_weapon_aid_verbs", [])),
         impersonal=folded_words(data.get("impersonal_advice_verbs", [])),
     )
 
@@ -498,6 +502,12 @@ class SlotFiller:
                 target = recipients[0]
             if target is None and rule.sub_event_type == "AID":
                 target = self.parties.beneficiary(token, state)
+                if (
+                    target is None
+                    and lemma_of(token) in _interaction_words().unaddressed_aid
+                    and any(state.is_weapon(o) for o in children_of(token, "obj", "nsubj:pass"))
+                ):
+                    return None  # "Ils envoient des drones chaque semaine": fire, not aid
         if rule.role == "impact":
             # "un obus d'artillerie russe s'est abattu": the weapon's owner is the actor.
             weapon = impact_weapon(token, state, self.lexicon.projectile_nouns)
@@ -785,24 +795,13 @@ class SlotFiller:
         doc = noun.doc
         low = max(0, noun.i - _ROLE_REACH)
         if lemma_of(noun) in _interaction_words().state_sides:
-            found: dict[str, Mention | KBEntry] = {}
-            for index in range(noun.i - 1, low - 1, -1):
-                mention = state.mentions_at.get(index)
-                if mention is None or mention.start != index or mention.entry is None:
-                    continue
-                entry = mention.entry
-                country = entry if entry.kind == "country" else None
-                if country is None and (entry.kind == "capital" or mention.type == "MILITARY"):
-                    country = self.kb.country_of(entry)
-                if country is not None:
-                    found.setdefault(country.id, country)
-                if len(found) == 2:
-                    return list(found.values())[::-1]  # in text order
-            return []
+            return self._last_two_states(noun, low, state)
+        barrier = low
         for index in range(noun.i - 1, low - 1, -1):
             word = doc[index]
             if word.pos_ not in ("NOUN", "PROPN") or case_of(word) not in self.lexicon.between_cases:
                 continue
+            barrier = max(barrier, index)
             # the names of the phrase, its own or hung on it without a preposition ("entre les
             # clans Lyaimi et Kunai")
             sides: list[Mention | KBEntry] = []
@@ -823,6 +822,32 @@ class SlotFiller:
             sides = self.parties.unique_refs(sides)
             if sides:
                 return sorted(sides, key=lambda p: p.start if isinstance(p, Mention) else 0)
+        # "Le Tchad et le Soudan ont négocié. Les deux parties sont convenues ...": no phrase of
+        # named parties; the generic sides are the last two states named after the last "entre"
+        # phrase (whose sides may be unnamed), not as places ("au Soudan comme au Tchad")
+        return self._last_two_states(noun, barrier, state, _interaction_words().place_cases)
+
+    def _last_two_states(
+        self, noun: Token, low: int, state: DocState, place_cases: frozenset[str] = frozenset()
+    ) -> list[Mention | KBEntry]:
+        """The last two distinct states named between `low` and `noun`, in text order: by their
+        names, their capitals or their forces ("l'armée pakistanaise"); none unless two. Names
+        introduced by one of `place_cases` are places, not sides."""
+        found: dict[str, Mention | KBEntry] = {}
+        for index in range(noun.i - 1, low - 1, -1):
+            mention = state.mentions_at.get(index)
+            if mention is None or mention.start != index or mention.entry is None:
+                continue
+            if place_cases and case_of(noun.doc[index]) in place_cases:
+                continue
+            entry = mention.entry
+            country = entry if entry.kind == "country" else None
+            if country is None and (entry.kind == "capital" or mention.type == "MILITARY"):
+                country = self.kb.country_of(entry)
+            if country is not None:
+                found.setdefault(country.id, country)
+            if len(found) == 2:
+                return list(found.values())[::-1]  # in text order
         return []
 
     def _unparsed_speaker(self, token: Token, state: DocState) -> Mention | KBEntry | None:
