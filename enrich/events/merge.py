@@ -672,6 +672,29 @@ def _summarises(headline: Event, body: Event, kb: KnowledgeBase, lexicon: EventL
     return day is None or body.event_date in (None, day)
 
 
+def _restates_its_toll(
+    headline: Event, body: Event, members: Sequence[Event], kb: KnowledgeBase, lexicon: EventLexicon
+) -> bool:
+    """Whether a headline's incident of the body incident's own kind restates it with one of its
+    figures ("trois soldats tués par une bombe artisanale près de A, frappes contre l'EI" over
+    "Trois soldats irakiens ont été tués par l'explosion d'un engin"), though a party the
+    headline's short syntax hung on its victims (the next headline clause's "l'EI", "Kim
+    Yo-jong menace Séoul") keeps the two apart: the headline's parties are the weaker reading."""
+    if body.article_id != headline.article_id or (body.event_type, body.sub_event_type) != (
+        headline.event_type,
+        headline.sub_event_type,
+    ):
+        return False
+    figures = _figures(headline)
+    if not figures or not any(figures & _figures(m) for m in members):
+        return False
+    if not _weapons_compatible(headline, body, kb, lexicon) or not _places_fit(headline, body, kb):
+        return False
+    published = headline.published.date() if headline.published else None
+    day = _stated_date(headline, published)
+    return day is None or body.event_date in (None, day)
+
+
 def _other_figure(headline: Event, members: Sequence[Event], told: Sequence[Event] = ()) -> bool:
     """The headline gives a count its body incident gives another figure of and never its own
     ("une dirigeante assassinée" over a clash's four dead): another happening. Not a toll the
@@ -750,7 +773,10 @@ def _fold_headlines(
             for j, body in enumerate(representatives)
             if j != index
             and not _headline_told(clusters[j])
-            and _summarises(incident, body, kb, lexicon)
+            and (
+                _summarises(incident, body, kb, lexicon)
+                or _restates_its_toll(incident, body, clusters[j], kb, lexicon)
+            )
             and not _other_figure(incident, clusters[j], clusters[index])
         ]
         if not fits:
@@ -758,6 +784,19 @@ def _fold_headlines(
             continue
         best = max(fits, key=lambda j: (_restated(incident, clusters[j], representatives[j]), -j))
         owner = representatives[best]
+        if (owner.event_type, owner.sub_event_type) == (incident.event_type, incident.sub_event_type):
+            # a headline of the incident's own kind kept apart by a party: its parties that are
+            # none of the incident's are the headline syntax's misreading (`_restates_its_toll`)
+            clusters[index] = [
+                m.model_copy(
+                    update={
+                        slot: None
+                        for slot in ("actor", "target")
+                        if not _compatible(getattr(m, slot), getattr(owner, slot), kb)
+                    }
+                )
+                for m in clusters[index]
+            ]
         if _unarmed_remote(owner) and not _unarmed_remote(incident):
             # the text's kind came from no means ("un raid"), the headline's from its words
             # ("Boko Haram tue cinq civils"): the headline's kind is the better reading
