@@ -82,3 +82,37 @@ def test_planned_protest_is_no_event(enricher: Enricher, text: str) -> None:
 )
 def test_guard_held_protests_stay(enricher: Enricher, text: str, subtype: str) -> None:
     assert subtype in subtypes(mentions(enricher, text)), subtypes(mentions(enricher, text))
+
+
+# --- An accident's toll: people killed with no trigger and no violent event before, in a
+# --- sentence naming an accident or a disaster as the cause, are no attack.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Trois ouvriers ont perdu la vie et cinq autres ont été blessés dans l'incendie d'un entrepôt de Tourcoing.",
+        "Deux pêcheurs ont péri dans le naufrage de leur chalutier au large de Lorient.",
+        "Six personnes ont été tuées dans l'effondrement d'un immeuble à Marseille.",
+        "Onze personnes ont été tuées dans des inondations dans la région de Valence.",
+        "Deux soldats ont été tués et trois blessés dans l'accident de leur hélicoptère près de Gao.",
+    ],
+)
+def test_accident_toll_is_no_event(enricher: Enricher, text: str) -> None:
+    assert mentions(enricher, text) == [], subtypes(mentions(enricher, text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Trois villageois ont été tués et cinq blessés près de Gao, selon une source locale.",
+        "Deux civils ont été tués dans l'incendie de leur maison attaquée par des hommes armés près de Djibo.",
+        "Des jihadistes ont attaqué un poste militaire près de Ménaka. Deux soldats ont été tués dans l'incendie du poste.",
+    ],
+)
+def test_guard_tolls_of_violence_stay(enricher: Enricher, text: str) -> None:
+    found = mentions(enricher, text)
+    assert found and all(e.killed is not None or e.trigger for e in found), subtypes(found)
+    assert any(e.killed is not None and e.killed.value == (2 if "Deux" in text else 3) for e in found), [
+        (e.sub_event_type, e.killed) for e in found
+    ]

@@ -181,6 +181,13 @@ class EventExtractor:
                 candidates = [c for c in candidates if not self._background(c.trigger, sentence)]
             if reportable:
                 self.counts.attach(sentence, candidates, state)
+                if any(c.role == "casualty" and c.event_type == PENDING for c in candidates) and any(
+                    lemma_of(w) in self.lexicon.accident_causes for w in sentence
+                ):
+                    # "deux salariés ont perdu la vie dans l'incendie d'une usine": an accident's toll
+                    candidates = [
+                        c for c in candidates if not (c.role == "casualty" and c.event_type == PENDING)
+                    ]
                 if (in_title or line_start == 0) and state.weapon_classes:
                     self._type_headline(
                         sentence, candidates, state, first=not text[: sentence.start_char].strip()

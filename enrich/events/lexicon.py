@@ -173,6 +173,7 @@ class EventLexicon:
     first_blame_words: frozenset[str]
     planning_verbs: frozenset[str]
     planned_event_types: frozenset[str]
+    accident_causes: frozenset[str]
     means: tuple[MeansRule, ...]
     context_rules: tuple[tuple[frozenset[str], str, str], ...]
     triggers: dict[str, tuple[TriggerRule, ...]]
@@ -437,6 +438,7 @@ def default_lexicon() -> EventLexicon:
         first_blame_words=folded_words(data.get("first_blame_words", [])),
         planning_verbs=folded_words(data.get("planning_verbs", [])),
         planned_event_types=frozenset(data.get("planned_event_types", [])),
+        accident_causes=folded_words(data.get("accident_causes", [])),
         people_harm_words=folded_words(data.get("people_harm_words", [])),
         civilian_property=folded_words(data.get("civilian_property", [])),
         commentator_nouns=folded_words(data.get("commentator_nouns", [])),
