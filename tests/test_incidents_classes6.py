@@ -6,7 +6,12 @@ tués par une mine près de A, frappes aériennes contre le JNIM"), kept apart f
 party the headline's short syntax hung on its victims (the next headline clause's group, a
 leader's name in apposition), folds into that incident, and its misread party is dropped
 (`merge._restates_its_toll`, `merge._fold_headlines`). A headline giving another figure stays
-apart."""
+apart.
+
+Class 2: a symmetric interaction read between a body or person and its own state, or between a
+state's body and its leader ("a indiqué la présidence turque, qui a jugé l'échange « très
+utile »" read as Turquie-Erdogan), gives one side only (`merge._sides`): it folds into the
+meeting of that side's leader with another, and does not stay a second CONSULT."""
 
 from __future__ import annotations
 
@@ -120,3 +125,52 @@ Le pick-up rentrait d'une patrouille.""",
 def test_guard_headline_already_one_incident(enricher: Enricher, text: str) -> None:
     ieds = of_kind(headed(enricher, text), IED)
     assert len(ieds) == 1
+
+
+SAME_CALL = [
+    """Recep Tayyip Erdogan et Vladimir Poutine se sont entretenus jeudi au téléphone, a indiqué la \
+présidence turque, qui a jugé l'échange « très utile ».
+
+Aucune rencontre n'a été annoncée.""",
+    """Volodymyr Zelensky et Keir Starmer se sont entretenus samedi au téléphone, a annoncé la \
+présidence ukrainienne, qui a salué un échange « substantiel ».
+
+Londres doit livrer de nouveaux missiles.""",
+    """Donald Trump et Recep Tayyip Erdogan se sont entretenus jeudi au téléphone, a indiqué la \
+Maison Blanche, qui a salué un échange « productif ».
+
+Ankara souhaite acheter des avions de combat.""",
+    """Vladimir Poutine et Recep Tayyip Erdogan se sont entretenus samedi au téléphone, a indiqué le \
+Kremlin, qui a salué un échange « constructif ».
+
+Le gaz a été évoqué.""",
+]
+
+
+@pytest.mark.parametrize("text", SAME_CALL)
+def test_one_sided_consult_folds_into_the_call(enricher: Enricher, text: str) -> None:
+    item = french_article(text, PUBLISHED)
+    consults = of_kind(enricher.merge(enricher.mentions_of_text(text, item)), "CONSULT")
+    assert len(consults) == 1
+
+
+def test_guard_one_sided_consult_alone_stays(enricher: Enricher) -> None:
+    text = """Emmanuel Macron s'est entretenu lundi avec le gouvernement français au sujet du budget, \
+a annoncé l'Élysée.
+
+Aucune décision n'a été prise."""
+    consults = of_kind(
+        enricher.merge(enricher.mentions_of_text(text, french_article(text, PUBLISHED))), "CONSULT"
+    )
+    assert len(consults) == 1
+
+
+def test_guard_one_sided_consult_of_another_state_stays_apart(enricher: Enricher) -> None:
+    text = """Emmanuel Macron s'est entretenu lundi avec le gouvernement français au sujet du budget. \
+Mardi, Xi Jinping et Joe Biden se sont entretenus au téléphone.
+
+Aucune décision n'a été prise."""
+    consults = of_kind(
+        enricher.merge(enricher.mentions_of_text(text, french_article(text, PUBLISHED))), "CONSULT"
+    )
+    assert len(consults) == 2

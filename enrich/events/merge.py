@@ -106,6 +106,25 @@ def _parties_compatible(
     return True
 
 
+def _sides(event: Event, kb: KnowledgeBase, symmetric: bool) -> tuple[EntityRef | None, EntityRef | None]:
+    """The parties a mention gives its incident. A symmetric interaction read between a body or
+    person and its own state ("le Kremlin, qui a qualifié l'échange" read as Kremlin-Russie), or
+    between a state's body and its leader, gives one side only (the state, the leader): the other
+    side is the one the mention left unread."""
+    actor, target = event.actor, event.target
+    if not symmetric or actor is None or target is None or actor.id == target.id:
+        return actor, target
+    if _state_id(actor, kb) == target.id:
+        return target, None
+    if _state_id(target, kb) == actor.id:
+        return actor, None
+    state = _state_id(actor, kb)
+    if state is not None and state == _state_id(target, kb) and (_body(actor, kb) or _body(target, kb)):
+        # a state's body and its own leader ("la Maison Blanche" / "Donald Trump"): the leader
+        return (target, None) if _body(actor, kb) else (actor, None)
+    return actor, target
+
+
 def _weapon_groups(event: Event, kb: KnowledgeBase, lexicon: EventLexicon) -> set[str]:
     groups = set()
     for weapon in event.weapons:
@@ -589,7 +608,9 @@ def merge_mentions(
                 event.article_id,
             ):
                 continue
-            if not _parties_compatible((kept.actor, kept.target), (event.actor, event.target), kb, symmetric):
+            if not _parties_compatible(
+                _sides(kept, kb, symmetric), _sides(event, kb, symmetric), kb, symmetric
+            ):
                 continue
             if not _weapons_compatible(kept, event, kb, lexicon):
                 continue
