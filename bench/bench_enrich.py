@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, nlp in (
         ("nlp.pipe full default pipeline", full),
         ("nlp.pipe NER only", ner_only),
-        ("nlp.pipe, Vigie's component versions", same_components),
+        ("nlp.pipe, same component versions", same_components),
     ):
         list(nlp.pipe(warm))
         seconds = timed(partial(_run_pipe, nlp, texts, args.batch_size))
