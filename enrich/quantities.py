@@ -875,6 +875,20 @@ def _unmanned(token: Token, lexicon: QuantityLexicon) -> bool:
     return any(following == m or following.startswith(m + " ") for m in lexicon.unmanned_markers)
 
 
+def _one(slot: Slot, start: int, noun: Token, group: CasualtyGroup | None) -> Count:
+    """One thing or person counted by its determiner or its name, from `start` to `noun`."""
+    doc = noun.doc
+    return Count(
+        slot=slot,
+        quantity=Quantity(value=1, qualifier="exact", text=doc[start : noun.i + 1].text, group=group),
+        relation="normal",
+        noun=lemma_of(noun),
+        start=start,
+        end=noun.i + 1,
+        group=group,
+    )
+
+
 def _group(noun: Token, lexicon: QuantityLexicon) -> CasualtyGroup | None:
     forms = lemmas_of(noun)
     for child in children(noun):
@@ -2247,22 +2261,7 @@ def _named_victims(sentence: Span, lexicon: QuantityLexicon) -> list[Count]:
             ):
                 named.append((determiners[0].i, other))
         for first, person in named:
-            found.append(
-                Count(
-                    slot=slot,
-                    quantity=Quantity(
-                        value=1,
-                        qualifier="exact",
-                        text=doc[first : person.i + 1].text,
-                        group=_group(person, lexicon),
-                    ),
-                    relation="normal",
-                    noun=lemma_of(person),
-                    start=first,
-                    end=person.i + 1,
-                    group=_group(person, lexicon),
-                )
-            )
+            found.append(_one(slot, first, person, _group(person, lexicon)))
     return found
 
 
@@ -2273,7 +2272,6 @@ def _single_subjects(
     subject of a passive verb of death or injury: "Le chauffeur, qui tentait de fuir, a été
     abattu", "son frère a été blessé" (1 each); with `projectile_tokens`, one projectile shot
     down (`_one_shot_down`). Targets: `_single_targets`."""
-    doc = sentence.doc
     found: list[Count] = []
     for verb in span_tokens(sentence):
         if verb.pos_ not in ("VERB", "ADJ"):
@@ -2329,22 +2327,7 @@ def _single_subjects(
             if any(c.dep_ == "nummod" for c in children(noun)):
                 continue
             start = determiners[0].i
-            found.append(
-                Count(
-                    slot=slot,
-                    quantity=Quantity(
-                        value=1,
-                        qualifier="exact",
-                        text=doc[start : noun.i + 1].text,
-                        group=_group(noun, lexicon) if people else None,
-                    ),
-                    relation="normal",
-                    noun=lemma_of(noun),
-                    start=start,
-                    end=noun.i + 1,
-                    group=_group(noun, lexicon) if people else None,
-                )
-            )
+            found.append(_one(slot, start, noun, _group(noun, lexicon) if people else None))
     return found
 
 
