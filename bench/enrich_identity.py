@@ -33,7 +33,7 @@ from vigie.core.models import Article
 from vigie.core.settings import REPO_ROOT, Settings
 
 # Never read here: sets written blind, scored only at the end.
-HELD_OUT = frozenset({"heldout21", "heldout22"})
+HELD_OUT = frozenset({"heldout23", "heldout24"})
 PUBLISHED = datetime.fromisoformat("2025-03-11T08:00:00+01:00")
 BENCH_CORPUS = Path("/var/tmp/vigie/bench-corpus-1000-7")
 CHUNK = 25  # as `enrich.pool.DEFAULT_CHUNK_SIZE`
