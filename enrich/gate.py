@@ -63,6 +63,7 @@ from enrich.kb import DATA_DIR, DataFileError, KnowledgeBase, default_kb, load_y
 from enrich.nlp import demonym_forms
 from enrich.text import strip_accents
 from enrich.tokens import doc_text
+from enrich.topic import TopicModel, default_topic, probability
 
 GATE_PATH = DATA_DIR / "conflict_gate.yaml"
 GATE_SCHEMA_PATH = DATA_DIR / "conflict_gate.schema.json"
@@ -160,7 +161,11 @@ class ConflictGate:
     `from_data` or take `default_gate()`, then `decide` per parsed document)."""
 
     def __init__(
-        self, data: dict[str, Any], kb: KnowledgeBase | None = None, source: Path = GATE_PATH
+        self,
+        data: dict[str, Any],
+        kb: KnowledgeBase | None = None,
+        source: Path = GATE_PATH,
+        topic: TopicModel | None = None,
     ) -> None:
         self.kb = kb or default_kb()
         decision = data["decision"]
@@ -170,6 +175,10 @@ class ConflictGate:
         self.max_repeats = int(decision["max_repeats"])
         self.context_min = float(decision["context_min"])
         self.headline_factor = float(decision["headline_factor"])
+        # The topic model's log-odds, capped, times the weight, join the score.
+        self.topic_weight = float(decision.get("topic_weight", 0.0))
+        self.topic_cap = float(decision.get("topic_cap", 0.0))
+        self.topic = topic if topic is not None else (default_topic() if self.topic_weight else None)
         literal = data["literal"]
         self.place_cases = frozenset(word.lower() for word in literal["place_cases"])
         self.place_labels = frozenset(literal["place_labels"])
@@ -310,12 +319,20 @@ class ConflictGate:
         conflict = sum(v for (d, _), v in contributions.items() if d == CONFLICT) + entity_score
         other = sum(v for (d, _), v in contributions.items() if d != CONFLICT) * self.other_factor
         frame_reasons = []
+        framed = 1.0
         for domain, min_cues, factor in self.frames:
             cues = sorted(name for d, name in contributions if d == domain)
             if len(cues) >= min_cues:
                 conflict *= factor
+                framed *= factor
                 frame_reasons.append(f"frame:{domain} ({', '.join(cues[:MAX_REASONS])}) conflict x{factor:g}")
-        score = round(conflict - other, 2)
+        # The vocabulary as a whole (enrich.topic): a domain the cues have no words for. Read
+        # only where it can change the decision (below min_conflict the answer is no anyway).
+        logit = self.topic.logit(doc) if self.topic is not None and conflict >= self.min_conflict else None
+        topic = 0.0 if logit is None else self.topic_weight * max(-self.topic_cap, min(self.topic_cap, logit))
+        if topic > 0:  # in a framed story (a novel's war) the war vocabulary is that story's
+            topic *= framed
+        score = round(conflict - other + topic, 2)
         decided = score >= self.threshold and conflict >= self.min_conflict
         rubric = self._rubric(doc)
         reasons = [f"rubric:{self.rubrics[rubric]}:{rubric}"] if rubric else []
@@ -336,6 +353,8 @@ class ConflictGate:
         ]
         reasons += [f"not literal:{name} x{n}" for name, n in set_aside.most_common(MAX_REASONS)]
         reasons += frame_reasons
+        if logit is not None:
+            reasons.append(f"topic:p={probability(logit):.2f} {topic:+.1f}")
         if conflict < self.min_conflict:
             reasons.append(f"conflict evidence {conflict:.1f} < {self.min_conflict:.1f}")
         reasons.append(f"score {score:.1f} {'>=' if score >= self.threshold else '<'} {self.threshold:.1f}")
