@@ -245,6 +245,27 @@ def fast_model_components(nlp: Language) -> None:
                 ruler.__class__ = AttributeRuler
 
 
+def fast_vectors(doc: Doc) -> None:
+    """Give `doc` an array version of `Doc.vector` (the same value, bit for bit: the rows summed
+    in text order, as spaCy's `sum(t.vector for t in doc)`, without a Token and a vector lookup
+    per word) when the vectors are a plain table keyed by the word itself; left as it is
+    otherwise. (`Doc.has_vector` stops at the first word with a vector: left as it is.)"""
+    vectors = doc.vocab.vectors
+    if len(doc) and vectors.mode == "default" and vectors.attr == ORTH and vectors.size:
+        doc.user_hooks["vector"] = _mean_vector
+
+
+def _mean_vector(doc: Doc) -> np.ndarray:
+    vectors = doc.vocab.vectors
+    data = vectors.data
+    rows = [row for row in map(vectors.key2row.get, doc.to_array(ORTH).tolist()) if row is not None]
+    # Summed along the rows, one after the other (numpy sums pairwise only along the fast axis);
+    # a word without a vector adds 0, and +0.0 turns a -0.0 into the 0.0 spaCy's sum gives.
+    total = np.add.reduce(data[rows], axis=0) if rows else np.zeros(data.shape[1], dtype=data.dtype)
+    total += np.float32(0)
+    return cast(np.ndarray, total / len(doc))
+
+
 def _alias_forms(alias: str) -> set[str]:
     """Spellings an alias may take in text: hyphen variants ("FAB-1500", "FAB 1500", "FAB1500"),
     without accents ("Etats-Unis"), with either apostrophe ("l'Élysée", "l’Élysée")."""

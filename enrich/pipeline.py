@@ -30,7 +30,7 @@ from enrich.events import EventExtractor, merge_mentions
 from enrich.fastmatch import SetMatcher
 from enrich.gate import default_gate
 from enrich.kb import KnowledgeBase, default_kb
-from enrich.nlp import load_nlp
+from enrich.nlp import fast_vectors, load_nlp
 from enrich.tokens import release, remember_text
 from vigie.core.accounting import RunSummary
 from vigie.core.models import Article, Casualties, EntityMention, Event, Quantity
@@ -109,10 +109,12 @@ class Enricher:
         title_docs = dict(zip(titles, self.nlp.pipe(titles.values(), batch_size=64), strict=True))
         for i, title_doc in title_docs.items():
             remember_text(title_doc, titles[i])
+            fast_vectors(title_doc)
         texts = (article.text for article in accepted)
         docs = self.nlp.pipe(texts, batch_size=self.batch_size)
         for i, (article, doc) in enumerate(zip(accepted, docs, strict=True)):
             remember_text(doc, article.text)
+            fast_vectors(doc)
             try:
                 article_events = self._enrich_one(article, doc, title_docs.get(i))
             except Exception as exc:  # one bad article must not sink the batch
