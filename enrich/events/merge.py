@@ -25,6 +25,53 @@ from vigie.core.models import EntityRef, Event, Quantity
 
 
 @lru_cache(maxsize=1)
+def _denied_claims() -> tuple[tuple[tuple[str, ...], ...], int, frozenset[str]]:
+    data = load_yaml(DATA_DIR / "parties.yaml", DATA_DIR / "parties.schema.json").get("denied_claims", {})
+    return (
+        tuple(tuple(_words(r)) for r in data.get("relatives", [])),
+        int(data.get("window", 6)),
+        frozenset(fold(w) for w in data.get("verbs", [])),
+    )
+
+
+def _words(text: str) -> list[str]:
+    return "".join(c if c.isalpha() else " " for c in fold(text)).split()
+
+
+@lru_cache(maxsize=4096)
+def _denied_clauses(sentence: str) -> tuple[str, ...]:
+    """The clauses of a sentence a denial relative closes ("..., ce que Kiev dément"): the words
+    from the clause's start (the sentence's, or its last ";") to the relative."""
+    relatives, window, verbs = _denied_claims()
+    if not any(v in fold(sentence) for v in verbs):
+        return ()
+    clauses: list[str] = []
+    for part in sentence.split(";"):
+        words = _words(part)
+        for i in range(len(words)):
+            for relative in relatives:
+                if tuple(words[i : i + len(relative)]) == relative and any(
+                    w in verbs for w in words[i + len(relative) : i + len(relative) + window]
+                ):
+                    clauses.append(" ".join(words[:i]))
+    return tuple(clauses)
+
+
+def _denied_claim(event: Event) -> bool:
+    """A mention of a claim the other side denies in the same sentence ("Le ministère russe de
+    la Défense a revendiqué la prise d'Ouspenivka, ce que Kiev dément"; parties.yaml
+    `denied_claims`): an unverified claim of one side, no event. A mention giving people killed
+    or injured stays: the denial then covers who did it, not that it happened."""
+    if any(getattr(event, slot) is not None for slot in quantities_module.TOLL_SLOTS):
+        return False
+    sentences = [(m.sentence, m.trigger) for m in event.mentions] or [(event.sentence, event.trigger)]
+    return all(
+        any(set(_words(trigger)) <= set(clause.split()) for clause in _denied_clauses(sentence))
+        for sentence, trigger in sentences
+    )
+
+
+@lru_cache(maxsize=1)
 def _superseded_versions() -> tuple[frozenset[str], frozenset[str]]:
     data = load_yaml(DATA_DIR / "parties.yaml", DATA_DIR / "parties.schema.json").get(
         "superseded_versions", {}
@@ -592,7 +639,7 @@ def merge_mentions(
     publication date, and every mention as evidence.
     """
     lexicon = lexicon or default_lexicon()
-    events = [e for e in events if not _superseded(e)]
+    events = [e for e in events if not _superseded(e) and not _denied_claim(e)]
     events = _summed_headline_figures(events)
     events = _tolls_to_their_incident(events, kb, lexicon)
     clusters: list[list[Event]] = []
