@@ -19,6 +19,7 @@ nor the texts their token record was read from): the caller has them.
 from __future__ import annotations
 
 import atexit
+import gc
 import multiprocessing
 import os
 import time
@@ -54,6 +55,10 @@ def _start_worker(settings: Settings) -> None:
     multiprocessing has flushed the worker's queues and threads have stopped) ends the process
     without it."""
     _load_enricher(settings)
+    # The model's ~530,000 Python objects live as long as the worker: kept out of the
+    # collector's full passes, which otherwise walk them all again now and then (measured
+    # over gold texts in chunks: 0.47 -> 0.16 ms of collection per article).
+    gc.freeze()
     atexit.register(os._exit, 0)
 
 
