@@ -21,7 +21,7 @@ from enrich.events.places import Places
 from enrich.events.state import PENDING, PROJECTILE_CLASSES, Candidate, DocState
 from enrich.kb import DATA_DIR, KnowledgeBase
 from enrich.text import fold, strip_accents
-from enrich.tokens import ancestors_of, children, folded_text, is_verb, subtree_of
+from enrich.tokens import ancestors_of, children, folded_text, is_verb, span_text, subtree_of
 from vigie.core.models import Quantity
 from vigie.core.text import plain_apostrophes
 
@@ -213,6 +213,41 @@ class CountBinder:
             (triggers[a.i] for a in ancestors_of(noun) if a.i in triggers), None
         )
 
+    @staticmethod
+    def _forced_owner(
+        count: quantities_module.Count, forced: dict[int, Candidate], state: DocState
+    ) -> int | None:
+        """The trigger of the protest met with force (`forced`, by trigger) whose toll the count
+        is: the trigger that names the people counted ("six manifestants tués par balle") or
+        describes them, the one a preposition of circumstance ties them or their verb to ("deux
+        personnes ont été tuées jeudi lors de la dispersion du rassemblement"), or a trigger
+        before them that governs them ("La police a dispersé le cortège ; une dizaine de
+        manifestants ont été blessés"); not one of another clause after them ("trois villageois
+        tués au Manipur, la police disperse une manifestation")."""
+        if not forced:
+            return None
+        noun = state.doc[count.end - 1]
+        if noun.i in forced:
+            return noun.i
+        for child in children(noun):
+            if child.dep_ in ("acl", "acl:relcl") and child.i in forced:
+                return child.i
+        tied = _circumstance(noun, forced)
+        if tied is not None:
+            return tied.trigger.i
+        if noun.dep_ in ("nsubj", "nsubj:pass", "obj") and noun.head.i != noun.i:
+            links = toll_scope().links
+            for i, candidate in forced.items():
+                trigger = candidate.trigger
+                head = trigger.head
+                if folded_text(head) in links:
+                    head = head.head  # "lors de", "au cours de": the parser hangs the noun on "lors"
+                elif not trigger.dep_.startswith("obl"):
+                    continue
+                if head.i == noun.head.i and trigger.i != head.i:
+                    return i
+        return next((a.i for a in ancestors_of(noun) if a.i in forced and a.i < count.start), None)
+
     def _takes_no_toll(
         self, candidate: Candidate, counts: list[quantities_module.Count], state: DocState
     ) -> bool:
@@ -238,7 +273,7 @@ class CountBinder:
         quinzaine de jihadistes auraient été neutralisés", "trois des nôtres sont morts et
         l'ennemi a perdu vingt hommes") are not added to it (`other_sides_toll`)."""
         dropped: set[int] = set()
-        text = sentence.text
+        text = span_text(sentence)  # (Span.text builds a Token per word)
         for slot in quantities_module.TOLL_SLOTS:
             tolls = [c for c in counts if c.slot == slot and c.relation != "subset"]
             theirs = [c for c in tolls if other_sides_toll(c.quantity, text)]
@@ -310,17 +345,17 @@ class CountBinder:
             # "La police a dispersé le cortège ; une dizaine de manifestants ont été blessés": a
             # toll told after a protest met with force (a sub-type a protest escalates to), in a
             # clause its trigger governs, is that protest's, not the last violent event's.
+            # So is a toll whose people the protest's trigger names ("cinq manifestants tués par
+            # balle") or describes, or that a preposition of circumstance ties to it ("deux
+            # personnes tuées lors de la dispersion du rassemblement"): the event whose victims it
+            # counts (`_forced_owner`).
             forced = {
                 c.trigger.i: c
                 for c in candidates
                 if (c.event_type, c.sub_event_type) in self.lexicon.escalations
             }
-            owners = {
-                next(
-                    (a.i for a in ancestors_of(state.doc[c.end - 1]) if a.i in forced and a.i < c.start), None
-                )
-                for c in counts
-            }
+            # (a part, "dont un adolescent", is its whole's)
+            owners = {self._forced_owner(c, forced, state) for c in counts if c.relation != "subset"}
             if len(owners) == 1 and (governing := owners.pop()) is not None:
                 violent = [forced[governing]]
         if not violent:
@@ -333,7 +368,7 @@ class CountBinder:
                 return
             # "MSF a dit avoir soigné onze blessés, sans préciser dans quelles circonstances": a
             # toll that says its circumstances are unknown is no incident's.
-            folded = fold(sentence.text)
+            folded = fold(span_text(sentence))
             if any(marker in folded for marker in unattributed_markers()):
                 return
             # Typed after the whole article is read when no violent event precedes (a headline).
