@@ -123,7 +123,6 @@ class QuantityLexicon:
     victim_nouns: frozenset[str] = frozenset()
     destroyed_states: frozenset[str] = frozenset()
     killed_verb_objects: dict[str, str] = field(default_factory=dict)
-    death_given_objects: dict[str, str] = field(default_factory=dict)
     agent_verbs: frozenset[str] = frozenset()
     cumulative_subjects: frozenset[str] = frozenset()
     pronominal_senses: dict[str, Slot] = field(default_factory=dict)
@@ -212,7 +211,6 @@ def default_lexicon() -> QuantityLexicon:
         victim_nouns=folded_words(data["victim_nouns"]),
         destroyed_states=folded_words(data["destroyed_states"]),
         killed_verb_objects={fold(k): fold(v) for k, v in data["killed_verb_objects"].items()},
-        death_given_objects={fold(k): fold(v) for k, v in data.get("death_given_objects", {}).items()},
         agent_verbs=folded_words(data["agent_verbs"]),
         cumulative_subjects=folded_words(data["cumulative_subjects"]),
         pronominal_senses={fold(k): v for k, v in data.get("pronominal_senses", {}).items()},
@@ -1012,25 +1010,6 @@ def _killed_by_object(token: Token, lemma: str, text: str, lexicon: QuantityLexi
     return None
 
 
-def _death_given(word: Token, lexicon: QuantityLexicon) -> bool:
-    """The object of a verb that, with it, gives death to the people after it ("l'attaque a
-    coûté la vie à six soldats", "coûtant la vie à trois civils"): `word` is that object ("vie")
-    and the verb stands before its determiner. Not its subject: the event that cost the lives."""
-    if not lexicon.death_given_objects or folded_text(word) not in lexicon.death_given_objects.values():
-        return False  # (most words)
-    doc = word.doc
-    j = word.i - 1
-    while j >= 0 and doc[j].pos_ == "DET":
-        j -= 1
-    if j < 0 or j == word.i - 1:
-        return False
-    verb = doc[j]
-    return any(
-        object_ == folded_text(word) and has_verb_form(verb, _one_word(given))
-        for given, object_ in lexicon.death_given_objects.items()
-    )
-
-
 def _manner_of(verb: Token) -> set[str]:
     """The folded adverbs of manner of a verb: those it governs and the words right beside it
     (the parser hangs "mortellement" anywhere)."""
@@ -1137,8 +1116,6 @@ def _people_slot(
     # directly ("avoir tué un surveillant", not "tués près d'un arrêt de bus").
     if previous is not None and folded_text(previous) == "par":
         return _AGENT, previous  # "a été abattu par deux hommes armés": who killed
-    if previous is not None and _death_given(previous, lexicon):
-        return "killed", previous  # "a coûté la vie à six soldats"
     if previous is not None and (category == "people" or direct):
         slot = _casualty_verb(previous, lexicon)
         if slot is not None:
