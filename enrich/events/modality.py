@@ -108,6 +108,16 @@ def irrealis(
         )
         if in_scope and negated(lexicon, node, arguments=depth == 0):
             return True
+        if (
+            scheduled
+            and depth == 1
+            and (case_of(previous) or "") in lexicon.purpose_marks
+            and is_verb(node)
+            and negated(lexicon, node, arguments=True)
+        ):
+            # a meeting is news once it is set: one for which nothing is set is none ("Aucune date
+            # n'a été fixée pour un sommet", "rien n'est prévu pour une rencontre")
+            return True
         if background(lexicon, node, path) or fiction(lexicon, node, path):
             return True
         copula = next((c for c in children_of(node, "cop") if is_finite(c)), None)

@@ -190,6 +190,13 @@ class SlotFiller:
             for word, rules in lexicon.triggers.items()
             if any(r.sub_event_type == "CONSULT" for r in rules)
         )
+        # what a call to mobilise names: a protest, its gatherings and their verbs ("appelle à un
+        # sit-in", "appelle à manifester"): the protest planned, no demand on a party
+        self.mobilisations = lexicon.protest_words | frozenset(
+            word
+            for word, rules in lexicon.triggers.items()
+            if any(r.event_type in lexicon.planned_event_types for r in rules)
+        )
         self._forced_state: DocState | None = None
         # the sentence read is in another paragraph than the last violent event (set by the
         # extractor): a generic attack word there does not refer back to a distinct kind
@@ -463,6 +470,12 @@ class SlotFiller:
             and (self._no_interaction(rule, token, state) or accused(self.lexicon, token))
         ):
             return None
+        if (
+            rule.sub_event_type == "REQUEST"
+            and rule.complement_cases
+            and self._calls_to_mobilise(token, rule)
+        ):
+            return None
         verb_like = verbal(token)
         participants: list[Mention | KBEntry] = []
         scope: list[Token] = [token]
@@ -684,6 +697,23 @@ class SlotFiller:
             refers_back=refers_back,
             claimed=claimed,
         )
+
+    def _calls_to_mobilise(self, token: Token, rule: TriggerRule) -> bool:
+        """A call addressed to no one whose complement is a protest ("Le parti appelle à un
+        rassemblement vendredi", "appellent à manifester devant le parlement"): the protest
+        planned, told by its organisers; a call on a party names its addressee ("appelle le régime
+        à autoriser la marche")."""
+        if not verbal(token):
+            return False
+        # a day read as the object is no addressee, and may carry the complement ("appelait
+        # dimanche à un rassemblement")
+        days = [o for o in children_of(token, "obj") if lemma_of(o) in self.lexicon.time_nouns]
+        if len(days) < len(children_of(token, "obj", "iobj")):
+            return False
+        deps = ("obl", "obl:arg", "obl:mod", "xcomp", "advcl", "ccomp")
+        complements = children_of(token, *deps) + [c for d in days for c in children_of(d, *deps)]
+        cases = rule.complement_cases | self.lexicon.recipient_cases  # "appelle au boycott"
+        return any(case_of(c) in cases and lemma_of(c) in self.mobilisations for c in complements)
 
     def _no_interaction(self, rule: TriggerRule, token: Token, state: DocState) -> bool:
         """An interaction word that tells none: a hypothetical one ("d'un éventuel nouveau cycle
