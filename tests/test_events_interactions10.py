@@ -95,3 +95,59 @@ def test_a_meeting_nothing_is_set_for_is_none(enricher: Enricher, text: str) -> 
 )
 def test_a_held_or_set_meeting_stays(enricher: Enricher, text: str) -> None:
     assert len(of_type(mentions(enricher, text), "CONSULT")) == 1
+
+
+# --- "Les deux dirigeants", "les deux chefs": sides counted by a noun of people stand for the last
+# --- two people named together ("X et Y se sont parlé"), not for states or a person named alone.
+
+
+@pytest.mark.parametrize(
+    ("text", "sides"),
+    [
+        (
+            "Le président américain Donald Trump et Vladimir Poutine se sont parlé au téléphone mardi. Les "
+            "deux dirigeants sont convenus d'un échange de 300 prisonniers de guerre.",
+            {"donald-trump", "vladimir-poutine"},
+        ),
+        (
+            "Emmanuel Macron et Olaf Scholz ont dîné ensemble à Paris. Les deux dirigeants se sont entendus "
+            "sur un calendrier pour la défense européenne.",
+            {"emmanuel-macron", "olaf-scholz"},
+        ),
+        (
+            "Recep Tayyip Erdogan et Ilham Aliev ont échangé mercredi. Les deux responsables ont convenu de "
+            "renforcer leurs patrouilles.",
+            {"recep-tayyip-erdogan", "surface:ilham aliev"},
+        ),
+        (
+            "Le président Paul Kagame et Félix Tshisekedi se sont retrouvés à Doha. Au terme de la discussion, "
+            "à laquelle assistait l'émir Tamim ben Hamad Al Thani, les deux dirigeants se sont accordés sur "
+            "une trêve.",
+            {"surface:paul kagame", "surface:félix tshisekedi"},
+        ),
+    ],
+)
+def test_two_leaders_counted_are_the_pair_named(enricher: Enricher, text: str, sides: set[str]) -> None:
+    agreements = of_type(mentions(enricher, text), "AGREE")
+    assert [parties(e) for e in agreements] == [sides]
+
+
+@pytest.mark.parametrize(
+    ("text", "sides"),
+    [
+        # no people named together: the states named before
+        (
+            "Le Tchad et le Soudan ont négocié mardi. Les deux dirigeants sont convenus d'un échange de "
+            "prisonniers.",
+            {"tchad", "soudan"},
+        ),
+        (
+            "Des émissaires du Niger et du Bénin se sont vus à Cotonou. Les deux pays sont convenus de "
+            "rouvrir la frontière.",
+            {"niger", "benin"},
+        ),
+    ],
+)
+def test_counted_states_stay(enricher: Enricher, text: str, sides: set[str]) -> None:
+    agreements = of_type(mentions(enricher, text), "AGREE")
+    assert [parties(e) for e in agreements] == [sides]

@@ -852,10 +852,42 @@ class SlotFiller:
             sides = self.parties.unique_refs(sides)
             if sides:
                 return sorted(sides, key=lambda p: p.start if isinstance(p, Mention) else 0)
+        if lemma_of(noun) in self.lexicon.person_nouns:
+            # "Donald Trump et Vladimir Poutine se sont parlé. Les deux dirigeants sont
+            # convenus ...": people counted are the last two people named together
+            people = self._last_two_people(noun, barrier, state)
+            if people:
+                return people
         # "Le Tchad et le Soudan ont négocié. Les deux parties sont convenues ...": no phrase of
         # named parties; the generic sides are the last two states named after the last "entre"
         # phrase (whose sides may be unnamed), not as places ("au Soudan comme au Tchad")
         return self._last_two_states(noun, barrier, state, _interaction_words().place_cases)
+
+    def _last_two_people(self, noun: Token, low: int, state: DocState) -> list[Mention | KBEntry]:
+        """The two people of the last phrase between `low` and `noun` that coordinates two
+        named people ("le président américain Donald Trump et Vladimir Poutine"), in text order;
+        none when no such phrase (a person named alone after them is not one of the pair)."""
+        doc = noun.doc
+        for index in range(noun.i - 1, low - 1, -1):
+            second = state.mentions_at.get(index)
+            word = doc[index]
+            if second is None or second.type != "PER" or word.dep_ != "conj":
+                continue
+            head = word.head  # the first person's name, or the title it hangs on
+            phrase = [head, *(c for c in children(head) if c.dep_ in _SIDE_LINKS and c.i < word.i)]
+            first = next(
+                (
+                    m
+                    for w in phrase
+                    if (m := state.mentions_at.get(w.i)) is not None and m.type == "PER" and m is not second
+                ),
+                None,
+            )
+            if first is not None:
+                pair = self.parties.unique_refs([first, second])
+                if len(pair) == 2:
+                    return pair
+        return []
 
     def _last_two_states(
         self, noun: Token, low: int, state: DocState, place_cases: frozenset[str] = frozenset()
