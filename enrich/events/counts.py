@@ -213,6 +213,41 @@ class CountBinder:
             (triggers[a.i] for a in ancestors_of(noun) if a.i in triggers), None
         )
 
+    @staticmethod
+    def _forced_owner(
+        count: quantities_module.Count, forced: dict[int, Candidate], state: DocState
+    ) -> int | None:
+        """The trigger of the protest met with force (`forced`, by trigger) whose toll the count
+        is: the trigger that names the people counted ("six manifestants tués par balle") or
+        describes them, the one a preposition of circumstance ties them or their verb to ("deux
+        personnes ont été tuées jeudi lors de la dispersion du rassemblement"), or a trigger
+        before them that governs them ("La police a dispersé le cortège ; une dizaine de
+        manifestants ont été blessés"); not one of another clause after them ("trois villageois
+        tués au Manipur, la police disperse une manifestation")."""
+        if not forced:
+            return None
+        noun = state.doc[count.end - 1]
+        if noun.i in forced:
+            return noun.i
+        for child in children(noun):
+            if child.dep_ in ("acl", "acl:relcl") and child.i in forced:
+                return child.i
+        tied = _circumstance(noun, forced)
+        if tied is not None:
+            return tied.trigger.i
+        if noun.dep_ in ("nsubj", "nsubj:pass", "obj") and noun.head.i != noun.i:
+            links = toll_scope().links
+            for i, candidate in forced.items():
+                trigger = candidate.trigger
+                head = trigger.head
+                if folded_text(head) in links:
+                    head = head.head  # "lors de", "au cours de": the parser hangs the noun on "lors"
+                elif not trigger.dep_.startswith("obl"):
+                    continue
+                if head.i == noun.head.i and trigger.i != head.i:
+                    return i
+        return next((a.i for a in ancestors_of(noun) if a.i in forced and a.i < count.start), None)
+
     def _takes_no_toll(
         self, candidate: Candidate, counts: list[quantities_module.Count], state: DocState
     ) -> bool:
@@ -310,17 +345,17 @@ class CountBinder:
             # "La police a dispersé le cortège ; une dizaine de manifestants ont été blessés": a
             # toll told after a protest met with force (a sub-type a protest escalates to), in a
             # clause its trigger governs, is that protest's, not the last violent event's.
+            # So is a toll whose people the protest's trigger names ("cinq manifestants tués par
+            # balle") or describes, or that a preposition of circumstance ties to it ("deux
+            # personnes tuées lors de la dispersion du rassemblement"): the event whose victims it
+            # counts (`_forced_owner`).
             forced = {
                 c.trigger.i: c
                 for c in candidates
                 if (c.event_type, c.sub_event_type) in self.lexicon.escalations
             }
-            owners = {
-                next(
-                    (a.i for a in ancestors_of(state.doc[c.end - 1]) if a.i in forced and a.i < c.start), None
-                )
-                for c in counts
-            }
+            # (a part, "dont un adolescent", is its whole's)
+            owners = {self._forced_owner(c, forced, state) for c in counts if c.relation != "subset"}
             if len(owners) == 1 and (governing := owners.pop()) is not None:
                 violent = [forced[governing]]
         if not violent:
