@@ -84,6 +84,10 @@ class TriggerRule:
     # in the paragraph of the article's last violent event, or naming no place of its own after
     # one, that event's toll, no event of its own
     paragraph_toll: bool = False
+    # in the paragraph of the article's last violent event of one of these types, with no
+    # author named, part of that event ("les deux blindés ont été détruits par des drones"
+    # after an assault repelled: the clash's losses, not a drone strike of their own)
+    part_of_paragraph_event: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -314,6 +318,7 @@ def default_lexicon() -> EventLexicon:
             occasion=bool(raw.get("occasion", False)),
             passive_only=bool(raw.get("passive_only", False)),
             paragraph_toll=bool(raw.get("paragraph_toll", False)),
+            part_of_paragraph_event=frozenset(raw.get("part_of_paragraph_event", ())),
         )
         for lemma in raw["lemmas"]:
             triggers.setdefault(fold(lemma), []).append(rule)

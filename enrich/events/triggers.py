@@ -92,6 +92,18 @@ class TriggerFinder:
                     continue  # "Le chauffeur a été abattu, selon la même source": the incident's toll
                 if (
                     candidate is not None
+                    and candidate.actor is None
+                    and state.last_violent is not None
+                    and state.last_violent[0] in rule.part_of_paragraph_event
+                    and not self.slots.new_paragraph
+                ):
+                    # "un assaut repoussé ... les deux blindés ont été détruits par des drones":
+                    # the weapon is the clash's, the losses are the clash's, on either side: the
+                    # owner of what was destroyed ("blindés russes") is no target of its own
+                    candidate.event_type, candidate.sub_event_type = state.last_violent
+                    candidate.target = None
+                if (
+                    candidate is not None
                     and governing is not None
                     and self.lexicon.is_violent(candidate.event_type)
                 ):
