@@ -52,3 +52,38 @@ def test_equipment_destroyed_in_a_battle_is_the_battle_s(enricher: Enricher, tex
 def test_guard_destruction_outside_a_battle_stays_a_strike(enricher: Enricher, text: str) -> None:
     found = incidents(enricher, text)
     assert "Air/drone strike" in subtypes(found), [(e.sub_event_type, e.trigger) for e in found]
+
+
+# --- A protest met with less-lethal rounds (rubber bullets, LBD) is a protest with
+# --- intervention; live fire or killing makes it excessive force.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Des centaines de manifestants ont défilé mardi à Nairobi avant d'être dispersés par la police à coups"
+        " de balles en caoutchouc.",
+        "Plusieurs manifestants ont été touchés par des balles en caoutchouc lors d'une marche mardi à Conakry.",
+        "Des milliers d'étudiants se sont rassemblés vendredi à Dacca avant d'être repoussés à coups de balles"
+        " en caoutchouc.",
+        "Des habitants en colère ont bloqué lundi la route nationale à Kasserine avant d'être délogés à coups"
+        " de balles en caoutchouc.",
+    ],
+)
+def test_less_lethal_rounds_are_an_intervention(enricher: Enricher, text: str) -> None:
+    found = [e for e in mentions(enricher, text) if e.event_type == "Protests"]
+    assert found and all(e.sub_event_type == "Protest with intervention" for e in found), subtypes(found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Les policiers ont tiré à balles réelles sur les manifestants rassemblés devant le palais présidentiel.",
+        "Des centaines de manifestants ont défilé mardi à Khartoum avant que les soldats ne tirent à balles"
+        " réelles.",
+        "Des centaines de manifestants ont défilé mardi à Nairobi avant d'être dispersés par des tirs de balles.",
+    ],
+)
+def test_guard_live_fire_stays_excessive_force(enricher: Enricher, text: str) -> None:
+    found = [e for e in mentions(enricher, text) if e.event_type == "Protests"]
+    assert "Excessive force against protesters" in subtypes(found), subtypes(found)
