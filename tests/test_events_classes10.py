@@ -87,3 +87,33 @@ def test_less_lethal_rounds_are_an_intervention(enricher: Enricher, text: str) -
 def test_guard_live_fire_stays_excessive_force(enricher: Enricher, text: str) -> None:
     found = [e for e in mentions(enricher, text) if e.event_type == "Protests"]
     assert "Excessive force against protesters" in subtypes(found), subtypes(found)
+
+
+# --- A brawl ("rixe", "bagarre") is mob violence, no armed clash.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Un jeune homme a été tué samedi soir lors d'une rixe entre deux quartiers de Toulouse.",
+        "Une violente bagarre a éclaté devant un bar de Liège, faisant deux blessés.",
+        "Trois adolescents ont été blessés à l'arme blanche dans une rixe à Villeneuve-Saint-Georges.",
+        "Deux bandes se sont bagarrées à coups de couteau vendredi soir à Nantes, faisant trois blessés.",
+        "Une rixe entre supporters a fait quatre blessés dimanche à Marseille.",
+    ],
+)
+def test_brawl_is_mob_violence(enricher: Enricher, text: str) -> None:
+    found = [e for e in mentions(enricher, text) if e.event_type in ("Riots", "Battles")]
+    assert found and all(e.sub_event_type == "Mob violence" for e in found), subtypes(found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Des combats ont opposé l'armée aux rebelles du M23 près de Sake, faisant douze morts.",
+        "Des centaines de manifestants ont affronté la police devant le parlement de Nairobi.",
+    ],
+)
+def test_guard_fights_of_armed_groups_and_protesters_stay(enricher: Enricher, text: str) -> None:
+    found = mentions(enricher, text)
+    assert found and "Mob violence" not in subtypes(found), subtypes(found)
