@@ -16,6 +16,49 @@ def subtypes(events: list[Event]) -> list[str]:
     return [e.sub_event_type for e in events]
 
 
+# --- A casualty statement read before any event belongs to a protest met with force when it
+# --- counts protesters, or when no violent event follows: the toll of the protest fired on.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le bilan passe à six morts à Conakry.\n\n"
+        "Jeudi, la police a tiré à balles réelles sur les manifestants rassemblés devant le siège du gouvernorat.",
+        "Six morts à Lomé, selon un collectif d'avocats.\n\n"
+        "Les forces de l'ordre ont ouvert le feu samedi sur les manifestants qui défilaient dans le quartier de Bè.",
+        "Les hôpitaux de Dacca ont recensé six morts.\n\n"
+        "La police a tiré à balles réelles sur les manifestants rassemblés mercredi devant l'université.",
+        "On dénombre désormais six morts.\n\n"
+        "Mercredi à Nairobi, la police a ouvert le feu sur des manifestants qui bloquaient une avenue.",
+    ],
+)
+def test_toll_before_a_protest_met_with_force_is_that_protest_s(enricher: Enricher, text: str) -> None:
+    found = incidents(enricher, text)
+    assert subtypes(found) == ["Excessive force against protesters"], [
+        (e.sub_event_type, e.trigger) for e in found
+    ]
+    assert found[0].killed is not None and found[0].killed.value == 6
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a toll after a violent event stays that event's
+        "Des hommes armés ont attaqué le village de Kalma dans la nuit. Le bilan s'établit à sept morts.",
+        # a headline's toll before the attack the text tells
+        "Sept morts dans le nord du Burkina\n\nDes jihadistes ont attaqué dimanche le village de Kalma.",
+        # a toll of no protesters before a clash and a protest: the clash's
+        "Le bilan s'établit à sept morts.\n\nDes habitants ont bloqué la route avant d'être dispersés par la"
+        " police.\n\nDes jihadistes ont attaqué dimanche le village de Kalma.",
+    ],
+)
+def test_guard_toll_of_a_violent_event_stays_its(enricher: Enricher, text: str) -> None:
+    found = [e for e in incidents(enricher, text) if e.event_type != "Protests"]
+    assert len(found) == 1, [(e.sub_event_type, e.trigger) for e in found]
+    assert found[0].killed is not None and found[0].killed.value == 7
+
+
 # --- Equipment destroyed with no author named, told in the paragraph of a battle, is that
 # --- battle's losses (whatever weapon destroyed it), no drone strike of its own.
 

@@ -596,17 +596,24 @@ class EventExtractor:
         self, pending: list[tuple[Candidate, Span, date | None]], events: list[Event], article: Article
     ) -> list[Event]:
         """A toll read before any event ("Deux civils tués ..." in a headline) belongs to the
-        next violent event of the article; with none, the sentence's context types it, or it is
-        background and dropped."""
+        next violent event of the article; a casualty statement belongs to a protest met with
+        force when it counts protesters ("cinq manifestants tués") or when no violent event
+        follows ("Le bilan passe à cinq morts" in a live blog of a protest fired on). Else the
+        sentence's context types it, or it is background and dropped."""
         for candidate, sentence, event_date in pending:
-            following = [
+            casualty = candidate.role == "casualty"
+            later = [
                 e
                 for e in events
                 # not the typed event of another part of a headline
-                if (e.sentence_start > sentence.start_char or candidate.role == "casualty")
+                if (e.sentence_start > sentence.start_char or casualty)
                 and e.sentence_start >= sentence.start_char
-                and self.lexicon.is_violent(e.event_type)
             ]
+            following = [e for e in later if self.lexicon.is_violent(e.event_type)]
+            if casualty:
+                forced = [e for e in later if (e.event_type, e.sub_event_type) in self.lexicon.escalations]
+                if forced and (not following or lemma_of(candidate.trigger) in self.lexicon.protest_words):
+                    following = forced
             if following:
                 candidate.event_type, candidate.sub_event_type = (
                     following[0].event_type,
@@ -636,6 +643,8 @@ class EventExtractor:
         a protest or an arrest reported by a finite verb ("43 manifestants ont été interpellés")
         is news by itself."""
         trigger = candidate.trigger
+        if candidate.role == "casualty" and candidate.slots:
+            return True  # a toll joined to its incident (a protest fired on) carries its figures
         if candidate.event_type in self.lexicon.anonymous_types and (
             is_finite(trigger)
             # "le ministère a annoncé jeudi l'arrestation de cinq suspects": the object of a
