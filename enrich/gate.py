@@ -178,6 +178,7 @@ class ConflictGate:
         # The topic model's log-odds, capped, times the weight, join the score.
         self.topic_weight = float(decision.get("topic_weight", 0.0))
         self.topic_cap = float(decision.get("topic_cap", 0.0))
+        self.topic_min_tokens = int(decision.get("topic_min_tokens", 0))
         self.topic = topic if topic is not None else (default_topic() if self.topic_weight else None)
         literal = data["literal"]
         self.place_cases = frozenset(word.lower() for word in literal["place_cases"])
@@ -328,7 +329,13 @@ class ConflictGate:
                 frame_reasons.append(f"frame:{domain} ({', '.join(cues[:MAX_REASONS])}) conflict x{factor:g}")
         # The vocabulary as a whole (enrich.topic): a domain the cues have no words for. Read
         # only where it can change the decision (below min_conflict the answer is no anyway).
-        logit = self.topic.logit(doc) if self.topic is not None and conflict >= self.min_conflict else None
+        # Nor on a text shorter than those it was trained on (articles of 88 words and more): the
+        # mean vector of a headline or a feed summary is too thin to say anything about it.
+        logit = (
+            self.topic.logit(doc)
+            if self.topic is not None and conflict >= self.min_conflict and len(doc) >= self.topic_min_tokens
+            else None
+        )
         topic = 0.0 if logit is None else self.topic_weight * max(-self.topic_cap, min(self.topic_cap, logit))
         if topic > 0:  # in a framed story (a novel's war) the war vocabulary is that story's
             topic *= framed

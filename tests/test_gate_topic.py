@@ -109,3 +109,12 @@ def test_retraining_reproduces_the_shipped_model() -> None:
     assert fresh["training"] == shipped["training"]
     assert fresh["intercept"] == pytest.approx(shipped["intercept"], abs=1e-4)
     assert fresh["coef"] == pytest.approx(shipped["coef"], abs=1e-4)
+
+
+def test_a_headline_gets_no_vote(nlp: Language) -> None:
+    """The model learned on whole articles: a headline's mean vector is too thin ("marché" pulls
+    it toward shopping), so a short text is decided by its cues alone."""
+    title = nlp("Frappe de drone sur un marché de Kherson : au moins neuf morts")
+    decision = default_gate().decide(title)
+    assert decision.conflict, decision.reasons
+    assert not any(reason.startswith("topic:") for reason in decision.reasons)
