@@ -8,7 +8,7 @@ spot); the model's word vectors place such a text near sport or weather all the 
 
 A logistic regression over the mean word vector of the document (`Doc.vector` of the loaded
 model: no second model, one mean over the token vectors), trained on the labelled gold
-documents by `python -m vigie.dev.gate_topic` (scikit-learn, a development dependency): the
+documents by `python tests/gate_topic_training.py` (scikit-learn, a development dependency): the
 file `enrich/data/gate_topic.json` holds the standardisation, the coefficients, the sets it
 was trained on and its leave-one-set-out figures. Applying it is a dot product, so the
 enrichment does not need scikit-learn.

@@ -100,9 +100,9 @@ def test_no_vectors_no_vote(nlp: Language) -> None:
 
 def test_retraining_reproduces_the_shipped_model() -> None:
     """The shipped file is what the labelled documents give today: a gold set added or opened
-    without retraining (`python -m vigie.dev.gate_topic`) fails here."""
+    without retraining (`python tests/gate_topic_training.py`) fails here."""
     pytest.importorskip("sklearn")
-    from vigie.dev.gate_topic import train
+    from gate_topic_training import train
 
     shipped = json.loads(Path(str(TOPIC_PATH)).read_text(encoding="utf-8"))
     fresh = train()

@@ -1,7 +1,7 @@
 """Train the conflict gate's topic model (`enrich.topic`) on the labelled documents.
 
-    python -m vigie.dev.gate_topic            # writes enrich/data/gate_topic.json
-    python -m vigie.dev.gate_topic --check    # trains, prints the figures, writes nothing
+    python tests/gate_topic_training.py            # writes enrich/data/gate_topic.json
+    python tests/gate_topic_training.py --check    # trains, prints the figures, writes nothing
 
 Documents: every gold set of `tests/gold` but the held-out ones (`tests/gold/sets.yaml`) — a
 document annotating events is about conflict, one annotating none is not, unless the file
@@ -26,8 +26,9 @@ import yaml
 from enrich.evaluate import document_text, load_gold
 from enrich.nlp import load_nlp
 from enrich.topic import TOPIC_PATH, TOPIC_SCHEMA_PATH, TopicModel
-from vigie.core.settings import REPO_ROOT
 
+# A tool of the checkout, beside the data it learns from (not a test module, not package code).
+REPO_ROOT = Path(__file__).resolve().parent.parent
 GOLD = REPO_ROOT / "tests" / "gold"
 GATE_TEXTS = REPO_ROOT / "tests" / "gate_texts"
 # Regularisation (inverse strength): chosen by the leave-one-set-out figures at 0.1, 1, 10.
