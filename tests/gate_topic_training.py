@@ -35,9 +35,13 @@ GATE_TEXTS = REPO_ROOT / "tests" / "gate_texts"
 C = 1.0
 
 
-def labelled_texts() -> tuple[list[str], list[int], list[str], list[str]]:
+def gold_sets() -> dict[str, Any]:
+    """tests/gold/sets.yaml: the held-out sets and the labels the annotations do not give."""
+    return dict(yaml.safe_load((GOLD / "sets.yaml").read_text(encoding="utf-8")))
+
+
+def labelled_texts(sets: dict[str, Any]) -> tuple[list[str], list[int], list[str], list[str]]:
     """(texts, labels 1 = conflict, group of each text, sources) of the training documents."""
-    sets = yaml.safe_load((GOLD / "sets.yaml").read_text(encoding="utf-8"))
     held_out = set(sets["held_out"])
     conflict_anyway = set(sets.get("conflict_without_events", []))
     sources: list[tuple[str, Path, Path]] = [
@@ -91,13 +95,13 @@ def leave_one_set_out(x: np.ndarray, y: np.ndarray, groups: list[str]) -> dict[s
 
 
 def train() -> dict[str, Any]:
-    texts, labels, groups, sources = labelled_texts()
+    sets = gold_sets()
+    texts, labels, groups, sources = labelled_texts(sets)
     nlp = load_nlp()
     # The mean word vector needs the tokenizer and the vectors table only, not the pipes.
     x = np.array([nlp.make_doc(text).vector for text in texts], dtype=np.float64)
     y = np.array(labels)
     mean, scale, coef, intercept = _fit(x, y)
-    sets = yaml.safe_load((GOLD / "sets.yaml").read_text(encoding="utf-8"))
     return {
         "version": 1,
         "vectors": f"{nlp.meta['lang']}_{nlp.meta['name']} {x.shape[1]}",

@@ -25,8 +25,14 @@ from vigie.core.models import EntityRef, Event, Quantity
 
 
 @lru_cache(maxsize=1)
+def _parties_data() -> dict:
+    """parties.yaml, read once for the word lists merging uses (denied claims, superseded versions)."""
+    return load_yaml(DATA_DIR / "parties.yaml", DATA_DIR / "parties.schema.json")
+
+
+@lru_cache(maxsize=1)
 def _denied_claims() -> tuple[tuple[tuple[str, ...], ...], int, frozenset[str]]:
-    data = load_yaml(DATA_DIR / "parties.yaml", DATA_DIR / "parties.schema.json").get("denied_claims", {})
+    data = _parties_data().get("denied_claims", {})
     return (
         tuple(tuple(_words(r)) for r in data.get("relatives", [])),
         int(data.get("window", 6)),
@@ -73,9 +79,7 @@ def _denied_claim(event: Event) -> bool:
 
 @lru_cache(maxsize=1)
 def _superseded_versions() -> tuple[frozenset[str], frozenset[str]]:
-    data = load_yaml(DATA_DIR / "parties.yaml", DATA_DIR / "parties.schema.json").get(
-        "superseded_versions", {}
-    )
+    data = _parties_data().get("superseded_versions", {})
     return (
         frozenset(fold(w) for w in data.get("nouns", [])),
         frozenset(fold(w) for w in data.get("qualifiers", [])),
@@ -88,7 +92,7 @@ def _superseded_sentence(sentence: str) -> bool:
     folded = fold(sentence)
     if not any(noun in folded for noun in nouns):
         return False
-    words = "".join(c if c.isalpha() else " " for c in folded).split()
+    words = _words(sentence)
     return any(
         word in nouns and any(w in qualifiers for w in words[max(0, i - 2) : i + 3])
         for i, word in enumerate(words)
